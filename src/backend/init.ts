@@ -1,0 +1,251 @@
+/**
+ * Backend selection: one call that picks the best tfjs backend this scope can run, and says
+ * what it picked and why. Policy for `auto`: WebGPU on a hardware adapter, else WASM with
+ * SIMD (threaded where the scope is cross-origin isolated), else the plain CPU backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
+import {
+  detectScope,
+  hardwareConcurrency,
+  hasWasm,
+  hasWasmSimd,
+  isCrossOriginIsolated,
+  webGpuApi,
+  type Scope,
+} from './platform';
+
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | BackendName;
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
+
+export interface BackendOptions {
+  /** Which backend to use; `auto` (the default) applies the policy above. */
+  backend?: BackendPreference;
+  /** WASM threads wanted. Default: what the scope allows (tfjs caps it at cores / 2). */
+  threads?: number;
+  /** Where the tfjs-backend-wasm*.wasm files are: a folder/URL prefix or a file map. */
+  wasmPaths?: string | Record<string, string>;
+  /** Let `auto` take a software WebGPU adapter (SwiftShader): slower than WASM, so off. */
+  allowSoftwareWebGpu?: boolean;
+}
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+}
+
+export interface BackendReport {
+  backend: BackendName;
+  requested: BackendPreference;
+  scope: Scope;
+  /** Why this backend was taken. */
+  reason: string;
+  /** Each better backend that was passed over, and why. */
+  passedOver: { backend: BackendName; reason: string }[];
+  simd: boolean;
+  threads: number;
+  crossOriginIsolated: boolean;
+  adapter: AdapterReport | null;
+}
+
+export type BackendErrorCode = 'unknown-backend' | 'webgpu-unavailable' | 'wasm-unavailable' | 'cpu-unavailable';
+
+export class BackendError extends Error {
+  override name = 'BackendError';
+  constructor(
+    message: string,
+    readonly code: BackendErrorCode,
+  ) {
+    super(message);
+  }
+}
+
+interface Attempt {
+  ok: boolean;
+  reason: string;
+  adapter?: AdapterReport | null;
+}
+
+export async function initBackend(options: BackendOptions = {}): Promise<BackendReport> {
+  const requested = options.backend ?? 'auto';
+  if (!BACKEND_PREFERENCES.includes(requested)) {
+    throw new BackendError(
+      `Unknown backend '${String(requested)}': use one of ${BACKEND_PREFERENCES.join(', ')}.`,
+      'unknown-backend',
+    );
+  }
+  const scope = detectScope();
+  const forced = requested !== 'auto';
+  const candidates = forced ? [requested as BackendName] : AUTO_ORDER;
+  const passedOver: BackendReport['passedOver'] = [];
+  let adapter: AdapterReport | null = null;
+
+  for (const name of candidates) {
+    const attempt = await tryBackend(name, options, scope, forced);
+    if (attempt.adapter !== undefined) adapter = attempt.adapter;
+    if (attempt.ok) {
+      return {
+        backend: name,
+        requested,
+        scope,
+        reason: attempt.reason,
+        passedOver,
+        simd: name === 'wasm' ? await wasmSimdInUse() : false,
+        threads: name === 'wasm' ? getThreadsCount() : 1,
+        crossOriginIsolated: isCrossOriginIsolated(),
+        adapter,
+      };
+    }
+    if (forced) throw forcedFailure(name, attempt.reason, options);
+    passedOver.push({ backend: name, reason: attempt.reason });
+  }
+  throw new BackendError(
+    `No tfjs backend could start here: ${passedOver.map((p) => `${p.backend}: ${p.reason}`).join('; ')}.`,
+    'cpu-unavailable',
+  );
+}
+
+function forcedFailure(name: BackendName, reason: string, options: BackendOptions): BackendError {
+  switch (name) {
+    case 'webgpu':
+      return new BackendError(
+        `WebGPU was requested but cannot be used: ${reason}. Use backend 'auto' to fall back ` +
+          `to WASM, or run in a browser with WebGPU enabled.`,
+        'webgpu-unavailable',
+      );
+    case 'wasm': {
+      const where = options.wasmPaths == null ? 'next to the script' : JSON.stringify(options.wasmPaths);
+      return new BackendError(
+        `The WASM backend could not start: ${reason}. It loads tfjs-backend-wasm.wasm, ` +
+          `tfjs-backend-wasm-simd.wasm and tfjs-backend-wasm-threaded-simd.wasm from ${where}: ` +
+          `serve those files (Content-Type application/wasm) and pass their location as wasmPaths.`,
+        'wasm-unavailable',
+      );
+    }
+    case 'cpu':
+      return new BackendError(`The CPU backend could not start: ${reason}.`, 'cpu-unavailable');
+  }
+}
+
+async function tryBackend(name: BackendName, options: BackendOptions, scope: Scope, forced: boolean): Promise<Attempt> {
+  switch (name) {
+    case 'webgpu':
+      return tryWebGpu(options, forced);
+    case 'wasm':
+      return tryWasm(options, scope);
+    case 'cpu':
+    {
+      const failure = await startBackend('cpu');
+      return failure == null
+        ? { ok: true, reason: 'plain JavaScript kernels: the slowest backend, always available' }
+        : { ok: false, reason: failure };
+    }
+  }
+}
+
+async function tryWebGpu(options: BackendOptions, forced: boolean): Promise<Attempt> {
+  const gpu = webGpuApi();
+  if (gpu == null) {
+    return { ok: false, reason: 'navigator.gpu is missing in this scope (no WebGPU: Node, an old browser, or an insecure context)' };
+  }
+  let found: GPUAdapter | null;
+  try {
+    found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { ok: false, reason: `requestAdapter() threw: ${(e as Error).message}` };
+  }
+  if (found == null) return { ok: false, reason: 'navigator.gpu.requestAdapter() returned no adapter', adapter: null };
+  const adapter = describeAdapter(found);
+  if (adapter.isFallbackAdapter && !forced && !options.allowSoftwareWebGpu) {
+    return { ok: false, reason: `the adapter (${adapter.description || adapter.vendor}) is a software fallback, slower than WASM`, adapter };
+  }
+  if (!tf.findBackendFactory('webgpu')) {
+    return { ok: false, reason: 'tfjs-backend-webgpu did not register (navigator.gpu appeared after it loaded)', adapter };
+  }
+  const failure = await startBackend('webgpu');
+  if (failure != null) return { ok: false, reason: `the WebGPU device could not be created (${failure})`, adapter };
+  const kind = adapter.isFallbackAdapter ? 'software' : 'hardware';
+  return { ok: true, reason: `${kind} WebGPU adapter ${adapter.vendor} ${adapter.architecture}`.trim(), adapter };
+}
+
+function describeAdapter(adapter: GPUAdapter): AdapterReport {
+  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+  const legacyFallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    description: info?.description ?? '',
+    isFallbackAdapter: (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? legacyFallback ?? false,
+  };
+}
+
+let configuredWasmPaths: string | undefined;
+
+async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> {
+  if (!hasWasm()) return { ok: false, reason: 'WebAssembly is not available in this scope' };
+  const threadsWanted = wasmThreads(options, scope);
+  if (threadsWanted <= 1) {
+    // Service workers cannot start the pthread Workers; the single-threaded build is used.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  } else {
+    setThreadsCount(threadsWanted);
+  }
+  if (options.wasmPaths != null) {
+    const key = JSON.stringify(options.wasmPaths);
+    if (configuredWasmPaths != null && configuredWasmPaths !== key) {
+      return { ok: false, reason: `WASM paths were already set to ${configuredWasmPaths}; they can be set once per page` };
+    }
+    if (configuredWasmPaths == null) {
+      try {
+        setWasmPaths(options.wasmPaths as string);
+      } catch (e) {
+        return { ok: false, reason: (e as Error).message };
+      }
+      configuredWasmPaths = key;
+    }
+  }
+  const failure = await startBackend('wasm');
+  if (failure != null) return { ok: false, reason: `the .wasm binary could not be loaded (${failure})` };
+  const simd = await wasmSimdInUse();
+  const threads = getThreadsCount();
+  return { ok: true, reason: `WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}` };
+}
+
+function wasmThreads(options: BackendOptions, scope: Scope): number {
+  if (scope === 'service-worker' || scope === 'node' || !isCrossOriginIsolated()) return 1;
+  return Math.max(1, options.threads ?? hardwareConcurrency());
+}
+
+async function wasmSimdInUse(): Promise<boolean> {
+  return hasWasmSimd() && (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+}
+
+/**
+ * tf.setBackend logs a failure with console.warn and returns false. We keep what it logged
+ * as the reason (null means the backend started), instead of letting it reach the console.
+ */
+async function startBackend(name: BackendName): Promise<string | null> {
+  const warn = console.warn;
+  const logged: string[] = [];
+  console.warn = (...args: unknown[]) => logged.push(args.map(describe).join(' '));
+  try {
+    if (await tf.setBackend(name)) return null;
+  } catch (e) {
+    logged.push(describe(e));
+  } finally {
+    console.warn = warn;
+  }
+  return logged.join(' ').trim() || `tf.setBackend('${name}') failed`;
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'object' && value != null && 'message' in value) return String(value.message);
+  return String(value);
+}

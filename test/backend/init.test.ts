@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError, initBackend } from '../../src/index';
+
+describe('initBackend in Node', () => {
+  it('auto passes over WebGPU with its reason and picks WASM with SIMD', async () => {
+    const report = await initBackend();
+    expect(report.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(report.scope).toBe('node');
+    expect(report.simd).toBe(true);
+    expect(report.threads).toBe(1);
+    expect(report.passedOver).toHaveLength(1);
+    expect(report.passedOver[0].backend).toBe('webgpu');
+    expect(report.passedOver[0].reason).toMatch(/navigator\.gpu/);
+  });
+
+  it('cpu can be forced', async () => {
+    const report = await initBackend({ backend: 'cpu' });
+    expect(report.backend).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(report.passedOver).toEqual([]);
+  });
+
+  it('rejects an unknown backend name and says which names exist', async () => {
+    const err = await initBackend({ backend: 'cuda' as never }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.code).toBe('unknown-backend');
+    expect(err.message).toMatch(/'cuda'.*auto, webgpu, wasm, cpu/);
+  });
+
+  it('refuses WebGPU when forced where none exists, and says what to do', async () => {
+    const err = await initBackend({ backend: 'webgpu' }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.code).toBe('webgpu-unavailable');
+    expect(err.message).toMatch(/navigator\.gpu.*backend 'auto'/);
+  });
+});
