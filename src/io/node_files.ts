@@ -1,0 +1,63 @@
+/**
+ * Model folders on a Node file system. Writes are atomic: the new folder is written beside
+ * the old one and swapped in by rename, so a failed or interrupted save never damages a good
+ * model or checkpoint.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { decodeModel, encodeModel, type ModelContents } from './codec';
+import { MODEL_JSON, ModelFormatError, type WeightStorage } from './format';
+
+export async function saveModelDir(dir: string, model: ModelContents, storage: WeightStorage = 'float32'): Promise<void> {
+  const { json, files } = await encodeModel(model, storage);
+  await writeDirAtomically(dir, {
+    [MODEL_JSON]: new TextEncoder().encode(JSON.stringify(json, null, 2) + '\n'),
+    ...files,
+  });
+}
+
+export async function loadModelDir(dir: string): Promise<ModelContents> {
+  const file = join(dir, MODEL_JSON);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ModelFormatError(`${file}: not found (is '${dir}' a wgan-edge model folder?).`, 'missing-file', file);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ModelFormatError(`${file}: is not valid JSON (${(e as Error).message}).`, 'not-a-model', file);
+  }
+  return decodeModel(json, async (path) => new Uint8Array(await readFile(join(dir, path))), dir);
+}
+
+/** Writes every file into a fresh sibling folder, then renames it over `dir`. */
+export async function writeDirAtomically(dir: string, files: Record<string, Uint8Array>): Promise<void> {
+  const target = resolve(dir);
+  const stamp = `${process.pid}-${Date.now()}`;
+  const fresh = join(dirname(target), `.${basename(target)}.new-${stamp}`);
+  const old = join(dirname(target), `.${basename(target)}.old-${stamp}`);
+  await mkdir(fresh, { recursive: true });
+  try {
+    for (const [name, bytes] of Object.entries(files)) await writeFile(join(fresh, name), bytes);
+  } catch (e) {
+    await rm(fresh, { recursive: true, force: true });
+    throw e;
+  }
+  const hadOld = await rename(target, old).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return false;
+      throw e;
+    },
+  );
+  try {
+    await rename(fresh, target);
+  } catch (e) {
+    if (hadOld) await rename(old, target);
+    throw e;
+  }
+  if (hadOld) await rm(old, { recursive: true, force: true });
+}
