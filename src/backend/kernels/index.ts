@@ -1,2 +1,10 @@
 /** Kernels this project adds to tfjs backends. Importing this module registers them. */
-export {};
+// The WASM backend's own kernels must be registered first: ours are composed from them.
+import '@tensorflow/tfjs-backend-wasm';
+import { getKernel, registerKernel } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterWasmConfig } from './Conv2DBackpropFilter_wasm';
+
+// Missing from tfjs-backend-wasm 4.22 (tfjs issue 8474); a release that ships one keeps its own.
+if (getKernel(conv2DBackpropFilterWasmConfig.kernelName, 'wasm') == null) {
+  registerKernel(conv2DBackpropFilterWasmConfig);
+}
