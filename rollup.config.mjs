@@ -1,5 +1,10 @@
-// Builds: the library (ESM, tfjs as peers: an app and wgan-edge share one tfjs), and the
-// Node CLI (one self-contained CommonJS file; the .wasm binaries are copied beside it).
+// Builds:
+// - the library for bundlers and browsers (ESM, tfjs as peers: an app and wgan-edge share one
+//   tfjs, the convention of every tfjs backend);
+// - the library for Node and the CLI: self-contained CommonJS, because tfjs-core's Node entry
+//   cannot load its gradient registry (ESM files with extension-less imports); tfjs keeps its
+//   engine and kernel registry on globalThis, so a Node app's own tfjs still shares them.
+//   The .wasm binaries are copied beside them, where emscripten looks.
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -45,9 +50,12 @@ export default [
     plugins: [ts()],
     onwarn,
   },
-  {
-    input: 'src/cli/main.ts',
-    output: { file: 'dist/cli.cjs', format: 'cjs', banner: '#!/usr/bin/env node', inlineDynamicImports: true },
+  ...[
+    { input: 'src/index.ts', output: { file: 'dist/index.node.cjs', format: 'cjs', exports: 'named' } },
+    { input: 'src/cli/main.ts', output: { file: 'dist/cli.cjs', format: 'cjs', banner: '#!/usr/bin/env node' } },
+  ].map(({ input, output }) => ({
+    input,
+    output: { ...output, inlineDynamicImports: true },
     external: (id) => id.startsWith('node:'),
     plugins: [
       nodeResolve({ mainFields: ['module', 'main'], preferBuiltins: true, exportConditions: ['node'] }),
@@ -56,5 +64,5 @@ export default [
       copyWasmBinaries('dist'),
     ],
     onwarn,
-  },
+  })),
 ];
