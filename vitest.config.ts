@@ -1,11 +1,81 @@
 import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+
+/** Debian's Chromium: no test tool may download its own browser here (see .ci/run). */
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Flags for a headless Chromium on a closed network: without the background-networking
+ * flags it floods the network with refused connections; --enable-unsafe-webgpu exposes
+ * the SwiftShader WebGPU adapter on a machine without a GPU.
+ */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--enable-unsafe-webgpu',
+];
+
+/** Cross-origin isolation: gives the page SharedArrayBuffer, which WASM threads need. */
+const CROSS_ORIGIN_ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Node resolves tfjs from its ESM sources (its Node bundles miss the gradient registry). */
+const ESM_MAIN_FIELDS = ['module', 'jsnext:main', 'main'];
 
 export default defineConfig({
-  resolve: { mainFields: ['module', 'jsnext:main', 'main'] },
-  ssr: { resolve: { mainFields: ['module', 'jsnext:main', 'main'] } } as never,
   test: {
-    include: ['test/**/*.test.ts'],
-    server: { deps: { inline: [/@tensorflow\//] } },
     testTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        resolve: { mainFields: ESM_MAIN_FIELDS },
+        ssr: { resolve: { mainFields: ESM_MAIN_FIELDS } } as never,
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/browser/**'],
+          server: { deps: { inline: [/@tensorflow\//] } },
+        },
+      },
+      {
+        extends: true,
+        server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+        // Workers are ES modules (they import tfjs and Comlink).
+        worker: { format: 'es' },
+        optimizeDeps: {
+          // tfjs-core is served as its ESM sources, like in Node: a pre-bundled copy evaluates
+          // register_all_gradients before tfjs-core has registered its flags. The backends are
+          // pre-bundled (the WASM glue is CommonJS, as are tfjs-core's long and seedrandom) and
+          // share that one tfjs-core.
+          exclude: ['@tensorflow/tfjs-core'],
+          include: [
+            'comlink',
+            '@tensorflow/tfjs-core > long',
+            '@tensorflow/tfjs-core > seedrandom',
+            '@tensorflow/tfjs-backend-cpu',
+            '@tensorflow/tfjs-backend-wasm',
+            '@tensorflow/tfjs-backend-webgpu',
+          ],
+        },
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
   },
 });
