@@ -3,6 +3,51 @@
  * first- and second-order gradients on every backend. Importing this module puts it in force.
  */
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tf from '@tensorflow/tfjs-core';
 import { installTapeOrderFix } from '../tape_order';
+import { batchMatMulGradConfig } from './BatchMatMul_grad';
+import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad';
+import { depthToSpaceGradConfig } from './DepthToSpace_grad';
+import { eluGradGradConfig } from './EluGrad_grad';
+import { equalGradConfig } from './Equal_grad';
+import { greaterGradConfig } from './Greater_grad';
+import { greaterEqualGradConfig } from './GreaterEqual_grad';
+import { lessGradConfig } from './Less_grad';
+import { lessEqualGradConfig } from './LessEqual_grad';
+import { logicalAndGradConfig } from './LogicalAnd_grad';
+import { logicalNotGradConfig } from './LogicalNot_grad';
+import { logicalOrGradConfig } from './LogicalOr_grad';
+import { logicalXorGradConfig } from './LogicalXor_grad';
+import { maximumGradConfig } from './Maximum_grad';
+import { minimumGradConfig } from './Minimum_grad';
+import { notEqualGradConfig } from './NotEqual_grad';
+import { squaredDifferenceGradConfig } from './SquaredDifference_grad';
+import { stridedSliceGradConfig } from './StridedSlice_grad';
 
+/** Gradients this project adds or replaces; registered after tfjs's own, so they win. */
+export const PROJECT_GRADIENTS: readonly tf.GradConfig[] = [
+  // Zero gradients for piecewise-constant kernels, so double backprop passes their masks.
+  greaterGradConfig,
+  greaterEqualGradConfig,
+  lessGradConfig,
+  lessEqualGradConfig,
+  equalGradConfig,
+  notEqualGradConfig,
+  logicalAndGradConfig,
+  logicalOrGradConfig,
+  logicalXorGradConfig,
+  logicalNotGradConfig,
+  // tfjs's versions do not sum over broadcast dimensions.
+  maximumGradConfig,
+  minimumGradConfig,
+  squaredDifferenceGradConfig,
+  batchMatMulGradConfig,
+  // Missing in tfjs.
+  eluGradGradConfig,
+  conv2DBackpropFilterGradConfig,
+  stridedSliceGradConfig,
+  depthToSpaceGradConfig,
+];
+
+for (const config of PROJECT_GRADIENTS) tf.registerGradient(config);
 installTapeOrderFix();
