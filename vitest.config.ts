@@ -56,6 +56,7 @@ export default defineConfig({
           exclude: ['@tensorflow/tfjs-core'],
           include: [
             'comlink',
+            'fast-png',
             '@tensorflow/tfjs-core > long',
             '@tensorflow/tfjs-core > seedrandom',
             '@tensorflow/tfjs-backend-cpu',

@@ -1,0 +1,125 @@
+/**
+ * The page side of the runtime: createRuntime starts the worker (workers/gan.worker.ts), its
+ * backend, and returns an object whose calls run there. No tensors and no tfjs on the page.
+ *
+ * Guarantees: a call either settles with the worker's answer, or rejects with a
+ * RuntimeError once the worker is gone ('worker-died', 'worker-start-failed') or the runtime
+ * disposed ('disposed'); none hangs. Errors keep their class (for registered classes, see
+ * errors.ts) and their `code`.
+ */
+import * as Comlink from 'comlink';
+import { installErrorTransfer, RuntimeError } from './errors';
+import { canWatchLiveness, watchLifeLock } from './liveness';
+import type { RuntimeHost } from './host';
+import type {
+  BackendReport,
+  InterpolateRequest,
+  ModelContents,
+  ModelSummary,
+  RuntimeBackendOptions,
+  SampleRequest,
+  SampleResult,
+} from './protocol';
+
+export interface RuntimeOptions extends RuntimeBackendOptions {
+  /**
+   * The worker running workers/gan.worker.ts: a Worker you created (your bundler's
+   * `new Worker(new URL(...), { type: 'module' })`), or the URL of that module script.
+   */
+  worker: Worker | URL | string;
+}
+
+export interface Runtime {
+  /** The backend the worker picked, and why (initBackend's report). */
+  info(): Promise<BackendReport>;
+  /**
+   * Loads a model's weights into the worker. The weight arrays are transferred, not copied:
+   * on this side they are left empty (detached) afterwards.
+   */
+  load(model: ModelContents): Promise<ModelSummary>;
+  sample(request: SampleRequest): Promise<SampleResult>;
+  interpolate(request: InterpolateRequest): Promise<SampleResult>;
+  /** Ends the worker and frees everything it held; later calls reject with 'disposed'. */
+  dispose(): void;
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  installErrorTransfer();
+  const { worker: workerOption, ...backendOptions } = options;
+  if (typeof Worker !== 'function') {
+    throw new RuntimeError('createRuntime needs Web Workers (a browser page); in Node, call initBackend and the trainer directly', 'worker-start-failed');
+  }
+  const worker = workerOption instanceof Worker ? workerOption : new Worker(workerOption, { type: 'module' });
+  const remote = Comlink.wrap<RuntimeHost>(worker);
+
+  let failure: RuntimeError | null = null;
+  let fail: (error: RuntimeError) => void = () => {};
+  /** Rejects when the worker is gone or the runtime disposed: every call races it. */
+  const gone = new Promise<never>((_, reject) => {
+    fail = (error) => {
+      if (failure != null) return;
+      failure = error;
+      reject(error);
+    };
+  });
+  gone.catch(() => {});
+  let stopWatching = () => {};
+
+  let started = false;
+  const onWorkerError = (event: ErrorEvent) => {
+    // Before init answers, an error event means the script failed to load or to run.
+    if (started) return;
+    event.preventDefault();
+    const detail = event.message || `could not load ${describeWorker(workerOption)}`;
+    fail(new RuntimeError(`the runtime worker failed to start: ${detail}`, 'worker-start-failed'));
+    worker.terminate();
+  };
+  worker.addEventListener('error', onWorkerError);
+
+  const guarded = <T>(call: () => Promise<T>): Promise<T> => {
+    if (failure != null) return Promise.reject(failure);
+    return Promise.race([call(), gone]);
+  };
+
+  const lifeLockName = canWatchLiveness() ? `wgan-edge-runtime-${crypto.randomUUID()}` : undefined;
+  try {
+    await guarded(() => remote.init(backendOptions, lifeLockName));
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
+  started = true;
+  if (lifeLockName != null) {
+    stopWatching = watchLifeLock(lifeLockName, () =>
+      fail(new RuntimeError('the runtime worker stopped (terminated, crashed or out of memory) before answering', 'worker-died')),
+    );
+  }
+
+  return {
+    info: () => guarded(() => remote.info()),
+    load: (model) => guarded(() => remote.load(Comlink.transfer(model, weightBuffers(model)))),
+    sample: (request) => guarded<SampleResult>(() => remote.sample(request)),
+    interpolate: (request) => guarded<SampleResult>(() => remote.interpolate(request)),
+    dispose() {
+      stopWatching();
+      fail(new RuntimeError('the runtime was disposed', 'disposed'));
+      worker.removeEventListener('error', onWorkerError);
+      worker.terminate();
+    },
+  };
+}
+
+/** Each distinct, transferable buffer under a model's weights (a buffer can be listed once). */
+function weightBuffers(model: ModelContents): Transferable[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const group of [model?.generator, model?.critic]) {
+    for (const { values } of Object.values(group ?? {})) {
+      if (values?.buffer instanceof ArrayBuffer) buffers.add(values.buffer);
+    }
+  }
+  return [...buffers];
+}
+
+function describeWorker(worker: Worker | URL | string): string {
+  return worker instanceof Worker ? 'the given worker' : String(worker);
+}

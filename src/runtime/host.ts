@@ -1,0 +1,136 @@
+/**
+ * The worker side of the runtime: owns the tfjs backend and the model, answers the page's
+ * calls (through Comlink, see client.ts). Runs in a dedicated worker; the page never touches
+ * tensors.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs-core';
+import '../backend/gradients';
+import '../backend/kernels';
+import { initBackend, type BackendReport } from '../backend/init';
+import { validateArch, type ArchConfig } from '../models/config';
+import { createGenerator } from '../models/index';
+import type { Network } from '../models/network';
+import { assignParams, countParams, disposeParams } from '../nn/params';
+import { installErrorTransfer, RuntimeError } from './errors';
+import { checkSeed, latentPath, seededLatents } from './latent_paths';
+import { holdLifeLock } from './liveness';
+import {
+  SAMPLE_FORMATS,
+  type InterpolateRequest,
+  type ModelContents,
+  type ModelSummary,
+  type RuntimeBackendOptions,
+  type SampleFormat,
+  type SampleRequest,
+  type SampleResult,
+} from './protocol';
+import { renderSamples, resultBuffers } from './render';
+
+/** Largest batch one sample() call draws: bounds the worker's memory per call. */
+export const MAX_SAMPLES_PER_CALL = 1024;
+
+export class RuntimeHost {
+  private report: BackendReport | null = null;
+  private generator: { network: Network; config: ArchConfig } | null = null;
+
+  /**
+   * Starts the backend. `lifeLockName`: a Web Lock this worker holds until it ends, so the
+   * page can tell when it is gone (see liveness.ts).
+   */
+  async init(options: RuntimeBackendOptions, lifeLockName?: string): Promise<BackendReport> {
+    if (lifeLockName != null) await holdLifeLock(lifeLockName);
+    this.report = await initBackend(options);
+    return this.report;
+  }
+
+  info(): BackendReport {
+    if (this.report == null) throw new RuntimeError('the runtime has not started its backend yet (call init first)', 'bad-request');
+    return this.report;
+  }
+
+  /** Takes a model's weights (the in-memory form of a model folder) and keeps its generator. */
+  load(model: ModelContents): ModelSummary {
+    this.info();
+    if (model == null || typeof model !== 'object') throw new RuntimeError(`load: expected a model object, got ${String(model)}`, 'bad-request');
+    const config = validateArch(model.architecture);
+    const network = createGenerator(config, 0);
+    try {
+      assignParams(network.params, model.generator, 'load: generator weights');
+    } catch (e) {
+      disposeParams(network.params);
+      throw e;
+    }
+    this.unload();
+    this.generator = { network, config };
+    return {
+      architecture: model.architecture,
+      latentDim: config.latentDim,
+      outputShape: [...config.outputShape],
+      generatorParams: countParams(network.params),
+    };
+  }
+
+  async sample(request: SampleRequest): Promise<SampleResult> {
+    const { config } = this.loaded();
+    const format = checkFormat(request?.format);
+    const n = request.n;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES_PER_CALL) {
+      throw new RuntimeError(`sample: n must be an integer in [1, ${MAX_SAMPLES_PER_CALL}], got ${n}`, 'bad-request');
+    }
+    const z = await seededLatents(n, config.latentDim, request.seed, request.truncation);
+    return this.generate(z, n, format);
+  }
+
+  async interpolate(request: InterpolateRequest): Promise<SampleResult> {
+    const { config } = this.loaded();
+    const format = checkFormat(request?.format);
+    checkSeed(request.from, 'interpolate: from');
+    checkSeed(request.to, 'interpolate: to');
+    const path = request.path ?? 'slerp';
+    if (path !== 'slerp' && path !== 'linear') throw new RuntimeError(`interpolate: path must be 'slerp' or 'linear', got ${JSON.stringify(path)}`, 'bad-request');
+    if (!Number.isInteger(request.steps) || request.steps < 2 || request.steps > MAX_SAMPLES_PER_CALL) {
+      throw new RuntimeError(`interpolate: steps must be an integer in [2, ${MAX_SAMPLES_PER_CALL}], got ${request.steps}`, 'bad-request');
+    }
+    const a = await seededLatents(1, config.latentDim, request.from, request.truncation);
+    const b = await seededLatents(1, config.latentDim, request.to, request.truncation);
+    return this.generate(latentPath(a, b, request.steps, path), request.steps, format);
+  }
+
+  /** Frees the model's tensors; the backend stays up. */
+  unload(): void {
+    if (this.generator != null) disposeParams(this.generator.network.params);
+    this.generator = null;
+  }
+
+  private loaded(): { network: Network; config: ArchConfig } {
+    this.info();
+    if (this.generator == null) throw new RuntimeError('no model is loaded: call load(model) or train(...) first', 'no-model');
+    return this.generator;
+  }
+
+  private async generate(latents: Float32Array, n: number, format: SampleFormat): Promise<SampleResult> {
+    const { network, config } = this.loaded();
+    const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim])));
+    // data() may hand back the backend's own buffer (cpu): copy before transferring it away.
+    const values = (await out.data<'float32'>()).slice();
+    const shape = [...out.shape];
+    out.dispose();
+    const result = renderSamples(values, shape, config.outputRange, format);
+    return Comlink.transfer(result, resultBuffers(result));
+  }
+}
+
+function checkFormat(format: SampleFormat | undefined): SampleFormat {
+  const f = format ?? 'float32';
+  if (!SAMPLE_FORMATS.includes(f)) throw new RuntimeError(`format must be one of ${SAMPLE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`, 'bad-request');
+  return f;
+}
+
+/** Serves a RuntimeHost on `endpoint` (the worker's global scope by default). */
+export function exposeRuntime(endpoint: Comlink.Endpoint = self as unknown as Comlink.Endpoint): RuntimeHost {
+  installErrorTransfer();
+  const host = new RuntimeHost();
+  Comlink.expose(host, endpoint);
+  return host;
+}

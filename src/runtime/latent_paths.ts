@@ -1,0 +1,63 @@
+/**
+ * Latents for sampling: seeded N(0, I) draws (src/sample/latents.ts), optionally truncated,
+ * and paths between two of them. Computed in JS on the CPU, so every backend gets the same
+ * numbers; the arrays are small (n x latentDim).
+ */
+import { latents } from '../sample/latents';
+import { Rng } from '../train/rng';
+
+const TWO_POW_32 = 4294967296;
+/** Ends (anti)parallel to within this sine: slerp would divide by ~0, take the straight line. */
+const SLERP_MIN_SINE = 1e-6;
+
+export function checkSeed(seed: number, what: string): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed >= TWO_POW_32) {
+    throw new RangeError(`${what} must be an integer in [0, 2^32), got ${seed}`);
+  }
+}
+
+/**
+ * n latents of size latentDim from `seed`, row-major. With `truncation`, each value outside
+ * [-truncation, truncation] is redrawn until it falls inside (BigGAN's truncation trick);
+ * the redraws come from a generator seeded with `seed`, so the result is still a function of
+ * the seed alone.
+ */
+export async function seededLatents(n: number, latentDim: number, seed: number, truncation?: number): Promise<Float32Array> {
+  checkSeed(seed, 'seed');
+  if (truncation !== undefined && !(Number.isFinite(truncation) && truncation > 0)) {
+    throw new RangeError(`truncation must be a positive number (values beyond +-truncation are redrawn), got ${truncation}`);
+  }
+  const z = latents(n, latentDim, seed);
+  const values = Float32Array.from(await z.data());
+  z.dispose();
+  if (truncation === undefined) return values;
+  const redraws = new Rng(seed);
+  for (let i = 0; i < values.length; i++) {
+    while (Math.abs(values[i]) > truncation) values[i] = redraws.normal();
+  }
+  return values;
+}
+
+/** `steps` latents from a to b, both ends included, row-major [steps, a.length]. */
+export function latentPath(a: Float32Array, b: Float32Array, steps: number, path: 'slerp' | 'linear'): Float32Array {
+  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
+  const d = a.length;
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < d; i++) {
+    dot += a[i] * b[i];
+    normA += a[i] * a[i];
+    normB += b[i] * b[i];
+  }
+  const angle = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(normA * normB))));
+  const straight = path === 'linear' || !(Math.sin(angle) > SLERP_MIN_SINE);
+  const out = new Float32Array(steps * d);
+  for (let s = 0; s < steps; s++) {
+    const t = s / (steps - 1);
+    const wa = straight ? 1 - t : Math.sin((1 - t) * angle) / Math.sin(angle);
+    const wb = straight ? t : Math.sin(t * angle) / Math.sin(angle);
+    for (let i = 0; i < d; i++) out[s * d + i] = wa * a[i] + wb * b[i];
+  }
+  return out;
+}

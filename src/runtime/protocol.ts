@@ -1,0 +1,56 @@
+/**
+ * What crosses the worker boundary: the requests the page sends and the results the worker
+ * returns. Plain, structured-clonable data only; large arrays travel as transfers.
+ */
+import type { BackendOptions, BackendReport } from '../backend/init';
+import type { ModelContents } from '../io/codec';
+
+export type { BackendReport, ModelContents };
+
+/** Options of the backend the worker starts (initBackend's, sent to the worker). */
+export type RuntimeBackendOptions = Pick<BackendOptions, 'backend' | 'threads' | 'wasmPaths' | 'allowSoftwareWebGpu'>;
+
+/**
+ * float32: the generator's raw output, [n, ...outputShape].
+ * rgba: images as 8-bit RGBA, [n, height, width, 4], ready for ImageData.
+ * png: one PNG, a grid of the images (or a scatter plot for 2-D samples).
+ */
+export type SampleFormat = 'float32' | 'rgba' | 'png';
+export const SAMPLE_FORMATS: readonly SampleFormat[] = ['float32', 'rgba', 'png'];
+
+export interface SampleRequest {
+  n: number;
+  /** The same seed gives the same latents on every backend. */
+  seed: number;
+  /**
+   * Truncation trick (BigGAN): latent values beyond +-truncation are redrawn, trading
+   * variety for quality. Omitted: plain N(0, I) latents.
+   */
+  truncation?: number;
+  format?: SampleFormat;
+}
+
+export interface InterpolateRequest {
+  /** Seeds of the two end latents. */
+  from: number;
+  to: number;
+  /** Samples along the path, ends included (at least 2). */
+  steps: number;
+  /** slerp (the default) keeps the path at the typical norm of Gaussian latents; linear cuts through the middle. */
+  path?: 'slerp' | 'linear';
+  truncation?: number;
+  format?: SampleFormat;
+}
+
+export type SampleResult =
+  | { format: 'float32'; shape: number[]; values: Float32Array }
+  | { format: 'rgba'; shape: number[]; values: Uint8ClampedArray }
+  | { format: 'png'; width: number; height: number; png: Uint8Array };
+
+/** What the worker holds after load(). */
+export interface ModelSummary {
+  architecture: Record<string, unknown>;
+  latentDim: number;
+  outputShape: number[];
+  generatorParams: number;
+}

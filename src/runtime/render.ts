@@ -1,0 +1,42 @@
+/** Generator output (float32, in the model's output range) -> the format a caller asked for. */
+import type { OutputRange } from '../models/config';
+import { encodePng, imageGrid, toUint8 } from '../sample/png';
+import { scatterPlot } from '../viz/plot';
+import { RuntimeError } from './errors';
+import type { SampleFormat, SampleResult } from './protocol';
+
+const OPAQUE = 255;
+
+export function renderSamples(values: Float32Array, shape: number[], outputRange: OutputRange, format: SampleFormat): SampleResult {
+  if (format === 'float32') return { format, shape, values };
+  const isPoints = shape.length === 2 && shape[1] === 2;
+  if (format === 'png' && isPoints) {
+    const plot = scatterPlot(values);
+    return { format, width: plot.width, height: plot.height, png: encodePng(plot) };
+  }
+  const [n, height, width, channels] = shape;
+  if (shape.length !== 4 || (channels !== 1 && channels !== 3)) {
+    throw new RuntimeError(`format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape}]: use 'float32'`, 'bad-request');
+  }
+  if (outputRange === null) {
+    throw new RuntimeError(`format '${format}' needs the model's pixel range, and this model's output is linear: use 'float32'`, 'bad-request');
+  }
+  const pixels = toUint8(values, outputRange);
+  if (format === 'png') {
+    const grid = imageGrid(pixels, shape);
+    return { format, width: grid.width, height: grid.height, png: encodePng(grid) };
+  }
+  const rgba = new Uint8ClampedArray(n * height * width * 4);
+  for (let p = 0, q = 0; p < pixels.length; p += channels, q += 4) {
+    rgba[q] = pixels[p];
+    rgba[q + 1] = pixels[channels === 1 ? p : p + 1];
+    rgba[q + 2] = pixels[channels === 1 ? p : p + 2];
+    rgba[q + 3] = OPAQUE;
+  }
+  return { format, shape: [n, height, width, 4], values: rgba };
+}
+
+/** The buffers of a result, for Comlink.transfer (each may appear once). */
+export function resultBuffers(result: SampleResult): Transferable[] {
+  return [result.format === 'png' ? result.png.buffer : result.values.buffer] as Transferable[];
+}
