@@ -1,0 +1,101 @@
+/**
+ * Architecture configs: JSON-serialisable descriptions from which createGenerator /
+ * createCritic rebuild a network. A model file stores one of these next to the named weights.
+ */
+
+export type ArchKind = 'mlp' | 'dcgan28' | 'dcgan32';
+export const ARCH_KINDS: readonly ArchKind[] = ['mlp', 'dcgan28', 'dcgan32'];
+
+/** Critic normalisation. Never batch norm: it couples the samples the per-sample penalty needs apart. */
+export type CriticNorm = 'none' | 'layer';
+/** The generator's output range: null is linear (2-D data), [0, 1] sigmoid, [-1, 1] tanh. */
+export type OutputRange = null | [0, 1] | [-1, 1];
+
+interface ArchBase {
+  latentDim: number;
+  /** One sample's shape: [d] for vectors, [height, width, channels] for images. */
+  outputShape: number[];
+  outputRange: OutputRange;
+  criticNorm: CriticNorm;
+}
+
+/** Fully connected pair (the WGAN-GP authors' toy: 3 hidden layers of 512 ReLU units). */
+export interface MlpArch extends ArchBase {
+  kind: 'mlp';
+  hidden: number;
+  depth: number;
+}
+
+/** DCGAN-style pair for 28x28xC (the WGAN-GP authors' gan_mnist.py); `dim` is their DIM. */
+export interface Dcgan28Arch extends ArchBase {
+  kind: 'dcgan28';
+  dim: number;
+}
+
+/** DCGAN-style pair for 32x32xC (the WGAN-GP authors' gan_cifar.py, without batch norm). */
+export interface Dcgan32Arch extends ArchBase {
+  kind: 'dcgan32';
+  dim: number;
+}
+
+export type ArchConfig = MlpArch | Dcgan28Arch | Dcgan32Arch;
+
+/** The authors' sizes for each kind. */
+export const DEFAULT_ARCHS: { readonly [K in ArchKind]: Extract<ArchConfig, { kind: K }> } = {
+  mlp: { kind: 'mlp', latentDim: 2, outputShape: [2], outputRange: null, criticNorm: 'none', hidden: 512, depth: 3 },
+  dcgan28: { kind: 'dcgan28', latentDim: 128, outputShape: [28, 28, 1], outputRange: [0, 1], criticNorm: 'none', dim: 64 },
+  dcgan32: { kind: 'dcgan32', latentDim: 128, outputShape: [32, 32, 3], outputRange: [-1, 1], criticNorm: 'none', dim: 128 },
+};
+
+/** The default config of `kind` with some fields replaced, checked. */
+export function archConfig<K extends ArchKind>(kind: K, overrides: Partial<Extract<ArchConfig, { kind: K }>> = {}): Extract<ArchConfig, { kind: K }> {
+  if (!ARCH_KINDS.includes(kind)) throw new Error(`unknown architecture kind '${String(kind)}': use one of ${ARCH_KINDS.join(', ')}`);
+  const config = { ...structuredClone(DEFAULT_ARCHS[kind]), ...overrides, kind };
+  validateArch(config);
+  return config as Extract<ArchConfig, { kind: K }>;
+}
+
+/** Throws an error naming the first bad field; returns the config typed when it is good. */
+export function validateArch(config: unknown): ArchConfig {
+  if (config == null || typeof config !== 'object') throw new TypeError(`architecture config must be an object, got ${String(config)}`);
+  const c = config as Record<string, unknown>;
+  const kind = c.kind as ArchKind;
+  if (!ARCH_KINDS.includes(kind)) throw new Error(`architecture config: unknown kind '${String(c.kind)}', use one of ${ARCH_KINDS.join(', ')}`);
+  positiveInt(c, 'latentDim');
+  if (c.criticNorm !== 'none' && c.criticNorm !== 'layer') {
+    throw new Error(`architecture config: criticNorm must be 'none' or 'layer', got ${JSON.stringify(c.criticNorm)}`);
+  }
+  const range = c.outputRange;
+  const rangeOk = range === null || (Array.isArray(range) && range.length === 2 && range[1] === 1 && (range[0] === 0 || range[0] === -1));
+  if (!rangeOk) throw new Error(`architecture config: outputRange must be null, [0, 1] or [-1, 1], got ${JSON.stringify(range)}`);
+  const shape = c.outputShape;
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new Error(`architecture config: outputShape must be a list of positive integers, got ${JSON.stringify(shape)}`);
+  }
+  if (kind === 'mlp') {
+    positiveInt(c, 'hidden');
+    positiveInt(c, 'depth');
+  } else {
+    positiveInt(c, 'dim');
+    const side = kind === 'dcgan28' ? 28 : 32;
+    if (shape.length !== 3 || shape[0] !== side || shape[1] !== side) {
+      throw new Error(`architecture config: ${kind} makes [${side}, ${side}, channels] images, outputShape is [${shape}]`);
+    }
+  }
+  return config as ArchConfig;
+}
+
+function positiveInt(c: Record<string, unknown>, field: string): void {
+  const v = c[field];
+  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`architecture config: ${field} must be a positive integer, got ${JSON.stringify(v)}`);
+}
+
+/** The same architecture with its width (hidden units or DIM) scaled by `factor`, at least 1. */
+export function scaleWidth(config: ArchConfig, factor: number): ArchConfig {
+  if (config.kind === 'mlp') return { ...config, hidden: Math.max(1, Math.round(config.hidden * factor)) };
+  return { ...config, dim: Math.max(1, Math.round(config.dim * factor)) };
+}
+
+export function sampleSize(config: ArchConfig): number {
+  return config.outputShape.reduce((a, b) => a * b, 1);
+}

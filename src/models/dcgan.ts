@@ -1,0 +1,64 @@
+/**
+ * The DCGAN-style pairs of the WGAN-GP authors (gan_mnist.py, gan_cifar.py), NHWC:
+ * G: dense -> 4x4x4DIM, ReLU; 5x5 stride-2 deconvs to 2DIM, DIM, then the image channels, ReLU
+ * between; the 28x28 net crops 8x8 to 7x7 after the first deconv (7 -> 14 -> 28).
+ * D: 5x5 stride-2 convs to DIM, 2DIM, 4DIM (4x4 either way), LeakyReLU(0.2), dense -> 1.
+ * The CIFAR generator's batch norm is left out: samples then never depend on their batch.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ParamBuilder } from '../nn/init';
+import { conv, deconv, defineConv, defineDeconv, defineDense, defineLayerNorm, dense, layerNorm } from '../nn/layers';
+import type { Params, ParamTensors } from '../nn/params';
+import type { Dcgan28Arch, Dcgan32Arch } from './config';
+import { squash } from './network';
+
+type DcganArch = Dcgan28Arch | Dcgan32Arch;
+
+const KERNEL_SIZE = 5;
+const STRIDE = 2;
+/** The authors' LeakyReLU slope. */
+const LEAKY_SLOPE = 0.2;
+/** Both nets meet at 4x4 with 4*DIM channels. */
+const BASE_SIDE = 4;
+
+const channels = (c: DcganArch) => c.outputShape[2];
+
+export function dcganGeneratorParams(c: DcganArch, seed: number): Params {
+  const b = new ParamBuilder(seed);
+  defineDense(b, 'input', c.latentDim, BASE_SIDE * BASE_SIDE * 4 * c.dim, 'he');
+  defineDeconv(b, 'deconv1', KERNEL_SIZE, STRIDE, 4 * c.dim, 2 * c.dim, 'he');
+  defineDeconv(b, 'deconv2', KERNEL_SIZE, STRIDE, 2 * c.dim, c.dim, 'he');
+  defineDeconv(b, 'deconv3', KERNEL_SIZE, STRIDE, c.dim, channels(c), 'glorot');
+  return b.params;
+}
+
+export function dcganGenerator(c: DcganArch, p: ParamTensors, z: tf.Tensor): tf.Tensor {
+  const n = z.shape[0];
+  let h = tf.reshape(tf.relu(dense(p, 'input', z)), [n, BASE_SIDE, BASE_SIDE, 4 * c.dim]) as tf.Tensor4D;
+  h = tf.relu(deconv(p, 'deconv1', h, STRIDE));
+  if (c.kind === 'dcgan28') h = tf.slice(h, [0, 0, 0, 0], [n, 7, 7, 2 * c.dim]);
+  h = tf.relu(deconv(p, 'deconv2', h, STRIDE));
+  return squash(deconv(p, 'deconv3', h, STRIDE), c.outputRange);
+}
+
+export function dcganCriticParams(c: DcganArch, seed: number): Params {
+  const b = new ParamBuilder(seed);
+  defineConv(b, 'conv1', KERNEL_SIZE, channels(c), c.dim, 'he');
+  defineConv(b, 'conv2', KERNEL_SIZE, c.dim, 2 * c.dim, 'he');
+  if (c.criticNorm === 'layer') defineLayerNorm(b, 'norm2', 2 * c.dim);
+  defineConv(b, 'conv3', KERNEL_SIZE, 2 * c.dim, 4 * c.dim, 'he');
+  if (c.criticNorm === 'layer') defineLayerNorm(b, 'norm3', 4 * c.dim);
+  defineDense(b, 'output', BASE_SIDE * BASE_SIDE * 4 * c.dim, 1, 'glorot');
+  return b.params;
+}
+
+export function dcganCritic(c: DcganArch, p: ParamTensors, x: tf.Tensor): tf.Tensor {
+  const n = x.shape[0];
+  let h = tf.leakyRelu(conv(p, 'conv1', x as tf.Tensor4D, STRIDE), LEAKY_SLOPE);
+  for (const i of [2, 3]) {
+    h = conv(p, `conv${i}`, h, STRIDE);
+    if (c.criticNorm === 'layer') h = layerNorm(p, `norm${i}`, h) as tf.Tensor4D;
+    h = tf.leakyRelu(h, LEAKY_SLOPE);
+  }
+  return dense(p, 'output', tf.reshape(h, [n, BASE_SIDE * BASE_SIDE * 4 * c.dim]));
+}

@@ -1,0 +1,29 @@
+/** A network is plain data plus a pure function: named weights and apply(params, input). */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ArchConfig, OutputRange } from './config';
+import type { Params, ParamTensors } from '../nn/params';
+
+export interface Network {
+  readonly config: ArchConfig;
+  readonly role: 'generator' | 'critic';
+  readonly params: Params;
+  /**
+   * Generator: latents [n, latentDim] -> samples [n, ...outputShape].
+   * Critic: samples [n, ...outputShape] -> scores [n, 1] (no sigmoid).
+   */
+  apply(params: ParamTensors, input: tf.Tensor): tf.Tensor;
+}
+
+/** Maps the generator's last pre-activation into the configured output range. */
+export function squash(x: tf.Tensor, range: OutputRange): tf.Tensor {
+  if (range === null) return x;
+  return range[0] === 0 ? tf.sigmoid(x) : tf.tanh(x);
+}
+
+/** Checks an input's trailing shape so a wrong tensor fails with its shape named. */
+export function checkInput(input: tf.Tensor, sampleShape: number[], what: string): void {
+  const trailing = input.shape.slice(1);
+  if (input.rank !== sampleShape.length + 1 || trailing.some((d, i) => d !== sampleShape[i])) {
+    throw new Error(`${what} expects input [batch, ${sampleShape.join(', ')}], got [${input.shape.join(', ')}]`);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Layers as plain functions over a parameter record. Only ops whose first- and second-order
+ * gradients the gradient layer handles: matMul, add, conv2d, conv2dTranspose, relu, leakyRelu,
+ * slice, reshape and the arithmetic of layer norm (no tf.fused.*, no tf.moments).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParamBuilder, Init } from './init';
+import type { ParamTensors } from './params';
+
+/** Layer norm's variance floor, as in the WGAN-GP authors' code (tf.nn.batch_normalization). */
+const LAYER_NORM_EPSILON = 1e-5;
+
+export function defineDense(b: ParamBuilder, name: string, inputs: number, units: number, init: Init): void {
+  b.weight(`${name}/kernel`, [inputs, units], inputs, units, init);
+  b.constant(`${name}/bias`, [units], 0);
+}
+
+export function dense(p: ParamTensors, name: string, x: tf.Tensor): tf.Tensor2D {
+  return tf.add(tf.matMul(x as tf.Tensor2D, p[`${name}/kernel`] as tf.Tensor2D), p[`${name}/bias`]);
+}
+
+export function defineConv(b: ParamBuilder, name: string, size: number, inChannels: number, outChannels: number, init: Init): void {
+  b.weight(`${name}/kernel`, [size, size, inChannels, outChannels], size * size * inChannels, size * size * outChannels, init);
+  b.constant(`${name}/bias`, [outChannels], 0);
+}
+
+/** 'same'-padded convolution with the given stride. */
+export function conv(p: ParamTensors, name: string, x: tf.Tensor4D, stride: number): tf.Tensor4D {
+  return tf.add(tf.conv2d(x, p[`${name}/kernel`] as tf.Tensor4D, stride, 'same'), p[`${name}/bias`]);
+}
+
+/** Kernel layout [size, size, outChannels, inChannels], as tf.conv2dTranspose wants. */
+export function defineDeconv(
+  b: ParamBuilder,
+  name: string,
+  size: number,
+  stride: number,
+  inChannels: number,
+  outChannels: number,
+  init: Init,
+): void {
+  // Each output pixel sums (size / stride)^2 input pixels per input channel: that is its fan-in.
+  const fanIn = (size * size * inChannels) / (stride * stride);
+  b.weight(`${name}/kernel`, [size, size, outChannels, inChannels], fanIn, size * size * outChannels, init);
+  b.constant(`${name}/bias`, [outChannels], 0);
+}
+
+/** 'same'-padded transposed convolution that multiplies height and width by `stride`. */
+export function deconv(p: ParamTensors, name: string, x: tf.Tensor4D, stride: number): tf.Tensor4D {
+  const kernel = p[`${name}/kernel`] as tf.Tensor4D;
+  const [batch, height, width] = x.shape;
+  const outShape: [number, number, number, number] = [batch, height * stride, width * stride, kernel.shape[2]];
+  return tf.add(tf.conv2dTranspose(x, kernel, outShape, stride, 'same'), p[`${name}/bias`]);
+}
+
+/** Per-channel scale (1) and shift (0) for layerNorm. */
+export function defineLayerNorm(b: ParamBuilder, name: string, channels: number): void {
+  b.constant(`${name}/gamma`, [channels], 1);
+  b.constant(`${name}/beta`, [channels], 0);
+}
+
+/**
+ * Normalises each sample over all its non-batch axes (never across the batch: the gradient
+ * penalty is per sample), then scales and shifts per channel.
+ */
+export function layerNorm(p: ParamTensors, name: string, x: tf.Tensor): tf.Tensor {
+  const axes = x.shape.slice(1).map((_, i) => i + 1);
+  const mean = tf.mean(x, axes, true);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), axes, true);
+  const normalised = tf.mul(centred, tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON)));
+  return tf.add(tf.mul(normalised, p[`${name}/gamma`]), p[`${name}/beta`]);
+}

@@ -1,0 +1,83 @@
+/**
+ * Adam and RMSProp over a parameter record, with their slots as named variables so that a
+ * checkpoint can save and restore them exactly (tf.train's optimisers hide theirs).
+ * Adam follows TensorFlow's AdamOptimizer (the WGAN-GP authors' code): lr_t = lr
+ * sqrt(1 - beta2^t) / (1 - beta1^t), p -= lr_t m / (sqrt(v) + eps).
+ * RMSProp follows PyTorch's (the WGAN authors' code): v = a v + (1 - a) g^2,
+ * p -= lr g / (sqrt(v) + eps), no momentum.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { assignParams, readParams, type NamedArrays, type Params } from '../nn/params';
+import type { TrainSettings } from '../losses/settings';
+
+export interface OptimizerState {
+  kind: TrainSettings['optimizer'];
+  /** Updates applied so far (Adam's t). */
+  updates: number;
+  /** Slots by '<param name>/<slot>': Adam 'm' and 'v', RMSProp 'ms'. */
+  slots: NamedArrays;
+}
+
+const SLOT_NAMES: Record<TrainSettings['optimizer'], string[]> = { adam: ['m', 'v'], rmsprop: ['ms'] };
+
+export class Optimizer {
+  readonly kind: TrainSettings['optimizer'];
+  /** Slot variables, zero to start. */
+  readonly slots: Params = {};
+  updates = 0;
+
+  constructor(
+    private readonly params: Params,
+    private readonly settings: TrainSettings,
+  ) {
+    this.kind = settings.optimizer;
+    for (const [name, p] of Object.entries(params)) {
+      for (const slot of SLOT_NAMES[this.kind]) this.slots[`${name}/${slot}`] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  /**
+   * One update from gradients by parameter name. Parameters without a gradient (unused in the
+   * loss, e.g. a WGAN-C critic with zero weight) keep their values and slots.
+   */
+  apply(grads: Record<string, tf.Tensor>): void {
+    this.updates++;
+    const { learningRate: lr, beta1, beta2, rmsDecay, epsilon } = this.settings;
+    const t = this.updates;
+    const adamStep = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    tf.tidy(() => {
+      for (const [name, g] of Object.entries(grads)) {
+        const p = this.params[name];
+        if (p == null) throw new Error(`optimizer: gradient for unknown parameter '${name}'`);
+        if (this.kind === 'adam') {
+          const m = this.slots[`${name}/m`];
+          const v = this.slots[`${name}/v`];
+          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+          v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+          p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsilon)), adamStep)));
+        } else {
+          const ms = this.slots[`${name}/ms`];
+          ms.assign(tf.add(tf.mul(ms, rmsDecay), tf.mul(tf.square(g), 1 - rmsDecay)));
+          p.assign(tf.sub(p, tf.mul(tf.div(g, tf.add(tf.sqrt(ms), epsilon)), lr)));
+        }
+      }
+    });
+  }
+
+  async getState(): Promise<OptimizerState> {
+    return { kind: this.kind, updates: this.updates, slots: await readParams(this.slots) };
+  }
+
+  setState(state: OptimizerState, what: string): void {
+    if (state == null || state.kind !== this.kind) {
+      throw new Error(`${what}: optimizer kind '${state?.kind}' does not match the settings' '${this.kind}'`);
+    }
+    if (!Number.isInteger(state.updates) || state.updates < 0) throw new Error(`${what}: updates must be an integer >= 0, got ${state.updates}`);
+    assignParams(this.slots, state.slots, `${what} slots`);
+    this.updates = state.updates;
+  }
+
+  dispose(): void {
+    for (const v of Object.values(this.slots)) v.dispose();
+  }
+}

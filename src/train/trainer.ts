@@ -1,0 +1,388 @@
+/**
+ * The training loop: n_critic critic updates, then one generator update, per step. Seeded
+ * (same seed and backend: same weights), guarded against non-finite values, cancellable,
+ * and exactly resumable from getState(). One async readback per generator step.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset';
+import { criticTerms, defaultsFor, generatorLoss, lossModule } from '../losses';
+import type { LossModule } from '../losses/loss';
+import type { LossName, TrainSettings } from '../losses/settings';
+import { validateSettings } from '../losses/settings';
+import { criticStepsAt } from '../losses/wgan';
+import { createMixtureCritic, mixtureWeights } from '../losses/wgan_c';
+import { createCritic, createGenerator } from '../models';
+import { validateArch, type ArchConfig } from '../models/config';
+import type { Network } from '../models/network';
+import { assignParams, checkArrays, cloneParams, readParams, type Params } from '../nn/params';
+import { latents } from '../sample/latents';
+import { Optimizer } from './optimizers';
+import { Rng } from './rng';
+import { checkStateEnvelope, TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type TrainerState } from './state';
+
+export interface TrainerConfig extends Partial<TrainSettings> {
+  loss: LossName;
+  arch: ArchConfig;
+  data: Dataset;
+  /** Seeds the weights and every random draw of the run: an integer in [0, 2^32). */
+  seed: number;
+}
+
+export interface StepMetrics {
+  /** Generator steps done, this one included. */
+  step: number;
+  /** Critic updates in this step (n_critic, or the WGAN warm-up's count). */
+  criticSteps: number;
+  /** Means over this step's critic updates. */
+  criticLoss: number;
+  wasserstein: number;
+  penalty: number;
+  criticGradNorm: number;
+  generatorLoss: number;
+  generatorGradNorm: number;
+  /** WGAN-C: the mixture weights used in this step; null otherwise. */
+  mixtureWeights: number[] | null;
+  /** Wall time of the step, readback included. */
+  stepMs: number;
+}
+
+export interface RunOptions {
+  steps: number;
+  /** Aborting stops the run before its next step; run() then resolves with what it did. */
+  signal?: AbortSignal;
+  /** Called after every step; a returned promise is awaited (getState() is safe inside it). */
+  onProgress?: (metrics: StepMetrics) => void | Promise<void>;
+}
+
+export interface RunResult {
+  stopped: 'completed' | 'aborted';
+  stepsRun: number;
+  /** Generator steps done in total. */
+  step: number;
+  last: StepMetrics | null;
+}
+
+/** A non-finite loss, gradient or weight; the trainer is back at the state before the step. */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+  constructor(
+    message: string,
+    /** The generator step (from 0) that went non-finite. */
+    readonly step: number,
+    readonly quantities: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** The order of the scalars in the one readback per step. */
+const READBACK = ['criticLoss', 'wasserstein', 'penalty', 'criticGradNorm', 'generatorLoss', 'generatorGradNorm', 'weightSum'] as const;
+const SETTING_KEYS = Object.keys(defaultsFor('wgan-gp', 'mlp')) as (keyof TrainSettings)[];
+
+export class Trainer {
+  readonly loss: LossName;
+  readonly arch: ArchConfig;
+  readonly settings: TrainSettings;
+  readonly seed: number;
+  readonly data: Dataset;
+  readonly generator: Network;
+  /** For WGAN-C the mixture, weighted as at the current step. */
+  readonly critic: Network;
+  /** The moving average of the generator's weights (settings.emaDecay), else null. */
+  readonly emaGenerator: Network | null;
+
+  private readonly lossFns: LossModule;
+  private readonly rng: Rng;
+  private readonly generatorOptimizer: Optimizer;
+  private readonly criticOptimizer: Optimizer;
+  private readonly generatorNames: Map<string, string>;
+  private readonly criticNames: Map<string, string>;
+  private steps = 0;
+  private busy: 'running' | 'stepping' | null = null;
+  private disposed = false;
+
+  constructor(config: TrainerConfig) {
+    const { loss, arch, data, seed, ...overrides } = config;
+    this.lossFns = lossModule(loss);
+    this.loss = loss;
+    this.arch = structuredClone(validateArch(arch));
+    checkDataset(data, this.arch);
+    this.data = data;
+    this.settings = resolveSettings(loss, this.arch, overrides);
+    this.rng = new Rng(seed);
+    this.seed = seed;
+
+    this.generator = createGenerator(this.arch, this.rng.seed());
+    const curriculum = this.settings.curriculum;
+    if (curriculum === null) {
+      this.critic = createCritic(this.arch, this.rng.seed());
+    } else {
+      const mixture = createMixtureCritic(this.arch, curriculum.critics, this.rng.seed());
+      this.critic = {
+        config: this.arch,
+        role: 'critic',
+        params: mixture.params,
+        apply: (p, x) => mixture.apply(p, x, mixtureWeights(curriculum, this.steps)),
+      };
+    }
+    this.emaGenerator = this.settings.emaDecay === null ? null : { ...this.generator, params: cloneParams(this.generator.params) };
+    this.generatorOptimizer = new Optimizer(this.generator.params, this.settings);
+    this.criticOptimizer = new Optimizer(this.critic.params, this.settings);
+    this.generatorNames = variableNames(this.generator.params);
+    this.criticNames = variableNames(this.critic.params);
+  }
+
+  /** A trainer continuing exactly where `state` left off; `data` must be the same data set. */
+  static fromState(state: TrainerState, data: Dataset): Trainer {
+    checkStateEnvelope(state);
+    const trainer = new Trainer({ ...state.settings, loss: state.loss, arch: state.arch, data, seed: state.seed });
+    try {
+      trainer.setState(state);
+    } catch (e) {
+      trainer.dispose();
+      throw e;
+    }
+    return trainer;
+  }
+
+  /** Generator steps done. */
+  get step(): number {
+    return this.steps;
+  }
+
+  async run(options: RunOptions): Promise<RunResult> {
+    this.checkUsable('run');
+    const { steps, signal, onProgress } = options;
+    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`run: steps must be an integer >= 0, got ${steps}`);
+    this.busy = 'running';
+    let last: StepMetrics | null = null;
+    let stepsRun = 0;
+    try {
+      while (stepsRun < steps) {
+        if (signal?.aborted) return { stopped: 'aborted', stepsRun, step: this.steps, last };
+        this.busy = 'stepping';
+        last = await this.trainStep();
+        this.busy = 'running';
+        stepsRun++;
+        if (onProgress) await onProgress(last);
+      }
+      return { stopped: 'completed', stepsRun, step: this.steps, last };
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  async getState(): Promise<TrainerState> {
+    this.checkUsable('getState', true);
+    const [generator, critic, ema, generatorOptimizer, criticOptimizer] = await Promise.all([
+      readParams(this.generator.params),
+      readParams(this.critic.params),
+      this.emaGenerator ? readParams(this.emaGenerator.params) : Promise.resolve(null),
+      this.generatorOptimizer.getState(),
+      this.criticOptimizer.getState(),
+    ]);
+    return {
+      format: TRAINER_STATE_FORMAT,
+      version: TRAINER_STATE_VERSION,
+      loss: this.loss,
+      arch: structuredClone(this.arch),
+      settings: structuredClone(this.settings),
+      seed: this.seed,
+      step: this.steps,
+      rng: this.rng.getState(),
+      generator,
+      critic,
+      ema,
+      generatorOptimizer,
+      criticOptimizer,
+    };
+  }
+
+  /** Restores a state of a run with the same loss, architecture and settings. All or nothing. */
+  setState(state: TrainerState): void {
+    this.checkUsable('setState', true);
+    checkStateEnvelope(state);
+    if (state.loss !== this.loss) throw new Error(`trainer state: it is a '${state.loss}' run, this trainer runs '${this.loss}'`);
+    if (JSON.stringify(state.arch) !== JSON.stringify(this.arch)) {
+      throw new Error(`trainer state: architecture ${JSON.stringify(state.arch)} differs from this trainer's ${JSON.stringify(this.arch)}`);
+    }
+    if (JSON.stringify(state.settings) !== JSON.stringify(this.settings)) {
+      throw new Error(`trainer state: settings ${JSON.stringify(state.settings)} differ from this trainer's ${JSON.stringify(this.settings)}`);
+    }
+    checkArrays(this.generator.params, state.generator, 'trainer state: generator');
+    checkArrays(this.critic.params, state.critic, 'trainer state: critic');
+    if ((state.ema === null) !== (this.emaGenerator === null)) {
+      throw new Error(`trainer state: ema is ${state.ema === null ? 'missing' : 'present'} but settings.emaDecay is ${this.settings.emaDecay}`);
+    }
+    if (this.emaGenerator && state.ema) checkArrays(this.emaGenerator.params, state.ema, 'trainer state: ema');
+    checkArrays(this.generatorOptimizer.slots, state.generatorOptimizer?.slots, 'trainer state: generator optimizer slots');
+    checkArrays(this.criticOptimizer.slots, state.criticOptimizer?.slots, 'trainer state: critic optimizer slots');
+    const rng = Rng.fromState(state.rng);
+
+    assignParams(this.generator.params, state.generator, 'trainer state: generator');
+    assignParams(this.critic.params, state.critic, 'trainer state: critic');
+    if (this.emaGenerator && state.ema) assignParams(this.emaGenerator.params, state.ema, 'trainer state: ema');
+    this.generatorOptimizer.setState(state.generatorOptimizer, 'trainer state: generator optimizer');
+    this.criticOptimizer.setState(state.criticOptimizer, 'trainer state: critic optimizer');
+    this.rng.setState(rng.getState());
+    this.steps = state.step;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.allVariables()) v.dispose();
+  }
+
+  private checkUsable(what: string, betweenSteps = false): void {
+    if (this.disposed) throw new Error(`${what}: the trainer was disposed`);
+    if (this.busy === 'stepping' || (!betweenSteps && this.busy !== null)) {
+      throw new Error(`${what}: the trainer is ${this.busy === 'running' ? 'running' : 'in the middle of a step'}; call it from onProgress or after run() resolves`);
+    }
+  }
+
+  private allVariables(): tf.Variable[] {
+    return [
+      ...Object.values(this.generator.params),
+      ...Object.values(this.critic.params),
+      ...Object.values(this.emaGenerator?.params ?? {}),
+      ...Object.values(this.generatorOptimizer.slots),
+      ...Object.values(this.criticOptimizer.slots),
+    ];
+  }
+
+  /** One generator step; on any failure the trainer is rolled back to before it. */
+  private async trainStep(): Promise<StepMetrics> {
+    const started = performance.now();
+    const variables = this.allVariables();
+    const saved = variables.map((v) => tf.clone(v));
+    const savedRng = this.rng.getState();
+    const savedUpdates = [this.generatorOptimizer.updates, this.criticOptimizer.updates];
+    const rollBack = () => {
+      variables.forEach((v, i) => v.assign(saved[i]));
+      this.rng.setState(savedRng);
+      [this.generatorOptimizer.updates, this.criticOptimizer.updates] = savedUpdates;
+    };
+    try {
+      const criticSteps = criticStepsAt(this.steps, this.settings);
+      const weights = this.settings.curriculum ? mixtureWeights(this.settings.curriculum, this.steps) : null;
+      const readback = this.computeStep(criticSteps);
+      const values = await readback.data();
+      readback.dispose();
+      const bad = READBACK.filter((_, i) => !Number.isFinite(values[i]));
+      if (bad.length > 0) {
+        rollBack();
+        const what = bad.map((q) => (q === 'weightSum' ? 'weights' : q)).join(', ');
+        throw new TrainingDivergedError(
+          `training diverged at generator step ${this.steps}: non-finite ${what}. The trainer was rolled back to ` +
+            `its state after step ${this.steps} steps (all finite); lower the learning rate or check the data for NaN/Inf.`,
+          this.steps,
+          bad,
+        );
+      }
+      this.steps++;
+      const at = (q: (typeof READBACK)[number]) => values[READBACK.indexOf(q)];
+      return {
+        step: this.steps,
+        criticSteps,
+        criticLoss: at('criticLoss'),
+        wasserstein: at('wasserstein'),
+        penalty: at('penalty'),
+        criticGradNorm: at('criticGradNorm'),
+        generatorLoss: at('generatorLoss'),
+        generatorGradNorm: at('generatorGradNorm'),
+        mixtureWeights: weights,
+        stepMs: performance.now() - started,
+      };
+    } catch (e) {
+      if (!(e instanceof TrainingDivergedError)) rollBack();
+      throw e;
+    } finally {
+      for (const t of saved) t.dispose();
+    }
+  }
+
+  /** Runs the updates and returns the READBACK scalars as one tensor, still on the device. */
+  private computeStep(criticSteps: number): tf.Tensor1D {
+    const { batchSize, clip, emaDecay } = this.settings;
+    const G = this.generator;
+    const critic = (x: tf.Tensor) => this.critic.apply(this.critic.params, x);
+    const criticVars = Object.values(this.critic.params);
+    let criticSums: tf.Tensor1D = tf.zeros([4]);
+    for (let i = 0; i < criticSteps; i++) {
+      const stats = tf.tidy(() => {
+        const real = this.data.next(batchSize, this.rng);
+        checkBatch(real, batchSize, this.arch);
+        const fake = G.apply(G.params, latents(batchSize, this.arch.latentDim, this.rng.seed()));
+        const penaltySeed = this.rng.seed();
+        let side: tf.Tensor[] = [];
+        const { value, grads } = tf.variableGrads(() => {
+          const terms = criticTerms(this.lossFns, critic, real, fake, this.settings, penaltySeed);
+          side = [tf.keep(terms.wasserstein), tf.keep(terms.penalty)];
+          return terms.loss;
+        }, criticVars);
+        this.criticOptimizer.apply(byParamName(grads, this.criticNames));
+        if (clip !== null) for (const p of criticVars) p.assign(tf.clipByValue(p, -clip, clip));
+        const stats = tf.stack([value, side[0], side[1], globalNorm(grads)]) as tf.Tensor1D;
+        for (const t of side) t.dispose();
+        return tf.add(criticSums, stats) as tf.Tensor1D;
+      });
+      criticSums.dispose();
+      criticSums = stats;
+    }
+    return tf.tidy(() => {
+      const z = latents(batchSize, this.arch.latentDim, this.rng.seed());
+      const { value, grads } = tf.variableGrads(
+        () => generatorLoss(this.lossFns, critic, G.apply(G.params, z), this.settings),
+        Object.values(G.params),
+      );
+      this.generatorOptimizer.apply(byParamName(grads, this.generatorNames));
+      if (this.emaGenerator && emaDecay !== null) {
+        for (const [name, e] of Object.entries(this.emaGenerator.params)) {
+          e.assign(tf.add(tf.mul(e, emaDecay), tf.mul(G.params[name], 1 - emaDecay)));
+        }
+      }
+      const weightSum = tf.addN([...criticVars, ...Object.values(G.params)].map((p) => tf.sum(p)));
+      const criticMeans = tf.div(criticSums, criticSteps);
+      criticSums.dispose();
+      return tf.concat([criticMeans, tf.stack([value, globalNorm(grads), weightSum])]) as tf.Tensor1D;
+    });
+  }
+}
+
+function resolveSettings(loss: LossName, arch: ArchConfig, overrides: Partial<TrainSettings>): TrainSettings {
+  const unknown = Object.keys(overrides).filter((k) => !SETTING_KEYS.includes(k as keyof TrainSettings));
+  if (unknown.length > 0) throw new Error(`trainer config: unknown setting ${unknown.join(', ')}; settings are ${SETTING_KEYS.join(', ')}`);
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return validateSettings(structuredClone({ ...defaultsFor(loss, arch.kind), ...given }));
+}
+
+function checkDataset(data: Dataset, arch: ArchConfig): void {
+  if (data == null || typeof data.next !== 'function' || !Array.isArray(data.sampleShape)) {
+    throw new TypeError('trainer config: data must be a Dataset ({ sampleShape, next(batchSize, rng) })');
+  }
+  if (data.sampleShape.join() !== arch.outputShape.join()) {
+    throw new Error(`trainer config: the data's samples are [${data.sampleShape}], the ${arch.kind} generator makes [${arch.outputShape}]`);
+  }
+}
+
+function checkBatch(batch: tf.Tensor, batchSize: number, arch: ArchConfig): void {
+  const want = [batchSize, ...arch.outputShape];
+  if (batch.shape.join() !== want.join()) throw new Error(`data.next returned a batch of shape [${batch.shape}], expected [${want}]`);
+}
+
+/** tfjs names variables globally ('Variable12'); parameters are known by their record key. */
+function variableNames(params: Params): Map<string, string> {
+  return new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
+}
+
+function byParamName(grads: tf.NamedTensorMap, names: Map<string, string>): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const [variableName, g] of Object.entries(grads)) if (g != null) out[names.get(variableName)!] = g;
+  return out;
+}
+
+function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
+  const squares = Object.values(grads).filter((g) => g != null).map((g) => tf.sum(tf.square(g)));
+  return tf.sqrt(squares.length === 1 ? squares[0] : tf.addN(squares)) as tf.Scalar;
+}
