@@ -70,6 +70,8 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
+            // Failures are reported as text; screenshots of a blank test page would litter test/.
+            screenshotFailures: false,
             provider: playwright({
               launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
             }),

@@ -16,7 +16,7 @@ export function renderSamples(values: Float32Array, shape: number[], outputRange
   }
   const [n, height, width, channels] = shape;
   if (shape.length !== 4 || (channels !== 1 && channels !== 3)) {
-    throw new RuntimeError(`format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape}]: use 'float32'`, 'bad-request');
+    throw new RuntimeError(`format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape.join(', ')}]: use 'float32'`, 'bad-request');
   }
   if (outputRange === null) {
     throw new RuntimeError(`format '${format}' needs the model's pixel range, and this model's output is linear: use 'float32'`, 'bad-request');

@@ -1,0 +1,68 @@
+// The runtime worker's start, backend report and error transfer.
+import { afterEach, describe, expect, it } from 'vitest';
+import { BackendError } from '../../src/backend/init';
+import { createRuntime, type Runtime } from '../../src/runtime/client';
+import { registerErrorClass, RuntimeError } from '../../src/runtime/errors';
+import { WASM_FILES } from './wasm_files';
+import { startWorker } from './worker_url';
+
+registerErrorClass(BackendError);
+
+let runtime: Runtime | null = null;
+afterEach(() => {
+  runtime?.dispose();
+  runtime = null;
+});
+
+describe('initBackend in the runtime worker', () => {
+  it('auto: WASM with SIMD in a cross-origin isolated worker, SwiftShader passed over with its reason', async () => {
+    runtime = await createRuntime({ worker: startWorker(), wasmPaths: WASM_FILES });
+    const info = await runtime.info();
+    expect(info.scope).toBe('dedicated-worker');
+    expect(info.backend).toBe('wasm');
+    expect(info.simd).toBe(true);
+    expect(info.crossOriginIsolated).toBe(true);
+    // Threaded WASM is possible here, but tfjs caps threads at hardwareConcurrency / 2.
+    expect(info.threads).toBe(Math.max(1, Math.floor(navigator.hardwareConcurrency / 2)));
+    expect(info.passedOver.map((p) => p.backend)).toEqual(['webgpu']);
+    expect(info.passedOver[0].reason).toMatch(/software fallback, slower than WASM/);
+    expect(info.adapter?.architecture).toBe('swiftshader');
+  });
+
+  it('webgpu forced: runs on the software adapter', async () => {
+    runtime = await createRuntime({ worker: startWorker(), backend: 'webgpu' });
+    const info = await runtime.info();
+    expect(info.backend).toBe('webgpu');
+    expect(info.reason).toMatch(/software WebGPU adapter/);
+    expect(info.adapter?.isFallbackAdapter).toBe(true);
+  });
+
+  it('cpu forced', async () => {
+    runtime = await createRuntime({ worker: startWorker(), backend: 'cpu' });
+    expect((await runtime.info()).backend).toBe('cpu');
+  });
+});
+
+describe('errors across the boundary', () => {
+  it('a BackendError keeps its class, code and message', async () => {
+    const err = await createRuntime({ worker: startWorker(), backend: 'cuda' as never }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.name).toBe('BackendError');
+    expect(err.code).toBe('unknown-backend');
+    expect(err.message).toMatch(/'cuda'.*auto, webgpu, wasm, cpu/);
+  });
+
+  it('forced wasm with missing .wasm files: wasm-unavailable, naming where it looked', async () => {
+    const err = await createRuntime({ worker: startWorker(), backend: 'wasm', wasmPaths: '/no/such/folder/' }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.code).toBe('wasm-unavailable');
+    expect(err.message).toContain('/no/such/folder/');
+  });
+
+  it('a worker script that cannot load rejects with worker-start-failed instead of hanging', async () => {
+    const err = await createRuntime({ worker: '/no/such/worker.js' }).catch((e) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect(err.code).toBe('worker-start-failed');
+    expect(err.message).toContain('/no/such/worker.js');
+  });
+});

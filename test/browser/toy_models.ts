@@ -1,0 +1,26 @@
+/** Small models for the browser tests, built on the page with the library's own networks. */
+import { archConfig, type ArchConfig } from '../../src/models/config';
+import { createGenerator } from '../../src/models/index';
+import { disposeParams, readParams } from '../../src/nn/params';
+import type { ModelContents } from '../../src/io/codec';
+
+/** A narrow toy-data generator: 2-D latents -> 2-D points. */
+export const POINTS_ARCH = archConfig('mlp', { hidden: 32, depth: 2 });
+/** A narrow MNIST-shaped generator: 28x28x1 images in [0, 1]. */
+export const DIGITS_ARCH = archConfig('dcgan28', { dim: 4, latentDim: 16 });
+
+/** A model with freshly initialised (seeded) weights; needs a tfjs backend on the page. */
+export async function untrainedModel(architecture: ArchConfig, seed: number): Promise<ModelContents> {
+  const generator = createGenerator(architecture, seed);
+  const weights = await readParams(generator.params);
+  disposeParams(generator.params);
+  const range = architecture.outputRange ?? [-Infinity, Infinity];
+  return {
+    architecture: { ...architecture },
+    latentDim: architecture.latentDim,
+    outputShape: [...architecture.outputShape],
+    outputRange: [range[0], range[1]],
+    provenance: { seed },
+    generator: weights,
+  };
+}
