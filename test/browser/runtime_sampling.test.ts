@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { decode } from 'fast-png';
 import { initBackend, type BackendName } from '../../src/backend/init';
+import { validateArch } from '../../src/models/config';
 import { createGenerator } from '../../src/models/index';
 import { assignParams, disposeParams } from '../../src/nn/params';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
@@ -29,7 +30,7 @@ let digits: ModelContents;
 
 /** The generator on the page's cpu backend: the reference the worker must match. */
 async function reference(model: ModelContents, latents: Float32Array, n: number): Promise<Float32Array> {
-  const arch = model.architecture as typeof POINTS_ARCH;
+  const arch = validateArch(model.architecture);
   const generator = createGenerator(arch, 0);
   assignParams(generator.params, model.generator, 'reference');
   const out = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(latents, [n, arch.latentDim])));
