@@ -1,0 +1,93 @@
+/**
+ * GFLOP/s of the kernels a conv GAN spends its time in, per backend: Conv2D (critic forward),
+ * Conv2DBackpropInput (generator forward, every input gradient), Conv2DBackpropFilter (every
+ * weight gradient) at the MNIST WGAN-GP shapes, and a 512x512 matMul.
+ */
+import { it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '../src/index';
+import { rateEntry, saveSuite, timeRuns, type BenchEntry, type RunCounts } from './harness';
+
+const SUITE = 'kernels';
+
+interface BackendPlan {
+  backend: string;
+  batch: number;
+  counts: RunCounts;
+}
+
+// The CPU backend runs at 0.02-1 GFLOP/s (its Conv2DBackpropFilter is the slowest): a batch of 2
+// and fewer runs keep it to seconds.
+const PLANS: BackendPlan[] = [
+  { backend: 'wasm', batch: 64, counts: { warmup: 2, runs: 7 } },
+  { backend: 'cpu', batch: 2, counts: { warmup: 1, runs: 3 } },
+];
+
+/** The gan_mnist.py layers (DIM 64, 5x5, stride 2, 'same'); each generator layer is the transpose of a conv listed here. */
+const CONV_LAYERS = [
+  { name: '28x28x1->14x14x64 (critic 1, generator 3)', input: [28, 28, 1], filter: [5, 5, 1, 64] },
+  { name: '14x14x64->7x7x128 (critic 2, generator 2)', input: [14, 14, 64], filter: [5, 5, 64, 128] },
+  { name: '7x7x128->4x4x256 (critic 3)', input: [7, 7, 128], filter: [5, 5, 128, 256] },
+  { name: '8x8x128->4x4x256 (generator 1)', input: [8, 8, 128], filter: [5, 5, 128, 256] },
+] as const;
+const STRIDE = 2;
+const PAD = 'same';
+const MATMUL_SIZE = 512;
+
+async function timeKernel(run: () => tf.Tensor, counts: RunCounts): Promise<number[]> {
+  return timeRuns(async () => {
+    const out = run();
+    await out.data();
+    out.dispose();
+  }, counts);
+}
+
+async function convEntries(plan: BackendPlan): Promise<BenchEntry[]> {
+  const entries: BenchEntry[] = [];
+  for (const layer of CONV_LAYERS) {
+    const xShape = [plan.batch, ...layer.input] as [number, number, number, number];
+    const filterShape = [...layer.filter] as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, STRIDE, 1, PAD);
+    const gflop = (2 * info.outShape.reduce((a, b) => a * b, 1) * info.filterHeight * info.filterWidth * info.inChannels) / 1e9;
+    const x = tf.randomNormal(xShape);
+    const filter = tf.randomNormal(filterShape);
+    const dy = tf.randomNormal(info.outShape);
+    const common = { strides: STRIDE, pad: PAD, dataFormat: 'NHWC' };
+    const kernels: [string, () => tf.Tensor][] = [
+      ['Conv2D', () => tf.engine().runKernel('Conv2D', { x, filter }, { ...common, dilations: 1 }) as tf.Tensor],
+      ['Conv2DBackpropInput', () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: xShape }) as tf.Tensor],
+      ['Conv2DBackpropFilter', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape }) as tf.Tensor],
+    ];
+    for (const [kernelName, run] of kernels) {
+      const times = await timeKernel(run, plan.counts);
+      entries.push(rateEntry(
+        { suite: SUITE, name: `${kernelName} ${layer.name}`, backend: plan.backend, unit: 'GFLOP/s', detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: STRIDE, pad: PAD } },
+        gflop,
+        times,
+      ));
+    }
+    tf.dispose([x, filter, dy]);
+  }
+  return entries;
+}
+
+async function matMulEntry(plan: BackendPlan): Promise<BenchEntry> {
+  const a = tf.randomNormal([MATMUL_SIZE, MATMUL_SIZE]);
+  const b = tf.randomNormal([MATMUL_SIZE, MATMUL_SIZE]);
+  const times = await timeKernel(() => tf.matMul(a, b), plan.counts);
+  tf.dispose([a, b]);
+  return rateEntry(
+    { suite: SUITE, name: `matMul ${MATMUL_SIZE}x${MATMUL_SIZE}`, backend: plan.backend, unit: 'GFLOP/s', detail: { size: MATMUL_SIZE } },
+    (2 * MATMUL_SIZE ** 3) / 1e9,
+    times,
+  );
+}
+
+it('kernel GFLOP/s per backend', async () => {
+  const entries: BenchEntry[] = [];
+  for (const plan of PLANS) {
+    await tf.setBackend(plan.backend);
+    entries.push(...(await convEntries(plan)), await matMulEntry(plan));
+  }
+  saveSuite(SUITE, entries);
+});
