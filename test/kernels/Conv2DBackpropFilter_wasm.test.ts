@@ -58,7 +58,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const x = tf.randomNormal([2, 8, 8, 2], 0, 1, 'float32', 1) as tf.Tensor4D;
     const w = tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
     const upstream = tf.randomNormal([2, 4, 4, 4], 0, 1, 'float32', 3);
-    const loss = (filter: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, filter, 2, 'same'), upstream));
+    const loss = (filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, filter as tf.Tensor4D, 2, 'same'), upstream));
     const before = tf.memory().numTensors;
     const dw = tf.grad(loss)(w);
     const onWasm = await dw.data();

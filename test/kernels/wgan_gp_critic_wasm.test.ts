@@ -45,7 +45,7 @@ function criticWeights(): Weights {
 function critic(weights: Weights, x: tf.Tensor): tf.Tensor {
   let h = x as tf.Tensor4D;
   CHANNELS.forEach((_, i) => {
-    h = tf.leakyRelu(tf.add(tf.conv2d(h, weights[`conv${i}`] as tf.Tensor4D, STRIDE, 'same'), weights[`bias${i}`]), LEAK);
+    h = tf.leakyRelu(tf.add(tf.conv2d(h, weights[`conv${i}`] as tf.Tensor4D, STRIDE, 'same'), weights[`bias${i}`]), LEAK) as tf.Tensor4D;
   });
   return tf.add(tf.matMul(tf.reshape(h, [h.shape[0], -1]), weights.dense), weights.denseBias);
 }
@@ -72,7 +72,7 @@ async function criticSteps(backendName: string): Promise<Run> {
     if (step === 0) {
       for (const [name, grad] of Object.entries(grads)) run.firstGrads[name] = (await grad.data()) as Float32Array;
     }
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
     tf.dispose([value, ...Object.values(grads)]);
     run.tensorsPerStep.push(tf.memory().numTensors);
   }
