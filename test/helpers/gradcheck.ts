@@ -64,6 +64,12 @@ export interface GradCase {
   order?: number;
   /** Finite-difference step, relative to max(1, |x|). Default 1e-2. */
   step?: number;
+  /**
+   * For piecewise-smooth functions (relu-family nets): values whose signs select the piece,
+   * such as every pre-activation. A coordinate whose +-step changes a sign straddles a kink,
+   * where finite differences mean nothing; it is skipped and counted.
+   */
+  pieces?: (...xs: tf.Tensor[]) => tf.Tensor;
 }
 
 export interface CheckOptions {
@@ -86,6 +92,9 @@ export interface Mismatch {
 
 export interface CheckReport {
   order: number;
+  /** Coordinates checked, and those skipped because their step crossed a kink (see `pieces`). */
+  checked: number;
+  skipped: number;
   /** Largest |autodiff - numeric| / allowed over the checked coordinates: <= 1 passes. */
   worstRatio: number;
   mismatches: Mismatch[];
@@ -116,14 +125,19 @@ export async function checkGradients(c: GradCase, options: CheckOptions = {}): P
     const reports: CheckReport[] = [];
     for (let k = 0; k < order; k++) {
       const autodiff = await readAll(tf.tidy(() => levels[k + 1](xs)));
-      const report: CheckReport = { order: k + 1, worstRatio: 0, mismatches: [] };
+      const report: CheckReport = { order: k + 1, checked: 0, skipped: 0, worstRatio: 0, mismatches: [] };
       for (let i = 0; i < xs.length; i++) {
         const coordinates = pickCoordinates(xs[i].size, maxCoordinates, rand);
-        const numeric = await finiteDifferences(levels[k], weights[k], xs, i, coordinates, c.step ?? 1e-2);
-        const scale = Math.max(1, ...numeric.map(Math.abs));
+        const numeric = await finiteDifferences(levels[k], weights[k], xs, i, coordinates, c.step ?? 1e-2, c.pieces);
+        const scale = Math.max(1, ...numeric.filter((n) => n != null).map(Math.abs));
         coordinates.forEach((index, j) => {
           const a = autodiff[i][index];
           const n = numeric[j];
+          if (n == null) {
+            report.skipped++;
+            return;
+          }
+          report.checked++;
           const allowed = absoluteTolerance * scale + relativeTolerance * Math.abs(n);
           const ratio = Math.abs(a - n) / allowed;
           report.worstRatio = Math.max(report.worstRatio, Number.isNaN(ratio) ? Infinity : ratio);
@@ -154,7 +168,10 @@ function weightedSum(values: tf.Tensor[], weights: tf.Tensor[]): tf.Scalar {
   return tf.addN(values.map((v, i) => tf.sum(tf.mul(v, weights[i])))) as tf.Scalar;
 }
 
-/** Central differences of sum_o sum(weights_o * fn(x)_o) along the given coordinates of input i. */
+/**
+ * Central differences of sum_o sum(weights_o * fn(x)_o) along the given coordinates of
+ * input i; null where the step changes the sign pattern of `pieces`.
+ */
 async function finiteDifferences(
   fn: VectorFn,
   levelWeights: tf.Tensor[],
@@ -162,24 +179,41 @@ async function finiteDifferences(
   i: number,
   coordinates: number[],
   relativeStep: number,
-): Promise<number[]> {
+  pieces: GradCase['pieces'],
+): Promise<(number | null)[]> {
   const weights = await Promise.all(levelWeights.map((w) => w.data() as Promise<Float32Array>));
   const base = (await xs[i].data()) as Float32Array;
-  const evaluate = async (values: Float32Array): Promise<number> => {
+  const withInput = <T>(values: Float32Array, run: (inputs: tf.Tensor[]) => T): T => {
     const moved = tf.tensor(values, xs[i].shape);
-    const outputs = await readAll(tf.tidy(() => fn(xs.map((x, j) => (j === i ? moved : x)))));
-    moved.dispose();
+    try {
+      return run(xs.map((x, j) => (j === i ? moved : x)));
+    } finally {
+      moved.dispose();
+    }
+  };
+  const evaluate = async (values: Float32Array): Promise<number> => {
+    const outputs = await readAll(withInput(values, (inputs) => tf.tidy(() => fn(inputs))));
     let sum = 0;
     outputs.forEach((out, o) => out.forEach((v, e) => (sum += v * weights[o][e])));
     return sum;
   };
-  const result: number[] = [];
+  const signs = async (values: Float32Array): Promise<string> => {
+    if (pieces == null) return '';
+    const [p] = await readAll(withInput(values, (inputs) => [tf.tidy(() => tf.sign(pieces(...inputs)))]));
+    return p.join();
+  };
+  const baseSigns = await signs(base);
+  const result: (number | null)[] = [];
   for (const index of coordinates) {
     const h = relativeStep * Math.max(1, Math.abs(base[index]));
     const plus = base.slice();
     const minus = base.slice();
     plus[index] = base[index] + h;
     minus[index] = base[index] - h;
+    if ((await signs(plus)) !== baseSigns || (await signs(minus)) !== baseSigns) {
+      result.push(null);
+      continue;
+    }
     result.push(((await evaluate(plus)) - (await evaluate(minus))) / (plus[index] - minus[index]));
   }
   return result;
