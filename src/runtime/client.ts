@@ -19,6 +19,9 @@ import type {
   RuntimeBackendOptions,
   SampleRequest,
   SampleResult,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
 } from './protocol';
 
 export interface RuntimeOptions extends RuntimeBackendOptions {
@@ -39,8 +42,20 @@ export interface Runtime {
   load(model: ModelContents): Promise<ModelSummary>;
   sample(request: SampleRequest): Promise<SampleResult>;
   interpolate(request: InterpolateRequest): Promise<SampleResult>;
+  /**
+   * Trains a new model in the worker; it becomes the loaded model. `onProgress` gets a step's
+   * metrics at most every 100 ms, and always the last step's. Aborting `signal` stops the run
+   * before its next step and resolves with what it did (stopped: 'aborted'). Image data is
+   * transferred, not copied: the caller's array is left empty.
+   */
+  train(request: TrainRequest, options?: TrainOptions): Promise<TrainResult>;
   /** Ends the worker and frees everything it held; later calls reject with 'disposed'. */
   dispose(): void;
+}
+
+export interface TrainOptions {
+  onProgress?: (progress: TrainProgress) => void;
+  signal?: AbortSignal;
 }
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -95,11 +110,29 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
+  let nextRunId = 1;
+  const train = async (request: TrainRequest, { onProgress, signal }: TrainOptions = {}): Promise<TrainResult> => {
+    const runId = nextRunId++;
+    const cancel = () => void guarded(() => remote.cancel(runId)).catch(() => {});
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const started = guarded(() =>
+        remote.train(Comlink.transfer(request, imageBuffers(request)), runId, onProgress ? Comlink.proxy(onProgress) : undefined),
+      );
+      // An already aborted signal: the cancel, sent after the request, stops it before its first step.
+      if (signal?.aborted) cancel();
+      return await started;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  };
+
   return {
     info: () => guarded(() => remote.info()),
     load: (model) => guarded(() => remote.load(Comlink.transfer(model, weightBuffers(model)))),
     sample: (request) => guarded<SampleResult>(() => remote.sample(request)),
     interpolate: (request) => guarded<SampleResult>(() => remote.interpolate(request)),
+    train,
     dispose() {
       stopWatching();
       fail(new RuntimeError('the runtime was disposed', 'disposed'));
@@ -118,6 +151,12 @@ function weightBuffers(model: ModelContents): Transferable[] {
     }
   }
   return [...buffers];
+}
+
+function imageBuffers(request: TrainRequest): Transferable[] {
+  const data = request?.data;
+  const buffer = data != null && 'images' in data ? data.images?.data?.buffer : undefined;
+  return buffer instanceof ArrayBuffer ? [buffer] : [];
 }
 
 function describeWorker(worker: Worker | URL | string): string {

@@ -16,7 +16,9 @@ export type RuntimeErrorCode =
   /** sample/interpolate/train need a model: load one first. */
   | 'no-model'
   /** A request's fields are out of range or of the wrong type. */
-  | 'bad-request';
+  | 'bad-request'
+  /** load/train while a training run is in progress. */
+  | 'busy';
 
 export class RuntimeError extends Error {
   override name = 'RuntimeError';

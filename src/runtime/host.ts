@@ -8,6 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../backend/gradients';
 import '../backend/kernels';
 import { initBackend, type BackendReport } from '../backend/init';
+import type { Dataset } from '../data/dataset';
+import { imageDataset } from '../data/images';
+import { toyDataset } from '../data/toy';
 import { validateArch, type ArchConfig } from '../models/config';
 import { createGenerator } from '../models/index';
 import type { Network } from '../models/network';
@@ -24,15 +27,29 @@ import {
   type SampleFormat,
   type SampleRequest,
   type SampleResult,
+  type TrainData,
+  type TrainProgress,
+  type TrainRequest,
+  type TrainResult,
 } from './protocol';
 import { renderSamples, resultBuffers } from './render';
+import { throttle } from './throttle';
+import { Trainer } from '../train/trainer';
 
 /** Largest batch one sample() call draws: bounds the worker's memory per call. */
 export const MAX_SAMPLES_PER_CALL = 1024;
+/** Progress reaches the page at most this often (the last step always arrives). */
+export const PROGRESS_INTERVAL_MS = 100;
+
+type ProgressCallback = ((progress: TrainProgress) => unknown) & { [Comlink.releaseProxy]?: () => void };
 
 export class RuntimeHost {
   private report: BackendReport | null = null;
   private generator: { network: Network; config: ArchConfig } | null = null;
+  /** The run that made the loaded generator, if it was trained here. */
+  private trainer: Trainer | null = null;
+  /** Runs in progress by the page's run id, so cancel() can reach them. */
+  private readonly runs = new Map<number, AbortController>();
 
   /**
    * Starts the backend. `lifeLockName`: a Web Lock this worker holds until it ends, so the
@@ -51,7 +68,7 @@ export class RuntimeHost {
 
   /** Takes a model's weights (the in-memory form of a model folder) and keeps its generator. */
   load(model: ModelContents): ModelSummary {
-    this.info();
+    this.checkIdle('load');
     if (model == null || typeof model !== 'object') throw new RuntimeError(`load: expected a model object, got ${String(model)}`, 'bad-request');
     const config = validateArch(model.architecture);
     const network = createGenerator(config, 0);
@@ -63,12 +80,52 @@ export class RuntimeHost {
     }
     this.unload();
     this.generator = { network, config };
-    return {
-      architecture: model.architecture,
-      latentDim: config.latentDim,
-      outputShape: [...config.outputShape],
-      generatorParams: countParams(network.params),
-    };
+    return summarize(network, config);
+  }
+
+  /**
+   * Trains a new model (it replaces the loaded one) for request.steps generator steps.
+   * Cancelling (cancel(runId)) stops it before its next step; it then resolves with what it
+   * did, and the model so far stays loaded.
+   */
+  async train(request: TrainRequest, runId: number, onProgress?: ProgressCallback): Promise<TrainResult> {
+    this.checkIdle('train');
+    if (request == null || typeof request !== 'object') throw new RuntimeError(`train: expected a request object, got ${String(request)}`, 'bad-request');
+    const { data, steps, ...config } = request;
+    const arch = validateArch(config.arch);
+    const trainer = new Trainer({ ...config, data: trainDataset(data, arch) });
+    this.unload();
+    this.trainer = trainer;
+    this.generator = { network: trainer.emaGenerator ?? trainer.generator, config: trainer.arch };
+    const controller = new AbortController();
+    this.runs.set(runId, controller);
+    const progress = throttle<TrainProgress>((p) => {
+      // Fire and forget: the step does not wait for the page; a closed page is not an error.
+      if (onProgress) void Promise.resolve(onProgress(p)).catch(() => {});
+    }, PROGRESS_INTERVAL_MS);
+    try {
+      // A cancel sent right behind the request (an already aborted signal) lands before step 1.
+      await yieldToEventLoop();
+      const result = await trainer.run({
+        steps,
+        signal: controller.signal,
+        onProgress: async (metrics) => {
+          progress.push(metrics);
+          // Let queued messages (cancel, sample) run between steps.
+          await yieldToEventLoop();
+        },
+      });
+      progress.flush();
+      return { ...result, model: summarize(this.generator.network, trainer.arch) };
+    } finally {
+      this.runs.delete(runId);
+      onProgress?.[Comlink.releaseProxy]?.();
+    }
+  }
+
+  /** Stops run `runId` before its next step; unknown or finished runs are ignored. */
+  cancel(runId: number): void {
+    this.runs.get(runId)?.abort();
   }
 
   async sample(request: SampleRequest): Promise<SampleResult> {
@@ -97,10 +154,18 @@ export class RuntimeHost {
     return this.generate(latentPath(a, b, request.steps, path), request.steps, format);
   }
 
-  /** Frees the model's tensors; the backend stays up. */
+  /** Frees the model's tensors (and its trainer's); the backend stays up. */
   unload(): void {
-    if (this.generator != null) disposeParams(this.generator.network.params);
+    this.checkIdle('unload');
+    if (this.trainer != null) this.trainer.dispose();
+    else if (this.generator != null) disposeParams(this.generator.network.params);
+    this.trainer = null;
     this.generator = null;
+  }
+
+  private checkIdle(what: string): void {
+    this.info();
+    if (this.runs.size > 0) throw new RuntimeError(`${what}: a training run is in progress; wait for it or cancel it first`, 'busy');
   }
 
   private loaded(): { network: Network; config: ArchConfig } {
@@ -119,6 +184,33 @@ export class RuntimeHost {
     const result = renderSamples(values, shape, config.outputRange, format);
     return Comlink.transfer(result, resultBuffers(result));
   }
+}
+
+function summarize(network: Network, config: ArchConfig): ModelSummary {
+  return {
+    architecture: { ...config },
+    latentDim: config.latentDim,
+    outputShape: [...config.outputShape],
+    generatorParams: countParams(network.params),
+  };
+}
+
+function trainDataset(data: TrainData, arch: ArchConfig): Dataset {
+  if (data != null && 'toy' in data) return toyDataset(data.toy);
+  if (data != null && 'images' in data) return imageDataset(data.images, arch.outputRange, 'train: data.images');
+  throw new RuntimeError(`train: data must be { toy: name } or { images: { data, shape } }, got ${JSON.stringify(data)}`, 'bad-request');
+}
+
+/** A macrotask boundary (a MessageChannel round trip: not clamped like nested timers). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 function checkFormat(format: SampleFormat | undefined): SampleFormat {

@@ -3,7 +3,12 @@
  * returns. Plain, structured-clonable data only; large arrays travel as transfers.
  */
 import type { BackendOptions, BackendReport } from '../backend/init';
+import type { ImageArray } from '../data/images';
+import type { ToyName } from '../data/toy';
 import type { ModelContents } from '../io/codec';
+import type { LossName, TrainSettings } from '../losses/settings';
+import type { ArchConfig } from '../models/config';
+import type { RunResult, StepMetrics } from '../train/trainer';
 
 export type { BackendReport, ModelContents };
 
@@ -53,4 +58,25 @@ export interface ModelSummary {
   latentDim: number;
   outputShape: number[];
   generatorParams: number;
+}
+
+/** Training data, described so it can cross to the worker: a toy set by name, or images (transferred). */
+export type TrainData = { toy: ToyName } | { images: ImageArray };
+
+/** A training run: the Trainer's config (any TrainSettings field overrides the loss's default) plus its length. */
+export interface TrainRequest extends Partial<TrainSettings> {
+  loss: LossName;
+  arch: ArchConfig;
+  data: TrainData;
+  /** Seeds the weights and every draw of the run: an integer in [0, 2^32). */
+  seed: number;
+  /** Generator steps to run. */
+  steps: number;
+}
+
+export type TrainProgress = StepMetrics;
+
+/** How the run ended (completed, or aborted with the steps it had done) and the model it left loaded. */
+export interface TrainResult extends RunResult {
+  model: ModelSummary;
 }
