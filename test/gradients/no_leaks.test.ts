@@ -11,7 +11,7 @@ function secondOrderThroughTheLayer(x: tf.Tensor4D, filter: tf.Tensor4D, bias: t
   const f = (input: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
     const up = tf.conv2dTranspose(input as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 4], 2, 'same'); // [2,8,8,4]
     const activated = tf.elu(tf.maximum(tf.leakyRelu(up, 0.2), b)); // b broadcasts from [4]
-    const moved = tf.depthToSpace(activated, 2); // [2,16,16,1]
+    const moved = tf.depthToSpace(activated as tf.Tensor4D, 2); // [2,16,16,1]
     const strided = tf.stridedSlice(moved, [0, 1, 0, 0], [2, 16, 16, 1], [1, 2, 3, 1]); // [2,8,6,1]
     const clipped = tf.clipByValue(strided, -1, 1);
     const mixing = tf.reshape(tf.slice(w, [0, 0, 0, 0], [2, 3, 4, 5]), [6, 20]);
