@@ -275,7 +275,7 @@ export class Trainer {
         const what = bad.map((q) => (q === 'weightSum' ? 'weights' : q)).join(', ');
         throw new TrainingDivergedError(
           `training diverged at generator step ${this.steps}: non-finite ${what}. The trainer was rolled back to ` +
-            `its state after step ${this.steps} steps (all finite); lower the learning rate or check the data for NaN/Inf.`,
+            `its state after ${this.steps} generator steps (all finite); lower the learning rate or check the data for NaN/Inf.`,
           this.steps,
           bad,
         );

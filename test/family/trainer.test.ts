@@ -1,0 +1,160 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '../../src/backend/gradients';
+import { initBackend } from '../../src/backend/init';
+import type { Dataset } from '../../src/data/dataset';
+import { toyDataset } from '../../src/data/toy';
+import { archConfig } from '../../src/models/config';
+import { latents } from '../../src/sample/latents';
+import { Trainer, TrainingDivergedError, type StepMetrics, type TrainerConfig } from '../../src/train/trainer';
+import { expectStatesIdentical } from './helpers';
+
+const arch = archConfig('mlp', { hidden: 16, depth: 2 });
+const data = toyDataset('8gaussians');
+const small = { arch, data, seed: 7, batchSize: 16 };
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+async function samples(trainer: Trainer): Promise<Float32Array> {
+  const out = tf.tidy(() => trainer.generator.apply(trainer.generator.params, latents(8, arch.latentDim, 123)));
+  const values = (await out.data()) as Float32Array;
+  out.dispose();
+  return values;
+}
+
+/** Yields NaN points on its `poisonedCall`-th batch (1-based), real ones otherwise. */
+function poisoned(poisonedCall: number): Dataset {
+  let calls = 0;
+  return {
+    sampleShape: [2],
+    next: (batchSize, rng) => {
+      const batch = data.next(batchSize, rng);
+      if (++calls !== poisonedCall) return batch;
+      batch.dispose();
+      return tf.fill([batchSize, 2], NaN);
+    },
+  };
+}
+
+describe('Trainer', () => {
+  it('same seed and backend: identical weights and samples; another seed differs', async () => {
+    const run = async (seed: number) => {
+      const trainer = new Trainer({ ...small, loss: 'wgan-gp', seed });
+      await trainer.run({ steps: 3 });
+      const result = { state: await trainer.getState(), samples: await samples(trainer) };
+      trainer.dispose();
+      return result;
+    };
+    const [a, b, c] = [await run(7), await run(7), await run(8)];
+    expectStatesIdentical(a.state, b.state);
+    expect(Array.from(a.samples)).toEqual(Array.from(b.samples));
+    expect(Array.from(a.samples)).not.toEqual(Array.from(c.samples));
+  });
+
+  const resumeCases: [string, Omit<TrainerConfig, 'arch' | 'data' | 'seed'>][] = [
+    ['gan', { loss: 'gan' }],
+    ['wgan (RMSProp, clipping, warm-up boundary crossed)', { loss: 'wgan', criticWarmup: { criticSteps: 3, firstGeneratorSteps: 2, every: 4 } }],
+    ['wgan-gp with EMA', { loss: 'wgan-gp', emaDecay: 0.9 }],
+    ['wgan-c across a curriculum stage', { loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } }],
+  ];
+  for (const [label, config] of resumeCases) {
+    it(`resume from a structured-cloned state equals an unbroken run: ${label}`, async () => {
+      const unbroken = new Trainer({ ...small, ...config });
+      await unbroken.run({ steps: 7 });
+      const first = new Trainer({ ...small, ...config });
+      await first.run({ steps: 3 });
+      const saved = structuredClone(await first.getState());
+      first.dispose();
+      const resumed = Trainer.fromState(saved, data);
+      expect(resumed.step).toBe(3);
+      await resumed.run({ steps: 4 });
+      expectStatesIdentical(await resumed.getState(), await unbroken.getState());
+      expect(Array.from(await samples(resumed))).toEqual(Array.from(await samples(unbroken)));
+      resumed.dispose();
+      unbroken.dispose();
+    });
+  }
+
+  it('NaN guard: a non-finite loss stops the run with TrainingDivergedError and leaves the last good state', async () => {
+    // wgan-gp draws 5 batches per step: call 13 is in step 2 (from 0).
+    const trainer = new Trainer({ ...small, loss: 'wgan-gp', data: poisoned(13) });
+    await trainer.run({ steps: 2 });
+    const good = await trainer.getState();
+    const tensors = tf.memory().numTensors;
+    const error = await trainer.run({ steps: 3 }).catch((e) => e);
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect(error.step).toBe(2);
+    expect(error.quantities).toContain('criticLoss');
+    expect(error.message).toMatch(/diverged at generator step 2: non-finite criticLoss.*rolled back/);
+    expect(trainer.step).toBe(2);
+    expectStatesIdentical(await trainer.getState(), good);
+    expect(tf.memory().numTensors).toBe(tensors);
+    // The data is clean again: training continues from the good state.
+    const result = await trainer.run({ steps: 1 });
+    expect(Number.isFinite(result.last!.criticLoss)).toBe(true);
+    trainer.dispose();
+  });
+
+  it('a throwing data set rolls the step back too', async () => {
+    let calls = 0;
+    const flaky: Dataset = { sampleShape: [2], next: (n, rng) => (++calls === 3 ? tf.zeros([n + 1, 2]) : data.next(n, rng)) };
+    const trainer = new Trainer({ ...small, loss: 'wgan-gp', data: flaky });
+    const before = await trainer.getState();
+    await expect(trainer.run({ steps: 1 })).rejects.toThrow(/batch of shape \[17,2\], expected \[16,2\]/);
+    expectStatesIdentical(await trainer.getState(), before);
+    trainer.dispose();
+  });
+
+  it('abort stops before the next step and resolves with what was done; progress sees every step', async () => {
+    const trainer = new Trainer({ ...small, loss: 'wgan-gp' });
+    const controller = new AbortController();
+    const seen: StepMetrics[] = [];
+    const result = await trainer.run({
+      steps: 10,
+      signal: controller.signal,
+      onProgress: async (m) => {
+        seen.push(m);
+        // getState is allowed between steps.
+        expect((await trainer.getState()).step).toBe(m.step);
+        if (m.step === 2) controller.abort();
+      },
+    });
+    expect(result).toMatchObject({ stopped: 'aborted', stepsRun: 2, step: 2 });
+    expect(seen.map((m) => m.step)).toEqual([1, 2]);
+    for (const m of seen) {
+      expect(m.criticSteps).toBe(5);
+      for (const v of [m.criticLoss, m.wasserstein, m.penalty, m.criticGradNorm, m.generatorLoss, m.generatorGradNorm]) expect(Number.isFinite(v)).toBe(true);
+      expect(m.penalty).toBeGreaterThan(0);
+      expect(m.criticGradNorm).toBeGreaterThan(0);
+      expect(m.stepMs).toBeGreaterThan(0);
+    }
+    const again = await trainer.run({ steps: 1, signal: controller.signal });
+    expect(again).toMatchObject({ stopped: 'aborted', stepsRun: 0 });
+    trainer.dispose();
+  });
+
+  it('rejects bad configs, concurrent runs and mismatched states with errors that name the problem', async () => {
+    expect(() => new Trainer({ ...small, loss: 'wgan-gp', learningrate: 1 } as never)).toThrow(/unknown setting learningrate/);
+    expect(() => new Trainer({ ...small, loss: 'wgan-gp', lambda: -1 })).toThrow(/lambda must be a number >= 0/);
+    expect(() => new Trainer({ ...small, loss: 'nope' as never })).toThrow(/unknown loss 'nope'/);
+    expect(() => new Trainer({ ...small, loss: 'gan', data: { sampleShape: [3], next: data.next } })).toThrow(/samples are \[3\].*makes \[2\]/);
+    const trainer = new Trainer({ ...small, loss: 'wgan-gp' });
+    const first = trainer.run({ steps: 1 });
+    await expect(trainer.run({ steps: 1 })).rejects.toThrow(/trainer is in the middle of a step/);
+    await first;
+    const state = await trainer.getState();
+    const badShape = structuredClone(state);
+    badShape.generator['dense0/kernel'] = { shape: [3, 16], values: new Float32Array(48) };
+    expect(() => trainer.setState(badShape)).toThrow(/generator: 'dense0\/kernel' has shape \[3,16\], the network needs \[2,16\]/);
+    const nonFinite = structuredClone(state);
+    nonFinite.critic['output/bias'].values[0] = Infinity;
+    expect(() => trainer.setState(nonFinite)).toThrow(/critic: 'output\/bias' holds a non-finite value/);
+    const otherLoss = { ...structuredClone(state), loss: 'wgan' as const };
+    expect(() => trainer.setState(otherLoss)).toThrow(/'wgan' run/);
+    expectStatesIdentical(await trainer.getState(), state);
+    trainer.dispose();
+    await expect(trainer.run({ steps: 1 })).rejects.toThrow(/disposed/);
+  });
+});
