@@ -6,6 +6,7 @@
 import { it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '../src/index';
+import { builtinConv2DBackpropInputWasm } from '../src/backend/kernels/Conv2DBackpropInput_wasm';
 import { rateEntry, saveSuite, timeRuns, type BenchEntry, type RunCounts } from './harness';
 
 const SUITE = 'kernels';
@@ -16,11 +17,11 @@ interface BackendPlan {
   counts: RunCounts;
 }
 
-// The CPU backend runs at 0.02-1 GFLOP/s (its Conv2DBackpropFilter is the slowest): a batch of 2
+// The CPU backend runs at 0.02-1 GFLOP/s (its Conv2DBackpropFilter is the slowest): a batch of 1
 // and fewer runs keep it to seconds.
 const PLANS: BackendPlan[] = [
   { backend: 'wasm', batch: 64, counts: { warmup: 2, runs: 7 } },
-  { backend: 'cpu', batch: 2, counts: { warmup: 1, runs: 3 } },
+  { backend: 'cpu', batch: 1, counts: { warmup: 1, runs: 3 } },
 ];
 
 /** The gan_mnist.py layers (DIM 64, 5x5, stride 2, 'same'); each generator layer is the transpose of a conv listed here. */
@@ -58,6 +59,11 @@ async function convEntries(plan: BackendPlan): Promise<BenchEntry[]> {
       ['Conv2DBackpropInput', () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: xShape }) as tf.Tensor],
       ['Conv2DBackpropFilter', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape }) as tf.Tensor],
     ];
+    if (plan.backend === 'wasm') {
+      // The kernel that src/backend/kernels replaces, for the before/after ratio.
+      kernels.splice(2, 0, ['Conv2DBackpropInput tfjs built-in', () => tf.engine().makeTensorFromTensorInfo(
+        builtinConv2DBackpropInputWasm({ inputs: { dy, filter }, backend: tf.backend(), attrs: { ...common, inputShape: xShape } as never }))]);
+    }
     for (const [kernelName, run] of kernels) {
       const times = await timeKernel(run, plan.counts);
       entries.push(rateEntry(

@@ -7,13 +7,20 @@ import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } fro
 
 /** Runs one registered kernel of the backend on backend-level tensors. */
 export type RunKernel = (kernelName: string, inputs: Record<string, TensorInfo> | TensorInfo[], attrs?: object) => TensorInfo;
+/** Puts small float32 values (an index matrix, say) on the backend. */
+export type MakeConstant = (shape: number[], values: Float32Array) => TensorInfo;
 
 export function composeKernels(
   backendName: string,
   backend: KernelBackend,
-  build: (run: RunKernel) => TensorInfo,
+  build: (run: RunKernel, constant: MakeConstant) => TensorInfo,
 ): TensorInfo {
   const made: TensorInfo[] = [];
+  const constant: MakeConstant = (shape, values) => {
+    const info: TensorInfo = { dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    made.push(info);
+    return info;
+  };
   const run: RunKernel = (kernelName, inputs, attrs = {}) => {
     const kernel = getKernel(kernelName, backendName);
     if (kernel == null) throw new Error(`wgan-edge: kernel '${kernelName}' is not registered for backend '${backendName}'.`);
@@ -24,7 +31,7 @@ export function composeKernels(
   };
   let result: TensorInfo | undefined;
   try {
-    result = build(run);
+    result = build(run, constant);
     return result;
   } finally {
     for (const info of made) {

@@ -1,10 +1,17 @@
 /** Kernels this project adds to tfjs backends. Importing this module registers them. */
 // The WASM backend's own kernels must be registered first: ours are composed from them.
 import '@tensorflow/tfjs-backend-wasm';
-import { getKernel, registerKernel } from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWasmConfig } from './Conv2DBackpropFilter_wasm';
+import { conv2DBackpropInputWasmConfig } from './Conv2DBackpropInput_wasm';
 
 // Missing from tfjs-backend-wasm 4.22 (tfjs issue 8474); a release that ships one keeps its own.
 if (getKernel(conv2DBackpropFilterWasmConfig.kernelName, 'wasm') == null) {
   registerKernel(conv2DBackpropFilterWasmConfig);
+}
+
+// Replaces the built-in one, which it keeps as its fallback.
+if (getKernel(conv2DBackpropInputWasmConfig.kernelName, 'wasm') !== conv2DBackpropInputWasmConfig) {
+  unregisterKernel(conv2DBackpropInputWasmConfig.kernelName, 'wasm');
+  registerKernel(conv2DBackpropInputWasmConfig);
 }
