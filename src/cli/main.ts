@@ -1,59 +1,38 @@
 /** The `wgan-edge` command line: train, sample, eval, info. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import '../backend/gradients';
 import '../backend/kernels';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/init';
+import { backendOption, parse } from './args';
 import { UsageError } from './errors';
+import { evaluate } from './eval';
 import { info } from './info';
+import { sample } from './sample';
+import { train } from './train';
 
 const USAGE = `Usage: wgan-edge <command> [options]
 
-Commands:
-  info     [--backend auto|webgpu|wasm|cpu]   the backends here and what auto picks
+  train   --data 8gaussians|25gaussians|swissroll|mnist|<folder of PNG/JPEG>
+          [--loss gan|wgan|wgan-gp|wgan-c] [--steps N] [--batch B] [--seed S] [--dim D]
+          --out DIR [--resume] [--json] [--backend auto|webgpu|wasm|cpu]
+  sample  --model DIR|<shipped name> [--n N] [--seed S] --out FILE.json|.npy|.png
+  eval    --model DIR --data 8gaussians|25gaussians|swissroll [--n N] [--seed S]
+  info    [--backend auto|webgpu|wasm|cpu]   the backends here and what auto picks
 `;
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-const COMMON: Options = {
-  backend: { type: 'string', default: 'auto' },
-  help: { type: 'boolean', short: 'h' },
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  train,
+  sample,
+  eval: evaluate,
+  info: async (argv) => info(backendOption(parse(argv, {}).backend)),
 };
 
-/** Parses `argv` strictly: unknown flags and stray arguments are usage errors. */
-export function parse(argv: string[], options: Options): Record<string, string | boolean | undefined> {
-  try {
-    return parseArgs({ args: argv, options: { ...COMMON, ...options }, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | boolean | undefined
-    >;
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
+async function main([command, ...rest]: string[]): Promise<void> {
+  if (command == null || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return;
   }
-}
-
-export function backendOption(value: unknown): BackendPreference {
-  if (!BACKEND_PREFERENCES.includes(value as BackendPreference)) {
-    throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(', ')} (got '${String(value)}').`);
-  }
-  return value as BackendPreference;
-}
-
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'info': {
-      const args = parse(rest, {});
-      return info(backendOption(args.backend));
-    }
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      process.stdout.write(USAGE);
-      return;
-    default:
-      throw new UsageError(`unknown command '${command}'. Commands: info.`);
-  }
+  const run = COMMANDS[command];
+  if (run == null) throw new UsageError(`unknown command '${command}'. Commands: ${Object.keys(COMMANDS).join(', ')}.`);
+  await run(rest);
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {

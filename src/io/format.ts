@@ -12,12 +12,7 @@ export const MODEL_JSON = 'model.json';
 export type WeightStorage = 'float32' | 'float16' | 'uint8';
 export const WEIGHT_STORAGES: readonly WeightStorage[] = ['float32', 'float16', 'uint8'];
 
-/** A named float32 array: the in-memory form of one weight. */
-export interface NamedArray {
-  shape: number[];
-  values: Float32Array;
-}
-export type NamedArrays = Record<string, NamedArray>;
+export type { NamedArray, NamedArrays } from '../nn/params';
 
 export interface WeightQuantization {
   dtype: 'float16' | 'uint8';

@@ -9,11 +9,13 @@ import { decodeModel, encodeModel, type ModelContents } from './codec';
 import { MODEL_JSON, ModelFormatError, type WeightStorage } from './format';
 
 export async function saveModelDir(dir: string, model: ModelContents, storage: WeightStorage = 'float32'): Promise<void> {
+  await writeDirAtomically(dir, await modelFiles(model, storage));
+}
+
+/** The files of a model folder, to write on their own or together with others. */
+export async function modelFiles(model: ModelContents, storage: WeightStorage = 'float32'): Promise<Record<string, Uint8Array>> {
   const { json, files } = await encodeModel(model, storage);
-  await writeDirAtomically(dir, {
-    [MODEL_JSON]: new TextEncoder().encode(JSON.stringify(json, null, 2) + '\n'),
-    ...files,
-  });
+  return { [MODEL_JSON]: new TextEncoder().encode(JSON.stringify(json, null, 2) + '\n'), ...files };
 }
 
 export async function loadModelDir(dir: string): Promise<ModelContents> {
@@ -33,7 +35,7 @@ export async function loadModelDir(dir: string): Promise<ModelContents> {
   return decodeModel(json, async (path) => new Uint8Array(await readFile(join(dir, path))), dir);
 }
 
-/** Writes every file into a fresh sibling folder, then renames it over `dir`. */
+/** Writes every file (names may hold sub-folders) into a fresh sibling folder, then renames it over `dir`. */
 export async function writeDirAtomically(dir: string, files: Record<string, Uint8Array>): Promise<void> {
   const target = resolve(dir);
   const stamp = `${process.pid}-${Date.now()}`;
@@ -41,7 +43,10 @@ export async function writeDirAtomically(dir: string, files: Record<string, Uint
   const old = join(dirname(target), `.${basename(target)}.old-${stamp}`);
   await mkdir(fresh, { recursive: true });
   try {
-    for (const [name, bytes] of Object.entries(files)) await writeFile(join(fresh, name), bytes);
+    for (const [name, bytes] of Object.entries(files)) {
+      await mkdir(dirname(join(fresh, name)), { recursive: true });
+      await writeFile(join(fresh, name), bytes);
+    }
   } catch (e) {
     await rm(fresh, { recursive: true, force: true });
     throw e;

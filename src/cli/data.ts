@@ -1,0 +1,41 @@
+/** `--data`: a toy set, MNIST, or a folder of PNG/JPEG images -> a dataset and its network. */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { Dataset } from '../data/dataset';
+import { imageDataset } from '../data/images';
+import { TOY_NAMES, toyDataset, type ToyName } from '../data/toy';
+import { decodeImage, isGreyscale, toImageArray } from '../io/image_files';
+import { archConfig, type ArchConfig } from '../models/config';
+import { loadMnist } from '../node/mnist';
+import { UsageError } from './errors';
+
+export interface DataChoice {
+  dataset: Dataset;
+  arch: ArchConfig;
+  /** What the model card calls the data. */
+  name: string;
+}
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+
+export async function resolveData(spec: string, dim: number | undefined): Promise<DataChoice> {
+  if ((TOY_NAMES as readonly string[]).includes(spec)) {
+    return { dataset: toyDataset(spec as ToyName), arch: archConfig('mlp'), name: spec };
+  }
+  if (spec === 'mnist') {
+    const arch = archConfig('dcgan28', dim == null ? {} : { dim });
+    return { dataset: imageDataset(await loadMnist('train'), arch.outputRange, 'MNIST'), arch, name: 'mnist' };
+  }
+  const isDir = await stat(spec).then((s) => s.isDirectory(), () => false);
+  if (!isDir) {
+    throw new UsageError(`--data must be one of ${[...TOY_NAMES, 'mnist'].join(', ')} or a folder of PNG/JPEG images; '${spec}' is none.`);
+  }
+  const files = (await readdir(spec)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
+  if (files.length === 0) throw new UsageError(`--data ${spec}: the folder holds no .png, .jpg or .jpeg files.`);
+  const images = await Promise.all(files.map(async (f) => decodeImage(new Uint8Array(await readFile(join(spec, f))), join(spec, f))));
+  // Greyscale images train the 28x28x1 network, colour ones the 32x32x3 network.
+  const grey = isGreyscale(images);
+  const arch = grey ? archConfig('dcgan28', dim == null ? {} : { dim }) : archConfig('dcgan32', dim == null ? {} : { dim });
+  const [size, , channels] = arch.outputShape as [number, number, 1 | 3];
+  return { dataset: imageDataset(toImageArray(images, size, channels), arch.outputRange, spec), arch, name: spec };
+}

@@ -1,0 +1,62 @@
+/** Training progress: a one-line bar on a terminal, or one JSON object per line with --json. */
+import type { StepMetrics } from '../train/trainer';
+
+export interface ProgressLine {
+  step: number;
+  steps: number;
+  criticLoss: number;
+  wasserstein: number;
+  penalty: number;
+  generatorLoss: number;
+  stepsPerSecond: number;
+}
+
+const BAR_WIDTH = 24;
+/** Redraw the terminal bar at most this often. */
+const REDRAW_MS = 100;
+
+export class Progress {
+  private readonly started = performance.now();
+  private readonly firstStep: number;
+  private lastDraw = 0;
+
+  constructor(
+    private readonly steps: number,
+    startStep: number,
+    private readonly json: boolean,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.firstStep = startStep;
+  }
+
+  report(m: StepMetrics): void {
+    const elapsed = (performance.now() - this.started) / 1000;
+    const line: ProgressLine = {
+      step: m.step,
+      steps: this.steps,
+      criticLoss: m.criticLoss,
+      wasserstein: m.wasserstein,
+      penalty: m.penalty,
+      generatorLoss: m.generatorLoss,
+      stepsPerSecond: (m.step - this.firstStep) / Math.max(elapsed, 1e-9),
+    };
+    if (this.json) {
+      process.stdout.write(JSON.stringify(line) + '\n');
+      return;
+    }
+    const now = performance.now();
+    if (!this.out.isTTY || (now - this.lastDraw < REDRAW_MS && m.step < this.steps)) return;
+    this.lastDraw = now;
+    const done = Math.round((BAR_WIDTH * m.step) / this.steps);
+    const eta = line.stepsPerSecond > 0 ? (this.steps - m.step) / line.stepsPerSecond : 0;
+    this.out.write(
+      `\r[${'='.repeat(done)}${' '.repeat(BAR_WIDTH - done)}] ${m.step}/${this.steps}  ` +
+        `W ${m.wasserstein.toFixed(4)}  critic ${m.criticLoss.toFixed(4)}  ` +
+        `${line.stepsPerSecond.toFixed(1)} steps/s  eta ${Math.ceil(eta)}s `,
+    );
+  }
+
+  end(): void {
+    if (!this.json && this.out.isTTY) this.out.write('\n');
+  }
+}

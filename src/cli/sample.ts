@@ -1,0 +1,57 @@
+/** `wgan-edge sample`: seeded samples of a model folder or shipped model, as .json, .npy or .png. */
+import { rename, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend/init';
+import { loadModelDir } from '../io/node_files';
+import { generatorFromModel } from '../io/networks';
+import { encodeNpy } from '../io/npy';
+import { disposeParams } from '../nn/params';
+import { encodePng, imageGrid, toUint8 } from '../sample/png';
+import { latents } from '../sample/latents';
+import { scatterPlot } from '../viz/plot';
+import { backendOption, intOption, parse } from './args';
+import { UsageError } from './errors';
+import { resolveModel } from './model_path';
+
+const OUTPUTS = ['.json', '.npy', '.png'];
+/** Toy data lives within radius ~2 after the reference scaling; the plot shows [-2, 2]^2. */
+const SCATTER_EXTENT = 2;
+
+export async function sample(argv: string[]): Promise<void> {
+  const args = parse(argv, { model: { type: 'string' }, n: { type: 'string', default: '64' }, seed: { type: 'string', default: '0' }, out: { type: 'string' } });
+  if (args.model == null) throw new UsageError('sample needs --model DIR or the name of a shipped model.');
+  if (args.out == null) throw new UsageError(`sample needs --out FILE ending in ${OUTPUTS.join(', ')}.`);
+  const out = String(args.out);
+  const format = extname(out).toLowerCase();
+  if (!OUTPUTS.includes(format)) throw new UsageError(`--out ${out}: the file must end in ${OUTPUTS.join(', ')}.`);
+  const n = intOption('n', args.n, 1, 100000)!;
+  const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
+  const dir = await resolveModel(String(args.model));
+  const backend = backendOption(args.backend);
+
+  const model = await loadModelDir(dir);
+  await initBackend({ backend });
+  const generator = generatorFromModel(model, dir);
+  const samples = tf.tidy(() => generator.apply(generator.params, latents(n, model.latentDim, seed)));
+  const values = (await samples.data()) as Float32Array;
+  const shape = samples.shape;
+  samples.dispose();
+  disposeParams(generator.params);
+
+  const isImage = model.outputShape.length === 3;
+  let bytes: Uint8Array;
+  if (format === '.json') {
+    const rows = Array.from({ length: n }, (_, i) => Array.from(values.subarray((i * values.length) / n, ((i + 1) * values.length) / n)));
+    bytes = new TextEncoder().encode(JSON.stringify(isImage ? { shape, samples: rows } : { samples: rows }) + '\n');
+  } else if (format === '.npy') {
+    bytes = isImage ? encodeNpy(toUint8(values, model.outputRange), shape) : encodeNpy(values, shape);
+  } else {
+    bytes = encodePng(isImage ? imageGrid(toUint8(values, model.outputRange), shape) : scatterPlot(values, { extent: SCATTER_EXTENT }));
+  }
+  // Written beside the target and renamed: a failed write leaves an existing file whole.
+  const partial = `${out}.partial-${process.pid}`;
+  await writeFile(partial, bytes);
+  await rename(partial, out);
+  process.stderr.write(`wrote ${n} samples of ${dir} to ${out}\n`);
+}

@@ -1,0 +1,151 @@
+/**
+ * `wgan-edge train`: trains on a toy set, MNIST or a folder of images and writes a model
+ * folder. The folder holds the model and a checkpoint, written together and atomically every
+ * CHECKPOINT_SECONDS, at the end, and on Ctrl-C, so `--resume` continues the same run and a
+ * diverged or interrupted run never damages what was saved.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { initBackend } from '../backend/init';
+import { LOSS_NAMES, type LossName } from '../losses/settings';
+import { modelFiles, writeDirAtomically } from '../io/node_files';
+import { modelFromTrainer } from '../io/networks';
+import { loadStateDir, stateFiles } from '../io/state_file';
+import type { TrainerState } from '../train/state';
+import { Trainer, TrainingDivergedError, type StepMetrics } from '../train/trainer';
+import { backendOption, intOption, parse } from './args';
+import { resolveData } from './data';
+import { UsageError } from './errors';
+import { Progress } from './progress';
+
+const CHECKPOINT_DIR = 'checkpoint';
+const CHECKPOINT_SECONDS = 30;
+const DEFAULT_LOSS: LossName = 'wgan-gp';
+/** Generator steps when --steps is not given: toy sets converge in these with the defaults. */
+const DEFAULT_STEPS = { toy: 2000, images: 5000 };
+/** At most this many points of the training curve are kept in history.json. */
+const HISTORY_POINTS = 1000;
+
+export interface HistoryPoint {
+  step: number;
+  wasserstein: number;
+  criticLoss: number;
+  generatorLoss: number;
+  penalty: number;
+  seconds: number;
+}
+
+interface RunRecord {
+  data: string;
+  seconds: number;
+  history: HistoryPoint[];
+}
+
+interface Checkpoint {
+  trainer: TrainerState;
+  run: RunRecord;
+}
+
+export async function train(argv: string[]): Promise<void> {
+  const args = parse(argv, {
+    data: { type: 'string' },
+    loss: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    seed: { type: 'string', default: '0' },
+    dim: { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  if (args.data == null) throw new UsageError('train needs --data (8gaussians, 25gaussians, swissroll, mnist or a folder of images).');
+  if (args.out == null) throw new UsageError('train needs --out DIR, the model folder to write.');
+  const out = String(args.out);
+  const loss = args.loss == null ? undefined : lossOption(args.loss);
+  const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
+  const batch = intOption('batch', args.batch, 1, 65536);
+  const dim = intOption('dim', args.dim, 1, 1024);
+  const backend = backendOption(args.backend);
+
+  const hasModel = await exists(join(out, 'model.json'));
+  if (hasModel && !args.resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
+  const checkpoint = args.resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
+  if (checkpoint != null) {
+    if (checkpoint.run.data !== args.data) throw new UsageError(`--resume: ${out} was trained on --data ${checkpoint.run.data}, not ${args.data}.`);
+    if (loss != null && loss !== checkpoint.trainer.loss) throw new UsageError(`--resume: ${out} was trained with --loss ${checkpoint.trainer.loss}, not ${loss}.`);
+  }
+
+  const report = await initBackend({ backend });
+  const data = await resolveData(String(args.data), dim);
+  const trainer =
+    checkpoint != null
+      ? Trainer.fromState(checkpoint.trainer, data.dataset)
+      : new Trainer({ loss: loss ?? DEFAULT_LOSS, arch: data.arch, data: data.dataset, seed, ...(batch != null && { batchSize: batch }) });
+  const isToy = data.arch.kind === 'mlp';
+  const steps = intOption('steps', args.steps, 1, 1e9) ?? (isToy ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
+  const run: RunRecord = checkpoint?.run ?? { data: data.name, seconds: 0, history: [] };
+  const historyEvery = Math.max(1, Math.floor(steps / HISTORY_POINTS));
+
+  const save = async () => {
+    const model = await modelFromTrainer(trainer, { dataset: data.name, backend: report.backend, seconds: round(run.seconds) });
+    const state: Checkpoint = { trainer: await trainer.getState(), run };
+    await writeDirAtomically(out, {
+      ...(await modelFiles(model)),
+      ...stateFiles(state, CHECKPOINT_DIR),
+      'history.json': new TextEncoder().encode(JSON.stringify(run.history) + '\n'),
+    });
+  };
+
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = new Progress(steps, trainer.step, Boolean(args.json));
+  const runStart = performance.now();
+  const secondsBefore = run.seconds;
+  let lastSave = performance.now();
+  try {
+    if (trainer.step < steps) {
+      await trainer.run({
+        steps: steps - trainer.step,
+        signal: stop.signal,
+        onProgress: async (m: StepMetrics) => {
+          run.seconds = secondsBefore + (performance.now() - runStart) / 1000;
+          progress.report(m);
+          if (m.step % historyEvery === 0 || m.step === steps) run.history.push(historyPoint(m, run.seconds));
+          if (performance.now() - lastSave > CHECKPOINT_SECONDS * 1000) {
+            await save();
+            lastSave = performance.now();
+          }
+        },
+      });
+    }
+    await save();
+  } catch (e) {
+    if (e instanceof TrainingDivergedError) {
+      throw new Error(`training diverged at step ${e.step} (${e.quantities.join(', ')} not finite); ${out} keeps its last good checkpoint.`);
+    }
+    throw e;
+  } finally {
+    progress.end();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    trainer.dispose();
+  }
+  const last = run.history.at(-1);
+  const summary = { out, step: trainer.step, stopped: stop.signal.aborted ? 'interrupted' : 'completed', seconds: round(run.seconds), backend: report.backend, wasserstein: last?.wasserstein };
+  (args.json ? process.stdout : process.stderr).write(JSON.stringify(summary) + '\n');
+  if (stop.signal.aborted) process.exitCode = 130;
+}
+
+function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
+  return { step: m.step, wasserstein: m.wasserstein, criticLoss: m.criticLoss, generatorLoss: m.generatorLoss, penalty: m.penalty, seconds: round(seconds) };
+}
+
+function lossOption(value: unknown): LossName {
+  if (!LOSS_NAMES.includes(value as LossName)) throw new UsageError(`--loss must be one of ${LOSS_NAMES.join(', ')} (got '${String(value)}').`);
+  return value as LossName;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+const exists = (path: string) => stat(path).then(() => true, () => false);
