@@ -19,10 +19,15 @@ const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu',
 ];
 
-/** Cross-origin isolation: gives the page SharedArrayBuffer, which WASM threads need. */
-const CROSS_ORIGIN_ISOLATION_HEADERS = {
+/**
+ * Cross-origin isolation gives the page SharedArrayBuffer, which WASM threads need.
+ * Service-Worker-Allowed lets the runtime's service worker (served from /workers/) take the
+ * whole origin as its scope, as an app serving it from its root would.
+ */
+const TEST_SERVER_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Service-Worker-Allowed': '/',
 };
 
 /** Node resolves tfjs from its ESM sources (its Node bundles miss the gradient registry). */
@@ -45,7 +50,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+        server: { headers: TEST_SERVER_HEADERS },
         // Workers are ES modules (they import tfjs and Comlink).
         worker: { format: 'es' },
         optimizeDeps: {

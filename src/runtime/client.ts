@@ -10,6 +10,7 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { canWatchLiveness, watchLifeLock } from './liveness';
+import { imageBuffers, weightBuffers } from './transfer';
 import type { RuntimeHost } from './host';
 import type {
   BackendReport,
@@ -140,23 +141,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       worker.terminate();
     },
   };
-}
-
-/** Each distinct, transferable buffer under a model's weights (a buffer can be listed once). */
-function weightBuffers(model: ModelContents): Transferable[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const group of [model?.generator, model?.critic]) {
-    for (const { values } of Object.values(group ?? {})) {
-      if (values?.buffer instanceof ArrayBuffer) buffers.add(values.buffer);
-    }
-  }
-  return [...buffers];
-}
-
-function imageBuffers(request: TrainRequest): Transferable[] {
-  const data = request?.data;
-  const buffer = data != null && 'images' in data ? data.images?.data?.buffer : undefined;
-  return buffer instanceof ArrayBuffer ? [buffer] : [];
 }
 
 function describeWorker(worker: Worker | URL | string): string {

@@ -13,6 +13,8 @@ export type RuntimeErrorCode =
   | 'worker-died'
   /** dispose() was called; the runtime takes no more calls. */
   | 'disposed'
+  /** A call before init() started the backend. */
+  | 'not-started'
   /** sample/interpolate/train need a model: load one first. */
   | 'no-model'
   /** A request's fields are out of range or of the wrong type. */

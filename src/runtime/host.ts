@@ -57,12 +57,13 @@ export class RuntimeHost {
    */
   async init(options: RuntimeBackendOptions, lifeLockName?: string): Promise<BackendReport> {
     if (lifeLockName != null) await holdLifeLock(lifeLockName);
-    this.report = await initBackend(options);
+    // One backend per scope: a service worker serves several pages, the first one picks it.
+    this.report ??= await initBackend(options);
     return this.report;
   }
 
   info(): BackendReport {
-    if (this.report == null) throw new RuntimeError('the runtime has not started its backend yet (call init first)', 'bad-request');
+    if (this.report == null) throw new RuntimeError('the runtime has not started its backend yet, so no model is loaded: call init, then load a model', 'not-started');
     return this.report;
   }
 

@@ -80,3 +80,8 @@ export type TrainProgress = StepMetrics;
 export interface TrainResult extends RunResult {
   model: ModelSummary;
 }
+
+/** The path, under a service worker's scope, that serves sample PNGs (?n=&seed=&truncation=). */
+export const SAMPLE_PATH = 'wgan-edge/sample';
+/** The message that hands a service worker a MessagePort to serve the runtime on. */
+export const CONNECT_MESSAGE = 'wgan-edge/connect';

@@ -1,0 +1,22 @@
+/**
+ * The buffers a request hands over to the other side (Comlink.transfer): moved, not copied,
+ * so a large model or data set costs the sending thread no copy. A buffer may be listed once.
+ */
+import type { ModelContents, TrainRequest } from './protocol';
+
+/** Each distinct, transferable buffer under a model's weights (a buffer can be listed once). */
+export function weightBuffers(model: ModelContents): Transferable[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const group of [model?.generator, model?.critic]) {
+    for (const { values } of Object.values(group ?? {})) {
+      if (values?.buffer instanceof ArrayBuffer) buffers.add(values.buffer);
+    }
+  }
+  return [...buffers];
+}
+
+export function imageBuffers(request: TrainRequest): Transferable[] {
+  const data = request?.data;
+  const buffer = data != null && 'images' in data ? data.images?.data?.buffer : undefined;
+  return buffer instanceof ArrayBuffer ? [buffer] : [];
+}
