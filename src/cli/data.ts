@@ -18,9 +18,10 @@ export interface DataChoice {
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
+/** `dim` overrides the network width: the MLP's hidden units, the conv nets' DIM. */
 export async function resolveData(spec: string, dim: number | undefined): Promise<DataChoice> {
   if ((TOY_NAMES as readonly string[]).includes(spec)) {
-    return { dataset: toyDataset(spec as ToyName), arch: archConfig('mlp'), name: spec };
+    return { dataset: toyDataset(spec as ToyName), arch: archConfig('mlp', dim == null ? {} : { hidden: dim }), name: spec };
   }
   if (spec === 'mnist') {
     const arch = archConfig('dcgan28', dim == null ? {} : { dim });

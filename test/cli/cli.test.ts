@@ -1,0 +1,116 @@
+// The built command line (dist/cli.cjs, made by `npm run build`, which `npm test` runs first).
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = join(__dirname, '../../dist/cli.cjs');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile('node', [CLI, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** A tiny run: 16 hidden units, batch 32. */
+const TINY = ['--data', '8gaussians', '--dim', '16', '--batch', '32', '--backend', 'cpu'];
+
+describe('wgan-edge CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wgan-edge-cli-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('info reports the backend auto picks', async () => {
+    const r = await cli('info');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ backend: 'wasm', requested: 'auto', scope: 'node' });
+  });
+
+  it('bad calls fail with one clear line and exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['fly'], /unknown command 'fly'/],
+      [['info', '--backend', 'tpu'], /--backend must be one of auto, webgpu, wasm, cpu \(got 'tpu'\)/],
+      [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--steps', 'many'], /--steps must be an integer/],
+      [['train', '--data', 'nowhere', '--out', join(dir, 'x')], /--data must be one of .* 'nowhere' is none/],
+      [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--loss', 'l2'], /--loss must be one of gan, wgan, wgan-gp, wgan-c/],
+      [['sample', '--model', 'no-such-model', '--out', join(dir, 'a.png')], /--model no-such-model: no such model folder/],
+      [['sample', '--model', dir, '--out', join(dir, 'a.gif')], /must end in .json, .npy, .png/],
+      [['eval', '--frobnicate'], /Unknown option '--frobnicate'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('trains, resumes to the same weights as an unbroken run, samples and evaluates', async () => {
+    const straight = join(dir, 'straight');
+    const resumed = join(dir, 'resumed');
+    expect((await cli('train', ...TINY, '--steps', '6', '--seed', '7', '--out', straight, '--json')).code).toBe(0);
+    const first = await cli('train', ...TINY, '--steps', '3', '--seed', '7', '--out', resumed, '--json');
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.slice(0, 3).map((l) => l.step)).toEqual([1, 2, 3]);
+    expect(Number.isFinite(lines[0].wasserstein)).toBe(true);
+
+    const again = await cli('train', ...TINY, '--steps', '6', '--out', resumed);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds a model: pass --resume/);
+    expect((await cli('train', ...TINY, '--steps', '6', '--out', resumed, '--resume')).code).toBe(0);
+    expect(await readFile(join(resumed, 'generator.bin'))).toEqual(await readFile(join(straight, 'generator.bin')));
+    expect(await readFile(join(resumed, 'critic.bin'))).toEqual(await readFile(join(straight, 'critic.bin')));
+
+    const json = join(dir, 's.json');
+    expect((await cli('sample', '--model', straight, '--n', '5', '--seed', '3', '--out', json)).code).toBe(0);
+    const { samples } = JSON.parse(await readFile(json, 'utf8'));
+    expect(samples).toHaveLength(5);
+    expect(samples[0]).toHaveLength(2);
+    const twice = join(dir, 's2.json');
+    await cli('sample', '--model', straight, '--n', '5', '--seed', '3', '--out', twice);
+    expect(await readFile(twice, 'utf8')).toBe(await readFile(json, 'utf8'));
+
+    const png = join(dir, 's.png');
+    expect((await cli('sample', '--model', straight, '--n', '64', '--out', png)).code).toBe(0);
+    expect(decode(await readFile(png)).width).toBe(512);
+
+    const npy = await cli('sample', '--model', straight, '--n', '4', '--out', join(dir, 's.npy'));
+    expect(npy.code).toBe(0);
+    const header = (await readFile(join(dir, 's.npy'))).subarray(10, 80).toString();
+    expect(header).toContain("'descr': '<f4'");
+    expect(header).toContain("'shape': (4, 2)");
+
+    const ev = await cli('eval', '--model', straight, '--data', '8gaussians', '--n', '256');
+    expect(ev.code).toBe(0);
+    const metrics = JSON.parse(ev.stdout);
+    expect(metrics.modeCount).toBe(8);
+    expect(metrics.highQualityShare).toBeGreaterThanOrEqual(0);
+    expect(metrics.w1).toBeGreaterThan(0);
+  });
+
+  it('a corrupt model fails with a clear error and leaves an existing output file alone', async () => {
+    const model = join(dir, 'corrupt');
+    expect((await cli('train', ...TINY, '--steps', '1', '--out', model)).code).toBe(0);
+    const shard = await readFile(join(model, 'generator.bin'));
+    await writeFile(join(model, 'generator.bin'), shard.subarray(0, 100));
+    const out = join(dir, 'keep.json');
+    await writeFile(out, 'precious');
+    const r = await cli('sample', '--model', model, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/generator\.bin: truncated/);
+    expect(await readFile(out, 'utf8')).toBe('precious');
+  });
+});
