@@ -51,12 +51,18 @@ export function registerErrorClass(errorClass: ErrorClass & { prototype: Error }
   errorClasses.set(name, errorClass);
 }
 
+type Primitive = string | number | boolean | null;
+type PlainValue = Primitive | Primitive[];
+
+const isPrimitive = (value: unknown): value is Primitive =>
+  value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
 interface WireError {
   name: string;
   message: string;
   stack?: string;
-  /** The error's own string, number and boolean fields (e.g. `code`). */
-  fields: Record<string, string | number | boolean>;
+  /** The error's own plain fields: primitives and lists of them (e.g. `code`, `quantities`). */
+  fields: Record<string, PlainValue>;
 }
 
 type Serialized = { isError: true; value: WireError } | { isError: false; value: unknown };
@@ -65,7 +71,8 @@ export function toWireError(error: Error): WireError {
   const fields: WireError['fields'] = {};
   for (const [key, value] of Object.entries(error)) {
     if (key === 'name' || key === 'message' || key === 'stack') continue;
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[key] = value;
+    if (isPrimitive(value)) fields[key] = value;
+    else if (Array.isArray(value) && value.every(isPrimitive)) fields[key] = [...value];
   }
   return { name: error.name, message: error.message, stack: error.stack, fields };
 }

@@ -1,0 +1,25 @@
+/**
+ * The runtime's page-side entry: no tfjs here, the model runs in the worker. The worker and
+ * service-worker scripts are workers/gan.worker.ts and workers/gan.sw.ts.
+ */
+export { createRuntime } from './client';
+export type { Runtime, RuntimeOptions, TrainOptions } from './client';
+export { connectServiceWorker } from './service_worker_client';
+export type { ServiceWorkerRuntime } from './service_worker_client';
+export { registerErrorClass, RuntimeError } from './errors';
+export type { RuntimeErrorCode } from './errors';
+export { SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
+export type {
+  BackendReport,
+  InterpolateRequest,
+  ModelContents,
+  ModelSummary,
+  RuntimeBackendOptions,
+  SampleFormat,
+  SampleRequest,
+  SampleResult,
+  TrainData,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from './protocol';
