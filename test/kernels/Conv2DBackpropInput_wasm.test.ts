@@ -28,7 +28,14 @@ const CASES: Case[] = [
   { name: 'stride 3, 4x4 kernel, same', x: [2, 11, 10, 2], filter: [4, 4, 2, 3], strides: 3, pad: 'same' },
   { name: 'explicit padding', x: [2, 6, 7, 3], filter: [3, 2, 3, 4], strides: [1, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { name: 'numeric pad, ceil rounding', x: [2, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
-  { name: 'kernel smaller than stride (built-in fallback)', x: [2, 8, 8, 2], filter: [1, 1, 2, 3], strides: 2, pad: 'valid' },
+  // Eight or more input channels: one conv per phase instead of one combined conv.
+  { name: 'per-phase convs: valid, strides [2, 1]', x: [2, 10, 11, 8], filter: [3, 3, 8, 4], strides: [2, 1], pad: 'valid' },
+  { name: 'per-phase convs: stride 3, 4x4 kernel, same, crop', x: [2, 11, 10, 9], filter: [4, 4, 9, 3], strides: 3, pad: 'same' },
+  { name: 'per-phase convs: explicit padding, stride 2', x: [2, 9, 7, 8], filter: [3, 4, 8, 5], strides: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  { name: 'per-phase convs: stride 1, same', x: [2, 6, 7, 8], filter: [3, 3, 8, 4], strides: 1, pad: 'same' },
+  { name: 'kernel smaller than stride: phases without taps', x: [2, 8, 8, 2], filter: [1, 1, 2, 3], strides: 2, pad: 'valid' },
+  { name: 'per-phase convs: kernel smaller than stride, phases without taps', x: [2, 8, 8, 8], filter: [1, 1, 8, 3], strides: 2, pad: 'valid' },
+  { name: 'per-phase convs: dy rows no phase reads (built-in fallback)', x: [2, 8, 8, 8], filter: [3, 3, 8, 3], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
 ];
 
 function dyShape(c: Case): number[] {

@@ -14,8 +14,7 @@
  *   dx[t*s + p] = sum_m dy[t + c - m] * W[r + s*m],   t = 0 .. ceil(H / s) - 1,
  * a stride-1 correlation of dy padded by M - 1 - c before and T - OH + c after.
  *
- * NCHW, and paddings for which one phase would need negative padding or has no taps (K < s),
- * go to the built-in kernel.
+ * NCHW, and paddings that leave dy rows no phase reads, go to the built-in kernel.
  */
 import {
   backend_util,
@@ -39,34 +38,53 @@ if (builtinConfig == null) {
 /** tfjs' own kernel: the fallback, and the reference the fast one is tested against. */
 export const builtinConv2DBackpropInputWasm = builtinConfig.kernelFunc as unknown as KernelFunc;
 
-/** One axis of one output phase: which filter taps it uses and how dy is padded for them. */
+/** One axis of one output phase. */
 interface PhaseAxis {
-  /** Its last tap r + s*(M - 1): the flipped sub-filter starts there and steps back by s. */
+  /** Tap j of the phase's flipped sub-filter is W[lastTap - stride * j], j < taps. */
   lastTap: number;
   taps: number;
-  stride: number;
-  /** Where its taps start in the phase-ordered filter. */
-  offset: number;
+  /** dy is read from row t - padBefore for output row t. */
   padBefore: number;
-  padAfter: number;
 }
 
-function phaseAxes(kernelSize: number, stride: number, padBefore: number, inSize: number, outSize: number): PhaseAxis[] | null {
-  const phaseLength = Math.ceil(inSize / stride);
+/** Phases of one axis that run as one conv: a common padding, their taps in `slots` slots. */
+interface AxisGroup {
+  phases: PhaseAxis[];
+  stride: number;
+  padBefore: number;
+  padAfter: number;
+  slots: number;
+}
+
+function phaseAxes(kernelSize: number, stride: number, padBefore: number): PhaseAxis[] {
   const axes: PhaseAxis[] = [];
-  let offset = 0;
   for (let phase = 0; phase < stride; phase++) {
     const u = phase + padBefore;
     const r = u % stride;
-    const c = Math.floor(u / stride);
     const taps = Math.ceil((kernelSize - r) / stride);
-    const axis = { lastTap: r + stride * (taps - 1), taps, stride, offset, padBefore: taps - 1 - c, padAfter: phaseLength - outSize + c };
-    if (taps <= 0 || axis.padBefore < 0 || axis.padAfter < 0) return null;
-    axes.push(axis);
-    offset += taps;
+    axes.push({ lastTap: r + stride * (taps - 1), taps, padBefore: taps - 1 - Math.floor(u / stride) });
   }
   return axes;
 }
+
+/**
+ * A phase that would need negative padding before gets leading zero taps instead. Null where dy
+ * has rows past what the group reads (negative padding after), or the group has no taps at all
+ * (kernel smaller than the stride).
+ */
+function groupAxis(phases: PhaseAxis[], stride: number, phaseLength: number, outSize: number): AxisGroup | null {
+  const padBefore = Math.max(0, ...phases.map((p) => p.padBefore));
+  const slots = Math.max(...phases.map((p) => p.taps + padBefore - p.padBefore));
+  const padAfter = phaseLength - outSize - padBefore + slots - 1;
+  return padAfter >= 0 && slots > 0 ? { phases, stride, padBefore, padAfter, slots } : null;
+}
+
+/**
+ * Below this many input channels the phases run as one conv with s*s*Cin output channels, their
+ * taps zero-filled to a common size (for 5x5, stride 2: 36 multiply-adds instead of 25): XNNPACK
+ * is several times slower per multiply-add with one or two output channels than with many.
+ */
+const COMBINED_PHASES_BELOW_CHANNELS = 8;
 
 export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
   const { inputs: { dy, filter }, backend, attrs } = args;
@@ -90,68 +108,89 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
         `[${filter.shape}], strides ${JSON.stringify(strides)} and pad ${JSON.stringify(pad)} gives [${info.outShape}].`,
     );
   }
-  const rows = phaseAxes(info.filterHeight, info.strideHeight, info.padInfo.top, info.inHeight, info.outHeight);
-  const cols = phaseAxes(info.filterWidth, info.strideWidth, info.padInfo.left, info.inWidth, info.outWidth);
-  if (info.dataFormat !== 'channelsLast' || rows == null || cols == null) return builtinConv2DBackpropInputWasm(args);
-
   const { batchSize, inHeight, inWidth, inChannels, strideHeight, strideWidth } = info;
   const rowLength = Math.ceil(inHeight / strideHeight);
   const colLength = Math.ceil(inWidth / strideWidth);
+  const combined = inChannels < COMBINED_PHASES_BELOW_CHANNELS;
+  const groupsOf = (phases: PhaseAxis[], stride: number, phaseLength: number, outSize: number) =>
+    (combined ? [phases] : phases.map((p) => [p])).map((g) => groupAxis(g, stride, phaseLength, outSize));
+  const rowGroups = groupsOf(phaseAxes(info.filterHeight, strideHeight, info.padInfo.top), strideHeight, rowLength, info.outHeight);
+  const colGroups = groupsOf(phaseAxes(info.filterWidth, strideWidth, info.padInfo.left), strideWidth, colLength, info.outWidth);
+  if (info.dataFormat !== 'channelsLast' || rowGroups.includes(null) || colGroups.includes(null)) {
+    return builtinConv2DBackpropInputWasm(args);
+  }
+
   return composeKernels('wasm', backend, (run, constant) => {
-    const arranged = arrangeFilter(run, constant, filter, rows, cols);
-    const single = rows.length === 1 && cols.length === 1;
-    const phases: TensorInfo[] = [];
-    for (const row of rows) {
-      for (const col of cols) {
-        const sub = single ? arranged : run('Slice', { x: arranged }, { begin: [row.offset, col.offset, 0, 0], size: [row.taps, col.taps, -1, -1] });
-        phases.push(run('Reshape', { x: phaseConv(run, dy, sub, row, col) }, { shape: [1, -1] }));
+    const [kh, kw, , outChannels] = filter.shape;
+    // [KH,KW,Cin,Cout] -> [Cout*Cin, KH*KW]: the taps last, to be picked by a matmul.
+    const tapsLast = run('Reshape', { x: run('Transpose', { x: run('Reshape', { x: filter }, { shape: [kh * kw, inChannels, outChannels] }) }, { perm: [2, 1, 0] }) }, { shape: [outChannels * inChannels, kh * kw] });
+    const outputs: TensorInfo[] = [];
+    for (const rows of rowGroups as AxisGroup[]) {
+      for (const cols of colGroups as AxisGroup[]) {
+        const groupFilter = phaseFilter(run, constant, tapsLast, rows, cols, [kh, kw, inChannels, outChannels]);
+        const out = run('Conv2D', { x: dy, filter: groupFilter }, {
+          strides: 1,
+          dilations: 1,
+          pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
+          dataFormat: 'NHWC',
+        });
+        outputs.push(out);
       }
     }
-    // Row t*s + p of dx is row t of phase p. The interleave is two transposes of rank <= 4:
-    // the backend's transpose of rank 5 and 6 is a slow generic loop (about 100x slower).
-    const stacked = phases.length === 1 ? phases[0] : run('Concat', phases, { axis: 0 });
-    const byColumnPhase = run('Reshape', { x: stacked }, { shape: [strideHeight, strideWidth, batchSize * rowLength * colLength, inChannels] });
-    const columnsInterleaved = run('Transpose', { x: byColumnPhase }, { perm: [0, 2, 1, 3] });
-    const byRowPhase = run('Reshape', { x: columnsInterleaved }, { shape: [strideHeight, batchSize * rowLength, colLength * strideWidth * inChannels] });
-    const rowsInterleaved = run('Transpose', { x: byRowPhase }, { perm: [1, 0, 2] });
-    const whole = run('Reshape', { x: rowsInterleaved }, { shape: [batchSize, rowLength * strideHeight, colLength * strideWidth, inChannels] });
-    const exact = rowLength * strideHeight === inHeight && colLength * strideWidth === inWidth;
-    return exact ? whole : run('Slice', { x: whole }, { begin: [0, 0, 0, 0], size: [-1, inHeight, inWidth, -1] });
+    // Row t*s + p of dx is row t of phase p. The interleaving transposes are of rank <= 4: the
+    // backend's transpose of rank 5 and 6 is a generic loop about 100x slower.
+    let whole: TensorInfo;
+    if (strideHeight === 1 && strideWidth === 1) {
+      whole = outputs[0];
+    } else if (combined) {
+      // One output [B, T_h, T_w, (p_h, p_w, Cin)].
+      const split = run('Reshape', { x: outputs[0] }, { shape: [batchSize * rowLength, colLength, strideHeight, strideWidth * inChannels] });
+      whole = run('Transpose', { x: split }, { perm: [0, 2, 1, 3] });
+    } else {
+      // s_h * s_w outputs [B, T_h, T_w, Cin], in (p_h, p_w) order.
+      const stacked = run('Concat', outputs.map((x) => run('Reshape', { x }, { shape: [1, -1] })), { axis: 0 });
+      const byColumnPhase = run('Reshape', { x: stacked }, { shape: [strideHeight, strideWidth, batchSize * rowLength * colLength, inChannels] });
+      const columnsInterleaved = run('Transpose', { x: byColumnPhase }, { perm: [0, 2, 1, 3] });
+      const byRowPhase = run('Reshape', { x: columnsInterleaved }, { shape: [strideHeight, batchSize * rowLength, colLength * strideWidth * inChannels] });
+      whole = run('Transpose', { x: byRowPhase }, { perm: [1, 0, 2] });
+    }
+    const full = [batchSize, rowLength * strideHeight, colLength * strideWidth, inChannels];
+    if (full[1] === inHeight && full[2] === inWidth) return run('Reshape', { x: whole }, { shape: full });
+    return run('Slice', { x: run('Reshape', { x: whole }, { shape: full }) }, { begin: [0, 0, 0, 0], size: [-1, inHeight, inWidth, -1] });
   });
-}
-
-/** A permutation matrix whose row i picks the tap that slot i of the phase-ordered filter holds. */
-function tapPermutation(axes: PhaseAxis[], kernelSize: number): Float32Array {
-  const matrix = new Float32Array(kernelSize * kernelSize);
-  for (const axis of axes) {
-    for (let j = 0; j < axis.taps; j++) matrix[(axis.offset + j) * kernelSize + axis.lastTap - axis.stride * j] = 1;
-  }
-  return matrix;
 }
 
 /**
- * W [KH,KW,Cin,Cout] -> [KH,KW,Cout,Cin] with the taps of each axis regrouped by phase and
- * flipped, so each phase's sub-filter is one block. The regrouping is a product with a 0/1
- * permutation matrix per axis (exact in float32): the backend's StridedSlice and Reverse are
- * generic loops 50-100x slower than its matmul.
+ * The conv filter [S_h, S_w, Cout, (p_h, p_w, Cin)] of a group of phases: each phase's taps of
+ * W, flipped, in its slots, zeros elsewhere. Picked by a matmul with a 0/1 matrix (exact in
+ * float32): the backend's StridedSlice and Reverse are generic loops 50-100x slower.
  */
-function arrangeFilter(run: RunKernel, constant: MakeConstant, filter: TensorInfo, rows: PhaseAxis[], cols: PhaseAxis[]): TensorInfo {
-  const [kh, kw, inChannels, outChannels] = filter.shape;
-  const rowsMatrix = constant([kh, kh], tapPermutation(rows, kh));
-  const colsMatrix = constant([kw, kw], tapPermutation(cols, kw));
-  const byRow = run('BatchMatMul', { a: rowsMatrix, b: run('Reshape', { x: filter }, { shape: [kh, -1] }) }, { transposeA: false, transposeB: false });
-  const colsFirst = run('Transpose', { x: run('Reshape', { x: byRow }, { shape: [kh, kw, -1] }) }, { perm: [1, 0, 2] });
-  const byCol = run('BatchMatMul', { a: colsMatrix, b: run('Reshape', { x: colsFirst }, { shape: [kw, -1] }) }, { transposeA: false, transposeB: false });
-  return run('Transpose', { x: run('Reshape', { x: byCol }, { shape: [kw, kh, inChannels, outChannels] }) }, { perm: [1, 0, 3, 2] });
-}
-
-function phaseConv(run: RunKernel, dy: TensorInfo, filter: TensorInfo, row: PhaseAxis, col: PhaseAxis): TensorInfo {
-  return run('Conv2D', { x: dy, filter }, {
-    strides: 1,
-    dilations: 1,
-    pad: [[0, 0], [row.padBefore, row.padAfter], [col.padBefore, col.padAfter], [0, 0]],
-    dataFormat: 'NHWC',
+function phaseFilter(
+  run: RunKernel,
+  constant: MakeConstant,
+  tapsLast: TensorInfo,
+  rows: AxisGroup,
+  cols: AxisGroup,
+  [kh, kw, inChannels, outChannels]: number[],
+): TensorInfo {
+  const phaseCount = rows.phases.length * cols.phases.length;
+  const columns = rows.slots * cols.slots * phaseCount;
+  const picks = new Float32Array(kh * kw * columns);
+  rows.phases.forEach((rowPhase, a) => {
+    cols.phases.forEach((colPhase, b) => {
+      for (let i = 0; i < rowPhase.taps; i++) {
+        for (let j = 0; j < colPhase.taps; j++) {
+          const tap = (rowPhase.lastTap - rows.stride * i) * kw + (colPhase.lastTap - cols.stride * j);
+          const slot = (i + rows.padBefore - rowPhase.padBefore) * cols.slots + (j + cols.padBefore - colPhase.padBefore);
+          picks[tap * columns + slot * phaseCount + a * cols.phases.length + b] = 1;
+        }
+      }
+    });
   });
+  const picked = run('BatchMatMul', { a: tapsLast, b: constant([kh * kw, columns], picks) }, { transposeA: false, transposeB: false });
+  const split = run('Reshape', { x: picked }, { shape: [outChannels, inChannels, rows.slots * cols.slots, phaseCount] });
+  const slotsFirst = run('Transpose', { x: split }, { perm: [2, 0, 3, 1] });
+  return run('Reshape', { x: slotsFirst }, { shape: [rows.slots, cols.slots, outChannels, phaseCount * inChannels] });
 }
 
 export const conv2DBackpropInputWasmConfig: KernelConfig = {
