@@ -1,6 +1,10 @@
 /**
  * The gradient layer: every tfjs gradient, plus the fixes this project needs for correct
  * first- and second-order gradients on every backend. Importing this module puts it in force.
+ *
+ * Fused ops (tf.fused.matMul / conv2d) need no registered gradient: with a linear activation
+ * they differentiate through their own customGrad, and with any other activation they run
+ * unfused while a gradient tape is recording. Both are checked to second order.
  */
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
