@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWasmConfig } from './Conv2DBackpropFilter_wasm';
 import { conv2DBackpropInputWasmConfig } from './Conv2DBackpropInput_wasm';
+import { batchMatMulWasmConfig } from './BatchMatMul_wasm';
 
 // Missing from tfjs-backend-wasm 4.22 (tfjs issue 8474); a release that ships one keeps its own.
 if (getKernel(conv2DBackpropFilterWasmConfig.kernelName, 'wasm') == null) {
@@ -14,4 +15,10 @@ if (getKernel(conv2DBackpropFilterWasmConfig.kernelName, 'wasm') == null) {
 if (getKernel(conv2DBackpropInputWasmConfig.kernelName, 'wasm') !== conv2DBackpropInputWasmConfig) {
   unregisterKernel(conv2DBackpropInputWasmConfig.kernelName, 'wasm');
   registerKernel(conv2DBackpropInputWasmConfig);
+}
+
+// Replaces the built-in one: transposed operands go through the fast untransposed path.
+if (getKernel(batchMatMulWasmConfig.kernelName, 'wasm') !== batchMatMulWasmConfig) {
+  unregisterKernel(batchMatMulWasmConfig.kernelName, 'wasm');
+  registerKernel(batchMatMulWasmConfig);
 }
