@@ -31,6 +31,8 @@ const CONV_LAYERS = [
   { name: '7x7x128->4x4x256 (critic 3)', input: [7, 7, 128], filter: [5, 5, 128, 256] },
   { name: '8x8x128->4x4x256 (generator 1)', input: [8, 8, 128], filter: [5, 5, 128, 256] },
 ] as const;
+// The built-in wasm Conv2DBackpropInput takes ~0.5 s a run at these shapes: fewer runs.
+const BUILTIN_COUNTS: RunCounts = { warmup: 1, runs: 3 };
 const STRIDE = 2;
 const PAD = 'same';
 const MATMUL_SIZE = 512;
@@ -54,22 +56,21 @@ async function convEntries(plan: BackendPlan): Promise<BenchEntry[]> {
     const filter = tf.randomNormal(filterShape);
     const dy = tf.randomNormal(info.outShape);
     const common = { strides: STRIDE, pad: PAD, dataFormat: 'NHWC' };
-    const kernels: [string, () => tf.Tensor][] = [
-      ['Conv2D', () => tf.engine().runKernel('Conv2D', { x, filter }, { ...common, dilations: 1 }) as tf.Tensor],
-      ['Conv2DBackpropInput', () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: xShape }) as tf.Tensor],
-      ['Conv2DBackpropFilter', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape }) as tf.Tensor],
+    const cases: { kernel: string; counts: RunCounts; run: () => tf.Tensor }[] = [
+      { kernel: 'Conv2D', counts: plan.counts, run: () => tf.engine().runKernel('Conv2D', { x, filter }, { ...common, dilations: 1 }) as tf.Tensor },
+      { kernel: 'Conv2DBackpropInput', counts: plan.counts, run: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: xShape }) as tf.Tensor },
+      { kernel: 'Conv2DBackpropFilter', counts: plan.counts, run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape }) as tf.Tensor },
     ];
     if (plan.backend === 'wasm') {
       // The kernel that src/backend/kernels replaces, for the before/after ratio.
-      kernels.splice(2, 0, ['Conv2DBackpropInput tfjs built-in', () => tf.engine().makeTensorFromTensorInfo(
-        builtinConv2DBackpropInputWasm({ inputs: { dy, filter }, backend: tf.backend(), attrs: { ...common, inputShape: xShape } as never }))]);
+      const builtin = () => builtinConv2DBackpropInputWasm({ inputs: { dy, filter }, backend: tf.backend(), attrs: { ...common, inputShape: xShape } as never });
+      cases.splice(2, 0, { kernel: 'Conv2DBackpropInput tfjs built-in', counts: BUILTIN_COUNTS, run: () => tf.engine().makeTensorFromTensorInfo(builtin()) });
     }
-    for (const [kernelName, run] of kernels) {
-      const times = await timeKernel(run, plan.counts);
+    for (const { kernel, counts, run } of cases) {
       entries.push(rateEntry(
-        { suite: SUITE, name: `${kernelName} ${layer.name}`, backend: plan.backend, unit: 'GFLOP/s', detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: STRIDE, pad: PAD } },
+        { suite: SUITE, name: `${kernel} ${layer.name}`, backend: plan.backend, unit: 'GFLOP/s', detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: STRIDE, pad: PAD } },
         gflop,
-        times,
+        await timeKernel(run, counts),
       ));
     }
     tf.dispose([x, filter, dy]);
