@@ -7,15 +7,16 @@ import type { TrainRequest } from '../../src/runtime/protocol';
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
 
-/** A few seconds of WGAN-GP on wasm here (the issue asks 20 s; CI time allows this much). */
+/** WGAN-GP on wasm until TRAIN_MS have passed (the issue asks 20 s; CI time allows this much). */
 const BUSY_RUN: TrainRequest = {
   loss: 'wgan-gp',
   arch: archConfig('mlp', { hidden: 64, depth: 3 }),
   data: { toy: '8gaussians' },
   seed: 1,
-  steps: 24,
+  steps: 1_000_000,
   batchSize: 128,
 };
+const TRAIN_MS = 5000;
 const SAMPLE_ROUNDS = 8;
 /** What the browser counts as a long task. */
 const LONG_TASK_MS = 50;
@@ -61,15 +62,16 @@ describe('the main thread while the worker works', () => {
     const stop = watchLongTasks();
     const started = performance.now();
     let updates = 0;
-    const result = await runtime.train(BUSY_RUN, { onProgress: () => updates++ });
+    const result = await runtime.train(BUSY_RUN, { onProgress: () => updates++, signal: AbortSignal.timeout(TRAIN_MS) });
     for (let round = 0; round < SAMPLE_ROUNDS; round++) {
       await runtime.sample({ n: 256, seed: round, format: 'float32' });
       await runtime.interpolate({ from: round, to: round + 1, steps: 64 });
     }
     const busyMs = performance.now() - started;
     const durations = await stop();
-    console.log(`worker busy ${busyMs.toFixed(0)} ms, ${updates} progress updates, long tasks: [${durations.map((d) => d.toFixed(0))}]`);
-    expect(result.stepsRun).toBe(BUSY_RUN.steps);
+    console.log(`worker busy ${busyMs.toFixed(0)} ms, ${result.stepsRun} steps, ${updates} progress updates, long tasks: [${durations.map((d) => d.toFixed(0))}]`);
+    expect(result.stopped).toBe('aborted');
+    expect(result.stepsRun).toBeGreaterThan(0);
     expect(updates).toBeGreaterThan(0);
     expect(durations).toEqual([]);
   });
