@@ -50,6 +50,8 @@ export interface Runtime {
    * transferred, not copied: the caller's array is left empty.
    */
   train(request: TrainRequest, options?: TrainOptions): Promise<TrainResult>;
+  /** The loaded (or just trained) model as a model folder's contents, ready to save or load elsewhere. */
+  exportModel(): Promise<ModelContents>;
   /** Ends the worker and frees everything it held; later calls reject with 'disposed'. */
   dispose(): void;
 }
@@ -134,6 +136,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sample: (request) => guarded<SampleResult>(() => remote.sample(request)),
     interpolate: (request) => guarded<SampleResult>(() => remote.interpolate(request)),
     train,
+    exportModel: () => guarded(() => remote.exportModel()),
     dispose() {
       stopWatching();
       fail(new RuntimeError('the runtime was disposed', 'disposed'));

@@ -5,6 +5,7 @@
  * with the class registered under its name on the receiving side.
  */
 import * as Comlink from 'comlink';
+import { ModelFormatError } from '../io/format';
 
 export type RuntimeErrorCode =
   /** The worker script could not be loaded or threw while starting. */
@@ -41,6 +42,7 @@ const errorClasses = new Map<string, ErrorClass>([
   ['SyntaxError', SyntaxError],
   ['ReferenceError', ReferenceError],
   ['RuntimeError', RuntimeError],
+  ['ModelFormatError', ModelFormatError],
 ]);
 
 /**

@@ -11,10 +11,10 @@ import { initBackend, type BackendReport } from '../backend/init';
 import type { Dataset } from '../data/dataset';
 import { imageDataset } from '../data/images';
 import { toyDataset } from '../data/toy';
+import { generatorFromModel, modelFromTrainer } from '../io/networks';
 import { validateArch, type ArchConfig } from '../models/config';
-import { createGenerator } from '../models/index';
 import type { Network } from '../models/network';
-import { assignParams, countParams, disposeParams } from '../nn/params';
+import { countParams, disposeParams } from '../nn/params';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { checkSeed, latentPath, seededLatents } from './latent_paths';
 import { holdLifeLock } from './liveness';
@@ -34,6 +34,7 @@ import {
 } from './protocol';
 import { renderSamples, resultBuffers } from './render';
 import { throttle } from './throttle';
+import { weightBuffers } from './transfer';
 import { Trainer } from '../train/trainer';
 
 /** Largest batch one sample() call draws: bounds the worker's memory per call. */
@@ -45,9 +46,10 @@ type ProgressCallback = ((progress: TrainProgress) => unknown) & { [Comlink.rele
 
 export class RuntimeHost {
   private report: BackendReport | null = null;
-  private generator: { network: Network; config: ArchConfig } | null = null;
-  /** The run that made the loaded generator, if it was trained here. */
+  private generator: Network | null = null;
+  /** Where the loaded generator came from: a run here, or a model given to load(). */
   private trainer: Trainer | null = null;
+  private loadedModel: ModelContents | null = null;
   /** Runs in progress by the page's run id, so cancel() can reach them. */
   private readonly runs = new Map<number, AbortController>();
 
@@ -71,17 +73,21 @@ export class RuntimeHost {
   load(model: ModelContents): ModelSummary {
     this.checkIdle('load');
     if (model == null || typeof model !== 'object') throw new RuntimeError(`load: expected a model object, got ${String(model)}`, 'bad-request');
-    const config = validateArch(model.architecture);
-    const network = createGenerator(config, 0);
-    try {
-      assignParams(network.params, model.generator, 'load: generator weights');
-    } catch (e) {
-      disposeParams(network.params);
-      throw e;
-    }
+    const network = generatorFromModel(model, 'load(model)');
     this.unload();
-    this.generator = { network, config };
-    return summarize(network, config);
+    this.generator = network;
+    this.loadedModel = model;
+    return summarize(network);
+  }
+
+  /**
+   * The loaded model as a model folder's contents (model.json's fields and weights), e.g. to
+   * save a model trained here. The arrays are transferred to the caller.
+   */
+  async exportModel(): Promise<ModelContents> {
+    this.loaded();
+    const model = this.trainer != null ? await modelFromTrainer(this.trainer, { backend: this.info().backend }) : structuredClone(this.loadedModel!);
+    return Comlink.transfer(model, weightBuffers(model));
   }
 
   /**
@@ -97,7 +103,7 @@ export class RuntimeHost {
     const trainer = new Trainer({ ...config, data: trainDataset(data, arch) });
     this.unload();
     this.trainer = trainer;
-    this.generator = { network: trainer.emaGenerator ?? trainer.generator, config: trainer.arch };
+    this.generator = trainer.emaGenerator ?? trainer.generator;
     const controller = new AbortController();
     this.runs.set(runId, controller);
     const progress = throttle<TrainProgress>((p) => {
@@ -117,7 +123,7 @@ export class RuntimeHost {
         },
       });
       progress.flush();
-      return { ...result, model: summarize(this.generator.network, trainer.arch) };
+      return { ...result, model: summarize(this.generator) };
     } finally {
       this.runs.delete(runId);
       onProgress?.[Comlink.releaseProxy]?.();
@@ -159,9 +165,10 @@ export class RuntimeHost {
   unload(): void {
     this.checkIdle('unload');
     if (this.trainer != null) this.trainer.dispose();
-    else if (this.generator != null) disposeParams(this.generator.network.params);
+    else if (this.generator != null) disposeParams(this.generator.params);
     this.trainer = null;
     this.generator = null;
+    this.loadedModel = null;
   }
 
   private checkIdle(what: string): void {
@@ -169,14 +176,15 @@ export class RuntimeHost {
     if (this.runs.size > 0) throw new RuntimeError(`${what}: a training run is in progress; wait for it or cancel it first`, 'busy');
   }
 
-  private loaded(): { network: Network; config: ArchConfig } {
+  private loaded(): Network {
     this.info();
     if (this.generator == null) throw new RuntimeError('no model is loaded: call load(model) or train(...) first', 'no-model');
     return this.generator;
   }
 
   private async generate(latents: Float32Array, n: number, format: SampleFormat): Promise<SampleResult> {
-    const { network, config } = this.loaded();
+    const network = this.loaded();
+    const config = network.config;
     const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim])));
     // data() may hand back the backend's own buffer (cpu): copy before transferring it away.
     const values = (await out.data<'float32'>()).slice();
@@ -187,7 +195,8 @@ export class RuntimeHost {
   }
 }
 
-function summarize(network: Network, config: ArchConfig): ModelSummary {
+function summarize(network: Network): ModelSummary {
+  const config = network.config;
   return {
     architecture: { ...config },
     latentDim: config.latentDim,

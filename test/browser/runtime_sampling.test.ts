@@ -11,6 +11,7 @@ import { createRuntime, type Runtime } from '../../src/runtime/client';
 import { RuntimeError } from '../../src/runtime/errors';
 import { seededLatents } from '../../src/runtime/latent_paths';
 import type { ModelContents } from '../../src/io/codec';
+import { ModelFormatError } from '../../src/io/format';
 import { DIGITS_ARCH, POINTS_ARCH, untrainedModel } from './toy_models';
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
@@ -140,10 +141,19 @@ describe('bad requests name the problem', () => {
     expect(err.message).toMatch(message);
   });
 
-  it('a model whose weights do not fit its architecture', async () => {
+  it('a model whose weights do not fit its architecture: ModelFormatError, naming the weight', async () => {
     const broken = structuredClone(points);
     delete broken.generator['output/bias'];
     const err = await runtime.load(broken).catch((e) => e);
-    expect(err.message).toMatch(/missing output\/bias/);
+    expect(err).toBeInstanceOf(ModelFormatError);
+    expect(err.code).toBe('missing-weight');
+    expect(err.message).toMatch(/output\/bias/);
+  });
+
+  it('a model with an unknown architecture: ModelFormatError not-a-model', async () => {
+    const err = await runtime.load({ ...structuredClone(points), architecture: { kind: 'resnet' } }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelFormatError);
+    expect(err.code).toBe('not-a-model');
+    expect(err.message).toMatch(/unknown kind 'resnet'/);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backend/init';
 import { archConfig } from '../../src/models/config';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
-import type { TrainProgress, TrainRequest, TrainResult } from '../../src/runtime/protocol';
+import type { ModelContents, TrainProgress, TrainRequest, TrainResult } from '../../src/runtime/protocol';
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
 
@@ -29,6 +29,7 @@ interface Trained {
   result: TrainResult;
   progress: TrainProgress[];
   samples: Float32Array;
+  exported: ModelContents;
 }
 
 async function trainAndSample(backend: BackendName): Promise<Trained> {
@@ -38,7 +39,7 @@ async function trainAndSample(backend: BackendName): Promise<Trained> {
     const result = await runtime.train(TOY_RUN, { onProgress: (p) => progress.push(p) });
     const samples = await runtime.sample(SAMPLE);
     if (samples.format !== 'float32') throw new Error('expected float32 samples');
-    return { result, progress, samples: samples.values };
+    return { result, progress, samples: samples.values, exported: await runtime.exportModel() };
   } finally {
     runtime.dispose();
   }
@@ -71,6 +72,21 @@ describe('training a toy model in the worker', () => {
   it('same seed: wasm and cpu train to the same samples', () => {
     expect(runs.wasm.result.last?.criticLoss).toBeCloseTo(runs.cpu.result.last!.criticLoss, 4);
     expect(maxAbsDifference(runs.wasm.samples, runs.cpu.samples)).toBeLessThan(TRAINED_TOLERANCE);
+  });
+
+  it('the exported model names its run and, loaded into another worker, gives the same samples', async () => {
+    const { exported, samples } = runs.wasm;
+    expect(exported.provenance).toMatchObject({ loss: 'wgan-gp', seed: TOY_RUN.seed, steps: TOY_RUN.steps, backend: 'wasm' });
+    expect(exported.critic).toBeDefined();
+    const runtime = await createRuntime({ worker: startWorker(), backend: 'cpu' });
+    try {
+      await runtime.load(exported);
+      const again = await runtime.sample(SAMPLE);
+      if (again.format !== 'float32') throw new Error('expected float32 samples');
+      expect(maxAbsDifference(again.values, samples)).toBeLessThan(TRAINED_TOLERANCE);
+    } finally {
+      runtime.dispose();
+    }
   });
 
   // WebGPU here is SwiftShader: ~2 s per step of this run. Larger runs (nCritic 5, batch 64,
