@@ -7,7 +7,8 @@
  * the filter taps kh = r, r + s, r + 2s, ... (r fixed by p and the padding). So dx splits into
  * s*s stride-1 convolutions of dy, one per output phase (p_h, p_w), each with its own flipped
  * sub-filter; together they do exactly the transposed conv's multiply-adds, on XNNPACK's Conv2D.
- * The phase images are then interleaved by transposes.
+ * The phase images are then interleaved by transposes. With few input channels all phases run
+ * as one conv instead (see COMBINED_PHASES_BELOW_CHANNELS).
  *
  * Per axis (rows shown), for phase p: u = p + padBefore, r = u mod s, c = floor(u / s), the
  * sub-filter holds the M = ceil((K - r) / s) taps W[r + s*m], flipped, and
@@ -43,7 +44,7 @@ interface PhaseAxis {
   /** Tap j of the phase's flipped sub-filter is W[lastTap - stride * j], j < taps. */
   lastTap: number;
   taps: number;
-  /** dy is read from row t - padBefore for output row t. */
+  /** Output row t of the phase reads dy rows t - padBefore .. t - padBefore + taps - 1. */
   padBefore: number;
 }
 
@@ -123,7 +124,9 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
   return composeKernels('wasm', backend, (run, constant) => {
     const [kh, kw, , outChannels] = filter.shape;
     // [KH,KW,Cin,Cout] -> [Cout*Cin, KH*KW]: the taps last, to be picked by a matmul.
-    const tapsLast = run('Reshape', { x: run('Transpose', { x: run('Reshape', { x: filter }, { shape: [kh * kw, inChannels, outChannels] }) }, { perm: [2, 1, 0] }) }, { shape: [outChannels * inChannels, kh * kw] });
+    const tapsFirst = run('Reshape', { x: filter }, { shape: [kh * kw, inChannels, outChannels] });
+    const tapsLast3d = run('Transpose', { x: tapsFirst }, { perm: [2, 1, 0] });
+    const tapsLast = run('Reshape', { x: tapsLast3d }, { shape: [outChannels * inChannels, kh * kw] });
     const outputs: TensorInfo[] = [];
     for (const rows of rowGroups as AxisGroup[]) {
       for (const cols of colGroups as AxisGroup[]) {
@@ -163,7 +166,8 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
 /**
  * The conv filter [S_h, S_w, Cout, (p_h, p_w, Cin)] of a group of phases: each phase's taps of
  * W, flipped, in its slots, zeros elsewhere. Picked by a matmul with a 0/1 matrix (exact in
- * float32): the backend's StridedSlice and Reverse are generic loops 50-100x slower.
+ * float32 for finite weights): the backend's StridedSlice and Reverse are generic loops 50-100x
+ * slower.
  */
 function phaseFilter(
   run: RunKernel,
