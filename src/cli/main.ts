@@ -13,6 +13,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
   train   --data 8gaussians|25gaussians|swissroll|mnist|<folder of PNG/JPEG>
           [--loss gan|wgan|wgan-gp|wgan-c] [--steps N] [--batch B] [--seed S]
           [--dim D (width: MLP hidden units, conv DIM)]
+          [--ema DECAY (save a moving average of the generator)]
           --out DIR [--resume] [--json] [--backend auto|webgpu|wasm|cpu]
   sample  --model DIR|<shipped name> [--n N] [--seed S] --out FILE.json|.npy|.png
   eval    --model DIR --data 8gaussians|25gaussians|swissroll [--n N] [--seed S]

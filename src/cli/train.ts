@@ -54,6 +54,7 @@ export async function train(argv: string[]): Promise<void> {
     batch: { type: 'string' },
     seed: { type: 'string', default: '0' },
     dim: { type: 'string' },
+    ema: { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -65,6 +66,7 @@ export async function train(argv: string[]): Promise<void> {
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
   const batch = intOption('batch', args.batch, 1, 65536);
   const dim = intOption('dim', args.dim, 1, 1024);
+  const emaDecay = decayOption(args.ema);
   const backend = backendOption(args.backend);
 
   const hasModel = await exists(join(out, 'model.json'));
@@ -80,7 +82,14 @@ export async function train(argv: string[]): Promise<void> {
   const trainer =
     checkpoint != null
       ? Trainer.fromState(checkpoint.trainer, data.dataset)
-      : new Trainer({ loss: loss ?? DEFAULT_LOSS, arch: data.arch, data: data.dataset, seed, ...(batch != null && { batchSize: batch }) });
+      : new Trainer({
+          loss: loss ?? DEFAULT_LOSS,
+          arch: data.arch,
+          data: data.dataset,
+          seed,
+          ...(batch != null && { batchSize: batch }),
+          ...(emaDecay != null && { emaDecay }),
+        });
   const isToy = data.arch.kind === 'mlp';
   const steps = intOption('steps', args.steps, 1, 1e9) ?? (isToy ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
   const run: RunRecord = checkpoint?.run ?? { data: data.name, seconds: 0, history: [] };
@@ -145,6 +154,14 @@ function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
 function lossOption(value: unknown): LossName {
   if (!LOSS_NAMES.includes(value as LossName)) throw new UsageError(`--loss must be one of ${LOSS_NAMES.join(', ')} (got '${String(value)}').`);
   return value as LossName;
+}
+
+/** `--ema D`: keep a moving average of the generator with decay D in (0, 1); it is what gets saved. */
+function decayOption(value: unknown): number | undefined {
+  if (value == null) return undefined;
+  const d = Number(value);
+  if (!(d > 0 && d < 1)) throw new UsageError(`--ema must be a decay between 0 and 1, e.g. 0.999 (got '${String(value)}').`);
+  return d;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
