@@ -9,6 +9,7 @@ import {
   ModelFormatError,
   type ModelJson,
   type NamedArrays,
+  type NetworkKind,
   type Provenance,
   type WeightEntry,
   type WeightGroup,
@@ -17,7 +18,8 @@ import {
 import { bytesPerValue, decodeWeight, encodeWeight } from './quantize';
 import { sha256Hex } from './sha256';
 
-export type NetworkName = WeightGroup['network'];
+/** The networks a model folder holds (a classifier file holds the third kind). */
+export type NetworkName = Exclude<NetworkKind, 'classifier'>;
 
 export interface ModelContents {
   architecture: Record<string, unknown>;
@@ -45,17 +47,9 @@ export async function encodeModel(model: ModelContents, storage: WeightStorage =
   ];
   for (const [network, arrays] of networks) {
     if (arrays == null) continue;
-    const weights: WeightEntry[] = [];
-    const parts: Uint8Array[] = [];
-    for (const [name, { shape, values }] of Object.entries(arrays)) {
-      assertFinite(values, `${network} weight '${name}'`);
-      const encoded = encodeWeight(values, storage);
-      weights.push({ name, shape, dtype: 'float32', ...(encoded.quantization && { quantization: encoded.quantization }) });
-      parts.push(encoded.bytes);
-    }
-    const path = `${network}.bin`;
-    files[path] = concatBytes(parts);
-    weightsManifest.push({ network, paths: [path], sha256: [await sha256Hex(files[path])], weights });
+    const { group, bytes } = await encodeWeightGroup(network, arrays, storage);
+    files[group.paths[0]] = bytes;
+    weightsManifest.push(group);
   }
   const json: ModelJson = {
     format: MODEL_FORMAT,
@@ -70,6 +64,25 @@ export async function encodeModel(model: ModelContents, storage: WeightStorage =
   return { json, files };
 }
 
+/** One network's weights as one shard, `<network>.bin`, and its manifest group. */
+export async function encodeWeightGroup(
+  network: NetworkKind,
+  arrays: NamedArrays,
+  storage: WeightStorage,
+): Promise<{ group: WeightGroup; bytes: Uint8Array }> {
+  const weights: WeightEntry[] = [];
+  const parts: Uint8Array[] = [];
+  for (const [name, { shape, values }] of Object.entries(arrays)) {
+    assertFinite(values, `${network} weight '${name}'`);
+    const encoded = encodeWeight(values, storage);
+    weights.push({ name, shape, dtype: 'float32', ...(encoded.quantization && { quantization: encoded.quantization }) });
+    parts.push(encoded.bytes);
+  }
+  const path = `${network}.bin`;
+  const bytes = concatBytes(parts);
+  return { group: { network, paths: [path], sha256: [await sha256Hex(bytes)], weights }, bytes };
+}
+
 /** Reads a shard by its manifest path; rejects (or returns null) when it does not exist. */
 export type ShardReader = (path: string) => Promise<Uint8Array | null>;
 
@@ -82,39 +95,7 @@ export async function decodeModel(json: unknown, readShard: ShardReader, source 
   const manifest = checkModelJson(json, where(MODEL_JSON));
   const networks: Partial<Record<NetworkName, NamedArrays>> = {};
   for (const group of manifest.weightsManifest) {
-    const shards: Uint8Array[] = [];
-    for (const path of group.paths) {
-      const bytes = await readShard(path).catch(() => null);
-      if (bytes == null) throw new ModelFormatError(`${where(path)}: weight file is missing.`, 'missing-file', where(path));
-      shards.push(bytes);
-    }
-    const bytes = concatBytes(shards);
-    const expected = group.weights.reduce((n, w) => n + size(w.shape) * bytesPerValue(w.quantization), 0);
-    if (bytes.length !== expected) {
-      const file = where(group.paths.join(', '));
-      const what = bytes.length < expected ? 'truncated' : 'longer than its manifest says';
-      throw new ModelFormatError(`${file}: ${what} (${bytes.length} bytes, the manifest needs ${expected}).`, 'truncated', file);
-    }
-    for (const [i, path] of group.paths.entries()) {
-      const actual = await sha256Hex(shards[i]);
-      if (actual !== group.sha256[i]) {
-        throw new ModelFormatError(
-          `${where(path)}: checksum mismatch (sha256 ${actual}, model.json expects ${group.sha256[i]}): the file is corrupt or from another model.`,
-          'checksum',
-          where(path),
-        );
-      }
-    }
-    const arrays: NamedArrays = {};
-    let offset = 0;
-    for (const w of group.weights) {
-      const n = size(w.shape);
-      const length = n * bytesPerValue(w.quantization);
-      arrays[w.name] = { shape: w.shape, values: decodeWeight(bytes.subarray(offset, offset + length), n, w.quantization) };
-      offset += length;
-      assertFinite(arrays[w.name].values, `${where(group.paths[0])}: weight '${w.name}'`);
-    }
-    networks[group.network] = arrays;
+    networks[group.network as NetworkName] = await decodeWeightGroup(group, readShard, where);
   }
   if (networks.generator == null) {
     throw new ModelFormatError(`${where(MODEL_JSON)}: has no generator weights.`, 'missing-weight', where(MODEL_JSON));
@@ -128,6 +109,51 @@ export async function decodeModel(json: unknown, readShard: ShardReader, source 
     generator: networks.generator,
     critic: networks.critic,
   };
+}
+
+/**
+ * Reads, checksums and decodes the shards of one checked manifest group. `where` turns a
+ * shard name into the path or URL that errors name; `manifestFile` names the JSON holding the group.
+ */
+export async function decodeWeightGroup(
+  group: WeightGroup,
+  readShard: ShardReader,
+  where: (file: string) => string,
+  manifestFile = MODEL_JSON,
+): Promise<NamedArrays> {
+  const shards: Uint8Array[] = [];
+  for (const path of group.paths) {
+    const bytes = await readShard(path).catch(() => null);
+    if (bytes == null) throw new ModelFormatError(`${where(path)}: weight file is missing.`, 'missing-file', where(path));
+    shards.push(bytes);
+  }
+  const bytes = concatBytes(shards);
+  const expected = group.weights.reduce((n, w) => n + size(w.shape) * bytesPerValue(w.quantization), 0);
+  if (bytes.length !== expected) {
+    const file = where(group.paths.join(', '));
+    const what = bytes.length < expected ? 'truncated' : 'longer than its manifest says';
+    throw new ModelFormatError(`${file}: ${what} (${bytes.length} bytes, the manifest needs ${expected}).`, 'truncated', file);
+  }
+  for (const [i, path] of group.paths.entries()) {
+    const actual = await sha256Hex(shards[i]);
+    if (actual !== group.sha256[i]) {
+      throw new ModelFormatError(
+        `${where(path)}: checksum mismatch (sha256 ${actual}, ${manifestFile} expects ${group.sha256[i]}): the file is corrupt or from another model.`,
+        'checksum',
+        where(path),
+      );
+    }
+  }
+  const arrays: NamedArrays = {};
+  let offset = 0;
+  for (const w of group.weights) {
+    const n = size(w.shape);
+    const length = n * bytesPerValue(w.quantization);
+    arrays[w.name] = { shape: w.shape, values: decodeWeight(bytes.subarray(offset, offset + length), n, w.quantization) };
+    offset += length;
+    assertFinite(arrays[w.name].values, `${where(group.paths[0])}: weight '${w.name}'`);
+  }
+  return arrays;
 }
 
 /**
@@ -170,23 +196,30 @@ function checkModelJson(json: unknown, file: string): ModelJson {
   if (!Array.isArray(m.weightsManifest) || m.weightsManifest.length === 0) fail('has no weightsManifest.');
   for (const group of m.weightsManifest as WeightGroup[]) {
     if (group.network !== 'generator' && group.network !== 'critic') fail(`names an unknown network ${JSON.stringify(group.network)}.`);
-    if (!Array.isArray(group.paths) || !Array.isArray(group.sha256) || group.paths.length !== group.sha256.length) {
-      fail(`the ${group.network} group needs "paths" and one "sha256" per path.`);
-    }
-    // Shard names must stay inside the model folder (or beside model.json at a URL).
-    const unsafe = group.paths.find((p) => typeof p !== 'string' || !/^[\w-][\w.-]*$/.test(p));
-    if (unsafe != null) fail(`shard path ${JSON.stringify(unsafe)} must be a plain file name beside model.json.`);
-    if (!Array.isArray(group.weights)) fail(`the ${group.network} group has no "weights" list.`);
-    for (const w of group.weights) {
-      if (typeof w.name !== 'string' || !isShape(w.shape)) fail(`the ${group.network} weight ${JSON.stringify(w.name)} has an invalid name or shape.`);
-      if (w.dtype !== 'float32') fail(`${group.network} weight '${w.name}' has dtype ${JSON.stringify(w.dtype)}; only float32 (optionally quantised) is supported.`, 'dtype');
-      const q = w.quantization;
-      if (q != null && q.dtype !== 'float16' && q.dtype !== 'uint8') {
-        fail(`${group.network} weight '${w.name}' has quantization dtype ${JSON.stringify(q.dtype)}; float16 and uint8 are supported.`, 'dtype');
-      }
-    }
+    checkWeightGroup(group, fail);
   }
   return m as ModelJson;
+}
+
+type FormatFailure = (why: string, code?: 'not-a-model' | 'dtype' | 'unsupported-version') => never;
+
+/** Checks one manifest group's fields; `fail` throws naming the JSON file. */
+export function checkWeightGroup(group: WeightGroup, fail: FormatFailure): void {
+  if (!Array.isArray(group.paths) || !Array.isArray(group.sha256) || group.paths.length !== group.sha256.length) {
+    fail(`the ${group.network} group needs "paths" and one "sha256" per path.`);
+  }
+  // Shard names must stay inside the model folder (or beside model.json at a URL).
+  const unsafe = group.paths.find((p) => typeof p !== 'string' || !/^[\w-][\w.-]*$/.test(p));
+  if (unsafe != null) fail(`shard path ${JSON.stringify(unsafe)} must be a plain file name beside model.json.`);
+  if (!Array.isArray(group.weights)) fail(`the ${group.network} group has no "weights" list.`);
+  for (const w of group.weights) {
+    if (typeof w.name !== 'string' || !isShape(w.shape)) fail(`the ${group.network} weight ${JSON.stringify(w.name)} has an invalid name or shape.`);
+    if (w.dtype !== 'float32') fail(`${group.network} weight '${w.name}' has dtype ${JSON.stringify(w.dtype)}; only float32 (optionally quantised) is supported.`, 'dtype');
+    const q = w.quantization;
+    if (q != null && q.dtype !== 'float16' && q.dtype !== 'uint8') {
+      fail(`${group.network} weight '${w.name}' has quantization dtype ${JSON.stringify(q.dtype)}; float16 and uint8 are supported.`, 'dtype');
+    }
+  }
 }
 
 function isShape(shape: unknown): shape is number[] {

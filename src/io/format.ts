@@ -28,9 +28,12 @@ export interface WeightEntry {
   quantization?: WeightQuantization;
 }
 
+/** A model folder holds a generator and maybe a critic; a classifier file holds a classifier. */
+export type NetworkKind = 'generator' | 'critic' | 'classifier';
+
 export interface WeightGroup {
   /** Which network the group belongs to. */
-  network: 'generator' | 'critic';
+  network: NetworkKind;
   paths: string[];
   /** Lower-case hex SHA-256 of each file in `paths`, checked at load. */
   sha256: string[];
