@@ -50,14 +50,22 @@ function maxAbsDifference(a: Float32Array, b: Float32Array): number {
   return a.reduce((max, v, i) => Math.max(max, Math.abs(v - b[i])), 0);
 }
 
+/** A step's metrics: the same run on two backends must agree on them to float32 rounding (relative). */
+const METRICS = ['criticLoss', 'wasserstein', 'penalty', 'criticGradNorm', 'generatorLoss', 'generatorGradNorm'] as const;
+const METRIC_TOLERANCE = 1e-3;
+
+function metricDifferences(a: TrainProgress, b: TrainProgress): Record<string, number> {
+  return Object.fromEntries(METRICS.filter((m) => !(Math.abs(a[m] - b[m]) <= METRIC_TOLERANCE * (1 + Math.abs(b[m])))).map((m) => [m, a[m] - b[m]]));
+}
+
 describe('training a toy model in the worker', () => {
-  const runs = {} as Record<'wasm' | 'cpu', Trained>;
+  const runs = {} as Record<BackendName, Trained>;
   beforeAll(async () => {
-    runs.wasm = await trainAndSample('wasm');
-    runs.cpu = await trainAndSample('cpu');
+    // WebGPU here is SwiftShader: ~2 s per step of this run.
+    for (const backend of ['wasm', 'cpu', 'webgpu'] as const) runs[backend] = await trainAndSample(backend);
   });
 
-  it.each(['wasm', 'cpu'] as const)('%s: completes, reports progress up to the last step, leaves the model loaded', (backend) => {
+  it.each(['wasm', 'cpu', 'webgpu'] as const)('%s: completes, reports progress up to the last step, leaves the model loaded', (backend) => {
     const { result, progress, samples } = runs[backend];
     expect(result.stopped).toBe('completed');
     expect(result.stepsRun).toBe(TOY_RUN.steps);
@@ -69,9 +77,20 @@ describe('training a toy model in the worker', () => {
     expect(samples.length).toBe(SAMPLE.n * 2);
   });
 
-  it('same seed: wasm and cpu train to the same samples', () => {
-    expect(runs.wasm.result.last?.criticLoss).toBeCloseTo(runs.cpu.result.last!.criticLoss, 4);
-    expect(maxAbsDifference(runs.wasm.samples, runs.cpu.samples)).toBeLessThan(TRAINED_TOLERANCE);
+  it.each(['cpu', 'webgpu'] as const)('same seed: %s trains to the same samples as wasm', (backend) => {
+    expect(maxAbsDifference(runs[backend].samples, runs.wasm.samples)).toBeLessThan(TRAINED_TOLERANCE);
+  });
+
+  it('same seed: cpu reports the same last-step metrics as wasm', () => {
+    expect(metricDifferences(runs.cpu.result.last!, runs.wasm.result.last!)).toEqual({});
+  });
+
+  // Known bug (reported): on WebGPU the critic means of a step (criticLoss, wasserstein, penalty,
+  // criticGradNorm) differ from wasm from step 1, and generatorGradNorm reads 0 with nCritic 5,
+  // while generatorLoss agrees. The weights still train alike here (Adam's first steps barely
+  // depend on gradient size), so the samples above agree. When this passes, make it a plain `it`.
+  it.fails('same seed: webgpu reports the same last-step metrics as wasm', () => {
+    expect(metricDifferences(runs.webgpu.result.last!, runs.wasm.result.last!)).toEqual({});
   });
 
   it('the exported model names its run and, loaded into another worker, gives the same samples', async () => {
@@ -89,12 +108,6 @@ describe('training a toy model in the worker', () => {
     }
   });
 
-  // WebGPU here is SwiftShader: ~2 s per step of this run. Larger runs (nCritic 5, batch 64,
-  // 32 units) go non-finite on it at step 1 (reported, see the runtime notes); this one is exact.
-  it('webgpu (forced) trains to the same samples as wasm', async () => {
-    const webgpu = await trainAndSample('webgpu');
-    expect(maxAbsDifference(webgpu.samples, runs.wasm.samples)).toBeLessThan(TRAINED_TOLERANCE);
-  });
 });
 
 describe('cancelling a run', () => {
