@@ -1,6 +1,7 @@
 /**
  * `wgan-edge train`: trains on a toy set, MNIST or a folder of images and writes a model
- * folder. The folder holds the model and a checkpoint, written together and atomically every
+ * folder. The folder holds the model, a checkpoint, the training curve (history.json, and
+ * curve.png: the Wasserstein estimate per step), written together and atomically every
  * CHECKPOINT_SECONDS, at the end, and on Ctrl-C, so `--resume` continues the same run and a
  * diverged or interrupted run never damages what was saved.
  */
@@ -17,6 +18,8 @@ import { backendOption, intOption, parse } from './args';
 import { resolveData } from './data';
 import { UsageError } from './errors';
 import { Progress } from './progress';
+import { encodePng } from '../sample/png';
+import { linePlot } from '../viz/plot';
 
 const CHECKPOINT_DIR = 'checkpoint';
 const CHECKPOINT_SECONDS = 30;
@@ -102,6 +105,9 @@ export async function train(argv: string[]): Promise<void> {
       ...(await modelFiles(model)),
       ...stateFiles(state, CHECKPOINT_DIR),
       'history.json': new TextEncoder().encode(JSON.stringify(run.history) + '\n'),
+      ...(run.history.length > 1 && {
+        'curve.png': encodePng(linePlot([{ x: run.history.map((h) => h.step), y: run.history.map((h) => h.wasserstein) }])),
+      }),
     });
   };
 
