@@ -3,9 +3,12 @@
  * wall time. Defaults: every loss on every toy set with defaultsFor(loss, 'mlp') on WASM.
  *   npx vitest run --config scripts/vitest.config.ts scripts/toy_runs.script.ts
  * Environment: LOSSES=wgan-gp,gan  DATA=8gaussians  SECONDS=300  EVAL_EVERY=50  BACKEND=wasm
- *   SETTINGS='{"learningRate":1e-3}'  ARCH='{"hidden":256}'  SEED=1
+ *   SETTINGS='{"learningRate":1e-3}'  ARCH='{"hidden":256}'  SEED=1  MAX_STEPS=1000
+ *   PLOTS=/tmp/folder (a scatter PNG per evaluation)  FAST_MATMUL=1 (emulate the proposed WASM BatchMatMul fix, see emulate_wasm_matmul_fix.ts)
  * Prints one JSON line per evaluation and a summary table.
  */
+import { writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { it } from 'vitest';
 import '../src/backend/gradients';
 import { initBackend, type BackendName } from '../src/backend/init';
@@ -14,7 +17,12 @@ import { LOSS_NAMES, type LossName } from '../src/losses/settings';
 import { generatorModeCoverage } from '../src/metrics/modes';
 import { generatorW1 } from '../src/metrics/wasserstein';
 import { archConfig } from '../src/models/config';
+import { Rng } from '../src/train/rng';
+import { latents } from '../src/sample/latents';
+import { encodePng } from '../src/sample/png';
 import { Trainer } from '../src/train/trainer';
+import { scatterPlot } from '../src/viz/plot';
+import { emulateWasmMatMulFix } from './emulate_wasm_matmul_fix';
 
 const env = process.env;
 const losses = (env.LOSSES?.split(',') ?? LOSS_NAMES) as LossName[];
@@ -30,6 +38,7 @@ const W1_SAMPLES = 512;
 
 it('toy runs', async () => {
   await initBackend({ backend: (env.BACKEND ?? 'wasm') as BackendName });
+  if (env.FAST_MATMUL === '1') emulateWasmMatMulFix();
   const summary: string[] = [];
   for (const data of sets) {
     for (const loss of losses) {
@@ -55,6 +64,13 @@ it('toy runs', async () => {
           wasserstein: +result.last!.wasserstein.toFixed(4),
         };
         console.log(JSON.stringify(report));
+        if (env.PLOTS) {
+          const points = tf.tidy(() => sampler.apply(sampler.params, latents(1000, arch.latentDim, 5)));
+          const reference = toyDataset(data).next(1000, new Rng(5));
+          const raster = scatterPlot((await points.data()) as Float32Array, { extent: 2.2, reference: (await reference.data()) as Float32Array });
+          writeFileSync(`${env.PLOTS}/${data}-${loss}-${trainer.step}.png`, encodePng(raster));
+          tf.dispose([points, reference]);
+        }
         line = `${data.padEnd(12)} ${loss.padEnd(8)} step ${String(report.step).padStart(5)} ${String(report.trainSeconds).padStart(6)} s  modes ${report.modes ?? '-'}  hq ${report.highQuality ?? '-'}  W1 ${report.w1}`;
       }
       summary.push(`${line}  (wall ${((performance.now() - started) / 1000).toFixed(0)} s)`);
