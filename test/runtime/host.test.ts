@@ -1,0 +1,62 @@
+// The worker side of the runtime without a worker: RuntimeHost called directly, on cpu.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { archConfig } from '../../src/models/config';
+import { RuntimeError } from '../../src/runtime/errors';
+import { RuntimeHost } from '../../src/runtime/host';
+import type { ModelContents, TrainProgress, TrainRequest } from '../../src/runtime/protocol';
+
+const RUN: TrainRequest = {
+  loss: 'wgan-gp',
+  arch: archConfig('mlp', { hidden: 8, depth: 1 }),
+  data: { toy: '8gaussians' },
+  seed: 4,
+  steps: 3,
+  batchSize: 16,
+  nCritic: 1,
+};
+
+let host: RuntimeHost;
+beforeAll(async () => {
+  host = new RuntimeHost();
+  await host.init({ backend: 'cpu' });
+});
+
+describe('RuntimeHost', () => {
+  it('refuses calls before init, naming what to do', () => {
+    const fresh = new RuntimeHost();
+    expect(() => fresh.info()).toThrow(RuntimeError);
+    expect(() => fresh.info()).toThrow(/call init, then load a model/);
+  });
+
+  it('train, sample, interpolate, export, reload and unload leave no tensor behind', async () => {
+    const before = tf.memory().numTensors;
+    const progress: TrainProgress[] = [];
+    const result = await host.train(RUN, 1, (p) => progress.push(p));
+    expect(result.stopped).toBe('completed');
+    expect(progress.at(-1)?.step).toBe(RUN.steps);
+    const first = await host.sample({ n: 5, seed: 2, truncation: 1 });
+    await host.interpolate({ from: 1, to: 2, steps: 3 });
+    const exported: ModelContents = await host.exportModel();
+    host.load(exported);
+    const again = await host.sample({ n: 5, seed: 2, truncation: 1 });
+    expect(again).toEqual(first);
+    host.unload();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('cancel(runId) stops a run between steps; it resolves with the steps done', async () => {
+    const runId = 7;
+    const run = host.train({ ...RUN, steps: 1000 }, runId, () => host.cancel(runId));
+    await expect(Promise.resolve().then(() => host.load({} as never))).rejects.toMatchObject({ code: 'busy' });
+    const result = await run;
+    expect(result.stopped).toBe('aborted');
+    expect(result.stepsRun).toBe(1);
+    host.unload();
+  });
+
+  it('a bad training request names the field', async () => {
+    await expect(host.train({ ...RUN, data: { toy: 'moons' as never } }, 8)).rejects.toThrow(/unknown toy data set 'moons'/);
+    await expect(host.train({ ...RUN, data: {} as never }, 9)).rejects.toThrow(/data must be \{ toy: name \} or \{ images/);
+  });
+});
