@@ -72,7 +72,7 @@ export class RuntimeHost {
   /** Takes a model's weights (the in-memory form of a model folder) and keeps its generator. */
   load(model: ModelContents): ModelSummary {
     this.checkIdle('load');
-    if (model == null || typeof model !== 'object') throw new RuntimeError(`load: expected a model object, got ${String(model)}`, 'bad-request');
+    checkObject(model, 'load: the model');
     const network = generatorFromModel(model, 'load(model)');
     this.unload();
     this.generator = network;
@@ -97,7 +97,7 @@ export class RuntimeHost {
    */
   async train(request: TrainRequest, runId: number, onProgress?: ProgressCallback): Promise<TrainResult> {
     this.checkIdle('train');
-    if (request == null || typeof request !== 'object') throw new RuntimeError(`train: expected a request object, got ${String(request)}`, 'bad-request');
+    checkObject(request, 'train: the request');
     const { data, steps, ...config } = request;
     const arch = validateArch(config.arch);
     const trainer = new Trainer({ ...config, data: trainDataset(data, arch) });
@@ -137,7 +137,8 @@ export class RuntimeHost {
 
   async sample(request: SampleRequest): Promise<SampleResult> {
     const { config } = this.loaded();
-    const format = checkFormat(request?.format);
+    checkObject(request, 'sample: the request');
+    const format = checkFormat(request.format);
     const n = request.n;
     if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES_PER_CALL) {
       throw new RuntimeError(`sample: n must be an integer in [1, ${MAX_SAMPLES_PER_CALL}], got ${n}`, 'bad-request');
@@ -148,7 +149,8 @@ export class RuntimeHost {
 
   async interpolate(request: InterpolateRequest): Promise<SampleResult> {
     const { config } = this.loaded();
-    const format = checkFormat(request?.format);
+    checkObject(request, 'interpolate: the request');
+    const format = checkFormat(request.format);
     checkSeed(request.from, 'interpolate: from');
     checkSeed(request.to, 'interpolate: to');
     const path = request.path ?? 'slerp';
@@ -221,6 +223,10 @@ function yieldToEventLoop(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
+}
+
+function checkObject(value: unknown, what: string): void {
+  if (value == null || typeof value !== 'object') throw new RuntimeError(`${what} must be an object, got ${String(value)}`, 'bad-request');
 }
 
 function checkFormat(format: SampleFormat | undefined): SampleFormat {
