@@ -5,12 +5,14 @@ import { playwright } from '@vitest/browser-playwright';
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
- * Flags for a headless Chromium on a closed network: without the background-networking
- * flags it floods the network with refused connections; --enable-unsafe-webgpu exposes
- * the SwiftShader WebGPU adapter on a machine without a GPU.
+ * Flags for a headless Chromium on a closed network, as root in CI containers: without the
+ * background-networking flags it floods the network with refused connections;
+ * --disable-dev-shm-usage keeps it alive where /dev/shm is small; --enable-unsafe-webgpu
+ * exposes the SwiftShader WebGPU adapter on a machine without a GPU.
  */
 const CHROMIUM_ARGS = [
   '--no-sandbox',
+  '--disable-dev-shm-usage',
   '--no-first-run',
   '--disable-background-networking',
   '--disable-component-update',

@@ -4,7 +4,7 @@ import { BackendError } from '../../src/backend/init';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
 import { registerErrorClass, RuntimeError } from '../../src/runtime/errors';
 import { WASM_FILES } from './wasm_files';
-import { startWorker } from './worker_url';
+import { startWorker, workerUrl } from './worker_url';
 
 registerErrorClass(BackendError);
 
@@ -37,8 +37,8 @@ describe('initBackend in the runtime worker', () => {
     expect(info.adapter?.isFallbackAdapter).toBe(true);
   });
 
-  it('cpu forced', async () => {
-    runtime = await createRuntime({ worker: startWorker(), backend: 'cpu' });
+  it('cpu forced, the worker given as a script URL', async () => {
+    runtime = await createRuntime({ worker: workerUrl(), backend: 'cpu' });
     expect((await runtime.info()).backend).toBe('cpu');
   });
 });

@@ -2,3 +2,8 @@
 export function startWorker(): Worker {
   return new Worker(new URL('../../workers/gan.worker.ts', import.meta.url), { type: 'module' });
 }
+
+/** The same module script by URL, for createRuntime({ worker: url }). */
+export function workerUrl(): URL {
+  return new URL('/workers/gan.worker.ts', location.href);
+}
