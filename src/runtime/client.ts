@@ -45,7 +45,7 @@ export interface Runtime {
   interpolate(request: InterpolateRequest): Promise<SampleResult>;
   /**
    * Trains a new model in the worker; it becomes the loaded model. `onProgress` gets a step's
-   * metrics at most every 100 ms, and always the last step's. Aborting `signal` stops the run
+   * metrics at most every PROGRESS_INTERVAL_MS, and always the last step's. Aborting `signal` stops the run
    * before its next step and resolves with what it did (stopped: 'aborted'). Image data is
    * transferred, not copied: the caller's array is left empty.
    */

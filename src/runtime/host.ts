@@ -19,6 +19,7 @@ import { installErrorTransfer, RuntimeError } from './errors';
 import { checkSeed, latentPath, seededLatents } from './latent_paths';
 import { holdLifeLock } from './liveness';
 import {
+  PROGRESS_INTERVAL_MS,
   SAMPLE_FORMATS,
   type InterpolateRequest,
   type ModelContents,
@@ -39,8 +40,6 @@ import { Trainer } from '../train/trainer';
 
 /** Largest batch one sample() call draws: bounds the worker's memory per call. */
 export const MAX_SAMPLES_PER_CALL = 1024;
-/** Progress reaches the page at most this often (the last step always arrives). */
-export const PROGRESS_INTERVAL_MS = 100;
 
 type ProgressCallback = ((progress: TrainProgress) => unknown) & { [Comlink.releaseProxy]?: () => void };
 

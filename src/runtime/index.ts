@@ -8,7 +8,7 @@ export { connectServiceWorker } from './service_worker_client';
 export type { ServiceWorkerRuntime } from './service_worker_client';
 export { registerErrorClass, RuntimeError } from './errors';
 export type { RuntimeErrorCode } from './errors';
-export { SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
+export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {
   BackendReport,
   InterpolateRequest,

@@ -75,6 +75,8 @@ export interface TrainRequest extends Partial<TrainSettings> {
 }
 
 export type TrainProgress = StepMetrics;
+/** Progress reaches the page at most this often (the last step always arrives). */
+export const PROGRESS_INTERVAL_MS = 100;
 
 /** How the run ended (completed, or aborted with the steps it had done) and the model it left loaded. */
 export interface TrainResult extends RunResult {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archConfig } from '../../src/models/config';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
-import type { TrainRequest } from '../../src/runtime/protocol';
+import { PROGRESS_INTERVAL_MS, type TrainRequest } from '../../src/runtime/protocol';
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
 
@@ -72,6 +72,8 @@ describe('the main thread while the worker works', () => {
     console.log(`worker busy ${busyMs.toFixed(0)} ms, ${result.stepsRun} steps, ${updates} progress updates, long tasks: [${durations.map((d) => d.toFixed(0))}]`);
     expect(result.stopped).toBe('aborted');
     expect(result.stepsRun).toBeGreaterThan(0);
+    // Throttled: at most one update per interval, plus the last step's.
+    expect(updates).toBeLessThanOrEqual(Math.ceil(busyMs / PROGRESS_INTERVAL_MS) + 1);
     expect(updates).toBeGreaterThan(0);
     expect(durations).toEqual([]);
   });
