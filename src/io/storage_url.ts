@@ -1,0 +1,119 @@
+/**
+ * Loads a model folder served over HTTP(S): `<url>/model.json`, then the shards it names,
+ * streamed with a progress callback. Works wherever fetch does (pages, workers, service
+ * workers, Node >= 18). Read-only: a web server is not a place to save to.
+ */
+import type { ModelContents } from './codec';
+import { MODEL_JSON } from './format';
+import { bytesPerValue } from './quantize';
+import { ModelStorageError, decodeModelFiles, parseModelJson } from './storage_files';
+
+export interface LoadProgress {
+  /** Bytes received so far (model.json and shards). */
+  loaded: number;
+  /** model.json's bytes plus the shard bytes its manifest announces. */
+  total: number;
+}
+
+export interface UrlLoadOptions {
+  onProgress?: (progress: LoadProgress) => void;
+  /** Cancels the download; the load then rejects with code 'network'. */
+  signal?: AbortSignal;
+  /** Extra request settings (headers, credentials, cache mode). */
+  requestInit?: RequestInit;
+}
+
+/**
+ * `url` is the model folder (`.../mnist/` or `.../mnist`) or its model.json; relative URLs
+ * resolve against the page or worker location. Rejects with ModelStorageError for HTTP and
+ * network failures (naming the URL and status), ModelFormatError for a bad or corrupt file.
+ */
+export async function loadModelFromUrl(url: string, options: UrlLoadOptions = {}): Promise<ModelContents> {
+  const jsonUrl = modelJsonUrl(url);
+  const folder = new URL('.', jsonUrl).href;
+  const report = { loaded: 0, total: 0 };
+  const received = (bytes: number) => {
+    report.loaded += bytes;
+    options.onProgress?.({ ...report });
+  };
+  const jsonBytes = await fetchBytes(jsonUrl, options, () => {});
+  report.total = jsonBytes.length + announcedShardBytes(parseModelJson(jsonBytes, folder));
+  received(jsonBytes.length);
+  // decodeModel sees a failed shard read as a missing file; the HTTP error says more, so keep it.
+  let transportError: ModelStorageError | undefined;
+  const read = async (name: string) => {
+    if (name === MODEL_JSON) return jsonBytes;
+    try {
+      return await fetchBytes(new URL(name, folder).href, options, received);
+    } catch (e) {
+      if (e instanceof ModelStorageError) transportError = e;
+      throw e;
+    }
+  };
+  try {
+    return await decodeModelFiles(read, folder);
+  } catch (e) {
+    throw transportError ?? e;
+  }
+}
+
+function modelJsonUrl(url: string): string {
+  if (typeof url !== 'string' || url === '') throw new TypeError(`loadModelFromUrl: expected a model folder URL, got ${JSON.stringify(url)}`);
+  let resolved: URL;
+  try {
+    resolved = new URL(url, globalThis.location?.href);
+  } catch {
+    throw new TypeError(`loadModelFromUrl: '${url}' is not a valid URL (relative URLs need a page or worker location)`);
+  }
+  if (resolved.pathname.endsWith('.json')) return resolved.href;
+  if (!resolved.pathname.endsWith('/')) resolved.pathname += '/';
+  return new URL(MODEL_JSON, resolved).href;
+}
+
+/** The shard bytes a manifest announces, for the progress total; 0 when it is malformed (decoding then rejects it). */
+function announcedShardBytes(json: unknown): number {
+  try {
+    const groups = (json as { weightsManifest: { weights: { shape: number[]; quantization?: { dtype: 'float16' | 'uint8' } }[] }[] }).weightsManifest;
+    const total = groups
+      .flatMap((g) => g.weights)
+      .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * bytesPerValue(w.quantization), 0);
+    return Number.isFinite(total) ? total : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** GETs `url` in full, reporting each received chunk's size. */
+async function fetchBytes(url: string, options: UrlLoadOptions, received: (bytes: number) => void): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...options.requestInit, signal: options.signal });
+  } catch (e) {
+    throw new ModelStorageError(`${url}: request failed (${(e as Error).message}).`, 'network', url);
+  }
+  if (!response.ok) {
+    throw new ModelStorageError(`${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`, 'http', url, response.status);
+  }
+  try {
+    if (response.body == null) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      received(bytes.length);
+      return bytes;
+    }
+    const chunks: Uint8Array[] = [];
+    const reader = response.body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      chunks.push(chunk.value);
+      received(chunk.value.length);
+    }
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let offset = 0;
+    for (const c of chunks) {
+      bytes.set(c, offset);
+      offset += c.length;
+    }
+    return bytes;
+  } catch (e) {
+    throw new ModelStorageError(`${url}: download broke off (${(e as Error).message}).`, 'network', url);
+  }
+}
