@@ -74,6 +74,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          // One test page at a time: the main-thread test must not see another file's work.
+          fileParallelism: false,
           browser: {
             enabled: true,
             headless: true,

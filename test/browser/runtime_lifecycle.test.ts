@@ -10,7 +10,7 @@ import { startWorker } from './worker_url';
 
 /** The authors' MNIST generator: sampling a batch on the cpu backend takes seconds. */
 const SLOW_ARCH = archConfig('dcgan28');
-const SLOW_BATCH = 64;
+const SLOW_BATCH = 256;
 /** Long enough for the worker to be inside the sample call. */
 const MID_CALL_MS = 300;
 
