@@ -304,49 +304,64 @@ export class Trainer {
 
   /** Runs the updates and returns the READBACK scalars as one tensor, still on the device. */
   private computeStep(criticSteps: number): tf.Tensor1D {
-    const { batchSize, clip, emaDecay } = this.settings;
+    let criticSums: tf.Tensor1D = tf.zeros([4]);
+    try {
+      for (let i = 0; i < criticSteps; i++) {
+        const next = tf.tidy(() => tf.add(criticSums, this.criticUpdate()) as tf.Tensor1D);
+        criticSums.dispose();
+        criticSums = next;
+      }
+      const sums = criticSums;
+      return tf.tidy(() => tf.concat([tf.div(sums, criticSteps), this.generatorUpdate()]) as tf.Tensor1D);
+    } finally {
+      criticSums.dispose();
+    }
+  }
+
+  /** One critic update; returns [loss, wasserstein, penalty, gradient norm]. */
+  private criticUpdate(): tf.Tensor1D {
+    const { batchSize, clip } = this.settings;
     const G = this.generator;
     const critic = (x: tf.Tensor) => this.critic.apply(this.critic.params, x);
     const criticVars = Object.values(this.critic.params);
-    let criticSums: tf.Tensor1D = tf.zeros([4]);
-    for (let i = 0; i < criticSteps; i++) {
-      const stats = tf.tidy(() => {
-        const real = this.data.next(batchSize, this.rng);
-        checkBatch(real, batchSize, this.arch);
-        const fake = G.apply(G.params, latents(batchSize, this.arch.latentDim, this.rng.seed()));
-        const penaltySeed = this.rng.seed();
-        let side: tf.Tensor[] = [];
-        const { value, grads } = tf.variableGrads(() => {
-          const terms = criticTerms(this.lossFns, critic, real, fake, this.settings, penaltySeed);
-          side = [tf.keep(terms.wasserstein), tf.keep(terms.penalty)];
-          return terms.loss;
-        }, criticVars);
-        this.criticOptimizer.apply(byParamName(grads, this.criticNames));
-        if (clip !== null) for (const p of criticVars) p.assign(tf.clipByValue(p, -clip, clip));
-        const stats = tf.stack([value, side[0], side[1], globalNorm(grads)]) as tf.Tensor1D;
-        for (const t of side) t.dispose();
-        return tf.add(criticSums, stats) as tf.Tensor1D;
-      });
-      criticSums.dispose();
-      criticSums = stats;
+    const real = this.data.next(batchSize, this.rng);
+    checkBatch(real, batchSize, this.arch);
+    const fake = G.apply(G.params, latents(batchSize, this.arch.latentDim, this.rng.seed()));
+    const penaltySeed = this.rng.seed();
+    // variableGrads returns only the loss: the other terms leave its scope through tf.keep.
+    const kept: tf.Tensor[] = [];
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const terms = criticTerms(this.lossFns, critic, real, fake, this.settings, penaltySeed);
+        kept.push(tf.keep(terms.wasserstein), tf.keep(terms.penalty));
+        return terms.loss;
+      }, criticVars);
+      this.criticOptimizer.apply(byParamName(grads, this.criticNames));
+      if (clip !== null) for (const p of criticVars) p.assign(tf.clipByValue(p, -clip, clip));
+      return tf.stack([value, kept[0], kept[1], globalNorm(grads)]) as tf.Tensor1D;
+    } finally {
+      for (const t of kept) t.dispose();
     }
-    return tf.tidy(() => {
-      const z = latents(batchSize, this.arch.latentDim, this.rng.seed());
-      const { value, grads } = tf.variableGrads(
-        () => generatorLoss(this.lossFns, critic, G.apply(G.params, z), this.settings),
-        Object.values(G.params),
-      );
-      this.generatorOptimizer.apply(byParamName(grads, this.generatorNames));
-      if (this.emaGenerator && emaDecay !== null) {
-        for (const [name, e] of Object.entries(this.emaGenerator.params)) {
-          e.assign(tf.add(tf.mul(e, emaDecay), tf.mul(G.params[name], 1 - emaDecay)));
-        }
+  }
+
+  /** One generator update (and EMA); returns [loss, gradient norm, sum of all weights]. */
+  private generatorUpdate(): tf.Tensor1D {
+    const { batchSize, emaDecay } = this.settings;
+    const G = this.generator;
+    const z = latents(batchSize, this.arch.latentDim, this.rng.seed());
+    const { value, grads } = tf.variableGrads(
+      () => generatorLoss(this.lossFns, (x) => this.critic.apply(this.critic.params, x), G.apply(G.params, z), this.settings),
+      Object.values(G.params),
+    );
+    this.generatorOptimizer.apply(byParamName(grads, this.generatorNames));
+    if (this.emaGenerator && emaDecay !== null) {
+      for (const [name, e] of Object.entries(this.emaGenerator.params)) {
+        e.assign(tf.add(tf.mul(e, emaDecay), tf.mul(G.params[name], 1 - emaDecay)));
       }
-      const weightSum = tf.addN([...criticVars, ...Object.values(G.params)].map((p) => tf.sum(p)));
-      const criticMeans = tf.div(criticSums, criticSteps);
-      criticSums.dispose();
-      return tf.concat([criticMeans, tf.stack([value, globalNorm(grads), weightSum])]) as tf.Tensor1D;
-    });
+    }
+    // A non-finite weight anywhere makes this sum non-finite: the guard's weight check.
+    const weightSum = tf.addN([...Object.values(this.critic.params), ...Object.values(G.params)].map((p) => tf.sum(p)));
+    return tf.stack([value, globalNorm(grads), weightSum]) as tf.Tensor1D;
   }
 }
 

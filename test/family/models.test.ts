@@ -68,7 +68,7 @@ describe('architectures', () => {
 
   it('He init: ReLU layers have std sqrt(2 / fan-in), biases zero', async () => {
     const mlp = createGenerator(archConfig('mlp'), 5);
-    const kernel = await mlp.params['dense1/kernel'].data();
+    const kernel = (await mlp.params['dense1/kernel'].data()) as Float32Array;
     const std = Math.sqrt(kernel.reduce((s, v) => s + v * v, 0) / kernel.length);
     expect(std).toBeCloseTo(Math.sqrt(2 / 512), 3);
     expect(Array.from(await mlp.params['dense1/bias'].data()).every((v) => v === 0)).toBe(true);
@@ -91,7 +91,7 @@ describe('architectures', () => {
 
 describe('latents', () => {
   it('same seed: same numbers on cpu and wasm; shape and standard normal moments', async () => {
-    const onWasm = await latents(2000, 4, 42).data();
+    const onWasm = (await latents(2000, 4, 42).data()) as Float32Array;
     await initBackend({ backend: 'cpu' });
     const onCpu = await latents(2000, 4, 42).data();
     await initBackend({ backend: 'wasm' });

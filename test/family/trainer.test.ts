@@ -102,8 +102,10 @@ describe('Trainer', () => {
     const flaky: Dataset = { sampleShape: [2], next: (n, rng) => (++calls === 3 ? tf.zeros([n + 1, 2]) : data.next(n, rng)) };
     const trainer = new Trainer({ ...small, loss: 'wgan-gp', data: flaky });
     const before = await trainer.getState();
+    const tensors = tf.memory().numTensors;
     await expect(trainer.run({ steps: 1 })).rejects.toThrow(/batch of shape \[17,2\], expected \[16,2\]/);
     expectStatesIdentical(await trainer.getState(), before);
+    expect(tf.memory().numTensors).toBe(tensors);
     trainer.dispose();
   });
 
