@@ -10,19 +10,23 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { canWatchLiveness, watchLifeLock } from './liveness';
-import { imageBuffers, weightBuffers } from './transfer';
+import { imageBuffers, sendableSource } from './transfer';
 import type { RuntimeHost } from './host';
 import type {
   BackendReport,
   InterpolateRequest,
+  LoadProgress,
   ModelContents,
+  ModelSource,
   ModelSummary,
+  ModelTarget,
   RuntimeBackendOptions,
   SampleRequest,
   SampleResult,
   TrainProgress,
   TrainRequest,
   TrainResult,
+  WeightStorage,
 } from './protocol';
 
 export interface RuntimeOptions extends RuntimeBackendOptions {
@@ -37,10 +41,13 @@ export interface Runtime {
   /** The backend the worker picked, and why (initBackend's report). */
   info(): Promise<BackendReport>;
   /**
-   * Loads a model's weights into the worker. The weight arrays are transferred, not copied:
-   * on this side they are left empty (detached) afterwards.
+   * Loads a model into the worker: its contents, or a model folder URL (relative to the page),
+   * or a name in the Cache API or IndexedDB, which the worker reads itself. Contents are
+   * transferred, not copied: their weight arrays are left empty (detached) here.
    */
-  load(model: ModelContents): Promise<ModelSummary>;
+  load(source: ModelSource, options?: LoadOptions): Promise<ModelSummary>;
+  /** Saves the loaded (or just trained) model under a name in the Cache API or IndexedDB, from the worker. */
+  saveModel(target: ModelTarget, storage?: WeightStorage): Promise<void>;
   sample(request: SampleRequest): Promise<SampleResult>;
   interpolate(request: InterpolateRequest): Promise<SampleResult>;
   /**
@@ -54,6 +61,11 @@ export interface Runtime {
   exportModel(): Promise<ModelContents>;
   /** Ends the worker and frees everything it held; later calls reject with 'disposed'. */
   dispose(): void;
+}
+
+export interface LoadOptions {
+  /** URL downloads: bytes received so far and in all, at most every PROGRESS_INTERVAL_MS. */
+  onProgress?: (progress: LoadProgress) => void;
 }
 
 export interface TrainOptions {
@@ -132,7 +144,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   return {
     info: () => guarded(() => remote.info()),
-    load: (model) => guarded(() => remote.load(Comlink.transfer(model, weightBuffers(model)))),
+    load: (source, { onProgress } = {}) =>
+      guarded(() => remote.load(sendableSource(source), onProgress ? Comlink.proxy(onProgress) : undefined)),
+    saveModel: (target, storage) => guarded(() => remote.saveModel(target, storage)),
     sample: (request) => guarded<SampleResult>(() => remote.sample(request)),
     interpolate: (request) => guarded<SampleResult>(() => remote.interpolate(request)),
     train,

@@ -6,6 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { ModelFormatError } from '../io/format';
+import { ModelStorageError } from '../io/storage_files';
 
 export type RuntimeErrorCode =
   /** The worker script could not be loaded or threw while starting. */
@@ -43,6 +44,7 @@ const errorClasses = new Map<string, ErrorClass>([
   ['ReferenceError', ReferenceError],
   ['RuntimeError', RuntimeError],
   ['ModelFormatError', ModelFormatError],
+  ['ModelStorageError', ModelStorageError],
 ]);
 
 /**

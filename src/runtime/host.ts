@@ -12,6 +12,9 @@ import type { Dataset } from '../data/dataset';
 import { imageDataset } from '../data/images';
 import { toyDataset } from '../data/toy';
 import { generatorFromModel, modelFromTrainer } from '../io/networks';
+import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
+import { loadModelFromIndexedDb, saveModelToIndexedDb } from '../io/storage_indexeddb';
+import { loadModelFromUrl } from '../io/storage_url';
 import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { countParams, disposeParams } from '../nn/params';
@@ -22,8 +25,11 @@ import {
   PROGRESS_INTERVAL_MS,
   SAMPLE_FORMATS,
   type InterpolateRequest,
+  type LoadProgress,
   type ModelContents,
+  type ModelSource,
   type ModelSummary,
+  type ModelTarget,
   type RuntimeBackendOptions,
   type SampleFormat,
   type SampleRequest,
@@ -32,6 +38,7 @@ import {
   type TrainProgress,
   type TrainRequest,
   type TrainResult,
+  type WeightStorage,
 } from './protocol';
 import { renderSamples, resultBuffers } from './render';
 import { throttle } from './throttle';
@@ -41,7 +48,8 @@ import { Trainer } from '../train/trainer';
 /** Largest batch one sample() call draws: bounds the worker's memory per call. */
 export const MAX_SAMPLES_PER_CALL = 1024;
 
-type ProgressCallback = ((progress: TrainProgress) => unknown) & { [Comlink.releaseProxy]?: () => void };
+/** A page callback: a Comlink proxy across the boundary, a plain function in tests. */
+type Callback<T> = ((value: T) => unknown) & { [Comlink.releaseProxy]?: () => void };
 
 export class RuntimeHost {
   private report: BackendReport | null = null;
@@ -68,15 +76,36 @@ export class RuntimeHost {
     return this.report;
   }
 
-  /** Takes a model's weights (the in-memory form of a model folder) and keeps its generator. */
-  load(model: ModelContents): ModelSummary {
+  /**
+   * Loads a model (see ModelSource) and keeps its generator. URL downloads report their
+   * progress (bytes) to `onProgress`, throttled like training progress.
+   */
+  async load(source: ModelSource, onProgress?: Callback<LoadProgress>): Promise<ModelSummary> {
     this.checkIdle('load');
-    checkObject(model, 'load: the model');
-    const network = generatorFromModel(model, 'load(model)');
+    checkObject(source, 'load: the model source');
+    const progress = throttle<LoadProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
+    let model: ModelContents;
+    try {
+      model = await readModel(source, (p) => progress.push(p));
+      progress.flush();
+    } finally {
+      onProgress?.[Comlink.releaseProxy]?.();
+    }
+    this.checkIdle('load');
+    const network = generatorFromModel(model, describeSource(source));
     this.unload();
     this.generator = network;
     this.loadedModel = model;
     return summarize(network);
+  }
+
+  /** Saves the loaded (or trained) model under a name in the Cache API or IndexedDB. */
+  async saveModel(target: ModelTarget, storage: WeightStorage = 'float32'): Promise<void> {
+    checkObject(target, 'saveModel: the target');
+    const model = await this.currentModel();
+    if ('cache' in target) await saveModelToCache(target.cache, model, storage);
+    else if ('indexedDb' in target) await saveModelToIndexedDb(target.indexedDb, model, storage);
+    else throw new RuntimeError(`saveModel: the target must be { cache: name } or { indexedDb: name }, got ${JSON.stringify(target)}`, 'bad-request');
   }
 
   /**
@@ -84,8 +113,9 @@ export class RuntimeHost {
    * save a model trained here. The arrays are transferred to the caller.
    */
   async exportModel(): Promise<ModelContents> {
-    this.loaded();
-    const model = this.trainer != null ? await modelFromTrainer(this.trainer, { backend: this.info().backend }) : structuredClone(this.loadedModel!);
+    const current = await this.currentModel();
+    // A loaded model stays here (for saveModel, exportModel again): send a copy of it.
+    const model = current === this.loadedModel ? structuredClone(current) : current;
     return Comlink.transfer(model, weightBuffers(model));
   }
 
@@ -94,7 +124,7 @@ export class RuntimeHost {
    * Cancelling (cancel(runId)) stops it before its next step; it then resolves with what it
    * did, and the model so far stays loaded.
    */
-  async train(request: TrainRequest, runId: number, onProgress?: ProgressCallback): Promise<TrainResult> {
+  async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>): Promise<TrainResult> {
     this.checkIdle('train');
     checkObject(request, 'train: the request');
     const { data, steps, ...config } = request;
@@ -105,10 +135,7 @@ export class RuntimeHost {
     this.generator = trainer.emaGenerator ?? trainer.generator;
     const controller = new AbortController();
     this.runs.set(runId, controller);
-    const progress = throttle<TrainProgress>((p) => {
-      // Fire and forget: the step does not wait for the page; a closed page is not an error.
-      if (onProgress) void Promise.resolve(onProgress(p)).catch(() => {});
-    }, PROGRESS_INTERVAL_MS);
+    const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
     try {
       // A cancel sent right behind the request (an already aborted signal) lands before step 1.
       await yieldToEventLoop();
@@ -177,6 +204,12 @@ export class RuntimeHost {
     if (this.runs.size > 0) throw new RuntimeError(`${what}: a training run is in progress; wait for it or cancel it first`, 'busy');
   }
 
+  /** The loaded model's contents: the trainer's current weights, or what load() was given. */
+  private async currentModel(): Promise<ModelContents> {
+    this.loaded();
+    return this.trainer != null ? modelFromTrainer(this.trainer, { backend: this.info().backend }) : this.loadedModel!;
+  }
+
   private loaded(): Network {
     this.info();
     if (this.generator == null) throw new RuntimeError('no model is loaded: call load(model) or train(...) first', 'no-model');
@@ -222,6 +255,25 @@ function yieldToEventLoop(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
+}
+
+/** Fire and forget: work does not wait for the page; a closed page is not an error. */
+function notify<T>(callback: Callback<T> | undefined, value: T): void {
+  if (callback) void Promise.resolve(callback(value)).catch(() => {});
+}
+
+function readModel(source: ModelSource, onProgress: (progress: LoadProgress) => void): Promise<ModelContents> {
+  if ('url' in source) return loadModelFromUrl(source.url, { onProgress });
+  if ('cache' in source) return loadModelFromCache(source.cache);
+  if ('indexedDb' in source) return loadModelFromIndexedDb(source.indexedDb);
+  return Promise.resolve(source);
+}
+
+function describeSource(source: ModelSource): string {
+  if ('url' in source) return source.url;
+  if ('cache' in source) return `cache:${source.cache}`;
+  if ('indexedDb' in source) return `indexedDb:${source.indexedDb}`;
+  return 'load(model)';
 }
 
 function checkObject(value: unknown, what: string): void {

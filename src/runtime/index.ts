@@ -3,7 +3,7 @@
  * service-worker scripts are workers/gan.worker.ts and workers/gan.sw.ts.
  */
 export { createRuntime } from './client';
-export type { Runtime, RuntimeOptions, TrainOptions } from './client';
+export type { LoadOptions, Runtime, RuntimeOptions, TrainOptions } from './client';
 export { connectServiceWorker } from './service_worker_client';
 export type { ServiceWorkerRuntime } from './service_worker_client';
 export { registerErrorClass, RuntimeError } from './errors';
@@ -12,8 +12,11 @@ export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {
   BackendReport,
   InterpolateRequest,
+  LoadProgress,
   ModelContents,
+  ModelSource,
   ModelSummary,
+  ModelTarget,
   RuntimeBackendOptions,
   SampleFormat,
   SampleRequest,
@@ -22,4 +25,5 @@ export type {
   TrainProgress,
   TrainRequest,
   TrainResult,
+  WeightStorage,
 } from './protocol';

@@ -6,11 +6,13 @@ import type { BackendOptions, BackendReport } from '../backend/init';
 import type { ImageArray } from '../data/images';
 import type { ToyName } from '../data/toy';
 import type { ModelContents } from '../io/codec';
+import type { WeightStorage } from '../io/format';
+import type { LoadProgress } from '../io/storage_url';
 import type { LossName, TrainSettings } from '../losses/settings';
 import type { ArchConfig } from '../models/config';
 import type { RunResult, StepMetrics } from '../train/trainer';
 
-export type { BackendReport, ModelContents };
+export type { BackendReport, LoadProgress, ModelContents, WeightStorage };
 
 /** Options of the backend the worker starts (initBackend's, sent to the worker). */
 export type RuntimeBackendOptions = Pick<BackendOptions, 'backend' | 'threads' | 'wasmPaths' | 'allowSoftwareWebGpu'>;
@@ -51,6 +53,16 @@ export type SampleResult =
   | { format: 'float32'; shape: number[]; values: Float32Array }
   | { format: 'rgba'; shape: number[]; values: Uint8ClampedArray }
   | { format: 'png'; width: number; height: number; png: Uint8Array };
+
+/**
+ * Where load() takes a model from: its contents (e.g. a trainer's export), a model folder
+ * served over HTTP(S), or a model saved under a name in the Cache API or IndexedDB (the
+ * worker reads these itself: the weights never pass through the page).
+ */
+export type ModelSource = ModelContents | { url: string } | { cache: string } | { indexedDb: string };
+
+/** Where saveModel() stores the loaded model, under a name. */
+export type ModelTarget = { cache: string } | { indexedDb: string };
 
 /** What the worker holds after load(). */
 export interface ModelSummary {

@@ -1,16 +1,20 @@
 /**
  * The runtime in a service worker: GET <scope>wgan-edge/sample?seed=..&n=..&truncation=..
- * answers with a PNG drawn by the loaded generator, so an <img> tag can show samples with no
- * page script. Pages drive it (start the backend, load a model) with the same RuntimeHost API
- * as the Web Worker, over a MessageChannel (connectServiceWorker in service_worker_client.ts).
- *
- * The model lives in the service worker's memory: the browser may stop an idle service
- * worker, and then it must be loaded again (sample requests answer 503 until it is).
+ * answers with a PNG drawn by a generator, so an <img> tag can show samples with no page
+ * script. Which generator:
+ * - named in the query: &model=<model folder URL>, &cache=<name> or &indexedDb=<name>. The
+ *   worker loads it on first use (starting its backend with the options in its own script
+ *   URL: gan.sw.js?backend=wasm&wasmPaths=/assets/), so it survives the browser stopping an
+ *   idle service worker;
+ * - else the one a page loaded over a MessageChannel (connectServiceWorker, the RuntimeHost
+ *   API); that one lives in memory only (503 once the browser has stopped the worker).
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { RuntimeHost } from './host';
-import { CONNECT_MESSAGE, SAMPLE_PATH, type SampleRequest } from './protocol';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/init';
+import { CONNECT_MESSAGE, SAMPLE_PATH, type ModelSource, type RuntimeBackendOptions, type SampleRequest } from './protocol';
+
 /** Defaults of the sample URL's query: one image from seed 0. */
 const DEFAULT_QUERY = { n: 1, seed: 0 };
 
@@ -23,6 +27,7 @@ interface FetchEvent extends ExtendableEvent {
   respondWith(response: Promise<Response> | Response): void;
 }
 interface ServiceWorkerScope {
+  location: { href: string };
   registration: { scope: string };
   clients: { claim(): Promise<void> };
   skipWaiting(): Promise<void>;
@@ -35,6 +40,8 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
   installErrorTransfer();
   const host = new RuntimeHost();
   const samplePath = new URL(SAMPLE_PATH, scope.registration.scope).pathname;
+  const backendOptions = parseBackendOptions(new URL(scope.location.href).searchParams);
+  const loader = modelLoader(host, backendOptions);
 
   // Take over at once: the pages that registered us can fetch samples without a reload.
   scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()));
@@ -47,22 +54,67 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
   scope.addEventListener('fetch', (event) => {
     const url = new URL(event.request.url);
     if (event.request.method !== 'GET' || url.pathname !== samplePath) return;
-    event.respondWith(samplePng(host, url.searchParams));
+    event.respondWith(samplePng(host, loader, url));
   });
   return host;
 }
 
-async function samplePng(host: RuntimeHost, query: URLSearchParams): Promise<Response> {
+/** Loads the model a sample URL names, once per source; the backend starts on first need. */
+function modelLoader(host: RuntimeHost, backendOptions: RuntimeBackendOptions): (source: ModelSource) => Promise<void> {
+  let current: { key: string; loading: Promise<unknown> } | null = null;
+  return async (source) => {
+    const key = JSON.stringify(source);
+    if (current?.key !== key) {
+      const loading = host.init(backendOptions).then(() => host.load(source));
+      current = { key, loading };
+      // A failed load is not kept: the next request tries again.
+      loading.catch(() => {
+        if (current?.loading === loading) current = null;
+      });
+    }
+    await current.loading;
+  };
+}
+
+async function samplePng(host: RuntimeHost, load: (source: ModelSource) => Promise<void>, url: URL): Promise<Response> {
   try {
-    const result = await host.sample({ ...parseSampleQuery(query), format: 'png' });
+    const source = parseModelQuery(url);
+    if (source != null) await load(source);
+    const result = await host.sample({ ...parseSampleQuery(url.searchParams), format: 'png' });
     if (result.format !== 'png') throw new Error(`expected a PNG, the runtime made '${result.format}'`);
     return new Response(result.png as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' } });
   } catch (e) {
     const error = e as Error & { code?: string };
     const unavailable = error.code === 'no-model' || error.code === 'not-started';
-    const status = error.code === 'bad-request' || error instanceof RangeError ? 400 : unavailable ? 503 : 500;
+    const notFound = error.name === 'ModelStorageError' || error.name === 'ModelFormatError';
+    const status = error.code === 'bad-request' || error instanceof RangeError ? 400 : unavailable ? 503 : notFound ? 404 : 500;
     return new Response(`${error.name}: ${error.message}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }
+}
+
+/**
+ * &model=<url> (relative to the sample URL), &cache=<name> or &indexedDb=<name> -> where the
+ * model is; null when none is named.
+ */
+export function parseModelQuery(sampleUrl: URL): ModelSource | null {
+  const query = sampleUrl.searchParams;
+  const named = (['model', 'cache', 'indexedDb'] as const).filter((key) => query.has(key));
+  if (named.length > 1) throw new RuntimeError(`sample URL: name one model source, got ${named.join(' and ')}`, 'bad-request');
+  const value = named.length === 1 ? query.get(named[0])! : null;
+  if (value == null) return null;
+  if (value === '') throw new RuntimeError(`sample URL: '${named[0]}' is empty`, 'bad-request');
+  if (named[0] === 'model') return { url: new URL(value, sampleUrl).href };
+  return named[0] === 'cache' ? { cache: value } : { indexedDb: value };
+}
+
+/** The service worker script's own query: ?backend=wasm&wasmPaths=/assets/ (both optional). */
+export function parseBackendOptions(query: URLSearchParams): RuntimeBackendOptions {
+  const backend = query.get('backend') ?? 'auto';
+  if (!BACKEND_PREFERENCES.includes(backend as BackendPreference)) {
+    throw new RuntimeError(`service worker URL: backend must be one of ${BACKEND_PREFERENCES.join(', ')}, got '${backend}'`, 'bad-request');
+  }
+  const wasmPaths = query.get('wasmPaths') ?? undefined;
+  return { backend: backend as BackendPreference, wasmPaths };
 }
 
 /** ?n=4&seed=7&truncation=0.7 -> a sample request; a value that is not a number is a 400. */

@@ -6,11 +6,11 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './errors';
 import type { RuntimeHost } from './host';
-import { weightBuffers } from './transfer';
+import { sendableSource } from './transfer';
 import {
   CONNECT_MESSAGE,
   type BackendReport,
-  type ModelContents,
+  type ModelSource,
   type ModelSummary,
   type RuntimeBackendOptions,
   type SampleRequest,
@@ -20,8 +20,8 @@ import {
 export interface ServiceWorkerRuntime {
   /** The backend the service worker runs (the first connection's choice). */
   info(): Promise<BackendReport>;
-  /** Loads a model (its arrays are transferred: left empty here) for the sample URL to draw from. */
-  load(model: ModelContents): Promise<ModelSummary>;
+  /** Loads a model for the sample URL to draw from (a ModelSource, as for createRuntime's load). */
+  load(source: ModelSource): Promise<ModelSummary>;
   sample(request: SampleRequest): Promise<SampleResult>;
   /** Closes this page's channel; the service worker keeps its model for the sample URL. */
   close(): void;
@@ -39,7 +39,7 @@ export async function connectServiceWorker(worker: ServiceWorker, options: Runti
   await remote.init(options);
   return {
     info: () => remote.info(),
-    load: (model) => remote.load(Comlink.transfer(model, weightBuffers(model))),
+    load: (source) => remote.load(sendableSource(source)),
     sample: (request) => remote.sample(request) as Promise<SampleResult>,
     close() {
       remote[Comlink.releaseProxy]();

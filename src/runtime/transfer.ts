@@ -2,7 +2,8 @@
  * The buffers a request hands over to the other side (Comlink.transfer): moved, not copied,
  * so a large model or data set costs the sending thread no copy. A buffer may be listed once.
  */
-import type { ModelContents, TrainRequest } from './protocol';
+import * as Comlink from 'comlink';
+import type { ModelContents, ModelSource, TrainRequest } from './protocol';
 
 /** Each distinct, transferable buffer under a model's weights (a buffer can be listed once). */
 export function weightBuffers(model: ModelContents): Transferable[] {
@@ -19,4 +20,11 @@ export function imageBuffers(request: TrainRequest): Transferable[] {
   const data = request?.data;
   const buffer = data != null && 'images' in data ? data.images?.data?.buffer : undefined;
   return buffer instanceof ArrayBuffer ? [buffer] : [];
+}
+
+/** URLs resolved here (the worker would resolve them against its own script); contents transferred. */
+export function sendableSource(source: ModelSource): ModelSource {
+  if (source != null && 'url' in source) return { url: new URL(source.url, location.href).href };
+  if (source != null && 'generator' in source) return Comlink.transfer(source, weightBuffers(source));
+  return source;
 }

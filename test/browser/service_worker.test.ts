@@ -10,10 +10,13 @@ import { seededLatents } from '../../src/runtime/latent_paths';
 import { renderSamples } from '../../src/runtime/render';
 import { connectServiceWorker, type ServiceWorkerRuntime } from '../../src/runtime/service_worker_client';
 import type { ModelContents } from '../../src/io/codec';
-import { DIGITS_ARCH, untrainedModel } from './toy_models';
-import { WASM_FILES } from './wasm_files';
+import { deleteModelFromCache, saveModelToCache } from '../../src/io/storage_cache';
+import { loadModelFromUrl } from '../../src/io/storage_url';
+import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
+import { WASM_FILES, WASM_FOLDER } from './wasm_files';
 
 const SCOPE = '/';
+const CACHED_NAME = 'service-worker-test';
 let registration: ServiceWorkerRegistration;
 let runtime: ServiceWorkerRuntime;
 let digits: ModelContents;
@@ -43,13 +46,17 @@ async function referencePng(model: ModelContents, n: number, seed: number): Prom
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
   digits = await untrainedModel(DIGITS_ARCH, 21);
-  registration = await navigator.serviceWorker.register(new URL('../../workers/gan.sw.ts', import.meta.url), { type: 'module', scope: SCOPE });
+  // The worker starts WASM on its own (for model-naming URLs) with the options in its script URL.
+  const script = new URL('/workers/gan.sw.ts', location.href);
+  script.search = new URLSearchParams({ backend: 'wasm', wasmPaths: WASM_FOLDER }).toString();
+  registration = await navigator.serviceWorker.register(script, { type: 'module', scope: SCOPE });
   await navigator.serviceWorker.ready;
   await controlled();
 });
 
 afterAll(async () => {
   runtime?.close();
+  await deleteModelFromCache(CACHED_NAME);
   await registration?.unregister();
 });
 
@@ -89,7 +96,33 @@ describe('the runtime service worker', () => {
     expect([image.naturalWidth, image.naturalHeight]).toEqual([28 + 2 * 2, 28 + 2 * 2]);
   });
 
+  it('a URL naming a model folder: the worker loads it itself and serves its samples', async () => {
+    const response = await fetch(`/wgan-edge/sample?model=${encodeURIComponent(POINTS_MODEL_URL)}&n=64&seed=2`);
+    expect(response.status).toBe(200);
+    const served = decode(new Uint8Array(await response.arrayBuffer()));
+    const want = decode(await referencePng(await loadModelFromUrl(POINTS_MODEL_URL), 64, 2));
+    expect([served.width, served.height]).toEqual([want.width, want.height]);
+    // A scatter plot: a sample a float32 ulp away from the reference may land one pixel over.
+    let differing = 0;
+    for (let i = 0; i < want.data.length; i++) if (want.data[i] !== served.data[i]) differing++;
+    expect(differing / want.data.length).toBeLessThan(0.001);
+  });
+
+  it('a URL naming a model saved in the Cache API', async () => {
+    await saveModelToCache(CACHED_NAME, structuredClone(digits));
+    const response = await fetch(`/wgan-edge/sample?cache=${CACHED_NAME}&n=4&seed=7`);
+    expect(response.status).toBe(200);
+    const served = decode(new Uint8Array(await response.arrayBuffer()));
+    const want = decode(await referencePng(digits, 4, 7));
+    let maxLevelDifference = 0;
+    for (let i = 0; i < want.data.length; i++) maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
+    expect(maxLevelDifference).toBeLessThanOrEqual(1);
+  });
+
   it.each([
+    ['model=/test/browser/fixtures/no-such-model/', 404, /ModelStorageError: .*404/],
+    ['cache=never-saved', 404, /holds no model 'never-saved'/],
+    ['cache=a&indexedDb=b', 400, /name one model source, got cache and indexedDb/],
     ['n=abc', 400, /'n' must be a number, got 'abc'/],
     ['n=0', 400, /n must be an integer in \[1, 1024\], got 0/],
     ['seed=-3', 400, /seed must be an integer/],

@@ -4,6 +4,9 @@ import { createGenerator } from '../../src/models/index';
 import { disposeParams, readParams } from '../../src/nn/params';
 import type { ModelContents } from '../../src/io/codec';
 
+/** An untrained 2-D generator (mlp, 8 units, seed 5) saved as a model folder: model.json + generator.bin. */
+export const POINTS_MODEL_URL = '/test/browser/fixtures/points-model/';
+
 /** A narrow toy-data generator: 2-D latents -> 2-D points. */
 export const POINTS_ARCH = archConfig('mlp', { hidden: 32, depth: 2 });
 /** A narrow MNIST-shaped generator: 28x28x1 images in [0, 1]. */

@@ -12,3 +12,6 @@ export const WASM_FILES: Record<string, string> = {
   'tfjs-backend-wasm-simd.wasm': new URL(wasmSimdUrl, location.href).href,
   'tfjs-backend-wasm-threaded-simd.wasm': new URL(wasmThreadedSimdUrl, location.href).href,
 };
+
+/** The folder holding them (the same for all three here): a wasmPaths prefix. */
+export const WASM_FOLDER = new URL('.', WASM_FILES['tfjs-backend-wasm.wasm']).href;

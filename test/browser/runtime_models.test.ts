@@ -1,0 +1,114 @@
+// Models in and out of the runtime worker: a model folder URL, the Cache API and IndexedDB,
+// read and written by the worker itself.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/backend/init';
+import type { ModelContents } from '../../src/io/codec';
+import { deleteModelFromCache, loadModelFromCache } from '../../src/io/storage_cache';
+import { ModelStorageError } from '../../src/io/storage_files';
+import { deleteModelFromIndexedDb, loadModelFromIndexedDb } from '../../src/io/storage_indexeddb';
+import { loadModelFromUrl } from '../../src/io/storage_url';
+import { generatorFromModel } from '../../src/io/networks';
+import { disposeParams } from '../../src/nn/params';
+import { createRuntime, type Runtime } from '../../src/runtime/client';
+import { seededLatents } from '../../src/runtime/latent_paths';
+import type { LoadProgress, TrainRequest } from '../../src/runtime/protocol';
+import { archConfig } from '../../src/models/config';
+import { POINTS_MODEL_URL } from './toy_models';
+import { WASM_FILES } from './wasm_files';
+import { startWorker } from './worker_url';
+
+const SAVED_NAME = 'runtime-models-test';
+const SAMPLE = { n: 16, seed: 5 };
+/** Same weights and latents on wasm (worker) and cpu (page): float32 rounding only. */
+const TOLERANCE = 1e-4;
+const SHORT_RUN: TrainRequest = {
+  loss: 'wgan-gp',
+  arch: archConfig('mlp', { hidden: 8, depth: 1 }),
+  data: { toy: '25gaussians' },
+  seed: 3,
+  steps: 2,
+  batchSize: 16,
+};
+
+/** The samples of `model` on the page's cpu backend. */
+async function reference(model: ModelContents): Promise<Float32Array> {
+  const generator = generatorFromModel(model, 'reference');
+  const z = await seededLatents(SAMPLE.n, generator.config.latentDim, SAMPLE.seed);
+  const out = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [SAMPLE.n, generator.config.latentDim])));
+  const values = Float32Array.from(await out.data());
+  out.dispose();
+  disposeParams(generator.params);
+  return values;
+}
+
+async function samples(runtime: Runtime): Promise<Float32Array> {
+  const result = await runtime.sample(SAMPLE);
+  if (result.format !== 'float32') throw new Error('expected float32 samples');
+  return result.values;
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((max, v, i) => Math.max(max, Math.abs(v - b[i])), 0);
+}
+
+let runtime: Runtime;
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu' });
+  runtime = await createRuntime({ worker: startWorker(), backend: 'wasm', wasmPaths: WASM_FILES });
+});
+afterAll(async () => {
+  runtime.dispose();
+  await deleteModelFromCache(SAVED_NAME);
+  await deleteModelFromIndexedDb(SAVED_NAME);
+});
+
+describe('loading models into the worker', () => {
+  it('from a model folder URL relative to the page, with download progress', async () => {
+    const progress: LoadProgress[] = [];
+    const summary = await runtime.load({ url: POINTS_MODEL_URL }, { onProgress: (p) => progress.push(p) });
+    expect(summary.outputShape).toEqual([2]);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)!.loaded).toBe(progress.at(-1)!.total);
+    const want = await reference(await loadModelFromUrl(POINTS_MODEL_URL));
+    expect(maxAbsDifference(await samples(runtime), want)).toBeLessThan(TOLERANCE);
+  });
+
+  it('a missing folder: ModelStorageError with the HTTP status, and the loaded model stays', async () => {
+    const before = await samples(runtime);
+    const err = await runtime.load({ url: '/test/browser/fixtures/no-such-model/' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelStorageError);
+    expect(err.code).toBe('http');
+    expect(err.status).toBe(404);
+    expect(err.message).toContain('no-such-model');
+    expect(await samples(runtime)).toEqual(before);
+  });
+});
+
+describe('saving from the worker', () => {
+  it.each([
+    ['cache', { cache: SAVED_NAME }, () => loadModelFromCache(SAVED_NAME)],
+    ['indexedDb', { indexedDb: SAVED_NAME }, () => loadModelFromIndexedDb(SAVED_NAME)],
+  ] as const)('a trained model saved to %s loads back, on the page and in another worker, to the same samples', async (_, target, readOnPage) => {
+    await runtime.train(SHORT_RUN);
+    const trained = await samples(runtime);
+    await runtime.saveModel(target);
+    const saved = await readOnPage();
+    expect(saved.provenance).toMatchObject({ loss: 'wgan-gp', steps: SHORT_RUN.steps, backend: 'wasm' });
+    expect(maxAbsDifference(await reference(saved), trained)).toBeLessThan(TOLERANCE);
+    const other = await createRuntime({ worker: startWorker(), backend: 'cpu' });
+    try {
+      await other.load(target);
+      expect(maxAbsDifference(await samples(other), trained)).toBeLessThan(TOLERANCE);
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('a name that holds nothing: ModelStorageError not-found', async () => {
+    const err = await runtime.load({ cache: 'never-saved' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelStorageError);
+    expect(err.code).toBe('not-found');
+  });
+});
