@@ -26,14 +26,23 @@ export interface RunCounts {
   runs: number;
 }
 
-/** Wall times in ms of `runs` calls of `once` after `warmup` untimed ones; `once` must await its result. */
-export async function timeRuns(once: () => Promise<void>, { warmup, runs }: RunCounts): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await once();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await once();
-    times.push(performance.now() - start);
+/**
+ * Wall times in ms of each case's timed runs, after its untimed warm-up runs. The cases take
+ * turns run by run, so that a change in the machine's load hits them alike and their ratios
+ * hold. Each `once` must await its result (e.g. `await t.data()`).
+ */
+export async function timeRuns(cases: { once: () => Promise<void>; counts: RunCounts }[]): Promise<number[][]> {
+  const rounds = Math.max(...cases.map(({ counts }) => counts.warmup + counts.runs));
+  const times: number[][] = cases.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, { once, counts }] of cases.entries()) {
+      // A case with fewer runs starts later: the last rounds hold every case's timed runs.
+      const first = rounds - counts.warmup - counts.runs;
+      if (round < first) continue;
+      const start = performance.now();
+      await once();
+      if (round >= first + counts.warmup) times[i].push(performance.now() - start);
+    }
   }
   return times;
 }

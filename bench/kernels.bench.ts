@@ -37,12 +37,13 @@ const STRIDE = 2;
 const PAD = 'same';
 const MATMUL_SIZE = 512;
 
-async function timeKernel(run: () => tf.Tensor, counts: RunCounts): Promise<number[]> {
-  return timeRuns(async () => {
+/** Runs a kernel and waits for its result, then frees it. */
+function syncedRun(run: () => tf.Tensor): () => Promise<void> {
+  return async () => {
     const out = run();
     await out.data();
     out.dispose();
-  }, counts);
+  };
 }
 
 async function convEntries(plan: BackendPlan): Promise<BenchEntry[]> {
@@ -66,13 +67,14 @@ async function convEntries(plan: BackendPlan): Promise<BenchEntry[]> {
       const builtin = () => builtinConv2DBackpropInputWasm({ inputs: { dy, filter }, backend: tf.backend(), attrs: { ...common, inputShape: xShape } as never });
       cases.splice(2, 0, { kernel: 'Conv2DBackpropInput tfjs built-in', counts: BUILTIN_COUNTS, run: () => tf.engine().makeTensorFromTensorInfo(builtin()) });
     }
-    for (const { kernel, counts, run } of cases) {
+    const times = await timeRuns(cases.map(({ counts, run }) => ({ counts, once: syncedRun(run) })));
+    cases.forEach(({ kernel }, i) => {
       entries.push(rateEntry(
         { suite: SUITE, name: `${kernel} ${layer.name}`, backend: plan.backend, unit: 'GFLOP/s', detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: STRIDE, pad: PAD } },
         gflop,
-        await timeKernel(run, counts),
+        times[i],
       ));
-    }
+    });
     tf.dispose([x, filter, dy]);
   }
   return entries;
@@ -81,7 +83,7 @@ async function convEntries(plan: BackendPlan): Promise<BenchEntry[]> {
 async function matMulEntry(plan: BackendPlan): Promise<BenchEntry> {
   const a = tf.randomNormal([MATMUL_SIZE, MATMUL_SIZE]);
   const b = tf.randomNormal([MATMUL_SIZE, MATMUL_SIZE]);
-  const times = await timeKernel(() => tf.matMul(a, b), plan.counts);
+  const [times] = await timeRuns([{ counts: plan.counts, once: syncedRun(() => tf.matMul(a, b)) }]);
   tf.dispose([a, b]);
   return rateEntry(
     { suite: SUITE, name: `matMul ${MATMUL_SIZE}x${MATMUL_SIZE}`, backend: plan.backend, unit: 'GFLOP/s', detail: { size: MATMUL_SIZE } },
