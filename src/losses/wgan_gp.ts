@@ -13,8 +13,18 @@ export const GP_LAMBDA = 10;
 /** gan_toy.py's coefficient for the 2-D sets ("smaller lambda seems to help for toy tasks"). */
 export const GP_LAMBDA_TOY = 0.1;
 
+/**
+ * Tuned here for the 2-D sets: 20x the paper's rate finds all 8 modes of 8gaussians in about
+ * 700 steps instead of many thousands, and an average of the generator's weights (sample from
+ * trainer.emaGenerator) takes out the jitter of that rate, which decides the 3-std quality.
+ */
+export const GP_TOY_LEARNING_RATE = 2e-3;
+export const GP_TOY_EMA_DECAY = 0.99;
+
 export function wganGpDefaults(archKind: ArchKind): TrainSettings {
-  return { ...baseSettings(archKind), lambda: archKind === 'mlp' ? GP_LAMBDA_TOY : GP_LAMBDA };
+  const base = baseSettings(archKind);
+  if (archKind !== 'mlp') return { ...base, lambda: GP_LAMBDA };
+  return { ...base, lambda: GP_LAMBDA_TOY, learningRate: GP_TOY_LEARNING_RATE, emaDecay: GP_TOY_EMA_DECAY };
 }
 
 export const wganGpLoss: LossModule = {

@@ -62,7 +62,7 @@ describe('architectures', () => {
     expect(generator.params['input/kernel'].shape).toEqual([128, 4 * 4 * 8]);
     const mlp = createGenerator(archConfig('mlp'), 1);
     expect(Object.keys(mlp.params)).toEqual(['dense0/kernel', 'dense0/bias', 'dense1/kernel', 'dense1/bias', 'dense2/kernel', 'dense2/bias', 'output/kernel', 'output/bias']);
-    expect(mlp.params['dense1/kernel'].shape).toEqual([512, 512]);
+    expect(mlp.params['dense1/kernel'].shape).toEqual([128, 128]);
     for (const net of [dcgan, normed, generator, mlp]) Object.values(net.params).forEach((v) => v.dispose());
   });
 
@@ -70,7 +70,7 @@ describe('architectures', () => {
     const mlp = createGenerator(archConfig('mlp'), 5);
     const kernel = (await mlp.params['dense1/kernel'].data()) as Float32Array;
     const std = Math.sqrt(kernel.reduce((s, v) => s + v * v, 0) / kernel.length);
-    expect(std).toBeCloseTo(Math.sqrt(2 / 512), 3);
+    expect(std).toBeCloseTo(Math.sqrt(2 / 128), 2);
     expect(Array.from(await mlp.params['dense1/bias'].data()).every((v) => v === 0)).toBe(true);
     Object.values(mlp.params).forEach((v) => v.dispose());
   });
