@@ -70,15 +70,6 @@ export function assignParams(params: Params, arrays: NamedArrays, what: string):
   }
 }
 
-/** New variables holding copies of `arrays`. */
-export function createParams(arrays: NamedArrays): Params {
-  const params: Params = {};
-  for (const [name, { shape, values }] of Object.entries(arrays)) {
-    params[name] = tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), true));
-  }
-  return params;
-}
-
 /** New variables with the same values as `params` (zero-copy: tfjs shares the buffers). */
 export function cloneParams(params: ParamTensors): Params {
   const out: Params = {};
