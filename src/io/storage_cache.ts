@@ -3,6 +3,8 @@
  * transactions, so a save writes every file under a fresh version and only then moves the
  * `current` pointer to it: a failed or interrupted save leaves the previous model in use.
  * Entries live under synthetic same-origin URLs, /wgan-edge-models/<name>/...
+ * A load that overlaps a save of the same name may find its version deleted under it and
+ * rejects (ModelFormatError 'missing-file'); loading again reads the new model.
  */
 import type { ModelContents } from './codec';
 import type { WeightStorage } from './format';

@@ -1,0 +1,164 @@
+/**
+ * The project's image-quality measure for 28x28 digits, from its own MNIST classifier
+ * (src/models/classifier.ts): the Frechet distance between the classifier's penultimate
+ * features of generated and of real held-out images, with a real-vs-real baseline of the same
+ * sizes to read it against, plus the classes the generated samples fall in and how confidently.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageArray } from '../data/images';
+import {
+  CLASSIFIER_CLASSES,
+  CLASSIFIER_FEATURES,
+  CLASSIFIER_INPUT_SHAPE,
+  classifierFeatures,
+  classifierHead,
+} from '../models/classifier';
+import type { ParamTensors } from '../nn/params';
+import { featureStats, frechetFromStats } from './frechet';
+
+/** A sample counts as a clear digit when its top class probability exceeds this. */
+export const CONFIDENT_PROBABILITY = 0.9;
+/** Images per forward pass: bounds memory on small devices. */
+const BATCH = 500;
+
+/** Images N x 28 x 28 x 1 in [0, 1]: a tensor, bare floats, or an image array (uint8 is 0..255). */
+export type Images = tf.Tensor | Float32Array | ImageArray;
+
+export interface ClassifierOutputs {
+  count: number;
+  /** count x 128, row-major. */
+  features: Float32Array;
+  /** count x 10 softmax probabilities, row-major. */
+  probabilities: Float32Array;
+}
+
+export interface ClassifierQuality {
+  /** Share of generated samples whose top class probability exceeds CONFIDENT_PROBABILITY. */
+  confidentShare: number;
+  /** Share of generated samples whose top class is each digit 0..9. */
+  classShares: number[];
+  /** Frechet distance of generated vs real features (lower is better). */
+  frechet: number;
+  /** The same distance between two disjoint real subsets of the same size: the floor to compare with. */
+  frechetRealBaseline: number;
+  /** Vectors per set in both distances. */
+  frechetSamples: number;
+}
+
+/**
+ * Runs the classifier over the first `limit` (default: all) of `images` in batches; reads
+ * back asynchronously (WebGPU-safe).
+ */
+export async function classifierOutputs(params: ParamTensors, images: Images, what = 'images', limit = Infinity): Promise<ClassifierOutputs> {
+  const source = imageSource(images, what);
+  const count = Math.min(source.count, limit);
+  const batch = source.batch;
+  const features = new Float32Array(count * CLASSIFIER_FEATURES);
+  const probabilities = new Float32Array(count * CLASSIFIER_CLASSES);
+  for (let start = 0; start < count; start += BATCH) {
+    const size = Math.min(BATCH, count - start);
+    const [f, p] = tf.tidy(() => {
+      const f = classifierFeatures(params, batch(start, size));
+      return [f, tf.softmax(classifierHead(params, f))];
+    });
+    try {
+      features.set(await f.data<'float32'>(), start * CLASSIFIER_FEATURES);
+      probabilities.set(await p.data<'float32'>(), start * CLASSIFIER_CLASSES);
+    } finally {
+      f.dispose();
+      p.dispose();
+    }
+  }
+  return { count, features, probabilities };
+}
+
+/** Top class of each row of `probabilities`. */
+export function predictedClasses(probabilities: Float32Array): Uint8Array {
+  const count = probabilities.length / CLASSIFIER_CLASSES;
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    for (let c = 1; c < CLASSIFIER_CLASSES; c++) {
+      if (probabilities[i * CLASSIFIER_CLASSES + c] > probabilities[i * CLASSIFIER_CLASSES + best]) best = c;
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * Quality of `generated` against real held-out images. The first 2n real images (n generated)
+ * form two disjoint subsets A and B of size n: frechet is generated vs A, frechetRealBaseline
+ * is B vs A, so both carry the same small-sample bias.
+ */
+export async function classifierQuality(params: ParamTensors, generated: Images, real: Images): Promise<ClassifierQuality> {
+  const n = imageSource(generated, 'generated images').count;
+  const realCount = imageSource(real, 'real images').count;
+  if (n < 2) throw new Error(`classifier quality: needs at least 2 generated images, got ${n}`);
+  if (realCount < 2 * n) {
+    throw new Error(`classifier quality: ${n} generated images need at least ${2 * n} real ones (two disjoint subsets of the same size), got ${realCount}`);
+  }
+  const gen = await classifierOutputs(params, generated, 'generated images');
+  const ref = await classifierOutputs(params, real, 'real images', 2 * n);
+  const realA = featureStats(ref.features.subarray(0, n * CLASSIFIER_FEATURES), CLASSIFIER_FEATURES, 'real subset A');
+  const realB = featureStats(ref.features.subarray(n * CLASSIFIER_FEATURES, 2 * n * CLASSIFIER_FEATURES), CLASSIFIER_FEATURES, 'real subset B');
+  const generatedStats = featureStats(gen.features, CLASSIFIER_FEATURES, 'generated features');
+
+  const classes = predictedClasses(gen.probabilities);
+  const counts = new Array<number>(CLASSIFIER_CLASSES).fill(0);
+  let confident = 0;
+  for (let i = 0; i < n; i++) {
+    counts[classes[i]]++;
+    if (gen.probabilities[i * CLASSIFIER_CLASSES + classes[i]] > CONFIDENT_PROBABILITY) confident++;
+  }
+  return {
+    confidentShare: confident / n,
+    classShares: counts.map((c) => c / n),
+    frechet: frechetFromStats(generatedStats, realA),
+    frechetRealBaseline: frechetFromStats(realB, realA),
+    frechetSamples: n,
+  };
+}
+
+/** Checks the images' shape and range, and gives batches of them as float tensors in [0, 1]. */
+function imageSource(images: Images, what: string): { count: number; batch: (start: number, size: number) => tf.Tensor4D } {
+  const sampleSize = CLASSIFIER_INPUT_SHAPE.reduce((a, b) => a * b, 1);
+  const shape4 = (n: number) => [n, ...CLASSIFIER_INPUT_SHAPE] as [number, number, number, number];
+  if (images instanceof tf.Tensor) {
+    const trailing = images.shape.slice(1);
+    if (images.rank !== 4 || trailing.some((d, i) => d !== CLASSIFIER_INPUT_SHAPE[i])) {
+      throw new Error(`${what}: expected a tensor [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got [${images.shape.join(', ')}]`);
+    }
+    return {
+      count: images.shape[0],
+      batch: (start, size) => tf.slice(images as tf.Tensor4D, [start, 0, 0, 0], shape4(size)),
+    };
+  }
+  const isArray = images instanceof Float32Array;
+  const data = isArray ? images : images?.data;
+  if (!(data instanceof Float32Array) && !(data instanceof Uint8Array)) {
+    throw new TypeError(`${what}: expected a tensor, a Float32Array or an image array { data, shape }`);
+  }
+  if (!isArray) {
+    const shape = (images as ImageArray).shape;
+    if (!Array.isArray(shape) || shape.length !== 4 || shape.slice(1).some((d, i) => d !== CLASSIFIER_INPUT_SHAPE[i])) {
+      throw new Error(`${what}: expected an image array of shape [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got ${JSON.stringify(shape)}`);
+    }
+  }
+  if (data.length % sampleSize !== 0) {
+    throw new Error(`${what}: ${data.length} values are not a whole number of ${CLASSIFIER_INPUT_SHAPE.join('x')} images`);
+  }
+  const toUnit = data instanceof Uint8Array ? 1 / 255 : 1;
+  if (data instanceof Float32Array) {
+    const bad = data.findIndex((v) => !(v >= 0 && v <= 1));
+    if (bad >= 0) throw new Error(`${what}: pixels must lie in [0, 1]; value ${data[bad]} at index ${bad} (image ${Math.floor(bad / sampleSize)})`);
+  }
+  return {
+    count: data.length / sampleSize,
+    batch: (start, size) => {
+      const slice = data.subarray(start * sampleSize, (start + size) * sampleSize);
+      const floats = toUnit === 1 ? (slice as Float32Array) : Float32Array.from(slice, (v) => v * toUnit);
+      return tf.tensor4d(floats, shape4(size));
+    },
+  };
+}
