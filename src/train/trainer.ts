@@ -69,6 +69,7 @@ export class TrainingDivergedError extends Error {
     message: string,
     /** The generator step (from 0) that went non-finite. */
     readonly step: number,
+    /** Which of criticLoss, wasserstein, penalty, criticGradNorm, generatorLoss, generatorGradNorm, weights. */
     readonly quantities: string[],
   ) {
     super(message);
@@ -269,12 +270,11 @@ export class Trainer {
       const readback = this.computeStep(criticSteps);
       const values = await readback.data();
       readback.dispose();
-      const bad = READBACK.filter((_, i) => !Number.isFinite(values[i]));
+      const bad = READBACK.filter((_, i) => !Number.isFinite(values[i])).map((q) => (q === 'weightSum' ? 'weights' : q));
       if (bad.length > 0) {
         rollBack();
-        const what = bad.map((q) => (q === 'weightSum' ? 'weights' : q)).join(', ');
         throw new TrainingDivergedError(
-          `training diverged at generator step ${this.steps}: non-finite ${what}. The trainer was rolled back to ` +
+          `training diverged at generator step ${this.steps}: non-finite ${bad.join(', ')}. The trainer was rolled back to ` +
             `its state after ${this.steps} generator steps (all finite); lower the learning rate or check the data for NaN/Inf.`,
           this.steps,
           bad,
