@@ -97,6 +97,17 @@ describe('Trainer', () => {
     trainer.dispose();
   });
 
+  it('NaN guard: weights that overflow to Inf are caught and rolled back too', async () => {
+    // RMSProp's first step is lr * g / sqrt(0.01 g^2) = 10 lr: 1e39 overflows float32.
+    const trainer = new Trainer({ ...small, loss: 'gan', optimizer: 'rmsprop', learningRate: 1e38 });
+    const initial = await trainer.getState();
+    const error = await trainer.run({ steps: 1 }).catch((e) => e);
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect(error.quantities).toContain('weights');
+    expectStatesIdentical(await trainer.getState(), initial);
+    trainer.dispose();
+  });
+
   it('a throwing data set rolls the step back too', async () => {
     let calls = 0;
     const flaky: Dataset = { sampleShape: [2], next: (n, rng) => (++calls === 3 ? tf.zeros([n + 1, 2]) : data.next(n, rng)) };
