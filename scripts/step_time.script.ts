@@ -1,16 +1,16 @@
 /**
  * Seconds per generator step of the trainer for a few toy sizes, side by side in one run.
  *   npx vitest run --config scripts/vitest.config.ts scripts/step_time.script.ts
- * Environment: LOSS=wgan-gp  SIZES='[{"hidden":32,"batchSize":64}]'  FAST_MATMUL=1 (see emulate_wasm_matmul_fix.ts)  BACKEND=wasm
+ * Environment: LOSS=wgan-gp  SIZES='[{"hidden":32,"batchSize":64}]'  BACKEND=wasm
  */
 import { it } from 'vitest';
-import '../src/backend/gradients';
+// The library as shipped: the gradient layer and the added WASM kernels.
+import '../src/index';
 import { initBackend, type BackendName } from '../src/backend/init';
 import { toyDataset } from '../src/data/toy';
 import type { LossName } from '../src/losses/settings';
 import { archConfig } from '../src/models/config';
 import { Trainer } from '../src/train/trainer';
-import { emulateWasmMatMulFix } from './emulate_wasm_matmul_fix';
 
 const SIZES = process.env.SIZES
   ? (JSON.parse(process.env.SIZES) as { hidden: number; batchSize: number }[])
@@ -24,7 +24,6 @@ const STEPS = 4;
 
 it('step time', async () => {
   await initBackend({ backend: (process.env.BACKEND ?? 'wasm') as BackendName });
-  if (process.env.FAST_MATMUL === '1') emulateWasmMatMulFix();
   for (const { hidden, batchSize } of SIZES) {
     const trainer = new Trainer({ loss: (process.env.LOSS ?? 'wgan-gp') as LossName, arch: archConfig('mlp', { hidden }), data: toyDataset('8gaussians'), seed: 1, batchSize });
     await trainer.run({ steps: 1 });

@@ -4,13 +4,14 @@
  *   npx vitest run --config scripts/vitest.config.ts scripts/toy_runs.script.ts
  * Environment: LOSSES=wgan-gp,gan  DATA=8gaussians  SECONDS=300  EVAL_EVERY=50  BACKEND=wasm
  *   SETTINGS='{"learningRate":1e-3}'  ARCH='{"hidden":256}'  SEED=1  MAX_STEPS=1000
- *   PLOTS=/tmp/folder (a scatter PNG per evaluation)  FAST_MATMUL=1 (emulate the proposed WASM BatchMatMul fix, see emulate_wasm_matmul_fix.ts)
+ *   PLOTS=/tmp/folder (a scatter PNG per evaluation)
  * Prints one JSON line per evaluation and a summary table.
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { it } from 'vitest';
-import '../src/backend/gradients';
+// The library as shipped: the gradient layer and the added WASM kernels.
+import '../src/index';
 import { initBackend, type BackendName } from '../src/backend/init';
 import { TOY_NAMES, toyDataset, toyMixture, type ToyName } from '../src/data/toy';
 import { LOSS_NAMES, type LossName } from '../src/losses/settings';
@@ -22,7 +23,6 @@ import { latents } from '../src/sample/latents';
 import { encodePng } from '../src/sample/png';
 import { Trainer } from '../src/train/trainer';
 import { scatterPlot } from '../src/viz/plot';
-import { emulateWasmMatMulFix } from './emulate_wasm_matmul_fix';
 
 const env = process.env;
 const losses = (env.LOSSES?.split(',') ?? LOSS_NAMES) as LossName[];
@@ -38,7 +38,6 @@ const W1_SAMPLES = 512;
 
 it('toy runs', async () => {
   await initBackend({ backend: (env.BACKEND ?? 'wasm') as BackendName });
-  if (env.FAST_MATMUL === '1') emulateWasmMatMulFix();
   const summary: string[] = [];
   for (const data of sets) {
     for (const loss of losses) {
