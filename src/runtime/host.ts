@@ -57,6 +57,8 @@ export class RuntimeHost {
   /** Where the loaded generator came from: a run here, or a model given to load(). */
   private trainer: Trainer | null = null;
   private loadedModel: ModelContents | null = null;
+  /** Counts the models this host has held: tells a cache whether the model is still the one it loaded. */
+  private models = 0;
   /** Runs in progress by the page's run id, so cancel() can reach them. */
   private readonly runs = new Map<number, AbortController>();
 
@@ -69,6 +71,11 @@ export class RuntimeHost {
     // One backend per scope: a service worker serves several pages, the first one picks it.
     this.report ??= await initBackend(options);
     return this.report;
+  }
+
+  /** Changes whenever load() or train() replaces the model. */
+  get modelVersion(): number {
+    return this.models;
   }
 
   info(): BackendReport {
@@ -96,6 +103,7 @@ export class RuntimeHost {
     this.unload();
     this.generator = network;
     this.loadedModel = model;
+    this.models++;
     return summarize(network);
   }
 
@@ -133,6 +141,7 @@ export class RuntimeHost {
     this.unload();
     this.trainer = trainer;
     this.generator = trainer.emaGenerator ?? trainer.generator;
+    this.models++;
     const controller = new AbortController();
     this.runs.set(runId, controller);
     const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);

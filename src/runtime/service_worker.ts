@@ -59,20 +59,24 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
   return host;
 }
 
-/** Loads the model a sample URL names, once per source; the backend starts on first need. */
+/**
+ * Loads the model a sample URL names, once per source while it stays loaded (a page's load()
+ * in between replaces it; the next request naming it loads it again). The backend starts on
+ * first need.
+ */
 function modelLoader(host: RuntimeHost, backendOptions: RuntimeBackendOptions): (source: ModelSource) => Promise<void> {
-  let current: { key: string; loading: Promise<unknown> } | null = null;
+  let current: { key: string; loading: Promise<number> } | null = null;
   return async (source) => {
     const key = JSON.stringify(source);
-    if (current?.key !== key) {
-      const loading = host.init(backendOptions).then(() => host.load(source));
+    const stillLoaded = current?.key === key && (await current.loading.catch(() => -1)) === host.modelVersion;
+    if (!stillLoaded) {
+      const loading = host
+        .init(backendOptions)
+        .then(() => host.load(source))
+        .then(() => host.modelVersion);
       current = { key, loading };
-      // A failed load is not kept: the next request tries again.
-      loading.catch(() => {
-        if (current?.loading === loading) current = null;
-      });
     }
-    await current.loading;
+    await current!.loading;
   };
 }
 
@@ -86,7 +90,8 @@ async function samplePng(host: RuntimeHost, load: (source: ModelSource) => Promi
   } catch (e) {
     const error = e as Error & { code?: string };
     const unavailable = error.code === 'no-model' || error.code === 'not-started';
-    const notFound = error.name === 'ModelStorageError' || error.name === 'ModelFormatError';
+    // A named model that cannot be fetched; a fetched but corrupt one stays a 500.
+    const notFound = error.name === 'ModelStorageError';
     const status = error.code === 'bad-request' || error instanceof RangeError ? 400 : unavailable ? 503 : notFound ? 404 : 500;
     return new Response(`${error.name}: ${error.message}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }

@@ -77,20 +77,20 @@ describe('training a toy model in the worker', () => {
     expect(samples.length).toBe(SAMPLE.n * 2);
   });
 
-  it.each(['cpu', 'webgpu'] as const)('same seed: %s trains to the same samples as wasm', (backend) => {
-    expect(maxAbsDifference(runs[backend].samples, runs.wasm.samples)).toBeLessThan(TRAINED_TOLERANCE);
-  });
-
-  it('same seed: cpu reports the same last-step metrics as wasm', () => {
+  it('same seed: cpu trains to the same samples and reports the same last-step metrics as wasm', () => {
+    expect(maxAbsDifference(runs.cpu.samples, runs.wasm.samples)).toBeLessThan(TRAINED_TOLERANCE);
     expect(metricDifferences(runs.cpu.result.last!, runs.wasm.result.last!)).toEqual({});
   });
 
-  // Known bug (reported): tfjs-webgpu's deferred submission. With its default batching
-  // (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE 15) a step's critic means (criticLoss, wasserstein,
-  // penalty, criticGradNorm) come out wrong from step 1, and generatorGradNorm reads 0 with
-  // nCritic 5; generatorLoss agrees. With the flag at 1 (submit after every op) every metric
-  // equals wasm's. The weights still train alike here (Adam's first steps barely depend on
-  // gradient size), so the samples above agree. When this passes, make it a plain `it`.
+  // Known bug (reported): tfjs-webgpu's deferred submission (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE,
+  // default 15) gives wrong gradients in the trainer's step here: generatorGradNorm differs from
+  // step 1 and after 4 steps the samples are ~0.5 apart. With the flag at 1 (submit after every
+  // op) every step's metrics and weights equal cpu's exactly (measured on the page; ~1.4x slower
+  // per step on SwiftShader). When initBackend sets it, make these plain `it`s.
+  it.fails('same seed: webgpu trains to the same samples as wasm', () => {
+    expect(maxAbsDifference(runs.webgpu.samples, runs.wasm.samples)).toBeLessThan(TRAINED_TOLERANCE);
+  });
+
   it.fails('same seed: webgpu reports the same last-step metrics as wasm', () => {
     expect(metricDifferences(runs.webgpu.result.last!, runs.wasm.result.last!)).toEqual({});
   });

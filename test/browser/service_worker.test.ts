@@ -119,6 +119,14 @@ describe('the runtime service worker', () => {
     expect(maxLevelDifference).toBeLessThanOrEqual(1);
   });
 
+  it('a page that loads another model in between does not hide the named one', async () => {
+    await runtime.load(await loadModelFromUrl(POINTS_MODEL_URL));
+    const response = await fetch(`/wgan-edge/sample?cache=${CACHED_NAME}&n=4&seed=7`);
+    const served = decode(new Uint8Array(await response.arrayBuffer()));
+    // The digits' 2x2 grid, not the points' scatter plot.
+    expect([served.width, served.height]).toEqual([2 * 28 + 3 * 2, 2 * 28 + 3 * 2]);
+  });
+
   it.each([
     ['model=/test/browser/fixtures/no-such-model/', 404, /ModelStorageError: .*404/],
     ['cache=never-saved', 404, /holds no model 'never-saved'/],
