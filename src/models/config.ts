@@ -41,7 +41,7 @@ export interface Dcgan32Arch extends ArchBase {
 export type ArchConfig = MlpArch | Dcgan28Arch | Dcgan32Arch;
 
 /**
- * Hidden units of the toy nets. gan_toy.py uses 512; 128 makes a training step about 8x
+ * Hidden units of the toy nets. gan_toy.py uses 512; 128 makes a training step about 6x
  * cheaper on WASM here (11.4 vs 1.8 s per wgan-gp step, batch 256, side by side) and
  * still reaches every mode of 8gaussians.
  */
