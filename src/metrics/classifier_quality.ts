@@ -14,12 +14,15 @@ import {
   classifierHead,
 } from '../models/classifier';
 import type { ParamTensors } from '../nn/params';
+import { Rng } from '../train/rng';
 import { featureStats, frechetFromStats } from './frechet';
 
 /** A sample counts as a clear digit when its top class probability exceeds this. */
 export const CONFIDENT_PROBABILITY = 0.9;
 /** Images per forward pass: bounds memory on small devices. */
 const BATCH = 500;
+/** Default seed of the real subsets, so a model card's numbers can be recomputed. */
+const REAL_SUBSET_SEED = 0;
 
 /** Images N x 28 x 28 x 1 in [0, 1]: a tensor, bare floats, or an image array (uint8 is 0..255). */
 export type Images = tf.Tensor | Float32Array | ImageArray;
@@ -46,19 +49,20 @@ export interface ClassifierQuality {
 }
 
 /**
- * Runs the classifier over the first `limit` (default: all) of `images` in batches; reads
+ * Runs the classifier over `images` (or those at `indices`, in that order) in batches; reads
  * back asynchronously (WebGPU-safe).
  */
-export async function classifierOutputs(params: ParamTensors, images: Images, what = 'images', limit = Infinity): Promise<ClassifierOutputs> {
+export async function classifierOutputs(params: ParamTensors, images: Images, what = 'images', indices?: Int32Array): Promise<ClassifierOutputs> {
   const source = imageSource(images, what);
-  const count = Math.min(source.count, limit);
-  const batch = source.batch;
+  const picked = indices ?? Int32Array.from({ length: source.count }, (_, i) => i);
+  const bad = picked.findIndex((i) => !(i >= 0 && i < source.count));
+  if (bad >= 0) throw new Error(`${what}: index ${picked[bad]} (at ${bad}) is outside the ${source.count} images`);
+  const count = picked.length;
   const features = new Float32Array(count * CLASSIFIER_FEATURES);
   const probabilities = new Float32Array(count * CLASSIFIER_CLASSES);
   for (let start = 0; start < count; start += BATCH) {
-    const size = Math.min(BATCH, count - start);
     const [f, p] = tf.tidy(() => {
-      const f = classifierFeatures(params, batch(start, size));
+      const f = classifierFeatures(params, source.take(picked.subarray(start, start + BATCH)));
       return [f, tf.softmax(classifierHead(params, f))];
     });
     try {
@@ -87,11 +91,17 @@ export function predictedClasses(probabilities: Float32Array): Uint8Array {
 }
 
 /**
- * Quality of `generated` against real held-out images. The first 2n real images (n generated)
- * form two disjoint subsets A and B of size n: frechet is generated vs A, frechetRealBaseline
- * is B vs A, so both carry the same small-sample bias.
+ * Quality of `generated` against real held-out images. Two disjoint random subsets A and B of
+ * the real images, of the generated set's size n, are drawn (seeded): frechet is generated vs
+ * A, frechetRealBaseline is B vs A, so both carry the same small-sample bias. Random, not the
+ * first 2n: MNIST test's two halves come from different writers.
  */
-export async function classifierQuality(params: ParamTensors, generated: Images, real: Images): Promise<ClassifierQuality> {
+export async function classifierQuality(
+  params: ParamTensors,
+  generated: Images,
+  real: Images,
+  options: { seed?: number } = {},
+): Promise<ClassifierQuality> {
   const n = imageSource(generated, 'generated images').count;
   const realCount = imageSource(real, 'real images').count;
   if (n < 2) throw new Error(`classifier quality: needs at least 2 generated images, got ${n}`);
@@ -99,7 +109,7 @@ export async function classifierQuality(params: ParamTensors, generated: Images,
     throw new Error(`classifier quality: ${n} generated images need at least ${2 * n} real ones (two disjoint subsets of the same size), got ${realCount}`);
   }
   const gen = await classifierOutputs(params, generated, 'generated images');
-  const ref = await classifierOutputs(params, real, 'real images', 2 * n);
+  const ref = await classifierOutputs(params, real, 'real images', randomSubset(realCount, 2 * n, options.seed ?? REAL_SUBSET_SEED));
   const realA = featureStats(ref.features.subarray(0, n * CLASSIFIER_FEATURES), CLASSIFIER_FEATURES, 'real subset A');
   const realB = featureStats(ref.features.subarray(n * CLASSIFIER_FEATURES, 2 * n * CLASSIFIER_FEATURES), CLASSIFIER_FEATURES, 'real subset B');
   const generatedStats = featureStats(gen.features, CLASSIFIER_FEATURES, 'generated features');
@@ -120,8 +130,8 @@ export async function classifierQuality(params: ParamTensors, generated: Images,
   };
 }
 
-/** Checks the images' shape and range, and gives batches of them as float tensors in [0, 1]. */
-function imageSource(images: Images, what: string): { count: number; batch: (start: number, size: number) => tf.Tensor4D } {
+/** Checks the images' shape and range, and gives the images at given indices as a float tensor in [0, 1]. */
+function imageSource(images: Images, what: string): { count: number; take: (indices: Int32Array) => tf.Tensor4D } {
   const sampleSize = CLASSIFIER_INPUT_SHAPE.reduce((a, b) => a * b, 1);
   const shape4 = (n: number) => [n, ...CLASSIFIER_INPUT_SHAPE] as [number, number, number, number];
   if (images instanceof tf.Tensor) {
@@ -131,7 +141,7 @@ function imageSource(images: Images, what: string): { count: number; batch: (sta
     }
     return {
       count: images.shape[0],
-      batch: (start, size) => tf.slice(images as tf.Tensor4D, [start, 0, 0, 0], shape4(size)),
+      take: (indices) => tf.gather(images as tf.Tensor4D, tf.tensor1d(indices, 'int32')),
     };
   }
   const isArray = images instanceof Float32Array;
@@ -155,10 +165,26 @@ function imageSource(images: Images, what: string): { count: number; batch: (sta
   }
   return {
     count: data.length / sampleSize,
-    batch: (start, size) => {
-      const slice = data.subarray(start * sampleSize, (start + size) * sampleSize);
-      const floats = toUnit === 1 ? (slice as Float32Array) : Float32Array.from(slice, (v) => v * toUnit);
-      return tf.tensor4d(floats, shape4(size));
+    take: (indices) => {
+      const floats = new Float32Array(indices.length * sampleSize);
+      indices.forEach((image, i) => {
+        for (let j = 0; j < sampleSize; j++) floats[i * sampleSize + j] = data[image * sampleSize + j] * toUnit;
+      });
+      return tf.tensor4d(floats, shape4(indices.length));
     },
   };
+}
+
+/**
+ * The real images classifierQuality compares with: `size` distinct indices below `count`, by
+ * a seeded partial Fisher-Yates shuffle (subset A is the first half, B the second).
+ */
+export function randomSubset(count: number, size: number, seed: number): Int32Array {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  const rng = new Rng(seed);
+  for (let i = 0; i < size; i++) {
+    const j = i + rng.int(count - i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, size);
 }

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { classifierFromContents } from '../../src/io/classifier_file';
-import { classifierOutputs, classifierQuality, predictedClasses } from '../../src/metrics/classifier_quality';
+import { classifierOutputs, classifierQuality, predictedClasses, randomSubset } from '../../src/metrics/classifier_quality';
 import { frechetDistance } from '../../src/metrics/frechet';
 import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits } from '../../src/models/classifier';
 import { disposeParams, type Params } from '../../src/nn/params';
@@ -54,7 +54,7 @@ describe('the committed MNIST classifier', () => {
   });
 
   it('gives batched outputs equal to one direct forward pass (tensor input, no leaks)', async () => {
-    const images = tf.tensor4d(floats(0, 600), [600, 28, 28, 1]);
+    const images = tf.tensor4d(floats(0, 600), [600, 28, 28, 1]); // two batches of classifierOutputs
     const before = tf.memory().numTensors;
     const outputs = await classifierOutputs(params, images);
     expect(tf.memory().numTensors).toBe(before);
@@ -77,9 +77,16 @@ describe('classifierQuality', () => {
     // Real vs real differs from the baseline only by which real images were drawn.
     expect(quality.frechet).toBeLessThan(2 * quality.frechetRealBaseline);
     expect(quality.frechetRealBaseline).toBeLessThan(2 * quality.frechet);
-    // Cross-check the distance on the same features, computed apart from classifierQuality.
-    const [gen, real] = [await classifierOutputs(params, floats(0, GENERATED)), await classifierOutputs(params, floats(GENERATED, GENERATED))];
+    // Cross-check: the same distance from features of the same images, gathered here by hand.
+    const subsetA = randomSubset(SCORED - GENERATED, 2 * GENERATED, 0).subarray(0, GENERATED);
+    const realA = new Float32Array(GENERATED * PIXELS);
+    subsetA.forEach((image, i) => realA.set(floats(GENERATED + image, 1), i * PIXELS));
+    const [gen, real] = [await classifierOutputs(params, floats(0, GENERATED)), await classifierOutputs(params, realA)];
     expect(frechetDistance(gen.features, real.features, CLASSIFIER_FEATURES)).toBeCloseTo(quality.frechet, 6);
+    // Another seed draws other subsets: a different, similar baseline.
+    const reseeded = await classifierQuality(params, floats(0, GENERATED), floats(GENERATED, SCORED - GENERATED), { seed: 1 });
+    expect(reseeded.frechetRealBaseline).not.toBe(quality.frechetRealBaseline);
+    expect(reseeded.frechetRealBaseline).toBeLessThan(2 * quality.frechetRealBaseline);
   });
 
   it('scores noise and a single repeated digit far from real digits', async () => {
@@ -104,6 +111,7 @@ describe('classifierQuality', () => {
     const bright = floats(0, 5).map((v) => v * 255);
     await expect(classifierQuality(params, bright, real)).rejects.toThrow(/generated images: pixels must lie in \[0, 1\]; value [\d.]+ at index \d+ \(image \d\)/);
     await expect(classifierQuality(params, floats(0, 11), real)).rejects.toThrow(/11 generated images need at least 22 real ones .* got 20/);
+    await expect(classifierOutputs(params, real, 'real images', Int32Array.from([0, 20]))).rejects.toThrow(/real images: index 20 \(at 1\) is outside the 20 images/);
     const wrongTensor = tf.zeros([4, 32, 32, 1]);
     await expect(classifierQuality(params, wrongTensor, real)).rejects.toThrow(/expected a tensor \[n, 28, 28, 1\], got \[4, 32, 32, 1\]/);
     wrongTensor.dispose();
