@@ -25,6 +25,11 @@ const CASES: Case[] = [
   { name: 'explicit padding', x: [2, 6, 7, 3], filter: [3, 2, 3, 4], strides: [1, 2], pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
   { name: 'numeric pad, ceil rounding', x: [2, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
   { name: 'NCHW', x: [2, 3, 9, 10], filter: [3, 3, 3, 4], strides: 2, pad: 'same', dataFormat: 'NCHW' },
+  // KH*KW*Cin <= Cout / 2: patches of x times dy.
+  { name: 'patches: MNIST critic conv 1 at DIM 64', x: [3, 28, 28, 1], filter: [5, 5, 1, 64], strides: 2, pad: 'same' },
+  { name: 'patches: valid, stride 1, 2 channels', x: [2, 9, 8, 2], filter: [2, 2, 2, 16], strides: 1, pad: 'valid' },
+  { name: 'patches: numeric pad, ceil rounding', x: [2, 8, 8, 1], filter: [3, 3, 1, 20], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
+  { name: 'patches: explicit padding, strides [1, 3]', x: [2, 7, 10, 1], filter: [3, 2, 1, 12], strides: [1, 3], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
 ];
 
 function kernelCall(c: Case): KernelCall {
