@@ -3,11 +3,10 @@
  * transactions, so a save writes every file under a fresh version and only then moves the
  * `current` pointer to it: a failed or interrupted save leaves the previous model in use.
  * Entries live under synthetic same-origin URLs, /wgan-edge-models/<name>/...
- * A load that overlaps a save of the same name may find its version deleted under it and
- * rejects (ModelFormatError 'missing-file'); loading again reads the new model.
+ * A load that overlaps a save of the same name and finds its version deleted reads the new one.
  */
 import type { ModelContents } from './codec';
-import type { WeightStorage } from './format';
+import { ModelFormatError, type WeightStorage } from './format';
 import { ModelStorageError, decodeModelFiles, encodeModelFiles } from './storage_files';
 
 export const DEFAULT_CACHE_NAME = 'wgan-edge-models';
@@ -46,6 +45,19 @@ export async function loadModelFromCache(name: string, options: CacheStorageOpti
   const cache = await openCache(options);
   const version = await readPointer(cache, name);
   if (version == null) throw new ModelStorageError(`Cache '${cacheName(options)}' holds no model '${name}'.`, 'not-found', name);
+  try {
+    return await loadVersion(cache, name, version, options);
+  } catch (e) {
+    // A save of the same name may have swapped versions and deleted this one mid-load.
+    const now = await readPointer(cache, name);
+    if (e instanceof ModelFormatError && e.code === 'missing-file' && now != null && now !== version) {
+      return loadVersion(cache, name, now, options);
+    }
+    throw e;
+  }
+}
+
+function loadVersion(cache: Cache, name: string, version: string, options: CacheStorageOptions): Promise<ModelContents> {
   const read = async (file: string) => {
     const response = await cache.match(entryUrl(name, `${version}/${file}`));
     return response == null ? null : new Uint8Array(await response.arrayBuffer());

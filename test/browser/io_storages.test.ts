@@ -94,6 +94,30 @@ describe('Cache API storage', () => {
     expect((await (await caches.open(CACHE)).keys()).map((r) => r.url).sort()).toEqual(before);
   });
 
+  it('a load overlapped by a save of the same name returns the new model whole', async () => {
+    const options = { cacheName: CACHE };
+    await saveModelToCache('digits', model(1), 'float32', options);
+    const match = Cache.prototype.match;
+    let saved = false;
+    // Between the load's model.json and its first shard, another save swaps versions.
+    Cache.prototype.match = async function (this: Cache, ...args: Parameters<Cache['match']>) {
+      const url = String(args[0] instanceof Request ? args[0].url : args[0]);
+      if (!saved && url.endsWith('/generator.bin')) {
+        saved = true;
+        await saveModelToCache('digits', model(2), 'float32', options);
+      }
+      return match.apply(this, args);
+    };
+    let loaded: ModelContents;
+    try {
+      loaded = await loadModelFromCache('digits', options);
+    } finally {
+      Cache.prototype.match = match;
+    }
+    expect(saved).toBe(true);
+    expectSameModel(loaded, model(2));
+  });
+
   it('names a missing model, and deletes', async () => {
     const options = { cacheName: CACHE };
     const missing = await rejection(loadModelFromCache('nothing', options));
