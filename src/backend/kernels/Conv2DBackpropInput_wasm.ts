@@ -123,14 +123,11 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
 
   return composeKernels('wasm', backend, (run, constant) => {
     const [kh, kw, , outChannels] = filter.shape;
-    // [KH,KW,Cin,Cout] -> [Cout*Cin, KH*KW]: the taps last, to be picked by a matmul.
-    const tapsFirst = run('Reshape', { x: filter }, { shape: [kh * kw, inChannels, outChannels] });
-    const tapsLast3d = run('Transpose', { x: tapsFirst }, { perm: [2, 1, 0] });
-    const tapsLast = run('Reshape', { x: tapsLast3d }, { shape: [outChannels * inChannels, kh * kw] });
+    const taps = run('Reshape', { x: filter }, { shape: [kh * kw, inChannels * outChannels] });
     const outputs: TensorInfo[] = [];
     for (const rows of rowGroups as AxisGroup[]) {
       for (const cols of colGroups as AxisGroup[]) {
-        const groupFilter = phaseFilter(run, constant, tapsLast, rows, cols, [kh, kw, inChannels, outChannels]);
+        const groupFilter = phaseFilter(run, constant, taps, rows, cols, [kh, kw, inChannels, outChannels]);
         const out = run('Conv2D', { x: dy, filter: groupFilter }, {
           strides: 1,
           dilations: 1,
@@ -172,29 +169,30 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
 function phaseFilter(
   run: RunKernel,
   constant: MakeConstant,
-  tapsLast: TensorInfo,
+  taps: TensorInfo,
   rows: AxisGroup,
   cols: AxisGroup,
   [kh, kw, inChannels, outChannels]: number[],
 ): TensorInfo {
   const phaseCount = rows.phases.length * cols.phases.length;
-  const columns = rows.slots * cols.slots * phaseCount;
-  const picks = new Float32Array(kh * kw * columns);
+  const slots = rows.slots * cols.slots;
+  // Row (slot, phase) of the product takes W's tap picked for that slot of that phase.
+  const picks = new Float32Array(slots * phaseCount * kh * kw);
   rows.phases.forEach((rowPhase, a) => {
     cols.phases.forEach((colPhase, b) => {
       for (let i = 0; i < rowPhase.taps; i++) {
         for (let j = 0; j < colPhase.taps; j++) {
           const tap = (rowPhase.lastTap - rows.stride * i) * kw + (colPhase.lastTap - cols.stride * j);
           const slot = (i + rows.padBefore - rowPhase.padBefore) * cols.slots + (j + cols.padBefore - colPhase.padBefore);
-          picks[tap * columns + slot * phaseCount + a * cols.phases.length + b] = 1;
+          picks[(slot * phaseCount + a * cols.phases.length + b) * kh * kw + tap] = 1;
         }
       }
     });
   });
-  const picked = run('BatchMatMul', { a: tapsLast, b: constant([kh * kw, columns], picks) }, { transposeA: false, transposeB: false });
-  const split = run('Reshape', { x: picked }, { shape: [outChannels, inChannels, rows.slots * cols.slots, phaseCount] });
-  const slotsFirst = run('Transpose', { x: split }, { perm: [2, 0, 3, 1] });
-  return run('Reshape', { x: slotsFirst }, { shape: [rows.slots, cols.slots, outChannels, phaseCount * inChannels] });
+  const picked = run('BatchMatMul', { a: constant([slots * phaseCount, kh * kw], picks), b: taps }, { transposeA: false, transposeB: false });
+  const split = run('Reshape', { x: picked }, { shape: [slots, phaseCount, inChannels, outChannels] });
+  const outFirst = run('Transpose', { x: split }, { perm: [0, 3, 1, 2] });
+  return run('Reshape', { x: outFirst }, { shape: [rows.slots, cols.slots, outChannels, phaseCount * inChannels] });
 }
 
 export const conv2DBackpropInputWasmConfig: KernelConfig = {
