@@ -74,8 +74,11 @@ describe.each(BACKENDS)('sampling in the worker on %s', (backend) => {
   });
 
   it('same seed, same samples as the page-side cpu reference (toy points, truncated latents)', async () => {
-    const summary = await runtime.load(structuredClone(points));
+    const sent = structuredClone(points);
+    const summary = await runtime.load(sent);
     expect(summary.outputShape).toEqual([2]);
+    // Transferred, not copied: the page's arrays are detached.
+    expect(Object.values(sent.generator).every(({ values }) => values.length === 0)).toBe(true);
     const result = await runtime.sample({ n: N, seed: SEED, truncation: TRUNCATION });
     expect(result.format).toBe('float32');
     if (result.format !== 'float32') return;
