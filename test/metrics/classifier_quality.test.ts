@@ -68,7 +68,9 @@ describe('the committed MNIST classifier', () => {
 
 describe('classifierQuality', () => {
   it('scores real digits as real: confident, balanced, Frechet at the real-vs-real baseline', async () => {
+    const before = tf.memory().numTensors;
     const quality = await classifierQuality(params, floats(0, GENERATED), { data: test.data.subarray(GENERATED * PIXELS), shape: [SCORED - GENERATED, 28, 28, 1] });
+    expect(tf.memory().numTensors).toBe(before);
     expect(quality.frechetSamples).toBe(GENERATED);
     expect(quality.confidentShare).toBeGreaterThan(0.9);
     expect(quality.classShares).toHaveLength(10);
