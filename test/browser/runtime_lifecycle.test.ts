@@ -41,6 +41,15 @@ describe('runtime lifecycle', () => {
     runtime.dispose();
   });
 
+  it('a worker that ends on its own (self.close) mid-call: the call rejects with worker-died instead of hanging', async () => {
+    const worker = new Worker(new URL('./fixtures/self_closing.worker.ts', import.meta.url), { type: 'module' });
+    const runtime = await createRuntime({ worker, backend: 'cpu' });
+    const err = await runtime.info().catch((e) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect(err.code).toBe('worker-died');
+    runtime.dispose();
+  });
+
   it('dispose mid-call: pending and later calls reject with disposed', async () => {
     const { runtime, pending } = await busyRuntime(startWorker());
     runtime.dispose();
