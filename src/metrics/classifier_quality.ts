@@ -13,7 +13,9 @@ import {
   classifierFeatures,
   classifierHead,
 } from '../models/classifier';
+import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
+import { latents } from '../sample/latents';
 import { Rng } from '../train/rng';
 import { featureStats, frechetFromStats } from './frechet';
 
@@ -128,6 +130,37 @@ export async function classifierQuality(
     frechetRealBaseline: frechetFromStats(realB, realA),
     frechetSamples: n,
   };
+}
+
+/**
+ * classifierQuality of `n` samples of a 28x28x1 generator (latents seeded by `seed`), drawn in
+ * batches; a [-1, 1] generator's samples are mapped to [0, 1] first.
+ */
+export async function generatorClassifierQuality(
+  generator: Network,
+  classifier: ParamTensors,
+  real: Images,
+  n: number,
+  seed: number,
+): Promise<ClassifierQuality> {
+  const { outputShape, outputRange, latentDim } = generator.config;
+  if (outputShape.join() !== CLASSIFIER_INPUT_SHAPE.join()) {
+    throw new Error(`classifier quality: the generator makes [${outputShape}] samples; the classifier reads [${CLASSIFIER_INPUT_SHAPE}]`);
+  }
+  if (!Number.isInteger(n) || n < 2) throw new Error(`classifier quality: n must be an integer >= 2, got ${n}`);
+  const sampleSize = CLASSIFIER_INPUT_SHAPE.reduce((a, b) => a * b, 1);
+  const samples = new Float32Array(n * sampleSize);
+  const rng = new Rng(seed);
+  for (let start = 0; start < n; start += BATCH) {
+    const batch = tf.tidy(() => {
+      const x = generator.apply(generator.params, latents(Math.min(BATCH, n - start), latentDim, rng.seed()));
+      // Clipped too: a linear (null-range) generator may overshoot [0, 1] a little.
+      return tf.clipByValue(outputRange !== null && outputRange[0] === -1 ? tf.div(tf.add(x, 1), 2) : x, 0, 1);
+    });
+    samples.set(await batch.data<'float32'>(), start * sampleSize);
+    batch.dispose();
+  }
+  return classifierQuality(classifier, samples, real, { seed });
 }
 
 /** Checks the images' shape and range, and gives the images at given indices as a float tensor in [0, 1]. */

@@ -5,7 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { classifierFromContents } from '../../src/io/classifier_file';
-import { classifierOutputs, classifierQuality, predictedClasses, randomSubset } from '../../src/metrics/classifier_quality';
+import { classifierOutputs, classifierQuality, generatorClassifierQuality, predictedClasses, randomSubset } from '../../src/metrics/classifier_quality';
+import { archConfig } from '../../src/models/config';
+import { createGenerator } from '../../src/models/index';
+import { latents } from '../../src/sample/latents';
 import { frechetDistance } from '../../src/metrics/frechet';
 import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits } from '../../src/models/classifier';
 import { disposeParams, type Params } from '../../src/nn/params';
@@ -117,5 +120,31 @@ describe('classifierQuality', () => {
     const wrongTensor = tf.zeros([4, 32, 32, 1]);
     await expect(classifierQuality(params, wrongTensor, real)).rejects.toThrow(/expected a tensor \[n, 28, 28, 1\], got \[4, 32, 32, 1\]/);
     wrongTensor.dispose();
+  });
+});
+
+describe('generatorClassifierQuality', () => {
+  it('scores a [-1, 1] generator on its samples mapped to [0, 1], seeded, without leaks', async () => {
+    const generator = createGenerator(archConfig('dcgan28', { dim: 4, latentDim: 16, outputRange: [-1, 1] }), 3);
+    const real = floats(0, 200);
+    const before = tf.memory().numTensors;
+    const quality = await generatorClassifierQuality(generator, params, real, 60, 9);
+    expect(tf.memory().numTensors).toBe(before);
+    // The same samples made by hand: one batch, latents from the seed's first draw.
+    const byHand = tf.tidy(() => tf.div(tf.add(generator.apply(generator.params, latents(60, 16, new Rng(9).seed())), 1), 2));
+    const expected = await classifierQuality(params, (await byHand.data()) as Float32Array, real, { seed: 9 });
+    byHand.dispose();
+    expect(quality).toEqual(expected);
+    // An untrained generator's blurs are far from digits.
+    expect(quality.frechet).toBeGreaterThan(5 * quality.frechetRealBaseline);
+    disposeParams(generator.params);
+  });
+
+  it('refuses a generator whose samples the classifier cannot read', async () => {
+    const generator = createGenerator(archConfig('dcgan32', { dim: 4, latentDim: 8 }), 1);
+    await expect(generatorClassifierQuality(generator, params, floats(0, 20), 10, 1)).rejects.toThrow(
+      /the generator makes \[32,32,3\] samples; the classifier reads \[28,28,1\]/,
+    );
+    disposeParams(generator.params);
   });
 });
