@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '../../src/backend/gradients';
+import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import type { Dataset } from '../../src/data/dataset';
+import { imageDataset } from '../../src/data/images';
 import { toyDataset } from '../../src/data/toy';
 import { archConfig } from '../../src/models/config';
 import { latents } from '../../src/sample/latents';
@@ -76,6 +77,22 @@ describe('Trainer', () => {
       unbroken.dispose();
     });
   }
+
+  it('resume is bit-identical for image nets too: dcgan28 with layer norm, wgan-gp', async () => {
+    const images = archConfig('dcgan28', { dim: 2, latentDim: 4, criticNorm: 'layer' });
+    const pixels = new Uint8Array(6 * 28 * 28).map((_, i) => (i * 37) % 256);
+    const config = { loss: 'wgan-gp' as const, arch: images, data: imageDataset({ data: pixels, shape: [6, 28, 28, 1] }, images.outputRange), seed: 5, batchSize: 3, nCritic: 2 };
+    const unbroken = new Trainer(config);
+    await unbroken.run({ steps: 3 });
+    const first = new Trainer(config);
+    await first.run({ steps: 1 });
+    const resumed = Trainer.fromState(structuredClone(await first.getState()), config.data);
+    first.dispose();
+    await resumed.run({ steps: 2 });
+    expectStatesIdentical(await resumed.getState(), await unbroken.getState());
+    resumed.dispose();
+    unbroken.dispose();
+  });
 
   it('NaN guard: a non-finite loss stops the run with TrainingDivergedError and leaves the last good state', async () => {
     // wgan-gp draws 5 batches per step: call 13 is in step 2 (from 0).
