@@ -141,6 +141,25 @@ describe('cancelling a run', () => {
     expect(samples.format).toBe('float32');
   });
 
+  it('image data: transferred to the worker (the page array is left empty) and trained on', async () => {
+    const count = 8;
+    const pixels = Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (i * 37) % 256);
+    const result = await runtime.train({
+      loss: 'wgan-gp',
+      arch: archConfig('dcgan28', { dim: 2, latentDim: 4 }),
+      data: { images: { data: pixels, shape: [count, 28, 28, 1] } },
+      seed: 1,
+      steps: 1,
+      batchSize: 4,
+      nCritic: 1,
+    });
+    expect(pixels.length).toBe(0);
+    expect(result.stopped).toBe('completed');
+    expect(Number.isFinite(result.last?.criticLoss)).toBe(true);
+    const image = await runtime.sample({ n: 1, seed: 1, format: 'rgba' });
+    expect(image.format === 'rgba' && image.shape).toEqual([1, 28, 28, 4]);
+  });
+
   it('an already aborted signal: no step is run', async () => {
     const result = await runtime.train(TOY_RUN, { signal: AbortSignal.abort() });
     expect(result.stopped).toBe('aborted');
