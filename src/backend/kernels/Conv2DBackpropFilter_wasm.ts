@@ -25,6 +25,15 @@ const DY_FILTER_PERM = { channelsLast: [1, 2, 0, 3], channelsFirst: [2, 3, 0, 1]
 /** The conv's result [Cin,KH,KW,Cout] -> the filter layout [KH,KW,Cin,Cout]. */
 const FILTER_PERM = [1, 2, 0, 3];
 
+/**
+ * With few input channels (a critic's first conv) the conv over the batch has only
+ * KH*KW*Cin output pixels to share its work, and runs at a third of Conv2D's speed. Then the
+ * patches of x are gathered by a conv with a 0/1 filter (KH*KW*Cin output channels) and
+ * multiplied by dy in one matmul, as long as that gather costs at most this share of the
+ * gradient's own multiply-adds (KH*KW*Cin / Cout).
+ */
+const PATCH_GATHER_MAX_COST = 0.5;
+
 export function conv2DBackpropFilterWasm(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
   backend: KernelBackend;
@@ -57,15 +66,6 @@ export function conv2DBackpropFilterWasm(args: {
   }
   return convOverBatch(x, dy, backend, info);
 }
-
-/**
- * With few input channels (a critic's first conv) the conv over the batch has only
- * KH*KW*Cin output pixels to share its work, and runs at a third of Conv2D's speed. Then the
- * patches of x are gathered by a conv with a 0/1 filter (KH*KW*Cin output channels) and
- * multiplied by dy in one matmul, as long as that gather costs at most this share of the
- * gradient's own multiply-adds (KH*KW*Cin / Cout).
- */
-const PATCH_GATHER_MAX_COST = 0.5;
 
 /** dW [KH*KW*Cin, Cout] = patches(x)^T [KH*KW*Cin, B*OH*OW] @ dy [B*OH*OW, Cout]. */
 function patchesTimesDy(x: TensorInfo, dy: TensorInfo, backend: KernelBackend, info: backend_util.Conv2DInfo): TensorInfo {
