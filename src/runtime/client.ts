@@ -131,12 +131,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const cancel = () => void guarded(() => remote.cancel(runId)).catch(() => {});
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      const run = guarded(() =>
-        remote.train(Comlink.transfer(request, imageBuffers(request)), runId, onProgress ? Comlink.proxy(onProgress) : undefined),
-      );
-      // An already aborted signal: the cancel, sent after the request, stops it before its first step.
-      if (signal?.aborted) cancel();
-      return await run;
+      const progress = onProgress ? Comlink.proxy(onProgress) : undefined;
+      return await guarded(() => remote.train(Comlink.transfer(request, imageBuffers(request)), runId, progress, signal?.aborted));
     } finally {
       signal?.removeEventListener('abort', cancel);
     }

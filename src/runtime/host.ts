@@ -129,10 +129,11 @@ export class RuntimeHost {
 
   /**
    * Trains a new model (it replaces the loaded one) for request.steps generator steps.
-   * Cancelling (cancel(runId)) stops it before its next step; it then resolves with what it
-   * did, and the model so far stays loaded.
+   * Cancelling (cancel(runId), or `aborted` for a caller whose signal fired before sending)
+   * stops it before its next step; it then resolves with what it did, and the model so far
+   * stays loaded.
    */
-  async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>): Promise<TrainResult> {
+  async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<TrainResult> {
     this.checkIdle('train');
     checkObject(request, 'train: the request');
     const { data, steps, ...config } = request;
@@ -143,11 +144,10 @@ export class RuntimeHost {
     this.generator = trainer.emaGenerator ?? trainer.generator;
     this.models++;
     const controller = new AbortController();
+    if (aborted) controller.abort();
     this.runs.set(runId, controller);
     const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
     try {
-      // A cancel sent right behind the request (an already aborted signal) lands before step 1.
-      await yieldToEventLoop();
       const result = await trainer.run({
         steps,
         signal: controller.signal,
