@@ -1,4 +1,8 @@
-/** `wgan-edge eval`: quality of a 2-D model against its toy data set, as JSON. */
+/**
+ * `wgan-edge eval`: a model's quality as JSON. 2-D models against their toy set (modes,
+ * high-quality share, W1); MNIST models through the project's classifier (confident share,
+ * class shares, Frechet distance next to the real-vs-real baseline).
+ */
 import { initBackend } from '../backend/init';
 import { TOY_NAMES, toyDataset, toyMixture, type MixtureName, type ToyName } from '../data/toy';
 import { loadModelDir } from '../io/node_files';
@@ -8,26 +12,44 @@ import { generatorW1 } from '../metrics/wasserstein';
 import { disposeParams } from '../nn/params';
 import { backendOption, intOption, parse } from './args';
 import { UsageError } from './errors';
-import { resolveModel } from './model_path';
+import { resolveModel, shippedFolder } from './model_path';
+import { classifierFromContents } from '../io/classifier_file';
+import { generatorClassifierQuality } from '../metrics/classifier_quality';
+import { loadClassifierDir } from '../node/classifier_files';
+import { loadMnist } from '../node/mnist';
 
-/** Samples for mode coverage, and for the exact (assignment) W1 estimate. */
+/** Samples for mode coverage or the classifier measures, and for the exact (assignment) W1 estimate. */
 const DEFAULT_SAMPLES = 2048;
+const EVAL_DATA = [...TOY_NAMES, 'mnist'];
 const W1_SAMPLES = 512;
 
 export async function evaluate(argv: string[]): Promise<void> {
   const args = parse(argv, { model: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string', default: '1' } });
   if (args.model == null) throw new UsageError('eval needs --model DIR.');
-  if (!TOY_NAMES.includes(args.data as ToyName)) throw new UsageError(`eval needs --data ${TOY_NAMES.join('|')} (got '${String(args.data)}').`);
-  const name = args.data as ToyName;
+  const data = String(args.data);
+  if (!EVAL_DATA.includes(data)) throw new UsageError(`eval needs --data ${EVAL_DATA.join('|')} (got '${data}').`);
   const n = intOption('n', args.n, 16, 1e6) ?? DEFAULT_SAMPLES;
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
   const dir = await resolveModel(String(args.model));
   const model = await loadModelDir(dir);
-  if (model.outputShape.join() !== '2') throw new UsageError(`${dir} makes [${model.outputShape}] samples; eval measures 2-D models.`);
+  const wanted = data === 'mnist' ? '28,28,1' : '2';
+  if (model.outputShape.join() !== wanted) throw new UsageError(`${dir} makes [${model.outputShape}] samples; --data ${data} needs [${wanted}].`);
   const report = await initBackend({ backend: backendOption(args.backend) });
   const generator = generatorFromModel(model, dir);
   try {
-    const result: Record<string, unknown> = { model: dir, data: name, backend: report.backend, samples: n };
+    const result: Record<string, unknown> = { model: dir, data, backend: report.backend, samples: n };
+    if (data === 'mnist') {
+      const classifierDir = await shippedFolder('classifiers/mnist');
+      const classifier = classifierFromContents(await loadClassifierDir(classifierDir), classifierDir);
+      try {
+        Object.assign(result, await generatorClassifierQuality(generator, classifier, await loadMnist('test'), n, seed));
+      } finally {
+        disposeParams(classifier);
+      }
+      process.stdout.write(JSON.stringify(result) + '\n');
+      return;
+    }
+    const name = data as ToyName;
     if (name !== 'swissroll') {
       const mixture = toyMixture(name as MixtureName);
       const coverage = await generatorModeCoverage(generator, mixture, n, seed);

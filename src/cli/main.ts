@@ -16,7 +16,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--ema DECAY (save a moving average of the generator)]
           --out DIR [--resume] [--json] [--backend auto|webgpu|wasm|cpu]
   sample  --model DIR|<shipped name> [--n N] [--seed S] --out FILE.json|.npy|.png
-  eval    --model DIR --data 8gaussians|25gaussians|swissroll [--n N] [--seed S]
+  eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist [--n N] [--seed S]
   info    [--backend auto|webgpu|wasm|cpu]   the backends here and what auto picks
 `;
 

@@ -14,6 +14,13 @@ async function shippedModelsDir(): Promise<string | null> {
   return null;
 }
 
+/** A folder shipped under models/ (e.g. 'classifiers/mnist'); an error if it is missing. */
+export async function shippedFolder(relative: string): Promise<string> {
+  const shipped = await shippedModelsDir();
+  if (shipped == null || !(await isDir(join(shipped, relative)))) throw new Error(`models/${relative} is missing from this installation.`);
+  return join(shipped, relative);
+}
+
 export async function resolveModel(spec: string): Promise<string> {
   if (await isDir(spec)) return spec;
   const shipped = await shippedModelsDir();

@@ -9,7 +9,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '../backend/init';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
-import { modelFiles, writeDirAtomically } from '../io/node_files';
+import { writeDirAtomically } from '../io/node_files';
+import { encodeModelFiles } from '../io/storage_files';
 import { modelFromTrainer } from '../io/networks';
 import { loadStateDir, stateFiles } from '../io/state_file';
 import type { TrainerState } from '../train/state';
@@ -102,7 +103,7 @@ export async function train(argv: string[]): Promise<void> {
     const model = await modelFromTrainer(trainer, { dataset: data.name, backend: report.backend, seconds: round(run.seconds) });
     const state: Checkpoint = { trainer: await trainer.getState(), run };
     await writeDirAtomically(out, {
-      ...(await modelFiles(model)),
+      ...(await encodeModelFiles(model)),
       ...stateFiles(state, CHECKPOINT_DIR),
       'history.json': new TextEncoder().encode(JSON.stringify(run.history) + '\n'),
       ...(run.history.length > 1 && {

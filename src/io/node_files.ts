@@ -5,34 +5,16 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { decodeModel, encodeModel, type ModelContents } from './codec';
-import { MODEL_JSON, ModelFormatError, type WeightStorage } from './format';
+import type { ModelContents } from './codec';
+import type { WeightStorage } from './format';
+import { decodeModelFiles, encodeModelFiles } from './storage_files';
 
 export async function saveModelDir(dir: string, model: ModelContents, storage: WeightStorage = 'float32'): Promise<void> {
-  await writeDirAtomically(dir, await modelFiles(model, storage));
-}
-
-/** The files of a model folder, to write on their own or together with others. */
-export async function modelFiles(model: ModelContents, storage: WeightStorage = 'float32'): Promise<Record<string, Uint8Array>> {
-  const { json, files } = await encodeModel(model, storage);
-  return { [MODEL_JSON]: new TextEncoder().encode(JSON.stringify(json, null, 2) + '\n'), ...files };
+  await writeDirAtomically(dir, await encodeModelFiles(model, storage));
 }
 
 export async function loadModelDir(dir: string): Promise<ModelContents> {
-  const file = join(dir, MODEL_JSON);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new ModelFormatError(`${file}: not found (is '${dir}' a wgan-edge model folder?).`, 'missing-file', file);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ModelFormatError(`${file}: is not valid JSON (${(e as Error).message}).`, 'not-a-model', file);
-  }
-  return decodeModel(json, async (path) => new Uint8Array(await readFile(join(dir, path))), dir);
+  return decodeModelFiles((name) => readFile(join(dir, name)).then((b) => new Uint8Array(b), () => null), dir);
 }
 
 /** Writes every file (names may hold sub-folders) into a fresh sibling folder, then renames it over `dir`. */

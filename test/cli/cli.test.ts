@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../src/index';
+import { initBackend } from '../../src/backend/init';
+import { saveModelDir } from '../../src/io/node_files';
+import { createGenerator } from '../../src/models';
+import { archConfig } from '../../src/models/config';
+import { disposeParams, readParams } from '../../src/nn/params';
 
 const CLI = join(__dirname, '../../dist/cli.cjs');
 
@@ -99,6 +105,32 @@ describe('wgan-edge CLI', () => {
     expect(metrics.modeCount).toBe(8);
     expect(metrics.highQualityShare).toBeGreaterThanOrEqual(0);
     expect(metrics.w1).toBeGreaterThan(0);
+  });
+
+  it('eval measures an MNIST-shaped model through the shipped classifier', async () => {
+    await initBackend({ backend: 'cpu' });
+    const arch = archConfig('dcgan28', { dim: 4 });
+    const generator = createGenerator(arch, 1);
+    const model = join(dir, 'digits');
+    await saveModelDir(model, {
+      architecture: { ...arch },
+      latentDim: arch.latentDim,
+      outputShape: arch.outputShape,
+      outputRange: [0, 1],
+      provenance: {},
+      generator: await readParams(generator.params),
+    });
+    disposeParams(generator.params);
+    const r = await cli('eval', '--model', model, '--data', 'mnist', '--n', '64', '--backend', 'cpu');
+    expect(r.code, r.stderr).toBe(0);
+    const q = JSON.parse(r.stdout);
+    expect(q.classShares).toHaveLength(10);
+    expect(q.classShares.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
+    // An untrained generator is far from real digits: far above the real-vs-real floor.
+    expect(q.frechet).toBeGreaterThan(5 * q.frechetRealBaseline);
+    const wrong = await cli('eval', '--model', model, '--data', '8gaussians');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/makes \[28,28,1\] samples; --data 8gaussians needs \[2\]/);
   });
 
   it('a corrupt model fails with a clear error and leaves an existing output file alone', async () => {
