@@ -1,6 +1,9 @@
 // Builds:
 // - the library for bundlers and browsers (ESM, tfjs as peers: an app and wgan-edge share one
 //   tfjs, the convention of every tfjs backend);
+// - the page-side runtime client (ESM, Comlink bundled, no tfjs: the model runs in a worker);
+// - the module Web Worker and the service worker: self-contained, tfjs bundled; the service
+//   worker as one classic script, since service workers may not import();
 // - the library for Node and the CLI: self-contained CommonJS, because tfjs-core's Node entry
 //   cannot load its gradient registry (ESM files with extension-less imports); tfjs keeps its
 //   engine and kernel registry on globalThis, so a Node app's own tfjs still shares them.
@@ -50,6 +53,27 @@ export default [
     plugins: [ts()],
     onwarn,
   },
+  {
+    input: 'src/runtime/index.ts',
+    output: { file: 'dist/runtime.js', format: 'es', sourcemap: true },
+    external: (id) => PEERS.some((p) => p.test(id)),
+    plugins: [ts()],
+    onwarn,
+  },
+  ...[
+    { input: 'workers/gan.worker.ts', output: { file: 'dist/gan.worker.js', format: 'es' } },
+    { input: 'workers/gan.sw.ts', output: { file: 'dist/gan.sw.js', format: 'iife' } },
+  ].map(({ input, output }) => ({
+    input,
+    output: { ...output, inlineDynamicImports: true },
+    plugins: [
+      nodeResolve({ browser: true, mainFields: ['module', 'browser', 'main'] }),
+      commonjs({ ignoreDynamicRequires: true }),
+      ts(),
+      copyWasmBinaries('dist'),
+    ],
+    onwarn,
+  })),
   ...[
     { input: 'src/index.ts', output: { file: 'dist/index.node.cjs', format: 'cjs', exports: 'named' } },
     { input: 'src/cli/main.ts', output: { file: 'dist/cli.cjs', format: 'cjs', banner: '#!/usr/bin/env node' } },

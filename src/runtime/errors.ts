@@ -1,10 +1,11 @@
 /**
  * Errors across the worker boundary. Comlink sends a thrown Error as its name, message and
- * stack only, and rebuilds a plain Error: `instanceof BackendError` and fields such as `code`
+ * stack only, and rebuilds a plain Error: `instanceof ModelFormatError` and fields such as `code`
  * are lost. This handler also sends the error's own primitive fields, and rebuilds the error
  * with the class registered under its name on the receiving side.
  */
 import * as Comlink from 'comlink';
+import { BackendError } from '../backend/errors';
 import { ModelFormatError } from '../io/format';
 import { ModelStorageError } from '../io/storage_files';
 
@@ -43,13 +44,16 @@ const errorClasses = new Map<string, ErrorClass>([
   ['SyntaxError', SyntaxError],
   ['ReferenceError', ReferenceError],
   ['RuntimeError', RuntimeError],
+  ['BackendError', BackendError],
   ['ModelFormatError', ModelFormatError],
   ['ModelStorageError', ModelStorageError],
 ]);
 
 /**
  * Errors named `name` arriving from the other side become instances of `errorClass` here.
- * Register a class on the receiving side (e.g. the page registers BackendError).
+ * Register a class on the receiving side (the project's own error classes are registered
+ * already, except TrainingDivergedError, which lives with the tfjs trainer: its name, message
+ * and fields still cross).
  */
 export function registerErrorClass(errorClass: ErrorClass & { prototype: Error }, name = errorClass.name): void {
   errorClasses.set(name, errorClass);

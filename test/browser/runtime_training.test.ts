@@ -82,16 +82,13 @@ describe('training a toy model in the worker', () => {
     expect(metricDifferences(runs.cpu.result.last!, runs.wasm.result.last!)).toEqual({});
   });
 
-  // Known bug (reported): tfjs-webgpu's deferred submission (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE,
-  // default 15) gives wrong gradients in the trainer's step here: generatorGradNorm differs from
-  // step 1 and after 4 steps the samples are ~0.5 apart. With the flag at 1 (submit after every
-  // op) every step's metrics and weights equal cpu's exactly (measured on the page; ~1.4x slower
-  // per step on SwiftShader). When initBackend sets it, make these plain `it`s.
-  it.fails('same seed: webgpu trains to the same samples as wasm', () => {
+  // tfjs-webgpu's deferred submission (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE, default 15) gave wrong
+  // gradients here (samples ~0.5 apart after 4 steps); initBackend submits after every dispatch.
+  it('same seed: webgpu trains to the same samples as wasm', () => {
     expect(maxAbsDifference(runs.webgpu.samples, runs.wasm.samples)).toBeLessThan(TRAINED_TOLERANCE);
   });
 
-  it.fails('same seed: webgpu reports the same last-step metrics as wasm', () => {
+  it('same seed: webgpu reports the same last-step metrics as wasm', () => {
     expect(metricDifferences(runs.webgpu.result.last!, runs.wasm.result.last!)).toEqual({});
   });
 
