@@ -15,7 +15,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--dim D (width: MLP hidden units, conv DIM)]
           [--ema DECAY (save a moving average of the generator)]
           --out DIR [--resume] [--json] [--backend auto|webgpu|wasm|cpu]
-  sample  --model DIR|<shipped name> [--n N] [--seed S] --out FILE.json|.npy|.png
+  sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist [--n N] [--seed S]
   info    [--backend auto|webgpu|wasm|cpu]   the backends here and what auto picks
 `;

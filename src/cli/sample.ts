@@ -7,19 +7,23 @@ import { loadModelDir } from '../io/node_files';
 import { generatorFromModel } from '../io/networks';
 import { encodeNpy } from '../io/npy';
 import { disposeParams } from '../nn/params';
-import { encodePng, imageGrid, toUint8 } from '../sample/png';
-import { latents } from '../sample/latents';
-import { scatterPlot } from '../viz/plot';
+import { seededLatents } from '../sample/latent_paths';
+import { toUint8 } from '../sample/png';
+import { renderSamples } from '../sample/render';
 import { backendOption, intOption, parse } from './args';
 import { UsageError } from './errors';
 import { resolveModel } from './model_path';
 
 const OUTPUTS = ['.json', '.npy', '.png'];
-/** Toy data lives within radius ~2 after the reference scaling; the plot shows [-2, 2]^2. */
-const SCATTER_EXTENT = 2;
 
 export async function sample(argv: string[]): Promise<void> {
-  const args = parse(argv, { model: { type: 'string' }, n: { type: 'string', default: '64' }, seed: { type: 'string', default: '0' }, out: { type: 'string' } });
+  const args = parse(argv, {
+    model: { type: 'string' },
+    n: { type: 'string', default: '64' },
+    seed: { type: 'string', default: '0' },
+    truncation: { type: 'string' },
+    out: { type: 'string' },
+  });
   if (args.model == null) throw new UsageError('sample needs --model DIR or the name of a shipped model.');
   if (args.out == null) throw new UsageError(`sample needs --out FILE ending in ${OUTPUTS.join(', ')}.`);
   const out = String(args.out);
@@ -27,13 +31,16 @@ export async function sample(argv: string[]): Promise<void> {
   if (!OUTPUTS.includes(format)) throw new UsageError(`--out ${out}: the file must end in ${OUTPUTS.join(', ')}.`);
   const n = intOption('n', args.n, 1, 100000)!;
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
+  const truncation = args.truncation == null ? undefined : Number(args.truncation);
+  if (truncation !== undefined && !(truncation > 0)) throw new UsageError(`--truncation must be a positive number (got '${String(args.truncation)}').`);
   const dir = await resolveModel(String(args.model));
   const backend = backendOption(args.backend);
 
   const model = await loadModelDir(dir);
   await initBackend({ backend });
   const generator = generatorFromModel(model, dir);
-  const samples = tf.tidy(() => generator.apply(generator.params, latents(n, model.latentDim, seed)));
+  const z = await seededLatents(n, model.latentDim, seed, truncation);
+  const samples = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [n, model.latentDim])));
   const values = (await samples.data()) as Float32Array;
   const shape = samples.shape;
   samples.dispose();
@@ -45,9 +52,9 @@ export async function sample(argv: string[]): Promise<void> {
     const rows = Array.from({ length: n }, (_, i) => Array.from(values.subarray((i * values.length) / n, ((i + 1) * values.length) / n)));
     bytes = new TextEncoder().encode(JSON.stringify(isImage ? { shape, samples: rows } : { samples: rows }) + '\n');
   } else if (format === '.npy') {
-    bytes = isImage ? encodeNpy(toUint8(values, model.outputRange), shape) : encodeNpy(values, shape);
+    bytes = isImage ? encodeNpy(toUint8(values, generator.config.outputRange!), shape) : encodeNpy(values, shape);
   } else {
-    bytes = encodePng(isImage ? imageGrid(toUint8(values, model.outputRange), shape) : scatterPlot(values, { extent: SCATTER_EXTENT }));
+    bytes = (renderSamples(values, shape, generator.config.outputRange, 'png') as { png: Uint8Array }).png;
   }
   // Written beside the target and renamed: a failed write leaves an existing file whole.
   const partial = `${out}.partial-${process.pid}`;

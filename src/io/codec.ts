@@ -25,7 +25,8 @@ export interface ModelContents {
   architecture: Record<string, unknown>;
   latentDim: number;
   outputShape: number[];
-  outputRange: [number, number];
+  /** The generator's value range, or null when its output is unbounded (2-D points). */
+  outputRange: [number, number] | null;
   provenance: Provenance;
   generator: NamedArrays;
   /** The critic travels with the generator so a model can be fine-tuned. */
@@ -192,7 +193,8 @@ function checkModelJson(json: unknown, file: string): ModelJson {
   if (typeof m.architecture !== 'object' || m.architecture == null) fail('has no "architecture" object.');
   if (!Number.isInteger(m.latentDim) || (m.latentDim as number) <= 0) fail(`has an invalid latentDim ${JSON.stringify(m.latentDim)}.`);
   if (!isShape(m.outputShape)) fail(`has an invalid outputShape ${JSON.stringify(m.outputShape)}.`);
-  if (!Array.isArray(m.outputRange) || m.outputRange.length !== 2) fail('has no [low, high] outputRange.');
+  const range = m.outputRange;
+  if (range !== null && !(Array.isArray(range) && range.length === 2 && range[0] < range[1])) fail(`has an invalid outputRange ${JSON.stringify(range)} (expected [low, high] or null).`);
   if (!Array.isArray(m.weightsManifest) || m.weightsManifest.length === 0) fail('has no weightsManifest.');
   for (const group of m.weightsManifest as WeightGroup[]) {
     if (group.network !== 'generator' && group.network !== 'critic') fail(`names an unknown network ${JSON.stringify(group.network)}.`);

@@ -59,7 +59,8 @@ export interface ModelJson {
   architecture: Record<string, unknown>;
   latentDim: number;
   outputShape: number[];
-  outputRange: [number, number];
+  /** The generator's value range, or null when its output is unbounded (2-D points). */
+  outputRange: [number, number] | null;
   provenance: Provenance;
   weightsManifest: WeightGroup[];
 }

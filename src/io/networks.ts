@@ -15,7 +15,7 @@ export async function modelFromTrainer(trainer: Trainer, provenance: Provenance)
     architecture: { ...trainer.arch },
     latentDim,
     outputShape,
-    outputRange: outputRange ?? [-Infinity, Infinity],
+    outputRange,
     provenance: { loss: trainer.loss, seed: trainer.seed, steps: trainer.step, ...provenance },
     generator: await readParams(generator.params),
     critic: trainer.loss === 'wgan-c' ? undefined : await readParams(trainer.critic.params),

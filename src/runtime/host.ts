@@ -19,7 +19,7 @@ import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { countParams, disposeParams } from '../nn/params';
 import { installErrorTransfer, RuntimeError } from './errors';
-import { checkSeed, latentPath, seededLatents } from './latent_paths';
+import { checkSeed, latentPath, seededLatents } from '../sample/latent_paths';
 import { holdLifeLock } from './liveness';
 import {
   PROGRESS_INTERVAL_MS,
@@ -40,7 +40,7 @@ import {
   type TrainResult,
   type WeightStorage,
 } from './protocol';
-import { renderSamples, resultBuffers } from './render';
+import { renderSamples, resultBuffers } from '../sample/render';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
 import { Trainer } from '../train/trainer';

@@ -10,6 +10,7 @@ import type { WeightStorage } from '../io/format';
 import type { LoadProgress } from '../io/storage_url';
 import type { LossName, TrainSettings } from '../losses/settings';
 import type { ArchConfig } from '../models/config';
+import type { SampleFormat } from '../sample/render';
 import type { RunResult, StepMetrics } from '../train/trainer';
 
 export type { BackendReport, LoadProgress, ModelContents, WeightStorage };
@@ -17,13 +18,7 @@ export type { BackendReport, LoadProgress, ModelContents, WeightStorage };
 /** Options of the backend the worker starts (initBackend's, sent to the worker). */
 export type RuntimeBackendOptions = Pick<BackendOptions, 'backend' | 'threads' | 'wasmPaths' | 'allowSoftwareWebGpu'>;
 
-/**
- * float32: the generator's raw output, [n, ...outputShape].
- * rgba: images as 8-bit RGBA, [n, height, width, 4], ready for ImageData.
- * png: one PNG, a grid of the images (or a scatter plot for 2-D samples).
- */
-export type SampleFormat = 'float32' | 'rgba' | 'png';
-export const SAMPLE_FORMATS: readonly SampleFormat[] = ['float32', 'rgba', 'png'];
+export { SAMPLE_FORMATS, type SampleFormat, type SampleResult } from '../sample/render';
 
 export interface SampleRequest {
   n: number;
@@ -49,10 +44,6 @@ export interface InterpolateRequest {
   format?: SampleFormat;
 }
 
-export type SampleResult =
-  | { format: 'float32'; shape: number[]; values: Float32Array }
-  | { format: 'rgba'; shape: number[]; values: Uint8ClampedArray }
-  | { format: 'png'; width: number; height: number; png: Uint8Array };
 
 /**
  * Where load() takes a model from: its contents (e.g. a trainer's export), a model folder

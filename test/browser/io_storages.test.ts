@@ -11,7 +11,8 @@ import { loadModelFromUrl, type LoadProgress } from '../../src/io/storage_url';
 
 const FIXTURES = '/test/browser/fixtures/';
 /** Sizes of the fixture's files, as committed. */
-const FIXTURE_BYTES = { 'model.json': 1224, 'generator.bin': 168 };
+/** The fixture's file sizes (test/browser/fixtures/io_model). */
+const FIXTURE_BYTES = { 'model.json': 1204, 'generator.bin': 168 };
 const CACHE = 'wgan-edge-io-test';
 const DATABASE = 'wgan-edge-io-test';
 

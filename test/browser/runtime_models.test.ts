@@ -11,7 +11,7 @@ import { loadModelFromUrl } from '../../src/io/storage_url';
 import { generatorFromModel } from '../../src/io/networks';
 import { disposeParams } from '../../src/nn/params';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
-import { seededLatents } from '../../src/runtime/latent_paths';
+import { seededLatents } from '../../src/sample/latent_paths';
 import type { LoadProgress, TrainRequest } from '../../src/runtime/protocol';
 import { archConfig } from '../../src/models/config';
 import { POINTS_MODEL_URL } from './toy_models';

@@ -9,7 +9,7 @@ import { createGenerator } from '../../src/models/index';
 import { assignParams, disposeParams } from '../../src/nn/params';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
 import { RuntimeError } from '../../src/runtime/errors';
-import { seededLatents } from '../../src/runtime/latent_paths';
+import { seededLatents } from '../../src/sample/latent_paths';
 import type { ModelContents } from '../../src/io/codec';
 import { ModelFormatError } from '../../src/io/format';
 import { DIGITS_ARCH, POINTS_ARCH, untrainedModel } from './toy_models';

@@ -1,9 +1,23 @@
-/** Generator output (float32, in the model's output range) -> the format a caller asked for. */
+/**
+ * Generator output (float32, in the model's output range) -> the format a caller asked for.
+ * Shared by the worker runtime, the service worker and the CLI.
+ */
 import type { OutputRange } from '../models/config';
-import { encodePng, imageGrid, toUint8 } from '../sample/png';
+import { encodePng, imageGrid, toUint8 } from './png';
 import { scatterPlot } from '../viz/plot';
-import { RuntimeError } from './errors';
-import type { SampleFormat, SampleResult } from './protocol';
+
+/**
+ * float32: the generator's raw output, [n, ...outputShape].
+ * rgba: images as 8-bit RGBA, [n, height, width, 4], ready for ImageData.
+ * png: one PNG, a grid of the images (or a scatter plot for 2-D samples).
+ */
+export type SampleFormat = 'float32' | 'rgba' | 'png';
+export const SAMPLE_FORMATS: readonly SampleFormat[] = ['float32', 'rgba', 'png'];
+
+export type SampleResult =
+  | { format: 'float32'; shape: number[]; values: Float32Array }
+  | { format: 'rgba'; shape: number[]; values: Uint8ClampedArray }
+  | { format: 'png'; width: number; height: number; png: Uint8Array };
 
 const OPAQUE = 255;
 
@@ -16,10 +30,10 @@ export function renderSamples(values: Float32Array, shape: number[], outputRange
   }
   const [n, height, width, channels] = shape;
   if (shape.length !== 4 || (channels !== 1 && channels !== 3)) {
-    throw new RuntimeError(`format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape.join(', ')}]: use 'float32'`, 'bad-request');
+    throw new RangeError(`format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape.join(', ')}]: use 'float32'`);
   }
   if (outputRange === null) {
-    throw new RuntimeError(`format '${format}' needs the model's pixel range, and this model's output is linear: use 'float32'`, 'bad-request');
+    throw new RangeError(`format '${format}' needs the model's pixel range, and this model's output is linear: use 'float32'`);
   }
   const pixels = toUint8(values, outputRange);
   if (format === 'png') {

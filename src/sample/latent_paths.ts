@@ -3,7 +3,7 @@
  * and paths between two of them. Computed in JS on the CPU, so every backend gets the same
  * numbers; the arrays are small (n x latentDim).
  */
-import { latents } from '../sample/latents';
+import { latents } from './latents';
 import { Rng } from '../train/rng';
 
 const TWO_POW_32 = 4294967296;

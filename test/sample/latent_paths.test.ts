@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/index';
-import { latentPath, seededLatents } from '../../src/runtime/latent_paths';
+import { latentPath, seededLatents } from '../../src/sample/latent_paths';
 import { latents } from '../../src/sample/latents';
 
 beforeAll(async () => {
