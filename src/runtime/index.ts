@@ -3,6 +3,9 @@
  * service-worker scripts are workers/gan.worker.ts and workers/gan.sw.ts.
  */
 export { createRuntime } from './client';
+/** Architecture configs for train() requests (plain data, no tfjs). */
+export { archConfig, DEFAULT_ARCHS } from '../models/config';
+export type { ArchConfig } from '../models/config';
 export type { LoadOptions, Runtime, RuntimeOptions, TrainOptions } from './client';
 export { connectServiceWorker } from './service_worker_client';
 export type { ServiceWorkerRuntime } from './service_worker_client';
