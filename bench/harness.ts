@@ -81,3 +81,26 @@ export function saveSuite(suite: string, entries: BenchEntry[]): void {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${suite}.json`), JSON.stringify(entries, null, 2));
 }
+
+/** Figures that are not rates (a profile, memory over time, ratios): printed as their own table. */
+export interface BenchTable {
+  suite: string;
+  title: string;
+  columns: string[];
+  rows: (string | number)[][];
+  /** Lines printed under the table (labels, caveats). */
+  notes?: string[];
+}
+
+/** Hands a table to bench/run.mjs (file `<suite>.<n>.table.json`); outside it the table is only logged. */
+export function saveTable(table: BenchTable, index = 0): void {
+  const outDir = process.env.WGAN_BENCH_OUT;
+  if (outDir == null) {
+    console.log(table.title);
+    console.table(table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i]]))));
+    for (const note of table.notes ?? []) console.log(note);
+    return;
+  }
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${table.suite}.${index}.table.json`), JSON.stringify(table, null, 2));
+}

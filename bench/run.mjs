@@ -24,10 +24,11 @@ const vitest = spawnSync(
   // With --json, stdout carries the JSON only: vitest's report goes to stderr.
   { cwd: rootDir, env: { ...process.env, WGAN_BENCH_OUT: outDir }, stdio: ['ignore', asJson ? process.stderr : 'inherit', 'inherit'] },
 );
-const entries = readdirSync(outDir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .flatMap((f) => JSON.parse(readFileSync(join(outDir, f), 'utf8')));
+const TABLE_SUFFIX = '.table.json';
+const outFiles = readdirSync(outDir).sort();
+const readJson = (f) => JSON.parse(readFileSync(join(outDir, f), 'utf8'));
+const entries = outFiles.filter((f) => f.endsWith('.json') && !f.endsWith(TABLE_SUFFIX)).flatMap(readJson);
+const tables = outFiles.filter((f) => f.endsWith(TABLE_SUFFIX)).map(readJson);
 rmSync(outDir, { recursive: true, force: true });
 
 const report = {
@@ -37,6 +38,7 @@ const report = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
   entries,
+  tables,
 };
 mkdirSync(join(benchDir, 'results'), { recursive: true });
 writeFileSync(join(benchDir, 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
@@ -51,7 +53,7 @@ if (vitest.status !== 0) {
   process.exit(vitest.status ?? 1);
 }
 
-function printTable({ createdAt, node, cpu, cores, entries }) {
+function printTable({ createdAt, node, cpu, cores, entries, tables }) {
   const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const rows = entries.map((e) => [
     e.suite,
@@ -69,5 +71,25 @@ function printTable({ createdAt, node, cpu, cores, entries }) {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   rows.forEach((r) => console.log(line(r)));
+  tables.forEach(printExtraTable);
   console.log(`\nJSON: ${join('bench', 'results', 'latest.json')}`);
+}
+
+/** A suite's own table (profile, memory, ratios): text left, numbers right. */
+function printExtraTable({ suite, title, columns, rows, notes = [] }) {
+  const cells = rows.map((r) => r.map((v) => (typeof v === 'number' ? formatNumber(v) : String(v))));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  // '-' stands for a number that does not apply; such a column still aligns right.
+  const numeric = columns.map((_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || r[i] === '-'));
+  const line = (cs) => cs.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  console.log(`\n${suite}: ${title}`);
+  console.log(line(columns));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  cells.forEach((r) => console.log(line(r)));
+  notes.forEach((n) => console.log(`  ${n}`));
+}
+
+function formatNumber(v) {
+  const abs = Math.abs(v);
+  return abs >= 100 || Number.isInteger(v) ? v.toFixed(0) : abs >= 10 ? v.toFixed(1) : abs >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
 }
