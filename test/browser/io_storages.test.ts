@@ -61,6 +61,8 @@ describe('Cache API storage', () => {
   afterEach(() => caches.delete(CACHE));
 
   it('round-trips float32 exactly and float16 within its rounding; a second save replaces the first', async () => {
+    // Other test files on this origin may have used the default cache: start without it.
+    await caches.delete(DEFAULT_CACHE_NAME);
     const options = { cacheName: CACHE };
     await saveModelToCache('digits', model(1), 'float32', options);
     expectSameModel(await loadModelFromCache('digits', options), model(1));
