@@ -1,12 +1,13 @@
 /**
  * WGAN-GP generator iterations of the authors' MNIST pair, batch 64, side by side in one run:
  * WASM and the PyTorch anchor at DIM 64; WASM, CPU and PyTorch at the CPU backend's reduced
- * width. Then one profiled iteration each of WASM (DIM 64) and CPU (reduced width), memory
- * across every iteration, and the ratios the performance targets are stated in.
+ * width. Then 30 more WASM iterations at the reduced width, one profiled iteration each of
+ * WASM (DIM 64) and CPU (reduced width), memory after every iteration, and the ratios the
+ * performance targets are stated in.
  */
 import { it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import '../src/index';
 import type { Trainer } from '../src/train/trainer';
 import { AUTHORS_DIM, CPU_DIM, ITERATION_BATCH, iterationTrainer, profileIteration, runIteration, type IterationProfile } from './gan_iteration';
@@ -24,6 +25,8 @@ const TARGET_PYTORCH_RATIO = 1.5;
 const TARGET_WASM_SPEEDUP = 20;
 const TARGET_BACKPROP_INPUT_SHARE = 0.7;
 const MB = 2 ** 20;
+/** A longer run at the cheap width after the timed ones: memory must stay flat over it. */
+const LONG_RUN_ITERATIONS = 30;
 
 interface IterationCase {
   backend: 'wasm' | 'cpu' | 'pytorch';
@@ -37,6 +40,10 @@ interface MemorySample {
   numTensors: number;
   numBytes: number;
   rss: number;
+  /** V8's heap in use: JS objects (tape records, typed arrays of the CPU backend). */
+  jsHeap: number;
+  /** The WASM backend's linear memory: it grows to the largest working set and never shrinks. */
+  wasmMemory: number;
 }
 
 const label = (c: { backend: string; dim: number }) => `${c.backend} DIM ${c.dim}`;
@@ -44,6 +51,13 @@ const label = (c: { backend: string; dim: number }) => `${c.backend} DIM ${c.dim
 it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () => {
   const trainers = new Map<string, Trainer>();
   const memory: MemorySample[] = [];
+  const recordMemory = (key: string) => {
+    const { numTensors, numBytes } = tf.memory();
+    const { rss, heapUsed } = process.memoryUsage();
+    // HEAPU8 is Emscripten's view of the linear memory; tfjs' typings leave it out.
+    const wasmMemory = ((tf.findBackend('wasm') as BackendWasm).wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.byteLength;
+    memory.push({ label: key, numTensors, numBytes, rss, jsHeap: heapUsed, wasmMemory });
+  };
   const tfjsCase = async (backend: 'wasm' | 'cpu', dim: number, counts: RunCounts): Promise<IterationCase> => {
     const key = label({ backend, dim });
     // Every trainer exists before the first run: from then on the tensor count must not move.
@@ -56,8 +70,7 @@ it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () =>
       once: async () => {
         await tf.setBackend(backend);
         await runIteration(trainers.get(key)!);
-        const { numTensors, numBytes } = tf.memory();
-        memory.push({ label: key, numTensors, numBytes, rss: process.memoryUsage().rss });
+        recordMemory(key);
       },
     };
   };
@@ -86,6 +99,12 @@ it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () =>
   let times: number[][];
   try {
     times = await timeRuns(cases);
+    await tf.setBackend('wasm');
+    const longRun = trainers.get(label({ backend: 'wasm', dim: CPU_DIM }))!;
+    for (let i = 0; i < LONG_RUN_ITERATIONS; i++) {
+      await runIteration(longRun);
+      recordMemory(`wasm DIM ${CPU_DIM}, ${LONG_RUN_ITERATIONS} more iterations`);
+    }
     profiles = new Map();
     for (const backend of ['wasm', 'cpu'] as const) {
       const dim = backend === 'wasm' ? AUTHORS_DIM : CPU_DIM;
@@ -170,13 +189,23 @@ function memoryTable(samples: MemorySample[]): BenchTable {
   const rows = labels.map((l) => {
     const mine = samples.filter((s) => s.label === l);
     const [first, last] = [mine[0], mine[mine.length - 1]];
-    return [l, mine.length, first.numTensors, last.numTensors, first.numBytes / MB, last.numBytes / MB, first.rss / MB, last.rss / MB, Math.max(...mine.map((s) => s.rss)) / MB];
+    const peak = (f: (s: MemorySample) => number) => Math.max(...mine.map(f)) / MB;
+    return [
+      l,
+      mine.length,
+      `${first.numTensors} / ${last.numTensors}`,
+      `${(first.numBytes / MB).toFixed(1)} / ${(last.numBytes / MB).toFixed(1)}`,
+      `${(first.rss / MB).toFixed(0)} / ${(last.rss / MB).toFixed(0)}`,
+      peak((s) => s.rss),
+      `${(first.jsHeap / MB).toFixed(0)} / ${(last.jsHeap / MB).toFixed(0)}`,
+      `${(first.wasmMemory / MB).toFixed(0)} / ${(last.wasmMemory / MB).toFixed(0)}`,
+    ];
   });
   const all = samples.map((s) => s.numTensors);
   return {
     suite: SUITE,
     title: 'memory after each iteration (tf.memory() counts the tensors of all trainers in this suite; RSS is the whole Node process)',
-    columns: ['case', 'iterations', 'tensors first', 'tensors last', 'tensor MB first', 'tensor MB last', 'RSS MB first', 'RSS MB last', 'RSS MB peak'],
+    columns: ['case', 'iterations', 'tensors first / last', 'tensor MB first / last', 'RSS MB first / last', 'RSS MB peak', 'JS heap MB first / last', 'WASM memory MB first / last'],
     rows,
     notes: [`tensor count after each of the ${samples.length} iterations: min ${Math.min(...all)}, max ${Math.max(...all)} (all trainers built before the first).`],
   };
