@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import type { BrowserCommand } from 'vitest/node';
+import type { Route } from 'playwright-core';
 
 /** Debian's Chromium: no test tool may download its own browser here (see .ci/run). */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,6 +32,18 @@ const TEST_SERVER_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Service-Worker-Allowed': '/',
+};
+
+/**
+ * Browser commands, run by the test server with Playwright's page and context in hand.
+ * setNetworkOff: every request of the browser context (pages, workers, service workers) fails
+ * as with no network, until called with false. Not context.setOffline: that also cuts
+ * vitest's WebSocket to the test page, so the command's answer never arrives and the run hangs.
+ */
+const failAsOffline = (route: Route) => route.abort('internetdisconnected');
+const setNetworkOff: BrowserCommand<[off: boolean]> = async ({ context }, off) => {
+  if (off) await context.route('**/*', failAsOffline);
+  else await context.unroute('**/*', failAsOffline);
 };
 
 /** Node resolves tfjs from its ESM sources (its Node bundles miss the gradient registry). */
@@ -85,6 +99,7 @@ export default defineConfig({
               launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
             }),
             instances: [{ browser: 'chromium' }],
+            commands: { setNetworkOff },
           },
         },
       },

@@ -5,7 +5,8 @@
  * - named in the query: &model=<model folder URL>, &cache=<name> or &indexedDb=<name>. The
  *   worker loads it on first use (starting its backend with the options in its own script
  *   URL: gan.sw.js?backend=wasm&wasmPaths=/assets/), so it survives the browser stopping an
- *   idle service worker;
+ *   idle service worker. It keeps a copy of each model folder fetched by URL in the Cache API
+ *   (URL_MODEL_COPIES_CACHE) and reads that copy when the network is down;
  * - else the one a page loaded over a MessageChannel (connectServiceWorker, the RuntimeHost
  *   API); that one lives in memory only (503 once the browser has stopped the worker).
  */
@@ -13,7 +14,14 @@ import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { RuntimeHost } from './host';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/init';
+import type { ModelContents } from '../io/codec';
+import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
+import { ModelStorageError } from '../io/storage_files';
+import { loadModelFromUrl } from '../io/storage_url';
 import { CONNECT_MESSAGE, SAMPLE_PATH, type ModelSource, type RuntimeBackendOptions, type SampleRequest } from './protocol';
+
+/** The Cache API cache where the worker keeps a copy of each model it fetched by URL, for offline use. */
+export const URL_MODEL_COPIES_CACHE = 'wgan-edge-url-models';
 
 /** Defaults of the sample URL's query: one image from seed 0. */
 const DEFAULT_QUERY = { n: 1, seed: 0 };
@@ -72,12 +80,30 @@ function modelLoader(host: RuntimeHost, backendOptions: RuntimeBackendOptions): 
     if (!stillLoaded) {
       const loading = host
         .init(backendOptions)
-        .then(() => host.load(source))
+        .then(async () => host.load('url' in source ? await readUrlModel(source.url) : source))
         .then(() => host.modelVersion);
       current = { key, loading };
     }
     await current!.loading;
   };
+}
+
+/**
+ * A model folder named by URL, fetched; the copy kept from an earlier fetch when the fetch
+ * fails for want of a network (an HTTP error means the server answered: no copy then).
+ */
+async function readUrlModel(url: string): Promise<ModelContents> {
+  const copies = { cacheName: URL_MODEL_COPIES_CACHE };
+  let model: ModelContents;
+  try {
+    model = await loadModelFromUrl(url);
+  } catch (e) {
+    if (!(e instanceof ModelStorageError && e.code === 'network')) throw e;
+    // No copy either: the network error says more than 'holds no model'.
+    return loadModelFromCache(url, copies).catch(() => Promise.reject(e));
+  }
+  await saveModelToCache(url, model, 'float32', copies);
+  return model;
 }
 
 async function samplePng(host: RuntimeHost, load: (source: ModelSource) => Promise<void>, url: URL): Promise<Response> {

@@ -13,19 +13,13 @@ import type { ModelContents } from '../../src/io/codec';
 import { deleteModelFromCache, saveModelToCache } from '../../src/io/storage_cache';
 import { loadModelFromUrl } from '../../src/io/storage_url';
 import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
-import { WASM_FILES, WASM_FOLDER } from './wasm_files';
+import { registerRuntimeServiceWorker } from './service_worker_setup';
+import { WASM_FILES } from './wasm_files';
 
-const SCOPE = '/';
 const CACHED_NAME = 'service-worker-test';
 let registration: ServiceWorkerRegistration;
 let runtime: ServiceWorkerRuntime;
 let digits: ModelContents;
-
-/** Waits until the service worker controls this page (it claims clients on activation). */
-async function controlled(): Promise<void> {
-  if (navigator.serviceWorker.controller != null) return;
-  await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-}
 
 /** The page-side cpu reference of the PNG the service worker should draw. */
 async function referencePng(model: ModelContents, n: number, seed: number): Promise<Uint8Array> {
@@ -46,12 +40,7 @@ async function referencePng(model: ModelContents, n: number, seed: number): Prom
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
   digits = await untrainedModel(DIGITS_ARCH, 21);
-  // The worker starts WASM on its own (for model-naming URLs) with the options in its script URL.
-  const script = new URL('/workers/gan.sw.ts', location.href);
-  script.search = new URLSearchParams({ backend: 'wasm', wasmPaths: WASM_FOLDER }).toString();
-  registration = await navigator.serviceWorker.register(script, { type: 'module', scope: SCOPE });
-  await navigator.serviceWorker.ready;
-  await controlled();
+  registration = await registerRuntimeServiceWorker('service_worker');
 });
 
 afterAll(async () => {
