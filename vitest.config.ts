@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import type { BrowserCommand } from 'vitest/node';
 import type { Route } from 'playwright-core';
+import type { Plugin } from 'vite';
 
 /** Debian's Chromium: no test tool may download its own browser here (see .ci/run). */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,6 +47,51 @@ const setNetworkOff: BrowserCommand<[off: boolean]> = async ({ context }, off) =
   else await context.unroute('**/*', failAsOffline);
 };
 
+/** A page the test server sends without COOP/COEP: the one place a test sees no isolation. */
+const NOT_ISOLATED_PAGE = '/test/browser/fixtures/not_isolated.html';
+const ISOLATION_HEADERS = ['cross-origin-opener-policy', 'cross-origin-embedder-policy'];
+
+/** Drops COOP/COEP from the response to `path`: vitest and vite set server.headers on every response, before and after this. */
+function withoutIsolationHeaders(path: string): Plugin {
+  return {
+    name: 'without-isolation-headers',
+    configureServer(server) {
+      server.middlewares.use((request, response, next) => {
+        if (request.url?.split('?')[0] === path) {
+          for (const name of ISOLATION_HEADERS) response.removeHeader(name);
+          const setHeader = response.setHeader.bind(response);
+          response.setHeader = (name, value) => (ISOLATION_HEADERS.includes(name.toLowerCase()) ? response : setHeader(name, value));
+        }
+        next();
+      });
+    },
+  };
+}
+
+/**
+ * notIsolatedWorkerReport: opens NOT_ISOLATED_PAGE in a second tab (a test page cannot embed
+ * it: under COEP an iframe without COEP is blocked, and a blob or data URL worker inherits its
+ * creator's isolation) and returns what its runtime worker reported, with the .wasm files the
+ * tab fetched.
+ */
+const notIsolatedWorkerReport: BrowserCommand<[]> = async ({ context, page }) => {
+  const tab = await context.newPage();
+  const wasmFilesFetched: string[] = [];
+  tab.on('request', (request) => {
+    const file = new URL(request.url()).pathname.split('/').pop()!;
+    // Fetches only: the page's `?url` imports of the three files are script requests.
+    if (file.endsWith('.wasm') && request.resourceType() === 'fetch') wasmFilesFetched.push(file);
+  });
+  try {
+    await tab.goto(new URL(NOT_ISOLATED_PAGE, page.url()).href);
+    await tab.waitForFunction(() => 'workerReport' in window);
+    const report = await tab.evaluate(() => (window as unknown as { workerReport: object }).workerReport);
+    return { ...report, wasmFilesFetched };
+  } finally {
+    await tab.close();
+  }
+};
+
 /** Node resolves tfjs from its ESM sources (its Node bundles miss the gradient registry). */
 const ESM_MAIN_FIELDS = ['module', 'jsnext:main', 'main'];
 
@@ -67,6 +113,7 @@ export default defineConfig({
       {
         extends: true,
         server: { headers: TEST_SERVER_HEADERS },
+        plugins: [withoutIsolationHeaders(NOT_ISOLATED_PAGE)],
         // Workers are ES modules (they import tfjs and Comlink).
         worker: { format: 'es' },
         optimizeDeps: {
@@ -99,7 +146,7 @@ export default defineConfig({
               launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
             }),
             instances: [{ browser: 'chromium' }],
-            commands: { setNetworkOff },
+            commands: { setNetworkOff, notIsolatedWorkerReport },
           },
         },
       },

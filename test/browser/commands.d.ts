@@ -1,8 +1,11 @@
+import type { BackendReport } from '../../src/runtime/protocol';
+
 /** The browser commands vitest.config.ts defines for the browser project, as tests call them. */
 declare module 'vitest/browser' {
   interface BrowserCommands {
     /** Every request of the browser context (pages, workers, service workers) fails as offline, until called with false. */
     setNetworkOff: (off: boolean) => Promise<void>;
+    /** Starts the runtime worker on a page served without COOP/COEP: what it reported (or why it failed) and the .wasm files fetched. */
+    notIsolatedWorkerReport: () => Promise<({ pageCrossOriginIsolated: boolean; worker: BackendReport } | { error: string }) & { wasmFilesFetched: string[] }>;
   }
 }
-export {};
