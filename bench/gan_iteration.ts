@@ -6,11 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { imageDataset } from '../src/data/images';
+import { defaultsFor } from '../src/losses';
 import { archConfig } from '../src/models/config';
 import { Trainer } from '../src/train/trainer';
 
 /** The batch (gan_mnist.py uses 50; 64 is the WGAN reference code's). */
 export const ITERATION_BATCH = 64;
+/** Critic updates per generator update: the WGAN-GP default (the paper's 5). */
+export const ITERATION_CRITIC_STEPS = defaultsFor('wgan-gp', 'dcgan28').nCritic;
 /** gan_mnist.py's DIM. */
 export const AUTHORS_DIM = 64;
 /**

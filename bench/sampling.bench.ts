@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '../src/index';
 import { generatorFromModel } from '../src/io/networks';
@@ -64,6 +64,7 @@ async function modelFolder(): Promise<{ dir: string; source: string; cleanUp: ()
 
 it('sampling throughput and cold start', async () => {
   await tf.setBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
   const { dir, source, cleanUp } = await modelFolder();
   const entries: BenchEntry[] = [];
   try {
@@ -92,6 +93,7 @@ it('sampling throughput and cold start', async () => {
   } finally {
     cleanUp();
   }
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
   saveSuite(SUITE, entries);
 });
 

@@ -5,12 +5,12 @@
  * WASM (DIM 64) and CPU (reduced width), memory after every iteration, and the ratios the
  * performance targets are stated in.
  */
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import '../src/index';
 import type { Trainer } from '../src/train/trainer';
-import { AUTHORS_DIM, CPU_DIM, ITERATION_BATCH, iterationTrainer, profileIteration, runIteration, type IterationProfile } from './gan_iteration';
+import { AUTHORS_DIM, CPU_DIM, ITERATION_BATCH, ITERATION_CRITIC_STEPS, iterationTrainer, profileIteration, runIteration, type IterationProfile } from './gan_iteration';
 import { rateEntry, saveSuite, saveTable, timeRuns, type BenchEntry, type BenchTable, type RunCounts } from './harness';
 import { pytorchMissing, startPytorchAnchor, type PytorchAnchor } from './pytorch';
 
@@ -49,6 +49,8 @@ interface MemorySample {
 const label = (c: { backend: string; dim: number }) => `${c.backend} DIM ${c.dim}`;
 
 it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () => {
+  await tf.setBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
   const trainers = new Map<string, Trainer>();
   const memory: MemorySample[] = [];
   const recordMemory = (key: string) => {
@@ -115,6 +117,9 @@ it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () =>
     anchors.forEach((a) => a.close());
     trainers.forEach((t) => t.dispose());
   }
+  // A leak shows here first: every iteration must end with the tensors it started with.
+  expect(new Set(memory.map((m) => m.numTensors)).size).toBe(1);
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
 
   const gflopAt = (dim: number) => (dim === AUTHORS_DIM ? profiles.get('wasm')!.gflop : profiles.get('cpu')!.gflop);
   const entries: BenchEntry[] = cases.map((c, i) =>
@@ -127,7 +132,7 @@ it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () =>
         detail: {
           dim: c.dim,
           batch: ITERATION_BATCH,
-          criticSteps: 5,
+          criticSteps: ITERATION_CRITIC_STEPS,
           gflop: gflopAt(c.dim),
           threads: c.backend === 'cpu' ? 1 : c.backend === 'wasm' ? wasmThreads : anchors[0]?.threads,
           ...(c.backend === 'pytorch' && { torch: anchors[0]?.torchVersion }),
