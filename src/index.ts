@@ -1,6 +1,55 @@
-/** wgan-edge: the public API. Importing it puts the gradient layer in force. */
+/** wgan-edge: the public API. Importing it puts the gradient layer and the WASM kernels in force. */
 import './backend/gradients';
 import './backend/kernels';
 
-export { initBackend, BackendError, BACKEND_PREFERENCES } from './backend/init';
+// Backends
+export { initBackend, BACKEND_PREFERENCES } from './backend/init';
 export type { BackendOptions, BackendReport, BackendName, BackendPreference, AdapterReport } from './backend/init';
+export { BackendError, type BackendErrorCode } from './backend/errors';
+
+// Networks
+export { createGenerator, createCritic } from './models';
+export { archConfig, validateArch, DEFAULT_ARCHS, ARCH_KINDS } from './models/config';
+export type { ArchConfig, ArchKind, MlpArch, Dcgan28Arch, Dcgan32Arch, OutputRange, CriticNorm } from './models/config';
+export type { Network } from './models/network';
+export { readParams, assignParams, checkArrays, disposeParams, countParams } from './nn/params';
+export type { Params, ParamTensors, NamedArray, NamedArrays } from './nn/params';
+
+// Losses and training
+export { defaultsFor, lossModule, criticTerms, generatorLoss } from './losses';
+export { LOSS_NAMES, validateSettings } from './losses/settings';
+export type { LossName, TrainSettings, Curriculum, CriticWarmup } from './losses/settings';
+export { gradientPenalty } from './losses/penalty';
+export { mixtureWeights, createMixtureCritic } from './losses/wgan_c';
+export { criticStepsAt } from './losses/wgan';
+export { Trainer, TrainingDivergedError } from './train/trainer';
+export type { TrainerConfig, StepMetrics, RunOptions, RunResult } from './train/trainer';
+export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './train/state';
+export type { TrainerState } from './train/state';
+export { Rng, type RngState } from './train/rng';
+
+// Data and metrics
+export { toyDataset, toyMixture, toyPoints, TOY_NAMES } from './data/toy';
+export type { ToyName, GaussianMixture } from './data/toy';
+export { imageDataset, type ImageArray } from './data/images';
+export type { Dataset } from './data/dataset';
+export { modeCoverage, generatorModeCoverage, type ModeReport } from './metrics/modes';
+export { exactW1, generatorW1 } from './metrics/wasserstein';
+export { frechetDistance } from './metrics/frechet';
+export { classifierQuality, generatorClassifierQuality, type ClassifierQuality } from './metrics/classifier_quality';
+
+// Sampling
+export { latents } from './sample/latents';
+export { seededLatents, latentPath } from './sample/latent_paths';
+export { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './sample/render';
+export { encodePng, imageGrid, toUint8, type Raster } from './sample/png';
+
+// Model files
+export { encodeModel, decodeModel, checkWeights, type ModelContents } from './io/codec';
+export { ModelFormatError, MODEL_FORMAT_VERSION, type ModelJson, type WeightStorage, type Provenance } from './io/format';
+export { generatorFromModel, modelFromTrainer } from './io/networks';
+export { ModelStorageError } from './io/storage_files';
+export { loadModelFromUrl } from './io/storage_url';
+export { saveModelToCache, loadModelFromCache, deleteModelFromCache } from './io/storage_cache';
+export { saveModelToIndexedDb, loadModelFromIndexedDb, deleteModelFromIndexedDb } from './io/storage_indexeddb';
+export { decodeImage, toImageArray } from './io/image_files';
