@@ -95,19 +95,26 @@ const notIsolatedWorkerReport: BrowserCommand<[]> = async ({ context, page }) =>
 /** Node resolves tfjs from its ESM sources (its Node bundles miss the gradient registry). */
 const ESM_MAIN_FIELDS = ['module', 'jsnext:main', 'main'];
 
+/** How Node-side runs (tests, bench/, scripts/) load tfjs; the other configs reuse it. */
+export const NODE_TFJS_RESOLUTION = {
+  resolve: { mainFields: ESM_MAIN_FIELDS },
+  ssr: { resolve: { mainFields: ESM_MAIN_FIELDS } } as never,
+  server: { deps: { inline: [/@tensorflow\//] } },
+};
+
 export default defineConfig({
   test: {
     testTimeout: 120_000,
     projects: [
       {
         extends: true,
-        resolve: { mainFields: ESM_MAIN_FIELDS },
-        ssr: { resolve: { mainFields: ESM_MAIN_FIELDS } } as never,
+        resolve: NODE_TFJS_RESOLUTION.resolve,
+        ssr: NODE_TFJS_RESOLUTION.ssr,
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**'],
-          server: { deps: { inline: [/@tensorflow\//] } },
+          server: NODE_TFJS_RESOLUTION.server,
         },
       },
       {

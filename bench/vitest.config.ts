@@ -4,25 +4,16 @@
  * one file at a time so that they do not compete for the cores.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
-import rootConfig from '../vitest.config.js';
-
-const NODE_PROJECT = 'node';
-
-const nodeProject = (rootConfig.test?.projects ?? []).find(
-  (p): p is TestProjectInlineConfiguration => typeof p === 'object' && 'test' in p && p.test?.name === NODE_PROJECT,
-);
-if (nodeProject == null) {
-  throw new Error(`bench/vitest.config.ts: the root vitest.config.ts has no '${NODE_PROJECT}' project to take tfjs' module resolution from.`);
-}
+import { defineConfig } from 'vitest/config';
+import { NODE_TFJS_RESOLUTION } from '../vitest.config.js';
 
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
-  resolve: nodeProject.resolve,
-  ssr: nodeProject.ssr,
+  resolve: NODE_TFJS_RESOLUTION.resolve,
+  ssr: NODE_TFJS_RESOLUTION.ssr,
   test: {
     include: ['bench/**/*.bench.ts'],
-    server: nodeProject.test?.server,
+    server: NODE_TFJS_RESOLUTION.server,
     fileParallelism: false,
     testTimeout: 600_000,
   },

@@ -4,21 +4,16 @@
  * scripts only, one at a time so they do not compete for the cores.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
-import rootConfig from '../vitest.config.js';
-
-const nodeProject = (rootConfig.test?.projects ?? []).find(
-  (p): p is TestProjectInlineConfiguration => typeof p === 'object' && 'test' in p && p.test?.name === 'node',
-);
-if (nodeProject == null) throw new Error("scripts/vitest.config.ts: the root vitest.config.ts has no 'node' project");
+import { defineConfig } from 'vitest/config';
+import { NODE_TFJS_RESOLUTION } from '../vitest.config.js';
 
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
-  resolve: nodeProject.resolve,
-  ssr: nodeProject.ssr,
+  resolve: NODE_TFJS_RESOLUTION.resolve,
+  ssr: NODE_TFJS_RESOLUTION.ssr,
   test: {
     include: ['scripts/**/*.script.ts'],
-    server: nodeProject.test?.server,
+    server: NODE_TFJS_RESOLUTION.server,
     fileParallelism: false,
     testTimeout: 3_600_000,
   },
