@@ -7,7 +7,7 @@ import { imageDataset } from '../../src/data/images';
 import { toyDataset } from '../../src/data/toy';
 import { archConfig } from '../../src/models/config';
 import { latents } from '../../src/sample/latents';
-import { Trainer, TrainingDivergedError, type StepMetrics, type TrainerConfig } from '../../src/train/trainer';
+import { emaDecayAt, Trainer, TrainingDivergedError, type StepMetrics, type TrainerConfig } from '../../src/train/trainer';
 import { expectStatesIdentical } from './helpers';
 
 const arch = archConfig('mlp', { hidden: 16, depth: 2 });
@@ -52,6 +52,23 @@ describe('Trainer', () => {
     expectStatesIdentical(a.state, b.state);
     expect(Array.from(a.samples)).toEqual(Array.from(b.samples));
     expect(Array.from(a.samples)).not.toEqual(Array.from(c.samples));
+  });
+
+  it('EMA: warm-up decay min(d, (1+t)/(10+t)), and the average equals a hand-kept one over 3 steps', async () => {
+    expect([0, 90, 1000, 1e4].map((t) => emaDecayAt(t, 0.999))).toEqual([0.1, 91 / 100, 1001 / 1010, 0.999]);
+    const trainer = new Trainer({ ...small, loss: 'wgan-gp', emaDecay: 0.95 });
+    const names = Object.keys(trainer.generator.params);
+    const read = async () => Promise.all(names.map((n) => trainer.generator.params[n].data()));
+    let expected = await read();
+    for (let t = 0; t < 3; t++) {
+      await trainer.run({ steps: 1 });
+      const d = emaDecayAt(t, 0.95);
+      const now = await read();
+      expected = expected.map((e, i) => e.map((v, j) => d * v + (1 - d) * now[i][j]));
+    }
+    const ema = await Promise.all(names.map((n) => trainer.emaGenerator!.params[n].data()));
+    ema.forEach((e, i) => e.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 5)));
+    trainer.dispose();
   });
 
   const resumeCases: [string, Omit<TrainerConfig, 'arch' | 'data' | 'seed'>][] = [
