@@ -1,4 +1,4 @@
-/** `--data`: a toy set, MNIST, or a folder of PNG/JPEG images -> a dataset and its network. */
+/** `--data`: a toy set, MNIST, Fashion-MNIST, or a folder of PNG/JPEG images -> a dataset and its network. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Dataset } from '../data/dataset';
@@ -6,7 +6,7 @@ import { imageDataset } from '../data/images';
 import { TOY_NAMES, toyDataset, type ToyName } from '../data/toy';
 import { decodeImage, isGreyscale, toImageArray } from '../io/image_files';
 import { archConfig, type ArchConfig } from '../models/config';
-import { loadMnist } from '../node/mnist';
+import { loadMnist, MNIST_SETS, type MnistSet } from '../node/mnist';
 import { UsageError } from './errors';
 
 export interface DataChoice {
@@ -23,13 +23,13 @@ export async function resolveData(spec: string, dim: number | undefined): Promis
   if ((TOY_NAMES as readonly string[]).includes(spec)) {
     return { dataset: toyDataset(spec as ToyName), arch: archConfig('mlp', dim == null ? {} : { hidden: dim }), name: spec };
   }
-  if (spec === 'mnist') {
+  if ((MNIST_SETS as readonly string[]).includes(spec)) {
     const arch = archConfig('dcgan28', dim == null ? {} : { dim });
-    return { dataset: imageDataset(await loadMnist('train'), arch.outputRange, 'MNIST'), arch, name: 'mnist' };
+    return { dataset: imageDataset(await loadMnist('train', { set: spec as MnistSet }), arch.outputRange, spec), arch, name: spec };
   }
   const isDir = await stat(spec).then((s) => s.isDirectory(), () => false);
   if (!isDir) {
-    throw new UsageError(`--data must be one of ${[...TOY_NAMES, 'mnist'].join(', ')} or a folder of PNG/JPEG images; '${spec}' is none.`);
+    throw new UsageError(`--data must be one of ${[...TOY_NAMES, ...MNIST_SETS].join(', ')} or a folder of PNG/JPEG images; '${spec}' is none.`);
   }
   const files = (await readdir(spec)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
   if (files.length === 0) throw new UsageError(`--data ${spec}: the folder holds no .png, .jpg or .jpeg files.`);

@@ -1,6 +1,6 @@
 /**
  * `wgan-edge eval`: a model's quality as JSON. 2-D models against their toy set (modes,
- * high-quality share, W1); MNIST models through the project's classifier (confident share,
+ * high-quality share, W1); MNIST and Fashion-MNIST models through the project's classifier for the set (confident share,
  * class shares, Frechet distance next to the real-vs-real baseline).
  */
 import { initBackend } from '../backend/init';
@@ -16,11 +16,11 @@ import { resolveModel, shippedFolder } from './model_path';
 import { classifierFromContents } from '../io/classifier_file';
 import { generatorClassifierQuality } from '../metrics/classifier_quality';
 import { loadClassifierDir } from '../node/classifier_files';
-import { loadMnist } from '../node/mnist';
+import { loadMnist, MNIST_SETS, type MnistSet } from '../node/mnist';
 
 /** Samples for mode coverage or the classifier measures, and for the exact (assignment) W1 estimate. */
 const DEFAULT_SAMPLES = 2048;
-const EVAL_DATA = [...TOY_NAMES, 'mnist'];
+const EVAL_DATA: readonly string[] = [...TOY_NAMES, ...MNIST_SETS];
 const W1_SAMPLES = 512;
 
 export async function evaluate(argv: string[]): Promise<void> {
@@ -32,17 +32,18 @@ export async function evaluate(argv: string[]): Promise<void> {
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
   const dir = await resolveModel(String(args.model));
   const model = await loadModelDir(dir);
-  const wanted = data === 'mnist' ? '28,28,1' : '2';
+  const isImages = (MNIST_SETS as readonly string[]).includes(data);
+  const wanted = isImages ? '28,28,1' : '2';
   if (model.outputShape.join() !== wanted) throw new UsageError(`${dir} makes [${model.outputShape}] samples; --data ${data} needs [${wanted}].`);
   const report = await initBackend({ backend: backendOption(args.backend) });
   const generator = generatorFromModel(model, dir);
   try {
     const result: Record<string, unknown> = { model: dir, data, backend: report.backend, samples: n };
-    if (data === 'mnist') {
-      const classifierDir = await shippedFolder('classifiers/mnist');
+    if (isImages) {
+      const classifierDir = await shippedFolder(`classifiers/${data}`);
       const classifier = classifierFromContents(await loadClassifierDir(classifierDir), classifierDir);
       try {
-        Object.assign(result, await generatorClassifierQuality(generator, classifier, await loadMnist('test'), n, seed));
+        Object.assign(result, await generatorClassifierQuality(generator, classifier, await loadMnist('test', { set: data as MnistSet }), n, seed));
       } finally {
         disposeParams(classifier);
       }

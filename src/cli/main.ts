@@ -10,13 +10,14 @@ import { train } from './train';
 
 const USAGE = `Usage: wgan-edge <command> [options]
 
-  train   --data 8gaussians|25gaussians|swissroll|mnist|<folder of PNG/JPEG>
+  train   --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist|<folder of PNG/JPEG>
           [--loss gan|wgan|wgan-gp|wgan-c] [--steps N] [--batch B] [--seed S]
           [--dim D (width: MLP hidden units, conv DIM)]
           [--ema DECAY (save a moving average of the generator)]
           --out DIR [--resume] [--json] [--backend auto|webgpu|wasm|cpu]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
-  eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist [--n N] [--seed S]
+  eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist
+          [--n N] [--seed S]
   info    [--backend auto|webgpu|wasm|cpu]   the backends here and what auto picks
 `;
 
@@ -28,7 +29,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
 };
 
 async function main([command, ...rest]: string[]): Promise<void> {
-  if (command == null || command === 'help' || command === '--help' || command === '-h') {
+  const helpFlag = (arg: string) => arg === '--help' || arg === '-h';
+  if (command == null || command === 'help' || helpFlag(command) || rest.some(helpFlag)) {
     process.stdout.write(USAGE);
     return;
   }

@@ -1,4 +1,7 @@
-/** Training progress: a one-line bar on a terminal, or one JSON object per line with --json. */
+/**
+ * Training progress: a one-line bar on a terminal, a plain line every half minute when stderr
+ * is a file or pipe (a log of a long run), or one JSON object per line with --json.
+ */
 import type { StepMetrics } from '../train/trainer';
 
 export interface ProgressLine {
@@ -14,6 +17,8 @@ export interface ProgressLine {
 const BAR_WIDTH = 24;
 /** Redraw the terminal bar at most this often. */
 const REDRAW_MS = 100;
+/** Without a terminal, write a line at most this often. */
+const LOG_EVERY_MS = 30_000;
 
 export class Progress {
   private readonly started = performance.now();
@@ -45,15 +50,19 @@ export class Progress {
       return;
     }
     const now = performance.now();
-    if (!this.out.isTTY || (now - this.lastDraw < REDRAW_MS && m.step < this.steps)) return;
+    const tty = Boolean(this.out.isTTY);
+    if (now - this.lastDraw < (tty ? REDRAW_MS : LOG_EVERY_MS) && m.step < this.steps) return;
     this.lastDraw = now;
-    const done = Math.round((BAR_WIDTH * m.step) / this.steps);
     const eta = line.stepsPerSecond > 0 ? (this.steps - m.step) / line.stepsPerSecond : 0;
-    this.out.write(
-      `\r[${'='.repeat(done)}${' '.repeat(BAR_WIDTH - done)}] ${m.step}/${this.steps}  ` +
-        `W ${m.wasserstein.toFixed(4)}  critic ${m.criticLoss.toFixed(4)}  ` +
-        `${line.stepsPerSecond.toFixed(1)} steps/s  eta ${Math.ceil(eta)}s `,
-    );
+    const status =
+      `${m.step}/${this.steps}  W ${m.wasserstein.toFixed(4)}  critic ${m.criticLoss.toFixed(4)}  ` +
+      `${line.stepsPerSecond.toFixed(2)} steps/s  eta ${Math.ceil(eta)}s`;
+    if (!tty) {
+      this.out.write(`step ${status}\n`);
+      return;
+    }
+    const done = Math.round((BAR_WIDTH * m.step) / this.steps);
+    this.out.write(`\r[${'='.repeat(done)}${' '.repeat(BAR_WIDTH - done)}] ${status} `);
   }
 
   end(): void {

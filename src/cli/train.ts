@@ -63,7 +63,7 @@ export async function train(argv: string[]): Promise<void> {
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
-  if (args.data == null) throw new UsageError('train needs --data (8gaussians, 25gaussians, swissroll, mnist or a folder of images).');
+  if (args.data == null) throw new UsageError('train needs --data (8gaussians, 25gaussians, swissroll, mnist, fashion-mnist or a folder of images).');
   if (args.out == null) throw new UsageError('train needs --out DIR, the model folder to write.');
   const out = String(args.out);
   const loss = args.loss == null ? undefined : lossOption(args.loss);

