@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../backend/gradients';
 import '../backend/kernels';
 import { initBackend, type BackendReport } from '../backend/init';
+import { forgetWebGpuBackend, webGpuDeviceLost } from '../backend/webgpu_device';
 import type { Dataset } from '../data/dataset';
 import { imageDataset } from '../data/images';
 import { toyDataset } from '../data/toy';
@@ -24,6 +25,7 @@ import { holdLifeLock } from './liveness';
 import {
   PROGRESS_INTERVAL_MS,
   SAMPLE_FORMATS,
+  type BackendFallback,
   type InterpolateRequest,
   type LoadProgress,
   type ModelContents,
@@ -43,10 +45,21 @@ import {
 import { renderSamples, resultBuffers } from '../sample/render';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
-import { Trainer } from '../train/trainer';
+import { Trainer, type StepMetrics } from '../train/trainer';
+import type { TrainerState } from '../train/state';
 
 /** Largest batch one sample() call draws: bounds the worker's memory per call. */
 export const MAX_SAMPLES_PER_CALL = 1024;
+
+/**
+ * On WebGPU a run keeps a CPU copy of its state (weights, EMA, optimizer slots, RNG) to go on
+ * from if the device is lost. A copy reads all of that back, so it is taken every step while
+ * the state is under 2^20 floats (4 MB; the default toy MLP's is 0.24M), else every k steps,
+ * k chosen to read ~4 MB per step on average (the default 28x28 DCGAN's, 9.3M: every 9 steps).
+ */
+export const SNAPSHOT_FLOATS_PER_STEP = 1 << 20;
+/** A call that failed on WebGPU with a DOMException waits this long for the device's lost promise before taking the failure as its own. */
+const LOSS_GRACE_MS = 1000;
 
 /** A page callback: a Comlink proxy across the boundary, a plain function in tests. */
 type Callback<T> = ((value: T) => unknown) & { [Comlink.releaseProxy]?: () => void };
@@ -61,6 +74,22 @@ export class RuntimeHost {
   private models = 0;
   /** Runs in progress by the page's run id, so cancel() can reach them. */
   private readonly runs = new Map<number, AbortController>();
+  private backendOptions: RuntimeBackendOptions = {};
+
+  // After a lost WebGPU device (see leaveLostDevice):
+  /** While on WebGPU: resolves with the reason when the device is lost. */
+  private deviceLost: Promise<string> | null = null;
+  /** Set when the device is lost, until the move to WASM is done. */
+  private lostReason: string | null = null;
+  /** The move to WASM: started once, when the device is lost; every call waits for it. */
+  private recovery: Promise<BackendFallback> | null = null;
+  /** Backend moves done: a call that failed across one retries on the new backend. */
+  private switches = 0;
+  /** On WebGPU, the trainer's state at its last snapshot (null: its first step, rebuilt from its config). */
+  private trainerState: TrainerState | null = null;
+  private snapshotEvery = 1;
+  /** The training pass in progress: the move off a lost device waits for it to stop. */
+  private pass: Promise<unknown> | null = null;
 
   /**
    * Starts the backend. `lifeLockName`: a Web Lock this worker holds until it ends, so the
@@ -69,7 +98,11 @@ export class RuntimeHost {
   async init(options: RuntimeBackendOptions, lifeLockName?: string): Promise<BackendReport> {
     if (lifeLockName != null) await holdLifeLock(lifeLockName);
     // One backend per scope: a service worker serves several pages, the first one picks it.
-    this.report ??= await initBackend(options);
+    if (this.report == null) {
+      this.report = await initBackend(options);
+      this.backendOptions = options;
+      this.watchDevice();
+    }
     return this.report;
   }
 
@@ -98,6 +131,8 @@ export class RuntimeHost {
     } finally {
       onProgress?.[Comlink.releaseProxy]?.();
     }
+    // Build the generator on the backend that is live now (not the one a lost device leaves).
+    if (this.recovery != null) await this.recovery;
     this.checkIdle('load');
     const network = generatorFromModel(model, describeSource(source));
     this.unload();
@@ -134,6 +169,7 @@ export class RuntimeHost {
    * stays loaded.
    */
   async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<TrainResult> {
+    if (this.recovery != null) await this.recovery;
     this.checkIdle('train');
     checkObject(request, 'train: the request');
     const { data, steps, ...config } = request;
@@ -147,19 +183,45 @@ export class RuntimeHost {
     if (aborted) controller.abort();
     this.runs.set(runId, controller);
     const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
+    const fallbacks: BackendFallback[] = [];
+    let last: StepMetrics | null = null;
     try {
-      const result = await trainer.run({
-        steps,
-        signal: controller.signal,
-        onProgress: async (metrics) => {
-          progress.push(metrics);
-          // Let queued messages (cancel, sample) run between steps.
-          await yieldToEventLoop();
-        },
-      });
-      progress.flush();
-      return { ...result, model: summarize(this.generator) };
+      // One pass per backend: a lost WebGPU device ends a pass, the next goes on from the last snapshot.
+      for (;;) {
+        const current = this.trainer!;
+        const switches = this.switches;
+        const pass = (async () => {
+          const result = await current.run({
+            steps: steps - current.step,
+            signal: controller.signal,
+            onProgress: async (metrics) => {
+              last = metrics;
+              // Before the page hears of a step, so the state it resumes from is the one it saw.
+              await this.snapshot(current);
+              progress.push(metrics);
+              // Let queued messages (cancel, sample) run between steps.
+              await yieldToEventLoop();
+              // No step on a lost device: stop here, the loop below moves the run.
+              if (this.lostReason != null) throw new Error('the WebGPU device was lost');
+            },
+          });
+          // The final state too, so a device lost after the run can rebuild this model.
+          await this.snapshot(current, true);
+          return result;
+        })();
+        this.pass = pass;
+        try {
+          const result = await pass;
+          progress.flush();
+          return { ...result, stepsRun: current.step, last: result.last ?? last, fallbacks, model: summarize(this.generator!) };
+        } catch (e) {
+          const fallback = await this.fallbackAfter(switches, e);
+          if (fallback == null) throw e;
+          fallbacks.push(fallback);
+        }
+      }
     } finally {
+      this.pass = null;
       this.runs.delete(runId);
       onProgress?.[Comlink.releaseProxy]?.();
     }
@@ -178,8 +240,7 @@ export class RuntimeHost {
     if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES_PER_CALL) {
       throw new RuntimeError(`sample: n must be an integer in [1, ${MAX_SAMPLES_PER_CALL}], got ${n}`, 'bad-request');
     }
-    const z = await seededLatents(n, config.latentDim, request.seed, request.truncation);
-    return this.generate(z, n, format);
+    return this.onLiveBackend(async () => this.generate(await seededLatents(n, config.latentDim, request.seed, request.truncation), n, format));
   }
 
   async interpolate(request: InterpolateRequest): Promise<SampleResult> {
@@ -193,9 +254,11 @@ export class RuntimeHost {
     if (!Number.isInteger(request.steps) || request.steps < 2 || request.steps > MAX_SAMPLES_PER_CALL) {
       throw new RuntimeError(`interpolate: steps must be an integer in [2, ${MAX_SAMPLES_PER_CALL}], got ${request.steps}`, 'bad-request');
     }
-    const a = await seededLatents(1, config.latentDim, request.from, request.truncation);
-    const b = await seededLatents(1, config.latentDim, request.to, request.truncation);
-    return this.generate(latentPath(a, b, request.steps, path), request.steps, format);
+    return this.onLiveBackend(async () => {
+      const a = await seededLatents(1, config.latentDim, request.from, request.truncation);
+      const b = await seededLatents(1, config.latentDim, request.to, request.truncation);
+      return this.generate(latentPath(a, b, request.steps, path), request.steps, format);
+    });
   }
 
   /** Frees the model's tensors (and its trainer's); the backend stays up. */
@@ -206,6 +269,8 @@ export class RuntimeHost {
     this.trainer = null;
     this.generator = null;
     this.loadedModel = null;
+    this.trainerState = null;
+    this.snapshotEvery = 1;
   }
 
   private checkIdle(what: string): void {
@@ -216,7 +281,7 @@ export class RuntimeHost {
   /** The loaded model's contents: the trainer's current weights, or what load() was given. */
   private async currentModel(): Promise<ModelContents> {
     this.loaded();
-    return this.trainer != null ? modelFromTrainer(this.trainer, { backend: this.info().backend }) : this.loadedModel!;
+    return this.onLiveBackend(async () => (this.trainer != null ? modelFromTrainer(this.trainer, { backend: this.info().backend }) : this.loadedModel!));
   }
 
   private loaded(): Network {
@@ -225,14 +290,114 @@ export class RuntimeHost {
     return this.generator;
   }
 
+  /** On WebGPU: when the device is lost, move to WASM (see leaveLostDevice). */
+  private watchDevice(): void {
+    this.deviceLost = webGpuDeviceLost();
+    void this.deviceLost?.then((reason) => {
+      this.lostReason = reason;
+      // A failed move reaches every later call through this.recovery.
+      this.recover().catch(() => {});
+    });
+  }
+
+  private recover(): Promise<BackendFallback> {
+    // A training pass stops by itself on a lost device (its next read fails); its tensors are
+    // freed once it has: never under a step in flight.
+    this.recovery ??= (this.pass ?? Promise.resolve()).catch(() => {}).then(() => this.leaveLostDevice());
+    return this.recovery;
+  }
+
+  /**
+   * After a lost WebGPU device: frees the model's tensors (they cannot be read any more), starts
+   * WASM (CPU if WASM cannot start), forgets the dead webgpu backend, and rebuilds the model from
+   * the CPU copies this host keeps: a trainer from its last snapshot, a loaded model from the
+   * contents load() was given. A run in progress stops at the failed step or before the next
+   * one, and train() goes on from that snapshot. Happens once: the new backend has no device to lose.
+   */
+  private async leaveLostDevice(): Promise<BackendFallback> {
+    const reason = this.lostReason ?? 'unknown';
+    const before = this.info();
+    const trainer = this.trainer;
+    const state = this.trainerState;
+    try {
+      if (trainer != null) trainer.dispose();
+      else if (this.generator != null) disposeParams(this.generator.params);
+    } catch {
+      // Freeing memory of a dead device: nothing to do if tfjs objects.
+    }
+    // The new backend first: while it starts, tfjs refuses ops ('not yet initialized') instead of
+    // picking a backend on its own, which it would do with none set.
+    const report = await startFallbackBackend(this.backendOptions);
+    forgetWebGpuBackend();
+    this.report = {
+      ...report,
+      requested: before.requested,
+      reason: `the WebGPU device was lost (${reason}), so the runtime moved to ${report.backend}: ${report.reason}`,
+      passedOver: [{ backend: 'webgpu', reason: `its device was lost (${reason})` }, ...report.passedOver],
+    };
+    this.deviceLost = null;
+    this.lostReason = null;
+    this.trainerState = null;
+    this.switches++;
+    if (trainer != null && this.trainer === trainer) {
+      // No snapshot yet: the run was at its first step, which its config rebuilds exactly.
+      this.trainer = state != null ? Trainer.fromState(state, trainer.data) : new Trainer({ ...trainer.settings, loss: trainer.loss, arch: trainer.arch, data: trainer.data, seed: trainer.seed });
+      this.generator = this.trainer.emaGenerator ?? this.trainer.generator;
+    } else if (this.trainer == null && this.loadedModel != null) {
+      this.generator = generatorFromModel(this.loadedModel, 'the loaded model');
+    }
+    return { from: 'webgpu', to: report.backend, atStep: trainer != null ? (state?.step ?? 0) : null, reason };
+  }
+
+  /**
+   * After a call failed: the backend move to retry it on, or null when the failure is its own.
+   * A lost device shows up as a DOMException from a read (mapAsync), around the time its lost
+   * promise resolves.
+   */
+  private async fallbackAfter(switchesBefore: number, error: unknown): Promise<BackendFallback | null> {
+    if (this.switches !== switchesBefore || this.lostReason != null) return this.recover();
+    const lost = this.deviceLost;
+    if (lost == null || !(error instanceof DOMException)) return null;
+    const grace = new Promise<false>((resolve) => setTimeout(() => resolve(false), LOSS_GRACE_MS));
+    return (await Promise.race([lost.then(() => true), grace])) ? this.recover() : null;
+  }
+
+  /** Runs `call`; when a lost WebGPU device failed it, once more on the backend the runtime moved to. */
+  private async onLiveBackend<T>(call: () => Promise<T>): Promise<T> {
+    if (this.recovery != null) await this.recovery;
+    const switches = this.switches;
+    try {
+      return await call();
+    } catch (e) {
+      if ((await this.fallbackAfter(switches, e)) == null) throw e;
+      return call();
+    }
+  }
+
+  /** On WebGPU, a CPU copy of the run's state every snapshotEvery steps, or now (`force`). */
+  private async snapshot(trainer: Trainer, force = false): Promise<void> {
+    if (this.deviceLost == null || this.lostReason != null) return;
+    const kept = this.trainerState?.step ?? 0;
+    if (trainer.step === kept || (!force && trainer.step - kept < this.snapshotEvery)) return;
+    const state = await trainer.getState();
+    // Lost while reading: the previous copy is the one the move uses.
+    if (trainer !== this.trainer || this.lostReason != null) return;
+    this.trainerState = state;
+    this.snapshotEvery = Math.max(1, Math.ceil(stateFloats(state) / SNAPSHOT_FLOATS_PER_STEP));
+  }
+
   private async generate(latents: Float32Array, n: number, format: SampleFormat): Promise<SampleResult> {
     const network = this.loaded();
     const config = network.config;
     const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim])));
-    // data() may hand back the backend's own buffer (cpu): copy before transferring it away.
-    const values = (await out.data<'float32'>()).slice();
     const shape = [...out.shape];
-    out.dispose();
+    let values: Float32Array;
+    try {
+      // data() may hand back the backend's own buffer (cpu): copy before transferring it away.
+      values = (await out.data<'float32'>()).slice();
+    } finally {
+      out.dispose();
+    }
     const result = renderSamples(values, shape, config.outputRange, format);
     return Comlink.transfer(result, resultBuffers(result));
   }
@@ -246,6 +411,20 @@ function summarize(network: Network): ModelSummary {
     outputShape: [...config.outputShape],
     generatorParams: countParams(network.params),
   };
+}
+
+/** WASM for a runtime whose WebGPU device was lost; CPU where WASM cannot start. */
+async function startFallbackBackend(options: RuntimeBackendOptions): Promise<BackendReport> {
+  try {
+    return await initBackend({ ...options, backend: 'wasm' });
+  } catch {
+    return initBackend({ backend: 'cpu' });
+  }
+}
+
+function stateFloats(state: TrainerState): number {
+  const groups = [state.generator, state.critic, state.ema ?? {}, state.generatorOptimizer.slots, state.criticOptimizer.slots];
+  return groups.reduce((n, group) => n + Object.values(group).reduce((m, array) => m + array.values.length, 0), 0);
 }
 
 function trainDataset(data: TrainData, arch: ArchConfig): Dataset {

@@ -2,7 +2,7 @@
  * What crosses the worker boundary: the requests the page sends and the results the worker
  * returns. Plain, structured-clonable data only; large arrays travel as transfers.
  */
-import type { BackendOptions, BackendReport } from '../backend/init';
+import type { BackendName, BackendOptions, BackendReport } from '../backend/init';
 import type { ImageArray } from '../data/images';
 import type { ToyName } from '../data/toy';
 import type { ModelContents } from '../io/codec';
@@ -81,9 +81,22 @@ export type TrainProgress = StepMetrics;
 /** Progress reaches the page at most this often (the last step always arrives). */
 export const PROGRESS_INTERVAL_MS = 100;
 
+/** A move off a backend that stopped working under the runtime: so far, a lost WebGPU device. */
+export interface BackendFallback {
+  from: 'webgpu';
+  /** WASM, or CPU where WASM cannot start. */
+  to: BackendName;
+  /** Generator steps done in the state the run went on from (its last snapshot); null for a loaded model. */
+  atStep: number | null;
+  /** Why: the device's lost reason and message. */
+  reason: string;
+}
+
 /** How the run ended (completed, or aborted with the steps it had done) and the model it left loaded. */
 export interface TrainResult extends RunResult {
   model: ModelSummary;
+  /** Backend moves during the run, in order; empty when it ended where it started. */
+  fallbacks: BackendFallback[];
 }
 
 /** The path, under a service worker's scope, that serves sample PNGs (?n=&seed=&truncation=). */

@@ -1,0 +1,30 @@
+/**
+ * A lost WebGPU device (driver reset, GPU unplugged or reclaimed, device.destroy()) takes every
+ * tensor on it along. tfjs-backend-webgpu does not watch for it: its reads just start failing.
+ * These helpers let the runtime notice and move on to another backend (see RuntimeHost).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+
+/** Resolves with why the active webgpu backend's device was lost; null when webgpu is not the active backend. */
+export function webGpuDeviceLost(): Promise<string> | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  const { device } = tf.backend() as WebGPUBackend;
+  return device.lost.then((info) => `${info.reason ?? 'unknown'}: ${info.message || 'no message'}`);
+}
+
+/**
+ * Forgets the webgpu backend instance whose device was lost; call it once another backend is
+ * active. Left registered, tfjs would hand that dead instance to any later setBackend('webgpu');
+ * its factory is registered again, so a later initBackend asks for a new device.
+ */
+export function forgetWebGpuBackend(): void {
+  const entry = tf.engine().registryFactory['webgpu'];
+  if (entry == null) return;
+  try {
+    // Disposes the backend's buffers: on a lost device they are gone already, which is not an error.
+    tf.removeBackend('webgpu');
+  } finally {
+    tf.registerBackend('webgpu', entry.factory, entry.priority);
+  }
+}

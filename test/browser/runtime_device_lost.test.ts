@@ -1,0 +1,176 @@
+// A lost WebGPU device under the runtime: the worker's RuntimeHost, driven on the page (same
+// code, and the page can reach the device), on the SwiftShader adapter. The device is destroyed
+// from a progress callback mid-run, or while the runtime is idle.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { BackendName } from '../../src/backend/init';
+import { archConfig } from '../../src/models/config';
+import { RuntimeHost } from '../../src/runtime/host';
+import type { ModelContents, TrainProgress, TrainRequest, TrainResult } from '../../src/runtime/protocol';
+import { WASM_FILES } from './wasm_files';
+
+/** runtime_training's toy run, 12 steps: on SwiftShader ~1-2 s a step. */
+const RUN: TrainRequest = {
+  loss: 'wgan-gp',
+  arch: archConfig('mlp', { hidden: 16, depth: 2 }),
+  data: { toy: '8gaussians' },
+  seed: 9,
+  steps: 12,
+  batchSize: 32,
+  nCritic: 2,
+};
+const LOSE_AT_STEP = 5;
+const SAMPLE = { n: 64, seed: 3 };
+/** A run that moved from webgpu to wasm vs one all on wasm: webgpu steps equal wasm's to ~1e-6. */
+const TRAINED_TOLERANCE = 1e-4;
+/** The same weights sampled on webgpu and on wasm: float32 rounding of one forward pass. */
+const SAME_WEIGHTS_TOLERANCE = 1e-5;
+/** Far more than the ~30 s the run takes here: a hang fails the test instead of stalling the suite. */
+const RUN_TIMEOUT_MS = 300_000;
+
+function destroyDevice(): void {
+  (tf.backend() as WebGPUBackend).device.destroy();
+}
+
+async function startHost(backend: BackendName): Promise<RuntimeHost> {
+  const host = new RuntimeHost();
+  // wasmPaths: where the fallback finds the .wasm files, as createRuntime would pass them.
+  const report = await host.init({ backend, wasmPaths: WASM_FILES });
+  expect(report.backend).toBe(backend);
+  return host;
+}
+
+async function samples(host: RuntimeHost): Promise<Float32Array> {
+  const result = await host.sample(SAMPLE);
+  if (result.format !== 'float32') throw new Error('expected float32 samples');
+  return result.values;
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((max, v, i) => Math.max(max, Math.abs(v - b[i])), 0);
+}
+
+function expectMovedToWasm(host: RuntimeHost): void {
+  const info = host.info();
+  expect(info.backend).toBe('wasm');
+  expect(info.requested).toBe('webgpu');
+  expect(info.reason).toMatch(/WebGPU device was lost \(destroyed/);
+  expect(info.passedOver[0]).toMatchObject({ backend: 'webgpu', reason: expect.stringMatching(/device was lost/) });
+  expect(tf.getBackend()).toBe('wasm');
+}
+
+describe('a lost WebGPU device', () => {
+  let wasmRun: { result: TrainResult; samples: Float32Array; exported: ModelContents };
+  beforeAll(async () => {
+    const host = await startHost('wasm');
+    const result = await host.train(RUN, 1);
+    wasmRun = { result, samples: await samples(host), exported: await host.exportModel() };
+    host.unload();
+  });
+
+  it(
+    `mid-run (after step ${LOSE_AT_STEP} of ${RUN.steps}): the run moves to wasm, goes on from that step, and trains what a wasm run trains`,
+    async () => {
+      const host = await startHost('webgpu');
+      let lostAt: number | null = null;
+      const progress: TrainProgress[] = [];
+      const started = performance.now();
+      const result = await host.train(RUN, 1, (p) => {
+        progress.push(p);
+        if (lostAt == null && p.step >= LOSE_AT_STEP) {
+          lostAt = p.step;
+          destroyDevice();
+        }
+      });
+      const trained = await samples(host);
+      const difference = maxAbsDifference(trained, wasmRun.samples);
+      console.log(
+        `device destroyed after step ${lostAt}; fallbacks ${JSON.stringify(result.fallbacks)}; ` +
+          `${(performance.now() - started).toFixed(0)} ms; samples vs the all-wasm run: max |diff| ${difference.toExponential(2)}`,
+      );
+      expect(lostAt).not.toBeNull();
+      expect(result).toMatchObject({ stopped: 'completed', stepsRun: RUN.steps, step: RUN.steps });
+      // The state after the step the page last saw is kept before the page hears of it.
+      expect(result.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) }]);
+      expect(progress.at(-1)?.step).toBe(RUN.steps);
+      expect(result.last?.step).toBe(RUN.steps);
+      expectMovedToWasm(host);
+      expect(difference).toBeLessThan(TRAINED_TOLERANCE);
+      // The moved model exports and samples like any other.
+      const exported = await host.exportModel();
+      expect(exported.provenance).toMatchObject({ steps: RUN.steps, backend: 'wasm' });
+      const path = await host.interpolate({ from: 1, to: 2, steps: 4 });
+      expect(path.format === 'float32' && path.shape).toEqual([4, 2]);
+      host.unload();
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    `mid-step (a step's read in flight): the failed step is dropped and the run goes on from step ${LOSE_AT_STEP} on wasm`,
+    async () => {
+      const host = await startHost('webgpu');
+      // The next GPU read after step LOSE_AT_STEP (step LOSE_AT_STEP + 1's readback) loses the device first.
+      const mapAsync = GPUBuffer.prototype.mapAsync;
+      let armed = false;
+      let lostAt: number | null = null;
+      GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
+        if (armed) {
+          armed = false;
+          destroyDevice();
+        }
+        return mapAsync.apply(this, args);
+      };
+      try {
+        const result = await host.train(RUN, 1, (p) => {
+          if (lostAt == null && p.step >= LOSE_AT_STEP) {
+            lostAt = p.step;
+            armed = true;
+          }
+        });
+        const difference = maxAbsDifference(await samples(host), wasmRun.samples);
+        console.log(`device destroyed in the read of step ${lostAt! + 1}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`);
+        expect(result).toMatchObject({ stopped: 'completed', stepsRun: RUN.steps, step: RUN.steps });
+        expect(result.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) }]);
+        expectMovedToWasm(host);
+        expect(difference).toBeLessThan(TRAINED_TOLERANCE);
+      } finally {
+        GPUBuffer.prototype.mapAsync = mapAsync;
+        host.unload();
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it('while idle after load(): the next sample() runs on wasm and gives the same samples', async () => {
+    const host = await startHost('webgpu');
+    await host.load(structuredClone(wasmRun.exported));
+    const before = await samples(host);
+    expect(maxAbsDifference(before, wasmRun.samples)).toBeLessThan(SAME_WEIGHTS_TOLERANCE);
+    destroyDevice();
+    const after = await samples(host);
+    expectMovedToWasm(host);
+    expect(maxAbsDifference(after, before)).toBeLessThan(SAME_WEIGHTS_TOLERANCE);
+    host.unload();
+  });
+
+  it(
+    'while idle after train(): the trained model is rebuilt on wasm from its final state',
+    async () => {
+      const host = await startHost('webgpu');
+      const result = await host.train({ ...RUN, steps: 3 }, 1);
+      expect(result.fallbacks).toEqual([]);
+      const before = await samples(host);
+      destroyDevice();
+      const after = await samples(host);
+      expectMovedToWasm(host);
+      expect(maxAbsDifference(after, before)).toBeLessThan(SAME_WEIGHTS_TOLERANCE);
+      const exported = await host.exportModel();
+      expect(exported.provenance).toMatchObject({ steps: 3, backend: 'wasm' });
+      host.unload();
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
