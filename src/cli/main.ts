@@ -14,6 +14,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--loss gan|wgan|wgan-gp|wgan-c] [--steps N] [--batch B] [--seed S]
           [--dim D (width: MLP hidden units, conv DIM)]
           [--ema DECAY (save a moving average of the generator)]
+          [--storage float32|float16|uint8 (the model folder's weights)]
           --out DIR [--resume] [--json] [--backend auto|webgpu|wasm|cpu]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist

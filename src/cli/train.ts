@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { initBackend } from '../backend/init';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
 import { writeDirAtomically } from '../io/node_files';
+import { WEIGHT_STORAGES, type WeightStorage } from '../io/format';
 import { encodeModelFiles } from '../io/storage_files';
 import { modelFromTrainer } from '../io/networks';
 import { loadStateDir, stateFiles } from '../io/state_file';
@@ -59,6 +60,7 @@ export async function train(argv: string[]): Promise<void> {
     seed: { type: 'string', default: '0' },
     dim: { type: 'string' },
     ema: { type: 'string' },
+    storage: { type: 'string', default: 'float32' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -71,6 +73,7 @@ export async function train(argv: string[]): Promise<void> {
   const batch = intOption('batch', args.batch, 1, 65536);
   const dim = intOption('dim', args.dim, 1, 1024);
   const emaDecay = decayOption(args.ema);
+  const storage = storageOption(args.storage);
   const backend = backendOption(args.backend);
 
   const hasModel = await exists(join(out, 'model.json'));
@@ -103,7 +106,7 @@ export async function train(argv: string[]): Promise<void> {
     const model = await modelFromTrainer(trainer, { dataset: data.name, backend: report.backend, seconds: round(run.seconds) });
     const state: Checkpoint = { trainer: await trainer.getState(), run };
     await writeDirAtomically(out, {
-      ...(await encodeModelFiles(model)),
+      ...(await encodeModelFiles(model, storage)),
       ...stateFiles(state, CHECKPOINT_DIR),
       'history.json': new TextEncoder().encode(JSON.stringify(run.history) + '\n'),
       ...(run.history.length > 1 && {
@@ -161,6 +164,12 @@ function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
 function lossOption(value: unknown): LossName {
   if (!LOSS_NAMES.includes(value as LossName)) throw new UsageError(`--loss must be one of ${LOSS_NAMES.join(', ')} (got '${String(value)}').`);
   return value as LossName;
+}
+
+/** `--storage`: how the model folder stores weights (the checkpoint keeps float32 for exact resume). */
+function storageOption(value: unknown): WeightStorage {
+  if (!WEIGHT_STORAGES.includes(value as WeightStorage)) throw new UsageError(`--storage must be one of ${WEIGHT_STORAGES.join(', ')} (got '${String(value)}').`);
+  return value as WeightStorage;
 }
 
 /** `--ema D`: keep a moving average of the generator with decay D in (0, 1); it is what gets saved. */

@@ -67,6 +67,7 @@ describe('wgan-edge CLI', () => {
       [['sample', '--model', 'no-such-model', '--out', join(dir, 'a.png')], /--model no-such-model: no such model folder/],
       [['sample', '--model', dir, '--out', join(dir, 'a.gif')], /must end in .json, .npy, .png/],
       [['eval', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--storage', 'int4'], /--storage must be one of float32, float16, uint8 \(got 'int4'\)/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args);
@@ -92,6 +93,19 @@ describe('wgan-edge CLI', () => {
     expect((await cli('train', ...TINY, '--steps', '6', '--out', resumed, '--resume')).code).toBe(0);
     expect(await readFile(join(resumed, 'generator.bin'))).toEqual(await readFile(join(straight, 'generator.bin')));
     expect(await readFile(join(resumed, 'critic.bin'))).toEqual(await readFile(join(straight, 'critic.bin')));
+
+    // Resuming a finished run rewrites its model folder, here with float16 weights.
+    expect((await cli('train', ...TINY, '--steps', '6', '--out', resumed, '--resume', '--storage', 'float16')).code).toBe(0);
+    const halfJson = JSON.parse(await readFile(join(resumed, 'model.json'), 'utf8'));
+    expect(halfJson.weightsManifest[0].weights.map((w: { quantization?: { dtype: string } }) => w.quantization?.dtype)).toEqual(
+      halfJson.weightsManifest[0].weights.map(() => 'float16'),
+    );
+    expect((await readFile(join(resumed, 'generator.bin'))).length * 2).toBe((await readFile(join(straight, 'generator.bin'))).length);
+    const [full, half] = [join(dir, 'full.json'), join(dir, 'half.json')];
+    await cli('sample', '--model', straight, '--n', '8', '--seed', '3', '--out', full);
+    await cli('sample', '--model', resumed, '--n', '8', '--seed', '3', '--out', half);
+    const [a, b] = [JSON.parse(await readFile(full, 'utf8')).samples.flat(), JSON.parse(await readFile(half, 'utf8')).samples.flat()];
+    a.forEach((v: number, i: number) => expect(Math.abs(v - b[i])).toBeLessThan(1e-2));
 
     const json = join(dir, 's.json');
     expect((await cli('sample', '--model', straight, '--n', '5', '--seed', '3', '--out', json)).code).toBe(0);
