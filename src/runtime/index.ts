@@ -13,6 +13,7 @@ export { registerErrorClass, RuntimeError } from './errors';
 export type { RuntimeErrorCode } from './errors';
 export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {
+  BackendFallback,
   BackendReport,
   InterpolateRequest,
   LoadProgress,
