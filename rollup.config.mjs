@@ -4,7 +4,8 @@
 // - the page-side runtime client (ESM, Comlink bundled, no tfjs: the model runs in a worker);
 // - the module Web Worker and the service worker: self-contained, tfjs bundled; the service
 //   worker as one classic script, since service workers may not import();
-// - the library for Node and the CLI: self-contained CommonJS, because tfjs-core's Node entry
+// - the library for Node (src/index.node.ts: the public API plus model folders, shipped models
+//   and the MNIST loaders) and the CLI: self-contained CommonJS, because tfjs-core's Node entry
 //   cannot load its gradient registry (ESM files with extension-less imports); tfjs keeps its
 //   engine and kernel registry on globalThis, so a Node app's own tfjs still shares them.
 //   The .wasm binaries are copied beside them, where emscripten looks.
@@ -75,7 +76,7 @@ export default [
     onwarn,
   })),
   ...[
-    { input: 'src/index.ts', output: { file: 'dist/index.node.cjs', format: 'cjs', exports: 'named' } },
+    { input: 'src/index.node.ts', output: { file: 'dist/index.node.cjs', format: 'cjs', exports: 'named' } },
     { input: 'src/cli/main.ts', output: { file: 'dist/cli.cjs', format: 'cjs', banner: '#!/usr/bin/env node' } },
   ].map(({ input, output }) => ({
     input,

@@ -1,13 +1,12 @@
 /** `wgan-edge sample`: seeded samples of a model folder or shipped model, as .json, .npy or .png. */
 import { rename, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/init';
 import { loadModelDir } from '../io/node_files';
 import { generatorFromModel } from '../io/networks';
 import { encodeNpy } from '../io/npy';
 import { disposeParams } from '../nn/params';
-import { seededLatents } from '../sample/latent_paths';
+import { sampleGenerator } from '../sample/generate';
 import { toUint8 } from '../sample/png';
 import { renderSamples } from '../sample/render';
 import { backendOption, intOption, parse } from './args';
@@ -39,12 +38,13 @@ export async function sample(argv: string[]): Promise<void> {
   const model = await loadModelDir(dir);
   await initBackend({ backend });
   const generator = generatorFromModel(model, dir);
-  const z = await seededLatents(n, model.latentDim, seed, truncation);
-  const samples = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [n, model.latentDim])));
-  const values = (await samples.data()) as Float32Array;
-  const shape = samples.shape;
-  samples.dispose();
-  disposeParams(generator.params);
+  let values: Float32Array;
+  let shape: number[];
+  try {
+    ({ values, shape } = await sampleGenerator(generator, { n, seed, truncation, format: 'float32' }));
+  } finally {
+    disposeParams(generator.params);
+  }
 
   const isImage = model.outputShape.length === 3;
   let bytes: Uint8Array;

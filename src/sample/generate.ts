@@ -1,0 +1,106 @@
+/**
+ * Sampling a generator: latents -> generator -> one asynchronous readback -> the format asked
+ * for. The one path the library, the worker runtime (src/runtime/host.ts) and the CLI
+ * (`wgan-edge sample`) share, so a seed gives the same samples through each of them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Network } from '../models/network';
+import { checkSeed, latentPath, seededLatents } from './latent_paths';
+import { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './render';
+
+/** The result of one format: `SampleOf<'png'>` has `png`, the others `shape` and `values`. */
+export type SampleOf<F extends SampleFormat> = Extract<SampleResult, { format: F }>;
+
+/** slerp keeps the path at the typical norm of Gaussian latents; lerp (also spelled 'linear', the runtime's name) is the straight line. */
+export type InterpolationPath = 'slerp' | 'lerp' | 'linear';
+
+export interface SampleOptions<F extends SampleFormat = SampleFormat> {
+  /** How many samples. */
+  n: number;
+  /** The latents are a function of the seed alone (an integer in [0, 2^32)), on every backend. */
+  seed: number;
+  /** Redraw latent values beyond +-truncation (the truncation trick); default none. */
+  truncation?: number;
+  /** 'float32' (the default), 'rgba' (images, ready for ImageData) or 'png'. */
+  format?: F;
+}
+
+export interface InterpolateOptions<F extends SampleFormat = SampleFormat> {
+  /** Seed of the first end (the latent sampleGenerator draws first for that seed). */
+  from: number;
+  /** Seed of the last end. */
+  to: number;
+  /** Samples along the path, both ends included (>= 2). */
+  steps: number;
+  /** Default 'slerp'. */
+  path?: InterpolationPath;
+  truncation?: number;
+  format?: F;
+}
+
+/**
+ * Runs `network` (a generator) on `latents` (row-major [n, latentDim]) and returns the samples
+ * in `format`. The forward pass runs in a tidy and is read back asynchronously (no blocking
+ * readback: safe on WebGPU); the values are a copy the caller owns (transferable), and no
+ * tensor is left behind.
+ */
+export async function generateSamples<F extends SampleFormat = 'float32'>(network: Network, latents: Float32Array, format?: F): Promise<SampleOf<F>> {
+  const f = checkFormat(format);
+  const config = network.config;
+  if (network.role !== 'generator') throw new TypeError(`generateSamples needs a generator, got a ${network.role}`);
+  const n = latents.length / config.latentDim;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`latents must hold n >= 1 rows of latentDim ${config.latentDim} values, got ${latents.length} values`);
+  }
+  const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim])));
+  const shape = [...out.shape];
+  let values: Float32Array;
+  try {
+    // data() may hand back the backend's own buffer (cpu): copy, so the caller may keep or transfer it.
+    values = (await out.data<'float32'>()).slice();
+  } finally {
+    out.dispose();
+  }
+  return renderSamples(values, shape, config.outputRange, f) as SampleOf<F>;
+}
+
+/** `n` samples of the generator from `seed` (see seededLatents): same seed, same samples. */
+export async function sampleGenerator<F extends SampleFormat = 'float32'>(network: Network, options: SampleOptions<F>): Promise<SampleOf<F>> {
+  const format = checkFormat(options.format);
+  return generateSamples(network, await sampleLatents(network.config.latentDim, options), format);
+}
+
+/**
+ * `steps` samples along the path between the latents of seeds `from` and `to` (each the first
+ * latent sampleGenerator draws for it, so the ends are sampleGenerator's first samples).
+ */
+export async function interpolateGenerator<F extends SampleFormat = 'float32'>(network: Network, options: InterpolateOptions<F>): Promise<SampleOf<F>> {
+  const format = checkFormat(options.format);
+  return generateSamples(network, await interpolateLatents(network.config.latentDim, options), format);
+}
+
+/** The latents sampleGenerator feeds the generator: [n, latentDim], row-major. */
+export async function sampleLatents(latentDim: number, options: Omit<SampleOptions, 'format'>): Promise<Float32Array> {
+  const { n, seed, truncation } = options;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer >= 1, got ${n}`);
+  return seededLatents(n, latentDim, seed, truncation);
+}
+
+/** The latents interpolateGenerator feeds the generator: [steps, latentDim], row-major. */
+export async function interpolateLatents(latentDim: number, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
+  const { from, to, steps, truncation } = options;
+  const path = options.path ?? 'slerp';
+  if (path !== 'slerp' && path !== 'lerp' && path !== 'linear') throw new RangeError(`path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`);
+  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
+  checkSeed(from, 'from');
+  checkSeed(to, 'to');
+  const a = await seededLatents(1, latentDim, from, truncation);
+  const b = await seededLatents(1, latentDim, to, truncation);
+  return latentPath(a, b, steps, path === 'slerp' ? 'slerp' : 'linear');
+}
+
+function checkFormat<F extends SampleFormat>(format: F | undefined): F {
+  const f = (format ?? 'float32') as F;
+  if (!SAMPLE_FORMATS.includes(f)) throw new RangeError(`format must be one of ${SAMPLE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  return f;
+}
