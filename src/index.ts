@@ -40,10 +40,10 @@ export { classifierQuality, generatorClassifierQuality, type ClassifierQuality }
 
 // Sampling
 export { latents } from './sample/latents';
-export { seededLatents, latentPath } from './sample/latent_paths';
+export { seededLatents, latentPath, type InterpolationPath } from './sample/latent_paths';
 export { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './sample/render';
 export { generateSamples, sampleGenerator, interpolateGenerator, sampleLatents, interpolateLatents } from './sample/generate';
-export type { SampleOf, SampleOptions, InterpolateOptions, InterpolationPath } from './sample/generate';
+export type { SampleOf, SampleOptions, InterpolateOptions } from './sample/generate';
 export { encodePng, imageGrid, toUint8, type Raster } from './sample/png';
 
 // Model files

@@ -253,7 +253,7 @@ export class RuntimeHost {
     checkSeed(request.from, 'interpolate: from');
     checkSeed(request.to, 'interpolate: to');
     const path = request.path ?? 'slerp';
-    if (path !== 'slerp' && path !== 'linear') throw new RuntimeError(`interpolate: path must be 'slerp' or 'linear', got ${JSON.stringify(path)}`, 'bad-request');
+    if (path !== 'slerp' && path !== 'lerp') throw new RuntimeError(`interpolate: path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`, 'bad-request');
     if (!Number.isInteger(request.steps) || request.steps < 2 || request.steps > MAX_SAMPLES_PER_CALL) {
       throw new RuntimeError(`interpolate: steps must be an integer in [2, ${MAX_SAMPLES_PER_CALL}], got ${request.steps}`, 'bad-request');
     }

@@ -16,6 +16,7 @@ export type {
   BackendFallback,
   BackendReport,
   InterpolateRequest,
+  InterpolationPath,
   LoadProgress,
   ModelContents,
   ModelSource,

@@ -10,6 +10,8 @@ import type { WeightStorage } from '../io/format';
 import type { LoadProgress } from '../io/storage_url';
 import type { LossName, TrainSettings } from '../losses/settings';
 import type { ArchConfig } from '../models/config';
+import type { InterpolationPath } from '../sample/latent_paths';
+export type { InterpolationPath };
 import type { SampleFormat } from '../sample/render';
 import type { RunResult, StepMetrics } from '../train/trainer';
 
@@ -39,7 +41,7 @@ export interface InterpolateRequest {
   /** Samples along the path, ends included (at least 2). */
   steps: number;
   /** slerp (the default) keeps the path at the typical norm of Gaussian latents; linear cuts through the middle. */
-  path?: 'slerp' | 'linear';
+  path?: InterpolationPath;
   truncation?: number;
   format?: SampleFormat;
 }

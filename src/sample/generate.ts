@@ -5,14 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../models/network';
-import { checkSeed, latentPath, seededLatents } from './latent_paths';
+import { checkSeed, latentPath, seededLatents, type InterpolationPath } from './latent_paths';
 import { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './render';
 
 /** The result of one format: `SampleOf<'png'>` has `png`, the others `shape` and `values`. */
 export type SampleOf<F extends SampleFormat> = Extract<SampleResult, { format: F }>;
 
-/** slerp keeps the path at the typical norm of Gaussian latents; lerp (also spelled 'linear', the runtime's name) is the straight line. */
-export type InterpolationPath = 'slerp' | 'lerp' | 'linear';
 
 export interface SampleOptions<F extends SampleFormat = SampleFormat> {
   /** How many samples. */
@@ -90,13 +88,13 @@ export async function sampleLatents(latentDim: number, options: Omit<SampleOptio
 export async function interpolateLatents(latentDim: number, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
   const { from, to, steps, truncation } = options;
   const path = options.path ?? 'slerp';
-  if (path !== 'slerp' && path !== 'lerp' && path !== 'linear') throw new RangeError(`path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`);
+  if (path !== 'slerp' && path !== 'lerp') throw new RangeError(`path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`);
   if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
   checkSeed(from, 'from');
   checkSeed(to, 'to');
   const a = await seededLatents(1, latentDim, from, truncation);
   const b = await seededLatents(1, latentDim, to, truncation);
-  return latentPath(a, b, steps, path === 'slerp' ? 'slerp' : 'linear');
+  return latentPath(a, b, steps, path);
 }
 
 function checkFormat<F extends SampleFormat>(format: F | undefined): F {

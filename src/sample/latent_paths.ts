@@ -39,7 +39,10 @@ export async function seededLatents(n: number, latentDim: number, seed: number, 
 }
 
 /** `steps` latents from a to b, both ends included, row-major [steps, a.length]. */
-export function latentPath(a: Float32Array, b: Float32Array, steps: number, path: 'slerp' | 'linear'): Float32Array {
+/** slerp keeps the path at the typical norm of Gaussian latents; lerp is the straight line. */
+export type InterpolationPath = 'slerp' | 'lerp';
+
+export function latentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath): Float32Array {
   if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
   const d = a.length;
   let dot = 0;
@@ -51,7 +54,7 @@ export function latentPath(a: Float32Array, b: Float32Array, steps: number, path
     normB += b[i] * b[i];
   }
   const angle = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(normA * normB))));
-  const straight = path === 'linear' || !(Math.sin(angle) > SLERP_MIN_SINE);
+  const straight = path === 'lerp' || !(Math.sin(angle) > SLERP_MIN_SINE);
   const out = new Float32Array(steps * d);
   for (let s = 0; s < steps; s++) {
     const t = s / (steps - 1);

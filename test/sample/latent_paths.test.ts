@@ -44,7 +44,7 @@ describe('latentPath', () => {
   const b = Float32Array.from([0, 4, 0]);
 
   it('linear: evenly spaced points on the segment', () => {
-    const path = latentPath(a, b, 3, 'linear');
+    const path = latentPath(a, b, 3, 'lerp');
     expect(Array.from(path)).toEqual([3, 0, 0, 1.5, 2, 0, 0, 4, 0]);
   });
 
