@@ -1,13 +1,14 @@
 /**
  * Backend selection: one call that picks the best tfjs backend this scope can run, and says
  * what it picked and why. Policy for `auto`: WebGPU on a hardware adapter, else WASM with
- * SIMD (threaded where the scope is cross-origin isolated), else the plain CPU backend.
+ * SIMD (threaded where the scope is cross-origin isolated, or in Node), else the plain CPU backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BackendError } from './errors';
+import { MAX_WASM_THREADS, nodeCores, startWithNodeThreads } from './node_threads';
 import {
   detectScope,
   hardwareConcurrency,
@@ -32,7 +33,12 @@ const WEBGPU_SUBMIT_BATCH = 1;
 export interface BackendOptions {
   /** Which backend to use; `auto` (the default) applies the policy above. */
   backend?: BackendPreference;
-  /** WASM threads wanted. Default: what the scope allows (tfjs caps it at cores / 2). */
+  /**
+   * WASM threads wanted (at most 8). Browser default: what the scope allows (tfjs caps it at
+   * cores / 2; 1 where the page is not cross-origin isolated). Node default: cores / 2, as tfjs
+   * would; Node takes any count up to 8 (see node_threads.ts), and falls back to the
+   * single-threaded build, saying why in the report's reason, if the threaded one cannot start.
+   */
   threads?: number;
   /** Where the tfjs-backend-wasm*.wasm files are: a folder/URL prefix or a file map. */
   wasmPaths?: string | Record<string, string>;
@@ -192,7 +198,7 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
     // Service workers cannot start the pthread Workers; the single-threaded build is used.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   } else {
-    setThreadsCount(threadsWanted);
+    setThreadsCount(Math.min(threadsWanted, MAX_WASM_THREADS));
   }
   if (options.wasmPaths != null) {
     const key = JSON.stringify(options.wasmPaths);
@@ -208,15 +214,34 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
       configuredWasmPaths = key;
     }
   }
-  const failure = await startBackend('wasm');
-  if (failure != null) return { ok: false, reason: `the .wasm binary could not be loaded (${failure})` };
+  let note = '';
+  let failure: string | null;
+  if (scope === 'node' && threadsWanted > 1) {
+    const started = await startWithNodeThreads(threadsWanted, () => startBackend('wasm'));
+    failure = started.startFailure;
+    if (started.setupFailure != null || failure != null) {
+      note = `; ${threadsWanted} threads were asked for, but ${started.setupFailure ?? `the threaded build did not start (${failure?.split('\n')[0]})`}`;
+      // tfjs keeps the factory of a backend that failed to start: the single-threaded build is tried next.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      failure = await startBackend('wasm');
+    }
+  } else {
+    failure = await startBackend('wasm');
+  }
+  if (failure != null) return { ok: false, reason: `the .wasm binary could not be loaded (${failure})${note}` };
   const simd = await wasmSimdInUse();
   const threads = getThreadsCount();
-  return { ok: true, reason: `WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}` };
+  return { ok: true, reason: `WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${note}` };
 }
 
 function wasmThreads(options: BackendOptions, scope: Scope): number {
-  if (scope === 'service-worker' || scope === 'node' || !isCrossOriginIsolated()) return 1;
+  if (scope === 'node') {
+    // tfjs' own policy (cores / 2, for SMT) unless asked: on a 2-core machine 1 thread, which
+    // also leaves the other core to whatever else runs (see README, Performance).
+    const wanted = options.threads ?? Math.floor(nodeCores() / 2);
+    return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(wanted)));
+  }
+  if (scope === 'service-worker' || !isCrossOriginIsolated()) return 1;
   return Math.max(1, options.threads ?? hardwareConcurrency());
 }
 
