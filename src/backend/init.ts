@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BackendError } from './errors';
-import { MAX_WASM_THREADS, nodeCores, startWithNodeThreads } from './node_threads';
+import { MAX_WASM_THREADS, nodeCores, startWithNodeThreads, withThreadCapLifted } from './node_threads';
 import {
   detectScope,
   hardwareConcurrency,
@@ -34,10 +34,12 @@ export interface BackendOptions {
   /** Which backend to use; `auto` (the default) applies the policy above. */
   backend?: BackendPreference;
   /**
-   * WASM threads wanted (at most 8). Browser default: what the scope allows (tfjs caps it at
-   * cores / 2; 1 where the page is not cross-origin isolated). Node default: cores / 2, as tfjs
-   * would; Node takes any count up to 8 (see node_threads.ts), and falls back to the
-   * single-threaded build, saying why in the report's reason, if the threaded one cannot start.
+   * WASM threads wanted (at most 8). Default: cores / 2, tfjs' own cap (in a page, this leaves
+   * a core to the page's main thread); 1 where the scope is not cross-origin isolated, and in
+   * service workers. An explicit count above cores / 2 is given in both Node and
+   * cross-origin isolated pages and workers: tfjs' cap is lifted while the backend starts (see
+   * withThreadCapLifted). Node falls back to the single-threaded build, saying why in the
+   * report's reason, if the threaded one cannot start (see node_threads.ts).
    */
   threads?: number;
   /** Where the tfjs-backend-wasm*.wasm files are: a folder/URL prefix or a file map. */
@@ -225,6 +227,10 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       failure = await startBackend('wasm');
     }
+  } else if (options.threads != null && threadsWanted > browserThreadCap()) {
+    // Asked for more than tfjs' cap of hardwareConcurrency / 2: lifted while the backend starts.
+    const threads = Math.min(threadsWanted, MAX_WASM_THREADS);
+    failure = await withThreadCapLifted(threads, shadowHardwareConcurrency, () => startBackend('wasm'));
   } else {
     failure = await startBackend('wasm');
   }
@@ -243,6 +249,32 @@ function wasmThreads(options: BackendOptions, scope: Scope): number {
   }
   if (scope === 'service-worker' || !isCrossOriginIsolated()) return 1;
   return Math.max(1, options.threads ?? hardwareConcurrency());
+}
+
+/** The pool size tfjs' C++ side allows in this scope: max(hardwareConcurrency / 2, 1). */
+function browserThreadCap(): number {
+  return Math.max(1, Math.floor(hardwareConcurrency() / 2));
+}
+
+/**
+ * The browser's shadow for withThreadCapLifted: an own, configurable hardwareConcurrency on the
+ * navigator object answers `cores` (the real one is a getter on its prototype); the returned
+ * function deletes it again, or puts back an own property that was there before. Where the
+ * navigator refuses the property, nothing changes and tfjs' cap stays (the report's threads say so).
+ */
+function shadowHardwareConcurrency(cores: number): () => void {
+  const nav = globalThis.navigator as Navigator | undefined;
+  if (nav == null) return () => {};
+  const own = Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, enumerable: true, value: cores });
+  } catch {
+    return () => {};
+  }
+  return () => {
+    if (own != null) Object.defineProperty(nav, 'hardwareConcurrency', own);
+    else Reflect.deleteProperty(nav, 'hardwareConcurrency');
+  };
 }
 
 async function wasmSimdInUse(): Promise<boolean> {

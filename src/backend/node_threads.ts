@@ -11,7 +11,8 @@
  *    fs.readFileSync) cannot read; and in a bundle that glue refers to the bundler's own names
  *    (`require$$0`, `commonjsGlobal`), which do not exist in the worker;
  * 3. the C++ side caps the pool at emscripten_num_logical_cores() / 2, which under Node is
- *    os.cpus().length / 2: 1 thread on a 2-core machine, whatever setThreadsCount asked.
+ *    os.cpus().length / 2: 1 thread on a 2-core machine, whatever setThreadsCount asked
+ *    (withThreadCapLifted, below, shared with the browser path in init.ts).
  *
  * So, in Node only: the worker is a small file written once to the temp folder that loads tfjs'
  * own emscripten worker runtime and glue from the installed @tensorflow/tfjs-backend-wasm (the
@@ -45,6 +46,37 @@ function nodeModules(): NodeModules | null {
     path: get('node:path') as NodeModules['path'],
     crypto: get('node:crypto') as NodeModules['crypto'],
     module: get('node:module') as NodeModules['module'],
+  };
+}
+
+/**
+ * tfjs' C++ side sizes its XNNPACK pool as min(max(cores / 2, 1), n) for setThreadsCount(n),
+ * where cores is emscripten_num_logical_cores(): os.cpus().length in Node,
+ * navigator.hardwareConcurrency elsewhere, read once, when the backend starts (the
+ * BackendWasm constructor's init_with_threads_count). So a request for more than cores / 2
+ * threads is cut to cores / 2 (1 on a 2-core machine). This runs `start` (which calls
+ * tf.setBackend('wasm')) while `shadowCores` makes that count read 2 x threads, and undoes the
+ * shadow (the function shadowCores returned) however `start` ends. Other code that reads the
+ * count while the backend starts sees the shadow too.
+ */
+export async function withThreadCapLifted<T>(threads: number, shadowCores: (cores: number) => () => void, start: () => Promise<T>): Promise<T> {
+  const restore = shadowCores(2 * threads);
+  try {
+    return await start();
+  } finally {
+    restore();
+  }
+}
+
+/** Node's shadow for withThreadCapLifted: os.cpus() lists `cores` entries (the real ones, repeated). */
+function shadowOsCpus(os: NodeModules['os'], cores: number): () => void {
+  const cpus = os.cpus;
+  os.cpus = () => {
+    const real = cpus();
+    return Array.from({ length: cores }, (_, i) => real[i % real.length]);
+  };
+  return () => {
+    os.cpus = cpus;
   };
 }
 
@@ -153,18 +185,10 @@ export async function startWithNodeThreads(threads: number, start: () => Promise
   if (typeof p === 'string') return { setupFailure: p, startFailure: null };
   const restoreBlobUrls = redirectWorkerBlob(p);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  const { os } = node;
-  const cpus = os.cpus;
-  // Read once, when the module is instantiated: the C++ pool cap is this count / 2.
-  os.cpus = () => {
-    const real = cpus();
-    return Array.from({ length: 2 * threads }, (_, i) => real[i % real.length]);
-  };
   let startFailure: string | null;
   try {
-    startFailure = await start();
+    startFailure = await withThreadCapLifted(threads, (cores) => shadowOsCpus(node.os, cores), start);
   } finally {
-    os.cpus = cpus;
     restoreBlobUrls();
   }
   if (startFailure == null) unrefWasmThreads();
