@@ -20,7 +20,8 @@ const require = createRequire(import.meta.url);
 const WASM_DIR = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
-const PEERS = [/^@tensorflow\//, /^comlink$/, /^fast-png$/];
+// Left to the app's bundler: tfjs (peers, one copy shared with the app) and our own dependencies.
+const EXTERNAL = [/^@tensorflow\//, /^comlink$/, /^fast-png$/, /^jpeg-js$/];
 
 const ts = () =>
   typescript({
@@ -50,14 +51,14 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/index.js', format: 'es', sourcemap: true },
-    external: (id) => PEERS.some((p) => p.test(id)),
+    external: (id) => EXTERNAL.some((p) => p.test(id)),
     plugins: [ts()],
     onwarn,
   },
   {
     input: 'src/runtime/index.ts',
     output: { file: 'dist/runtime.js', format: 'es', sourcemap: true },
-    external: (id) => PEERS.some((p) => p.test(id)),
+    external: (id) => EXTERNAL.some((p) => p.test(id)),
     plugins: [ts()],
     onwarn,
   },
