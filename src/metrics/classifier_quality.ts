@@ -40,6 +40,8 @@ export interface ClassifierOutputs {
 export interface ClassifierQuality {
   /** Share of generated samples whose top class probability exceeds CONFIDENT_PROBABILITY. */
   confidentShare: number;
+  /** The same share for real subset B: what the classifier gives real images (its own ceiling). */
+  realConfidentShare: number;
   /** Share of generated samples whose top class is each digit 0..9. */
   classShares: number[];
   /** Frechet distance of generated vs real features (lower is better). */
@@ -118,18 +120,25 @@ export async function classifierQuality(
 
   const classes = predictedClasses(gen.probabilities);
   const counts = new Array<number>(CLASSIFIER_CLASSES).fill(0);
-  let confident = 0;
-  for (let i = 0; i < n; i++) {
-    counts[classes[i]]++;
-    if (gen.probabilities[i * CLASSIFIER_CLASSES + classes[i]] > CONFIDENT_PROBABILITY) confident++;
-  }
+  for (const c of classes) counts[c]++;
   return {
-    confidentShare: confident / n,
+    confidentShare: confidentShare(gen.probabilities),
+    realConfidentShare: confidentShare(ref.probabilities.subarray(n * CLASSIFIER_CLASSES)),
     classShares: counts.map((c) => c / n),
     frechet: frechetFromStats(generatedStats, realA),
     frechetRealBaseline: frechetFromStats(realB, realA),
     frechetSamples: n,
   };
+}
+
+/** Share of rows (softmax probabilities) whose top class probability exceeds CONFIDENT_PROBABILITY. */
+function confidentShare(probabilities: Float32Array): number {
+  const rows = probabilities.length / CLASSIFIER_CLASSES;
+  let confident = 0;
+  for (let i = 0; i < rows; i++) {
+    if (Math.max(...probabilities.subarray(i * CLASSIFIER_CLASSES, (i + 1) * CLASSIFIER_CLASSES)) > CONFIDENT_PROBABILITY) confident++;
+  }
+  return confident / rows;
 }
 
 /**

@@ -75,6 +75,9 @@ describe('classifierQuality', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(quality.frechetSamples).toBe(GENERATED);
     expect(quality.confidentShare).toBeGreaterThan(0.9);
+    // Real subset B is real too: the classifier's own ceiling, near the generated (real) share.
+    expect(quality.realConfidentShare).toBeGreaterThan(0.9);
+    expect(Math.abs(quality.realConfidentShare - quality.confidentShare)).toBeLessThan(0.05);
     expect(quality.classShares).toHaveLength(10);
     expect(quality.classShares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
     for (const share of quality.classShares) expect(Math.abs(share - 0.1)).toBeLessThan(0.05);
@@ -100,6 +103,8 @@ describe('classifierQuality', () => {
     const noisy = await classifierQuality(params, noise, real);
     const realQuality = await classifierQuality(params, floats(0, GENERATED), real);
     expect(noisy.frechet).toBeGreaterThan(20 * realQuality.frechetRealBaseline);
+    // The real reference depends on the real images and the seed, not on what is scored.
+    expect(noisy.realConfidentShare).toBe(realQuality.realConfidentShare);
     // Mode collapse: every sample the same digit. The class shares show it.
     const one = floats(0, 1);
     const collapsed = new Float32Array(GENERATED * PIXELS);
