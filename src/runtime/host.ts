@@ -4,9 +4,6 @@
  * tensors.
  */
 import * as Comlink from 'comlink';
-// tfjs-core first, before the gradient layer's register_all_gradients: in a worker bundled by
-// vite that module is pre-bundled apart, and run before tfjs-core it finds no flags ('DEBUG').
-import '@tensorflow/tfjs-core';
 import '../backend/gradients';
 import '../backend/kernels';
 import { initBackend, type BackendReport } from '../backend/init';

@@ -6,8 +6,11 @@
  * they differentiate through their own customGrad, and with any other activation they run
  * unfused while a gradient tape is recording. Both are checked to second order.
  */
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// tfjs-core first: register_all_gradients reads the DEBUG flag, which the core's index
+// registers; a bundler that pre-bundles the deep import apart (vite) would otherwise run it
+// first and fail with "Cannot evaluate flag 'DEBUG'".
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { installTapeOrderFix } from '../tape_order';
 import { batchMatMulGradConfig } from './BatchMatMul_grad';
 import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad';
