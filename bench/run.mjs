@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * npm run bench [-- --json] [-- <bench file filter>...]
- * Runs every bench/*.bench.ts through vitest (tfjs needs its ESM sources resolved), collects
+ * Runs every bench/*.bench.ts through vitest in Node (tfjs needs its ESM sources resolved),
+ * then bench/browser/*.browser-bench.ts in Chromium (bench/vitest.browser.config.ts), collects
  * the entries each suite saved, writes bench/results/latest.json and prints a table, or the
- * JSON alone on stdout with --json.
+ * JSON alone on stdout with --json. A filter selects the files whose path contains it, as
+ * vitest's own filters do: `npm run bench -- browser` runs only the Chromium suite.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,14 +18,41 @@ const rootDir = dirname(benchDir);
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const filters = args.filter((a) => a !== '--json');
+/** The Chromium the root vitest config's browser project launches (vitest.config.ts, CHROMIUM_PATH). */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const suiteFiles = (folder, suffix) =>
+  readdirSync(join(rootDir, folder))
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => `${folder}/${f}`)
+    .filter((path) => filters.length === 0 || filters.some((filter) => path.includes(filter)));
+const runs = [
+  { name: 'node', config: 'vitest.config.ts', files: suiteFiles('bench', '.bench.ts') },
+  { name: 'browser', config: 'vitest.browser.config.ts', files: suiteFiles('bench/browser', '.browser-bench.ts') },
+];
+if (runs.every((r) => r.files.length === 0)) {
+  console.error(`bench: no bench file matches ${filters.map((f) => `"${f}"`).join(', ')}.`);
+  process.exit(1);
+}
 
 const outDir = mkdtempSync(join(tmpdir(), 'wgan-bench-'));
-const vitest = spawnSync(
-  join(rootDir, 'node_modules', '.bin', 'vitest'),
-  ['run', '--config', join(benchDir, 'vitest.config.ts'), ...filters],
-  // With --json, stdout carries the JSON only: vitest's report goes to stderr.
-  { cwd: rootDir, env: { ...process.env, WGAN_BENCH_OUT: outDir }, stdio: ['ignore', asJson ? process.stderr : 'inherit', 'inherit'] },
-);
+const skipped = [];
+const failed = [];
+for (const { name, config, files } of runs) {
+  if (files.length === 0) continue;
+  if (name === 'browser' && !existsSync(chromiumPath)) {
+    skipped.push(`browser suites skipped: no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
+    console.error(`bench: ${skipped.at(-1)}.`);
+    continue;
+  }
+  const vitest = spawnSync(
+    join(rootDir, 'node_modules', '.bin', 'vitest'),
+    ['run', '--config', join(benchDir, config), ...files],
+    // With --json, stdout carries the JSON only: vitest's report goes to stderr.
+    { cwd: rootDir, env: { ...process.env, WGAN_BENCH_OUT: outDir }, stdio: ['ignore', asJson ? process.stderr : 'inherit', 'inherit'] },
+  );
+  if (vitest.status !== 0) failed.push(`${name} suites: vitest exited with ${vitest.status ?? vitest.signal}`);
+}
 const TABLE_SUFFIX = '.table.json';
 const outFiles = readdirSync(outDir).sort();
 const readJson = (f) => JSON.parse(readFileSync(join(outDir, f), 'utf8'));
@@ -39,6 +68,7 @@ const report = {
   cores: cpus().length,
   entries,
   tables,
+  ...(skipped.length > 0 && { skipped }),
 };
 mkdirSync(join(benchDir, 'results'), { recursive: true });
 writeFileSync(join(benchDir, 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
@@ -48,9 +78,9 @@ if (asJson) {
 } else {
   printTable(report);
 }
-if (vitest.status !== 0) {
-  console.error(`bench: vitest exited with ${vitest.status ?? vitest.signal}; the results above are incomplete.`);
-  process.exit(vitest.status ?? 1);
+if (failed.length > 0) {
+  console.error(`bench: ${failed.join('; ')}; the results above are incomplete.`);
+  process.exit(1);
 }
 
 function printTable({ createdAt, node, cpu, cores, entries, tables }) {
