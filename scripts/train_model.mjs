@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run train:model -- <name>`: trains (or resumes) one shipped model with the recorded
+// `npm run train:model -- <name> [--threads N]`: trains (or resumes) one shipped model with the recorded
 // recipe, then exports it to models/<name>/ with its sample grid, training curve, metrics and
 // model card. Runs the built CLI (npm run build first); the run folder under checkpoints/ is
 // git-ignored and resumable, so an interrupted training continues where it stopped.
@@ -50,13 +50,14 @@ async function exists(path) {
   return readFile(path).then(() => true, () => false);
 }
 
-async function main(name) {
+/** `extra`: flags that change how, not what, it trains, e.g. --threads 8 on a bigger machine. */
+async function main(name, extra) {
   const recipe = RECIPES[name];
   if (recipe == null) throw new Error(`unknown model '${name}': one of ${Object.keys(RECIPES).join(', ')}`);
   const run = join(ROOT, 'checkpoints', name);
   const out = join(ROOT, 'models', name);
   const resume = (await exists(join(run, 'model.json'))) ? ['--resume'] : [];
-  cli(['train', ...recipe.train, '--out', run, ...resume]);
+  cli(['train', ...recipe.train, '--out', run, ...resume, ...extra]);
 
   await mkdir(out, { recursive: true });
   for (const file of ['model.json', 'generator.bin', 'critic.bin', 'curve.png']) await copyFile(join(run, file), join(out, file));
@@ -116,7 +117,7 @@ function barLine(recipe, metrics) {
   );
 }
 
-main(process.argv[2]).catch((e) => {
+main(process.argv[2], process.argv.slice(3)).catch((e) => {
   console.error(`train:model: ${e.message}`);
   process.exitCode = 1;
 });

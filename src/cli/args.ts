@@ -1,6 +1,6 @@
 /** Strict flag parsing shared by the commands: unknown flags and bad values are usage errors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/init';
+import { BACKEND_PREFERENCES, type BackendOptions, type BackendPreference } from '../backend/init';
 import { UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -8,7 +8,10 @@ export type Args = Record<string, string | boolean | undefined>;
 
 const COMMON: Options = {
   backend: { type: 'string', default: 'auto' },
+  threads: { type: 'string' },
 };
+/** initBackend's cap on WASM threads (tfjs' pthread pool). */
+const MAX_THREADS = 8;
 
 export function parse(argv: string[], options: Options): Args {
   try {
@@ -18,7 +21,13 @@ export function parse(argv: string[], options: Options): Args {
   }
 }
 
-export function backendOption(value: unknown): BackendPreference {
+/** `--backend` and `--threads N` (WASM threads; default: cores / 2) as initBackend's options. */
+export function backendOptions(args: Args): BackendOptions {
+  const threads = intOption('threads', args.threads, 1, MAX_THREADS);
+  return { backend: backendOption(args.backend), ...(threads != null && { threads }) };
+}
+
+function backendOption(value: unknown): BackendPreference {
   if (!BACKEND_PREFERENCES.includes(value as BackendPreference)) {
     throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(', ')} (got '${String(value)}').`);
   }

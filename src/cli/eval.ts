@@ -10,7 +10,7 @@ import { generatorFromModel } from '../io/networks';
 import { generatorModeCoverage } from '../metrics/modes';
 import { generatorW1 } from '../metrics/wasserstein';
 import { disposeParams } from '../nn/params';
-import { backendOption, intOption, parse } from './args';
+import { backendOptions, intOption, parse } from './args';
 import { UsageError } from './errors';
 import { resolveModel, shippedFolder } from './model_path';
 import { classifierFromContents } from '../io/classifier_file';
@@ -35,7 +35,7 @@ export async function evaluate(argv: string[]): Promise<void> {
   const isImages = (MNIST_SETS as readonly string[]).includes(data);
   const wanted = isImages ? '28,28,1' : '2';
   if (model.outputShape.join() !== wanted) throw new UsageError(`${dir} makes [${model.outputShape}] samples; --data ${data} needs [${wanted}].`);
-  const report = await initBackend({ backend: backendOption(args.backend) });
+  const report = await initBackend(backendOptions(args));
   const generator = generatorFromModel(model, dir);
   try {
     const result: Record<string, unknown> = { model: dir, data, backend: report.backend, samples: n };

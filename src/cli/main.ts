@@ -1,7 +1,7 @@
 /** The `wgan-edge` command line: train, sample, eval, info. */
 import '../backend/gradients';
 import '../backend/kernels';
-import { backendOption, parse } from './args';
+import { backendOptions, parse } from './args';
 import { UsageError } from './errors';
 import { evaluate } from './eval';
 import { info } from './info';
@@ -15,18 +15,20 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--dim D (width: MLP hidden units, conv DIM)]
           [--ema DECAY (save a moving average of the generator)]
           [--storage float32|float16|uint8 (the model folder's weights)]
-          --out DIR [--resume] [--json] [--backend auto|webgpu|wasm|cpu]
+          --out DIR [--resume] [--json]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist
           [--n N] [--seed S]
-  info    [--backend auto|webgpu|wasm|cpu]   the backends here and what auto picks
+  info    the backends here and what auto picks
+
+  Every command: [--backend auto|webgpu|wasm|cpu] [--threads N (WASM threads, 1-8; default cores / 2)]
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   train,
   sample,
   eval: evaluate,
-  info: async (argv) => info(backendOption(parse(argv, {}).backend)),
+  info: async (argv) => info(backendOptions(parse(argv, {}))),
 };
 
 async function main([command, ...rest]: string[]): Promise<void> {

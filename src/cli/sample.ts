@@ -9,7 +9,7 @@ import { disposeParams } from '../nn/params';
 import { sampleGenerator } from '../sample/generate';
 import { toUint8 } from '../sample/png';
 import { renderSamples } from '../sample/render';
-import { backendOption, intOption, parse } from './args';
+import { backendOptions, intOption, parse } from './args';
 import { UsageError } from './errors';
 import { resolveModel } from './model_path';
 
@@ -33,10 +33,9 @@ export async function sample(argv: string[]): Promise<void> {
   const truncation = args.truncation == null ? undefined : Number(args.truncation);
   if (truncation !== undefined && !(truncation > 0)) throw new UsageError(`--truncation must be a positive number (got '${String(args.truncation)}').`);
   const dir = await resolveModel(String(args.model));
-  const backend = backendOption(args.backend);
 
   const model = await loadModelDir(dir);
-  await initBackend({ backend });
+  await initBackend(backendOptions(args));
   const generator = generatorFromModel(model, dir);
   let values: Float32Array;
   let shape: number[];

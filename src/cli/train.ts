@@ -16,7 +16,7 @@ import { modelFromTrainer } from '../io/networks';
 import { loadStateDir, stateFiles } from '../io/state_file';
 import type { TrainerState } from '../train/state';
 import { Trainer, TrainingDivergedError, type StepMetrics } from '../train/trainer';
-import { backendOption, intOption, parse } from './args';
+import { backendOptions, intOption, parse } from './args';
 import { resolveData } from './data';
 import { UsageError } from './errors';
 import { Progress } from './progress';
@@ -74,7 +74,7 @@ export async function train(argv: string[]): Promise<void> {
   const dim = intOption('dim', args.dim, 1, 1024);
   const emaDecay = decayOption(args.ema);
   const storage = storageOption(args.storage);
-  const backend = backendOption(args.backend);
+  const backend = backendOptions(args);
 
   const hasModel = await exists(join(out, 'model.json'));
   if (hasModel && !args.resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
@@ -84,7 +84,7 @@ export async function train(argv: string[]): Promise<void> {
     if (loss != null && loss !== checkpoint.trainer.loss) throw new UsageError(`--resume: ${out} was trained with --loss ${checkpoint.trainer.loss}, not ${loss}.`);
   }
 
-  const report = await initBackend({ backend });
+  const report = await initBackend(backend);
   const data = await resolveData(String(args.data), dim);
   const trainer =
     checkpoint != null
@@ -152,7 +152,7 @@ export async function train(argv: string[]): Promise<void> {
     trainer.dispose();
   }
   const last = run.history.at(-1);
-  const summary = { out, step: trainer.step, stopped: stop.signal.aborted ? 'interrupted' : 'completed', seconds: round(run.seconds), backend: report.backend, wasserstein: last?.wasserstein };
+  const summary = { out, step: trainer.step, stopped: stop.signal.aborted ? 'interrupted' : 'completed', seconds: round(run.seconds), backend: report.backend, threads: report.threads, wasserstein: last?.wasserstein };
   (args.json ? process.stdout : process.stderr).write(JSON.stringify(summary) + '\n');
   if (stop.signal.aborted) process.exitCode = 130;
 }

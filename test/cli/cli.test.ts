@@ -38,10 +38,13 @@ describe('wgan-edge CLI', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('info reports the backend auto picks', async () => {
+  it('info reports the backend auto picks, and --threads reaches WASM', async () => {
     const r = await cli('info');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ backend: 'wasm', requested: 'auto', scope: 'node' });
+    const threaded = await cli('info', '--threads', '2');
+    expect(threaded.code).toBe(0);
+    expect(JSON.parse(threaded.stdout)).toMatchObject({ backend: 'wasm', threads: 2 });
   });
 
   it('--help after any command prints the usage; without a terminal or --json, progress is plain lines', async () => {
@@ -67,6 +70,7 @@ describe('wgan-edge CLI', () => {
       [['sample', '--model', 'no-such-model', '--out', join(dir, 'a.png')], /--model no-such-model: no such model folder/],
       [['sample', '--model', dir, '--out', join(dir, 'a.gif')], /must end in .json, .npy, .png/],
       [['eval', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['info', '--threads', '64'], /--threads must be an integer from 1 to 8 \(got '64'\)/],
       [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--storage', 'int4'], /--storage must be one of float32, float16, uint8 \(got 'int4'\)/],
     ];
     for (const [args, message] of cases) {
