@@ -9,6 +9,7 @@ import { imageDataset } from '../src/data/images';
 import { defaultsFor } from '../src/losses';
 import { archConfig } from '../src/models/config';
 import { Trainer } from '../src/train/trainer';
+import { rateEntry, type BenchEntry } from './harness';
 
 /** The issue's batch (gan_mnist.py uses 50; 64 is the WGAN reference code's). */
 export const ITERATION_BATCH = 64;
@@ -25,6 +26,29 @@ export const CPU_DIM = 4;
 /** Random digits to draw batches from: the timing does not depend on the pixels. */
 const IMAGE_COUNT = 256;
 const IMAGE_SIDE = 28;
+
+/**
+ * The bench entry of timed iterations (one iteration a run), named and described alike by every
+ * suite that times them; `detail` adds what the suite knows (threads, adapter, ...).
+ */
+export function iterationEntry(
+  suite: string,
+  run: { dim: number; backend: string; gflop: number; timesMs: number[] },
+  detail: Record<string, unknown>,
+): BenchEntry {
+  const { dim, backend, gflop, timesMs } = run;
+  return rateEntry(
+    {
+      suite,
+      name: `WGAN-GP iteration, dcgan28 DIM ${dim}${dim === CPU_DIM ? ' (reduced width)' : ''}, batch ${ITERATION_BATCH}`,
+      backend,
+      unit: 'it/s',
+      detail: { dim, batch: ITERATION_BATCH, criticSteps: ITERATION_CRITIC_STEPS, gflop, ...detail },
+    },
+    1,
+    timesMs,
+  );
+}
 
 /** A WGAN-GP trainer of dcgan28 at width `dim` (paper settings: lambda 10, 5 critic steps, Adam 1e-4 (0.5, 0.9)). */
 export function iterationTrainer(dim: number, seed = 1): Trainer {

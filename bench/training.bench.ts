@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import '../src/index';
 import type { Trainer } from '../src/train/trainer';
-import { AUTHORS_DIM, CPU_DIM, ITERATION_BATCH, ITERATION_CRITIC_STEPS, iterationTrainer, profileIteration, runIteration, type IterationProfile } from './gan_iteration';
-import { rateEntry, saveSuite, saveTable, timeRuns, type BenchEntry, type BenchTable, type RunCounts } from './harness';
+import { AUTHORS_DIM, CPU_DIM, ITERATION_BATCH, iterationEntry, iterationTrainer, profileIteration, runIteration, type IterationProfile } from './gan_iteration';
+import { saveSuite, saveTable, timeRuns, type BenchEntry, type BenchTable, type RunCounts } from './harness';
 import { pytorchMissing, startPytorchAnchor, type PytorchAnchor } from './pytorch';
 
 const SUITE = 'training';
@@ -123,24 +123,10 @@ it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () =>
 
   const gflopAt = (dim: number) => (dim === AUTHORS_DIM ? profiles.get('wasm')!.gflop : profiles.get('cpu')!.gflop);
   const entries: BenchEntry[] = cases.map((c, i) =>
-    rateEntry(
-      {
-        suite: SUITE,
-        name: `WGAN-GP iteration, dcgan28 DIM ${c.dim}${c.dim === CPU_DIM ? ' (reduced width)' : ''}, batch ${ITERATION_BATCH}`,
-        backend: c.backend,
-        unit: 'it/s',
-        detail: {
-          dim: c.dim,
-          batch: ITERATION_BATCH,
-          criticSteps: ITERATION_CRITIC_STEPS,
-          gflop: gflopAt(c.dim),
-          threads: c.backend === 'cpu' ? 1 : c.backend === 'wasm' ? wasmThreads : anchors[0]?.threads,
-          ...(c.backend === 'pytorch' && { torch: anchors[0]?.torchVersion }),
-        },
-      },
-      1,
-      times[i],
-    ),
+    iterationEntry(SUITE, { dim: c.dim, backend: c.backend, gflop: gflopAt(c.dim), timesMs: times[i] }, {
+      threads: c.backend === 'cpu' ? 1 : c.backend === 'wasm' ? wasmThreads : anchors[0]?.threads,
+      ...(c.backend === 'pytorch' && { torch: anchors[0]?.torchVersion }),
+    }),
   );
   saveSuite(SUITE, entries);
 

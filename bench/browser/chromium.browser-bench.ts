@@ -16,8 +16,8 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendName, type BackendReport } from '../../src/index';
 import type { Trainer } from '../../src/train/trainer';
 import { WASM_FILES } from '../../test/browser/wasm_files';
-import { CPU_DIM, ITERATION_BATCH, ITERATION_CRITIC_STEPS, iterationTrainer, profileIteration, runIteration } from '../gan_iteration';
-import { rateEntry, timeRuns, type BenchEntry, type RunCounts } from '../harness';
+import { CPU_DIM, iterationEntry, iterationTrainer, profileIteration, runIteration } from '../gan_iteration';
+import { timeRuns, type BenchEntry, type RunCounts } from '../harness';
 
 const SUITE = 'browser';
 /** One warm-up (WebGPU compiles its shaders there), then three timed runs, as the issue asks. */
@@ -72,29 +72,15 @@ it('WGAN-GP iteration in Chromium: wasm, webgpu (SwiftShader), cpu', async () =>
   }
 
   const entries: BenchEntry[] = cases.map((c, i) =>
-    rateEntry(
-      {
-        suite: SUITE,
-        name: `WGAN-GP iteration, dcgan28 DIM ${c.dim}${c.dim === CPU_DIM ? ' (reduced width)' : ''}, batch ${ITERATION_BATCH}`,
-        backend: c.label,
-        unit: 'it/s',
-        detail: {
-          dim: c.dim,
-          batch: ITERATION_BATCH,
-          criticSteps: ITERATION_CRITIC_STEPS,
-          gflop,
-          ...(c.backend === 'wasm' && { threads: wasmThreads, wasmBuild }),
-          ...(c.backend === 'cpu' && { threads: 1 }),
-          crossOriginIsolated,
-          hardwareConcurrency: navigator.hardwareConcurrency,
-          userAgent: navigator.userAgent,
-          reason: c.report.reason,
-          ...(c.backend === 'webgpu' && { adapter: c.report.adapter, software: true }),
-        },
-      },
-      1,
-      times[i],
-    ),
+    iterationEntry(SUITE, { dim: c.dim, backend: c.label, gflop, timesMs: times[i] }, {
+      ...(c.backend === 'wasm' && { threads: wasmThreads, wasmBuild }),
+      ...(c.backend === 'cpu' && { threads: 1 }),
+      crossOriginIsolated,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      userAgent: navigator.userAgent,
+      reason: c.report.reason,
+      ...(c.backend === 'webgpu' && { adapter: c.report.adapter, software: true }),
+    }),
   );
   const file = await commands.saveBenchSuite(SUITE, entries);
   console.log(`bench ${SUITE}: ${entries.map((e) => `${e.backend} DIM ${e.detail?.dim} ${(e.medianMs / 1000).toFixed(2)} s`).join(', ')} -> ${file}`);
