@@ -11,7 +11,6 @@ import { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } f
 /** The result of one format: `SampleOf<'png'>` has `png`, the others `shape` and `values`. */
 export type SampleOf<F extends SampleFormat> = Extract<SampleResult, { format: F }>;
 
-
 export interface SampleOptions<F extends SampleFormat = SampleFormat> {
   /** How many samples. */
   n: number;
