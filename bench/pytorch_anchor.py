@@ -64,7 +64,7 @@ class Critic(nn.Module):
 
 
 def gradient_penalty(critic, real, fake):
-    eps = torch.rand(real.shape[0], 1, 1, 1)
+    eps = torch.rand(real.shape[0], 1, 1, 1, device=real.device)
     xhat = (eps * real + (1 - eps) * fake).requires_grad_(True)
     (gradient,) = torch.autograd.grad(critic(xhat).sum(), xhat, create_graph=True)
     norms = torch.sqrt(gradient.pow(2).flatten(1).sum(1) + NORM_EPSILON)

@@ -12,7 +12,7 @@ const LAYER_NORM_EPSILON = 1e-5;
 
 export function defineDense(b: ParamBuilder, name: string, inputs: number, units: number, init: Init): void {
   b.weight(`${name}/kernel`, [inputs, units], inputs, units, init);
-  b.constant(`${name}/bias`, [units], 0);
+  b.bias(`${name}/bias`, [units], inputs, init);
 }
 
 export function dense(p: ParamTensors, name: string, x: tf.Tensor): tf.Tensor2D {
@@ -20,8 +20,9 @@ export function dense(p: ParamTensors, name: string, x: tf.Tensor): tf.Tensor2D 
 }
 
 export function defineConv(b: ParamBuilder, name: string, size: number, inChannels: number, outChannels: number, init: Init): void {
-  b.weight(`${name}/kernel`, [size, size, inChannels, outChannels], size * size * inChannels, size * size * outChannels, init);
-  b.constant(`${name}/bias`, [outChannels], 0);
+  const fanIn = size * size * inChannels;
+  b.weight(`${name}/kernel`, [size, size, inChannels, outChannels], fanIn, size * size * outChannels, init);
+  b.bias(`${name}/bias`, [outChannels], fanIn, init);
 }
 
 /** 'same'-padded convolution with the given stride. */
@@ -40,9 +41,10 @@ export function defineDeconv(
   init: Init,
 ): void {
   // Each output pixel sums (size / stride)^2 input pixels per input channel: that is its fan-in.
-  const fanIn = (size * size * inChannels) / (stride * stride);
+  // PyTorch's default init reads it off its weight's second dimension instead: size^2 outChannels.
+  const fanIn = init === 'torch' ? size * size * outChannels : (size * size * inChannels) / (stride * stride);
   b.weight(`${name}/kernel`, [size, size, outChannels, inChannels], fanIn, size * size * outChannels, init);
-  b.constant(`${name}/bias`, [outChannels], 0);
+  b.bias(`${name}/bias`, [outChannels], fanIn, init);
 }
 
 /** 'same'-padded transposed convolution that multiplies height and width by `stride`. */

@@ -75,6 +75,29 @@ describe('architectures', () => {
     Object.values(mlp.params).forEach((v) => v.dispose());
   });
 
+  it("DCGAN pair: PyTorch's default init, weights and biases U(+-1/sqrt(fan)) with fan = k^2 * weight dim 1 as PyTorch reads it", async () => {
+    const config = archConfig('dcgan28', { dim: 8 });
+    for (const net of [createGenerator(config, 5), createCritic(config, 6)]) {
+      for (const [name, weight] of Object.entries(net.params)) {
+        if (!name.endsWith('/kernel')) continue;
+        // Dense [in, units]: fan = in. Conv [k, k, in, out] and transposed conv [k, k, out, in]
+        // alike: k^2 * shape[2] (PyTorch's ConvTranspose2d weight is [in, out, k, k]; it reads dim 1).
+        const fan = weight.rank === 2 ? weight.shape[0] : weight.shape[0] * weight.shape[1] * weight.shape[2];
+        const bound = 1 / Math.sqrt(fan);
+        const w = (await weight.data()) as Float32Array;
+        const b = (await net.params[name.replace('kernel', 'bias')].data()) as Float32Array;
+        expect(Math.max(...w.map(Math.abs)), name).toBeLessThanOrEqual(bound);
+        expect(Math.max(...b.map(Math.abs)), name).toBeLessThanOrEqual(bound);
+        expect(b.some((v) => v !== 0), `${name}: biases drawn, not zero`).toBe(true);
+        if (w.length >= 1000) {
+          const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+          expect(std / (bound / Math.sqrt(3)), `${name} std`).toBeCloseTo(1, 1);
+        }
+      }
+      Object.values(net.params).forEach((v) => v.dispose());
+    }
+  });
+
   it('bad configs and inputs fail with the field or shape named', () => {
     expect(() => validateArch({ ...archConfig('mlp'), hidden: 0 })).toThrow(/hidden must be a positive integer, got 0/);
     expect(() => validateArch({ ...archConfig('mlp'), kind: 'resnet' })).toThrow(/unknown kind 'resnet'/);
