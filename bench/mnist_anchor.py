@@ -79,8 +79,10 @@ def main():
     parser.add_argument('--steps', type=int, default=max(SNAPSHOTS))
     parser.add_argument('--samples', type=int, default=2048)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--lr', type=float, default=LEARNING_RATE, help='Adam learning rate of both nets')
     parser.add_argument('--init', choices=['torch', 'project'], default='torch', help="PyTorch's default, or src/nn/init.ts's")
     parser.add_argument('--out', default='.')
+    parser.add_argument('--log-every', type=int, default=500)
     args = parser.parse_args()
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     # Plain float32 convolutions and products, as tfjs computes them.
@@ -94,8 +96,8 @@ def main():
         project_init(generator, critic)
     generator, critic = generator.to(device), critic.to(device)
     ema = copy.deepcopy(generator).requires_grad_(False)
-    generator_optimizer = torch.optim.Adam(generator.parameters(), lr=LEARNING_RATE, betas=BETAS)
-    critic_optimizer = torch.optim.Adam(critic.parameters(), lr=LEARNING_RATE, betas=BETAS)
+    generator_optimizer = torch.optim.Adam(generator.parameters(), lr=args.lr, betas=BETAS)
+    critic_optimizer = torch.optim.Adam(critic.parameters(), lr=args.lr, betas=BETAS)
     fixed = torch.randn(args.samples, LATENT, generator=torch.Generator().manual_seed(args.seed + 1)).to(device)
 
     snapshots, taken, log = [], [], []
@@ -124,7 +126,7 @@ def main():
         step += 1
         elapsed = time.perf_counter() - start
         done = step >= args.steps or elapsed >= args.seconds
-        if step % 500 == 0:
+        if step % args.log_every == 0:
             log.append({'step': step, 'seconds': round(elapsed, 1), 'wasserstein': distance.item()})
             print(json.dumps({'name': args.name, **log[-1]}), flush=True)
         if step in SNAPSHOTS or done:
@@ -136,7 +138,7 @@ def main():
 
     with gzip.open(os.path.join(args.out, f'{args.name}.u8.gz'), 'wb') as f:
         f.write(np.stack(snapshots).tobytes())
-    meta = {'name': args.name, 'set': args.set, 'images': os.path.basename(args.images), 'dim': args.dim, 'init': args.init, 'seed': args.seed, 'steps': taken,
+    meta = {'name': args.name, 'set': args.set, 'images': os.path.basename(args.images), 'dim': args.dim, 'init': args.init, 'lr': args.lr, 'seed': args.seed, 'steps': taken,
             'samples': args.samples, 'seconds': round(time.perf_counter() - start, 1), 'device': device,
             'torch': torch.__version__, 'log': log}
     with open(os.path.join(args.out, f'{args.name}.json'), 'w') as f:

@@ -43,3 +43,11 @@ export function intOption(name: string, value: unknown, min: number, max: number
   }
   return n;
 }
+
+/** `--truncation T`: latent values beyond +-T are redrawn (sample, eval); undefined when absent. */
+export function truncationOption(args: Args): number | undefined {
+  if (args.truncation == null) return undefined;
+  const t = Number(args.truncation);
+  if (!(t > 0 && Number.isFinite(t))) throw new UsageError(`--truncation must be a positive number (got '${String(args.truncation)}').`);
+  return t;
+}

@@ -10,7 +10,7 @@ import { generatorFromModel } from '../io/networks';
 import { generatorModeCoverage } from '../metrics/modes';
 import { generatorW1 } from '../metrics/wasserstein';
 import { disposeParams } from '../nn/params';
-import { backendOptions, intOption, parse } from './args';
+import { backendOptions, intOption, parse, truncationOption } from './args';
 import { UsageError } from './errors';
 import { resolveModel, shippedFolder } from './model_path';
 import { classifierFromContents } from '../io/classifier_file';
@@ -24,26 +24,28 @@ const EVAL_DATA: readonly string[] = [...TOY_NAMES, ...MNIST_SETS];
 const W1_SAMPLES = 512;
 
 export async function evaluate(argv: string[]): Promise<void> {
-  const args = parse(argv, { model: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string', default: '1' } });
+  const args = parse(argv, { model: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string', default: '1' }, truncation: { type: 'string' } });
   if (args.model == null) throw new UsageError('eval needs --model DIR.');
   const data = String(args.data);
   if (!EVAL_DATA.includes(data)) throw new UsageError(`eval needs --data ${EVAL_DATA.join('|')} (got '${data}').`);
   const n = intOption('n', args.n, 16, 1e6) ?? DEFAULT_SAMPLES;
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
+  const truncation = truncationOption(args);
   const dir = await resolveModel(String(args.model));
   const model = await loadModelDir(dir);
   const isImages = (MNIST_SETS as readonly string[]).includes(data);
+  if (truncation !== undefined && !isImages) throw new UsageError(`--truncation applies to the image sets (${MNIST_SETS.join(', ')}), not --data ${data}.`);
   const wanted = isImages ? '28,28,1' : '2';
   if (model.outputShape.join() !== wanted) throw new UsageError(`${dir} makes [${model.outputShape}] samples; --data ${data} needs [${wanted}].`);
   const report = await initBackend(backendOptions(args));
   const generator = generatorFromModel(model, dir);
   try {
-    const result: Record<string, unknown> = { model: dir, data, backend: report.backend, samples: n };
+    const result: Record<string, unknown> = { model: dir, data, backend: report.backend, samples: n, ...(truncation !== undefined && { truncation }) };
     if (isImages) {
       const classifierDir = await shippedFolder(`classifiers/${data}`);
       const classifier = classifierFromContents(await loadClassifierDir(classifierDir), classifierDir);
       try {
-        Object.assign(result, await generatorClassifierQuality(generator, classifier, await loadMnist('test', { set: data as MnistSet }), n, seed));
+        Object.assign(result, await generatorClassifierQuality(generator, classifier, await loadMnist('test', { set: data as MnistSet }), n, seed, truncation));
       } finally {
         disposeParams(classifier);
       }

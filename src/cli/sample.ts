@@ -9,7 +9,7 @@ import { disposeParams } from '../nn/params';
 import { sampleGenerator } from '../sample/generate';
 import { toUint8 } from '../sample/png';
 import { renderSamples } from '../sample/render';
-import { backendOptions, intOption, parse } from './args';
+import { backendOptions, intOption, parse, truncationOption } from './args';
 import { UsageError } from './errors';
 import { resolveModel } from './model_path';
 
@@ -30,8 +30,7 @@ export async function sample(argv: string[]): Promise<void> {
   if (!OUTPUTS.includes(format)) throw new UsageError(`--out ${out}: the file must end in ${OUTPUTS.join(', ')}.`);
   const n = intOption('n', args.n, 1, 100000)!;
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
-  const truncation = args.truncation == null ? undefined : Number(args.truncation);
-  if (truncation !== undefined && !(truncation > 0)) throw new UsageError(`--truncation must be a positive number (got '${String(args.truncation)}').`);
+  const truncation = truncationOption(args);
   const dir = await resolveModel(String(args.model));
 
   const model = await loadModelDir(dir);

@@ -60,6 +60,7 @@ export async function train(argv: string[]): Promise<void> {
     seed: { type: 'string', default: '0' },
     dim: { type: 'string' },
     ema: { type: 'string' },
+    lr: { type: 'string' },
     storage: { type: 'string', default: 'float32' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
@@ -73,6 +74,7 @@ export async function train(argv: string[]): Promise<void> {
   const batch = intOption('batch', args.batch, 1, 65536);
   const dim = intOption('dim', args.dim, 1, 1024);
   const emaDecay = decayOption(args.ema);
+  const learningRate = learningRateOption(args.lr);
   const storage = storageOption(args.storage);
   const backend = backendOptions(args);
 
@@ -82,6 +84,8 @@ export async function train(argv: string[]): Promise<void> {
   if (checkpoint != null) {
     if (checkpoint.run.data !== args.data) throw new UsageError(`--resume: ${out} was trained on --data ${checkpoint.run.data}, not ${args.data}.`);
     if (loss != null && loss !== checkpoint.trainer.loss) throw new UsageError(`--resume: ${out} was trained with --loss ${checkpoint.trainer.loss}, not ${loss}.`);
+    const trainedRate = checkpoint.trainer.settings.learningRate;
+    if (learningRate != null && learningRate !== trainedRate) throw new UsageError(`--resume: ${out} was trained with --lr ${trainedRate}, not ${learningRate}.`);
   }
 
   const report = await initBackend(backend);
@@ -96,6 +100,7 @@ export async function train(argv: string[]): Promise<void> {
           seed,
           ...(batch != null && { batchSize: batch }),
           ...(emaDecay != null && { emaDecay }),
+          ...(learningRate != null && { learningRate }),
         });
   const isToy = data.arch.kind === 'mlp';
   const steps = intOption('steps', args.steps, 1, 1e9) ?? (isToy ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
@@ -178,6 +183,13 @@ function decayOption(value: unknown): number | undefined {
   const d = Number(value);
   if (!(d > 0 && d < 1)) throw new UsageError(`--ema must be a decay between 0 and 1, e.g. 0.999 (got '${String(value)}').`);
   return d;
+}
+
+function learningRateOption(value: unknown): number | undefined {
+  if (value == null) return undefined;
+  const rate = Number(value);
+  if (!(rate > 0 && rate <= 1)) throw new UsageError(`--lr must be a learning rate in (0, 1], e.g. 4e-4 (got '${String(value)}').`);
+  return rate;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

@@ -15,7 +15,7 @@ import {
 } from '../models/classifier';
 import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
-import { latents } from '../sample/latents';
+import { seededLatents } from '../sample/latent_paths';
 import { Rng } from '../train/rng';
 import { featureStats, frechetFromStats } from './frechet';
 
@@ -142,8 +142,9 @@ function confidentShare(probabilities: Float32Array): number {
 }
 
 /**
- * classifierQuality of `n` samples of a 28x28x1 generator (latents seeded by `seed`), drawn in
- * batches; a [-1, 1] generator's samples are mapped to [0, 1] first.
+ * classifierQuality of `n` samples of a 28x28x1 generator (latents seeded by `seed`, truncated
+ * as the sampling API does when `truncation` is given), drawn in batches; a [-1, 1] generator's
+ * samples are mapped to [0, 1] first.
  */
 export async function generatorClassifierQuality(
   generator: Network,
@@ -151,6 +152,7 @@ export async function generatorClassifierQuality(
   real: Images,
   n: number,
   seed: number,
+  truncation?: number,
 ): Promise<ClassifierQuality> {
   const { outputShape, outputRange, latentDim } = generator.config;
   if (outputShape.join() !== CLASSIFIER_INPUT_SHAPE.join()) {
@@ -161,8 +163,10 @@ export async function generatorClassifierQuality(
   const samples = new Float32Array(n * sampleSize);
   const rng = new Rng(seed);
   for (let start = 0; start < n; start += BATCH) {
+    const count = Math.min(BATCH, n - start);
+    const z = await seededLatents(count, latentDim, rng.seed(), truncation);
     const batch = tf.tidy(() => {
-      const x = generator.apply(generator.params, latents(Math.min(BATCH, n - start), latentDim, rng.seed()));
+      const x = generator.apply(generator.params, tf.tensor2d(z, [count, latentDim]));
       // Clipped too: a linear (null-range) generator may overshoot [0, 1] a little.
       return tf.clipByValue(outputRange !== null && outputRange[0] === -1 ? tf.div(tf.add(x, 1), 2) : x, 0, 1);
     });

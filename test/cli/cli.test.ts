@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { saveModelDir } from '../../src/io/node_files';
+import { loadStateDir } from '../../src/io/state_file';
+import type { TrainerState } from '../../src/train/state';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { disposeParams, readParams } from '../../src/nn/params';
@@ -70,6 +72,8 @@ describe('wgan-edge CLI', () => {
       [['sample', '--model', 'no-such-model', '--out', join(dir, 'a.png')], /--model no-such-model: no such model folder/],
       [['sample', '--model', dir, '--out', join(dir, 'a.gif')], /must end in .json, .npy, .png/],
       [['eval', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--lr', '2'], /--lr must be a learning rate in \(0, 1\], e.g. 4e-4 \(got '2'\)/],
+      [['sample', '--model', dir, '--out', join(dir, 'a.png'), '--truncation', '0'], /--truncation must be a positive number \(got '0'\)/],
       [['info', '--threads', '64'], /--threads must be an integer from 1 to 8 \(got '64'\)/],
       [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--storage', 'int4'], /--storage must be one of float32, float16, uint8 \(got 'int4'\)/],
     ];
@@ -159,9 +163,25 @@ describe('wgan-edge CLI', () => {
     expect(q.classShares.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
     // An untrained generator is far from real digits: far above the real-vs-real floor.
     expect(q.frechet).toBeGreaterThan(5 * q.frechetRealBaseline);
+    const truncated = await cli('eval', '--model', model, '--data', 'mnist', '--n', '64', '--backend', 'cpu', '--truncation', '0.5');
+    expect(truncated.code, truncated.stderr).toBe(0);
+    const t = JSON.parse(truncated.stdout);
+    expect(t.truncation).toBe(0.5);
+    expect(t.frechet).not.toBe(q.frechet);
     const wrong = await cli('eval', '--model', model, '--data', '8gaussians');
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/makes \[28,28,1\] samples; --data 8gaussians needs \[2\]/);
+  });
+
+  it('--lr sets the run\'s learning rate, kept in its checkpoint; a resume with another rate is refused', async () => {
+    const out = join(dir, 'rate');
+    expect((await cli('train', ...TINY, '--steps', '1', '--lr', '3e-3', '--out', out)).code).toBe(0);
+    const { trainer } = (await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState };
+    expect(trainer.settings.learningRate).toBe(3e-3);
+    const other = await cli('train', ...TINY, '--steps', '2', '--lr', '1e-4', '--out', out, '--resume');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/was trained with --lr 0.003, not 0.0001/);
+    expect((await cli('train', ...TINY, '--steps', '2', '--lr', '3e-3', '--out', out, '--resume')).code).toBe(0);
   });
 
   it('a corrupt model fails with a clear error and leaves an existing output file alone', async () => {

@@ -9,6 +9,7 @@ import { classifierOutputs, classifierQuality, generatorClassifierQuality, predi
 import { archConfig } from '../../src/models/config';
 import { createGenerator } from '../../src/models/index';
 import { latents } from '../../src/sample/latents';
+import { seededLatents } from '../../src/sample/latent_paths';
 import { frechetDistance } from '../../src/metrics/frechet';
 import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits } from '../../src/models/classifier';
 import { disposeParams, type Params } from '../../src/nn/params';
@@ -141,6 +142,20 @@ describe('generatorClassifierQuality', () => {
     expect(quality).toEqual(expected);
     // An untrained generator's blurs are far from digits.
     expect(quality.frechet).toBeGreaterThan(5 * quality.frechetRealBaseline);
+    disposeParams(generator.params);
+  });
+
+  it('with a truncation, scores the samples of the truncated latents the sampling API draws', async () => {
+    const generator = createGenerator(archConfig('dcgan28', { dim: 4, latentDim: 16 }), 3);
+    const real = floats(0, 200);
+    const quality = await generatorClassifierQuality(generator, params, real, 60, 9, 0.5);
+    const z = await seededLatents(60, 16, new Rng(9).seed(), 0.5);
+    expect(Math.max(...z.map(Math.abs))).toBeLessThanOrEqual(0.5);
+    const byHand = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [60, 16])));
+    const expected = await classifierQuality(params, (await byHand.data()) as Float32Array, real, { seed: 9 });
+    byHand.dispose();
+    expect(quality).toEqual(expected);
+    expect(quality).not.toEqual(await generatorClassifierQuality(generator, params, real, 60, 9));
     disposeParams(generator.params);
   });
 
