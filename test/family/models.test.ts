@@ -82,13 +82,14 @@ describe('architectures', () => {
         if (!name.endsWith('/kernel')) continue;
         // Dense [in, units]: fan = in. Conv [k, k, in, out] and transposed conv [k, k, out, in]
         // alike: k^2 * shape[2] (PyTorch's ConvTranspose2d weight is [in, out, k, k]; it reads dim 1).
-        const fan = weight.rank === 2 ? weight.shape[0] : weight.shape[0] * weight.shape[1] * weight.shape[2];
+        const [a, b, c] = weight.shape as number[];
+        const fan = weight.rank === 2 ? a : a * b * c;
         const bound = 1 / Math.sqrt(fan);
         const w = (await weight.data()) as Float32Array;
-        const b = (await net.params[name.replace('kernel', 'bias')].data()) as Float32Array;
+        const bias = (await net.params[name.replace('kernel', 'bias')].data()) as Float32Array;
         expect(Math.max(...w.map(Math.abs)), name).toBeLessThanOrEqual(bound);
-        expect(Math.max(...b.map(Math.abs)), name).toBeLessThanOrEqual(bound);
-        expect(b.some((v) => v !== 0), `${name}: biases drawn, not zero`).toBe(true);
+        expect(Math.max(...bias.map(Math.abs)), name).toBeLessThanOrEqual(bound);
+        expect(bias.some((v) => v !== 0), `${name}: biases drawn, not zero`).toBe(true);
         if (w.length >= 1000) {
           const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
           expect(std / (bound / Math.sqrt(3)), `${name} std`).toBeCloseTo(1, 1);
