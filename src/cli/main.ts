@@ -14,7 +14,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--loss gan|wgan|wgan-gp|wgan-c] [--steps N] [--batch B] [--seed S]
           [--dim D (width: MLP hidden units, conv DIM)]
           [--ema DECAY (save a moving average of the generator)]
-          [--lr RATE (both nets' learning rate; default the loss's: 1e-4 for wgan-gp)]
+          [--lr RATE (both nets' learning rate; default: the loss's)]
           [--storage float32|float16|uint8 (the model folder's weights)]
           --out DIR [--resume] [--json]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
