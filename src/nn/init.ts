@@ -4,7 +4,7 @@
  * with zero biases. 'torch': PyTorch's default layer init, U(+-1 / sqrt(fanIn)) for weights and
  * biases alike, which the WGAN-GP PyTorch ports train with; it is 2.4x smaller than He, and
  * on MNIST the DCGAN pair learns faster from it (bench/mnist_anchor.py, 3000 steps: 50% of
- * samples confidently classified and Frechet 21-22, against 36-37% and 37-40 from He / Glorot).
+ * samples confidently classified and Frechet 21-22, against 36-38% and 37-40 from He / Glorot).
  * Seeds go to tfjs's seeded random ops, which run in JS: the same seed gives the same weights
  * on every backend.
  */
