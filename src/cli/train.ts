@@ -3,12 +3,14 @@
  * folder. The folder holds the model, a checkpoint, the training curve (history.json, and
  * curve.png: the Wasserstein estimate per step), written together and atomically every
  * CHECKPOINT_SECONDS, at the end, and on Ctrl-C, so `--resume` continues the same run and a
- * diverged or interrupted run never damages what was saved.
+ * diverged or interrupted run never damages what was saved. The folder is locked (dir_lock.ts)
+ * so that a second trainer cannot overwrite the first one's steps.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '../backend/init';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
+import { lockDir } from '../io/dir_lock';
 import { writeDirAtomically } from '../io/node_files';
 import { WEIGHT_STORAGES, type WeightStorage } from '../io/format';
 import { encodeModelFiles } from '../io/storage_files';
@@ -68,28 +70,60 @@ export async function train(argv: string[]): Promise<void> {
   });
   if (args.data == null) throw new UsageError('train needs --data (8gaussians, 25gaussians, swissroll, mnist, fashion-mnist or a folder of images).');
   if (args.out == null) throw new UsageError('train needs --out DIR, the model folder to write.');
-  const out = String(args.out);
-  const loss = args.loss == null ? undefined : lossOption(args.loss);
-  const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
-  const batch = intOption('batch', args.batch, 1, 65536);
-  const dim = intOption('dim', args.dim, 1, 1024);
-  const emaDecay = decayOption(args.ema);
-  const learningRate = learningRateOption(args.lr);
-  const storage = storageOption(args.storage);
-  const backend = backendOptions(args);
+  const options: TrainOptions = {
+    data: String(args.data),
+    out: String(args.out),
+    resume: Boolean(args.resume),
+    json: Boolean(args.json),
+    steps: intOption('steps', args.steps, 1, 1e9),
+    loss: args.loss == null ? undefined : lossOption(args.loss),
+    seed: intOption('seed', args.seed, 0, 2 ** 32 - 1)!,
+    batch: intOption('batch', args.batch, 1, 65536),
+    dim: intOption('dim', args.dim, 1, 1024),
+    emaDecay: decayOption(args.ema),
+    learningRate: learningRateOption(args.lr),
+    storage: storageOption(args.storage),
+    backend: backendOptions(args),
+  };
+  const unlock = await lockDir(options.out);
+  try {
+    await trainInto(options);
+  } finally {
+    await unlock();
+  }
+}
 
+interface TrainOptions {
+  data: string;
+  out: string;
+  resume: boolean;
+  json: boolean;
+  /** Undefined: the data's default (DEFAULT_STEPS). */
+  steps?: number;
+  loss?: LossName;
+  seed: number;
+  batch?: number;
+  dim?: number;
+  emaDecay?: number;
+  learningRate?: number;
+  storage: WeightStorage;
+  backend: ReturnType<typeof backendOptions>;
+}
+
+/** The run itself, with `out` locked against other writers. */
+async function trainInto({ data: dataName, out, resume, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, storage, backend }: TrainOptions): Promise<void> {
   const hasModel = await exists(join(out, 'model.json'));
-  if (hasModel && !args.resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
-  const checkpoint = args.resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
+  if (hasModel && !resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
+  const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
   if (checkpoint != null) {
-    if (checkpoint.run.data !== args.data) throw new UsageError(`--resume: ${out} was trained on --data ${checkpoint.run.data}, not ${args.data}.`);
+    if (checkpoint.run.data !== dataName) throw new UsageError(`--resume: ${out} was trained on --data ${checkpoint.run.data}, not ${dataName}.`);
     if (loss != null && loss !== checkpoint.trainer.loss) throw new UsageError(`--resume: ${out} was trained with --loss ${checkpoint.trainer.loss}, not ${loss}.`);
     const trainedRate = checkpoint.trainer.settings.learningRate;
     if (learningRate != null && learningRate !== trainedRate) throw new UsageError(`--resume: ${out} was trained with --lr ${trainedRate}, not ${learningRate}.`);
   }
 
   const report = await initBackend(backend);
-  const data = await resolveData(String(args.data), dim);
+  const data = await resolveData(dataName, dim);
   const trainer =
     checkpoint != null
       ? Trainer.fromState(checkpoint.trainer, data.dataset)
@@ -103,7 +137,7 @@ export async function train(argv: string[]): Promise<void> {
           ...(learningRate != null && { learningRate }),
         });
   const isToy = data.arch.kind === 'mlp';
-  const steps = intOption('steps', args.steps, 1, 1e9) ?? (isToy ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
+  const steps = stepsOption ?? (isToy ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
   const run: RunRecord = checkpoint?.run ?? { data: data.name, seconds: 0, history: [] };
   const historyEvery = Math.max(1, Math.floor(steps / HISTORY_POINTS));
 
@@ -124,7 +158,7 @@ export async function train(argv: string[]): Promise<void> {
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = new Progress(steps, trainer.step, Boolean(args.json));
+  const progress = new Progress(steps, trainer.step, json);
   const runStart = performance.now();
   const secondsBefore = run.seconds;
   let lastSave = performance.now();
@@ -158,7 +192,7 @@ export async function train(argv: string[]): Promise<void> {
   }
   const last = run.history.at(-1);
   const summary = { out, step: trainer.step, stopped: stop.signal.aborted ? 'interrupted' : 'completed', seconds: round(run.seconds), backend: report.backend, threads: report.threads, wasserstein: last?.wasserstein };
-  (args.json ? process.stdout : process.stderr).write(JSON.stringify(summary) + '\n');
+  (json ? process.stdout : process.stderr).write(JSON.stringify(summary) + '\n');
   if (stop.signal.aborted) process.exitCode = 130;
 }
 

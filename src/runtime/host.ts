@@ -199,8 +199,6 @@ export class RuntimeHost {
               // Before the page hears of a step, so the state it resumes from is the one it saw.
               await this.snapshot(current);
               progress.push(metrics);
-              // Let queued messages (cancel, sample) run between steps.
-              await yieldToEventLoop();
               // No step on a lost device: stop here, the loop below moves the run.
               if (this.lostReason != null) throw new Error('the WebGPU device was lost');
             },
@@ -422,18 +420,6 @@ function trainDataset(data: TrainData, arch: ArchConfig): Dataset {
   if (data != null && 'toy' in data) return toyDataset(data.toy);
   if (data != null && 'images' in data) return imageDataset(data.images, arch.outputRange, 'train: data.images');
   throw new RuntimeError(`train: data must be { toy: name } or { images: { data, shape } }, got ${JSON.stringify(data)}`, 'bad-request');
-}
-
-/** A macrotask boundary (a MessageChannel round trip: not clamped like nested timers). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }
 
 /** Fire and forget: work does not wait for the page; a closed page is not an error. */

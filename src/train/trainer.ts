@@ -165,6 +165,9 @@ export class Trainer {
         last = await this.trainStep();
         this.busy = 'running';
         stepsRun++;
+        // A step's readback resolves as a microtask on cpu and wasm; without a macrotask boundary
+        // no timer, message or OS signal (Ctrl-C) could ever abort the run.
+        await yieldToEventLoop();
         if (onProgress) await onProgress(last);
       }
       return { stopped: 'completed', stepsRun, step: this.steps, last };
@@ -411,3 +414,15 @@ function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
   const squares = Object.values(grads).filter((g) => g != null).map((g) => tf.sum(tf.square(g)));
   return tf.sqrt(squares.length === 1 ? squares[0] : tf.addN(squares)) as tf.Scalar;
 }
+/** A macrotask boundary (a MessageChannel round trip: not clamped like nested timers). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+

@@ -1,6 +1,6 @@
 // The built command line (dist/cli.cjs, made by `npm run build`, which `npm test` runs first).
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
@@ -182,6 +182,24 @@ describe('wgan-edge CLI', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/was trained with --lr 0.003, not 0.0001/);
     expect((await cli('train', ...TINY, '--steps', '2', '--lr', '3e-3', '--out', out, '--resume')).code).toBe(0);
+  });
+
+  it('a second trainer on a folder being trained is refused; the first saves and frees it on Ctrl-C', async () => {
+    const out = join(dir, 'busy');
+    const lock = join(dir, '.busy.lock');
+    const first = spawn('node', [CLI, 'train', ...TINY, '--steps', '1000000', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let firstErr = '';
+    first.stderr.on('data', (d) => (firstErr += d));
+    const exited = new Promise<number | null>((resolve) => first.on('exit', resolve));
+    while (!(await access(lock).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 50));
+    const second = await cli('train', ...TINY, '--steps', '5', '--out', out, '--resume');
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`is being written by another process (pid ${first.pid})`);
+    first.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(firstErr).toMatch(/"stopped":"interrupted"/);
+    await expect(access(lock)).rejects.toThrow();
+    expect((await cli('train', ...TINY, '--steps', '1', '--out', out, '--resume')).code).toBe(0);
   });
 
   it('a corrupt model fails with a clear error and leaves an existing output file alone', async () => {

@@ -182,6 +182,18 @@ describe('Trainer', () => {
     trainer.dispose();
   });
 
+  it('a signal aborted by a timer stops the run: steps leave room for macrotasks', async () => {
+    const trainer = new Trainer({ ...small, loss: 'wgan-gp' });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    // Without a macrotask boundary between steps the timer never fires and all 500 steps run.
+    const result = await trainer.run({ steps: 500, signal: controller.signal });
+    expect(result.stopped).toBe('aborted');
+    expect(result.stepsRun).toBeGreaterThan(0);
+    expect(result.stepsRun).toBeLessThan(500);
+    trainer.dispose();
+  });
+
   it('rejects bad configs, concurrent runs and mismatched states with errors that name the problem', async () => {
     expect(() => new Trainer({ ...small, loss: 'wgan-gp', learningrate: 1 } as never)).toThrow(/unknown setting learningrate/);
     expect(() => new Trainer({ ...small, loss: 'wgan-gp', lambda: -1 })).toThrow(/lambda must be a number >= 0/);
