@@ -15,9 +15,10 @@ export class DirLockedError extends Error {
   constructor(
     readonly dir: string,
     readonly lockFile: string,
-    readonly pid: number,
+    /** Null when the owner had not yet written its pid. */
+    readonly pid: number | null,
   ) {
-    super(`${dir} is being written by another process (pid ${pid}); stop it first, or delete ${lockFile} if no such process is running.`);
+    super(`${dir} is being written by another process (pid ${pid ?? 'not yet written'}); stop it first, or delete ${lockFile} if no such process is running.`);
   }
 }
 
@@ -46,7 +47,7 @@ export async function lockDir(dir: string): Promise<() => Promise<void>> {
     await rm(lockFile, { force: true });
   }
   // Another process took the dead owner's lock between our removal and our retry.
-  throw new DirLockedError(dir, lockFile, (await ownerOf(lockFile)) ?? NaN);
+  throw new DirLockedError(dir, lockFile, await ownerOf(lockFile));
 }
 
 /** The pid in a lock file; null when it is gone or unreadable (then the lock is stale). */

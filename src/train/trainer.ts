@@ -414,6 +414,7 @@ function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
   const squares = Object.values(grads).filter((g) => g != null).map((g) => tf.sum(tf.square(g)));
   return tf.sqrt(squares.length === 1 ? squares[0] : tf.addN(squares)) as tf.Scalar;
 }
+
 /** A macrotask boundary (a MessageChannel round trip: not clamped like nested timers). */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {
@@ -425,4 +426,3 @@ function yieldToEventLoop(): Promise<void> {
     channel.port2.postMessage(null);
   });
 }
-
