@@ -47,6 +47,22 @@ const setNetworkOff: BrowserCommand<[off: boolean]> = async ({ context }, off) =
   else await context.unroute('**/*', failAsOffline);
 };
 
+/**
+ * stopServiceWorkers: stops every running service worker, as the browser does with an idle one;
+ * the next event starts it again from its stored scripts. Returns how many it stopped.
+ */
+const stopServiceWorkers: BrowserCommand<[]> = async ({ context }) => {
+  const browser = await context.browser()!.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await browser.send('Target.getTargets');
+    const workers = targetInfos.filter((target) => target.type === 'service_worker');
+    for (const worker of workers) await browser.send('Target.closeTarget', { targetId: worker.targetId });
+    return workers.length;
+  } finally {
+    await browser.detach();
+  }
+};
+
 /** A page the test server sends without COOP/COEP: the one place a test sees no isolation. */
 const NOT_ISOLATED_PAGE = '/test/browser/fixtures/not_isolated.html';
 const ISOLATION_HEADERS = ['cross-origin-opener-policy', 'cross-origin-embedder-policy'];
@@ -153,7 +169,7 @@ export default defineConfig({
               launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
             }),
             instances: [{ browser: 'chromium' }],
-            commands: { setNetworkOff, notIsolatedWorkerReport },
+            commands: { setNetworkOff, stopServiceWorkers, notIsolatedWorkerReport },
           },
         },
       },

@@ -18,6 +18,7 @@ import {
   webGpuApi,
   type Scope,
 } from './platform';
+import { wasmPathsWithCopy, type WasmPaths } from './wasm_copy';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -43,7 +44,12 @@ export interface BackendOptions {
    */
   threads?: number;
   /** Where the tfjs-backend-wasm*.wasm files are: a folder/URL prefix or a file map. */
-  wasmPaths?: string | Record<string, string>;
+  wasmPaths?: WasmPaths;
+  /**
+   * A Cache API cache to keep a copy of the .wasm binary in, used when it cannot be fetched for
+   * want of a network (see wasm_copy.ts). The runtime's service worker sets it. Not in Node.
+   */
+  wasmCache?: string;
   /** Let `auto` take a software WebGPU adapter (SwiftShader): slower than WASM, so off. */
   allowSoftwareWebGpu?: boolean;
 }
@@ -202,20 +208,8 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
   } else {
     setThreadsCount(Math.min(threadsWanted, MAX_WASM_THREADS));
   }
-  if (options.wasmPaths != null) {
-    const key = JSON.stringify(options.wasmPaths);
-    if (configuredWasmPaths != null && configuredWasmPaths !== key) {
-      return { ok: false, reason: `WASM paths were already set to ${configuredWasmPaths}; they can be set once per page` };
-    }
-    if (configuredWasmPaths == null) {
-      try {
-        setWasmPaths(options.wasmPaths as string);
-      } catch (e) {
-        return { ok: false, reason: (e as Error).message };
-      }
-      configuredWasmPaths = key;
-    }
-  }
+  const pathsFailure = await configureWasmPaths(options, scope);
+  if (pathsFailure != null) return { ok: false, reason: pathsFailure };
   let note = '';
   let failure: string | null;
   if (scope === 'node' && threadsWanted > 1) {
@@ -238,6 +232,26 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
   const simd = await wasmSimdInUse();
   const threads = getThreadsCount();
   return { ok: true, reason: `WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${note}` };
+}
+
+/** Hands tfjs the .wasm files' location, once per scope; a failure's reason, else null. */
+async function configureWasmPaths(options: BackendOptions, scope: Scope): Promise<string | null> {
+  if (options.wasmPaths == null && options.wasmCache == null) return null;
+  const key = JSON.stringify(options.wasmPaths ?? null);
+  if (configuredWasmPaths != null) {
+    const same = options.wasmPaths == null || configuredWasmPaths === key;
+    return same ? null : `WASM paths were already set to ${configuredWasmPaths}; they can be set once per page`;
+  }
+  // Node reads the files from disk: it has no network to lose, and no Cache API.
+  const paths = options.wasmCache != null && scope !== 'node' ? await wasmPathsWithCopy(options.wasmPaths, options.wasmCache) : options.wasmPaths;
+  if (paths == null) return null;
+  try {
+    setWasmPaths(paths as string);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  configuredWasmPaths = key;
+  return null;
 }
 
 function wasmThreads(options: BackendOptions, scope: Scope): number {

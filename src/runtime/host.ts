@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import '../backend/gradients';
 import '../backend/kernels';
-import { initBackend, type BackendReport } from '../backend/init';
+import { initBackend, type BackendOptions, type BackendReport } from '../backend/init';
 import { forgetWebGpuBackend, webGpuDeviceLost } from '../backend/webgpu_device';
 import type { Dataset } from '../data/dataset';
 import { imageDataset } from '../data/images';
@@ -74,7 +74,7 @@ export class RuntimeHost {
   private models = 0;
   /** Runs in progress by the page's run id, so cancel() can reach them. */
   private readonly runs = new Map<number, AbortController>();
-  private backendOptions: RuntimeBackendOptions = {};
+  private backendOptions: BackendOptions = {};
 
   // After a lost WebGPU device (see leaveLostDevice):
   /** While on WebGPU: resolves with the reason when the device is lost. */
@@ -88,6 +88,9 @@ export class RuntimeHost {
   /** On WebGPU, the trainer's state at its last snapshot (null: its first step, rebuilt from its config). */
   private trainerState: TrainerState | null = null;
   private snapshotEvery = 1;
+
+  /** `scopeOptions`: backend options of the scope the host serves, over any a page passes. */
+  constructor(private readonly scopeOptions: Pick<BackendOptions, 'wasmCache'> = {}) {}
   /** The training pass in progress: the move off a lost device waits for it to stop. */
   private pass: Promise<unknown> | null = null;
 
@@ -99,8 +102,9 @@ export class RuntimeHost {
     if (lifeLockName != null) await holdLifeLock(lifeLockName);
     // One backend per scope: a service worker serves several pages, the first one picks it.
     if (this.report == null) {
-      this.report = await initBackend(options);
-      this.backendOptions = options;
+      const backendOptions = { ...options, ...this.scopeOptions };
+      this.report = await initBackend(backendOptions);
+      this.backendOptions = backendOptions;
       this.watchDevice();
     }
     return this.report;
@@ -403,7 +407,7 @@ function summarize(network: Network): ModelSummary {
 }
 
 /** WASM for a runtime whose WebGPU device was lost; CPU where WASM cannot start. */
-async function startFallbackBackend(options: RuntimeBackendOptions): Promise<BackendReport> {
+async function startFallbackBackend(options: BackendOptions): Promise<BackendReport> {
   try {
     return await initBackend({ ...options, backend: 'wasm' });
   } catch {

@@ -5,8 +5,9 @@
  * - named in the query: &model=<model folder URL>, &cache=<name> or &indexedDb=<name>. The
  *   worker loads it on first use (starting its backend with the options in its own script
  *   URL: gan.sw.js?backend=wasm&wasmPaths=/assets/), so it survives the browser stopping an
- *   idle service worker. It keeps a copy of each model folder fetched by URL in the Cache API
- *   (URL_MODEL_COPIES_CACHE) and reads that copy when the network is down;
+ *   idle service worker. It keeps a copy of each model folder fetched by URL
+ *   (URL_MODEL_COPIES_CACHE) and of the .wasm binary (WASM_COPY_CACHE) in the Cache API, and
+ *   reads those copies when the network is down;
  * - else the one a page loaded over a MessageChannel (connectServiceWorker, the RuntimeHost
  *   API); that one lives in memory only (503 once the browser has stopped the worker).
  */
@@ -22,6 +23,8 @@ import { CONNECT_MESSAGE, SAMPLE_PATH, type ModelSource, type RuntimeBackendOpti
 
 /** The Cache API cache where the worker keeps a copy of each model it fetched by URL, for offline use. */
 export const URL_MODEL_COPIES_CACHE = 'wgan-edge-url-models';
+/** Where it keeps a copy of the .wasm binary: the browser may restart it offline (wasm_copy.ts). */
+export const WASM_COPY_CACHE = 'wgan-edge-wasm';
 
 /** Defaults of the sample URL's query: one image from seed 0. */
 const DEFAULT_QUERY = { n: 1, seed: 0 };
@@ -46,7 +49,7 @@ interface ServiceWorkerScope {
 
 export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as unknown as ServiceWorkerScope): RuntimeHost {
   installErrorTransfer();
-  const host = new RuntimeHost();
+  const host = new RuntimeHost({ wasmCache: WASM_COPY_CACHE });
   const samplePath = new URL(SAMPLE_PATH, scope.registration.scope).pathname;
   const backendOptions = parseBackendOptions(new URL(scope.location.href).searchParams);
   const loader = modelLoader(host, backendOptions);

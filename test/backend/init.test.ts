@@ -15,6 +15,12 @@ describe('initBackend in Node', () => {
     expect(report.passedOver[0].reason).toMatch(/navigator\.gpu/);
   });
 
+  it('takes wasmCache and leaves it unused: Node reads the .wasm files from disk and has no Cache API', async () => {
+    const report = await initBackend({ backend: 'wasm', wasmCache: 'wasm-copies' });
+    expect(report.backend).toBe('wasm');
+    expect(typeof globalThis.caches).toBe('undefined');
+  });
+
   it('cpu can be forced', async () => {
     const report = await initBackend({ backend: 'cpu' });
     expect(report.backend).toBe('cpu');

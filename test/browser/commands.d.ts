@@ -5,6 +5,8 @@ declare module 'vitest/browser' {
   interface BrowserCommands {
     /** Every request of the browser context (pages, workers, service workers) fails as offline, until called with false. */
     setNetworkOff: (off: boolean) => Promise<void>;
+    /** Stops the running service workers, as the browser stops idle ones: how many it stopped. */
+    stopServiceWorkers: () => Promise<number>;
     /** Starts the runtime worker on a page served without COOP/COEP: what it reported (or why it failed) and the .wasm files fetched. */
     notIsolatedWorkerReport: () => Promise<({ pageCrossOriginIsolated: boolean; worker: BackendReport } | { error: string }) & { wasmFilesFetched: string[] }>;
   }

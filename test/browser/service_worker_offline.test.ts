@@ -1,12 +1,12 @@
 // The runtime service worker with the network off (every request fails as offline, through
 // the setNetworkOff command of vitest.config.ts): sample URLs naming a model it read earlier still
-// answer, byte for byte the PNG they gave online.
+// answer, byte for byte the PNG they gave online, also after the browser has stopped the worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { initBackend } from '../../src/backend/init';
 import { deleteModelFromCache, saveModelToCache } from '../../src/io/storage_cache';
 import type { ModelContents } from '../../src/io/codec';
-import { URL_MODEL_COPIES_CACHE } from '../../src/runtime/service_worker';
+import { URL_MODEL_COPIES_CACHE, WASM_COPY_CACHE } from '../../src/runtime/service_worker';
 import { connectServiceWorker, type ServiceWorkerRuntime } from '../../src/runtime/service_worker_client';
 import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
 import { registerRuntimeServiceWorker } from './service_worker_setup';
@@ -40,8 +40,9 @@ async function offline<T>(body: () => Promise<T>): Promise<T> {
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
   digits = await untrainedModel(DIGITS_ARCH, 23);
-  // Copies left by an earlier run would let the ?model= test pass without this run's fetch.
+  // Copies left by an earlier run would let the tests pass without this run's fetches.
   await caches.delete(URL_MODEL_COPIES_CACHE);
+  await caches.delete(WASM_COPY_CACHE);
   registration = await registerRuntimeServiceWorker('service_worker_offline');
   runtime = await connectServiceWorker(registration.active!, { wasmPaths: WASM_FILES });
 });
@@ -51,6 +52,7 @@ afterAll(async () => {
   runtime?.close();
   await deleteModelFromCache(CACHED_NAME);
   await caches.delete(URL_MODEL_COPIES_CACHE);
+  await caches.delete(WASM_COPY_CACHE);
   await registration?.unregister();
 });
 
@@ -76,6 +78,16 @@ describe('the runtime service worker offline', () => {
     const online = await samplePngBytes(sampleUrl);
     await runtime.load({ url: POINTS_MODEL_URL });
     const served = await offline(() => samplePngBytes(sampleUrl));
+    expect(served).toEqual(online);
+  });
+
+  it('stopped by the browser, it starts again offline: the same PNG, from its copies of the .wasm binary and the model', async () => {
+    const sampleUrl = `/wgan-edge/sample?model=${encodeURIComponent(POINTS_MODEL_URL)}&n=16&seed=5`;
+    const online = await samplePngBytes(sampleUrl);
+    const served = await offline(async () => {
+      expect(await commands.stopServiceWorkers()).toBeGreaterThanOrEqual(1);
+      return samplePngBytes(sampleUrl);
+    });
     expect(served).toEqual(online);
   });
 
