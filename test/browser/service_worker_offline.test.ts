@@ -9,6 +9,7 @@ import type { ModelContents } from '../../src/io/codec';
 import { URL_MODEL_COPIES_CACHE, WASM_COPY_CACHE } from '../../src/runtime/service_worker';
 import { connectServiceWorker, type ServiceWorkerRuntime } from '../../src/runtime/service_worker_client';
 import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
+import { offline } from './offline';
 import { registerRuntimeServiceWorker } from './service_worker_setup';
 import { WASM_FILES } from './wasm_files';
 
@@ -25,16 +26,6 @@ async function samplePngBytes(url: string): Promise<Uint8Array> {
   if (response.status !== 200) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   expect(response.headers.get('Content-Type')).toBe('image/png');
   return new Uint8Array(await response.arrayBuffer());
-}
-
-/** Runs `body` with the network off, and turns it back on whatever happens. */
-async function offline<T>(body: () => Promise<T>): Promise<T> {
-  await commands.setNetworkOff(true);
-  try {
-    return await body();
-  } finally {
-    await commands.setNetworkOff(false);
-  }
 }
 
 beforeAll(async () => {

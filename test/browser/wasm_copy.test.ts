@@ -6,19 +6,10 @@ import { commands } from 'vitest/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/init';
 import { wasmPathsWithCopy } from '../../src/backend/wasm_copy';
+import { offline } from './offline';
 import { WASM_FILES, WASM_FOLDER } from './wasm_files';
 
 const CACHE = 'wasm-copy-test';
-
-/** Runs `body` with the network off, and turns it back on whatever happens. */
-async function offline<T>(body: () => Promise<T>): Promise<T> {
-  await commands.setNetworkOff(true);
-  try {
-    return await body();
-  } finally {
-    await commands.setNetworkOff(false);
-  }
-}
 
 async function bytesAt(url: string): Promise<Uint8Array> {
   return new Uint8Array(await (await fetch(url)).arrayBuffer());
