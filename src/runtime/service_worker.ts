@@ -53,6 +53,7 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
   const samplePath = new URL(SAMPLE_PATH, scope.registration.scope).pathname;
   const backendOptions = parseBackendOptions(new URL(scope.location.href).searchParams);
   const loader = modelLoader(host, backendOptions);
+  const serve = oneAtATime();
 
   // Take over at once: the pages that registered us can fetch samples without a reload.
   scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()));
@@ -65,7 +66,7 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
   scope.addEventListener('fetch', (event) => {
     const url = new URL(event.request.url);
     if (event.request.method !== 'GET' || url.pathname !== samplePath) return;
-    event.respondWith(samplePng(host, loader, url));
+    event.respondWith(samplePng(host, loader, serve, url));
   });
   return host;
 }
@@ -73,21 +74,17 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
 /**
  * Loads the model a sample URL names, once per source while it stays loaded (a page's load()
  * in between replaces it; the next request naming it loads it again). The backend starts on
- * first need.
+ * first need. Called one request at a time (oneAtATime).
  */
 function modelLoader(host: RuntimeHost, backendOptions: RuntimeBackendOptions): (source: ModelSource) => Promise<void> {
-  let current: { key: string; loading: Promise<number> } | null = null;
+  let loaded: { key: string; version: number } | null = null;
   return async (source) => {
     const key = JSON.stringify(source);
-    const stillLoaded = current?.key === key && (await current.loading.catch(() => -1)) === host.modelVersion;
-    if (!stillLoaded) {
-      const loading = host
-        .init(backendOptions)
-        .then(async () => host.load('url' in source ? await readUrlModel(source.url) : source))
-        .then(() => host.modelVersion);
-      current = { key, loading };
-    }
-    await current!.loading;
+    if (loaded?.key === key && loaded.version === host.modelVersion) return;
+    loaded = null;
+    await host.init(backendOptions);
+    await host.load('url' in source ? await readUrlModel(source.url) : source);
+    loaded = { key, version: host.modelVersion };
   };
 }
 
@@ -109,11 +106,33 @@ async function readUrlModel(url: string): Promise<ModelContents> {
   return model;
 }
 
-async function samplePng(host: RuntimeHost, load: (source: ModelSource) => Promise<void>, url: URL): Promise<Response> {
+/**
+ * Runs tasks one at a time, in the order they came: the host holds one model, so a request
+ * naming a model must sample it before the next request loads another (browsers fetch the
+ * <img> tags of a page all at once).
+ */
+function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = last.then(task);
+    last = run.catch(() => undefined);
+    return run;
+  };
+}
+
+async function samplePng(
+  host: RuntimeHost,
+  load: (source: ModelSource) => Promise<void>,
+  serve: ReturnType<typeof oneAtATime>,
+  url: URL,
+): Promise<Response> {
   try {
     const source = parseModelQuery(url);
-    if (source != null) await load(source);
-    const result = await host.sample({ ...parseSampleQuery(url.searchParams), format: 'png' });
+    const request = { ...parseSampleQuery(url.searchParams), format: 'png' as const };
+    const result = await serve(async () => {
+      if (source != null) await load(source);
+      return host.sample(request);
+    });
     if (result.format !== 'png') throw new Error(`expected a PNG, the runtime made '${result.format}'`);
     return new Response(result.png as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' } });
   } catch (e) {

@@ -116,6 +116,17 @@ describe('the runtime service worker', () => {
     expect([served.width, served.height]).toEqual([2 * 28 + 3 * 2, 2 * 28 + 3 * 2]);
   });
 
+  it('requests naming two models at once each get their own model, as <img> tags fetched together do', async () => {
+    const pointsUrl = `/wgan-edge/sample?model=${encodeURIComponent(POINTS_MODEL_URL)}&n=4&seed=3`;
+    const digitsUrl = `/wgan-edge/sample?cache=${CACHED_NAME}&n=4&seed=3`;
+    const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const alone = { [pointsUrl]: await bytes(pointsUrl), [digitsUrl]: await bytes(digitsUrl) };
+    // Repeats and changes of model both: a repeat waits for the model already loading.
+    const urls = [pointsUrl, pointsUrl, digitsUrl, digitsUrl, pointsUrl, digitsUrl, digitsUrl, pointsUrl];
+    const together = await Promise.all(urls.map(bytes));
+    together.forEach((png, i) => expect(png, `request ${i}`).toEqual(alone[urls[i]]));
+  });
+
   it.each([
     ['model=/test/browser/fixtures/no-such-model/', 404, /ModelStorageError: .*404/],
     ['cache=never-saved', 404, /holds no model 'never-saved'/],
