@@ -12,7 +12,7 @@ import type { LossName, TrainSettings } from '../losses/settings';
 import type { ArchConfig } from '../models/config';
 import type { InterpolationPath } from '../sample/latent_paths';
 export type { InterpolationPath };
-import type { SampleFormat } from '../sample/render';
+import type { SampleFormat, SampleResult } from '../sample/render';
 import type { RunResult, StepMetrics } from '../train/trainer';
 
 export type { BackendReport, LoadProgress, ModelContents, WeightStorage };
@@ -105,3 +105,14 @@ export interface TrainResult extends RunResult {
 export const SAMPLE_PATH = 'wgan-edge/sample';
 /** The message that hands a service worker a MessagePort to serve the runtime on. */
 export const CONNECT_MESSAGE = 'wgan-edge/connect';
+
+/**
+ * What a page reaches over connectServiceWorker's channel. init's `lifeLockName`: a Web Lock
+ * the worker holds while it lives, so the page knows when the browser has stopped it.
+ */
+export interface ServiceWorkerPageApi {
+  init(options: RuntimeBackendOptions, lifeLockName?: string): Promise<BackendReport>;
+  info(): BackendReport;
+  load(source: ModelSource): Promise<ModelSummary>;
+  sample(request: SampleRequest): Promise<SampleResult>;
+}

@@ -8,8 +8,10 @@
  *   idle service worker. It keeps a copy of each model folder fetched by URL
  *   (URL_MODEL_COPIES_CACHE) and of the .wasm binary (WASM_COPY_CACHE) in the Cache API, and
  *   reads those copies when the network is down;
- * - else the one a page loaded over a MessageChannel (connectServiceWorker, the RuntimeHost
- *   API); that one lives in memory only (503 once the browser has stopped the worker).
+ * - else the one a page loaded over a MessageChannel (connectServiceWorker). The worker keeps
+ *   it in the Cache API (PAGE_MODEL_CACHE) too, so it also outlives the worker.
+ * The worker holds one model at a time and serves one request at a time: a request that needs
+ * another model than the last one loads it.
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
@@ -19,12 +21,22 @@ import type { ModelContents } from '../io/codec';
 import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
 import { ModelStorageError } from '../io/storage_files';
 import { loadModelFromUrl } from '../io/storage_url';
-import { CONNECT_MESSAGE, SAMPLE_PATH, type ModelSource, type RuntimeBackendOptions, type SampleRequest } from './protocol';
+import {
+  CONNECT_MESSAGE,
+  SAMPLE_PATH,
+  type ModelSource,
+  type RuntimeBackendOptions,
+  type SampleRequest,
+  type ServiceWorkerPageApi,
+} from './protocol';
 
 /** The Cache API cache where the worker keeps a copy of each model it fetched by URL, for offline use. */
 export const URL_MODEL_COPIES_CACHE = 'wgan-edge-url-models';
 /** Where it keeps a copy of the .wasm binary: the browser may restart it offline (wasm_copy.ts). */
 export const WASM_COPY_CACHE = 'wgan-edge-wasm';
+/** Where it keeps the model a page loaded, under PAGE_MODEL_NAME: it outlives the worker. */
+export const PAGE_MODEL_CACHE = 'wgan-edge-page-model';
+const PAGE_MODEL_NAME = 'page';
 
 /** Defaults of the sample URL's query: one image from seed 0. */
 const DEFAULT_QUERY = { n: 1, seed: 0 };
@@ -52,40 +64,78 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
   const host = new RuntimeHost({ wasmCache: WASM_COPY_CACHE });
   const samplePath = new URL(SAMPLE_PATH, scope.registration.scope).pathname;
   const backendOptions = parseBackendOptions(new URL(scope.location.href).searchParams);
-  const loader = modelLoader(host, backendOptions);
+  const slot = modelSlot(host, backendOptions);
   const serve = oneAtATime();
 
   // Take over at once: the pages that registered us can fetch samples without a reload.
   scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()));
   scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()));
 
+  const page: ServiceWorkerPageApi = {
+    init: (options, lifeLockName) => host.init(options, lifeLockName),
+    info: () => host.info(),
+    load: (source) =>
+      serve(async () => {
+        const summary = await host.load(source);
+        await saveModelToCache(PAGE_MODEL_NAME, await host.exportModel(), 'float32', { cacheName: PAGE_MODEL_CACHE });
+        slot.holds(PAGE_MODEL);
+        return summary;
+      }),
+    sample: (request) => serve(() => slot.use(PAGE_MODEL).then(() => host.sample(request))),
+  };
   scope.addEventListener('message', (event) => {
-    if (event.data?.type === CONNECT_MESSAGE && event.ports[0] != null) Comlink.expose(host, event.ports[0]);
+    if (event.data?.type === CONNECT_MESSAGE && event.ports[0] != null) Comlink.expose(page, event.ports[0]);
   });
 
   scope.addEventListener('fetch', (event) => {
     const url = new URL(event.request.url);
     if (event.request.method !== 'GET' || url.pathname !== samplePath) return;
-    event.respondWith(samplePng(host, loader, serve, url));
+    event.respondWith(samplePng(host, slot, serve, url));
   });
   return host;
 }
 
+/** A model the worker can load by itself: from its sample URL, or the one a page loaded. */
+interface KnownModel {
+  /** Equal keys: the same model. */
+  key: string;
+  read(): Promise<ModelSource>;
+}
+
+/** The model a page loaded: kept in the Cache API, so it outlives the worker. */
+const PAGE_MODEL: KnownModel = {
+  key: 'page',
+  read: () =>
+    loadModelFromCache(PAGE_MODEL_NAME, { cacheName: PAGE_MODEL_CACHE }).catch((e) => {
+      if (e instanceof ModelStorageError && e.code === 'not-found') {
+        throw new RuntimeError('no model is loaded: a page must load one (connectServiceWorker, then load), or the URL name one (&model=, &cache=, &indexedDb=)', 'no-model');
+      }
+      throw e;
+    }),
+};
+
+function namedModel(source: ModelSource): KnownModel {
+  return { key: JSON.stringify(source), read: async () => ('url' in source ? readUrlModel(source.url) : source) };
+}
+
 /**
- * Loads the model a sample URL names, once per source while it stays loaded (a page's load()
- * in between replaces it; the next request naming it loads it again). The backend starts on
- * first need. Called one request at a time (oneAtATime).
+ * The host holds one model at a time: use() loads the one a request needs, unless it is the
+ * one loaded last and nothing replaced it since. The backend starts on first need. Used one
+ * request at a time (oneAtATime).
  */
-function modelLoader(host: RuntimeHost, backendOptions: RuntimeBackendOptions): (source: ModelSource) => Promise<void> {
+function modelSlot(host: RuntimeHost, backendOptions: RuntimeBackendOptions) {
   let loaded: { key: string; version: number } | null = null;
-  return async (source) => {
-    const key = JSON.stringify(source);
-    if (loaded?.key === key && loaded.version === host.modelVersion) return;
+  const holds = (model: KnownModel) => {
+    loaded = { key: model.key, version: host.modelVersion };
+  };
+  const use = async (model: KnownModel) => {
+    if (loaded?.key === model.key && loaded.version === host.modelVersion) return;
     loaded = null;
     await host.init(backendOptions);
-    await host.load('url' in source ? await readUrlModel(source.url) : source);
-    loaded = { key, version: host.modelVersion };
+    await host.load(await model.read());
+    holds(model);
   };
+  return { use, holds };
 }
 
 /**
@@ -120,19 +170,11 @@ function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
-async function samplePng(
-  host: RuntimeHost,
-  load: (source: ModelSource) => Promise<void>,
-  serve: ReturnType<typeof oneAtATime>,
-  url: URL,
-): Promise<Response> {
+async function samplePng(host: RuntimeHost, slot: ReturnType<typeof modelSlot>, serve: ReturnType<typeof oneAtATime>, url: URL): Promise<Response> {
   try {
     const source = parseModelQuery(url);
     const request = { ...parseSampleQuery(url.searchParams), format: 'png' as const };
-    const result = await serve(async () => {
-      if (source != null) await load(source);
-      return host.sample(request);
-    });
+    const result = await serve(() => slot.use(source == null ? PAGE_MODEL : namedModel(source)).then(() => host.sample(request)));
     if (result.format !== 'png') throw new Error(`expected a PNG, the runtime made '${result.format}'`);
     return new Response(result.png as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' } });
   } catch (e) {

@@ -1,21 +1,28 @@
 /**
- * The page side of the service-worker runtime (service_worker.ts): a RuntimeHost served over a
- * MessageChannel. The page starts the backend and loads the model; from then on any
+ * The page side of the service-worker runtime (service_worker.ts): the worker's page API served
+ * over a MessageChannel. The page starts the backend and loads the model; from then on any
  * `<img src=".../wgan-edge/sample?seed=7">` under the worker's scope is a generated sample.
+ *
+ * The browser stops an idle service worker (Chromium: after 30 s without events), and a
+ * channel to a stopped worker answers nothing. Each connection has the worker hold a Web Lock
+ * for its life (liveness.ts); once the lock is free, the next call (and any call left waiting)
+ * connects again, which starts the worker, and runs there. The model the page loaded is still
+ * there: the worker keeps it in the Cache API.
  */
 import * as Comlink from 'comlink';
-import { installErrorTransfer } from './errors';
-import type { RuntimeHost } from './host';
+import { installErrorTransfer, RuntimeError } from './errors';
+import { canWatchLiveness, watchLifeLock } from './liveness';
 import { sendableSource } from './transfer';
-import {
-  CONNECT_MESSAGE,
-  type BackendReport,
-  type ModelSource,
-  type ModelSummary,
-  type RuntimeBackendOptions,
-  type SampleRequest,
-  type SampleResult,
+import type {
+  BackendReport,
+  ModelSource,
+  ModelSummary,
+  RuntimeBackendOptions,
+  SampleRequest,
+  SampleResult,
+  ServiceWorkerPageApi,
 } from './protocol';
+import { CONNECT_MESSAGE } from './protocol';
 
 export interface ServiceWorkerRuntime {
   /** The backend the service worker runs (the first connection's choice). */
@@ -27,21 +34,73 @@ export interface ServiceWorkerRuntime {
   close(): void;
 }
 
+/** One channel to the worker, for as long as that worker runs. */
+interface Connection {
+  remote: Comlink.Remote<ServiceWorkerPageApi>;
+  /** Rejects with 'worker-died' once the worker has stopped. */
+  stopped: Promise<never>;
+  close(): void;
+}
+
 /**
  * Connects to an active service worker running workers/gan.sw.ts and starts its backend.
  * wasmPaths must be absolute URLs or a folder the worker can fetch.
  */
 export async function connectServiceWorker(worker: ServiceWorker, options: RuntimeBackendOptions = {}): Promise<ServiceWorkerRuntime> {
   installErrorTransfer();
-  const { port1, port2 } = new MessageChannel();
-  worker.postMessage({ type: CONNECT_MESSAGE }, [port2]);
-  const remote = Comlink.wrap<RuntimeHost>(port1);
-  await remote.init(options);
+  let connection = connect(worker, options);
+  await connection;
+
+  /** Runs `call` on the running worker; on one that stopped, once more after connecting again. */
+  const run = async <T>(call: Call<T>): Promise<T> => {
+    const current = connection;
+    try {
+      return await callOn(await current, call);
+    } catch (e) {
+      if (!(e instanceof RuntimeError && e.code === 'worker-died')) throw e;
+      // The first call to see the stop connects again; the others wait for that connection.
+      if (connection === current) {
+        (await current).close();
+        connection = connect(worker, options);
+      }
+      return callOn(await connection, call);
+    }
+  };
+
   return {
-    info: () => remote.info(),
-    load: (source) => remote.load(sendableSource(source)),
-    sample: (request) => remote.sample(request) as Promise<SampleResult>,
+    info: () => run((remote) => remote.info()),
+    load: (source) => run((remote) => remote.load(sendableSource(source))),
+    sample: (request) => run((remote) => remote.sample(request) as Promise<SampleResult>),
     close() {
+      void connection.then((c) => c.close(), () => {});
+    },
+  };
+}
+
+type Call<T> = (remote: Comlink.Remote<ServiceWorkerPageApi>) => Promise<T>;
+
+function callOn<T>(connection: Connection, call: Call<T>): Promise<T> {
+  return Promise.race([call(connection.remote), connection.stopped]);
+}
+
+async function connect(worker: ServiceWorker, options: RuntimeBackendOptions): Promise<Connection> {
+  const { port1, port2 } = new MessageChannel();
+  // A message to the worker itself starts it if the browser has stopped it.
+  worker.postMessage({ type: CONNECT_MESSAGE }, [port2]);
+  const remote = Comlink.wrap<ServiceWorkerPageApi>(port1);
+  const lifeLockName = canWatchLiveness() ? `wgan-edge-service-worker-${crypto.randomUUID()}` : undefined;
+  await remote.init(options, lifeLockName);
+  let stop = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    stop = () => reject(new RuntimeError('the service worker stopped before answering', 'worker-died'));
+  });
+  stopped.catch(() => {});
+  const stopWatching = lifeLockName != null ? watchLifeLock(lifeLockName, stop) : () => {};
+  return {
+    remote,
+    stopped,
+    close() {
+      stopWatching();
       remote[Comlink.releaseProxy]();
       port1.close();
     },

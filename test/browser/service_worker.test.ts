@@ -1,5 +1,6 @@
 // The runtime's service worker: a GET of /wgan-edge/sample answers with a PNG of samples.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from 'vitest/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { decode } from 'fast-png';
 import { initBackend } from '../../src/backend/init';
@@ -8,6 +9,7 @@ import { createGenerator } from '../../src/models/index';
 import { assignParams, disposeParams } from '../../src/nn/params';
 import { seededLatents } from '../../src/sample/latent_paths';
 import { renderSamples } from '../../src/sample/render';
+import { PAGE_MODEL_CACHE } from '../../src/runtime/service_worker';
 import { connectServiceWorker, type ServiceWorkerRuntime } from '../../src/runtime/service_worker_client';
 import type { ModelContents } from '../../src/io/codec';
 import { deleteModelFromCache, saveModelToCache } from '../../src/io/storage_cache';
@@ -20,6 +22,13 @@ const CACHED_NAME = 'service-worker-test';
 let registration: ServiceWorkerRegistration;
 let runtime: ServiceWorkerRuntime;
 let digits: ModelContents;
+
+/** The body of a GET, failing with the worker's reason unless it answers 200. */
+async function bytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (response.status !== 200) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
 
 /** The page-side cpu reference of the PNG the service worker should draw. */
 async function referencePng(model: ModelContents, n: number, seed: number): Promise<Uint8Array> {
@@ -39,6 +48,8 @@ async function referencePng(model: ModelContents, n: number, seed: number): Prom
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
+  // A page model kept by an earlier run would answer the first test's request.
+  await caches.delete(PAGE_MODEL_CACHE);
   digits = await untrainedModel(DIGITS_ARCH, 21);
   registration = await registerRuntimeServiceWorker('service_worker');
 });
@@ -46,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   runtime?.close();
   await deleteModelFromCache(CACHED_NAME);
+  await caches.delete(PAGE_MODEL_CACHE);
   await registration?.unregister();
 });
 
@@ -119,12 +131,22 @@ describe('the runtime service worker', () => {
   it('requests naming two models at once each get their own model, as <img> tags fetched together do', async () => {
     const pointsUrl = `/wgan-edge/sample?model=${encodeURIComponent(POINTS_MODEL_URL)}&n=4&seed=3`;
     const digitsUrl = `/wgan-edge/sample?cache=${CACHED_NAME}&n=4&seed=3`;
-    const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
     const alone = { [pointsUrl]: await bytes(pointsUrl), [digitsUrl]: await bytes(digitsUrl) };
     // Repeats and changes of model both: a repeat waits for the model already loading.
     const urls = [pointsUrl, pointsUrl, digitsUrl, digitsUrl, pointsUrl, digitsUrl, digitsUrl, pointsUrl];
     const together = await Promise.all(urls.map(bytes));
     together.forEach((png, i) => expect(png, `request ${i}`).toEqual(alone[urls[i]]));
+  });
+
+  it("a URL naming no model draws the page's model, also after a URL that named another", async () => {
+    await runtime.load(structuredClone(digits));
+    await bytes(`/wgan-edge/sample?model=${encodeURIComponent(POINTS_MODEL_URL)}&n=4&seed=7`);
+    const served = decode(await bytes('/wgan-edge/sample?n=4&seed=7'));
+    const want = decode(await referencePng(digits, 4, 7));
+    expect([served.width, served.height]).toEqual([want.width, want.height]);
+    let maxLevelDifference = 0;
+    for (let i = 0; i < want.data.length; i++) maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
+    expect(maxLevelDifference).toBeLessThanOrEqual(1);
   });
 
   it.each([
@@ -138,5 +160,19 @@ describe('the runtime service worker', () => {
     const response = await fetch(`/wgan-edge/sample?${query}`);
     expect(response.status).toBe(status);
     expect(await response.text()).toMatch(message);
+  });
+
+  it("stopped by the browser: the page's channel starts it again, and the page's model still answers there and at the URL", async () => {
+    await runtime.load(structuredClone(digits));
+    const url = '/wgan-edge/sample?n=4&seed=9';
+    const png = await bytes(url);
+    const samples = await runtime.sample({ n: 3, seed: 9, format: 'float32' });
+    expect(await commands.stopServiceWorkers()).toBeGreaterThanOrEqual(1);
+    // A channel call first: it waits for the stop to show, connects again and runs there.
+    expect(await runtime.sample({ n: 3, seed: 9, format: 'float32' })).toEqual(samples);
+    expect(await commands.stopServiceWorkers()).toBeGreaterThanOrEqual(1);
+    // The URL first: the browser starts the worker, which reads the page's model from its cache.
+    expect(await bytes(url)).toEqual(png);
+    expect((await runtime.info()).backend).toBe('wasm');
   });
 });
