@@ -43,6 +43,7 @@ import {
   type WeightStorage,
 } from './protocol';
 import { resultBuffers } from '../sample/render';
+import { oneAtATime } from './one_at_a_time';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
 import { Trainer, type StepMetrics } from '../train/trainer';
@@ -89,6 +90,9 @@ export class RuntimeHost {
   private trainerState: TrainerState | null = null;
   private snapshotEvery = 1;
 
+  /** load, sample, interpolate, export and a run's start: one at a time, in call order. */
+  private readonly modelCalls = oneAtATime();
+
   /** `scopeOptions`: backend options of the scope the host serves, over any a page passes. */
   constructor(private readonly scopeOptions: Pick<BackendOptions, 'wasmCache'> = {}) {}
   /** The training pass in progress: the move off a lost device waits for it to stop. */
@@ -124,7 +128,11 @@ export class RuntimeHost {
    * Loads a model (see ModelSource) and keeps its generator. URL downloads report their
    * progress (bytes) to `onProgress`, throttled like training progress.
    */
-  async load(source: ModelSource, onProgress?: Callback<LoadProgress>): Promise<ModelSummary> {
+  load(source: ModelSource, onProgress?: Callback<LoadProgress>): Promise<ModelSummary> {
+    return this.modelCalls(() => this.loadNow(source, onProgress));
+  }
+
+  private async loadNow(source: ModelSource, onProgress?: Callback<LoadProgress>): Promise<ModelSummary> {
     this.checkIdle('load');
     checkObject(source, 'load: the model source');
     const progress = throttle<LoadProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
@@ -149,7 +157,7 @@ export class RuntimeHost {
   /** Saves the loaded (or trained) model under a name in the Cache API or IndexedDB. */
   async saveModel(target: ModelTarget, storage: WeightStorage = 'float32'): Promise<void> {
     checkObject(target, 'saveModel: the target');
-    const model = await this.currentModel();
+    const model = await this.modelCalls(() => this.currentModel());
     if ('cache' in target) await saveModelToCache(target.cache, model, storage);
     else if ('indexedDb' in target) await saveModelToIndexedDb(target.indexedDb, model, storage);
     else throw new RuntimeError(`saveModel: the target must be { cache: name } or { indexedDb: name }, got ${JSON.stringify(target)}`, 'bad-request');
@@ -160,9 +168,11 @@ export class RuntimeHost {
    * save a model trained here. The arrays are transferred to the caller.
    */
   async exportModel(): Promise<ModelContents> {
-    const current = await this.currentModel();
-    // A loaded model stays here (for saveModel, exportModel again): send a copy of it.
-    const model = current === this.loadedModel ? structuredClone(current) : current;
+    const model = await this.modelCalls(async () => {
+      const current = await this.currentModel();
+      // A loaded model stays here (for saveModel, exportModel again): send a copy of it.
+      return current === this.loadedModel ? structuredClone(current) : current;
+    });
     return Comlink.transfer(model, weightBuffers(model));
   }
 
@@ -173,19 +183,22 @@ export class RuntimeHost {
    * stays loaded.
    */
   async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<TrainResult> {
-    if (this.recovery != null) await this.recovery;
-    this.checkIdle('train');
     checkObject(request, 'train: the request');
     const { data, steps, ...config } = request;
-    const arch = validateArch(config.arch);
-    const trainer = new Trainer({ ...config, data: trainDataset(data, arch) });
-    this.unload();
-    this.trainer = trainer;
-    this.generator = trainer.emaGenerator ?? trainer.generator;
-    this.models++;
     const controller = new AbortController();
     if (aborted) controller.abort();
-    this.runs.set(runId, controller);
+    // Only the swap waits its turn: samples asked for during the run draw its model as it trains.
+    await this.modelCalls(async () => {
+      if (this.recovery != null) await this.recovery;
+      this.checkIdle('train');
+      const arch = validateArch(config.arch);
+      const trainer = new Trainer({ ...config, data: trainDataset(data, arch) });
+      this.unload();
+      this.trainer = trainer;
+      this.generator = trainer.emaGenerator ?? trainer.generator;
+      this.models++;
+      this.runs.set(runId, controller);
+    });
     const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
     const fallbacks: BackendFallback[] = [];
     let last: StepMetrics | null = null;
@@ -234,7 +247,11 @@ export class RuntimeHost {
     this.runs.get(runId)?.abort();
   }
 
-  async sample(request: SampleRequest): Promise<SampleResult> {
+  sample(request: SampleRequest): Promise<SampleResult> {
+    return this.modelCalls(() => this.sampleNow(request));
+  }
+
+  private async sampleNow(request: SampleRequest): Promise<SampleResult> {
     const { config } = this.loaded();
     checkObject(request, 'sample: the request');
     const format = checkFormat(request.format);
@@ -245,7 +262,11 @@ export class RuntimeHost {
     return this.onLiveBackend(async () => this.generate(await sampleLatents(config.latentDim, { n, seed: request.seed, truncation: request.truncation }), format));
   }
 
-  async interpolate(request: InterpolateRequest): Promise<SampleResult> {
+  interpolate(request: InterpolateRequest): Promise<SampleResult> {
+    return this.modelCalls(() => this.interpolateNow(request));
+  }
+
+  private async interpolateNow(request: InterpolateRequest): Promise<SampleResult> {
     const { config } = this.loaded();
     checkObject(request, 'interpolate: the request');
     const format = checkFormat(request.format);

@@ -16,6 +16,7 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { RuntimeHost } from './host';
+import { oneAtATime, type OneAtATime } from './one_at_a_time';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/init';
 import type { ModelContents } from '../io/codec';
 import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
@@ -156,21 +157,7 @@ async function readUrlModel(url: string): Promise<ModelContents> {
   return model;
 }
 
-/**
- * Runs tasks one at a time, in the order they came: the host holds one model, so a request
- * naming a model must sample it before the next request loads another (browsers fetch the
- * <img> tags of a page all at once).
- */
-function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
-  let last: Promise<unknown> = Promise.resolve();
-  return (task) => {
-    const run = last.then(task);
-    last = run.catch(() => undefined);
-    return run;
-  };
-}
-
-async function samplePng(host: RuntimeHost, slot: ReturnType<typeof modelSlot>, serve: ReturnType<typeof oneAtATime>, url: URL): Promise<Response> {
+async function samplePng(host: RuntimeHost, slot: ReturnType<typeof modelSlot>, serve: OneAtATime, url: URL): Promise<Response> {
   try {
     const source = parseModelQuery(url);
     const request = { ...parseSampleQuery(url.searchParams), format: 'png' as const };

@@ -38,11 +38,32 @@ describe('RuntimeHost', () => {
     const first = await host.sample({ n: 5, seed: 2, truncation: 1 });
     await host.interpolate({ from: 1, to: 2, steps: 3 });
     const exported: ModelContents = await host.exportModel();
-    host.load(exported);
+    await host.load(exported);
     const again = await host.sample({ n: 5, seed: 2, truncation: 1 });
     expect(again).toEqual(first);
     host.unload();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('calls run in call order: a sample or export asked before a load sees the model loaded when asked', async () => {
+    await host.train(RUN, 10);
+    const first = await host.exportModel();
+    await host.train({ ...RUN, seed: 5 }, 11);
+    const second = await host.exportModel();
+    await host.load(first);
+    const firstSamples = await host.sample({ n: 5, seed: 2 });
+    const firstPath = await host.interpolate({ from: 1, to: 2, steps: 3 });
+    const [samples, path, exported] = await Promise.all([
+      host.sample({ n: 5, seed: 2 }),
+      host.interpolate({ from: 1, to: 2, steps: 3 }),
+      host.exportModel(),
+      host.load(second),
+    ]);
+    expect(samples).toEqual(firstSamples);
+    expect(path).toEqual(firstPath);
+    expect(exported.generator).toEqual(first.generator);
+    expect(await host.sample({ n: 5, seed: 2 })).not.toEqual(firstSamples);
+    host.unload();
   });
 
   it('cancel(runId) stops a run between steps; it resolves with the steps done', async () => {
