@@ -42,9 +42,14 @@ const TEST_SERVER_HEADERS = {
  * vitest's WebSocket to the test page, so the command's answer never arrives and the run hangs.
  */
 const failAsOffline = (route: Route) => route.abort('internetdisconnected');
-const setNetworkOff: BrowserCommand<[off: boolean]> = async ({ context }, off) => {
-  if (off) await context.route('**/*', failAsOffline);
-  else await context.unroute('**/*', failAsOffline);
+const setNetworkOff: BrowserCommand<[off: boolean]> = async ({ context, page }, off) => {
+  if (!off) return context.unroute('**/*', failAsOffline);
+  // context.route waits for every service worker it has seen to run, so one the browser
+  // stopped when idle would hold it for ever: a message starts each one first.
+  await page.evaluate(async () => {
+    for (const registration of await navigator.serviceWorker.getRegistrations()) registration.active?.postMessage({ type: 'wake' });
+  });
+  await context.route('**/*', failAsOffline);
 };
 
 /**
