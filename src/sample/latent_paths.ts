@@ -17,6 +17,19 @@ export function checkSeed(seed: number, what: string): void {
 }
 
 /**
+ * The smallest truncation: a value falls inside +-0.01 once in ~125 draws (more below, without
+ * bound), and a sample URL must not keep its worker busy for minutes.
+ */
+export const MIN_TRUNCATION = 0.01;
+
+/** `what` names the value in the error (the CLI's --truncation, an API field). */
+export function checkTruncation(truncation: number | undefined, what: string): void {
+  if (truncation !== undefined && !(Number.isFinite(truncation) && truncation >= MIN_TRUNCATION)) {
+    throw new RangeError(`${what} must be a number of at least ${MIN_TRUNCATION} (values beyond +-${what} are redrawn), got ${truncation}`);
+  }
+}
+
+/**
  * n latents of size latentDim from `seed`, row-major. With `truncation`, each value outside
  * [-truncation, truncation] is redrawn until it falls inside (BigGAN's truncation trick);
  * the redraws come from a generator seeded with `seed`, so the result is still a function of
@@ -24,9 +37,7 @@ export function checkSeed(seed: number, what: string): void {
  */
 export async function seededLatents(n: number, latentDim: number, seed: number, truncation?: number): Promise<Float32Array> {
   checkSeed(seed, 'seed');
-  if (truncation !== undefined && !(Number.isFinite(truncation) && truncation > 0)) {
-    throw new RangeError(`truncation must be a positive number (values beyond +-truncation are redrawn), got ${truncation}`);
-  }
+  checkTruncation(truncation, 'truncation');
   const z = latents(n, latentDim, seed);
   const values = Float32Array.from(await z.data());
   z.dispose();

@@ -136,7 +136,7 @@ describe('bad requests name the problem', () => {
   it.each([
     [{ n: 0, seed: 1 }, /n must be an integer in \[1, 1024\], got 0/],
     [{ n: 2, seed: -1 }, /seed must be an integer in \[0, 2\^32\), got -1/],
-    [{ n: 2, seed: 1, truncation: 0 }, /truncation must be a positive number/],
+    [{ n: 2, seed: 1, truncation: 0 }, /truncation must be a number of at least 0.01/],
     [{ n: 2, seed: 1, format: 'jpeg' as never }, /format must be one of float32, rgba, png, got "jpeg"/],
     [{ n: 2, seed: 1, format: 'rgba' as const }, /needs image samples.*\[2, 2\]/],
   ])('%o', async (request, message) => {

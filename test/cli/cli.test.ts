@@ -73,7 +73,7 @@ describe('wgan-edge CLI', () => {
       [['sample', '--model', dir, '--out', join(dir, 'a.gif')], /must end in .json, .npy, .png/],
       [['eval', '--frobnicate'], /Unknown option '--frobnicate'/],
       [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--lr', '2'], /--lr must be a learning rate in \(0, 1\], e.g. 4e-4 \(got '2'\)/],
-      [['sample', '--model', dir, '--out', join(dir, 'a.png'), '--truncation', '0'], /--truncation must be a positive number \(got '0'\)/],
+      [['sample', '--model', dir, '--out', join(dir, 'a.png'), '--truncation', '0'], /--truncation must be a number of at least 0.01 \(got '0'\)/],
       [['info', '--threads', '64'], /--threads must be an integer from 1 to 8 \(got '64'\)/],
       [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--storage', 'int4'], /--storage must be one of float32, float16, uint8 \(got 'int4'\)/],
     ];

@@ -35,7 +35,10 @@ describe('seededLatents', () => {
 
   it('rejects bad seeds and bounds by name', async () => {
     await expect(seededLatents(2, 2, 1.5)).rejects.toThrow(/seed must be an integer in \[0, 2\^32\), got 1.5/);
-    await expect(seededLatents(2, 2, 1, -1)).rejects.toThrow(/truncation must be a positive number.*got -1/);
+    await expect(seededLatents(2, 2, 1, -1)).rejects.toThrow(/truncation must be a number of at least 0.01.*got -1/);
+    // Smaller bounds would take ~1/(0.8 t) redraws per value: 1e-6 would keep a worker busy for hours.
+    await expect(seededLatents(2, 2, 1, 1e-6)).rejects.toThrow(/at least 0.01.*got 0.000001/);
+    expect(await seededLatents(2, 2, 1, 0.01)).toHaveLength(4);
   });
 });
 
