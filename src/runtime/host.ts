@@ -89,14 +89,14 @@ export class RuntimeHost {
   /** On WebGPU, the trainer's state at its last snapshot (null: its first step, rebuilt from its config). */
   private trainerState: TrainerState | null = null;
   private snapshotEvery = 1;
+  /** The training pass in progress: the move off a lost device waits for it to stop. */
+  private pass: Promise<unknown> | null = null;
 
   /** load, sample, interpolate, export and a run's start: one at a time, in call order. */
   private readonly modelCalls = oneAtATime();
 
   /** `scopeOptions`: backend options of the scope the host serves, over any a page passes. */
   constructor(private readonly scopeOptions: Pick<BackendOptions, 'wasmCache'> = {}) {}
-  /** The training pass in progress: the move off a lost device waits for it to stop. */
-  private pass: Promise<unknown> | null = null;
 
   /**
    * Starts the backend. `lifeLockName`: a Web Lock this worker holds until it ends, so the
