@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import type { BrowserCommand } from 'vitest/node';
@@ -90,6 +92,28 @@ function withoutIsolationHeaders(path: string): Plugin {
 }
 
 /**
+ * Serves the build output under /dist/ byte for byte, as an app serves the package's files:
+ * the test server's own transform adds a source map inline (dist/gan.sw.js grows from 2.7 MB
+ * to 16 MB, and Chromium then refuses to register it: 'Failed to access storage').
+ */
+function builtFilesAsTheyAre(): Plugin {
+  const types: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  return {
+    name: 'built-files-as-they-are',
+    configureServer(server) {
+      server.middlewares.use('/dist/', (request, response, next) => {
+        const file = resolve('dist', `.${request.url?.split('?')[0] ?? ''}`);
+        const type = types[extname(file)];
+        if (type == null || !file.startsWith(resolve('dist')) || !existsSync(file)) return next();
+        for (const [name, value] of Object.entries(TEST_SERVER_HEADERS)) response.setHeader(name, value);
+        response.setHeader('Content-Type', type);
+        response.end(readFileSync(file));
+      });
+    },
+  };
+}
+
+/**
  * notIsolatedWorkerReport: opens NOT_ISOLATED_PAGE in a second tab (a test page cannot embed
  * it: under COEP an iframe without COEP is blocked, and a blob or data URL worker inherits its
  * creator's isolation) and returns what its runtime worker reported, with the .wasm files the
@@ -141,7 +165,7 @@ export default defineConfig({
       {
         extends: true,
         server: { headers: TEST_SERVER_HEADERS },
-        plugins: [withoutIsolationHeaders(NOT_ISOLATED_PAGE)],
+        plugins: [withoutIsolationHeaders(NOT_ISOLATED_PAGE), builtFilesAsTheyAre()],
         // Workers are ES modules (they import tfjs and Comlink).
         worker: { format: 'es' },
         optimizeDeps: {
