@@ -47,7 +47,8 @@ export interface BackendOptions {
   wasmPaths?: WasmPaths;
   /**
    * A Cache API cache to keep a copy of the .wasm binary in, used when it cannot be fetched for
-   * want of a network (see wasm_copy.ts). The runtime's service worker sets it. Not in Node.
+   * want of a network (see wasm_copy.ts). The runtime's service worker sets it. Unused where
+   * there is no Cache API (Node, insecure pages).
    */
   wasmCache?: string;
   /** Let `auto` take a software WebGPU adapter (SwiftShader): slower than WASM, so off. */
@@ -208,7 +209,7 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
   } else {
     setThreadsCount(Math.min(threadsWanted, MAX_WASM_THREADS));
   }
-  const pathsFailure = await configureWasmPaths(options, scope);
+  const pathsFailure = await configureWasmPaths(options);
   if (pathsFailure != null) return { ok: false, reason: pathsFailure };
   let note = '';
   let failure: string | null;
@@ -235,15 +236,15 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
 }
 
 /** Hands tfjs the .wasm files' location, once per scope; a failure's reason, else null. */
-async function configureWasmPaths(options: BackendOptions, scope: Scope): Promise<string | null> {
+async function configureWasmPaths(options: BackendOptions): Promise<string | null> {
   if (options.wasmPaths == null && options.wasmCache == null) return null;
   const key = JSON.stringify(options.wasmPaths ?? null);
   if (configuredWasmPaths != null) {
     const same = options.wasmPaths == null || configuredWasmPaths === key;
     return same ? null : `WASM paths were already set to ${configuredWasmPaths}; they can be set once per page`;
   }
-  // Node reads the files from disk: it has no network to lose, and no Cache API.
-  const paths = options.wasmCache != null && scope !== 'node' ? await wasmPathsWithCopy(options.wasmPaths, options.wasmCache) : options.wasmPaths;
+  // No Cache API (Node, which reads the files from disk; insecure pages): no copy.
+  const paths = options.wasmCache != null && typeof caches !== 'undefined' ? await wasmPathsWithCopy(options.wasmPaths, options.wasmCache) : options.wasmPaths;
   if (paths == null) return null;
   try {
     setWasmPaths(paths as string);

@@ -15,7 +15,7 @@ describe('initBackend in Node', () => {
     expect(report.passedOver[0].reason).toMatch(/navigator\.gpu/);
   });
 
-  it('takes wasmCache and leaves it unused: Node reads the .wasm files from disk and has no Cache API', async () => {
+  it('takes wasmCache and leaves it unused where there is no Cache API (Node reads the .wasm files from disk)', async () => {
     const report = await initBackend({ backend: 'wasm', wasmCache: 'wasm-copies' });
     expect(report.backend).toBe('wasm');
     expect(typeof globalThis.caches).toBe('undefined');
