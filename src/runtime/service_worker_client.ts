@@ -84,6 +84,10 @@ function callOn<T>(connection: Connection, call: Call<T>): Promise<T> {
 }
 
 async function connect(worker: ServiceWorker, options: RuntimeBackendOptions): Promise<Connection> {
+  // A replaced worker takes no messages: the wait for its answer would never end.
+  if (worker.state === 'redundant') {
+    throw new RuntimeError('the service worker was replaced by a newer version: connect to the active one (registration.active)', 'worker-died');
+  }
   const { port1, port2 } = new MessageChannel();
   // A message to the worker itself starts it if the browser has stopped it.
   worker.postMessage({ type: CONNECT_MESSAGE }, [port2]);
