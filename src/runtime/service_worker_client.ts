@@ -12,7 +12,7 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { canWatchLiveness, watchLifeLock } from './liveness';
-import { sendableSource } from './transfer';
+import { withAbsoluteUrl } from './transfer';
 import type {
   BackendReport,
   ModelSource,
@@ -69,7 +69,9 @@ export async function connectServiceWorker(worker: ServiceWorker, options: Runti
 
   return {
     info: () => run((remote) => remote.info()),
-    load: (source) => run((remote) => remote.load(sendableSource(source))),
+    // Copied, not transferred: a call to a worker that has just stopped is sent again, and a
+    // transfer would have emptied the page's arrays the first time.
+    load: (source) => run((remote) => remote.load(withAbsoluteUrl(source))),
     sample: (request) => run((remote) => remote.sample(request) as Promise<SampleResult>),
     close() {
       void connection.then((c) => c.close(), () => {});

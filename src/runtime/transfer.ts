@@ -22,9 +22,13 @@ export function imageBuffers(request: TrainRequest): Transferable[] {
   return buffer instanceof ArrayBuffer ? [buffer] : [];
 }
 
-/** URLs resolved here (the worker would resolve them against its own script); contents transferred. */
+/** URLs resolved here: the worker would resolve them against its own script. */
+export function withAbsoluteUrl(source: ModelSource): ModelSource {
+  return source != null && 'url' in source ? { url: new URL(source.url, location.href).href } : source;
+}
+
+/** withAbsoluteUrl, and a model's contents transferred, not copied. */
 export function sendableSource(source: ModelSource): ModelSource {
-  if (source != null && 'url' in source) return { url: new URL(source.url, location.href).href };
-  if (source != null && 'generator' in source) return Comlink.transfer(source, weightBuffers(source));
-  return source;
+  const resolved = withAbsoluteUrl(source);
+  return resolved != null && 'generator' in resolved ? Comlink.transfer(resolved, weightBuffers(resolved)) : resolved;
 }

@@ -174,5 +174,12 @@ describe('the runtime service worker', () => {
     // The URL first: the browser starts the worker, which reads the page's model from its cache.
     expect(await bytes(url)).toEqual(png);
     expect((await runtime.info()).backend).toBe('wasm');
+    expect(await commands.stopServiceWorkers()).toBeGreaterThanOrEqual(1);
+    // A model's contents sent to the stopped worker, then again to the started one.
+    const points = await loadModelFromUrl(POINTS_MODEL_URL);
+    await runtime.load(points);
+    expect(await bytes(url)).not.toEqual(png);
+    // Copied, not transferred: a second send must find the arrays whole.
+    for (const { values } of Object.values(points.generator)) expect(values.byteLength).toBeGreaterThan(0);
   });
 });
