@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BACKEND_PREFERENCES, type BackendOptions, type BackendPreference } from '../backend/init';
 import { UsageError } from './errors';
-import { MIN_TRUNCATION } from '../sample/latent_paths';
+import { isTruncation, MIN_TRUNCATION } from '../sample/latent_paths';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type Args = Record<string, string | boolean | undefined>;
@@ -49,6 +49,6 @@ export function intOption(name: string, value: unknown, min: number, max: number
 export function truncationOption(args: Args): number | undefined {
   if (args.truncation == null) return undefined;
   const t = Number(args.truncation);
-  if (!(t >= MIN_TRUNCATION && Number.isFinite(t))) throw new UsageError(`--truncation must be a number of at least ${MIN_TRUNCATION} (got '${String(args.truncation)}').`);
+  if (!isTruncation(t)) throw new UsageError(`--truncation must be a number of at least ${MIN_TRUNCATION} (got '${String(args.truncation)}').`);
   return t;
 }

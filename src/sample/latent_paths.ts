@@ -22,11 +22,9 @@ export function checkSeed(seed: number, what: string): void {
  */
 export const MIN_TRUNCATION = 0.01;
 
-/** `what` names the value in the error (the CLI's --truncation, an API field). */
-export function checkTruncation(truncation: number | undefined, what: string): void {
-  if (truncation !== undefined && !(Number.isFinite(truncation) && truncation >= MIN_TRUNCATION)) {
-    throw new RangeError(`${what} must be a number of at least ${MIN_TRUNCATION} (values beyond +-${what} are redrawn), got ${truncation}`);
-  }
+/** The one test of a truncation bound, for the library, the runtime and the CLI. */
+export function isTruncation(value: number): boolean {
+  return Number.isFinite(value) && value >= MIN_TRUNCATION;
 }
 
 /**
@@ -37,7 +35,9 @@ export function checkTruncation(truncation: number | undefined, what: string): v
  */
 export async function seededLatents(n: number, latentDim: number, seed: number, truncation?: number): Promise<Float32Array> {
   checkSeed(seed, 'seed');
-  checkTruncation(truncation, 'truncation');
+  if (truncation !== undefined && !isTruncation(truncation)) {
+    throw new RangeError(`truncation must be a number of at least ${MIN_TRUNCATION} (values beyond +-truncation are redrawn), got ${truncation}`);
+  }
   const z = latents(n, latentDim, seed);
   const values = Float32Array.from(await z.data());
   z.dispose();
