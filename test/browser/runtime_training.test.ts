@@ -8,10 +8,14 @@ import type { ModelContents, TrainProgress, TrainRequest, TrainResult } from '..
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
 
-/** A small WGAN-GP toy run: a few seconds on the slowest backend that trains correctly (cpu). */
+/**
+ * A small WGAN-GP toy run: a few seconds on the slowest backend that trains correctly (cpu).
+ * Depth 3 gives each net 8 weights, so the gradient norms sum 8 terms in one AddN: as many as
+ * tfjs-webgpu's own AddN got wrong on a device that binds 8 storage buffers per stage.
+ */
 const TOY_RUN: TrainRequest = {
   loss: 'wgan-gp',
-  arch: archConfig('mlp', { hidden: 16, depth: 2 }),
+  arch: archConfig('mlp', { hidden: 16, depth: 3 }),
   data: { toy: '8gaussians' },
   seed: 9,
   steps: 4,

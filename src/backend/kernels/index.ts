@@ -1,10 +1,12 @@
 /** Kernels this project adds to tfjs backends. Importing this module registers them. */
-// The WASM backend's own kernels must be registered first: ours are composed from them.
+// The backends' own kernels must be registered first: ours are composed from them.
 import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWasmConfig } from './Conv2DBackpropFilter_wasm';
 import { conv2DBackpropInputWasmConfig } from './Conv2DBackpropInput_wasm';
 import { batchMatMulWasmConfig } from './BatchMatMul_wasm';
+import { addNWebgpuConfig } from './AddN_webgpu';
 
 // Missing from tfjs-backend-wasm 4.22 (tfjs issue 8474); a release that ships one keeps its own.
 if (getKernel(conv2DBackpropFilterWasmConfig.kernelName, 'wasm') == null) {
@@ -21,4 +23,10 @@ if (getKernel(conv2DBackpropInputWasmConfig.kernelName, 'wasm') !== conv2DBackpr
 if (getKernel(batchMatMulWasmConfig.kernelName, 'wasm') !== batchMatMulWasmConfig) {
   unregisterKernel(batchMatMulWasmConfig.kernelName, 'wasm');
   registerKernel(batchMatMulWasmConfig);
+}
+
+// Replaces the built-in one, which it runs on chunks of inputs.
+if (getKernel(addNWebgpuConfig.kernelName, 'webgpu') !== addNWebgpuConfig) {
+  unregisterKernel(addNWebgpuConfig.kernelName, 'webgpu');
+  registerKernel(addNWebgpuConfig);
 }
