@@ -6,11 +6,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
-/** Resolves with why the active webgpu backend's device was lost; null when webgpu is not the active backend. */
+/**
+ * Resolves with why the active webgpu backend's device was lost; null when webgpu is not the
+ * active backend. An error the device reports and nobody captures counts as a loss: tfjs
+ * captures none, so one means a tfjs kernel failed on this device (an invalid pipeline, say)
+ * and what it computed is garbage. The device is destroyed then, so that nothing more is
+ * computed on it and the runtime leaves it as it leaves a lost one.
+ */
 export function webGpuDeviceLost(): Promise<string> | null {
   if (tf.getBackend() !== 'webgpu') return null;
   const { device } = tf.backend() as WebGPUBackend;
-  return device.lost.then((info) => `${info.reason ?? 'unknown'}: ${info.message || 'no message'}`);
+  let reported: string | null = null;
+  device.addEventListener('uncapturederror', (event) => {
+    reported ??= (event as GPUUncapturedErrorEvent).error.message;
+    device.destroy();
+  });
+  return device.lost.then((info) =>
+    reported != null ? `destroyed after an error it reported: ${reported}` : `${info.reason ?? 'unknown'}: ${info.message || 'no message'}`,
+  );
 }
 
 /**

@@ -9,6 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '../backend/init';
+import { webGpuDeviceLost } from '../backend/webgpu_device';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
 import { lockDir } from '../io/dir_lock';
 import { writeDirAtomically } from '../io/node_files';
@@ -123,6 +124,12 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
   }
 
   const report = await initBackend(backend);
+  // A lost WebGPU device, or one that reported an error, computed nothing or garbage: no step
+  // from then on is saved, and the run stops at its next step.
+  let lostDevice: string | null = null;
+  void webGpuDeviceLost()?.then((reason) => {
+    lostDevice = reason;
+  });
   const data = await resolveData(dataName, dim);
   const trainer =
     checkpoint != null
@@ -144,6 +151,7 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
   const save = async () => {
     const model = await modelFromTrainer(trainer, { dataset: data.name, backend: report.backend, seconds: round(run.seconds) });
     const state: Checkpoint = { trainer: await trainer.getState(), run };
+    if (lostDevice != null) throw new Error('the WebGPU device was lost');
     await writeDirAtomically(out, {
       ...(await encodeModelFiles(model, storage)),
       ...stateFiles(state, CHECKPOINT_DIR),
@@ -168,6 +176,7 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
         steps: steps - trainer.step,
         signal: stop.signal,
         onProgress: async (m: StepMetrics) => {
+          if (lostDevice != null) throw new Error('the WebGPU device was lost');
           run.seconds = secondsBefore + (performance.now() - runStart) / 1000;
           progress.report(m);
           if (m.step % historyEvery === 0 || m.step === steps) run.history.push(historyPoint(m, run.seconds));
@@ -180,6 +189,9 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
     }
     await save();
   } catch (e) {
+    if (lostDevice != null) {
+      throw new Error(`the WebGPU device was lost (${lostDevice}); ${out} keeps its last checkpoint: go on with --resume --backend wasm.`);
+    }
     if (e instanceof TrainingDivergedError) {
       throw new Error(`training diverged at step ${e.step} (${e.quantities.join(', ')} not finite); ${out} keeps its last good checkpoint.`);
     }

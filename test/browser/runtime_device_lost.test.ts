@@ -144,6 +144,34 @@ describe('a lost WebGPU device', () => {
     RUN_TIMEOUT_MS,
   );
 
+  it(
+    `an error the device reports mid-run (after step ${LOSE_AT_STEP}), which tfjs leaves uncaptured, counts as a loss: the run moves to wasm and trains what a wasm run trains`,
+    async () => {
+      const host = await startHost('webgpu');
+      let erredAt: number | null = null;
+      const result = await host.train(RUN, 1, (p) => {
+        if (erredAt == null && p.step >= LOSE_AT_STEP) {
+          erredAt = p.step;
+          // A validation error nobody captures, as a tfjs kernel's invalid pipeline gives: a buffer needs a usage.
+          (tf.backend() as WebGPUBackend).device.createBuffer({ size: 4, usage: 0 });
+        }
+      });
+      const difference = maxAbsDifference(await samples(host), wasmRun.samples);
+      console.log(`validation error after step ${erredAt}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`);
+      expect(result).toMatchObject({ stopped: 'completed', stepsRun: RUN.steps, step: RUN.steps });
+      expect(result.fallbacks).toHaveLength(1);
+      const [fallback] = result.fallbacks;
+      expect(fallback).toMatchObject({ from: 'webgpu', to: 'wasm', reason: expect.stringMatching(/^destroyed after an error it reported: .*usage/i) });
+      // The error reaches the page a moment after the call that made it: the run goes on from that step or the next.
+      expect(fallback.atStep).toBeGreaterThanOrEqual(erredAt!);
+      expect(fallback.atStep).toBeLessThanOrEqual(erredAt! + 1);
+      expectMovedToWasm(host);
+      expect(difference).toBeLessThan(TRAINED_TOLERANCE);
+      host.unload();
+    },
+    RUN_TIMEOUT_MS,
+  );
+
   it('while idle after load(): the next sample() runs on wasm and gives the same samples', async () => {
     const host = await startHost('webgpu');
     await host.load(structuredClone(wasmRun.exported));
