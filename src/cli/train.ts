@@ -130,6 +130,9 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
   void webGpuDeviceLost()?.then((reason) => {
     lostDevice = reason;
   });
+  const stopIfDeviceLost = () => {
+    if (lostDevice != null) throw new Error('the WebGPU device was lost');
+  };
   const data = await resolveData(dataName, dim);
   const trainer =
     checkpoint != null
@@ -151,7 +154,7 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
   const save = async () => {
     const model = await modelFromTrainer(trainer, { dataset: data.name, backend: report.backend, seconds: round(run.seconds) });
     const state: Checkpoint = { trainer: await trainer.getState(), run };
-    if (lostDevice != null) throw new Error('the WebGPU device was lost');
+    stopIfDeviceLost();
     await writeDirAtomically(out, {
       ...(await encodeModelFiles(model, storage)),
       ...stateFiles(state, CHECKPOINT_DIR),
@@ -176,7 +179,7 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
         steps: steps - trainer.step,
         signal: stop.signal,
         onProgress: async (m: StepMetrics) => {
-          if (lostDevice != null) throw new Error('the WebGPU device was lost');
+          stopIfDeviceLost();
           run.seconds = secondsBefore + (performance.now() - runStart) / 1000;
           progress.report(m);
           if (m.step % historyEvery === 0 || m.step === steps) run.history.push(historyPoint(m, run.seconds));
