@@ -2,23 +2,27 @@
 import { createCritic, createGenerator } from '../models';
 import { validateArch } from '../models/config';
 import type { Network } from '../models/network';
-import { assignParams, disposeParams, readParams, type ParamTensors } from '../nn/params';
+import { assignParams, disposeParams, type ParamTensors } from '../nn/params';
 import type { Trainer } from '../train/trainer';
 import { checkWeights, type ModelContents } from './codec';
 import { ModelFormatError, type Provenance } from './format';
 
-/** The trainer's generator (its EMA when it keeps one) and critic, ready to encode. */
+/**
+ * The trainer's generator (its EMA when it keeps one) and critic, ready to encode. Between steps
+ * only (see Trainer.readWeights), so all of it is one step's.
+ */
 export async function modelFromTrainer(trainer: Trainer, provenance: Provenance): Promise<ModelContents> {
-  const generator = trainer.emaGenerator ?? trainer.generator;
+  const { step, generator, critic } = await trainer.readWeights();
   const { latentDim, outputShape, outputRange } = trainer.arch;
   return {
     architecture: { ...trainer.arch },
     latentDim,
     outputShape,
     outputRange,
-    provenance: { loss: trainer.loss, seed: trainer.seed, steps: trainer.step, ...provenance },
-    generator: await readParams(generator.params),
-    critic: trainer.loss === 'wgan-c' ? undefined : await readParams(trainer.critic.params),
+    provenance: { loss: trainer.loss, seed: trainer.seed, steps: step, ...provenance },
+    generator,
+    // A WGAN-C critic is a mixture no model file describes.
+    critic: trainer.loss === 'wgan-c' ? undefined : critic,
   };
 }
 

@@ -92,6 +92,9 @@ export class RuntimeHost {
   /** The training pass in progress: the move off a lost device waits for it to stop. */
   private pass: Promise<unknown> | null = null;
 
+  /** Reads of the trainer asked for during a run, waiting for its next step boundary (see betweenSteps). */
+  private stepBoundaryReads: Array<() => Promise<void>> = [];
+
   /** load, sample, interpolate, export and a run's start: one at a time, in call order. */
   private readonly modelCalls = oneAtATime();
 
@@ -215,6 +218,7 @@ export class RuntimeHost {
               last = metrics;
               // Before the page hears of a step, so the state it resumes from is the one it saw.
               await this.snapshot(current);
+              await this.runStepBoundaryReads();
               progress.push(metrics);
               // No step on a lost device: stop here, the loop below moves the run.
               if (this.lostReason != null) throw new Error('the WebGPU device was lost');
@@ -238,6 +242,7 @@ export class RuntimeHost {
     } finally {
       this.pass = null;
       this.runs.delete(runId);
+      void this.runStepBoundaryReads();
       onProgress?.[Comlink.releaseProxy]?.();
     }
   }
@@ -301,7 +306,23 @@ export class RuntimeHost {
   /** The loaded model's contents: the trainer's current weights, or what load() was given. */
   private async currentModel(): Promise<ModelContents> {
     this.loaded();
-    return this.onLiveBackend(async () => (this.trainer != null ? modelFromTrainer(this.trainer, { backend: this.info().backend }) : this.loadedModel!));
+    return this.onLiveBackend(async () =>
+      this.trainer != null ? this.betweenSteps(() => modelFromTrainer(this.trainer!, { backend: this.info().backend })) : this.loadedModel!,
+    );
+  }
+
+  /**
+   * Runs `read` while the trainer stands between two steps: now when no run is going, else when
+   * the run's next step ends (the run waits for it). A read in the middle of a step would mix the
+   * step's new weights with its old step count, or a diverged step's weights with a good one's.
+   */
+  private betweenSteps<T>(read: () => Promise<T>): Promise<T> {
+    if (this.runs.size === 0) return read();
+    return new Promise((resolve, reject) => this.stepBoundaryReads.push(() => read().then(resolve, reject)));
+  }
+
+  private async runStepBoundaryReads(): Promise<void> {
+    for (const read of this.stepBoundaryReads.splice(0)) await read();
   }
 
   private loaded(): Network {

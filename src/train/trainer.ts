@@ -14,7 +14,7 @@ import { createMixtureCritic, mixtureWeights } from '../losses/wgan_c';
 import { createCritic, createGenerator } from '../models';
 import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
-import { assignParams, checkArrays, cloneParams, readParams, type Params } from '../nn/params';
+import { assignParams, checkArrays, cloneParams, readParams, type NamedArrays, type Params } from '../nn/params';
 import { latents } from '../sample/latents';
 import { Optimizer } from './optimizers';
 import { Rng } from './rng';
@@ -200,6 +200,17 @@ export class Trainer {
       generatorOptimizer,
       criticOptimizer,
     };
+  }
+
+  /**
+   * The weights a model file keeps, all of one step: the generator's (its EMA's when kept) and
+   * the critic's. Like getState, call it from onProgress or after run() resolves.
+   */
+  async readWeights(): Promise<{ step: number; generator: NamedArrays; critic: NamedArrays }> {
+    this.checkUsable('readWeights', true);
+    const step = this.steps;
+    const [generator, critic] = await Promise.all([readParams((this.emaGenerator ?? this.generator).params), readParams(this.critic.params)]);
+    return { step, generator, critic };
   }
 
   /** Restores a state of a run with the same loss, architecture and settings. All or nothing. */

@@ -201,7 +201,10 @@ describe('Trainer', () => {
     expect(() => new Trainer({ ...small, loss: 'gan', data: { sampleShape: [3], next: data.next } })).toThrow(/samples are \[3\].*makes \[2\]/);
     const trainer = new Trainer({ ...small, loss: 'wgan-gp' });
     const first = trainer.run({ steps: 1 });
+    // Mid-step the weights are the step's, the step count not yet: a model read there would mix them.
+    const readMidStep = trainer.readWeights();
     await expect(trainer.run({ steps: 1 })).rejects.toThrow(/trainer is in the middle of a step/);
+    await expect(readMidStep).rejects.toThrow(/readWeights: the trainer is in the middle of a step; call it from onProgress/);
     await first;
     const state = await trainer.getState();
     const badShape = structuredClone(state);

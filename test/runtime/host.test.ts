@@ -76,6 +76,48 @@ describe('RuntimeHost', () => {
     host.unload();
   });
 
+  it('an export during training holds one step: its generator, critic and step count agree', async () => {
+    const run: TrainRequest = { ...RUN, steps: 12, nCritic: 2, emaDecay: 0.9 };
+    // What each step leaves, from runs that stop there (training is deterministic on cpu).
+    const atStep: ModelContents[] = [];
+    for (let steps = 1; steps <= run.steps; steps++) {
+      await host.train({ ...run, steps }, 20 + steps);
+      atStep[steps] = await host.exportModel();
+    }
+    const exports: Promise<ModelContents>[] = [];
+    let training = true;
+    const exportEachTick = () => {
+      if (!training) return;
+      exports.push(host.exportModel());
+      setTimeout(exportEachTick, 0);
+    };
+    // As on WebGPU: a read takes the values when asked but hands them over a task later, so other
+    // calls (here, the next export) run while one waits.
+    const backend = tf.backend();
+    const read = backend.read;
+    backend.read = async function (dataId) {
+      const values = this.readSync(dataId);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return values;
+    };
+    try {
+      const done = host.train(run, 40).finally(() => (training = false));
+      exportEachTick();
+      await done;
+    } finally {
+      backend.read = read;
+    }
+    const seen = await Promise.all(exports);
+    const steps = seen.map((m) => m.provenance.steps ?? NaN);
+    expect(new Set(steps).size).toBeGreaterThan(3);
+    seen.forEach((model, i) => {
+      const step = steps[i];
+      expect(atStep[step], `export ${i} names step ${step}`).toBeDefined();
+      expect({ step, generator: model.generator, critic: model.critic }).toEqual({ step, generator: atStep[step].generator, critic: atStep[step].critic });
+    });
+    host.unload();
+  });
+
   it('a bad training request names the field', async () => {
     await expect(host.train({ ...RUN, data: { toy: 'moons' as never } }, 8)).rejects.toThrow(/unknown toy data set 'moons'/);
     await expect(host.train({ ...RUN, data: {} as never }, 9)).rejects.toThrow(/data must be \{ toy: name \} or \{ images/);
