@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assignParams, readParams, type NamedArrays, type Params } from '../nn/params';
 import type { TrainSettings } from '../losses/settings';
+import { adamUpdate } from './adam_update';
 
 export interface OptimizerState {
   kind: TrainSettings['optimizer'];
@@ -52,9 +53,10 @@ export class Optimizer {
         if (this.kind === 'adam') {
           const m = this.slots[`${name}/m`];
           const v = this.slots[`${name}/v`];
-          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-          v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-          p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsilon)), adamStep)));
+          const [p1, m1, v1] = adamUpdate(p, m, v, g, { beta1, beta2, step: adamStep, epsilon });
+          m.assign(m1);
+          v.assign(v1);
+          p.assign(p1);
         } else {
           const ms = this.slots[`${name}/ms`];
           ms.assign(tf.add(tf.mul(ms, rmsDecay), tf.mul(tf.square(g), 1 - rmsDecay)));

@@ -7,6 +7,7 @@ import { conv2DBackpropFilterWasmConfig } from './Conv2DBackpropFilter_wasm';
 import { conv2DBackpropInputWasmConfig } from './Conv2DBackpropInput_wasm';
 import { batchMatMulWasmConfig } from './BatchMatMul_wasm';
 import { addNWebgpuConfig } from './AddN_webgpu';
+import { adamUpdateWebgpuConfig } from './AdamUpdate_webgpu';
 
 // Missing from tfjs-backend-wasm 4.22 (tfjs issue 8474); a release that ships one keeps its own.
 if (getKernel(conv2DBackpropFilterWasmConfig.kernelName, 'wasm') == null) {
@@ -30,3 +31,6 @@ if (getKernel(addNWebgpuConfig.kernelName, 'webgpu') !== addNWebgpuConfig) {
   unregisterKernel(addNWebgpuConfig.kernelName, 'webgpu');
   registerKernel(addNWebgpuConfig);
 }
+
+// Ours only: the optimizer's update as one kernel (src/train/adam_update.ts).
+if (getKernel(adamUpdateWebgpuConfig.kernelName, 'webgpu') == null) registerKernel(adamUpdateWebgpuConfig);
