@@ -2,8 +2,9 @@
  * The device check: the mnist recipe (WGAN-GP, dcgan28, DIM 32, batch 64) on WebGPU against
  * WASM, same seed, in one Node process. Prints one JSON line: the largest relative difference
  * of the two backends' metrics over the checked steps, the generator weights' difference after
- * them, the last checked step's metrics on both, and each backend's median step time. Node
- * gets WebGPU from Dawn (npm 'webgpu') through device_setup.mjs.
+ * them, the last checked step's metrics on both, and each backend's median step time; WebGPU's
+ * also without our Adam kernel (AdamUpdate_webgpu.ts), side by side. Node gets WebGPU from Dawn
+ * (npm 'webgpu') through device_setup.mjs.
  *   node --import ./scripts/device/device_setup.mjs scripts/device/webgpu_check.mjs
  */
 import { createRequire } from 'node:module';
@@ -50,6 +51,15 @@ try {
   console.log(JSON.stringify({ webgpu: `failed: ${e.message}`, wasm: { report: wasm.report, medianStepMs: wasm.medianStepMs } }));
   process.exit(1);
 }
+// Our Adam kernel out of tfjs' kernel registry (global, so the bundle's too): the optimizer
+// falls back to tfjs ops.
+const registry = globalThis._tfGlobals.get('kernelRegistry');
+const ADAM_KEY = 'webgpu_WganEdgeAdamUpdate';
+const adamKernel = registry.get(ADAM_KEY);
+if (adamKernel == null) throw new Error(`${ADAM_KEY} is not registered: is dist/ built from this tree?`);
+registry.delete(ADAM_KEY);
+const composedAdam = await trainOn('webgpu', data);
+registry.set(ADAM_KEY, adamKernel);
 const relative = (a, b) => Math.abs(a - b) / (1e-6 + Math.abs(b));
 const worstMetric = Math.max(...webgpu.checked.flatMap((m, i) => METRICS.map((k) => relative(m[k], wasm.checked[i][k]))));
 console.log(JSON.stringify({
@@ -57,7 +67,7 @@ console.log(JSON.stringify({
   wasmThreads: wasm.report.threads,
   worstRelativeMetricDifference: worstMetric,
   generatorWeights: weightDifference(webgpu.generator, wasm.generator),
-  medianStepMs: { webgpu: webgpu.medianStepMs, wasm: wasm.medianStepMs },
+  medianStepMs: { webgpu: webgpu.medianStepMs, wasm: wasm.medianStepMs, webgpuWithoutAdamKernel: composedAdam.medianStepMs },
   lastChecked: { webgpu: webgpu.checked.at(-1), wasm: wasm.checked.at(-1) },
 }));
 process.exit(0);
