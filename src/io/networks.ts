@@ -21,8 +21,7 @@ export async function modelFromTrainer(trainer: Trainer, provenance: Provenance)
     outputRange,
     provenance: { loss: trainer.loss, seed: trainer.seed, steps: step, ...provenance },
     generator,
-    // A WGAN-C critic is a mixture no model file describes.
-    critic: trainer.loss === 'wgan-c' ? undefined : critic,
+    critic,
   };
 }
 

@@ -204,12 +204,16 @@ export class Trainer {
 
   /**
    * The weights a model file keeps, all of one step: the generator's (its EMA's when kept) and
-   * the critic's. Like getState, call it from onProgress or after run() resolves.
+   * the critic's (none for WGAN-C: its mixture is not a critic a model file describes). Like
+   * getState, call it from onProgress or after run() resolves.
    */
-  async readWeights(): Promise<{ step: number; generator: NamedArrays; critic: NamedArrays }> {
+  async readWeights(): Promise<{ step: number; generator: NamedArrays; critic: NamedArrays | undefined }> {
     this.checkUsable('readWeights', true);
     const step = this.steps;
-    const [generator, critic] = await Promise.all([readParams((this.emaGenerator ?? this.generator).params), readParams(this.critic.params)]);
+    const [generator, critic] = await Promise.all([
+      readParams((this.emaGenerator ?? this.generator).params),
+      this.loss === 'wgan-c' ? undefined : readParams(this.critic.params),
+    ]);
     return { step, generator, critic };
   }
 

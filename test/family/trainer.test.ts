@@ -111,6 +111,21 @@ describe('Trainer', () => {
     unbroken.dispose();
   });
 
+  it('readWeights: the averaged generator and the critic of the state; no critic for wgan-c', async () => {
+    const gp = new Trainer({ ...small, loss: 'wgan-gp', emaDecay: 0.9 });
+    await gp.run({ steps: 2 });
+    const state = await gp.getState();
+    expect(await gp.readWeights()).toEqual({ step: 2, generator: state.ema, critic: state.critic });
+    gp.dispose();
+    const c = new Trainer({ ...small, loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } });
+    await c.run({ steps: 1 });
+    const weights = await c.readWeights();
+    const cState = await c.getState();
+    expect(weights.critic).toBeUndefined();
+    expect(weights.generator).toEqual(cState.ema ?? cState.generator);
+    c.dispose();
+  });
+
   it('NaN guard: a non-finite loss stops the run with TrainingDivergedError and leaves the last good state', async () => {
     // wgan-gp draws 5 batches per step: call 13 is in step 2 (from 0).
     const trainer = new Trainer({ ...small, loss: 'wgan-gp', data: poisoned(13) });
