@@ -3,7 +3,6 @@ import { extname, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import type { BrowserCommand } from 'vitest/node';
-import type { Route } from 'playwright-core';
 import type { Plugin } from 'vite';
 
 /** Debian's Chromium: no test tool may download its own browser here (see .ci/run). */
@@ -39,20 +38,26 @@ const TEST_SERVER_HEADERS = {
 
 /**
  * Browser commands, run by the test server with Playwright's page and context in hand.
- * setNetworkOff: every request of the browser context (pages, workers, service workers) fails
- * as with no network, until called with false. Not context.setOffline: that also cuts
- * vitest's WebSocket to the test page, so the command's answer never arrives and the run hangs.
+ * setNetworkOff: until called with false, the test server drops every HTTP request it gets
+ * (see networkSwitch), from pages, workers and service workers alike, so their fetches fail as
+ * with no network. Not context.setOffline: that also cuts vitest's WebSocket to the test page.
+ * Not context.route either: it waits on every page, worker and service worker Playwright has
+ * seen, so one the browser stopped held the command, and the whole run, for ever (CI, once).
  */
-const failAsOffline = (route: Route) => route.abort('internetdisconnected');
-const setNetworkOff: BrowserCommand<[off: boolean]> = async ({ context, page }, off) => {
-  if (!off) return context.unroute('**/*', failAsOffline);
-  // context.route waits for every service worker it has seen to run, so one the browser
-  // stopped when idle would hold it for ever: a message starts each one first.
-  await page.evaluate(async () => {
-    for (const registration of await navigator.serviceWorker.getRegistrations()) registration.active?.postMessage({ type: 'wake' });
-  });
-  await context.route('**/*', failAsOffline);
+let networkOff = false;
+const setNetworkOff: BrowserCommand<[off: boolean]> = (_context, off) => {
+  networkOff = off;
 };
+
+/** Drops requests while the network is off: the socket closes with no answer, a network error to fetch. */
+function networkSwitch(): Plugin {
+  return {
+    name: 'network-switch',
+    configureServer(server) {
+      server.middlewares.use((request, _response, next) => (networkOff ? request.socket.destroy() : next()));
+    },
+  };
+}
 
 /**
  * stopServiceWorkers: stops every running service worker, as the browser does with an idle one;
@@ -165,7 +170,7 @@ export default defineConfig({
       {
         extends: true,
         server: { headers: TEST_SERVER_HEADERS },
-        plugins: [withoutIsolationHeaders(NOT_ISOLATED_PAGE), builtFilesAsTheyAre()],
+        plugins: [networkSwitch(), withoutIsolationHeaders(NOT_ISOLATED_PAGE), builtFilesAsTheyAre()],
         // Workers are ES modules (they import tfjs and Comlink).
         worker: { format: 'es' },
         optimizeDeps: {

@@ -76,8 +76,8 @@ describe('the runtime service worker offline', () => {
     const sampleUrl = `/wgan-edge/sample?model=${encodeURIComponent(POINTS_MODEL_URL)}&n=16&seed=5`;
     const online = await samplePngBytes(sampleUrl);
     expect(await commands.stopServiceWorkers()).toBeGreaterThanOrEqual(1);
-    // Offline while it is stopped (setNetworkOff starts it, see vitest.config.ts); its backend
-    // and model start with the first request, offline.
+    // Offline while it is stopped: the request starts it, and its backend and model start
+    // with that request, offline.
     const served = await offline(() => samplePngBytes(sampleUrl));
     expect(served).toEqual(online);
   });
