@@ -42,7 +42,7 @@ const TEST_SERVER_HEADERS = {
  * (see networkSwitch), from pages, workers and service workers alike, so their fetches fail as
  * with no network. Not context.setOffline: that also cuts vitest's WebSocket to the test page.
  * Not context.route either: it waits on every page, worker and service worker Playwright has
- * seen, so one the browser stopped held the command, and the whole run, for ever (CI, once).
+ * seen, so one that never answers holds the command, and the whole run, for ever (CI, once).
  */
 let networkOff = false;
 const setNetworkOff: BrowserCommand<[off: boolean]> = (_context, off) => {
