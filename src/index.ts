@@ -49,7 +49,7 @@ export { encodePng, imageGrid, toUint8, type Raster } from './sample/png';
 // Model files
 export { encodeModel, decodeModel, checkWeights, type ModelContents } from './io/codec';
 export { ModelFormatError, MODEL_FORMAT_VERSION, type ModelJson, type WeightStorage, type Provenance } from './io/format';
-export { generatorFromModel, modelFromTrainer } from './io/networks';
+export { generatorFromModel, modelFromTrainer, startFromModel } from './io/networks';
 export { ModelStorageError } from './io/storage_files';
 export { loadModelFromUrl } from './io/storage_url';
 export { saveModelToCache, loadModelFromCache, deleteModelFromCache } from './io/storage_cache';

@@ -4,7 +4,8 @@
  * curve.png: the Wasserstein estimate per step), written together and atomically every
  * CHECKPOINT_SECONDS, at the end, and on Ctrl-C, so `--resume` continues the same run and a
  * diverged or interrupted run never damages what was saved. The folder is locked (dir_lock.ts)
- * so that a second trainer cannot overwrite the first one's steps.
+ * so that a second trainer cannot overwrite the first one's steps. `--init MODEL` starts a new run
+ * from a model's networks (io/networks.ts startFromModel) rather than random ones.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,13 +16,16 @@ import { lockDir } from '../io/dir_lock';
 import { writeDirAtomically } from '../io/node_files';
 import { WEIGHT_STORAGES, type WeightStorage } from '../io/format';
 import { encodeModelFiles } from '../io/storage_files';
-import { modelFromTrainer } from '../io/networks';
+import { loadModelDir } from '../io/node_files';
+import { modelFromTrainer, startFromModel } from '../io/networks';
+import type { ArchConfig } from '../models/config';
 import { loadStateDir, stateFiles } from '../io/state_file';
 import type { TrainerState } from '../train/state';
 import { Trainer, TrainingDivergedError, type StepMetrics } from '../train/trainer';
 import { backendOptions, intOption, parse } from './args';
 import { resolveData } from './data';
 import { UsageError } from './errors';
+import { resolveModel } from './model_path';
 import { Progress } from './progress';
 import { encodePng } from '../sample/png';
 import { linePlot } from '../viz/plot';
@@ -47,6 +51,8 @@ interface RunRecord {
   data: string;
   seconds: number;
   history: HistoryPoint[];
+  /** The model an --init run started from, as the model card's provenance tells it. */
+  initializedFrom?: { model: string; dataset?: string; steps: number };
 }
 
 interface Checkpoint {
@@ -66,6 +72,7 @@ export async function train(argv: string[]): Promise<void> {
     lr: { type: 'string' },
     storage: { type: 'string', default: 'float32' },
     out: { type: 'string' },
+    init: { type: 'string' },
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
@@ -75,6 +82,7 @@ export async function train(argv: string[]): Promise<void> {
     data: String(args.data),
     out: String(args.out),
     resume: Boolean(args.resume),
+    init: args.init == null ? undefined : String(args.init),
     json: Boolean(args.json),
     steps: intOption('steps', args.steps, 1, 1e9),
     loss: args.loss == null ? undefined : lossOption(args.loss),
@@ -98,6 +106,8 @@ interface TrainOptions {
   data: string;
   out: string;
   resume: boolean;
+  /** A model folder or shipped model's name to start from. */
+  init?: string;
   json: boolean;
   /** Undefined: the data's default (DEFAULT_STEPS). */
   steps?: number;
@@ -112,9 +122,13 @@ interface TrainOptions {
 }
 
 /** The run itself, with `out` locked against other writers. */
-async function trainInto({ data: dataName, out, resume, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, storage, backend }: TrainOptions): Promise<void> {
+async function trainInto({ data: dataName, out, resume, init, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, storage, backend }: TrainOptions): Promise<void> {
   const hasModel = await exists(join(out, 'model.json'));
   if (hasModel && !resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
+  if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
+  if (init != null && dim != null) throw new UsageError('--init takes the networks, their width included, from the model: drop --dim.');
+  const initDir = init == null ? null : await resolveModel(init);
+  const base = initDir == null ? null : await loadModelDir(initDir);
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
   if (checkpoint != null) {
     if (checkpoint.run.data !== dataName) throw new UsageError(`--resume: ${out} was trained on --data ${checkpoint.run.data}, not ${dataName}.`);
@@ -133,12 +147,12 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
   const stopIfDeviceLost = () => {
     if (lostDevice != null) throw new Error('the WebGPU device was lost');
   };
-  const data = await resolveData(dataName, dim);
+  const data = await resolveData(dataName, base == null ? dim : widthOf(base.architecture as unknown as ArchConfig));
   const trainer =
     checkpoint != null
       ? Trainer.fromState(checkpoint.trainer, data.dataset)
       : new Trainer({
-          loss: loss ?? DEFAULT_LOSS,
+          loss: loss ?? initialLoss(base?.provenance.loss),
           arch: data.arch,
           data: data.dataset,
           seed,
@@ -146,13 +160,31 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
           ...(emaDecay != null && { emaDecay }),
           ...(learningRate != null && { learningRate }),
         });
+  if (checkpoint == null && base != null) {
+    try {
+      await startFromModel(trainer, base, initDir!);
+    } catch (e) {
+      trainer.dispose();
+      throw e;
+    }
+  }
   const isToy = data.arch.kind === 'mlp';
   const steps = stepsOption ?? (isToy ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
-  const run: RunRecord = checkpoint?.run ?? { data: data.name, seconds: 0, history: [] };
+  const run: RunRecord = checkpoint?.run ?? {
+    data: data.name,
+    seconds: Number.isFinite(base?.provenance.seconds) ? base!.provenance.seconds! : 0,
+    history: [],
+    ...(base != null && { initializedFrom: { model: init!, dataset: base.provenance.dataset, steps: trainer.step } }),
+  };
   const historyEvery = Math.max(1, Math.floor(steps / HISTORY_POINTS));
 
   const save = async () => {
-    const model = await modelFromTrainer(trainer, { dataset: data.name, backend: report.backend, seconds: round(run.seconds) });
+    const model = await modelFromTrainer(trainer, {
+      dataset: data.name,
+      backend: report.backend,
+      seconds: round(run.seconds),
+      ...(run.initializedFrom && { initializedFrom: run.initializedFrom }),
+    });
     const state: Checkpoint = { trainer: await trainer.getState(), run };
     stopIfDeviceLost();
     await writeDirAtomically(out, {
@@ -213,6 +245,16 @@ async function trainInto({ data: dataName, out, resume, json, steps: stepsOption
 
 function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
   return { step: m.step, wasserstein: m.wasserstein, criticLoss: m.criticLoss, generatorLoss: m.generatorLoss, penalty: m.penalty, seconds: round(seconds) };
+}
+
+/** The --dim that rebuilds `arch` (resolveData's width: the MLP's hidden units, the conv nets' DIM). */
+function widthOf(arch: ArchConfig): number {
+  return arch.kind === 'mlp' ? arch.hidden : arch.dim;
+}
+
+/** An --init run without --loss goes on with the model's loss. */
+function initialLoss(modelLoss: unknown): LossName {
+  return LOSS_NAMES.includes(modelLoss as LossName) ? (modelLoss as LossName) : DEFAULT_LOSS;
 }
 
 function lossOption(value: unknown): LossName {

@@ -1,6 +1,6 @@
 /** Model contents <-> networks: what a trainer exports, and the generator a model file rebuilds. */
 import { createCritic, createGenerator } from '../models';
-import { validateArch } from '../models/config';
+import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { assignParams, disposeParams, type ParamTensors } from '../nn/params';
 import type { Trainer } from '../train/trainer';
@@ -25,14 +25,28 @@ export async function modelFromTrainer(trainer: Trainer, provenance: Provenance)
   };
 }
 
+/**
+ * Starts a new run from a model's networks instead of random ones: going on from a shipped
+ * model whose checkpoint is gone, or fine-tuning it on other data. The trainer takes the model's
+ * generator (as its weights and its average) and critic, and counts on from the model's steps;
+ * its optimizers start fresh, as the model file keeps no optimizer state.
+ */
+export async function startFromModel(trainer: Trainer, model: ModelContents, source: string): Promise<void> {
+  const arch = JSON.stringify(archOf(model, source));
+  if (arch !== JSON.stringify(trainer.arch)) {
+    throw new ModelFormatError(`${source}: its networks are ${arch}; this run trains ${JSON.stringify(trainer.arch)}`, 'shape', source);
+  }
+  if (trainer.loss === 'wgan-c') throw new Error(`${source}: a wgan-c run trains a mixture of critics, which no model critic can start`);
+  if (model.critic == null) throw new ModelFormatError(`${source}: the model has no critic to go on training against`, 'missing-weight', source);
+  const steps = model.provenance.steps ?? 0;
+  if (!Number.isInteger(steps) || steps < 0) throw new ModelFormatError(`${source}: provenance.steps must be an integer >= 0, got ${JSON.stringify(steps)}`, 'not-a-model', source);
+  const fresh = await trainer.getState();
+  trainer.setState({ ...fresh, step: steps, generator: model.generator, critic: model.critic, ema: fresh.ema && model.generator });
+}
+
 /** The generator a model describes, its variables holding the model's weights. */
 export function generatorFromModel(model: ModelContents, source: string): Network {
-  let arch;
-  try {
-    arch = validateArch(model.architecture);
-  } catch (e) {
-    throw new ModelFormatError(`${source}: bad architecture: ${(e as Error).message}`, 'not-a-model', source);
-  }
+  const arch = archOf(model, source);
   if (model.critic != null) {
     const critic = createCritic(arch, 0);
     try {
@@ -50,6 +64,14 @@ export function generatorFromModel(model: ModelContents, source: string): Networ
     throw e;
   }
   return generator;
+}
+
+function archOf(model: ModelContents, source: string): ArchConfig {
+  try {
+    return validateArch(model.architecture);
+  } catch (e) {
+    throw new ModelFormatError(`${source}: bad architecture: ${(e as Error).message}`, 'not-a-model', source);
+  }
 }
 
 function shapesOf(params: ParamTensors): Record<string, number[]> {

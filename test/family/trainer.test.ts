@@ -5,6 +5,7 @@ import { initBackend } from '../../src/backend/init';
 import type { Dataset } from '../../src/data/dataset';
 import { imageDataset } from '../../src/data/images';
 import { toyDataset } from '../../src/data/toy';
+import { generatorFromModel, modelFromTrainer, startFromModel } from '../../src/io/networks';
 import { archConfig } from '../../src/models/config';
 import { latents } from '../../src/sample/latents';
 import { emaDecayAt, Trainer, TrainingDivergedError, type StepMetrics, type TrainerConfig } from '../../src/train/trainer';
@@ -123,6 +124,51 @@ describe('Trainer', () => {
     const cState = await c.getState();
     expect(weights.critic).toBeUndefined();
     expect(weights.generator).toEqual(cState.ema ?? cState.generator);
+    c.dispose();
+  });
+
+  it('startFromModel: a new trainer takes a model\'s networks and step, with fresh optimizers, and trains on', async () => {
+    const source = new Trainer({ ...small, loss: 'wgan-gp', emaDecay: 0.9 });
+    await source.run({ steps: 3 });
+    const model = await modelFromTrainer(source, { dataset: '8gaussians' });
+    source.dispose();
+
+    const trainer = new Trainer({ ...small, loss: 'wgan-gp', emaDecay: 0.9, seed: 8 });
+    const tensors = tf.memory().numTensors;
+    await startFromModel(trainer, model, 'source');
+    expect(tf.memory().numTensors).toBe(tensors);
+    const state = await trainer.getState();
+    expect(state.step).toBe(3);
+    expect(state.generator).toEqual(model.generator);
+    expect(state.ema).toEqual(model.generator);
+    expect(state.critic).toEqual(model.critic);
+    for (const optimizer of [state.generatorOptimizer, state.criticOptimizer]) {
+      expect(optimizer.updates).toBe(0);
+      expect(Object.values(optimizer.slots).every((s) => s.values.every((v) => v === 0))).toBe(true);
+    }
+    // The generator a model file rebuilds, an independent path, draws the same samples.
+    const rebuilt = generatorFromModel(model, 'source');
+    const z = latents(8, arch.latentDim, 5);
+    const [mine, theirs] = [trainer.generator.apply(trainer.generator.params, z), rebuilt.apply(rebuilt.params, z)];
+    expect(Array.from(await mine.data())).toEqual(Array.from(await theirs.data()));
+    tf.dispose([z, mine, theirs, ...Object.values(rebuilt.params)]);
+
+    await trainer.run({ steps: 2 });
+    expect(trainer.step).toBe(5);
+    const after = await trainer.getState();
+    expect(after.generatorOptimizer.updates).toBe(2);
+    expect(after.generator).not.toEqual(model.generator);
+    trainer.dispose();
+
+    const narrow = new Trainer({ ...small, arch: archConfig('mlp', { hidden: 8, depth: 2 }), loss: 'wgan-gp' });
+    await expect(startFromModel(narrow, model, 'source')).rejects.toThrow(/source: its networks are .*"hidden":16.*; this run trains .*"hidden":8/);
+    narrow.dispose();
+    const plain = new Trainer({ ...small, loss: 'wgan-gp' });
+    await expect(startFromModel(plain, { ...model, critic: undefined }, 'source')).rejects.toThrow(/source: the model has no critic/);
+    await expect(startFromModel(plain, { ...model, provenance: { steps: 2.5 } }, 'source')).rejects.toThrow(/provenance.steps must be an integer >= 0, got 2.5/);
+    plain.dispose();
+    const c = new Trainer({ ...small, loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } });
+    await expect(startFromModel(c, model, 'source')).rejects.toThrow(/mixture of critics/);
     c.dispose();
   });
 
