@@ -32,9 +32,11 @@ export async function modelFromTrainer(trainer: Trainer, provenance: Provenance)
  * its optimizers start fresh, as the model file keeps no optimizer state.
  */
 export async function startFromModel(trainer: Trainer, model: ModelContents, source: string): Promise<void> {
-  const arch = JSON.stringify(archOf(model, source));
-  if (arch !== JSON.stringify(trainer.arch)) {
-    throw new ModelFormatError(`${source}: its networks are ${arch}; this run trains ${JSON.stringify(trainer.arch)}`, 'shape', source);
+  // Flat configs: sorted keys make the comparison blind to the order a model.json lists them in.
+  const described = (arch: ArchConfig) => JSON.stringify(arch, Object.keys(arch).sort());
+  const arch = described(archOf(model, source));
+  if (arch !== described(trainer.arch)) {
+    throw new ModelFormatError(`${source}: its networks are ${arch}; this run trains ${described(trainer.arch)}`, 'shape', source);
   }
   if (trainer.loss === 'wgan-c') throw new Error(`${source}: a wgan-c run trains a mixture of critics, which no model critic can start`);
   if (model.critic == null) throw new ModelFormatError(`${source}: the model has no critic to go on training against`, 'missing-weight', source);

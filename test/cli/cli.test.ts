@@ -213,7 +213,7 @@ describe('wgan-edge CLI', () => {
     }
     const images = await cli('train', ...toy, '--data', 'mnist', '--init', base, '--out', join(dir, 'digits-from-points'));
     expect(images.code).toBe(1);
-    expect(images.stderr).toMatch(/base: its networks are \{"kind":"mlp".*; this run trains \{"kind":"dcgan28"/);
+    expect(images.stderr).toMatch(/base: its networks are .*"kind":"mlp".*; this run trains .*"kind":"dcgan28"/);
   });
 
   it('a second trainer on a folder being trained is refused; the first saves and frees it on Ctrl-C', async () => {
