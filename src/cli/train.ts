@@ -125,9 +125,10 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
   const hasModel = await exists(join(out, 'model.json'));
   if (hasModel && !resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
   if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
-  if (init != null && dim != null) throw new UsageError('--init takes the networks, their width included, from the model: drop --dim.');
   const initDir = init == null ? null : await resolveModel(init);
   const base = initDir == null ? null : await loadModelDir(initDir);
+  const width = base == null ? dim : widthOf(base.architecture as unknown as ArchConfig);
+  if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
   if (checkpoint != null) {
     if (checkpoint.run.data !== dataName) throw new UsageError(`--resume: ${out} was trained on --data ${checkpoint.run.data}, not ${dataName}.`);
@@ -146,7 +147,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
   const stopIfDeviceLost = () => {
     if (lostDevice != null) throw new Error('the WebGPU device was lost');
   };
-  const data = await resolveData(dataName, base == null ? dim : widthOf(base.architecture as unknown as ArchConfig));
+  const data = await resolveData(dataName, width);
   const trainer =
     checkpoint != null
       ? Trainer.fromState(checkpoint.trainer, data.dataset)

@@ -189,8 +189,9 @@ describe('wgan-edge CLI', () => {
     const base = join(dir, 'base');
     expect((await cli('train', ...TINY, '--steps', '3', '--out', base)).code).toBe(0);
     // No steps of its own: the new run holds the model's weights, bit for bit (float32 storage).
+    // --dim may repeat the model's own width (a recipe's flags as they are).
     const copy = join(dir, 'copy');
-    expect((await cli('train', ...toy, '--init', base, '--steps', '3', '--out', copy)).code).toBe(0);
+    expect((await cli('train', ...TINY, '--init', base, '--steps', '3', '--out', copy)).code).toBe(0);
     for (const file of ['generator.bin', 'critic.bin']) expect(await readFile(join(copy, file))).toEqual(await readFile(join(base, file)));
     const tuned = join(dir, 'tuned');
     expect((await cli('train', ...toy, '--data', '25gaussians', '--init', base, '--steps', '5', '--out', tuned)).code).toBe(0);
@@ -204,7 +205,7 @@ describe('wgan-edge CLI', () => {
 
     for (const [args, message] of [
       [[...toy, '--init', base, '--out', tuned, '--resume'], /--init starts a new run, and .*tuned already holds one/],
-      [[...TINY, '--init', base, '--out', join(dir, 'wide')], /--init takes the networks, their width included, from the model: drop --dim/],
+      [[...toy, '--dim', '32', '--init', base, '--out', join(dir, 'wide')], /--init .*base: the model's networks have width 16, not --dim 32; drop --dim/],
       [[...toy, '--init', join(dir, 'nowhere'), '--out', join(dir, 'lost')], /--model .*nowhere: no such model folder/],
     ] as const) {
       const r = await cli('train', ...args);
