@@ -16,7 +16,7 @@ import { lockDir } from '../io/dir_lock';
 import { loadModelDir, writeDirAtomically } from '../io/node_files';
 import { WEIGHT_STORAGES, type WeightStorage } from '../io/format';
 import { encodeModelFiles } from '../io/storage_files';
-import { modelFromTrainer, startFromModel } from '../io/networks';
+import { archOf, modelFromTrainer, startFromModel } from '../io/networks';
 import type { ArchConfig } from '../models/config';
 import { loadStateDir, stateFiles } from '../io/state_file';
 import type { TrainerState } from '../train/state';
@@ -127,7 +127,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
   if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
   const initDir = init == null ? null : await resolveModel(init);
   const base = initDir == null ? null : await loadModelDir(initDir);
-  const width = base == null ? dim : widthOf(base.architecture as unknown as ArchConfig);
+  const width = base == null ? dim : widthOf(archOf(base, initDir!));
   if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
   if (checkpoint != null) {
@@ -160,7 +160,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
           ...(emaDecay != null && { emaDecay }),
           ...(learningRate != null && { learningRate }),
         });
-  if (checkpoint == null && base != null) {
+  if (base != null) {
     try {
       await startFromModel(trainer, base, initDir!);
     } catch (e) {

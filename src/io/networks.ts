@@ -68,7 +68,8 @@ export function generatorFromModel(model: ModelContents, source: string): Networ
   return generator;
 }
 
-function archOf(model: ModelContents, source: string): ArchConfig {
+/** The architecture a model describes, checked; a bad one is a ModelFormatError naming `source`. */
+export function archOf(model: ModelContents, source: string): ArchConfig {
   try {
     return validateArch(model.architecture);
   } catch (e) {

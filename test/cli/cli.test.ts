@@ -185,7 +185,6 @@ describe('wgan-edge CLI', () => {
   });
 
   it('--init starts a run from a model\'s networks and counts on from its steps; --resume continues that run', async () => {
-    const toy = TINY.filter((_, i) => i !== TINY.indexOf('--dim') && i !== TINY.indexOf('--dim') + 1);
     const base = join(dir, 'base');
     expect((await cli('train', ...TINY, '--steps', '3', '--out', base)).code).toBe(0);
     // No steps of its own: the new run holds the model's weights, bit for bit (float32 storage).
@@ -194,25 +193,25 @@ describe('wgan-edge CLI', () => {
     expect((await cli('train', ...TINY, '--init', base, '--steps', '3', '--out', copy)).code).toBe(0);
     for (const file of ['generator.bin', 'critic.bin']) expect(await readFile(join(copy, file))).toEqual(await readFile(join(base, file)));
     const tuned = join(dir, 'tuned');
-    expect((await cli('train', ...toy, '--data', '25gaussians', '--init', base, '--steps', '5', '--out', tuned)).code).toBe(0);
+    expect((await cli('train', ...TINY, '--data', '25gaussians', '--init', base, '--steps', '5', '--out', tuned)).code).toBe(0);
     const { provenance } = JSON.parse(await readFile(join(tuned, 'model.json'), 'utf8'));
     expect(provenance).toMatchObject({ steps: 5, dataset: '25gaussians', initializedFrom: { model: base, dataset: '8gaussians', steps: 3 } });
     expect(await readFile(join(tuned, 'generator.bin'))).not.toEqual(await readFile(join(base, 'generator.bin')));
     const { trainer } = (await loadStateDir(join(tuned, 'checkpoint'))) as { trainer: TrainerState };
     expect(trainer.generatorOptimizer.updates).toBe(2);
-    expect((await cli('train', ...toy, '--data', '25gaussians', '--steps', '6', '--out', tuned, '--resume')).code).toBe(0);
+    expect((await cli('train', ...TINY, '--data', '25gaussians', '--steps', '6', '--out', tuned, '--resume')).code).toBe(0);
     expect(JSON.parse(await readFile(join(tuned, 'model.json'), 'utf8')).provenance).toMatchObject({ steps: 6, initializedFrom: { steps: 3 } });
 
     for (const [args, message] of [
-      [[...toy, '--init', base, '--out', tuned, '--resume'], /--init starts a new run, and .*tuned already holds one/],
-      [[...toy, '--dim', '32', '--init', base, '--out', join(dir, 'wide')], /--init .*base: the model's networks have width 16, not --dim 32; drop --dim/],
-      [[...toy, '--init', join(dir, 'nowhere'), '--out', join(dir, 'lost')], /--model .*nowhere: no such model folder/],
+      [[...TINY, '--init', base, '--out', tuned, '--resume'], /--init starts a new run, and .*tuned already holds one/],
+      [[...TINY, '--dim', '32', '--init', base, '--out', join(dir, 'wide')], /--init .*base: the model's networks have width 16, not --dim 32; drop --dim/],
+      [[...TINY, '--init', join(dir, 'nowhere'), '--out', join(dir, 'lost')], /--model .*nowhere: no such model folder/],
     ] as const) {
       const r = await cli('train', ...args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    const images = await cli('train', ...toy, '--data', 'mnist', '--init', base, '--out', join(dir, 'digits-from-points'));
+    const images = await cli('train', ...TINY, '--data', 'mnist', '--init', base, '--out', join(dir, 'digits-from-points'));
     expect(images.code).toBe(1);
     expect(images.stderr).toMatch(/base: its networks are .*"kind":"mlp".*; this run trains .*"kind":"dcgan28"/);
   });
