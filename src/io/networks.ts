@@ -42,6 +42,9 @@ export async function startFromModel(trainer: Trainer, model: ModelContents, sou
   if (model.critic == null) throw new ModelFormatError(`${source}: the model has no critic to go on training against`, 'missing-weight', source);
   const steps = model.provenance.steps ?? 0;
   if (!Number.isInteger(steps) || steps < 0) throw new ModelFormatError(`${source}: provenance.steps must be an integer >= 0, got ${JSON.stringify(steps)}`, 'not-a-model', source);
+  // Named and coded as a model-file fault, not as setState's 'trainer state' one.
+  checkWeights('generator', shapesOf(trainer.generator.params), model.generator, source);
+  checkWeights('critic', shapesOf(trainer.critic.params), model.critic, source);
   const fresh = await trainer.getState();
   trainer.setState({ ...fresh, step: steps, generator: model.generator, critic: model.critic, ema: fresh.ema && model.generator });
 }

@@ -168,6 +168,9 @@ describe('Trainer', () => {
     const plain = new Trainer({ ...small, loss: 'wgan-gp' });
     await expect(startFromModel(plain, { ...model, critic: undefined }, 'source')).rejects.toThrow(/source: the model has no critic/);
     await expect(startFromModel(plain, { ...model, provenance: { steps: 2.5 } }, 'source')).rejects.toThrow(/provenance.steps must be an integer >= 0, got 2.5/);
+    const [first, ...rest] = Object.entries(model.critic!);
+    const misnamed = { ...model, critic: Object.fromEntries([[`${first[0]}_x`, first[1]], ...rest]) };
+    await expect(startFromModel(plain, misnamed, 'source')).rejects.toThrow(new RegExp(`^source: critic weight '${first[0]}' is missing`));
     plain.dispose();
     const c = new Trainer({ ...small, loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } });
     await expect(startFromModel(c, model, 'source')).rejects.toThrow(/mixture of critics/);
