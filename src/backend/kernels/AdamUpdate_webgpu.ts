@@ -1,8 +1,9 @@
 /**
  * The Adam update (src/train/adam_update.ts) on WebGPU in 3 dispatches: the two moments, then
  * the parameter. Composed from tfjs ops it takes 12 dispatches and 6 scalar uploads per
- * parameter, and a WebGPU training step is mostly dispatch overhead (an NVIDIA H200 spends
- * 466 ms on the mnist recipe's ~1900 dispatches, a third of them the optimizer's).
+ * parameter, and a WebGPU training step is mostly dispatch overhead: an NVIDIA H200 spent
+ * 355 ms on the mnist recipe's ~1900 dispatches, a third of them the optimizer's, and 234 ms
+ * with this kernel.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
