@@ -32,6 +32,8 @@ import { linePlot } from '../viz/plot';
 const CHECKPOINT_DIR = 'checkpoint';
 const CHECKPOINT_SECONDS = 30;
 const DEFAULT_LOSS: LossName = 'wgan-gp';
+const DEFAULT_SEED = 0;
+const DEFAULT_STORAGE: WeightStorage = 'float32';
 /** Generator steps when --steps is not given: toy sets converge in these with the defaults. */
 const DEFAULT_STEPS = { toy: 2000, images: 5000 };
 /** At most this many points of the training curve are kept in history.json. */
@@ -48,6 +50,8 @@ export interface HistoryPoint {
 
 interface RunRecord {
   data: string;
+  /** The model folder's weight storage (--storage), which a resume keeps unless told otherwise. */
+  storage?: WeightStorage;
   seconds: number;
   history: HistoryPoint[];
   /** The model an --init run started from, as the model card's provenance tells it. */
@@ -65,11 +69,11 @@ export async function train(argv: string[]): Promise<void> {
     loss: { type: 'string' },
     steps: { type: 'string' },
     batch: { type: 'string' },
-    seed: { type: 'string', default: '0' },
+    seed: { type: 'string' },
     dim: { type: 'string' },
     ema: { type: 'string' },
     lr: { type: 'string' },
-    storage: { type: 'string', default: 'float32' },
+    storage: { type: 'string' },
     out: { type: 'string' },
     init: { type: 'string' },
     resume: { type: 'boolean', default: false },
@@ -85,12 +89,12 @@ export async function train(argv: string[]): Promise<void> {
     json: Boolean(args.json),
     steps: intOption('steps', args.steps, 1, 1e9),
     loss: args.loss == null ? undefined : lossOption(args.loss),
-    seed: intOption('seed', args.seed, 0, 2 ** 32 - 1)!,
+    seed: intOption('seed', args.seed, 0, 2 ** 32 - 1),
     batch: intOption('batch', args.batch, 1, 65536),
     dim: intOption('dim', args.dim, 1, 1024),
     emaDecay: decayOption(args.ema),
     learningRate: learningRateOption(args.lr),
-    storage: storageOption(args.storage),
+    storage: args.storage == null ? undefined : storageOption(args.storage),
     backend: backendOptions(args),
   };
   const unlock = await lockDir(options.out);
@@ -111,12 +115,13 @@ interface TrainOptions {
   /** Undefined: the data's default (DEFAULT_STEPS). */
   steps?: number;
   loss?: LossName;
-  seed: number;
+  /** The settings below, when undefined: a new run's defaults, or a resumed run's own. */
+  seed?: number;
   batch?: number;
   dim?: number;
   emaDecay?: number;
   learningRate?: number;
-  storage: WeightStorage;
+  storage?: WeightStorage;
   backend: ReturnType<typeof backendOptions>;
 }
 
@@ -130,12 +135,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
   const width = base == null ? dim : widthOf(archOf(base, initDir!));
   if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
-  if (checkpoint != null) {
-    if (checkpoint.run.data !== dataName) throw new UsageError(`--resume: ${out} was trained on --data ${checkpoint.run.data}, not ${dataName}.`);
-    if (loss != null && loss !== checkpoint.trainer.loss) throw new UsageError(`--resume: ${out} was trained with --loss ${checkpoint.trainer.loss}, not ${loss}.`);
-    const trainedRate = checkpoint.trainer.settings.learningRate;
-    if (learningRate != null && learningRate !== trainedRate) throw new UsageError(`--resume: ${out} was trained with --lr ${trainedRate}, not ${learningRate}.`);
-  }
+  if (checkpoint != null) checkResumedSettings(out, checkpoint, { data: dataName, loss, dim, batch, lr: learningRate, ema: emaDecay, seed });
 
   const report = await initBackend(backend);
   // A lost WebGPU device, or one that reported an error, computed nothing or garbage: no step
@@ -155,7 +155,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
           loss: loss ?? initialLoss(base?.provenance.loss),
           arch: data.arch,
           data: data.dataset,
-          seed,
+          seed: seed ?? DEFAULT_SEED,
           ...(batch != null && { batchSize: batch }),
           ...(emaDecay != null && { emaDecay }),
           ...(learningRate != null && { learningRate }),
@@ -176,6 +176,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
     history: [],
     ...(base != null && { initializedFrom: { model: init!, dataset: base.provenance.dataset, steps: trainer.step } }),
   };
+  run.storage = storage ?? run.storage ?? DEFAULT_STORAGE;
   const historyEvery = Math.max(1, Math.floor(steps / HISTORY_POINTS));
 
   const save = async () => {
@@ -188,7 +189,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
     const state: Checkpoint = { trainer: await trainer.getState(), run };
     stopIfDeviceLost();
     await writeDirAtomically(out, {
-      ...(await encodeModelFiles(model, storage)),
+      ...(await encodeModelFiles(model, run.storage)),
       ...stateFiles(state, CHECKPOINT_DIR),
       'history.json': new TextEncoder().encode(JSON.stringify(run.history) + '\n'),
       ...(run.history.length > 1 && {
@@ -245,6 +246,29 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
 
 function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
   return { step: m.step, wasserstein: m.wasserstein, criticLoss: m.criticLoss, generatorLoss: m.generatorLoss, penalty: m.penalty, seconds: round(seconds) };
+}
+
+type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'ema' | 'seed';
+
+/**
+ * `--resume` goes on with the checkpoint's settings: a flag given again must repeat its value,
+ * since a different one would be ignored without a word (the trainer is rebuilt from its state).
+ */
+function checkResumedSettings(out: string, { run, trainer }: Checkpoint, given: Record<ResumedFlag, string | number | undefined>): void {
+  const trained: Record<ResumedFlag, string | number | null> = {
+    data: run.data,
+    loss: trainer.loss,
+    dim: widthOf(trainer.arch),
+    batch: trainer.settings.batchSize,
+    lr: trainer.settings.learningRate,
+    ema: trainer.settings.emaDecay,
+    seed: trainer.seed,
+  };
+  for (const flag of Object.keys(trained) as ResumedFlag[]) {
+    const [value, was] = [given[flag], trained[flag]];
+    if (value == null || value === was) continue;
+    throw new UsageError(`--resume: ${out} was trained ${was == null ? `without --${flag}` : `with --${flag} ${was}`}, not --${flag} ${value}.`);
+  }
 }
 
 /** The --dim that rebuilds `arch` (resolveData's width: the MLP's hidden units, the conv nets' DIM). */
