@@ -1,12 +1,13 @@
 // `wgan-edge train` on a WebGPU device that is lost or reports an error (which
 // src/backend/webgpu_device.ts turns into a loss): nothing from then on reaches the model folder.
 // Node has no WebGPU here, so the watcher is replaced by one that says the device is lost.
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../../src/index';
 import { train } from '../../src/cli/train';
+import { folderBytes } from '../helpers/folder_bytes';
 
 const device = vi.hoisted(() => ({ lost: null as string | null }));
 vi.mock('../../src/backend/webgpu_device', async (importOriginal) => ({
@@ -15,14 +16,6 @@ vi.mock('../../src/backend/webgpu_device', async (importOriginal) => ({
 }));
 
 const TINY = ['--data', '8gaussians', '--dim', '16', '--batch', '32', '--backend', 'cpu'];
-
-async function folderBytes(dir: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files[join(entry.parentPath, entry.name)] = (await readFile(join(entry.parentPath, entry.name))).toString('base64');
-  }
-  return files;
-}
 
 describe('wgan-edge train on a lost WebGPU device', () => {
   let dir: string;

@@ -2,26 +2,19 @@
 // the checkpoint's value (the trainer is rebuilt from its state, so another value would be ignored
 // without a word), a refused resume leaves the folder as it was, and the model folder's weight
 // storage carries over unless --storage is given.
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { train } from '../../src/cli/train';
+import { folderBytes } from '../helpers/folder_bytes';
 import { UsageError } from '../../src/cli/errors';
 import { loadStateDir } from '../../src/io/state_file';
 import type { TrainerState } from '../../src/train/state';
 
 /** A tiny run: 16 hidden units, batch 32. */
 const TINY = ['--data', '8gaussians', '--dim', '16', '--batch', '32', '--backend', 'cpu'];
-
-async function folderBytes(dir: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files[join(entry.parentPath, entry.name)] = (await readFile(join(entry.parentPath, entry.name))).toString('base64');
-  }
-  return files;
-}
 
 const trainerState = async (out: string) => ((await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState }).trainer;
 const storages = async (out: string) =>
