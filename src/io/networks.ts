@@ -3,6 +3,7 @@ import { createCritic, createGenerator } from '../models';
 import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { assignParams, disposeParams, type ParamTensors } from '../nn/params';
+import type { TrainerState } from '../train/state';
 import type { Trainer } from '../train/trainer';
 import { checkWeights, type ModelContents } from './codec';
 import { ModelFormatError, type Provenance } from './format';
@@ -29,9 +30,10 @@ export async function modelFromTrainer(trainer: Trainer, provenance: Provenance)
  * Starts a new run from a model's networks instead of random ones: going on from a shipped
  * model whose checkpoint is gone, or fine-tuning it on other data. The trainer takes the model's
  * generator (as its weights and its average) and critic, and counts on from the model's steps;
- * its optimizers start fresh, as the model file keeps no optimizer state.
+ * its optimizers start fresh, as the model file keeps no optimizer state. Returns the state it
+ * set (it holds the model's arrays, not copies).
  */
-export async function startFromModel(trainer: Trainer, model: ModelContents, source: string): Promise<void> {
+export async function startFromModel(trainer: Trainer, model: ModelContents, source: string): Promise<TrainerState> {
   // Flat configs: sorted keys make the comparison blind to the order a model.json lists them in.
   const described = (arch: ArchConfig) => JSON.stringify(arch, Object.keys(arch).sort());
   const arch = described(archOf(model, source));
@@ -46,7 +48,9 @@ export async function startFromModel(trainer: Trainer, model: ModelContents, sou
   checkWeights('generator', shapesOf(trainer.generator.params), model.generator, source);
   checkWeights('critic', shapesOf(trainer.critic.params), model.critic, source);
   const fresh = await trainer.getState();
-  trainer.setState({ ...fresh, step: steps, generator: model.generator, critic: model.critic, ema: fresh.ema && model.generator });
+  const start = { ...fresh, step: steps, generator: model.generator, critic: model.critic, ema: fresh.ema && model.generator };
+  trainer.setState(start);
+  return start;
 }
 
 /** The generator a model describes, its variables holding the model's weights. */

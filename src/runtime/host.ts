@@ -11,7 +11,7 @@ import { forgetWebGpuBackend, webGpuDeviceLost } from '../backend/webgpu_device'
 import type { Dataset } from '../data/dataset';
 import { imageDataset } from '../data/images';
 import { toyDataset } from '../data/toy';
-import { generatorFromModel, modelFromTrainer } from '../io/networks';
+import { generatorFromModel, modelFromTrainer, startFromModel } from '../io/networks';
 import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
 import { loadModelFromIndexedDb, saveModelToIndexedDb } from '../io/storage_indexeddb';
 import { loadModelFromUrl } from '../io/storage_url';
@@ -180,28 +180,44 @@ export class RuntimeHost {
   }
 
   /**
-   * Trains a new model (it replaces the loaded one) for request.steps generator steps.
+   * Trains a new model (it replaces the loaded one) for request.steps generator steps, from
+   * random networks or, with request.fromLoadedModel, from the loaded model's (fine-tuning).
    * Cancelling (cancel(runId), or `aborted` for a caller whose signal fired before sending)
    * stops it before its next step; it then resolves with what it did, and the model so far
    * stays loaded.
    */
   async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<TrainResult> {
     checkObject(request, 'train: the request');
-    const { data, steps, ...config } = request;
+    const { data, steps, fromLoadedModel, ...config } = request;
     const controller = new AbortController();
     if (aborted) controller.abort();
+    let endStep = steps;
     // Only the swap waits its turn: samples asked for during the run draw its model as it trains.
     await this.modelCalls(async () => {
       if (this.recovery != null) await this.recovery;
       this.checkIdle('train');
-      const arch = validateArch(config.arch);
-      const trainer = new Trainer({ ...config, data: trainDataset(data, arch) });
+      const base = fromLoadedModel ? await this.currentModel() : null;
+      if (config.arch == null && base == null) throw new RuntimeError('train: arch is required, unless the run starts from the loaded model (fromLoadedModel)', 'bad-request');
+      const arch = validateArch(config.arch ?? base!.architecture);
+      const trainer = new Trainer({ ...config, arch, data: trainDataset(data, arch) });
+      let start: TrainerState | null = null;
+      try {
+        if (base != null) start = await startFromModel(trainer, base, 'the loaded model');
+      } catch (e) {
+        trainer.dispose();
+        throw e;
+      }
       this.unload();
       this.trainer = trainer;
+      // A lost device's move goes on from here until the first snapshot: a fine-tuned run's
+      // start is not what its config rebuilds.
+      if (this.deviceLost != null) this.trainerState = start;
       this.generator = trainer.emaGenerator ?? trainer.generator;
       this.models++;
       this.runs.set(runId, controller);
+      endStep = trainer.step + steps;
     });
+    const startStep = endStep - steps;
     const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
     const fallbacks: BackendFallback[] = [];
     let last: StepMetrics | null = null;
@@ -212,7 +228,7 @@ export class RuntimeHost {
         const switches = this.switches;
         const pass = (async () => {
           const result = await current.run({
-            steps: steps - current.step,
+            steps: endStep - current.step,
             signal: controller.signal,
             onProgress: async (metrics) => {
               last = metrics;
@@ -232,7 +248,7 @@ export class RuntimeHost {
         try {
           const result = await pass;
           progress.flush();
-          return { ...result, stepsRun: current.step, last: result.last ?? last, fallbacks, model: summarize(this.generator!) };
+          return { ...result, stepsRun: current.step - startStep, last: result.last ?? last, fallbacks, model: summarize(this.generator!) };
         } catch (e) {
           const fallback = await this.fallbackAfter(switches, e);
           if (fallback == null) throw e;
@@ -381,7 +397,8 @@ export class RuntimeHost {
     this.trainerState = null;
     this.switches++;
     if (trainer != null && this.trainer === trainer) {
-      // No snapshot yet: the run was at its first step, which its config rebuilds exactly.
+      // No snapshot yet: a new run was at its first step, which its config rebuilds exactly (a
+      // fine-tuned one has its start as its first snapshot).
       this.trainer = state != null ? Trainer.fromState(state, trainer.data) : new Trainer({ ...trainer.settings, loss: trainer.loss, arch: trainer.arch, data: trainer.data, seed: trainer.seed });
       this.generator = this.trainer.emaGenerator ?? this.trainer.generator;
     } else if (this.trainer == null && this.loadedModel != null) {

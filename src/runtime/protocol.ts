@@ -71,12 +71,19 @@ export type TrainData = { toy: ToyName } | { images: ImageArray };
 /** A training run: the Trainer's config (any TrainSettings field overrides the loss's default) plus its length. */
 export interface TrainRequest extends Partial<TrainSettings> {
   loss: LossName;
-  arch: ArchConfig;
+  /** The networks to train; a fine-tuning run (fromLoadedModel) takes the model's when absent. */
+  arch?: ArchConfig;
   data: TrainData;
   /** Seeds the weights and every draw of the run: an integer in [0, 2^32). */
   seed: number;
   /** Generator steps to run. */
   steps: number;
+  /**
+   * Fine-tuning: start from the loaded model's generator and critic (what load() or the last run
+   * left) instead of random ones, as `wgan-edge train --init` does. The model needs its critic;
+   * its step count goes on; the optimizers start fresh.
+   */
+  fromLoadedModel?: boolean;
 }
 
 export type TrainProgress = StepMetrics;

@@ -61,12 +61,18 @@ function expectMovedToWasm(host: RuntimeHost): void {
   expect(tf.getBackend()).toBe('wasm');
 }
 
+/** Fine-tuning RUN's model on other data: its step count goes on from RUN.steps. */
+const TUNE: TrainRequest = { ...RUN, arch: undefined, data: { toy: '25gaussians' }, seed: 2, steps: 4, fromLoadedModel: true };
+
 describe('a lost WebGPU device', () => {
   let wasmRun: { result: TrainResult; samples: Float32Array; exported: ModelContents };
+  let wasmTuned: Float32Array;
   beforeAll(async () => {
     const host = await startHost('wasm');
     const result = await host.train(RUN, 1);
     wasmRun = { result, samples: await samples(host), exported: await host.exportModel() };
+    await host.train(TUNE, 2);
+    wasmTuned = await samples(host);
     host.unload();
   });
 
@@ -165,6 +171,30 @@ describe('a lost WebGPU device', () => {
       // The error reaches the page a moment after the call that made it: the run goes on from that step or the next.
       expect(fallback.atStep).toBeGreaterThanOrEqual(erredAt!);
       expect(fallback.atStep).toBeLessThanOrEqual(erredAt! + 1);
+      expectMovedToWasm(host);
+      expect(difference).toBeLessThan(TRAINED_TOLERANCE);
+      host.unload();
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'a fine-tuning run lost mid-run goes on from its own last step on wasm and trains what a wasm fine-tuning run trains',
+    async () => {
+      const host = await startHost('webgpu');
+      await host.load(structuredClone(wasmRun.exported));
+      const loseAt = RUN.steps + 2;
+      let lostAt: number | null = null;
+      const result = await host.train(TUNE, 1, (p) => {
+        if (lostAt == null && p.step >= loseAt) {
+          lostAt = p.step;
+          destroyDevice();
+        }
+      });
+      const difference = maxAbsDifference(await samples(host), wasmTuned);
+      console.log(`fine-tuning: device destroyed after step ${lostAt}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`);
+      expect(result).toMatchObject({ stopped: 'completed', stepsRun: TUNE.steps, step: RUN.steps + TUNE.steps });
+      expect(result.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) }]);
       expectMovedToWasm(host);
       expect(difference).toBeLessThan(TRAINED_TOLERANCE);
       host.unload();

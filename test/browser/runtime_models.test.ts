@@ -19,6 +19,10 @@ import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
 
 const SAVED_NAME = 'runtime-models-test';
+/** The shipped digits model, served from the repository root as an app would serve models/. */
+const MNIST_URL = '/models/mnist/';
+/** Largest pixel change (in [0, 1]) one fine-tuning step of the mnist model may make; random networks differ by ~1. */
+const FINE_TUNE_STEP_CHANGE = 0.1;
 const SAMPLE = { n: 16, seed: 5 };
 /** Same weights and latents on wasm (worker) and cpu (page): float32 rounding only. */
 const TOLERANCE = 1e-4;
@@ -112,3 +116,33 @@ describe('saving from the worker', () => {
     expect(err.code).toBe('not-found');
   });
 });
+
+describe('fine-tuning in the worker', () => {
+  it('the shipped mnist model, on a handful of images: the run goes on from its generator and critic', async () => {
+    const shipped = await loadModelFromUrl(MNIST_URL);
+    await runtime.load({ url: MNIST_URL });
+    const before = await samples(runtime);
+    const count = 8;
+    const pixels = Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (i * 37) % 256);
+    const result = await runtime.train({
+      loss: 'wgan-gp',
+      fromLoadedModel: true,
+      data: { images: { data: pixels, shape: [count, 28, 28, 1] } },
+      seed: 1,
+      steps: 1,
+      batchSize: 4,
+      nCritic: 1,
+    });
+    expect(pixels.length).toBe(0);
+    expect(result).toMatchObject({ stopped: 'completed', stepsRun: 1, step: shipped.provenance.steps! + 1 });
+    expect(result.model.architecture).toEqual(shipped.architecture);
+    // One Adam step moves each weight by about the learning rate (1e-4): the samples move, a little.
+    const difference = maxAbsDifference(await samples(runtime), before);
+    console.log(`one fine-tuning step of the shipped mnist model moved its samples by at most ${difference.toFixed(4)}`);
+    expect(difference).toBeGreaterThan(0);
+    expect(difference).toBeLessThan(FINE_TUNE_STEP_CHANGE);
+    const tuned = await runtime.exportModel();
+    expect(tuned.provenance.steps).toBe(shipped.provenance.steps! + 1);
+  });
+});
+

@@ -1,10 +1,13 @@
 // The worker side of the runtime without a worker: RuntimeHost called directly, on cpu.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { toyDataset } from '../../src/data/toy';
+import { startFromModel } from '../../src/io/networks';
 import { archConfig } from '../../src/models/config';
 import { RuntimeError } from '../../src/runtime/errors';
 import { RuntimeHost } from '../../src/runtime/host';
 import type { ModelContents, TrainProgress, TrainRequest } from '../../src/runtime/protocol';
+import { Trainer } from '../../src/train/trainer';
 
 const RUN: TrainRequest = {
   loss: 'wgan-gp',
@@ -121,5 +124,71 @@ describe('RuntimeHost', () => {
   it('a bad training request names the field', async () => {
     await expect(host.train({ ...RUN, data: { toy: 'moons' as never } }, 8)).rejects.toThrow(/unknown toy data set 'moons'/);
     await expect(host.train({ ...RUN, data: {} as never }, 9)).rejects.toThrow(/data must be \{ toy: name \} or \{ images/);
+  });
+
+  describe('fine-tuning (fromLoadedModel)', () => {
+    const TUNE: TrainRequest = { ...RUN, arch: undefined, data: { toy: '25gaussians' }, seed: 6, steps: 4, emaDecay: 0.9, fromLoadedModel: true };
+    let base: ModelContents;
+    beforeAll(async () => {
+      await host.train({ ...RUN, emaDecay: 0.9 }, 30);
+      base = await host.exportModel();
+      host.unload();
+    });
+
+    it('starts from the loaded model: 0 steps keep its networks bit for bit, and the step count goes on', async () => {
+      await host.load(base);
+      const result = await host.train({ ...TUNE, steps: 0 }, 31);
+      expect(result).toMatchObject({ stopped: 'completed', stepsRun: 0, step: RUN.steps });
+      const kept = await host.exportModel();
+      expect({ generator: kept.generator, critic: kept.critic }).toEqual({ generator: base.generator, critic: base.critic });
+      host.unload();
+    });
+
+    it('trains what a Trainer started by startFromModel trains (the CLI\'s --init), from a loaded or a just-trained model', async () => {
+      const { data, steps, fromLoadedModel, ...config } = TUNE;
+      const trainer = new Trainer({ ...config, arch: RUN.arch!, data: toyDataset('25gaussians') });
+      await startFromModel(trainer, structuredClone(base), 'base');
+      await trainer.run({ steps });
+      const { generator, critic } = await trainer.readWeights();
+      trainer.dispose();
+
+      await host.load(base);
+      const loaded = await host.train(TUNE, 32);
+      expect(loaded).toMatchObject({ stopped: 'completed', stepsRun: TUNE.steps, step: RUN.steps + TUNE.steps });
+      const tuned = await host.exportModel();
+      expect(tuned.provenance.steps).toBe(RUN.steps + TUNE.steps);
+      expect({ generator: tuned.generator, critic: tuned.critic }).toEqual({ generator, critic });
+
+      // The same run, started from the run that made `base` rather than from base loaded.
+      await host.train({ ...RUN, emaDecay: 0.9 }, 33);
+      await host.train(TUNE, 34);
+      const again = await host.exportModel();
+      expect({ generator: again.generator, critic: again.critic }).toEqual({ generator, critic });
+      host.unload();
+    });
+
+    it('leaves no tensor behind', async () => {
+      const before = tf.memory().numTensors;
+      await host.load(base);
+      await host.train(TUNE, 35);
+      await host.train(TUNE, 36);
+      host.unload();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('a model it cannot start from is refused, naming why, and stays loaded', async () => {
+      await expect(host.train(TUNE, 37)).rejects.toMatchObject({ code: 'no-model', message: expect.stringMatching(/no model is loaded/) });
+      await host.load(base);
+      const samples = await host.sample({ n: 5, seed: 2 });
+      const wider = archConfig('mlp', { hidden: 16, depth: 1 });
+      await expect(host.train({ ...TUNE, arch: wider }, 38)).rejects.toThrow(/the loaded model: its networks are .*"hidden":8.*; this run trains .*"hidden":16/);
+      await expect(host.train({ ...TUNE, loss: 'wgan-c' }, 39)).rejects.toThrow(/a wgan-c run trains a mixture of critics/);
+      await host.load({ ...base, critic: undefined });
+      await expect(host.train(TUNE, 40)).rejects.toThrow(/the loaded model: the model has no critic/);
+      await host.load(base);
+      expect(await host.sample({ n: 5, seed: 2 })).toEqual(samples);
+      await expect(host.train({ ...RUN, arch: undefined }, 41)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/arch is required/) });
+      host.unload();
+    });
   });
 });
