@@ -191,7 +191,7 @@ export class RuntimeHost {
     const { data, steps, fromLoadedModel, ...config } = request;
     const controller = new AbortController();
     if (aborted) controller.abort();
-    let endStep = steps;
+    let startStep = 0;
     // Only the swap waits its turn: samples asked for during the run draw its model as it trains.
     await this.modelCalls(async () => {
       if (this.recovery != null) await this.recovery;
@@ -215,9 +215,9 @@ export class RuntimeHost {
       this.generator = trainer.emaGenerator ?? trainer.generator;
       this.models++;
       this.runs.set(runId, controller);
-      endStep = trainer.step + steps;
+      startStep = trainer.step;
     });
-    const startStep = endStep - steps;
+    const endStep = startStep + steps;
     const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
     const fallbacks: BackendFallback[] = [];
     let last: StepMetrics | null = null;
