@@ -14,7 +14,7 @@ import { createRuntime, type Runtime } from '../../src/runtime/client';
 import { seededLatents } from '../../src/sample/latent_paths';
 import type { LoadProgress, TrainRequest } from '../../src/runtime/protocol';
 import { archConfig } from '../../src/models/config';
-import { POINTS_MODEL_URL } from './toy_models';
+import { ONE_IMAGE_STEP, patternImages, POINTS_MODEL_URL } from './toy_models';
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
 
@@ -122,18 +122,9 @@ describe('fine-tuning in the worker', () => {
     const shipped = await loadModelFromUrl(MNIST_URL);
     await runtime.load({ url: MNIST_URL });
     const before = await samples(runtime);
-    const count = 8;
-    const pixels = Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (i * 37) % 256);
-    const result = await runtime.train({
-      loss: 'wgan-gp',
-      fromLoadedModel: true,
-      data: { images: { data: pixels, shape: [count, 28, 28, 1] } },
-      seed: 1,
-      steps: 1,
-      batchSize: 4,
-      nCritic: 1,
-    });
-    expect(pixels.length).toBe(0);
+    const images = patternImages(8);
+    const result = await runtime.train({ ...ONE_IMAGE_STEP, fromLoadedModel: true, data: { images } });
+    expect(images.data.length).toBe(0);
     expect(result).toMatchObject({ stopped: 'completed', stepsRun: 1, step: shipped.provenance.steps! + 1 });
     expect(result.model.architecture).toEqual(shipped.architecture);
     // One Adam step moves each weight by about the learning rate (1e-4): the samples move, a little.

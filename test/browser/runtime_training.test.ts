@@ -6,6 +6,7 @@ import { archConfig } from '../../src/models/config';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
 import type { ModelContents, TrainProgress, TrainRequest, TrainResult } from '../../src/runtime/protocol';
 import { WASM_FILES } from './wasm_files';
+import { ONE_IMAGE_STEP, patternImages } from './toy_models';
 import { startWorker } from './worker_url';
 
 /**
@@ -143,18 +144,9 @@ describe('cancelling a run', () => {
   });
 
   it('image data: transferred to the worker (the page array is left empty) and trained on', async () => {
-    const count = 8;
-    const pixels = Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (i * 37) % 256);
-    const result = await runtime.train({
-      loss: 'wgan-gp',
-      arch: archConfig('dcgan28', { dim: 2, latentDim: 4 }),
-      data: { images: { data: pixels, shape: [count, 28, 28, 1] } },
-      seed: 1,
-      steps: 1,
-      batchSize: 4,
-      nCritic: 1,
-    });
-    expect(pixels.length).toBe(0);
+    const images = patternImages(8);
+    const result = await runtime.train({ ...ONE_IMAGE_STEP, arch: archConfig('dcgan28', { dim: 2, latentDim: 4 }), data: { images } });
+    expect(images.data.length).toBe(0);
     expect(result.stopped).toBe('completed');
     expect(Number.isFinite(result.last?.criticLoss)).toBe(true);
     const image = await runtime.sample({ n: 1, seed: 1, format: 'rgba' });

@@ -3,6 +3,8 @@ import { archConfig, type ArchConfig } from '../../src/models/config';
 import { createGenerator } from '../../src/models/index';
 import { disposeParams, readParams } from '../../src/nn/params';
 import type { ModelContents } from '../../src/io/codec';
+import type { ImageArray } from '../../src/data/images';
+import type { TrainRequest } from '../../src/runtime/protocol';
 
 /** An untrained 2-D generator (mlp, 8 units, seed 5) saved as a model folder: model.json + generator.bin. */
 export const POINTS_MODEL_URL = '/test/browser/fixtures/points-model/';
@@ -27,3 +29,11 @@ export async function untrainedModel(architecture: ArchConfig, seed: number): Pr
     generator: weights,
   };
 }
+
+/** `count` 28x28 greyscale images of a fixed pattern, as uint8: what a page hands train() as data.images. */
+export function patternImages(count: number): ImageArray & { data: Uint8Array } {
+  return { data: Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (i * 37) % 256), shape: [count, 28, 28, 1] };
+}
+
+/** One cheap WGAN-GP step on a few images (train()'s request without its networks and data). */
+export const ONE_IMAGE_STEP = { loss: 'wgan-gp', seed: 1, steps: 1, batchSize: 4, nCritic: 1 } as const satisfies Partial<TrainRequest>;
