@@ -51,7 +51,8 @@ export interface Runtime {
   sample(request: SampleRequest): Promise<SampleResult>;
   interpolate(request: InterpolateRequest): Promise<SampleResult>;
   /**
-   * Trains a new model in the worker; it becomes the loaded model. `onProgress` gets a step's
+   * Trains a new model in the worker, from random networks or, with `fromLoadedModel`, from
+   * the loaded model's (fine-tuning); it becomes the loaded model. `onProgress` gets a step's
    * metrics at most every PROGRESS_INTERVAL_MS, and always the last step's. Aborting `signal` stops the run
    * before its next step and resolves with what it did (stopped: 'aborted'). Image data is
    * transferred, not copied: the caller's array is left empty.
