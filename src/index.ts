@@ -54,4 +54,5 @@ export { ModelStorageError } from './io/storage_files';
 export { loadModelFromUrl } from './io/storage_url';
 export { saveModelToCache, loadModelFromCache, deleteModelFromCache } from './io/storage_cache';
 export { saveModelToIndexedDb, loadModelFromIndexedDb, deleteModelFromIndexedDb } from './io/storage_indexeddb';
-export { decodeImage, toImageArray } from './io/image_files';
+export { decodeImage } from './io/image_files';
+export { toImageArray, backgroundLevels, backgroundOf, invertImages, BACKGROUND_MISMATCH, type DecodedImage, type Pixels } from './data/image_pixels';

@@ -4,7 +4,9 @@ import { extname, join } from 'node:path';
 import type { Dataset } from '../data/dataset';
 import { imageDataset } from '../data/images';
 import { TOY_NAMES, toyDataset, type ToyName } from '../data/toy';
-import { decodeImage, isGreyscale, toImageArray } from '../io/image_files';
+import { invertImages, isGreyscale, toImageArray } from '../data/image_pixels';
+import type { ImageArray } from '../data/images';
+import { decodeImage } from '../io/image_files';
 import { archConfig, type ArchConfig } from '../models/config';
 import { loadMnist, MNIST_SETS, type MnistSet } from '../node/mnist';
 import { UsageError } from './errors';
@@ -14,12 +16,19 @@ export interface DataChoice {
   arch: ArchConfig;
   /** What the model card calls the data. */
   name: string;
+  /** A folder's images as trained on (inverted if asked): what fine-tuning checks. */
+  images?: ImageArray;
 }
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
-/** `dim` overrides the network width: the MLP's hidden units, the conv nets' DIM. */
-export async function resolveData(spec: string, dim: number | undefined): Promise<DataChoice> {
+/**
+ * `dim` overrides the network width: the MLP's hidden units, the conv nets' DIM. `invert`
+ * turns a folder's images to their negatives (ink on paper -> light on dark, as MNIST).
+ */
+export async function resolveData(spec: string, dim: number | undefined, invert = false): Promise<DataChoice> {
+  const isSet = ([...TOY_NAMES, ...MNIST_SETS] as string[]).includes(spec);
+  if (invert && isSet) throw new UsageError(`--invert flips a folder of images, not --data ${spec}.`);
   if ((TOY_NAMES as readonly string[]).includes(spec)) {
     return { dataset: toyDataset(spec as ToyName), arch: archConfig('mlp', dim == null ? {} : { hidden: dim }), name: spec };
   }
@@ -38,5 +47,7 @@ export async function resolveData(spec: string, dim: number | undefined): Promis
   const grey = isGreyscale(images);
   const arch = grey ? archConfig('dcgan28', dim == null ? {} : { dim }) : archConfig('dcgan32', dim == null ? {} : { dim });
   const [size, , channels] = arch.outputShape as [number, number, 1 | 3];
-  return { dataset: imageDataset(toImageArray(images, size, channels), arch.outputRange, spec), arch, name: spec };
+  const sized = toImageArray(images, size, channels);
+  const trained = invert ? invertImages(sized) : sized;
+  return { dataset: imageDataset(trained, arch.outputRange, spec), arch, name: spec, images: trained };
 }

@@ -17,6 +17,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--lr RATE (both nets' learning rate; default: the loss's)]
           [--storage float32|float16|uint8 (the model folder's weights)]
           [--init DIR|<shipped name> (start from a model's networks; --steps counts on from its)]
+          [--invert (a folder's images as negatives: ink on paper -> light on dark, as MNIST)]
           --out DIR [--resume] [--json]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist

@@ -11,6 +11,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '../backend/init';
 import { webGpuDeviceLost } from '../backend/webgpu_device';
+import { BACKGROUND_MISMATCH, backgroundOf } from '../data/image_pixels';
+import type { ImageArray } from '../data/images';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
 import { lockDir } from '../io/dir_lock';
 import { loadModelDir, writeDirAtomically } from '../io/node_files';
@@ -26,6 +28,7 @@ import { resolveData } from './data';
 import { UsageError } from './errors';
 import { resolveModel } from './model_path';
 import { Progress } from './progress';
+import { sampleGenerator } from '../sample/generate';
 import { encodePng } from '../sample/png';
 import { linePlot } from '../viz/plot';
 
@@ -34,6 +37,8 @@ const CHECKPOINT_SECONDS = 30;
 const DEFAULT_LOSS: LossName = 'wgan-gp';
 const DEFAULT_SEED = 0;
 const DEFAULT_STORAGE: WeightStorage = 'float32';
+/** Samples that tell an --init model's background (checkBackground). */
+const BACKGROUND_SAMPLES = 64;
 /** Generator steps when --steps is not given: toy sets converge in these with the defaults. */
 const DEFAULT_STEPS = { toy: 2000, images: 5000 };
 /** At most this many points of the training curve are kept in history.json. */
@@ -56,6 +61,8 @@ interface RunRecord {
   history: HistoryPoint[];
   /** The model an --init run started from, as the model card's provenance tells it. */
   initializedFrom?: { model: string; dataset?: string; steps: number };
+  /** --invert: the folder's images are trained as negatives, and a resume reads them so again. */
+  inverted?: boolean;
 }
 
 interface Checkpoint {
@@ -76,6 +83,7 @@ export async function train(argv: string[]): Promise<void> {
     storage: { type: 'string' },
     out: { type: 'string' },
     init: { type: 'string' },
+    invert: { type: 'boolean', default: false },
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
@@ -86,6 +94,7 @@ export async function train(argv: string[]): Promise<void> {
     out: String(args.out),
     resume: Boolean(args.resume),
     init: args.init == null ? undefined : String(args.init),
+    invert: Boolean(args.invert),
     json: Boolean(args.json),
     steps: intOption('steps', args.steps, 1, 1e9),
     loss: args.loss == null ? undefined : lossOption(args.loss),
@@ -111,6 +120,8 @@ interface TrainOptions {
   resume: boolean;
   /** A model folder or shipped model's name to start from. */
   init?: string;
+  /** Train on the negatives of a folder's images (a resume keeps its run's choice). */
+  invert: boolean;
   json: boolean;
   /** Undefined: the data's default (DEFAULT_STEPS). */
   steps?: number;
@@ -126,7 +137,7 @@ interface TrainOptions {
 }
 
 /** The run itself, with `out` locked against other writers. */
-async function trainInto({ data: dataName, out, resume, init, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, storage, backend }: TrainOptions): Promise<void> {
+async function trainInto({ data: dataName, out, resume, init, invert, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, storage, backend }: TrainOptions): Promise<void> {
   const hasModel = await exists(join(out, 'model.json'));
   if (hasModel && !resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
   if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
@@ -135,7 +146,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
   const width = base == null ? dim : widthOf(archOf(base, initDir!));
   if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
-  if (checkpoint != null) checkResumedSettings(out, checkpoint, { data: dataName, loss, dim, batch, lr: learningRate, ema: emaDecay, seed });
+  if (checkpoint != null) checkResumedSettings(out, checkpoint, { data: dataName, loss, dim, batch, lr: learningRate, ema: emaDecay, seed, invert: invert || undefined });
 
   const report = await initBackend(backend);
   // A lost WebGPU device, or one that reported an error, computed nothing or garbage: no step
@@ -147,7 +158,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
   const stopIfDeviceLost = () => {
     if (lostDevice != null) throw new Error('the WebGPU device was lost');
   };
-  const data = await resolveData(dataName, width);
+  const data = await resolveData(dataName, width, invert || checkpoint?.run.inverted === true);
   const trainer =
     checkpoint != null
       ? Trainer.fromState(checkpoint.trainer, data.dataset)
@@ -163,6 +174,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
   if (base != null) {
     try {
       await startFromModel(trainer, base, initDir!);
+      if (data.images != null) await checkBackground(data.images, trainer, { data: dataName, init: init!, invert });
     } catch (e) {
       trainer.dispose();
       throw e;
@@ -175,6 +187,7 @@ async function trainInto({ data: dataName, out, resume, init, json, steps: steps
     seconds: Number.isFinite(base?.provenance.seconds) ? base!.provenance.seconds! : 0,
     history: [],
     ...(base != null && { initializedFrom: { model: init!, dataset: base.provenance.dataset, steps: trainer.step } }),
+    ...(invert && { inverted: true }),
   };
   run.storage = storage ?? run.storage ?? DEFAULT_STORAGE;
   const historyEvery = Math.max(1, Math.floor(steps / HISTORY_POINTS));
@@ -248,14 +261,14 @@ function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
   return { step: m.step, wasserstein: m.wasserstein, criticLoss: m.criticLoss, generatorLoss: m.generatorLoss, penalty: m.penalty, seconds: round(seconds) };
 }
 
-type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'ema' | 'seed';
+type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'ema' | 'seed' | 'invert';
 
 /**
  * `--resume` goes on with the checkpoint's settings: a flag given again must repeat its value,
  * since a different one would be ignored without a word (the trainer is rebuilt from its state).
  */
-function checkResumedSettings(out: string, { run, trainer }: Checkpoint, given: Record<ResumedFlag, string | number | undefined>): void {
-  const trained: Record<ResumedFlag, string | number | null> = {
+function checkResumedSettings(out: string, { run, trainer }: Checkpoint, given: Record<ResumedFlag, string | number | true | undefined>): void {
+  const trained: Record<ResumedFlag, string | number | true | null> = {
     data: run.data,
     loss: trainer.loss,
     dim: widthOf(trainer.arch),
@@ -263,12 +276,29 @@ function checkResumedSettings(out: string, { run, trainer }: Checkpoint, given: 
     lr: trainer.settings.learningRate,
     ema: trainer.settings.emaDecay,
     seed: trainer.seed,
+    invert: run.inverted || null,
   };
   for (const flag of Object.keys(trained) as ResumedFlag[]) {
     const [value, was] = [given[flag], trained[flag]];
     if (value == null || value === was) continue;
-    throw new UsageError(`--resume: ${out} was trained ${was == null ? `without --${flag}` : `with --${flag} ${was}`}, not --${flag} ${value}.`);
+    const named = (v: string | number | true) => (v === true ? `--${flag}` : `--${flag} ${v}`);
+    throw new UsageError(`--resume: ${out} was trained ${was == null ? `without --${flag}` : `with ${named(was)}`}, not ${named(value)}.`);
   }
+}
+
+/**
+ * Fine-tuning on images whose background is the other way round from the model's (a scan of
+ * ink on paper for MNIST's light-on-dark digits) spends its steps relearning the background:
+ * refused, naming --invert. The model's background is read from its own samples.
+ */
+async function checkBackground(images: ImageArray, trainer: Trainer, { data, init, invert }: { data: string; init: string; invert: boolean }): Promise<void> {
+  const samples = await sampleGenerator(trainer.generator, { n: BACKGROUND_SAMPLES, seed: 0, format: 'rgba' });
+  const model = backgroundOf({ data: samples.values, shape: samples.shape });
+  const ours = backgroundOf(images);
+  if (Math.abs(model - ours) <= BACKGROUND_MISMATCH) return;
+  const tone = (level: number) => `a ${level < 0.5 ? 'dark' : 'light'} background (${level.toFixed(2)})`;
+  const fix = invert ? 'drop --invert' : 'pass --invert to train on their negatives';
+  throw new UsageError(`--data ${data}: its images${invert ? ', inverted,' : ''} have ${tone(ours)} and ${init} draws on ${tone(model)}; ${fix}.`);
 }
 
 /** The --dim that rebuilds `arch` (resolveData's width: the MLP's hidden units, the conv nets' DIM). */

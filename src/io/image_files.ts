@@ -1,17 +1,10 @@
 /**
- * User images (PNG or JPEG bytes) -> an image array of one size, for training and fine-tuning.
- * Pure JavaScript: runs in pages, workers and Node alike.
+ * User images: PNG or JPEG bytes -> RGBA pixels (src/data/image_pixels.ts makes training arrays
+ * of them). Pure JavaScript: runs in pages, workers and Node alike.
  */
 import { decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
-import type { ImageArray } from '../data/images';
-
-export interface DecodedImage {
-  width: number;
-  height: number;
-  /** RGBA, 8 bits per channel. */
-  rgba: Uint8Array;
-}
+import type { DecodedImage } from '../data/image_pixels';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
@@ -47,41 +40,4 @@ function pngToRgba(bytes: Uint8Array): DecodedImage {
     rgba.set([r, g, b, a], p * 4);
   }
   return { width, height, rgba };
-}
-
-/**
- * Resizes (area average, after compositing on white) to size x size and keeps `channels`
- * (1: luminance, 3: RGB), returning uint8 N x size x size x channels.
- */
-export function toImageArray(images: DecodedImage[], size: number, channels: 1 | 3): ImageArray {
-  const data = new Uint8Array(images.length * size * size * channels);
-  images.forEach((img, n) => {
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const sum = [0, 0, 0];
-        const [y0, y1] = [Math.floor((y * img.height) / size), Math.max(Math.floor((y * img.height) / size) + 1, Math.floor(((y + 1) * img.height) / size))];
-        const [x0, x1] = [Math.floor((x * img.width) / size), Math.max(Math.floor((x * img.width) / size) + 1, Math.floor(((x + 1) * img.width) / size))];
-        for (let sy = y0; sy < y1; sy++) {
-          for (let sx = x0; sx < x1; sx++) {
-            const i = (sy * img.width + sx) * 4;
-            const alpha = img.rgba[i + 3] / 255;
-            for (let c = 0; c < 3; c++) sum[c] += img.rgba[i + c] * alpha + 255 * (1 - alpha);
-          }
-        }
-        const count = (y1 - y0) * (x1 - x0);
-        const out = ((n * size + y) * size + x) * channels;
-        if (channels === 3) for (let c = 0; c < 3; c++) data[out + c] = Math.round(sum[c] / count);
-        else data[out] = Math.round((0.299 * sum[0] + 0.587 * sum[1] + 0.114 * sum[2]) / count);
-      }
-    }
-  });
-  return { data, shape: [images.length, size, size, channels] };
-}
-
-/** True when every pixel of every image has R = G = B. */
-export function isGreyscale(images: DecodedImage[]): boolean {
-  return images.every(({ rgba }) => {
-    for (let i = 0; i < rgba.length; i += 4) if (rgba[i] !== rgba[i + 1] || rgba[i] !== rgba[i + 2]) return false;
-    return true;
-  });
 }
