@@ -5,6 +5,7 @@
  * respect to the critic's weights is a second-order one (double backprop).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tfSeed } from '../train/rng';
 
 /**
  * Added under the square root: its gradient is infinite at 0, and a critic that is flat at
@@ -25,7 +26,7 @@ export function interpolate(real: tf.Tensor, fake: tf.Tensor, seed: number): tf.
     throw new Error(`gradient penalty: real [${real.shape}] and fake [${fake.shape}] batches differ in shape`);
   }
   const epsShape = [real.shape[0], ...real.shape.slice(1).map(() => 1)];
-  const eps = tf.randomUniform(epsShape, 0, 1, 'float32', seed);
+  const eps = tf.randomUniform(epsShape, 0, 1, 'float32', tfSeed(seed));
   return tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
 }
 

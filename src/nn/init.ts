@@ -9,7 +9,7 @@
  * on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../train/rng';
+import { Rng, tfSeed } from '../train/rng';
 import type { Params } from './params';
 
 export type Init = 'he' | 'glorot' | 'torch';
@@ -30,8 +30,8 @@ export class ParamBuilder {
     this.add(
       name,
       tf.tidy(() => {
-        if (init === 'he') return tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed);
-        if (init === 'glorot') return tf.randomUniform(shape, -glorot, glorot, 'float32', seed);
+        if (init === 'he') return tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', tfSeed(seed));
+        if (init === 'glorot') return tf.randomUniform(shape, -glorot, glorot, 'float32', tfSeed(seed));
         return this.torchUniform(shape, fanIn, seed);
       }),
     );
@@ -50,7 +50,7 @@ export class ParamBuilder {
 
   private torchUniform(shape: number[], fanIn: number, seed: number): tf.Tensor {
     const bound = 1 / Math.sqrt(fanIn);
-    return tf.randomUniform(shape, -bound, bound, 'float32', seed);
+    return tf.randomUniform(shape, -bound, bound, 'float32', tfSeed(seed));
   }
 
   private add(name: string, value: tf.Tensor): void {

@@ -3,10 +3,11 @@
  * tfjs draws seeded normals in JS (seedrandom's alea) and only then uploads them.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tfSeed } from '../train/rng';
 
 export function latents(n: number, latentDim: number, seed: number): tf.Tensor2D {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`latents: n must be a positive integer, got ${n}`);
   if (!Number.isInteger(latentDim) || latentDim < 1) throw new RangeError(`latents: latentDim must be a positive integer, got ${latentDim}`);
   if (!Number.isFinite(seed)) throw new RangeError(`latents: seed must be a finite number, got ${seed}`);
-  return tf.randomNormal([n, latentDim], 0, 1, 'float32', seed);
+  return tf.randomNormal([n, latentDim], 0, 1, 'float32', tfSeed(seed));
 }

@@ -88,3 +88,13 @@ export class Rng {
     return this.nextUint32();
   }
 }
+
+/**
+ * The seed argument of a seeded tf.random* call. tfjs draws Math.random() for a falsy seed
+ * (`seed ? seed : Math.random()` in its rand_util), so seed 0 gave other numbers on every call.
+ * It seeds its generator with String(seed), so '0' is what 0 should have been; every other
+ * seed passes unchanged.
+ */
+export function tfSeed(seed: number): number {
+  return (seed === 0 ? '0' : seed) as number;
+}

@@ -16,6 +16,15 @@ describe('seededLatents', () => {
     expect(Array.from(await seededLatents(8, 3, 42))).toEqual(Array.from(want));
   });
 
+  it('seed 0 is a seed like any other: the same latents every time (tfjs alone draws Math.random() for it)', async () => {
+    const [a, again, one] = [await seededLatents(4, 3, 0), await seededLatents(4, 3, 0), await seededLatents(4, 3, 1)];
+    expect(Array.from(again)).toEqual(Array.from(a));
+    expect(Array.from(one)).not.toEqual(Array.from(a));
+    const raw = [tf.randomNormal([4], 0, 1, 'float32', 0), tf.randomNormal([4], 0, 1, 'float32', 0)];
+    expect(Array.from(await raw[0].data())).not.toEqual(Array.from(await raw[1].data()));
+    tf.dispose(raw);
+  });
+
   it('truncation redraws exactly the values outside the bound, deterministically, without leaks', async () => {
     const before = tf.memory().numTensors;
     const plain = await seededLatents(64, 16, 7);
