@@ -2,6 +2,7 @@
 // - the library for bundlers and browsers (ESM, tfjs as peers: an app and wgan-edge share one
 //   tfjs, the convention of every tfjs backend);
 // - the page-side runtime client (ESM, Comlink bundled, no tfjs: the model runs in a worker);
+// - the demo page (dist/demo/: its HTML and its script, the runtime client bundled);
 // - the module Web Worker and the service worker: self-contained, tfjs bundled; the service
 //   worker as one classic script, since service workers may not import();
 // - the library for Node (src/index.node.ts: the public API plus model folders, shipped models
@@ -26,7 +27,7 @@ const EXTERNAL = [/^@tensorflow\//, /^comlink$/, /^fast-png$/, /^jpeg-js$/];
 const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
-    include: ['src/**/*.ts', 'workers/**/*.ts'],
+    include: ['src/**/*.ts', 'workers/**/*.ts', 'demo/**/*.ts'],
     compilerOptions: { declaration: false, rootDir: '.', outDir: 'dist', noEmitOnError: true },
   });
 
@@ -37,6 +38,17 @@ function copyWasmBinaries(outDir) {
     async writeBundle() {
       await mkdir(outDir, { recursive: true });
       await Promise.all(WASM_FILES.map((f) => copyFile(join(WASM_DIR, f), join(outDir, f))));
+    },
+  };
+}
+
+/** Copies one file into the build, e.g. the demo's page beside its script. */
+function copyIntoBuild(from, to) {
+  return {
+    name: 'copy-file',
+    async writeBundle() {
+      await mkdir(dirname(to), { recursive: true });
+      await copyFile(from, to);
     },
   };
 }
@@ -60,6 +72,12 @@ export default [
     output: { file: 'dist/runtime.js', format: 'es', sourcemap: true },
     external: (id) => EXTERNAL.some((p) => p.test(id)),
     plugins: [ts()],
+    onwarn,
+  },
+  {
+    input: 'demo/main.ts',
+    output: { file: 'dist/demo/demo.js', format: 'es' },
+    plugins: [nodeResolve({ browser: true }), ts(), copyIntoBuild('demo/index.html', 'dist/demo/index.html')],
     onwarn,
   },
   ...[

@@ -4,26 +4,7 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import type { BrowserCommand } from 'vitest/node';
 import type { Plugin } from 'vite';
-
-/** Debian's Chromium: no test tool may download its own browser here (see .ci/run). */
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/**
- * Flags for a headless Chromium on a closed network, as root in CI containers: without the
- * background-networking flags it floods the network with refused connections;
- * --disable-dev-shm-usage keeps it alive where /dev/shm is small; --enable-unsafe-webgpu
- * exposes the SwiftShader WebGPU adapter on a machine without a GPU.
- */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium';
 
 /**
  * Cross-origin isolation gives the page SharedArrayBuffer, which WASM threads need.

@@ -7,6 +7,7 @@ import { evaluate } from './eval';
 import { info } from './info';
 import { sample } from './sample';
 import { train } from './train';
+import { demo } from './demo';
 
 const USAGE = `Usage: wgan-edge <command> [options]
 
@@ -23,6 +24,8 @@ const USAGE = `Usage: wgan-edge <command> [options]
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist
           [--n N] [--seed S] [--truncation T (digit sets; as sample's)]
   info    the backends here and what auto picks
+  demo    [--port P (default 8080)]: serves the demo page (sample mnist, fine-tune it on your
+          images in a Web Worker) on localhost; --backend other than auto goes to the page
 
   Every command: [--backend auto|webgpu|wasm|cpu] [--threads N (WASM threads, 1-8; default cores / 2)]
 `;
@@ -32,6 +35,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   sample,
   eval: evaluate,
   info: async (argv) => info(backendOptions(parse(argv, {}))),
+  demo,
 };
 
 async function main([command, ...rest]: string[]): Promise<void> {

@@ -13,17 +13,23 @@ import { ModelStorageError } from '../io/storage_files';
 const NAME = /^[\w-]+$/;
 
 /**
- * models/ of this package: beside the package.json nearest above this module's own file (from
- * src/node in the repository, tests; from dist/ once bundled, the CLI and the Node library);
- * null where it is missing. Not the first models/ folder above: that would be src/models.
+ * This package's folder: the nearest above this module's own file that holds a package.json
+ * (from src/node in the repository, tests; from dist/ once bundled, the CLI and the Node
+ * library); null where there is none.
  */
-export async function shippedModelsDir(): Promise<string | null> {
+export async function packageDir(): Promise<string | null> {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
-    if (await isFile(join(dir, 'package.json'))) return (await isDir(join(dir, 'models'))) ? join(dir, 'models') : null;
+    if (await isFile(join(dir, 'package.json'))) return dir;
     dir = dirname(dir);
   }
   return null;
+}
+
+/** models/ of this package, null where it is missing. Not the first models/ folder above: that would be src/models. */
+export async function shippedModelsDir(): Promise<string | null> {
+  const root = await packageDir();
+  return root != null && (await isDir(join(root, 'models'))) ? join(root, 'models') : null;
 }
 
 /** The names of the shipped generator models (folders of models/ that hold a model.json), sorted. */

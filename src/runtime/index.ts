@@ -17,6 +17,7 @@ export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {
   BackendFallback,
   BackendReport,
+  ImageArray,
   InterpolateRequest,
   InterpolationPath,
   LoadProgress,

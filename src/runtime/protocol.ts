@@ -15,7 +15,7 @@ export type { InterpolationPath };
 import type { SampleFormat, SampleResult } from '../sample/render';
 import type { RunResult, StepMetrics } from '../train/trainer';
 
-export type { BackendReport, LoadProgress, ModelContents, WeightStorage };
+export type { BackendReport, ImageArray, LoadProgress, ModelContents, WeightStorage };
 
 /** Options of the backend the worker starts (initBackend's, sent to the worker). */
 export type RuntimeBackendOptions = Pick<BackendOptions, 'backend' | 'threads' | 'wasmPaths' | 'allowSoftwareWebGpu'>;

@@ -1,0 +1,215 @@
+/**
+ * The demo page (demo/index.html, served by `wgan-edge demo`): samples the shipped mnist model
+ * and fine-tunes it on the user's own images, all in the runtime's Web Worker. The page holds no
+ * tfjs; what it does itself is pixels: decoding the user's files, drawing grids and the curve.
+ */
+import { backgroundOf, BACKGROUND_MISMATCH, createRuntime, invertImages, toImageArray, type ImageArray, type ModelSummary, type Runtime, type RuntimeBackendOptions, type SampleResult } from '../src/runtime/index';
+
+/** Where the build puts the worker and the server the models, relative to this script. */
+const WORKER_URL = new URL('../gan.worker.js', import.meta.url);
+const MODEL_URL = new URL('../../models/mnist/', import.meta.url).href;
+/** The fine-tuned model's name in IndexedDB. */
+const KEPT_MODEL = 'wgan-edge-demo';
+const GRID_COLUMNS = 8;
+const GRID_SAMPLES = GRID_COLUMNS * GRID_COLUMNS;
+/** The README's fine-tuning recipe (its table: `--batch 8`, lr 1e-4, no average). */
+const FINE_TUNE = { loss: 'wgan-gp', batchSize: 8, learningRate: 1e-4, seed: 1 } as const;
+/** Photos are scaled down to this many pixels a side as the browser decodes them, before the area average. */
+const MAX_DECODED_SIDE = 512;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const seedInput = $<HTMLInputElement>('seed');
+const stepsInput = $<HTMLInputElement>('steps');
+const filesInput = $<HTMLInputElement>('files');
+const invertBox = $<HTMLInputElement>('invert');
+const buttons = {
+  draw: $<HTMLButtonElement>('draw'),
+  walk: $<HTMLButtonElement>('walk'),
+  train: $<HTMLButtonElement>('train'),
+  stop: $<HTMLButtonElement>('stop'),
+  keep: $<HTMLButtonElement>('keep'),
+  kept: $<HTMLButtonElement>('kept'),
+};
+
+let runtime: Runtime;
+let model: ModelSummary;
+/** The user's images as read (before any inversion), and the last samples drawn. */
+let yours: ImageArray | null = null;
+let lastSamples: SampleResult | null = null;
+let stopRun: AbortController | null = null;
+
+/** 'loading', 'ready' (idle), 'busy' (sampling, loading, saving), 'training' or 'error'. */
+function setState(state: string, message = '', isError = false): void {
+  document.body.dataset.state = state;
+  const status = $('status');
+  status.textContent = message;
+  status.classList.toggle('error', isError);
+  const idle = state === 'ready';
+  for (const name of ['draw', 'walk', 'keep', 'kept'] as const) buttons[name].disabled = !idle;
+  buttons.train.disabled = !idle || yours == null;
+  buttons.stop.disabled = state !== 'training';
+}
+
+/** Runs `work` while the buttons are off; a failure is shown and leaves the page usable. */
+async function busy(message: string, work: () => Promise<string>): Promise<void> {
+  setState('busy', message);
+  try {
+    setState('ready', await work());
+  } catch (e) {
+    setState('ready', (e as Error).message, true);
+  }
+}
+
+/** Draws n samples ([n, h, w, 4] RGBA) into the grid, GRID_COLUMNS to a row. */
+function drawGrid(result: SampleResult): void {
+  if (result.format !== 'rgba') throw new Error(`expected rgba samples, got ${result.format}`);
+  const [n, h, w] = result.shape;
+  const canvas = $<HTMLCanvasElement>('grid');
+  [canvas.width, canvas.height] = [GRID_COLUMNS * w, Math.ceil(n / GRID_COLUMNS) * h];
+  const context = canvas.getContext('2d')!;
+  for (let i = 0; i < n; i++) {
+    const image = new ImageData(result.values.slice(i * h * w * 4, (i + 1) * h * w * 4), w, h);
+    context.putImageData(image, (i % GRID_COLUMNS) * w, Math.floor(i / GRID_COLUMNS) * h);
+  }
+  lastSamples = result;
+}
+
+async function drawSamples(): Promise<string> {
+  const seed = Number(seedInput.value);
+  drawGrid(await runtime.sample({ n: GRID_SAMPLES, seed, format: 'rgba' }));
+  return `64 samples of seed ${seed}.`;
+}
+
+async function walk(): Promise<string> {
+  const from = Number(seedInput.value);
+  drawGrid(await runtime.interpolate({ from, to: from + 1, steps: GRID_SAMPLES, format: 'rgba' }));
+  return `From seed ${from} to ${from + 1} along a great circle (slerp), row by row.`;
+}
+
+/** The user's files at the model's size: decoded by the browser, area-averaged by the library. */
+async function readImages(files: File[]): Promise<ImageArray> {
+  const [size, , channels] = model.outputShape;
+  const decoded = await Promise.all(
+    files.map(async (file) => {
+      const full = await createImageBitmap(file).catch(() => {
+        throw new Error(`${file.name}: the browser cannot decode it as an image`);
+      });
+      const scale = Math.min(1, MAX_DECODED_SIDE / Math.max(full.width, full.height));
+      const [width, height] = [Math.max(1, Math.round(full.width * scale)), Math.max(1, Math.round(full.height * scale))];
+      const canvas = new OffscreenCanvas(width, height);
+      const context = canvas.getContext('2d')!;
+      context.drawImage(full, 0, 0, width, height);
+      full.close();
+      const rgba = context.getImageData(0, 0, width, height).data;
+      return { width, height, rgba: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.length) };
+    }),
+  );
+  return toImageArray(decoded, size, channels as 1 | 3);
+}
+
+/** What the model will train on: the images, inverted when the box says so. */
+const trainingImages = (): ImageArray => (invertBox.checked ? invertImages(yours!) : yours!);
+
+/** Shows the training images side by side, as the model will see them. */
+function drawYours(): void {
+  const { data, shape } = trainingImages();
+  const [n, h, w, c] = shape;
+  const canvas = $<HTMLCanvasElement>('yours');
+  [canvas.width, canvas.height] = [n * w, h];
+  canvas.style.width = `${n * w * 3}px`;
+  const rgba = new Uint8ClampedArray(h * n * w * 4);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < h * w; p++) {
+      const [y, x] = [Math.floor(p / w), p % w];
+      const from = (i * h * w + p) * c;
+      rgba.set(c === 1 ? [data[from], data[from], data[from], 255] : [data[from], data[from + 1], data[from + 2], 255], (y * n * w + i * w + x) * 4);
+    }
+  }
+  canvas.getContext('2d')!.putImageData(new ImageData(rgba, n * w, h), 0, 0);
+}
+
+async function chooseFiles(): Promise<string> {
+  const files = [...(filesInput.files ?? [])];
+  if (files.length === 0) return '';
+  yours = await readImages(files);
+  // The model's background, read from its last samples, decides the inversion.
+  const modelLevel = lastSamples?.format === 'rgba' ? backgroundOf({ data: lastSamples.values, shape: lastSamples.shape }) : 0;
+  const level = backgroundOf(yours);
+  invertBox.checked = Math.abs(level - modelLevel) > BACKGROUND_MISMATCH;
+  drawYours();
+  const tone = (v: number) => (v < 0.5 ? 'dark' : 'light');
+  return `${files.length} image${files.length === 1 ? '' : 's'} on a ${tone(level)} background` + (invertBox.checked ? `, inverted to the model's ${tone(modelLevel)} one.` : '.');
+}
+
+/** Plots the Wasserstein estimate of each step so far. */
+function drawCurve(values: number[]): void {
+  const canvas = $<HTMLCanvasElement>('curve');
+  const context = canvas.getContext('2d')!;
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  if (values.length < 2) return;
+  const [low, high] = [Math.min(...values), Math.max(...values)];
+  const y = (v: number) => canvas.height - 8 - ((v - low) / (high - low || 1)) * (canvas.height - 16);
+  context.beginPath();
+  values.forEach((v, i) => context.lineTo((i / (values.length - 1)) * canvas.width, y(v)));
+  context.strokeStyle = '#1a5fb4';
+  context.stroke();
+  context.fillStyle = '#444';
+  context.fillText(`W ${values.at(-1)!.toFixed(3)}`, 6, 14);
+}
+
+async function fineTune(): Promise<void> {
+  const steps = Number(stepsInput.value);
+  if (!Number.isInteger(steps) || steps < 1) return setState('ready', `Steps must be a whole number of at least 1, not '${stepsInput.value}'.`, true);
+  const wasserstein: number[] = [];
+  let drawn = false;
+  stopRun = new AbortController();
+  setState('training', 'Fine-tuning…');
+  try {
+    const result = await runtime.train(
+      { ...FINE_TUNE, steps, fromLoadedModel: true, data: { images: trainingImages() } },
+      {
+        signal: stopRun.signal,
+        onProgress: (m) => {
+          wasserstein.push(m.wasserstein);
+          $('status').textContent = `Step ${m.step}: Wasserstein estimate ${m.wasserstein.toFixed(3)}`;
+          if (!drawn) requestAnimationFrame(() => ((drawn = false), drawCurve(wasserstein)));
+          drawn = true;
+        },
+      },
+    );
+    drawCurve(wasserstein);
+    model = result.model;
+    await drawSamples();
+    setState('ready', `${result.stopped === 'aborted' ? 'Stopped' : 'Done'} at step ${result.step} (${result.stepsRun} steps here). The grid shows the fine-tuned model.`);
+  } catch (e) {
+    setState('ready', (e as Error).message, true);
+  } finally {
+    stopRun = null;
+  }
+}
+
+async function start(): Promise<void> {
+  // `wgan-edge demo --backend wasm` opens the page with ?backend=wasm.
+  const backend = (new URLSearchParams(location.search).get('backend') ?? 'auto') as RuntimeBackendOptions['backend'];
+  runtime = await createRuntime({ worker: WORKER_URL, backend });
+  const info = await runtime.info();
+  const passedOver = info.passedOver.map((p) => `${p.backend}: ${p.reason}`).join('; ');
+  $('backend').textContent = `Backend: ${info.backend}, ${info.reason}${passedOver ? ` (passed over ${passedOver})` : ''}`;
+  model = await runtime.load({ url: MODEL_URL }, { onProgress: (p) => ($('status').textContent = `Loading mnist: ${Math.round((100 * p.loaded) / p.total)}%`) });
+  setState('ready', await drawSamples());
+}
+
+buttons.draw.onclick = () => busy('Sampling…', drawSamples);
+buttons.walk.onclick = () => busy('Sampling…', walk);
+buttons.train.onclick = () => void fineTune();
+buttons.stop.onclick = () => stopRun?.abort();
+buttons.keep.onclick = () => busy('Saving…', async () => (await runtime.saveModel({ indexedDb: KEPT_MODEL }), 'Kept in this browser (IndexedDB): "Load the kept model" brings it back after a reload.'));
+buttons.kept.onclick = () =>
+  busy('Loading…', async () => {
+    model = await runtime.load({ indexedDb: KEPT_MODEL });
+    return `The kept model. ${await drawSamples()}`;
+  });
+filesInput.onchange = () => busy('Reading your images…', chooseFiles);
+invertBox.onchange = () => yours && drawYours();
+
+start().catch((e) => setState('error', `The demo could not start: ${(e as Error).message}`, true));

@@ -1,0 +1,161 @@
+// The demo page as a user meets it: `wgan-edge demo`'s server (its own code, its headers) and the
+// built page (dist/demo/, made by `npm run build`, which `npm test` runs first) in Debian's
+// Chromium. The page's grid must be the shipped model's samples for the seed (checked against
+// Node's own sampling of the same model), a scan of ink on paper must be inverted and shown as
+// the model will see it, and a fine-tune, kept in IndexedDB, must come back after a reload.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../src/index';
+import { initBackend } from '../../src/backend/init';
+import { startDemoServer, type DemoServer } from '../../src/cli/demo';
+import { loadModelDir } from '../../src/io/node_files';
+import { generatorFromModel } from '../../src/io/networks';
+import { findShippedModel } from '../../src/node/shipped';
+import { loadMnist } from '../../src/node/mnist';
+import { disposeParams } from '../../src/nn/params';
+import { sampleGenerator } from '../../src/sample/generate';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+
+const CLI = join(__dirname, '../../dist/cli.cjs');
+const DIGITS = 6;
+/** WASM in the page and in Node round differently in the last bits, which 8-bit pixels rarely show. */
+const PIXEL_TOLERANCE = 2;
+
+/** The page's grid canvas, RGBA. */
+const gridPixels = (page: Page) =>
+  page.evaluate(() => {
+    const canvas = document.getElementById('grid') as HTMLCanvasElement;
+    return Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data);
+  });
+const waitReady = (page: Page) => page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', null, { timeout: 90_000 });
+const status = (page: Page) => page.locator('#status').textContent();
+
+describe('wgan-edge demo', () => {
+  let server: DemoServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  beforeAll(async () => {
+    server = await startDemoServer(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves only the page, dist/ and models/, cross-origin isolated', async () => {
+    const root = new URL('/', server.url);
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect((await fetch(root, { redirect: 'manual' })).headers.get('location')).toBe('/dist/demo/');
+    expect((await fetch(new URL('/models/mnist/model.json', root))).status).toBe(200);
+    expect((await fetch(new URL('/dist/tfjs-backend-wasm-simd.wasm', root))).headers.get('content-type')).toBe('application/wasm');
+    for (const path of ['/package.json', '/src/cli/demo.ts', '/dist/../package.json', '/dist/%2e%2e/package.json', '/models/%']) {
+      expect([400, 404], path).toContain((await fetch(new URL(path, root))).status);
+    }
+  });
+
+  it('wgan-edge demo prints the page with a --backend other than auto, stops on Ctrl-C, and names a port in use', async () => {
+    const child = spawn('node', [CLI, 'demo', '--port', '0', '--backend', 'wasm']);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    await new Promise<void>((printed) => child.stderr.on('data', () => stderr.includes('\n') && printed()));
+    const url = /open (\S+) /.exec(stderr)![1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dist\/demo\/\?backend=wasm$/);
+    expect((await fetch(url)).status).toBe(200);
+
+    const port = new URL(url).port;
+    const second = spawn('node', [CLI, 'demo', '--port', port]);
+    let refused = '';
+    second.stderr.on('data', (chunk) => (refused += chunk));
+    expect((await once(second, 'exit'))[0]).toBe(2);
+    expect(refused).toBe(`wgan-edge: --port ${port}: another program listens there; pass another --port.\n`);
+
+    child.kill('SIGINT');
+    expect((await once(child, 'exit'))[0]).toBe(0);
+  });
+
+  it("draws the shipped mnist model's 64 samples of the seed, as Node samples them", async () => {
+    await page.goto(server.url);
+    await waitReady(page);
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+    expect(await page.locator('#backend').textContent()).toMatch(/^Backend: wasm, WebAssembly with SIMD, \d threads?/);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+
+    await initBackend({ backend: 'wasm' });
+    const dir = (await findShippedModel('mnist'))!;
+    const generator = generatorFromModel(await loadModelDir(dir), dir);
+    const ours = await sampleGenerator(generator, { n: 64, seed: 0, format: 'rgba' }).finally(() => disposeParams(generator.params));
+    const grid = await gridPixels(page);
+    expect(grid.length).toBe(224 * 224 * 4);
+    let worst = 0;
+    for (let i = 0; i < 64; i++) {
+      for (let p = 0; p < 28 * 28 * 4; p++) {
+        const [y, x, c] = [Math.floor(p / 112), Math.floor(p / 4) % 28, p % 4];
+        const at = ((Math.floor(i / 8) * 28 + y) * 224 + (i % 8) * 28 + x) * 4 + c;
+        worst = Math.max(worst, Math.abs(grid[at] - ours.values[i * 3136 + p]));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+
+    await page.fill('#seed', '7');
+    await page.click('#draw');
+    await waitReady(page);
+    expect(await status(page)).toBe('64 samples of seed 7.');
+    expect(await gridPixels(page)).not.toEqual(grid);
+  });
+
+  it('inverts scans of ink on paper, fine-tunes on them, and keeps the model across a reload', async () => {
+    const digits = await loadMnist('test', { limit: DIGITS });
+    const files = Array.from({ length: DIGITS }, (_, i) => ({
+      name: `scan-${i}.png`,
+      mimeType: 'image/png',
+      buffer: Buffer.from(encodePng({ width: 28, height: 28, channels: 1, data: (digits.data as Uint8Array).slice(i * 784, (i + 1) * 784).map((v) => 255 - v) })),
+    }));
+    await page.setInputFiles('#files', files);
+    await waitReady(page);
+    expect(await status(page)).toBe(`${DIGITS} images on a light background, inverted to the model's dark one.`);
+    expect(await page.isChecked('#invert')).toBe(true);
+    // The strip shows what the model trains on: the digits as MNIST has them.
+    const strip = await page.evaluate(() => {
+      const canvas = document.getElementById('yours') as HTMLCanvasElement;
+      return Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data);
+    });
+    expect(strip.length).toBe(DIGITS * 28 * 28 * 4);
+    const stripRed = strip.filter((_, i) => i % 4 === 0);
+    const expected = Array.from({ length: 28 * DIGITS * 28 }, (_, p) => {
+      const [y, x] = [Math.floor(p / (28 * DIGITS)), p % (28 * DIGITS)];
+      return digits.data[Math.floor(x / 28) * 784 + y * 28 + (x % 28)];
+    });
+    expect(stripRed).toEqual(expected);
+
+    const before = await gridPixels(page);
+    await page.fill('#steps', '2');
+    await page.click('#train');
+    await waitReady(page);
+    expect(await status(page)).toBe('Done at step 38578 (2 steps here). The grid shows the fine-tuned model.');
+    const tuned = await gridPixels(page);
+    expect(tuned).not.toEqual(before);
+    await page.click('#keep');
+    await waitReady(page);
+    expect(await status(page)).toMatch(/^Kept in this browser/);
+
+    await page.reload();
+    await waitReady(page);
+    await page.fill('#seed', '7');
+    await page.click('#kept');
+    await waitReady(page);
+    expect(await status(page)).toBe('The kept model. 64 samples of seed 7.');
+    expect(await gridPixels(page)).toEqual(tuned);
+    expect(pageErrors).toEqual([]);
+  });
+});
