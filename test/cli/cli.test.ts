@@ -13,6 +13,7 @@ import type { TrainerState } from '../../src/train/state';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { disposeParams, readParams } from '../../src/nn/params';
+import { TINY } from './tiny_run';
 
 const CLI = join(__dirname, '../../dist/cli.cjs');
 
@@ -29,9 +30,6 @@ function cli(...args: string[]): Promise<Result> {
     });
   });
 }
-
-/** A tiny run: 16 hidden units, batch 32. */
-const TINY = ['--data', '8gaussians', '--dim', '16', '--batch', '32', '--backend', 'cpu'];
 
 describe('wgan-edge CLI', () => {
   let dir: string;

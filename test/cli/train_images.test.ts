@@ -17,7 +17,8 @@ import type { TrainerState } from '../../src/train/state';
 const DIGITS = 8;
 /** The shipped model's steps: --steps counts on from them, so this is one more step. */
 const MNIST_STEPS = 38576;
-const TINY = ['--dim', '4', '--batch', '4', '--backend', 'cpu'];
+/** A tiny image run: DIM 4, batch 4. */
+const TINY_IMAGES = ['--dim', '4', '--batch', '4', '--backend', 'cpu'];
 
 const checkpoint = async (out: string) => ((await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState; run: { inverted?: boolean } });
 const exists = (path: string) => access(path).then(() => true, () => false);
@@ -65,18 +66,18 @@ describe('wgan-edge train on a folder of images', () => {
 
   it('a resumed --invert run reads its images inverted again: 1 + 1 steps equal 2', async () => {
     const [straight, resumed] = [join(dir, 'straight'), join(dir, 'resumed')];
-    await train(['--data', paper, '--invert', ...TINY, '--steps', '2', '--out', straight]);
-    await train(['--data', paper, '--invert', ...TINY, '--steps', '1', '--out', resumed]);
-    await train(['--data', paper, ...TINY, '--steps', '2', '--out', resumed, '--resume']);
+    await train(['--data', paper, '--invert', ...TINY_IMAGES, '--steps', '2', '--out', straight]);
+    await train(['--data', paper, '--invert', ...TINY_IMAGES, '--steps', '1', '--out', resumed]);
+    await train(['--data', paper, ...TINY_IMAGES, '--steps', '2', '--out', resumed, '--resume']);
     const [a, b] = [await checkpoint(straight), await checkpoint(resumed)];
     expect(b.trainer.step).toBe(2);
     expect(b.trainer.generator).toEqual(a.trainer.generator);
     expect(b.trainer.critic).toEqual(a.trainer.critic);
     // Not inverting would have trained other images: the same run without --invert differs.
     const plain = join(dir, 'plain');
-    await train(['--data', paper, ...TINY, '--steps', '2', '--out', plain]);
+    await train(['--data', paper, ...TINY_IMAGES, '--steps', '2', '--out', plain]);
     expect((await checkpoint(plain)).trainer.critic).not.toEqual(a.trainer.critic);
-    await expect(train(['--data', paper, '--invert', ...TINY, '--steps', '3', '--out', plain, '--resume'])).rejects.toThrow(
+    await expect(train(['--data', paper, '--invert', ...TINY_IMAGES, '--steps', '3', '--out', plain, '--resume'])).rejects.toThrow(
       `--resume: ${plain} was trained without --invert, not --invert.`,
     );
     await expect(train(['--data', '8gaussians', '--invert', '--out', join(dir, 'points')])).rejects.toThrow(

@@ -8,14 +8,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../../src/index';
 import { train } from '../../src/cli/train';
 import { folderBytes } from '../helpers/folder_bytes';
+import { TINY } from './tiny_run';
 
 const device = vi.hoisted(() => ({ lost: null as string | null }));
 vi.mock('../../src/backend/webgpu_device', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../src/backend/webgpu_device')>()),
   webGpuDeviceLost: () => (device.lost == null ? null : Promise.resolve(device.lost)),
 }));
-
-const TINY = ['--data', '8gaussians', '--dim', '16', '--batch', '32', '--backend', 'cpu'];
 
 describe('wgan-edge train on a lost WebGPU device', () => {
   let dir: string;

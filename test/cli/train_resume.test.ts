@@ -12,9 +12,7 @@ import { folderBytes } from '../helpers/folder_bytes';
 import { UsageError } from '../../src/cli/errors';
 import { loadStateDir } from '../../src/io/state_file';
 import type { TrainerState } from '../../src/train/state';
-
-/** A tiny run: 16 hidden units, batch 32. */
-const TINY = ['--data', '8gaussians', '--dim', '16', '--batch', '32', '--backend', 'cpu'];
+import { TINY } from './tiny_run';
 
 const trainerState = async (out: string) => ((await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState }).trainer;
 const storages = async (out: string) =>
