@@ -192,21 +192,25 @@ export class RuntimeHost {
     const controller = new AbortController();
     if (aborted) controller.abort();
     let startStep = 0;
+    const fallbacks: BackendFallback[] = [];
     // Only the swap waits its turn: samples asked for during the run draw its model as it trains.
     await this.modelCalls(async () => {
       if (this.recovery != null) await this.recovery;
       this.checkIdle('train');
-      const base = fromLoadedModel ? await this.currentModel() : null;
-      if (config.arch == null && base == null) throw new RuntimeError('train: arch is required, unless the run starts from the loaded model (fromLoadedModel)', 'bad-request');
-      const arch = validateArch(config.arch ?? base!.architecture);
-      const trainer = new Trainer({ ...config, arch, data: trainDataset(data, arch) });
-      let start: TrainerState | null = null;
-      try {
-        if (base != null) start = await startFromModel(trainer, base, 'the loaded model');
-      } catch (e) {
-        trainer.dispose();
-        throw e;
-      }
+      // A fine-tune's start reads the new trainer back: a device lost then moves the loaded
+      // model to the next backend, and the start is made again there.
+      const { trainer, start } = await this.onLiveBackend(async () => {
+        const base = fromLoadedModel ? await this.currentModel() : null;
+        if (config.arch == null && base == null) throw new RuntimeError('train: arch is required, unless the run starts from the loaded model (fromLoadedModel)', 'bad-request');
+        const arch = validateArch(config.arch ?? base!.architecture);
+        const trainer = new Trainer({ ...config, arch, data: trainDataset(data, arch) });
+        try {
+          return { trainer, start: base == null ? null : await startFromModel(trainer, base, 'the loaded model') };
+        } catch (e) {
+          trainer.dispose();
+          throw e;
+        }
+      }, fallbacks);
       this.unload();
       this.trainer = trainer;
       // A lost device's move goes on from here until the first snapshot: a fine-tuned run's
@@ -219,7 +223,6 @@ export class RuntimeHost {
     });
     const endStep = startStep + steps;
     const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
-    const fallbacks: BackendFallback[] = [];
     let last: StepMetrics | null = null;
     try {
       // One pass per backend: a lost WebGPU device ends a pass, the next goes on from the last snapshot.
@@ -420,14 +423,19 @@ export class RuntimeHost {
     return (await Promise.race([lost.then(() => true), grace])) ? this.recover() : null;
   }
 
-  /** Runs `call`; when a lost WebGPU device failed it, once more on the backend the runtime moved to. */
-  private async onLiveBackend<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `call`; when a lost WebGPU device failed it, once more on the backend the runtime moved
+   * to. The move is added to `moves` when given (a run's fallbacks).
+   */
+  private async onLiveBackend<T>(call: () => Promise<T>, moves?: BackendFallback[]): Promise<T> {
     if (this.recovery != null) await this.recovery;
     const switches = this.switches;
     try {
       return await call();
     } catch (e) {
-      if ((await this.fallbackAfter(switches, e)) == null) throw e;
+      const fallback = await this.fallbackAfter(switches, e);
+      if (fallback == null) throw e;
+      moves?.push(fallback);
       return call();
     }
   }

@@ -202,6 +202,35 @@ describe('a lost WebGPU device', () => {
     RUN_TIMEOUT_MS,
   );
 
+  it(
+    "a fine-tuning run whose device is lost in its start (the read of the new trainer) starts again on wasm from the loaded model",
+    async () => {
+      const host = await startHost('webgpu');
+      await host.load(structuredClone(wasmRun.exported));
+      // The start's read of the trainer is the first GPU read of the call: it loses the device first.
+      const mapAsync = GPUBuffer.prototype.mapAsync;
+      let reads = 0;
+      GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
+        if (reads++ === 0) destroyDevice();
+        return mapAsync.apply(this, args);
+      };
+      try {
+        const result = await host.train(TUNE, 1);
+        const difference = maxAbsDifference(await samples(host), wasmTuned);
+        console.log(`fine-tuning: device destroyed in the start's read; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`);
+        expect(reads).toBeGreaterThan(0);
+        expect(result).toMatchObject({ stopped: 'completed', stepsRun: TUNE.steps, step: RUN.steps + TUNE.steps });
+        expect(result.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', atStep: null, reason: expect.stringMatching(/^destroyed: /) }]);
+        expectMovedToWasm(host);
+        expect(difference).toBeLessThan(TRAINED_TOLERANCE);
+      } finally {
+        GPUBuffer.prototype.mapAsync = mapAsync;
+        host.unload();
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
+
   it('while idle after load(): the next sample() runs on wasm and gives the same samples', async () => {
     const host = await startHost('webgpu');
     await host.load(structuredClone(wasmRun.exported));
