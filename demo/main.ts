@@ -161,7 +161,8 @@ async function fineTune(): Promise<void> {
   const steps = Number(stepsInput.value);
   if (!Number.isInteger(steps) || steps < 1) return setState('ready', `Steps must be a whole number of at least 1, not '${stepsInput.value}'.`, true);
   const wasserstein: number[] = [];
-  let drawn = false;
+  // One redraw of the curve per frame, however many steps arrive.
+  let redrawPending = false;
   stopRun = new AbortController();
   setState('training', 'Fine-tuning…');
   try {
@@ -172,8 +173,12 @@ async function fineTune(): Promise<void> {
         onProgress: (m) => {
           wasserstein.push(m.wasserstein);
           $('status').textContent = `Step ${m.step}: Wasserstein estimate ${m.wasserstein.toFixed(3)}`;
-          if (!drawn) requestAnimationFrame(() => ((drawn = false), drawCurve(wasserstein)));
-          drawn = true;
+          if (redrawPending) return;
+          redrawPending = true;
+          requestAnimationFrame(() => {
+            redrawPending = false;
+            drawCurve(wasserstein);
+          });
         },
       },
     );
