@@ -1,9 +1,25 @@
 /**
  * The demo page (demo/index.html, served by `wgan-edge demo`): samples the shipped mnist model
- * and fine-tunes it on the user's own images, all in the runtime's Web Worker. The page holds no
- * tfjs; what it does itself is pixels: decoding the user's files, drawing grids and the curve.
+ * and fine-tunes it on the user's own images in the runtime's Web Worker, and trains the toy
+ * models of the family from scratch in a second one. The page holds no tfjs; what it does itself
+ * is pixels: decoding the user's files, drawing grids and curves.
  */
-import { backgroundOf, BACKGROUND_MISMATCH, createRuntime, invertImages, toImageArray, type ImageArray, type ModelSummary, type Runtime, type RuntimeBackendOptions, type SampleResult } from '../src/runtime/index';
+import {
+  archConfig,
+  backgroundOf,
+  BACKGROUND_MISMATCH,
+  createRuntime,
+  invertImages,
+  toImageArray,
+  type ImageArray,
+  type LossName,
+  type ModelSummary,
+  type Runtime,
+  type RuntimeBackendOptions,
+  type SampleResult,
+  type ToyName,
+  type TrainRequest,
+} from '../src/runtime/index';
 
 /** Where the build puts the worker and the server the models, relative to this script. */
 const WORKER_URL = new URL('../gan.worker.js', import.meta.url);
@@ -16,6 +32,9 @@ const GRID_SAMPLES = GRID_COLUMNS * GRID_COLUMNS;
 const FINE_TUNE = { loss: 'wgan-gp', batchSize: 8, learningRate: 1e-4, seed: 1 } as const;
 /** Photos are scaled down to this many pixels a side as the browser decodes them, before the area average. */
 const MAX_DECODED_SIDE = 512;
+/** The toy panel redraws its samples this often while it trains, from this many points. */
+const TOY_REDRAW_MS = 500;
+const TOY_SAMPLES = 1024;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const seedInput = $<HTMLInputElement>('seed');
@@ -141,9 +160,8 @@ async function chooseFiles(): Promise<string> {
   return `${files.length} image${files.length === 1 ? '' : 's'} on a ${tone(level)} background` + (invertBox.checked ? `, inverted to the model's ${tone(modelLevel)} one.` : '.');
 }
 
-/** Plots the Wasserstein estimate of each step so far. */
-function drawCurve(values: number[]): void {
-  const canvas = $<HTMLCanvasElement>('curve');
+/** Plots the Wasserstein estimate of each step so far on `canvas`. */
+function drawCurve(canvas: HTMLCanvasElement, values: number[]): void {
   const context = canvas.getContext('2d')!;
   context.clearRect(0, 0, canvas.width, canvas.height);
   if (values.length < 2) return;
@@ -161,8 +179,7 @@ async function fineTune(): Promise<void> {
   const steps = Number(stepsInput.value);
   if (!Number.isInteger(steps) || steps < 1) return setState('ready', `Steps must be a whole number of at least 1, not '${stepsInput.value}'.`, true);
   const wasserstein: number[] = [];
-  // One redraw of the curve per frame, however many steps arrive.
-  let redrawPending = false;
+  const redraw = oncePerFrame(() => drawCurve($('curve'), wasserstein));
   stopRun = new AbortController();
   setState('training', 'Fine-tuning…');
   try {
@@ -173,16 +190,11 @@ async function fineTune(): Promise<void> {
         onProgress: (m) => {
           wasserstein.push(m.wasserstein);
           $('status').textContent = `Step ${m.step}: Wasserstein estimate ${m.wasserstein.toFixed(3)}`;
-          if (redrawPending) return;
-          redrawPending = true;
-          requestAnimationFrame(() => {
-            redrawPending = false;
-            drawCurve(wasserstein);
-          });
+          redraw();
         },
       },
     );
-    drawCurve(wasserstein);
+    drawCurve($('curve'), wasserstein);
     model = result.model;
     await drawSamples();
     setState('ready', `${result.stopped === 'aborted' ? 'Stopped' : 'Done'} at step ${result.step} (${result.stepsRun} steps here). The grid shows the fine-tuned model.`);
@@ -193,10 +205,83 @@ async function fineTune(): Promise<void> {
   }
 }
 
+/** `draw`, at most once per frame however often it is asked for. */
+function oncePerFrame(draw: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      draw();
+    });
+  };
+}
+
+/** The toy panel's runtime: a second worker, started on first use, so the digits model stays loaded in the first. */
+let toyRuntime: Promise<Runtime> | null = null;
+
+/** Shows the toy generator's samples: the runtime draws 2-D samples as a scatter plot PNG. */
+async function drawToySamples(toy: Runtime): Promise<void> {
+  const result = await toy.sample({ n: TOY_SAMPLES, seed: 0, format: 'png' });
+  if (result.format !== 'png') throw new Error(`expected a png, got ${result.format}`);
+  const image = $<HTMLImageElement>('toy-samples');
+  URL.revokeObjectURL(image.src);
+  image.src = URL.createObjectURL(new Blob([result.png as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
+}
+
+async function trainToy(): Promise<void> {
+  const toyButtons = { train: $<HTMLButtonElement>('toy-train'), stop: $<HTMLButtonElement>('toy-stop') };
+  const setToyState = (state: 'training' | 'ready', message: string, isError = false) => {
+    document.body.dataset.toy = state;
+    [toyButtons.train.disabled, toyButtons.stop.disabled] = [state === 'training', state !== 'training'];
+    const status = $('toy-status');
+    status.textContent = message;
+    status.classList.toggle('error', isError);
+  };
+  const steps = Number($<HTMLInputElement>('toy-steps').value);
+  if (!Number.isInteger(steps) || steps < 1) return setToyState('ready', 'Steps must be a whole number of at least 1.', true);
+  const [loss, data] = [$<HTMLSelectElement>('toy-loss').value as LossName, $<HTMLSelectElement>('toy-data').value as ToyName];
+  const request: TrainRequest = { loss, arch: archConfig('mlp'), data: { toy: data }, seed: 1, steps };
+  const stop = new AbortController();
+  toyButtons.stop.onclick = () => stop.abort();
+  const wasserstein: number[] = [];
+  const redraw = oncePerFrame(() => drawCurve($('toy-curve'), wasserstein));
+  setToyState('training', 'Starting the second worker…');
+  let redrawing: Promise<void> | null = null;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  try {
+    toyRuntime ??= createRuntime({ worker: WORKER_URL, backend: backendAsked() });
+    const toy = await toyRuntime;
+    // The samples of the model as it trains, one request at a time.
+    timer = setInterval(() => {
+      redrawing ??= drawToySamples(toy).catch(() => {}).finally(() => (redrawing = null));
+    }, TOY_REDRAW_MS);
+    const result = await toy.train(request, {
+      signal: stop.signal,
+      onProgress: (m) => {
+        wasserstein.push(m.wasserstein);
+        $('toy-status').textContent = `${loss} on ${data}, step ${m.step}: Wasserstein estimate ${m.wasserstein.toFixed(3)}`;
+        redraw();
+      },
+    });
+    clearInterval(timer);
+    await redrawing;
+    await drawToySamples(toy);
+    drawCurve($('toy-curve'), wasserstein);
+    setToyState('ready', `${loss} on ${data}: ${result.stopped === 'aborted' ? 'stopped' : 'done'} at step ${result.step}.`);
+  } catch (e) {
+    setToyState('ready', (e as Error).message, true);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** `wgan-edge demo --backend wasm` opens the page with ?backend=wasm. */
+const backendAsked = () => (new URLSearchParams(location.search).get('backend') ?? 'auto') as RuntimeBackendOptions['backend'];
+
 async function start(): Promise<void> {
-  // `wgan-edge demo --backend wasm` opens the page with ?backend=wasm.
-  const backend = (new URLSearchParams(location.search).get('backend') ?? 'auto') as RuntimeBackendOptions['backend'];
-  runtime = await createRuntime({ worker: WORKER_URL, backend });
+  runtime = await createRuntime({ worker: WORKER_URL, backend: backendAsked() });
   const info = await runtime.info();
   const passedOver = info.passedOver.map((p) => `${p.backend}: ${p.reason}`).join('; ');
   $('backend').textContent = `Backend: ${info.backend}, ${info.reason}${passedOver ? ` (passed over ${passedOver})` : ''}`;
@@ -216,5 +301,6 @@ buttons.kept.onclick = () =>
   });
 filesInput.onchange = () => busy('Reading your images…', chooseFiles);
 invertBox.onchange = () => yours && drawYours();
+$('toy-train').onclick = () => void trainToy();
 
 start().catch((e) => setState('error', `The demo could not start: ${(e as Error).message}`, true));

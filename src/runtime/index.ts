@@ -6,6 +6,8 @@ export { createRuntime } from './client';
 /** Architecture configs for train() requests (plain data, no tfjs). */
 export { archConfig, DEFAULT_ARCHS } from '../models/config';
 export type { ArchConfig } from '../models/config';
+export type { ToyName } from '../data/toy';
+export type { LossName } from '../losses/settings';
 /** Preparing a page's own images for train() (plain arrays, no tfjs). */
 export { toImageArray, backgroundLevels, backgroundOf, invertImages, BACKGROUND_MISMATCH, type DecodedImage, type Pixels } from '../data/image_pixels';
 export type { LoadOptions, Runtime, RuntimeOptions, TrainOptions } from './client';

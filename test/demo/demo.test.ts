@@ -158,4 +158,30 @@ describe('wgan-edge demo', () => {
     expect(await gridPixels(page)).toEqual(tuned);
     expect(pageErrors).toEqual([]);
   });
+
+  it('trains each loss of the family on a toy set in a second worker, showing its samples and curve, while the digits model stays loaded', async () => {
+    await page.fill('#seed', '3');
+    await page.click('#draw');
+    await waitReady(page);
+    const digits = await gridPixels(page);
+    for (const loss of ['gan', 'wgan', 'wgan-gp', 'wgan-c']) {
+      await page.selectOption('#toy-loss', loss);
+      await page.selectOption('#toy-data', '25gaussians');
+      await page.fill('#toy-steps', '40');
+      await page.click('#toy-train');
+      await page.waitForFunction(() => document.body.dataset.toy === 'ready', null, { timeout: 90_000 });
+      expect(await page.locator('#toy-status').textContent()).toBe(`${loss} on 25gaussians: done at step 40.`);
+      // The scatter plot the worker drew, shown as an image; the curve has its points.
+      expect(await page.evaluate(() => (document.getElementById('toy-samples') as HTMLImageElement).naturalWidth)).toBe(512);
+      const inked = await page.evaluate(() => {
+        const canvas = document.getElementById('toy-curve') as HTMLCanvasElement;
+        return canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data.filter((v, i) => i % 4 === 3 && v > 0).length;
+      });
+      expect(inked).toBeGreaterThan(100);
+    }
+    await page.click('#draw');
+    await waitReady(page);
+    expect(await gridPixels(page)).toEqual(digits);
+    expect(pageErrors).toEqual([]);
+  });
 });
