@@ -251,7 +251,11 @@ async function trainToy(): Promise<void> {
   let redrawing: Promise<void> | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
-    toyRuntime ??= createRuntime({ worker: WORKER_URL, backend: backendAsked() });
+    // A worker that failed to start is asked for again on the next click.
+    toyRuntime ??= createRuntime({ worker: WORKER_URL, backend: backendAsked() }).catch((e) => {
+      toyRuntime = null;
+      throw e;
+    });
     const toy = await toyRuntime;
     // The samples of the model as it trains, one request at a time.
     timer = setInterval(() => {
