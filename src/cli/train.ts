@@ -11,7 +11,6 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '../backend/init';
 import { webGpuDeviceLost } from '../backend/webgpu_device';
-import { BACKGROUND_MISMATCH, backgroundOf } from '../data/image_pixels';
 import type { ImageArray } from '../data/images';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
 import { lockDir } from '../io/dir_lock';
@@ -22,13 +21,13 @@ import { archOf, modelFromTrainer, startFromModel } from '../io/networks';
 import type { ArchConfig } from '../models/config';
 import { loadStateDir, stateFiles } from '../io/state_file';
 import type { TrainerState } from '../train/state';
+import { backgroundMismatch, describeBackground } from '../train/background_check';
 import { Trainer, TrainingDivergedError, type StepMetrics } from '../train/trainer';
 import { backendOptions, intOption, parse } from './args';
 import { resolveData } from './data';
 import { UsageError } from './errors';
 import { resolveModel } from './model_path';
 import { Progress } from './progress';
-import { sampleGenerator } from '../sample/generate';
 import { encodePng } from '../sample/png';
 import { linePlot } from '../viz/plot';
 
@@ -37,8 +36,6 @@ const CHECKPOINT_SECONDS = 30;
 const DEFAULT_LOSS: LossName = 'wgan-gp';
 const DEFAULT_SEED = 0;
 const DEFAULT_STORAGE: WeightStorage = 'float32';
-/** Samples that tell an --init model's background (checkBackground). */
-const BACKGROUND_SAMPLES = 64;
 /** Generator steps when --steps is not given: toy sets converge in these with the defaults. */
 const DEFAULT_STEPS = { toy: 2000, images: 5000 };
 /** At most this many points of the training curve are kept in history.json. */
@@ -286,19 +283,12 @@ function checkResumedSettings(out: string, { run, trainer }: Checkpoint, given: 
   }
 }
 
-/**
- * Fine-tuning on images whose background is the other way round from the model's (a scan of
- * ink on paper for MNIST's light-on-dark digits) spends its steps relearning the background:
- * refused, naming --invert. The model's background is read from its own samples.
- */
+/** A run from a model on images whose background is the other way round (train/background_check.ts): refused, naming --invert. */
 async function checkBackground(images: ImageArray, trainer: Trainer, { data, init, invert }: { data: string; init: string; invert: boolean }): Promise<void> {
-  const samples = await sampleGenerator(trainer.generator, { n: BACKGROUND_SAMPLES, seed: 0, format: 'rgba' });
-  const model = backgroundOf({ data: samples.values, shape: samples.shape });
-  const ours = backgroundOf(images);
-  if (Math.abs(model - ours) <= BACKGROUND_MISMATCH) return;
-  const tone = (level: number) => `a ${level < 0.5 ? 'dark' : 'light'} background (${level.toFixed(2)})`;
+  const mismatch = await backgroundMismatch(trainer.generator, images);
+  if (mismatch == null) return;
   const fix = invert ? 'drop --invert' : 'pass --invert to train on their negatives';
-  throw new UsageError(`--data ${data}: its images${invert ? ', inverted,' : ''} have ${tone(ours)} and ${init} draws on ${tone(model)}; ${fix}.`);
+  throw new UsageError(`--data ${data}: its images${invert ? ', inverted,' : ''} have ${describeBackground(mismatch.images)} and ${init} draws on ${describeBackground(mismatch.model)}; ${fix}.`);
 }
 
 /** The --dim that rebuilds `arch` (resolveData's width: the MLP's hidden units, the conv nets' DIM). */

@@ -9,7 +9,7 @@ import '../backend/kernels';
 import { initBackend, type BackendOptions, type BackendReport } from '../backend/init';
 import { forgetWebGpuBackend, webGpuDeviceLost } from '../backend/webgpu_device';
 import type { Dataset } from '../data/dataset';
-import { imageDataset } from '../data/images';
+import { imageDataset, type ImageArray } from '../data/images';
 import { toyDataset } from '../data/toy';
 import { generatorFromModel, modelFromTrainer, startFromModel } from '../io/networks';
 import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
@@ -46,6 +46,7 @@ import { resultBuffers } from '../sample/render';
 import { oneAtATime } from './one_at_a_time';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
+import { backgroundMismatch, describeBackground } from '../train/background_check';
 import { Trainer, type StepMetrics } from '../train/trainer';
 import type { TrainerState } from '../train/state';
 
@@ -205,7 +206,9 @@ export class RuntimeHost {
         const arch = validateArch(config.arch ?? base!.architecture);
         const trainer = new Trainer({ ...config, arch, data: trainDataset(data, arch) });
         try {
-          return { trainer, start: base == null ? null : await startFromModel(trainer, base, 'the loaded model') };
+          const start = base == null ? null : await startFromModel(trainer, base, 'the loaded model');
+          if (start != null && 'images' in data) await checkBackground(trainer, data.images);
+          return { trainer, start };
         } catch (e) {
           trainer.dispose();
           throw e;
@@ -485,6 +488,17 @@ async function startFallbackBackend(options: BackendOptions): Promise<BackendRep
 function stateFloats(state: TrainerState): number {
   const groups = [state.generator, state.critic, state.ema ?? {}, state.generatorOptimizer.slots, state.criticOptimizer.slots];
   return groups.reduce((n, group) => n + Object.values(group).reduce((m, array) => m + array.values.length, 0), 0);
+}
+
+/** A fine-tune on images drawn the other way round from the model (train/background_check.ts) is refused. */
+async function checkBackground(trainer: Trainer, images: ImageArray): Promise<void> {
+  const mismatch = await backgroundMismatch(trainer.generator, images);
+  if (mismatch == null) return;
+  throw new RuntimeError(
+    `train: the images have ${describeBackground(mismatch.images)} and the loaded model draws on ${describeBackground(mismatch.model)}; ` +
+      'turn them to their negatives first (invertImages)',
+    'bad-request',
+  );
 }
 
 function trainDataset(data: TrainData, arch: ArchConfig): Dataset {

@@ -135,5 +135,18 @@ describe('fine-tuning in the worker', () => {
     const tuned = await runtime.exportModel();
     expect(tuned.provenance.steps).toBe(shipped.provenance.steps! + 1);
   });
+
+  it('refuses images drawn the other way round (ink on paper for light-on-dark digits), keeping the model', async () => {
+    await runtime.load({ url: MNIST_URL });
+    const before = await samples(runtime);
+    const paper = patternImages(8);
+    paper.data.forEach((v, i) => (paper.data[i] = 255 - v));
+    const refused = runtime.train({ ...ONE_IMAGE_STEP, fromLoadedModel: true, data: { images: paper } });
+    await expect(refused).rejects.toThrow(
+      /^train: the images have a light background \(1\.00\) and the loaded model draws on a dark background \(0\.0\d\); turn them to their negatives first \(invertImages\)$/,
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'bad-request' });
+    expect(await samples(runtime)).toEqual(before);
+  });
 });
 

@@ -30,9 +30,13 @@ export async function untrainedModel(architecture: ArchConfig, seed: number): Pr
   };
 }
 
-/** `count` 28x28 greyscale images of a fixed pattern, as uint8: what a page hands train() as data.images. */
+/**
+ * `count` 28x28 greyscale images of a fixed pattern inside a black margin of 4 (as MNIST's
+ * digits lie), as uint8: what a page hands train() as data.images.
+ */
 export function patternImages(count: number): ImageArray & { data: Uint8Array } {
-  return { data: Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (i * 37) % 256), shape: [count, 28, 28, 1] };
+  const inside = (p: number) => [Math.floor(p / 28) % 28, p % 28].every((v) => v >= 4 && v < 24);
+  return { data: Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (inside(i) ? (i * 37) % 256 : 0)), shape: [count, 28, 28, 1] };
 }
 
 /** One cheap WGAN-GP step on a few images (train()'s request without its networks and data). */
