@@ -24,8 +24,9 @@ const USAGE = `Usage: wgan-edge <command> [options]
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist
           [--n N] [--seed S] [--truncation T (digit sets; as sample's)]
   info    the backends here and what auto picks
-  demo    [--port P (default 8080)]: serves the demo page (sample mnist, fine-tune it on your
-          images in a Web Worker) on localhost; --backend other than auto goes to the page
+  demo    [--port P (default 8080)]: serves the demo page on localhost (mnist sampled and
+          fine-tuned on your images, the family trained on toy sets, all in Web Workers);
+          a --backend other than auto goes to the page
 
   Every command: [--backend auto|webgpu|wasm|cpu] [--threads N (WASM threads, 1-8; default cores / 2)]
 `;
