@@ -66,6 +66,8 @@ function setState(state: string, message = '', isError = false): void {
   const idle = state === 'ready';
   for (const name of ['draw', 'walk', 'keep', 'kept'] as const) buttons[name].disabled = !idle;
   buttons.train.disabled = !idle || yours == null;
+  // New images need the model's size, and must not change under a run.
+  filesInput.disabled = invertBox.disabled = !idle;
   buttons.stop.disabled = state !== 'training';
 }
 

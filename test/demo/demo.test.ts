@@ -143,8 +143,20 @@ describe('wgan-edge demo', () => {
     await page.click('#train');
     await waitReady(page);
     expect(await status(page)).toBe('Done at step 38578 (2 steps here). The grid shows the fine-tuned model.');
+    expect(await gridPixels(page)).not.toEqual(before);
+
+    // A long run, stopped: the images and buttons are locked meanwhile, and the steps done are kept.
+    await page.fill('#steps', '10000');
+    await page.click('#train');
+    await page.waitForFunction(() => /^Step \d+/.test(document.getElementById('status')!.textContent ?? ''));
+    expect([await page.isDisabled('#files'), await page.isDisabled('#invert'), await page.isDisabled('#train'), await page.isEnabled('#stop')]).toEqual([true, true, true, true]);
+    await page.click('#stop');
+    await waitReady(page);
+    const [, step, stepsRun] = /^Stopped at step (\d+) \((\d+) steps here\)\. The grid shows the fine-tuned model\.$/.exec((await status(page))!)!.map(Number);
+    expect(stepsRun).toBeGreaterThanOrEqual(1);
+    expect(stepsRun).toBeLessThan(10000);
+    expect(step).toBe(38578 + stepsRun);
     const tuned = await gridPixels(page);
-    expect(tuned).not.toEqual(before);
     await page.click('#keep');
     await waitReady(page);
     expect(await status(page)).toMatch(/^Kept in this browser/);
