@@ -128,8 +128,8 @@ async function readImages(files: File[]): Promise<ImageArray> {
   return toImageArray(decoded, size, channels as 1 | 3);
 }
 
-/** What the model will train on: the images, inverted when the box says so. */
-const trainingImages = (): ImageArray => (invertBox.checked ? invertImages(yours!) : yours!);
+/** What the model will train on: the images, inverted when the box says so; a copy, since train() takes its buffer. */
+const trainingImages = (): ImageArray => (invertBox.checked ? invertImages(yours!) : { data: yours!.data.slice(), shape: [...yours!.shape] });
 
 /** Shows the training images side by side, as the model will see them. */
 function drawYours(): void {

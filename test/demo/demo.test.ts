@@ -171,6 +171,25 @@ describe('wgan-edge demo', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('takes digits drawn as MNIST draws them as they are, and fine-tunes on them twice', async () => {
+    const digits = await loadMnist('test', { limit: DIGITS });
+    const files = Array.from({ length: DIGITS }, (_, i) => ({
+      name: `digit-${i}.png`,
+      mimeType: 'image/png',
+      buffer: Buffer.from(encodePng({ width: 28, height: 28, channels: 1, data: (digits.data as Uint8Array).slice(i * 784, (i + 1) * 784) })),
+    }));
+    await page.setInputFiles('#files', files);
+    await waitReady(page);
+    expect(await status(page)).toBe(`${DIGITS} images on a dark background.`);
+    expect(await page.isChecked('#invert')).toBe(false);
+    await page.fill('#steps', '1');
+    for (let run = 0; run < 2; run++) {
+      await page.click('#train');
+      await waitReady(page);
+      expect(await status(page)).toMatch(/^Done at step \d+ \(1 steps here\)/);
+    }
+  });
+
   it('trains each loss of the family on a toy set in a second worker, showing its samples and curve, while the digits model stays loaded', async () => {
     await page.fill('#seed', '3');
     await page.click('#draw');
