@@ -159,7 +159,7 @@ async function chooseFiles(): Promise<string> {
   invertBox.checked = Math.abs(level - modelLevel) > BACKGROUND_MISMATCH;
   drawYours();
   const tone = (v: number) => (v < 0.5 ? 'dark' : 'light');
-  return `${files.length} image${files.length === 1 ? '' : 's'} on a ${tone(level)} background` + (invertBox.checked ? `, inverted to the model's ${tone(modelLevel)} one.` : '.');
+  return `${count(files.length, 'image')} on a ${tone(level)} background` + (invertBox.checked ? `, inverted to the model's ${tone(modelLevel)} one.` : '.');
 }
 
 /** Plots the Wasserstein estimate of each step so far on `canvas`. */
@@ -167,7 +167,8 @@ function drawCurve(canvas: HTMLCanvasElement, values: number[]): void {
   const context = canvas.getContext('2d')!;
   context.clearRect(0, 0, canvas.width, canvas.height);
   if (values.length < 2) return;
-  const [low, high] = [Math.min(...values), Math.max(...values)];
+  // reduce, not Math.min(...values): a long run's values would overflow the argument list.
+  const [low, high] = values.reduce(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]);
   const y = (v: number) => canvas.height - 8 - ((v - low) / (high - low || 1)) * (canvas.height - 16);
   context.beginPath();
   values.forEach((v, i) => context.lineTo((i / (values.length - 1)) * canvas.width, y(v)));
@@ -199,13 +200,16 @@ async function fineTune(): Promise<void> {
     drawCurve($('curve'), wasserstein);
     model = result.model;
     await drawSamples();
-    setState('ready', `${result.stopped === 'aborted' ? 'Stopped' : 'Done'} at step ${result.step} (${result.stepsRun} steps here). The grid shows the fine-tuned model.`);
+    setState('ready', `${result.stopped === 'aborted' ? 'Stopped' : 'Done'} at step ${result.step} (${count(result.stepsRun, 'step')} here). The grid shows the fine-tuned model.`);
   } catch (e) {
     setState('ready', (e as Error).message, true);
   } finally {
     stopRun = null;
   }
 }
+
+/** '1 step', '2 steps'. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** `draw`, at most once per frame however often it is asked for. */
 function oncePerFrame(draw: () => void): () => void {
