@@ -23,6 +23,7 @@ export { gradientPenalty } from './losses/penalty';
 export { mixtureWeights, createMixtureCritic } from './losses/wgan_c';
 export { criticStepsAt } from './losses/wgan';
 export { Trainer, TrainingDivergedError } from './train/trainer';
+export { backgroundMismatch } from './train/background_check';
 export type { TrainerConfig, StepMetrics, RunOptions, RunResult } from './train/trainer';
 export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './train/state';
 export type { TrainerState } from './train/state';
