@@ -2,7 +2,7 @@
  * User images: PNG or JPEG bytes -> RGBA pixels (src/data/image_pixels.ts makes training arrays
  * of them). Pure JavaScript: runs in pages, workers and Node alike.
  */
-import { decode as decodePng } from 'fast-png';
+import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import type { DecodedImage } from '../data/image_pixels';
 
@@ -28,13 +28,15 @@ export function decodeImage(bytes: Uint8Array, name: string): DecodedImage {
 
 function pngToRgba(bytes: Uint8Array): DecodedImage {
   const png = decodePng(bytes);
-  const { width, height, channels } = png;
+  const { width, height } = png;
   if (width * height > MAX_PIXELS) throw new Error(`${width}x${height} is larger than ${MAX_PIXELS} pixels`);
-  const depthScale = png.depth === 16 ? 1 / 257 : png.depth < 8 ? 255 / (2 ** png.depth - 1) : 1;
-  if (png.palette) throw new Error('palette PNGs are not supported: save it as RGB or greyscale');
+  // Palette PNGs (what PNG optimisers write) as their colours: 8-bit RGB, or RGBA with transparency.
+  const [data, channels, depthScale] = png.palette
+    ? [convertIndexedToRgb(png), png.palette[0].length, 1]
+    : [png.data, png.channels, png.depth === 16 ? 1 / 257 : png.depth < 8 ? 255 / (2 ** png.depth - 1) : 1];
   const rgba = new Uint8Array(width * height * 4);
   for (let p = 0; p < width * height; p++) {
-    const px = (c: number) => Math.round(png.data[p * channels + c] * depthScale);
+    const px = (c: number) => Math.round(data[p * channels + c] * depthScale);
     const [r, g, b] = channels >= 3 ? [px(0), px(1), px(2)] : [px(0), px(0), px(0)];
     const a = channels === 4 ? px(3) : channels === 2 ? px(1) : 255;
     rgba.set([r, g, b, a], p * 4);

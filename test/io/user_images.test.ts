@@ -19,7 +19,7 @@ function image(width: number, height: number, pixel: (x: number, y: number) => [
 const noise = (x: number, y: number, c: number) => (x * 73 + y * 151 + c * 29 + ((x * y) % 7) * 13) % 256;
 
 describe('user images', () => {
-  it('decodes PNG (grey, grey+alpha, RGB, RGBA, 16-bit) to RGBA, and JPEG within its loss', () => {
+  it('decodes PNG (grey, grey+alpha, RGB, RGBA, 16-bit, palette) to RGBA, and JPEG within its loss', () => {
     const rgb = image(5, 3, (x, y) => [noise(x, y, 0), noise(x, y, 1), noise(x, y, 2), 255]);
     const pixels = (channels: number) => rgb.rgba.filter((_, i) => i % 4 < channels);
     const asRgb = decodeImage(encodePng({ width: 5, height: 3, data: pixels(3), channels: 3 }), 'rgb.png');
@@ -33,6 +33,19 @@ describe('user images', () => {
     expect(Array.from(decodeImage(encodePng({ width: 5, height: 3, data: greyAlpha, channels: 2 }), 'ga.png').rgba)).toEqual(Array.from(grey).flatMap((v) => [v, v, v, 100]));
     const deep = Uint16Array.from(grey, (v) => v * 257);
     expect(decodeImage(encodePng({ width: 5, height: 3, data: deep, channels: 1, depth: 16 }), 'deep.png')).toEqual(fromGrey);
+
+    // Palette PNGs, as optimisers write them: 2-bit indices into RGB, and 8-bit ones into RGBA (tRNS).
+    const palette: [number, number, number][] = [[0, 0, 0], [250, 20, 30], [12, 200, 90], [255, 255, 255]];
+    const indices = Uint8Array.from({ length: 15 }, (_, i) => (i * 7) % 4);
+    const fromPalette = (colours: number[][]) => Array.from(indices).flatMap((k) => (colours[k].length === 4 ? colours[k] : [...colours[k], 255]));
+    // 2-bit rows are packed, four pixels a byte from the high bits, each row starting a byte.
+    const packed = new Uint8Array(3 * 2);
+    indices.forEach((k, i) => (packed[Math.floor(i / 5) * 2 + Math.floor((i % 5) / 4)] |= k << (6 - 2 * ((i % 5) % 4))));
+    const twoBit = encodePng({ width: 5, height: 3, data: packed, channels: 1, depth: 2, palette });
+    expect(Array.from(decodeImage(twoBit, 'small.png').rgba)).toEqual(fromPalette(palette));
+    const translucent = palette.map(([r, g, b], k) => [r, g, b, k * 80]);
+    const withAlpha = encodePng({ width: 5, height: 3, data: indices, channels: 1, depth: 8, palette: translucent as [number, number, number, number][] });
+    expect(Array.from(decodeImage(withAlpha, 'alpha.png').rgba)).toEqual(fromPalette(translucent));
 
     const smooth = image(16, 16, (x, y) => [x * 16, y * 16, 128, 255]);
     const jpeg = decodeImage(new Uint8Array(encodeJpeg({ width: 16, height: 16, data: smooth.rgba }, 95).data), 'smooth.jpg');
