@@ -1,10 +1,11 @@
 /**
- * User images: PNG or JPEG bytes -> RGBA pixels (src/data/image_pixels.ts makes training arrays
- * of them). Pure JavaScript: runs in pages, workers and Node alike.
+ * User images: PNG or JPEG bytes -> upright RGBA pixels (src/data/image_pixels.ts makes training
+ * arrays of them). Pure JavaScript: runs in pages, workers and Node alike.
  */
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import type { DecodedImage } from '../data/image_pixels';
+import { jpegOrientation, orient } from './exif_orientation';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
@@ -18,7 +19,7 @@ export function decodeImage(bytes: Uint8Array, name: string): DecodedImage {
     if (startsWith(bytes, PNG_SIGNATURE)) return pngToRgba(bytes);
     if (startsWith(bytes, JPEG_SIGNATURE)) {
       const jpeg = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
-      return { width: jpeg.width, height: jpeg.height, rgba: jpeg.data };
+      return orient({ width: jpeg.width, height: jpeg.height, rgba: jpeg.data }, jpegOrientation(bytes));
     }
   } catch (e) {
     throw new Error(`${name}: cannot decode image (${(e as Error).message}).`);

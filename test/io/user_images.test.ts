@@ -53,6 +53,35 @@ describe('user images', () => {
     expect(Math.max(...jpeg.rgba.map((v, i) => Math.abs(v - smooth.rgba[i])))).toBeLessThan(12);
   });
 
+  it('turns JPEGs upright by their EXIF orientation (1-8), big- and little-endian, as browsers do', () => {
+    // 64x32, four solid quadrants aligned to JPEG's 16x16 blocks, so each decodes to its colour.
+    const colours = { TL: [255, 0, 0], TR: [0, 255, 0], BL: [0, 0, 255], BR: [255, 255, 255] } as const;
+    const stored = image(64, 32, (x, y) => [...colours[`${y < 16 ? 'T' : 'B'}${x < 32 ? 'L' : 'R'}`], 255] as [number, number, number, number]);
+    const jpeg = new Uint8Array(encodeJpeg({ width: 64, height: 32, data: stored.rgba }, 100).data);
+    // The stored corner each orientation shows at the top-left, top-right and bottom-left (EXIF 2.3, tag 0x0112).
+    const shown: Record<number, [string, string, string]> = {
+      1: ['TL', 'TR', 'BL'], 2: ['TR', 'TL', 'BR'], 3: ['BR', 'BL', 'TR'], 4: ['BL', 'BR', 'TL'],
+      5: ['TL', 'BL', 'TR'], 6: ['BL', 'TL', 'BR'], 7: ['BR', 'TR', 'BL'], 8: ['TR', 'BR', 'TL'],
+    };
+    for (let orientation = 1; orientation <= 8; orientation++) {
+      const big = orientation % 2 === 0;
+      const u16 = (v: number) => (big ? [v >> 8, v & 255] : [v & 255, v >> 8]);
+      const u32 = (v: number) => (big ? [0, 0, ...u16(v)] : [...u16(v), 0, 0]);
+      // A TIFF header, one directory of one entry (orientation, SHORT, count 1), no next directory.
+      const tiff = [...(big ? [0x4d, 0x4d] : [0x49, 0x49]), ...u16(42), ...u32(8), ...u16(1), ...u16(0x0112), ...u16(3), ...u32(1), ...u16(orientation), 0, 0, ...u32(0)];
+      const app1 = [0xff, 0xe1, ...[(tiff.length + 8) >> 8, (tiff.length + 8) & 255], ...Array.from('Exif\0\0', (c) => c.charCodeAt(0)), ...tiff];
+      const upright = decodeImage(new Uint8Array([...jpeg.subarray(0, 2), ...app1, ...jpeg.subarray(2)]), `photo-${orientation}.jpg`);
+      expect([upright.width, upright.height], `orientation ${orientation}`).toEqual(orientation >= 5 ? [32, 64] : [64, 32]);
+      const centre = (x: number, y: number) => Array.from(upright.rgba.subarray((y * upright.width + x) * 4, (y * upright.width + x) * 4 + 3));
+      const [w, h] = [upright.width, upright.height];
+      const seen = [centre(w / 4, h / 4), centre((3 * w) / 4, h / 4), centre(w / 4, (3 * h) / 4)];
+      shown[orientation].forEach((corner, i) => {
+        const want = colours[corner as keyof typeof colours];
+        expect(Math.max(...seen[i].map((v, c) => Math.abs(v - want[c]))), `orientation ${orientation}, corner ${i}`).toBeLessThan(24);
+      });
+    }
+  });
+
   it('names the file that is not an image, or a broken one', () => {
     expect(() => decodeImage(new TextEncoder().encode('GIF89a...'), 'cat.gif')).toThrow('cat.gif: not a PNG or JPEG file.');
     const png = encodePng({ width: 4, height: 4, data: new Uint8Array(48), channels: 3 });
