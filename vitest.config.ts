@@ -30,12 +30,23 @@ const setNetworkOff: BrowserCommand<[off: boolean]> = (_context, off) => {
   networkOff = off;
 };
 
-/** Drops requests while the network is off: the socket closes with no answer, a network error to fetch. */
+/**
+ * requestCount: how many requests for `path` the test server has answered (or dropped), from
+ * pages, workers and service workers alike: what a test reads to see a fetch was not made.
+ */
+const requests = new Map<string, number>();
+const requestCount: BrowserCommand<[path: string]> = (_context, path) => requests.get(path) ?? 0;
+
+/** Counts every request by path, then drops it while the network is off: the socket closes with no answer, a network error to fetch. */
 function networkSwitch(): Plugin {
   return {
     name: 'network-switch',
     configureServer(server) {
-      server.middlewares.use((request, _response, next) => (networkOff ? request.socket.destroy() : next()));
+      server.middlewares.use((request, _response, next) => {
+        const path = request.url?.split('?')[0] ?? '';
+        requests.set(path, (requests.get(path) ?? 0) + 1);
+        return networkOff ? request.socket.destroy() : next();
+      });
     },
   };
 }
@@ -184,7 +195,7 @@ export default defineConfig({
               launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
             }),
             instances: [{ browser: 'chromium' }],
-            commands: { setNetworkOff, stopServiceWorkers, notIsolatedWorkerReport },
+            commands: { setNetworkOff, stopServiceWorkers, notIsolatedWorkerReport, requestCount },
           },
         },
       },

@@ -11,7 +11,8 @@
  * - else the one a page loaded over a MessageChannel (connectServiceWorker). The worker keeps
  *   it in the Cache API (PAGE_MODEL_CACHE) too, so it also outlives the worker.
  * The worker holds one model at a time and serves one request at a time: a request that needs
- * another model than the last one loads it.
+ * another model than the last one loads it (a model fetched by URL from memory, after its
+ * first fetch, for the last RECENT_URL_MODELS of them).
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
@@ -116,7 +117,23 @@ const PAGE_MODEL: KnownModel = {
 };
 
 function namedModel(source: ModelSource): KnownModel {
-  return { key: JSON.stringify(source), read: async () => ('url' in source ? readUrlModel(source.url) : source) };
+  return { key: JSON.stringify(source), read: async () => ('url' in source ? recentUrlModel(source.url) : source) };
+}
+
+/**
+ * Model folders fetched lately by URL, the newest last: <img> tags that alternate among a few
+ * models load each from memory after its first fetch, not over the network every time. For as
+ * long as this worker lives, as a model kept loaded is.
+ */
+const RECENT_URL_MODELS = 4;
+const recentUrlModels = new Map<string, ModelContents>();
+
+async function recentUrlModel(url: string): Promise<ModelContents> {
+  const model = recentUrlModels.get(url) ?? (await readUrlModel(url));
+  recentUrlModels.delete(url);
+  recentUrlModels.set(url, model);
+  if (recentUrlModels.size > RECENT_URL_MODELS) recentUrlModels.delete(recentUrlModels.keys().next().value!);
+  return model;
 }
 
 /**

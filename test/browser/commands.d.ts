@@ -7,6 +7,8 @@ declare module 'vitest/browser' {
     setNetworkOff: (off: boolean) => Promise<void>;
     /** Stops the running service workers, as the browser stops idle ones: how many it stopped. */
     stopServiceWorkers: () => Promise<number>;
+    /** How many requests for this path (no query) the test server has seen so far. */
+    requestCount: (path: string) => Promise<number>;
     /** Starts the runtime worker on a page served without COOP/COEP: what it reported (or why it failed) and the .wasm files fetched. */
     notIsolatedWorkerReport: () => Promise<({ pageCrossOriginIsolated: boolean; worker: BackendReport } | { error: string }) & { wasmFilesFetched: string[] }>;
   }

@@ -138,6 +138,20 @@ describe('the runtime service worker', () => {
     together.forEach((png, i) => expect(png, `request ${i}`).toEqual(alone[urls[i]]));
   });
 
+  it('alternating between models named by URL fetches each once: the worker keeps the last few it fetched', async () => {
+    const mnist = '/models/mnist/';
+    const modelJson = `${mnist}model.json`;
+    const urls = [mnist, POINTS_MODEL_URL, mnist, POINTS_MODEL_URL, mnist].map((model) => `/wgan-edge/sample?model=${encodeURIComponent(model)}&n=1&seed=3`);
+    const before = await commands.requestCount(modelJson);
+    const pngs = [];
+    for (const url of urls) pngs.push(await bytes(url));
+    expect(await commands.requestCount(modelJson)).toBe(before + 1);
+    // Reloaded from memory, the same model draws the same samples.
+    expect(pngs[2]).toEqual(pngs[0]);
+    expect(pngs[4]).toEqual(pngs[0]);
+    expect(pngs[1]).not.toEqual(pngs[0]);
+  });
+
   it("a URL naming no model draws the page's model, also after a URL that named another", async () => {
     await runtime.load(structuredClone(digits));
     await bytes(`/wgan-edge/sample?model=${encodeURIComponent(POINTS_MODEL_URL)}&n=4&seed=7`);
