@@ -3,10 +3,11 @@
  * down: a service worker the browser stopped when idle is started again by the next request,
  * offline too, and its module scripts come from the browser's store but the binary does not.
  *
- * Network first, like the service worker's model copies: a fetched binary refreshes the copy
- * and tfjs loads it from its URL as usual. When the fetch fails for want of a network, tfjs
- * is given the copy as a data: URL (service workers have no URL.createObjectURL). An HTTP
- * error means the server answered: no copy then, and tfjs reports the failure.
+ * Network first, like the service worker's model copies: a fetched binary refreshes the copy,
+ * and when the fetch fails for want of a network the copy stands in. Either way tfjs is handed
+ * those bytes as a data: URL (service workers have no URL.createObjectURL), so a start fetches
+ * the binary once, not once here and again in tfjs. An HTTP error means the server answered:
+ * no copy then, the paths as they were, and tfjs reports the failure.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -21,9 +22,9 @@ const THREADED_SIMD = 'tfjs-backend-wasm-threaded-simd.wasm';
 const ENCODE_CHUNK = 0x8000;
 
 /**
- * The paths to give setWasmPaths: `paths` as they are while the binary can be fetched (the
- * copy refreshed), else a file map naming the copy, if there is one. Call it once the WASM
- * thread flags are set: they decide which binary tfjs fetches.
+ * The paths to give setWasmPaths: a file map naming the binary just fetched (the copy
+ * refreshed) or, offline, the copy, as a data: URL; `paths` as they are when there is neither.
+ * Call it once the WASM thread flags are set: they decide which binary tfjs fetches.
  */
 export async function wasmPathsWithCopy(paths: WasmPaths | undefined, cacheName: string): Promise<WasmPaths | undefined> {
   const binary = await binaryTfjsFetches();
@@ -39,9 +40,10 @@ export async function wasmPathsWithCopy(paths: WasmPaths | undefined, cacheName:
     if (copy == null) return paths;
     return { ...fileMap(paths), [binary]: await dataUrl(copy) };
   }
+  if (!response.ok) return paths;
   // A copy that cannot be stored (quota) costs only offline starts, not this one.
-  if (response.ok) await cache.put(url, response).catch(() => undefined);
-  return paths;
+  await cache.put(url, response.clone()).catch(() => undefined);
+  return { ...fileMap(paths), [binary]: await dataUrl(response) };
 }
 
 /** The same choice as tfjs-backend-wasm's getPathToWasmBinary. */

@@ -196,4 +196,13 @@ describe('the runtime service worker', () => {
     // Copied, not transferred: a second send must find the arrays whole.
     for (const { values } of Object.values(points.generator)) expect(values.byteLength).toBeGreaterThan(0);
   });
+
+  it('a start fetches the .wasm binary once: tfjs is handed the bytes the worker refreshed its copy with', async () => {
+    const paths = Object.values(WASM_FILES).map((url) => new URL(url).pathname);
+    const wasmFetches = async () => (await Promise.all(paths.map((path) => commands.requestCount(path)))).reduce((a, b) => a + b);
+    expect(await commands.stopServiceWorkers()).toBeGreaterThanOrEqual(1);
+    const before = await wasmFetches();
+    expect((await fetch('/wgan-edge/sample?n=1&seed=2')).status).toBe(200);
+    expect(await wasmFetches()).toBe(before + 1);
+  });
 });

@@ -1,6 +1,7 @@
-// The .wasm binary's Cache API copy (src/backend/wasm_copy.ts) on a page: kept while online,
-// handed to tfjs as a data: URL with the network off, and WASM starts from it. Each browser
-// test file runs in its own page, so this file's WASM start is its own.
+// The .wasm binary's Cache API copy (src/backend/wasm_copy.ts) on a page: refreshed while
+// online, the binary handed to tfjs as a data: URL (the bytes just fetched, or with the network
+// off the copy), and WASM starts from it. Each browser test file runs in its own page, so this
+// file's WASM start is its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,12 +34,20 @@ describe('the .wasm binary copy', () => {
     expect(await (await caches.open(CACHE)).keys()).toHaveLength(0);
   });
 
-  it('online: the paths as they are, and a byte-exact copy of the one binary tfjs will fetch', async () => {
-    expect(await wasmPathsWithCopy(WASM_FOLDER, CACHE)).toBe(WASM_FOLDER);
+  it('online: the binary fetched once, handed over as a data: URL, and a byte-exact copy of it kept', async () => {
+    const path = (name: string) => new URL(WASM_FILES[name]).pathname;
+    const before = await Promise.all(Object.keys(WASM_FILES).map((name) => commands.requestCount(path(name))));
+    const map = (await wasmPathsWithCopy(WASM_FOLDER, CACHE)) as Record<string, string>;
+    const after = await Promise.all(Object.keys(WASM_FILES).map((name) => commands.requestCount(path(name))));
+    expect(after.reduce((a, b) => a + b) - before.reduce((a, b) => a + b)).toBe(1);
+    const handed = Object.keys(map).filter((name) => map[name].startsWith('data:application/wasm;base64,'));
+    expect(handed).toHaveLength(1);
+    for (const name of Object.keys(WASM_FILES)) if (name !== handed[0]) expect(map[name]).toBe(WASM_FILES[name]);
+    expect(Uint8Array.from(atob(map[handed[0]].split(',')[1]), (c) => c.charCodeAt(0))).toEqual(await bytesAt(WASM_FILES[handed[0]]));
     const copies = await (await caches.open(CACHE)).keys();
     expect(copies).toHaveLength(1);
     const name = copies[0].url.split('/').pop()!;
-    expect(Object.keys(WASM_FILES)).toContain(name);
+    expect(name).toBe(handed[0]);
     const copy = new Uint8Array(await (await caches.match(copies[0].url, { cacheName: CACHE }))!.arrayBuffer());
     expect(copy).toEqual(await bytesAt(WASM_FILES[name]));
   });
