@@ -7,7 +7,7 @@
  * so that a second trainer cannot overwrite the first one's steps. `--init MODEL` starts a new run
  * from a model's networks (io/networks.ts startFromModel) rather than random ones.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '../backend/init';
 import { webGpuDeviceLost } from '../backend/webgpu_device';
@@ -15,7 +15,7 @@ import type { ImageArray } from '../data/images';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
 import { lockDir } from '../io/dir_lock';
 import { loadModelDir, writeDirAtomically } from '../io/node_files';
-import { WEIGHT_STORAGES, type WeightStorage } from '../io/format';
+import { MODEL_JSON, storageOf, WEIGHT_STORAGES, type WeightStorage } from '../io/format';
 import { encodeModelFiles } from '../io/storage_files';
 import { archOf, modelFromTrainer, startFromModel } from '../io/networks';
 import type { ArchConfig } from '../models/config';
@@ -183,7 +183,8 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
     data: data.name,
     seconds: Number.isFinite(base?.provenance.seconds) ? base!.provenance.seconds! : 0,
     history: [],
-    ...(base != null && { initializedFrom: { model: init!, dataset: base.provenance.dataset, steps: trainer.step } }),
+    // A run from a model keeps its storage, unless --storage names another.
+    ...(base != null && { initializedFrom: { model: init!, dataset: base.provenance.dataset, steps: trainer.step }, storage: await storageOfDir(initDir!) }),
     ...(invert && { inverted: true }),
   };
   run.storage = storage ?? run.storage ?? DEFAULT_STORAGE;
@@ -326,6 +327,9 @@ function learningRateOption(value: unknown): number | undefined {
   if (!(rate > 0 && rate <= 1)) throw new UsageError(`--lr must be a learning rate in (0, 1], e.g. 4e-4 (got '${String(value)}').`);
   return rate;
 }
+
+/** The weight storage of a model folder (already loaded and checked, so its model.json parses). */
+const storageOfDir = async (dir: string) => storageOf(JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8')));
 
 const round = (x: number) => Math.round(x * 100) / 100;
 const exists = (path: string) => stat(path).then(() => true, () => false);

@@ -14,6 +14,12 @@ export const WEIGHT_STORAGES: readonly WeightStorage[] = ['float32', 'float16', 
 
 export type { NamedArray, NamedArrays } from '../nn/params';
 
+/** The storage a model.json's generator weights are kept in (a model folder uses one storage throughout). */
+export function storageOf(json: Pick<ModelJson, 'weightsManifest'>): WeightStorage {
+  const generator = json.weightsManifest.find((group) => group.network === 'generator');
+  return generator?.weights[0]?.quantization?.dtype ?? 'float32';
+}
+
 export interface WeightQuantization {
   dtype: 'float16' | 'uint8';
   /** uint8 only: value = q * scale + min. */

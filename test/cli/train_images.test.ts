@@ -2,7 +2,7 @@
 // --invert, which trains on their negatives. Fine-tuning a light-on-dark model (the shipped
 // mnist) on ink on paper is refused, naming --invert, before anything is written; a resumed
 // --invert run reads its images inverted again, so it goes on bit for bit.
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
@@ -62,6 +62,9 @@ describe('wgan-edge train on a folder of images', () => {
     const tuned = await checkpoint(out);
     expect(tuned.trainer.step).toBe(MNIST_STEPS + 1);
     expect(tuned.run.inverted).toBe(true);
+    // The model folder keeps the shipped model's float16 weights (--storage would name another).
+    const manifest = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).weightsManifest as { weights: { quantization?: { dtype: string } }[] }[];
+    expect(new Set(manifest.flatMap((group) => group.weights.map((w) => w.quantization?.dtype ?? 'float32')))).toEqual(new Set(['float16']));
   });
 
   it('a resumed --invert run reads its images inverted again: 1 + 1 steps equal 2', async () => {
