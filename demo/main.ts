@@ -7,7 +7,7 @@
 import {
   archConfig,
   backgroundOf,
-  BACKGROUND_MISMATCH,
+  backgroundsDisagree,
   createRuntime,
   invertImages,
   toImageArray,
@@ -153,13 +153,12 @@ async function chooseFiles(): Promise<string> {
   const files = [...(filesInput.files ?? [])];
   if (files.length === 0) return '';
   yours = await readImages(files);
-  // The model's background, read from its last samples, decides the inversion.
-  const modelLevel = lastSamples?.format === 'rgba' ? backgroundOf({ data: lastSamples.values, shape: lastSamples.shape }) : 0;
-  const level = backgroundOf(yours);
-  invertBox.checked = Math.abs(level - modelLevel) > BACKGROUND_MISMATCH;
+  // The model's background, read from its last samples, decides the inversion (as train --init's check).
+  const mismatch = lastSamples?.format === 'rgba' ? backgroundsDisagree(yours, { data: lastSamples.values, shape: lastSamples.shape }) : null;
+  invertBox.checked = mismatch != null;
   drawYours();
   const tone = (v: number) => (v < 0.5 ? 'dark' : 'light');
-  return `${count(files.length, 'image')} on a ${tone(level)} background` + (invertBox.checked ? `, inverted to the model's ${tone(modelLevel)} one.` : '.');
+  return `${count(files.length, 'image')} on a ${tone(backgroundOf(yours))} background` + (mismatch ? `, inverted to the model's ${tone(mismatch.model)} one.` : '.');
 }
 
 /** Plots the Wasserstein estimate of each step so far on `canvas`. */

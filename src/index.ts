@@ -56,4 +56,4 @@ export { loadModelFromUrl } from './io/storage_url';
 export { saveModelToCache, loadModelFromCache, deleteModelFromCache } from './io/storage_cache';
 export { saveModelToIndexedDb, loadModelFromIndexedDb, deleteModelFromIndexedDb } from './io/storage_indexeddb';
 export { decodeImage } from './io/image_files';
-export { toImageArray, backgroundLevels, backgroundOf, invertImages, BACKGROUND_MISMATCH, type DecodedImage, type Pixels } from './data/image_pixels';
+export { toImageArray, backgroundLevels, backgroundOf, backgroundsDisagree, invertImages, BACKGROUND_MISMATCH, type DecodedImage, type Pixels } from './data/image_pixels';

@@ -108,6 +108,12 @@ export function backgroundOf(images: Pixels): number {
   return median(backgroundLevels(images));
 }
 
+/** Both sets' background levels when they lie more than BACKGROUND_MISMATCH apart, else null. */
+export function backgroundsDisagree(images: Pixels, modelSamples: Pixels): { images: number; model: number } | null {
+  const [ours, model] = [backgroundOf(images), backgroundOf(modelSamples)];
+  return Math.abs(model - ours) > BACKGROUND_MISMATCH ? { images: ours, model } : null;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -4,7 +4,7 @@
  * The CLI (`train --init`) and the runtime (`fromLoadedModel`) refuse it with this check; the
  * model's background is read from its own samples.
  */
-import { backgroundOf, BACKGROUND_MISMATCH } from '../data/image_pixels';
+import { backgroundsDisagree } from '../data/image_pixels';
 import type { ImageArray } from '../data/images';
 import type { Network } from '../models/network';
 import { sampleGenerator } from '../sample/generate';
@@ -12,12 +12,10 @@ import { sampleGenerator } from '../sample/generate';
 /** Samples that tell a generator's background. */
 const BACKGROUND_SAMPLES = 64;
 
-/** Both background levels when `images` and the generator's samples disagree, else null. */
+/** Both background levels when `images` and the generator's samples disagree (backgroundsDisagree), else null. */
 export async function backgroundMismatch(generator: Network, images: ImageArray): Promise<{ images: number; model: number } | null> {
   const samples = await sampleGenerator(generator, { n: BACKGROUND_SAMPLES, seed: 0, format: 'rgba' });
-  const model = backgroundOf({ data: samples.values, shape: samples.shape });
-  const ours = backgroundOf(images);
-  return Math.abs(model - ours) > BACKGROUND_MISMATCH ? { images: ours, model } : null;
+  return backgroundsDisagree(images, { data: samples.values, shape: samples.shape });
 }
 
 /** A level as the refusals name it: 'a dark background (0.02)'. */

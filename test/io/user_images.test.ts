@@ -4,7 +4,7 @@
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { backgroundLevels, backgroundOf, invertImages, isGreyscale, toImageArray, type DecodedImage } from '../../src/data/image_pixels';
+import { backgroundLevels, backgroundOf, backgroundsDisagree, invertImages, isGreyscale, toImageArray, type DecodedImage } from '../../src/data/image_pixels';
 import { decodeImage } from '../../src/io/image_files';
 import { loadMnist } from '../../src/node/mnist';
 
@@ -127,6 +127,12 @@ describe('user images', () => {
     const three = { data: new Uint8Array([...dark.data, ...light.data, ...light.data]), shape: [3, 28, 28, 1] as [number, number, number, number] };
     expect(backgroundLevels(three)).toEqual([12 / 255, 243 / 255, 243 / 255]);
     expect(backgroundOf(three)).toBe(243 / 255);
+    // Sets disagree when their levels lie more than 0.5 apart, and say both levels.
+    expect(backgroundsDisagree(light, dark)).toEqual({ images: 243 / 255, model: 12 / 255 });
+    expect(backgroundsDisagree(dark, floats)).toBeNull();
+    const grey = { data: new Uint8Array(784).fill(139), shape: [1, 28, 28, 1] as [number, number, number, number] };
+    expect(backgroundsDisagree(grey, dark)).toBeNull(); // (139 - 12) / 255 = 0.498 apart
+    expect(backgroundsDisagree({ ...grey, data: grey.data.map(() => 141) }, dark)).not.toBeNull(); // 0.506 apart
   });
 
   it('MNIST digits read as a dark background, every one of the first 500, and their negatives as a light one', async () => {
