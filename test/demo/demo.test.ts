@@ -34,6 +34,13 @@ const gridPixels = (page: Page) =>
   });
 const waitReady = (page: Page) => page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', null, { timeout: 90_000 });
 const status = (page: Page) => page.locator('#status').textContent();
+/** MNIST digits (28x28 uint8) as PNG files for the file input, each pixel through `pixel`. */
+const digitFiles = (digits: Uint8Array, name: string, pixel: (v: number) => number) =>
+  Array.from({ length: digits.length / 784 }, (_, i) => ({
+    name: `${name}-${i}.png`,
+    mimeType: 'image/png',
+    buffer: Buffer.from(encodePng({ width: 28, height: 28, channels: 1, data: digits.slice(i * 784, (i + 1) * 784).map(pixel) })),
+  }));
 
 describe('wgan-edge demo', () => {
   let server: DemoServer;
@@ -117,12 +124,7 @@ describe('wgan-edge demo', () => {
 
   it('inverts scans of ink on paper, fine-tunes on them, and keeps the model across a reload', async () => {
     const digits = await loadMnist('test', { limit: DIGITS });
-    const files = Array.from({ length: DIGITS }, (_, i) => ({
-      name: `scan-${i}.png`,
-      mimeType: 'image/png',
-      buffer: Buffer.from(encodePng({ width: 28, height: 28, channels: 1, data: (digits.data as Uint8Array).slice(i * 784, (i + 1) * 784).map((v) => 255 - v) })),
-    }));
-    await page.setInputFiles('#files', files);
+    await page.setInputFiles('#files', digitFiles(digits.data as Uint8Array, 'scan', (v) => 255 - v));
     await waitReady(page);
     expect(await status(page)).toBe(`${DIGITS} images on a light background, inverted to the model's dark one.`);
     expect(await page.isChecked('#invert')).toBe(true);
@@ -174,12 +176,7 @@ describe('wgan-edge demo', () => {
 
   it('takes digits drawn as MNIST draws them as they are, and fine-tunes on them twice', async () => {
     const digits = await loadMnist('test', { limit: DIGITS });
-    const files = Array.from({ length: DIGITS }, (_, i) => ({
-      name: `digit-${i}.png`,
-      mimeType: 'image/png',
-      buffer: Buffer.from(encodePng({ width: 28, height: 28, channels: 1, data: (digits.data as Uint8Array).slice(i * 784, (i + 1) * 784) })),
-    }));
-    await page.setInputFiles('#files', files);
+    await page.setInputFiles('#files', digitFiles(digits.data as Uint8Array, 'digit', (v) => v));
     await waitReady(page);
     expect(await status(page)).toBe(`${DIGITS} images on a dark background.`);
     expect(await page.isChecked('#invert')).toBe(false);
