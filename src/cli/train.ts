@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { initBackend } from '../backend/init';
 import { webGpuDeviceLost } from '../backend/webgpu_device';
 import type { ImageArray } from '../data/images';
+import { TOY_NAMES } from '../data/toy';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
 import { lockDir } from '../io/dir_lock';
 import { loadModelDir, writeDirAtomically } from '../io/node_files';
@@ -77,6 +78,7 @@ export async function train(argv: string[]): Promise<void> {
     dim: { type: 'string' },
     ema: { type: 'string' },
     lr: { type: 'string' },
+    'lr-decay': { type: 'string' },
     storage: { type: 'string' },
     out: { type: 'string' },
     init: { type: 'string' },
@@ -100,6 +102,7 @@ export async function train(argv: string[]): Promise<void> {
     dim: intOption('dim', args.dim, 1, 1024),
     emaDecay: decayOption(args.ema),
     learningRate: learningRateOption(args.lr),
+    decayFrom: intOption('lr-decay', args['lr-decay'], 0, 1e9),
     storage: args.storage == null ? undefined : storageOption(args.storage),
     backend: backendOptions(args),
   };
@@ -129,12 +132,14 @@ interface TrainOptions {
   dim?: number;
   emaDecay?: number;
   learningRate?: number;
+  /** --lr-decay START: the learning rate falls linearly to 0 from generator step START to --steps. */
+  decayFrom?: number;
   storage?: WeightStorage;
   backend: ReturnType<typeof backendOptions>;
 }
 
 /** The run itself, with `out` locked against other writers. */
-async function trainInto({ data: dataName, out, resume, init, invert, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, storage, backend }: TrainOptions): Promise<void> {
+async function trainInto({ data: dataName, out, resume, init, invert, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, decayFrom, storage, backend }: TrainOptions): Promise<void> {
   const hasModel = await exists(join(out, 'model.json'));
   if (hasModel && !resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
   if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
@@ -143,7 +148,13 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
   const width = base == null ? dim : widthOf(archOf(base, initDir!));
   if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
-  if (checkpoint != null) checkResumedSettings(out, checkpoint, { data: dataName, loss, dim, batch, lr: learningRate, ema: emaDecay, seed, invert: invert || undefined });
+  if (checkpoint != null) checkResumedSettings(out, checkpoint, { data: dataName, loss, dim, batch, lr: learningRate, 'lr-decay': decayFrom, ema: emaDecay, seed, invert: invert || undefined });
+  const decayEnd = checkpoint?.trainer.settings.learningRateDecay?.end;
+  const steps = stepsOption ?? decayEnd ?? ((TOY_NAMES as readonly string[]).includes(dataName) ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
+  if (decayEnd != null && steps !== decayEnd) {
+    throw new UsageError(`--resume: ${out} decays its learning rate to 0 at step ${decayEnd}; --steps must be ${decayEnd}, not ${steps}.`);
+  }
+  if (decayFrom != null && decayFrom >= steps) throw new UsageError(`--lr-decay ${decayFrom} must be below --steps (${steps}): the rate falls to 0 from that step to the last.`);
 
   const report = await initBackend(backend);
   // A lost WebGPU device, or one that reported an error, computed nothing or garbage: no step
@@ -167,6 +178,7 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
           ...(batch != null && { batchSize: batch }),
           ...(emaDecay != null && { emaDecay }),
           ...(learningRate != null && { learningRate }),
+          ...(decayFrom != null && { learningRateDecay: { start: decayFrom, end: steps } }),
         });
   if (base != null) {
     try {
@@ -177,8 +189,6 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
       throw e;
     }
   }
-  const isToy = data.arch.kind === 'mlp';
-  const steps = stepsOption ?? (isToy ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
   const run: RunRecord = checkpoint?.run ?? {
     data: data.name,
     seconds: Number.isFinite(base?.provenance.seconds) ? base!.provenance.seconds! : 0,
@@ -259,7 +269,7 @@ function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
   return { step: m.step, wasserstein: m.wasserstein, criticLoss: m.criticLoss, generatorLoss: m.generatorLoss, penalty: m.penalty, seconds: round(seconds) };
 }
 
-type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'ema' | 'seed' | 'invert';
+type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'lr-decay' | 'ema' | 'seed' | 'invert';
 
 /**
  * `--resume` goes on with the checkpoint's settings: a flag given again must repeat its value,
@@ -272,6 +282,7 @@ function checkResumedSettings(out: string, { run, trainer }: Checkpoint, given: 
     dim: widthOf(trainer.arch),
     batch: trainer.settings.batchSize,
     lr: trainer.settings.learningRate,
+    'lr-decay': trainer.settings.learningRateDecay?.start ?? null,
     ema: trainer.settings.emaDecay,
     seed: trainer.seed,
     invert: run.inverted || null,

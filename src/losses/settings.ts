@@ -27,6 +27,12 @@ export interface Curriculum {
   fade: number;
 }
 
+/** The learning rate falls linearly from learningRate at generator step `start` to 0 at `end`. */
+export interface LearningRateDecay {
+  start: number;
+  end: number;
+}
+
 export interface TrainSettings {
   batchSize: number;
   optimizer: 'adam' | 'rmsprop';
@@ -50,6 +56,8 @@ export interface TrainSettings {
   curriculum: Curriculum | null;
   /** Decay of an exponential moving average of the generator's weights; null: none. */
   emaDecay: number | null;
+  /** The WGAN-GP authors' DECAY (lr x (1 - step / ITERS)) over steps start..end; null: a constant rate. */
+  learningRateDecay: LearningRateDecay | null;
 }
 
 /** Defaults shared by every loss: Adam, no clipping, no penalty, no EMA. */
@@ -69,6 +77,7 @@ export function baseSettings(archKind: ArchKind): TrainSettings {
     ganForm: 'non-saturating',
     curriculum: null,
     emaDecay: null,
+    learningRateDecay: null,
   };
 }
 
@@ -102,5 +111,9 @@ export function validateSettings(s: TrainSettings): TrainSettings {
     if (!ok) throw bad('curriculum', "null or { critics >= 2, schedule 'linear' | 'step', steps >= 1, fade in (0, 1] }");
   }
   if (s.emaDecay !== null && !unitOpen(s.emaDecay)) throw bad('emaDecay', 'null or in [0, 1)');
+  const d = s.learningRateDecay;
+  if (d !== null && !(d != null && Number.isInteger(d.start) && d.start >= 0 && Number.isInteger(d.end) && d.end > d.start)) {
+    throw bad('learningRateDecay', 'null or { start >= 0, end > start } (integers)');
+  }
   return s;
 }

@@ -11,6 +11,15 @@ import { assignParams, readParams, type NamedArrays, type Params } from '../nn/p
 import type { TrainSettings } from '../losses/settings';
 import { adamUpdate } from './adam_update';
 
+/**
+ * The learning rate of generator step `step` (from 0) and of the critic updates before it:
+ * constant, or falling linearly to 0 over learningRateDecay's steps.
+ */
+export function learningRateAt({ learningRate, learningRateDecay: decay }: TrainSettings, step: number): number {
+  if (decay === null || step < decay.start) return learningRate;
+  return learningRate * Math.max(0, (decay.end - step) / (decay.end - decay.start));
+}
+
 export interface OptimizerState {
   kind: TrainSettings['optimizer'];
   /** Updates applied so far (Adam's t). */
@@ -39,11 +48,12 @@ export class Optimizer {
 
   /**
    * One update from gradients by parameter name. Parameters without a gradient (unused in the
-   * loss, e.g. a WGAN-C critic with zero weight) keep their values and slots.
+   * loss, e.g. a WGAN-C critic with zero weight) keep their values and slots. `lr` is this
+   * update's learning rate (learningRateAt).
    */
-  apply(grads: Record<string, tf.Tensor>): void {
+  apply(grads: Record<string, tf.Tensor>, lr: number): void {
     this.updates++;
-    const { learningRate: lr, beta1, beta2, rmsDecay, epsilon } = this.settings;
+    const { beta1, beta2, rmsDecay, epsilon } = this.settings;
     const t = this.updates;
     const adamStep = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     tf.tidy(() => {

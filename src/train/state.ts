@@ -41,5 +41,14 @@ export function checkStateEnvelope(state: TrainerState): void {
   if (state.version !== TRAINER_STATE_VERSION) {
     throw new Error(`trainer state: version ${JSON.stringify(state.version)} is not supported (this build reads version ${TRAINER_STATE_VERSION})`);
   }
+  if (state.settings == null || typeof state.settings !== 'object') throw new Error(`trainer state: settings must be an object, got ${JSON.stringify(state.settings)}`);
   if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`trainer state: step must be an integer >= 0, got ${JSON.stringify(state.step)}`);
+}
+
+/**
+ * A state's settings, with those added since version 1 was first written at the values that
+ * kept the old behaviour (a checkpoint of an older build resumes as it would have).
+ */
+export function settingsOf(state: TrainerState): TrainSettings {
+  return { ...state.settings, learningRateDecay: state.settings.learningRateDecay ?? null };
 }

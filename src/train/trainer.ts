@@ -16,9 +16,9 @@ import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { assignParams, checkArrays, cloneParams, readParams, type NamedArrays, type Params } from '../nn/params';
 import { latents } from '../sample/latents';
-import { Optimizer } from './optimizers';
+import { learningRateAt, Optimizer } from './optimizers';
 import { Rng } from './rng';
-import { checkStateEnvelope, TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type TrainerState } from './state';
+import { checkStateEnvelope, settingsOf, TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type TrainerState } from './state';
 
 export interface TrainerConfig extends Partial<TrainSettings> {
   loss: LossName;
@@ -136,7 +136,7 @@ export class Trainer {
   /** A trainer continuing exactly where `state` left off; `data` must be the same data set. */
   static fromState(state: TrainerState, data: Dataset): Trainer {
     checkStateEnvelope(state);
-    const trainer = new Trainer({ ...state.settings, loss: state.loss, arch: state.arch, data, seed: state.seed });
+    const trainer = new Trainer({ ...settingsOf(state), loss: state.loss, arch: state.arch, data, seed: state.seed });
     try {
       trainer.setState(state);
     } catch (e) {
@@ -225,8 +225,8 @@ export class Trainer {
     if (JSON.stringify(state.arch) !== JSON.stringify(this.arch)) {
       throw new Error(`trainer state: architecture ${JSON.stringify(state.arch)} differs from this trainer's ${JSON.stringify(this.arch)}`);
     }
-    if (JSON.stringify(state.settings) !== JSON.stringify(this.settings)) {
-      throw new Error(`trainer state: settings ${JSON.stringify(state.settings)} differ from this trainer's ${JSON.stringify(this.settings)}`);
+    if (JSON.stringify(settingsOf(state)) !== JSON.stringify(this.settings)) {
+      throw new Error(`trainer state: settings ${JSON.stringify(settingsOf(state))} differ from this trainer's ${JSON.stringify(this.settings)}`);
     }
     checkArrays(this.generator.params, state.generator, 'trainer state: generator');
     checkArrays(this.critic.params, state.critic, 'trainer state: critic');
@@ -354,7 +354,7 @@ export class Trainer {
         kept.push(tf.keep(terms.wasserstein), tf.keep(terms.penalty));
         return terms.loss;
       }, criticVars);
-      this.criticOptimizer.apply(byParamName(grads, this.criticNames));
+      this.criticOptimizer.apply(byParamName(grads, this.criticNames), learningRateAt(this.settings, this.steps));
       if (clip !== null) for (const p of criticVars) p.assign(tf.clipByValue(p, -clip, clip));
       return tf.stack([value, kept[0], kept[1], globalNorm(grads)]) as tf.Tensor1D;
     } finally {
@@ -371,7 +371,7 @@ export class Trainer {
       () => generatorLoss(this.lossFns, (x) => this.critic.apply(this.critic.params, x), G.apply(G.params, z), this.settings),
       Object.values(G.params),
     );
-    this.generatorOptimizer.apply(byParamName(grads, this.generatorNames));
+    this.generatorOptimizer.apply(byParamName(grads, this.generatorNames), learningRateAt(this.settings, this.steps));
     if (this.emaGenerator && emaDecay !== null) {
       const decay = emaDecayAt(this.steps, emaDecay);
       for (const [name, e] of Object.entries(this.emaGenerator.params)) {

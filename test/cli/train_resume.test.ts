@@ -60,6 +60,24 @@ describe('wgan-edge train --resume', () => {
     await expect(train([...TINY, '--ema', '0.999', '--steps', '2', '--out', out, '--resume'])).rejects.toThrow(
       `--resume: ${out} was trained without --ema, not --ema 0.999.`,
     );
+    await expect(train([...TINY, '--lr-decay', '1', '--steps', '2', '--out', out, '--resume'])).rejects.toThrow(
+      `--resume: ${out} was trained without --lr-decay, not --lr-decay 1.`,
+    );
+  });
+
+  it('--lr-decay: the rate falls to 0 at --steps, so a resume keeps both, and the decay starts before the end', async () => {
+    const out = join(dir, 'decayed');
+    await expect(train([...TINY, '--steps', '3', '--lr-decay', '3', '--out', out])).rejects.toThrow('--lr-decay 3 must be below --steps (3)');
+    await train([...TINY, '--steps', '3', '--lr-decay', '1', '--out', out, '--lr', '1e-3']);
+    expect((await trainerState(out)).settings.learningRateDecay).toEqual({ start: 1, end: 3 });
+    const before = await folderBytes(out);
+    await expect(train([...TINY, '--steps', '5', '--out', out, '--resume'])).rejects.toThrow(
+      `--resume: ${out} decays its learning rate to 0 at step 3; --steps must be 3, not 5.`,
+    );
+    await expect(train([...TINY, '--steps', '3', '--lr-decay', '2', '--out', out, '--resume'])).rejects.toThrow(
+      `--resume: ${out} was trained with --lr-decay 1, not --lr-decay 2.`,
+    );
+    expect(await folderBytes(out)).toEqual(before);
   });
 
   it('keeps the model folder\'s storage unless --storage is given', async () => {

@@ -7,8 +7,10 @@ import type { Curriculum } from '../../src/losses/settings';
 import { criticStepsAt, WGAN_CRITIC_WARMUP } from '../../src/losses/wgan';
 import { createMixtureCritic, mixtureWeights } from '../../src/losses/wgan_c';
 import { archConfig } from '../../src/models/config';
+import { learningRateAt } from '../../src/train/optimizers';
 import { Rng } from '../../src/train/rng';
 import { Trainer } from '../../src/train/trainer';
+import { expectStatesIdentical } from './helpers';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -114,5 +116,64 @@ describe('WGAN-C curriculum', () => {
     await trainer.run({ steps: 2, onProgress: (m) => void weights.push(m.mixtureWeights!) });
     expect(weights.slice(2)).toEqual([[1, 0], [0.5, 0.5]]);
     trainer.dispose();
+  });
+});
+
+describe('learning-rate decay (the WGAN-GP authors\' DECAY over a run\'s last steps)', () => {
+  const settings = { ...defaultsFor('wgan-gp', 'mlp'), learningRate: 1e-3, learningRateDecay: { start: 10, end: 14 } };
+  const config = { loss: 'wgan-gp' as const, arch: archConfig('mlp', { hidden: 8, depth: 1 }), data: toyDataset('8gaussians'), seed: 3, batchSize: 16, emaDecay: null };
+
+  it('constant up to start, then lr (end - step) / (end - start), 0 from end on', () => {
+    const at = (step: number) => learningRateAt(settings, step);
+    expect([0, 9, 10].map(at)).toEqual([1e-3, 1e-3, 1e-3]);
+    expect(at(11)).toBeCloseTo(7.5e-4, 15);
+    expect(at(13)).toBeCloseTo(2.5e-4, 15);
+    expect([14, 20].map(at)).toEqual([0, 0]);
+    expect(learningRateAt({ ...settings, learningRateDecay: null }, 1e6)).toBe(1e-3);
+  });
+
+  it('a first Adam update moves each generator weight by the decayed rate (|m| / sqrt(v) = 1 at t = 1)', async () => {
+    const lr = 1e-2;
+    const trainer = new Trainer({ ...config, learningRate: lr, learningRateDecay: { start: 0, end: 4 } });
+    const fresh = await trainer.getState();
+    trainer.setState({ ...fresh, step: 3 }); // fresh moments, at the decay's last step: lr / 4
+    await trainer.run({ steps: 1 });
+    const moved = (await trainer.getState()).generator;
+    const ratios = Object.entries(moved).flatMap(([name, { values }]) => Array.from(values, (v, i) => Math.abs(v - fresh.generator[name].values[i]) / (lr / 4)));
+    expect(Math.max(...ratios)).toBeLessThan(1 + 1e-4);
+    // Only weights with a vanishing gradient (a ReLU that never fired) move by less.
+    expect(ratios.filter((r) => Math.abs(r - 1) < 1e-3).length).toBeGreaterThan(0.8 * ratios.length);
+    trainer.dispose();
+  });
+
+  it('from its end on nothing moves, the critic included', async () => {
+    const trainer = new Trainer({ ...config, learningRateDecay: { start: 1, end: 3 } });
+    await trainer.run({ steps: 3 });
+    const ended = await trainer.getState();
+    await trainer.run({ steps: 2 });
+    const after = await trainer.getState();
+    expect(after.generator).toEqual(ended.generator);
+    expect(after.critic).toEqual(ended.critic);
+    expect(after.critic).not.toEqual((await new Trainer(config).getState()).critic);
+    trainer.dispose();
+  });
+
+  it('a state written before the setting existed resumes as a constant rate', async () => {
+    const unbroken = new Trainer(config);
+    await unbroken.run({ steps: 3 });
+    const first = new Trainer(config);
+    await first.run({ steps: 1 });
+    const old = structuredClone(await first.getState());
+    delete (old.settings as Partial<typeof old.settings>).learningRateDecay;
+    first.dispose();
+    const resumed = Trainer.fromState(old, config.data);
+    await resumed.run({ steps: 2 });
+    expectStatesIdentical(await resumed.getState(), await unbroken.getState());
+    resumed.dispose();
+    unbroken.dispose();
+  });
+
+  it('refuses a decay that ends before it starts', () => {
+    expect(() => new Trainer({ ...config, learningRateDecay: { start: 5, end: 5 } })).toThrow(/learningRateDecay must be null or \{ start >= 0, end > start \}/);
   });
 });

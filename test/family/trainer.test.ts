@@ -76,6 +76,7 @@ describe('Trainer', () => {
     ['gan', { loss: 'gan' }],
     ['wgan (RMSProp, clipping, warm-up boundary crossed)', { loss: 'wgan', criticWarmup: { criticSteps: 3, firstGeneratorSteps: 2, every: 4 } }],
     ['wgan-gp with EMA', { loss: 'wgan-gp', emaDecay: 0.9 }],
+    ['wgan-gp with a learning-rate decay from step 2', { loss: 'wgan-gp', learningRateDecay: { start: 2, end: 9 } }],
     ['wgan-c across a curriculum stage', { loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } }],
   ];
   for (const [label, config] of resumeCases) {
