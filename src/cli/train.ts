@@ -79,6 +79,7 @@ export async function train(argv: string[]): Promise<void> {
     ema: { type: 'string' },
     lr: { type: 'string' },
     'lr-decay': { type: 'string' },
+    'latent-mixture': { type: 'string' },
     storage: { type: 'string' },
     out: { type: 'string' },
     init: { type: 'string' },
@@ -103,6 +104,7 @@ export async function train(argv: string[]): Promise<void> {
     emaDecay: decayOption(args.ema),
     learningRate: learningRateOption(args.lr),
     decayFrom: intOption('lr-decay', args['lr-decay'], 0, 1e9),
+    latentComponents: intOption('latent-mixture', args['latent-mixture'], 2, 1024),
     storage: args.storage == null ? undefined : storageOption(args.storage),
     backend: backendOptions(args),
   };
@@ -134,12 +136,14 @@ interface TrainOptions {
   learningRate?: number;
   /** --lr-decay START: the learning rate falls linearly to 0 from generator step START to --steps. */
   decayFrom?: number;
+  /** --latent-mixture K: the generator reads its latent as K separated Gaussians (a new run only). */
+  latentComponents?: number;
   storage?: WeightStorage;
   backend: ReturnType<typeof backendOptions>;
 }
 
 /** The run itself, with `out` locked against other writers. */
-async function trainInto({ data: dataName, out, resume, init, invert, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, decayFrom, storage, backend }: TrainOptions): Promise<void> {
+async function trainInto({ data: dataName, out, resume, init, invert, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, decayFrom, latentComponents, storage, backend }: TrainOptions): Promise<void> {
   const hasModel = await exists(join(out, 'model.json'));
   if (hasModel && !resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
   if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
@@ -147,8 +151,12 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
   const base = initDir == null ? null : await loadModelDir(initDir);
   const width = base == null ? dim : widthOf(archOf(base, initDir!));
   if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
+  if (base != null && latentComponents != null) throw new UsageError(`--init ${init}: the model's generator decides its latent; drop --latent-mixture.`);
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
-  if (checkpoint != null) checkResumedSettings(out, checkpoint, { data: dataName, loss, dim, batch, lr: learningRate, 'lr-decay': decayFrom, ema: emaDecay, seed, invert: invert || undefined });
+  if (checkpoint != null) {
+    const given = { data: dataName, loss, dim, batch, lr: learningRate, 'lr-decay': decayFrom, 'latent-mixture': latentComponents, ema: emaDecay, seed, invert: invert || undefined };
+    checkResumedSettings(out, checkpoint, given);
+  }
   const decayEnd = checkpoint?.trainer.settings.learningRateDecay?.end;
   const steps = stepsOption ?? decayEnd ?? ((TOY_NAMES as readonly string[]).includes(dataName) ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
   if (decayEnd != null && steps !== decayEnd) {
@@ -167,12 +175,16 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
     if (lostDevice != null) throw new Error('the WebGPU device was lost');
   };
   const data = await resolveData(dataName, width, invert || checkpoint?.run.inverted === true);
+  const components = base == null ? latentComponents : archOf(base, initDir!).latentComponents;
+  if (components != null && components >= data.arch.latentDim) {
+    throw new UsageError(`--latent-mixture ${components}: the ${data.arch.kind} generator's latent has ${data.arch.latentDim} values; K must be below that.`);
+  }
   const trainer =
     checkpoint != null
       ? Trainer.fromState(checkpoint.trainer, data.dataset)
       : new Trainer({
           loss: loss ?? initialLoss(base?.provenance.loss),
-          arch: data.arch,
+          arch: components == null ? data.arch : { ...data.arch, latentComponents: components },
           data: data.dataset,
           seed: seed ?? DEFAULT_SEED,
           ...(batch != null && { batchSize: batch }),
@@ -269,7 +281,7 @@ function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
   return { step: m.step, wasserstein: m.wasserstein, criticLoss: m.criticLoss, generatorLoss: m.generatorLoss, penalty: m.penalty, seconds: round(seconds) };
 }
 
-type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'lr-decay' | 'ema' | 'seed' | 'invert';
+type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'lr-decay' | 'latent-mixture' | 'ema' | 'seed' | 'invert';
 
 /**
  * `--resume` goes on with the checkpoint's settings: a flag given again must repeat its value,
@@ -283,6 +295,7 @@ function checkResumedSettings(out: string, { run, trainer }: Checkpoint, given: 
     batch: trainer.settings.batchSize,
     lr: trainer.settings.learningRate,
     'lr-decay': trainer.settings.learningRateDecay?.start ?? null,
+    'latent-mixture': trainer.arch.latentComponents ?? null,
     ema: trainer.settings.emaDecay,
     seed: trainer.seed,
     invert: run.inverted || null,

@@ -13,6 +13,8 @@ export type OutputRange = null | [0, 1] | [-1, 1];
 
 interface ArchBase {
   latentDim: number;
+  /** K >= 2: the generator reads its latent as a mixture of K separated Gaussians (latent_mixture.ts); absent: as it is. */
+  latentComponents?: number;
   /** One sample's shape: [d] for vectors, [height, width, channels] for images. */
   outputShape: number[];
   outputRange: OutputRange;
@@ -69,6 +71,10 @@ export function validateArch(config: unknown): ArchConfig {
   const kind = c.kind as ArchKind;
   if (!ARCH_KINDS.includes(kind)) throw new Error(`architecture config: unknown kind '${String(c.kind)}', use one of ${ARCH_KINDS.join(', ')}`);
   positiveInt(c, 'latentDim');
+  const k = c.latentComponents;
+  if (k !== undefined && !(Number.isInteger(k) && (k as number) >= 2 && (k as number) < (c.latentDim as number))) {
+    throw new Error(`architecture config: latentComponents must be an integer from 2 to latentDim - 1 (${(c.latentDim as number) - 1}), got ${JSON.stringify(k)}`);
+  }
   if (c.criticNorm !== 'none' && c.criticNorm !== 'layer') {
     throw new Error(`architecture config: criticNorm must be 'none' or 'layer', got ${JSON.stringify(c.criticNorm)}`);
   }

@@ -80,6 +80,26 @@ describe('wgan-edge train --resume', () => {
     expect(await folderBytes(out)).toEqual(before);
   });
 
+  it('--latent-mixture: kept in the model and its run, refused where the latent is too short or a model decides', async () => {
+    await expect(train([...TINY, '--steps', '1', '--latent-mixture', '2', '--out', join(dir, 'short')])).rejects.toThrow(
+      "--latent-mixture 2: the mlp generator's latent has 2 values; K must be below that.",
+    );
+    const out = join(dir, 'mixture');
+    const digits = ['--data', 'mnist', '--dim', '2', '--batch', '4', '--backend', 'cpu'];
+    await train([...digits, '--steps', '1', '--latent-mixture', '10', '--out', out]);
+    expect(JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).architecture.latentComponents).toBe(10);
+    await expect(train([...digits, '--steps', '2', '--latent-mixture', '5', '--out', out, '--resume'])).rejects.toThrow(
+      `--resume: ${out} was trained with --latent-mixture 10, not --latent-mixture 5.`,
+    );
+    await train([...digits, '--steps', '2', '--out', out, '--resume']);
+    expect((await trainerState(out)).arch.latentComponents).toBe(10);
+    await expect(train([...digits, '--steps', '3', '--init', out, '--latent-mixture', '10', '--out', join(dir, 'tuned')])).rejects.toThrow(
+      `--init ${out}: the model's generator decides its latent; drop --latent-mixture.`,
+    );
+    await train(['--data', 'mnist', '--backend', 'cpu', '--batch', '4', '--steps', '3', '--init', out, '--out', join(dir, 'tuned')]);
+    expect(JSON.parse(await readFile(join(dir, 'tuned', 'model.json'), 'utf8')).architecture.latentComponents).toBe(10);
+  });
+
   it('keeps the model folder\'s storage unless --storage is given', async () => {
     const out = join(dir, 'stored');
     await train([...TINY, '--steps', '1', '--storage', 'uint8', '--out', out]);
