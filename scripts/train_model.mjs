@@ -78,9 +78,11 @@ function card(name, recipe, model, metrics, generatorBytes) {
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `| ${k} | ${Number.isInteger(v) ? v : v.toFixed(4)} |`);
   const shares = (metrics.classShares ?? []).map((share, c) => `| share of class ${c}${recipe.classes ? ` (${recipe.classes[c]})` : ''} | ${share.toFixed(3)} |`);
+  const components = model.architecture.latentComponents;
+  const mixture = components == null ? '' : ` (read as a mixture of ${components} Gaussians)`;
   return `# ${name}
 
-A ${model.architecture.kind} generator trained by wgan-edge: a ${model.latentDim}-d normal latent to
+A ${model.architecture.kind} generator trained by wgan-edge: a ${model.latentDim}-d normal latent${mixture} to
 [${model.outputShape}] samples in ${range}; generator.bin is ${(generatorBytes / 1024).toFixed(0)} KB
 (${model.weightsManifest[0].weights[0].quantization?.dtype ?? 'float32'} weights), critic.bin beside it for fine-tuning.
 
