@@ -8,7 +8,7 @@
  * the argmax of its first K values picks the component k (each equally likely, by symmetry, with
  * or without a symmetric truncation), the other latentDim - K values are that component's noise
  * e, and the network reads (c_k + e) / sqrt(2). The centres c_k ~ N(0, I) are fixed by
- * CENTRES_SEED, so the input keeps N(0, I)'s scale and two components lie about 16 of their
+ * CENTRES_SEED, so the input keeps N(0, I)'s scale and two components lie about 15 of their
  * standard deviations apart.
  */
 import * as tf from '@tensorflow/tfjs-core';
