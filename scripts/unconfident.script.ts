@@ -43,8 +43,9 @@ it('unconfident samples', async () => {
   await initBackend({ backend: 'wasm' });
   const model = await loadModelDir(MODEL);
   const generator = generatorFromModel(model, MODEL);
-  const z = await seededLatents(N, 128, 2);
-  const x = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [N, 128])));
+  const latentDim = generator.config.latentDim;
+  const z = await seededLatents(N, latentDim, 2);
+  const x = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [N, latentDim])));
   const classifier = classifierFromContents(await loadClassifierDir('models/classifiers/mnist'), 'mnist');
   console.log('generated', JSON.stringify(unsureSummary((await classifierOutputs(classifier, x)).probabilities)));
   const real = await loadMnist('test');

@@ -149,7 +149,8 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
   if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
   const initDir = init == null ? null : await resolveModel(init);
   const base = initDir == null ? null : await loadModelDir(initDir);
-  const width = base == null ? dim : widthOf(archOf(base, initDir!));
+  const baseArch = base == null ? null : archOf(base, initDir!);
+  const width = baseArch == null ? dim : widthOf(baseArch);
   if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
   if (base != null && latentComponents != null) throw new UsageError(`--init ${init}: the model's generator decides its latent; drop --latent-mixture.`);
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
@@ -175,7 +176,7 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
     if (lostDevice != null) throw new Error('the WebGPU device was lost');
   };
   const data = await resolveData(dataName, width, invert || checkpoint?.run.inverted === true);
-  const components = base == null ? latentComponents : archOf(base, initDir!).latentComponents;
+  const components = baseArch == null ? latentComponents : baseArch.latentComponents;
   if (components != null && components >= data.arch.latentDim) {
     throw new UsageError(`--latent-mixture ${components}: the ${data.arch.kind} generator's latent has ${data.arch.latentDim} values; K must be below that.`);
   }

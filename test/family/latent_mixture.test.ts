@@ -9,6 +9,7 @@ import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { mixtureCentres, mixtureInput } from '../../src/models/latent_mixture';
+import { disposeParams } from '../../src/nn/params';
 import { seededLatents } from '../../src/sample/latent_paths';
 import { imageDataset } from '../../src/data/images';
 import { Trainer } from '../../src/train/trainer';
@@ -77,7 +78,7 @@ describe('latent mixture', () => {
     const switched = z.slice();
     switched[(switched.subarray(0, K).indexOf(Math.max(...switched.subarray(0, K))) + 1) % K] = 9;
     expect(await sample(switched)).not.toEqual(await sample(z));
-    for (const p of Object.values(generator.params)) p.dispose();
+    disposeParams(generator.params);
   });
 
   it('a model file keeps the mixture: the generator decoded from it samples what the trainer\'s does', async () => {
@@ -94,7 +95,7 @@ describe('latent mixture', () => {
     const trained = await run(z, 3, (t) => trainer.generator.apply(trainer.generator.params, t));
     expect(await run(z, 3, (t) => rebuilt.apply(rebuilt.params, t))).toEqual(trained);
     trainer.dispose();
-    for (const p of Object.values(rebuilt.params)) p.dispose();
+    disposeParams(rebuilt.params);
   });
 
   it('refuses fewer than 2 components, or no noise left', () => {

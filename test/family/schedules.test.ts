@@ -154,7 +154,9 @@ describe('learning-rate decay (the WGAN-GP authors\' DECAY over a run\'s last st
     const after = await trainer.getState();
     expect(after.generator).toEqual(ended.generator);
     expect(after.critic).toEqual(ended.critic);
-    expect(after.critic).not.toEqual((await new Trainer(config).getState()).critic);
+    const untrained = new Trainer(config);
+    expect(after.critic).not.toEqual((await untrained.getState()).critic);
+    untrained.dispose();
     trainer.dispose();
   });
 
