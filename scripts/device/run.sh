@@ -9,7 +9,8 @@
 # A second call on the still-warm machine (carrying .dev again) trains on from where the first
 # stopped; BACKEND=webgpu (or wasm) skips the check, BUDGET=0 only sets the machine up (for
 # train_carried.sh). TRAIN_FLAGS are the packed checkpoint's
-# recipe flags (default: models/mnist's).
+# recipe flags (default: models/mnist's); LATENT_MIXTURE=K makes the check's recipe match a
+# --latent-mixture K checkpoint.
 BUDGET=${BUDGET:-250}
 CKPT=checkpoints/device # git-ignored, so a warm machine keeps it between calls
 AGREEMENT=0.01 # largest relative difference of a step's metrics that still counts as agreeing

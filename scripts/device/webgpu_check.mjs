@@ -14,7 +14,9 @@ const lib = require('../../dist/index.node.cjs');
 const CHECK_STEPS = 3;
 const TIMED_STEPS = Number(process.env.TIMED_STEPS ?? 20);
 const THREADS = Number(process.env.THREADS ?? 8);
-const RUN = { loss: 'wgan-gp', arch: lib.archConfig('dcgan28', { dim: 32 }), seed: 11, batchSize: 64 };
+// LATENT_MIXTURE=K checks the recipe with a latent mixture of K components (--latent-mixture).
+const MIXTURE = process.env.LATENT_MIXTURE ? { latentComponents: Number(process.env.LATENT_MIXTURE) } : {};
+const RUN = { loss: 'wgan-gp', arch: lib.archConfig('dcgan28', { dim: 32, ...MIXTURE }), seed: 11, batchSize: 64 };
 const METRICS = ['criticLoss', 'wasserstein', 'penalty', 'criticGradNorm', 'generatorLoss', 'generatorGradNorm'];
 
 async function trainOn(backend, data) {
