@@ -29,6 +29,13 @@ export function mixtureCentres(components: number, noiseDim: number): Float32Arr
   return centres;
 }
 
+/** The component a latent picks: the argmax of its first K values (the first on a tie, as tf.argMax). */
+export function componentOf(latent: ArrayLike<number>, components: number): number {
+  let best = 0;
+  for (let k = 1; k < components; k++) if (latent[k] > latent[best]) best = k;
+  return best;
+}
+
 /** Latents [n, latentDim] -> the network's input [n, latentDim - components]. */
 export function mixtureInput(z: tf.Tensor2D, components: number): tf.Tensor2D {
   return tf.tidy(() => {

@@ -305,7 +305,7 @@ export class RuntimeHost {
       throw new RuntimeError(`interpolate: steps must be an integer in [2, ${MAX_SAMPLES_PER_CALL}], got ${request.steps}`, 'bad-request');
     }
     const options = { from: request.from, to: request.to, steps: request.steps, path, truncation: request.truncation };
-    return this.onLiveBackend(async () => this.generate(await interpolateLatents(config.latentDim, options), format));
+    return this.onLiveBackend(async () => this.generate(await interpolateLatents(config, options), format));
   }
 
   /** Frees the model's tensors (and its trainer's); the backend stays up. */

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../models/network';
-import { checkSeed, latentPath, seededLatents, type InterpolationPath } from './latent_paths';
+import { checkSeed, latentPath, mixtureLatentPath, seededLatents, type InterpolationPath } from './latent_paths';
+import type { ArchConfig } from '../models/config';
 import { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './render';
 
 /** The result of one format: `SampleOf<'png'>` has `png`, the others `shape` and `values`. */
@@ -73,7 +74,7 @@ export async function sampleGenerator<F extends SampleFormat = 'float32'>(networ
  */
 export async function interpolateGenerator<F extends SampleFormat = 'float32'>(network: Network, options: InterpolateOptions<F>): Promise<SampleOf<F>> {
   const format = checkFormat(options.format);
-  return generateSamples(network, await interpolateLatents(network.config.latentDim, options), format);
+  return generateSamples(network, await interpolateLatents(network.config, options), format);
 }
 
 /** The latents sampleGenerator feeds the generator: [n, latentDim], row-major. */
@@ -83,8 +84,12 @@ export async function sampleLatents(latentDim: number, options: Omit<SampleOptio
   return seededLatents(n, latentDim, seed, truncation);
 }
 
-/** The latents interpolateGenerator feeds the generator: [steps, latentDim], row-major. */
-export async function interpolateLatents(latentDim: number, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
+/**
+ * The latents interpolateGenerator feeds a generator of architecture `arch`: [steps, latentDim],
+ * row-major. With a latent mixture the path runs through the network's input (mixtureLatentPath).
+ */
+export async function interpolateLatents(arch: Pick<ArchConfig, 'latentDim' | 'latentComponents'>, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
+  const { latentDim, latentComponents } = arch;
   const { from, to, steps, truncation } = options;
   const path = options.path ?? 'slerp';
   if (path !== 'slerp' && path !== 'lerp') throw new RangeError(`path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`);
@@ -93,7 +98,7 @@ export async function interpolateLatents(latentDim: number, options: Omit<Interp
   checkSeed(to, 'to');
   const a = await seededLatents(1, latentDim, from, truncation);
   const b = await seededLatents(1, latentDim, to, truncation);
-  return latentPath(a, b, steps, path);
+  return latentComponents == null ? latentPath(a, b, steps, path) : mixtureLatentPath(a, b, steps, path, latentComponents);
 }
 
 function checkFormat<F extends SampleFormat>(format: F | undefined): F {

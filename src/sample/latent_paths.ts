@@ -4,6 +4,7 @@
  * numbers; the arrays are small (n x latentDim).
  */
 import { latents } from './latents';
+import { componentOf, mixtureCentres } from '../models/latent_mixture';
 import { Rng } from '../train/rng';
 
 const TWO_POW_32 = 4294967296;
@@ -73,5 +74,32 @@ export function latentPath(a: Float32Array, b: Float32Array, steps: number, path
     const wb = straight ? t : Math.sin(t * angle) / Math.sin(angle);
     for (let i = 0; i < d; i++) out[s * d + i] = wa * a[i] + wb * b[i];
   }
+  return out;
+}
+
+/**
+ * The path for a generator that reads its latent as a mixture of `components` Gaussians
+ * (models/latent_mixture.ts): `steps` latents whose network inputs run along `path` between
+ * those of a and b. A path through the latents themselves would jump where the argmax of their
+ * first K values changes; this one morphs one component into the other. The first half keeps
+ * a's first K values (so its component), the second half b's; the noise is what puts the input
+ * on the path. The ends are a and b.
+ */
+export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath, components: number): Float32Array {
+  const d = a.length;
+  const noiseDim = d - components;
+  const centres = mixtureCentres(components, noiseDim);
+  const centreOf = (z: Float32Array) => centres.subarray(componentOf(z, components) * noiseDim).subarray(0, noiseDim);
+  const inputOf = (z: Float32Array) => Float32Array.from(centreOf(z), (c, j) => (c + z[components + j]) * Math.SQRT1_2);
+  const inputs = latentPath(inputOf(a), inputOf(b), steps, path);
+  const out = new Float32Array(steps * d);
+  for (let s = 0; s < steps; s++) {
+    const end = 2 * s < steps ? a : b;
+    const centre = centreOf(end);
+    out.set(end.subarray(0, components), s * d);
+    for (let j = 0; j < noiseDim; j++) out[s * d + components + j] = Math.SQRT2 * inputs[s * noiseDim + j] - centre[j];
+  }
+  out.set(a, 0);
+  out.set(b, (steps - 1) * d);
   return out;
 }

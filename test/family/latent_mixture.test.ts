@@ -10,7 +10,8 @@ import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { mixtureCentres, mixtureInput } from '../../src/models/latent_mixture';
 import { disposeParams } from '../../src/nn/params';
-import { seededLatents } from '../../src/sample/latent_paths';
+import { interpolateGenerator, interpolateLatents, sampleGenerator } from '../../src/sample/generate';
+import { latentPath, seededLatents, type InterpolationPath } from '../../src/sample/latent_paths';
 import { imageDataset } from '../../src/data/images';
 import { Trainer } from '../../src/train/trainer';
 
@@ -101,5 +102,58 @@ describe('latent mixture', () => {
   it('refuses fewer than 2 components, or no noise left', () => {
     expect(() => archConfig('dcgan28', { latentDim: DIM, latentComponents: 1 })).toThrow(/latentComponents must be an integer from 2 to latentDim - 1 \(7\), got 1/);
     expect(() => archConfig('dcgan28', { latentDim: DIM, latentComponents: DIM })).toThrow(/latentComponents must be an integer from 2 to latentDim - 1/);
+  });
+});
+
+describe('a walk between two seeds of a mixture generator', () => {
+  const arch = { latentDim: DIM, latentComponents: K };
+  const inputSize = DIM - K;
+  const componentOfSeed = async (seed: number) => {
+    const z = Array.from((await seededLatents(1, DIM, seed)).subarray(0, K));
+    return z.indexOf(Math.max(...z));
+  };
+  // Ends in different components, where a path through the latents jumps.
+  const from = 1;
+  let to = 2;
+  beforeAll(async () => {
+    while ((await componentOfSeed(to)) === (await componentOfSeed(from))) to++;
+  });
+
+  it('runs through the network input: evenly (lerp) or on the great circle (slerp), from one seed\'s latent to the other\'s', async () => {
+    const steps = 7;
+    for (const path of ['lerp', 'slerp'] as InterpolationPath[]) {
+      const walk = await interpolateLatents(arch, { from, to, steps, path });
+      expect(walk.subarray(0, DIM)).toEqual(await seededLatents(1, DIM, from));
+      expect(walk.subarray((steps - 1) * DIM)).toEqual(await seededLatents(1, DIM, to));
+      const inputs = await run(walk, steps, (t) => mixtureInput(t, K));
+      const a = inputs.slice(0, inputSize);
+      const b = inputs.slice((steps - 1) * inputSize);
+      const slerp = latentPath(a, b, steps, 'slerp');
+      for (let s = 0; s < steps; s++) {
+        const t = s / (steps - 1);
+        for (let j = 0; j < inputSize; j++) {
+          const expected = path === 'lerp' ? (1 - t) * a[j] + t * b[j] : slerp[s * inputSize + j];
+          expect(inputs[s * inputSize + j]).toBeCloseTo(expected, 5);
+        }
+      }
+    }
+    // The straight line between the latents themselves: the input leaps where the component
+    // changes, by far more than the walk's even steps.
+    const ends = await seededLatents(1, DIM, from);
+    const straight = await run(latentPath(ends, await seededLatents(1, DIM, to), steps, 'lerp'), steps, (t) => mixtureInput(t, K));
+    const walk = await run(await interpolateLatents(arch, { from, to, steps, path: 'lerp' }), steps, (t) => mixtureInput(t, K));
+    const largestStep = (x: Float32Array) =>
+      Math.max(...Array.from({ length: steps - 1 }, (_, s) => Math.hypot(...Array.from({ length: inputSize }, (_, j) => x[(s + 1) * inputSize + j] - x[s * inputSize + j]))));
+    expect(largestStep(straight)).toBeGreaterThan(2 * largestStep(walk));
+  });
+
+  it('interpolateGenerator walks it: its ends are sampleGenerator\'s samples of the two seeds', async () => {
+    const generator = createGenerator(archConfig('dcgan28', { dim: 2, ...arch }), 3);
+    const steps = 5;
+    const walk = await interpolateGenerator(generator, { from, to, steps });
+    const size = walk.values.length / steps;
+    expect(walk.values.subarray(0, size)).toEqual((await sampleGenerator(generator, { n: 1, seed: from })).values);
+    expect(walk.values.subarray((steps - 1) * size)).toEqual((await sampleGenerator(generator, { n: 1, seed: to })).values);
+    disposeParams(generator.params);
   });
 });
