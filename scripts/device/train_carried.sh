@@ -11,9 +11,7 @@
 LEFT=${LEFT:-480}
 CKPT=checkpoints/device
 TRAIN_FLAGS=${TRAIN_FLAGS:---data mnist --loss wgan-gp --dim 64 --ema 0.999 --lr 4e-4 --steps 200000 --seed 0 --storage uint8}
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
-export XDG_RUNTIME_DIR=/tmp PATH=/tmp/bin:$PATH WEBGPU_NODE=/tmp/webgpu/index.js
+source "$(dirname "$0")/gpu_env.sh"
 [ -x /tmp/bin/node ] && [ -f "$WEBGPU_NODE" ] || { echo "train_carried.sh: this machine is not set up: run run.sh with BUDGET=0 first" >&2; exit 1; }
 if [ -n "${CARRIED:-}" ]; then rm -rf "$CKPT" && mkdir -p checkpoints && cp -r "$CARRIED" "$CKPT"; fi
 timeout -s INT "$LEFT" node --import ./scripts/device/device_setup.mjs dist/cli.cjs train $TRAIN_FLAGS \
