@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { train } from '../../src/cli/train';
 import { UsageError } from '../../src/cli/errors';
+import { loadModelDir } from '../../src/io/node_files';
 import { loadStateDir } from '../../src/io/state_file';
+import { shippedModelDir } from '../../src/node/shipped';
 import { loadMnist } from '../../src/node/mnist';
 import type { TrainerState } from '../../src/train/state';
 
 const DIGITS = 8;
-/** The shipped model's steps: --steps counts on from them, so this is one more step. */
-const MNIST_STEPS = 38576;
 /** A tiny image run: DIM 4, batch 4. */
 const TINY_IMAGES = ['--dim', '4', '--batch', '4', '--backend', 'cpu'];
 
@@ -38,7 +38,10 @@ describe('wgan-edge train on a folder of images', () => {
   let dir: string;
   let paper: string;
   let screen: string;
+  /** The shipped model's steps: --steps counts on from them, so mnistSteps + 1 is one step more. */
+  let mnistSteps: number;
   beforeAll(async () => {
+    mnistSteps = (await loadModelDir(await shippedModelDir('mnist'))).provenance.steps!;
     dir = await mkdtemp(join(tmpdir(), 'wgan-edge-images-'));
     [paper, screen] = [join(dir, 'paper'), join(dir, 'screen')];
     await digitFolder(paper, true);
@@ -48,19 +51,19 @@ describe('wgan-edge train on a folder of images', () => {
 
   it('refuses to fine-tune mnist on ink on paper unless --invert, and --invert on digits that match it', async () => {
     const out = join(dir, 'tuned');
-    const paperRun = train(['--data', paper, '--init', 'mnist', '--batch', '4', '--steps', String(MNIST_STEPS + 1), '--backend', 'cpu', '--out', out]);
+    const paperRun = train(['--data', paper, '--init', 'mnist', '--batch', '4', '--steps', String(mnistSteps + 1), '--backend', 'cpu', '--out', out]);
     await expect(paperRun).rejects.toThrow(UsageError);
     await expect(paperRun).rejects.toThrow(
       new RegExp(`^--data ${paper}: its images have a light background \\(1\\.00\\) and mnist draws on a dark background \\(0\\.0\\d\\); pass --invert to train on their negatives\\.$`),
     );
     expect(await exists(out)).toBe(false);
-    const invertedScreen = train(['--data', screen, '--invert', '--init', 'mnist', '--batch', '4', '--steps', String(MNIST_STEPS + 1), '--backend', 'cpu', '--out', out]);
+    const invertedScreen = train(['--data', screen, '--invert', '--init', 'mnist', '--batch', '4', '--steps', String(mnistSteps + 1), '--backend', 'cpu', '--out', out]);
     await expect(invertedScreen).rejects.toThrow(/its images, inverted, have a light background \(1\.00\) .*; drop --invert\.$/);
     expect(await exists(out)).toBe(false);
 
-    await train(['--data', paper, '--invert', '--init', 'mnist', '--batch', '4', '--steps', String(MNIST_STEPS + 1), '--backend', 'cpu', '--out', out]);
+    await train(['--data', paper, '--invert', '--init', 'mnist', '--batch', '4', '--steps', String(mnistSteps + 1), '--backend', 'cpu', '--out', out]);
     const tuned = await checkpoint(out);
-    expect(tuned.trainer.step).toBe(MNIST_STEPS + 1);
+    expect(tuned.trainer.step).toBe(mnistSteps + 1);
     expect(tuned.run.inverted).toBe(true);
     // The model folder keeps the shipped model's float16 weights (--storage would name another).
     const manifest = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).weightsManifest as { weights: { quantization?: { dtype: string } }[] }[];
