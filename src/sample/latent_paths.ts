@@ -89,7 +89,10 @@ export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: numbe
   const d = a.length;
   const noiseDim = d - components;
   const centres = mixtureCentres(components, noiseDim);
-  const centreOf = (z: Float32Array) => centres.subarray(componentOf(z, components) * noiseDim).subarray(0, noiseDim);
+  const centreOf = (z: Float32Array) => {
+    const k = componentOf(z, components);
+    return centres.subarray(k * noiseDim, (k + 1) * noiseDim);
+  };
   const inputOf = (z: Float32Array) => Float32Array.from(centreOf(z), (c, j) => (c + z[components + j]) * Math.SQRT1_2);
   const inputs = latentPath(inputOf(a), inputOf(b), steps, path);
   const out = new Float32Array(steps * d);
