@@ -1,7 +1,7 @@
 /**
  * What each component of a latent-mixture generator draws (arch.latentComponents): per
  * component, the classifier's confident share and the share of each class among its samples.
- *   MODEL=checkpoints/mnist-mix10 N=4096 npx vitest run --config scripts/vitest.config.ts scripts/components.script.ts
+ *   MODEL=checkpoints/mnist N=4096 npx vitest run --config scripts/vitest.config.ts scripts/components.script.ts
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { it } from 'vitest';
@@ -11,7 +11,8 @@ import { classifierFromContents } from '../src/io/classifier_file';
 import { generatorFromModel } from '../src/io/networks';
 import { loadModelDir } from '../src/io/node_files';
 import { componentOf } from '../src/models/latent_mixture';
-import { classifierOutputs, CONFIDENT_PROBABILITY } from '../src/metrics/classifier_quality';
+import { classifierOutputs, CONFIDENT_PROBABILITY, predictedClasses } from '../src/metrics/classifier_quality';
+import { CLASSIFIER_CLASSES } from '../src/models/classifier';
 import { disposeParams } from '../src/nn/params';
 import { loadClassifierDir } from '../src/node/classifier_files';
 import { seededLatents } from '../src/sample/latent_paths';
@@ -30,14 +31,13 @@ it('what each component draws', async () => {
   const x = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [N, latentDim])));
   const classifier = classifierFromContents(await loadClassifierDir('models/classifiers/mnist'), 'mnist');
   const { probabilities } = await classifierOutputs(classifier, x);
-  const rows = Array.from({ length: components }, () => ({ n: 0, confident: 0, classes: new Array(10).fill(0) }));
-  for (let i = 0; i < N; i++) {
+  const predicted = predictedClasses(probabilities);
+  const rows = Array.from({ length: components }, () => ({ n: 0, confident: 0, classes: new Array<number>(CLASSIFIER_CLASSES).fill(0) }));
+  for (const [i, top] of predicted.entries()) {
     const row = rows[componentOf(z.subarray(i * latentDim), components)];
-    const p = Array.from(probabilities.subarray(i * 10, i * 10 + 10));
-    const top = p.indexOf(Math.max(...p));
     row.n++;
     row.classes[top]++;
-    if (p[top] > CONFIDENT_PROBABILITY) row.confident++;
+    if (probabilities[i * CLASSIFIER_CLASSES + top] > CONFIDENT_PROBABILITY) row.confident++;
   }
   for (const [k, r] of rows.entries()) {
     const shares = r.classes.map((c, d) => [d, c / r.n]).filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]);

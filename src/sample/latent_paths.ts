@@ -95,10 +95,10 @@ export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: numbe
   };
   const inputOf = (z: Float32Array) => Float32Array.from(centreOf(z), (c, j) => (c + z[components + j]) * Math.SQRT1_2);
   const inputs = latentPath(inputOf(a), inputOf(b), steps, path);
+  const [centreA, centreB] = [centreOf(a), centreOf(b)];
   const out = new Float32Array(steps * d);
   for (let s = 0; s < steps; s++) {
-    const end = 2 * s < steps ? a : b;
-    const centre = centreOf(end);
+    const [end, centre] = 2 * s < steps ? [a, centreA] : [b, centreB];
     out.set(end.subarray(0, components), s * d);
     for (let j = 0; j < noiseDim; j++) out[s * d + components + j] = Math.SQRT2 * inputs[s * noiseDim + j] - centre[j];
   }

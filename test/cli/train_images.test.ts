@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { train } from '../../src/cli/train';
 import { UsageError } from '../../src/cli/errors';
-import { loadModelDir } from '../../src/io/node_files';
 import { loadStateDir } from '../../src/io/state_file';
-import { shippedModelDir } from '../../src/node/shipped';
+import { loadShippedModel } from '../../src/node/shipped';
 import { loadMnist } from '../../src/node/mnist';
 import type { TrainerState } from '../../src/train/state';
 
@@ -41,7 +40,7 @@ describe('wgan-edge train on a folder of images', () => {
   /** The shipped model's steps: --steps counts on from them, so mnistSteps + 1 is one step more. */
   let mnistSteps: number;
   beforeAll(async () => {
-    mnistSteps = (await loadModelDir(await shippedModelDir('mnist'))).provenance.steps!;
+    mnistSteps = (await loadShippedModel('mnist')).provenance.steps!;
     dir = await mkdtemp(join(tmpdir(), 'wgan-edge-images-'));
     [paper, screen] = [join(dir, 'paper'), join(dir, 'screen')];
     await digitFolder(paper, true);

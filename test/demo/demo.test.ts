@@ -15,7 +15,7 @@ import { initBackend } from '../../src/backend/init';
 import { startDemoServer, type DemoServer } from '../../src/cli/demo';
 import { loadModelDir } from '../../src/io/node_files';
 import { generatorFromModel } from '../../src/io/networks';
-import { findShippedModel } from '../../src/node/shipped';
+import { findShippedModel, loadShippedModel } from '../../src/node/shipped';
 import { loadMnist } from '../../src/node/mnist';
 import { disposeParams } from '../../src/nn/params';
 import { sampleGenerator } from '../../src/sample/generate';
@@ -50,7 +50,7 @@ describe('wgan-edge demo', () => {
   /** The shipped mnist model's steps: a fine-tune counts on from them. */
   let shippedSteps: number;
   beforeAll(async () => {
-    shippedSteps = (await loadModelDir((await findShippedModel('mnist'))!)).provenance.steps!;
+    shippedSteps = (await loadShippedModel('mnist')).provenance.steps!;
     server = await startDemoServer(0);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await (await browser.newContext()).newPage();
