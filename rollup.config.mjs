@@ -1,7 +1,8 @@
 // Builds:
 // - the library for bundlers and browsers (ESM, tfjs as peers: an app and wgan-edge share one
 //   tfjs, the convention of every tfjs backend);
-// - the page-side runtime client (ESM, Comlink bundled, no tfjs: the model runs in a worker);
+// - the page-side runtime client and the service-worker registration (ESM, Comlink bundled, no
+//   tfjs: the model runs in a worker), importable as they are from a static folder or a CDN;
 // - the demo page (dist/demo/: its HTML and its script, the runtime client bundled);
 // - the module Web Worker and the service worker: self-contained, tfjs bundled; the service
 //   worker as one classic script, since service workers may not import();
@@ -10,6 +11,7 @@
 //   cannot load its gradient registry (ESM files with extension-less imports); tfjs keeps its
 //   engine and kernel registry on globalThis, so a Node app's own tfjs still shares them.
 //   The .wasm binaries are copied beside them, where emscripten looks.
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -18,7 +20,8 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 
 const require = createRequire(import.meta.url);
-const WASM_DIR = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+const WASM_PACKAGE = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+const WASM_DIR = join(WASM_PACKAGE, 'dist');
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
 // Left to the app's bundler: tfjs (peers, one copy shared with the app) and our own dependencies.
@@ -38,6 +41,27 @@ function copyWasmBinaries(outDir) {
     async writeBundle() {
       await mkdir(outDir, { recursive: true });
       await Promise.all(WASM_FILES.map((f) => copyFile(join(WASM_DIR, f), join(outDir, f))));
+    },
+  };
+}
+
+/**
+ * tfjs-backend-wasm starts its pthread workers on a Blob of `wasmFactoryThreadedSimd.toString()`:
+ * the factory's source as it stands in the bundle. An app's minifier renames what that function
+ * closes over (emscripten's `_scriptDir` becomes `e`), so the threads of a minified production
+ * worker die with "e is not defined". The factory's own file, as a string literal, is what the
+ * threads need and survives any minifier. The build fails if tfjs changes the line.
+ */
+function pthreadScriptAsString() {
+  const backend = join(WASM_DIR, 'backend_wasm.js');
+  const factory = join(WASM_PACKAGE, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
+  const call = /`var WasmBackendModuleThreadedSimd = ` \+\s*wasmFactoryThreadedSimd\.toString\(\)/;
+  return {
+    name: 'pthread-script-as-string',
+    async transform(code, id) {
+      if (id !== backend) return null;
+      if (!call.test(code)) this.error(`${backend}: the pthread script's toString() call was not found; update pthreadScriptAsString`);
+      return { code: code.replace(call, () => JSON.stringify(readFileSync(factory, 'utf8'))), map: null };
     },
   };
 }
@@ -67,13 +91,13 @@ export default [
     plugins: [ts()],
     onwarn,
   },
-  {
-    input: 'src/runtime/index.ts',
-    output: { file: 'dist/runtime.js', format: 'es', sourcemap: true },
-    external: (id) => EXTERNAL.some((p) => p.test(id)),
-    plugins: [ts()],
-    onwarn,
-  },
+  // Page-side entries: self-contained ES modules (Comlink, ~4 KB, bundled), so a static page can
+  // import them with no bundler and no import map. Their `new URL('./x', import.meta.url)`
+  // literals name files beside them in dist/, which an app's bundler emits with them.
+  ...[
+    { input: 'src/runtime/index.ts', output: { file: 'dist/runtime.js', format: 'es', sourcemap: true } },
+    { input: 'src/runtime/service_worker_register.ts', output: { file: 'dist/service-worker.js', format: 'es', sourcemap: true } },
+  ].map(({ input, output }) => ({ input, output, plugins: [nodeResolve({ browser: true }), ts()], onwarn })),
   {
     input: 'demo/main.ts',
     output: { file: 'dist/demo/demo.js', format: 'es' },
@@ -88,6 +112,7 @@ export default [
     output: { ...output, inlineDynamicImports: true },
     plugins: [
       nodeResolve({ browser: true, mainFields: ['module', 'browser', 'main'] }),
+      pthreadScriptAsString(),
       commonjs({ ignoreDynamicRequires: true }),
       ts(),
       copyWasmBinaries('dist'),

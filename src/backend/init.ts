@@ -74,6 +74,11 @@ export interface BackendReport {
   threads: number;
   crossOriginIsolated: boolean;
   adapter: AdapterReport | null;
+  /**
+   * Set when `auto` fell back to the CPU backend: why, and how to get WASM. The runtime's page
+   * side prints it with console.warn, since a silent CPU run is 10-40x slower.
+   */
+  warning?: string;
 }
 
 export { BackendError, type BackendErrorCode } from './errors';
@@ -112,6 +117,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
         threads: name === 'wasm' ? getThreadsCount() : 1,
         crossOriginIsolated: isCrossOriginIsolated(),
         adapter,
+        ...(name === 'cpu' && !forced && { warning: cpuFallbackWarning(passedOver) }),
       };
     }
     if (forced) throw forcedFailure(name, attempt.reason, options);
@@ -120,6 +126,17 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   throw new BackendError(
     `No tfjs backend could start here: ${passedOver.map((p) => `${p.backend}: ${p.reason}`).join('; ')}.`,
     'cpu-unavailable',
+  );
+}
+
+function cpuFallbackWarning(passedOver: BackendReport['passedOver']): string {
+  const wasm = passedOver.find((p) => p.backend === 'wasm');
+  return (
+    `wgan-edge fell back to the CPU backend, 10-40x slower than WASM` +
+    (wasm == null ? '.' : `: WASM did not start (${wasm.reason}). `) +
+    `Serve tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm and tfjs-backend-wasm-threaded-simd.wasm ` +
+    `with Content-Type application/wasm beside the worker script (a bundler that sees the worker does this), ` +
+    `or pass their URLs as wasmPaths; backend: 'cpu' silences this warning.`
   );
 }
 
@@ -222,10 +239,17 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       failure = await startBackend('wasm');
     }
-  } else if (options.threads != null && threadsWanted > browserThreadCap()) {
+  } else if (threadsWanted > 1) {
     // Asked for more than tfjs' cap of hardwareConcurrency / 2: lifted while the backend starts.
     const threads = Math.min(threadsWanted, MAX_WASM_THREADS);
-    failure = await withThreadCapLifted(threads, shadowHardwareConcurrency, () => startBackend('wasm'));
+    const liftCap = options.threads != null && threadsWanted > browserThreadCap();
+    failure = await watchingThreads(() => (liftCap ? withThreadCapLifted(threads, shadowHardwareConcurrency, () => startBackend('wasm')) : startBackend('wasm')));
+    if (failure != null) {
+      // A runtime on one thread rather than none: the single-threaded build is tried next.
+      note = `; ${threadsWanted} threads were asked for, but the threaded build did not start (${failure.split('\n')[0]})`;
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      failure = await startBackend('wasm');
+    }
   } else {
     failure = await startBackend('wasm');
   }
@@ -264,6 +288,40 @@ function wasmThreads(options: BackendOptions, scope: Scope): number {
   }
   if (scope === 'service-worker' || !isCrossOriginIsolated()) return 1;
   return Math.max(1, options.threads ?? hardwareConcurrency());
+}
+
+/**
+ * Runs `start` (the threaded build's start), watching its threads: a pthread worker whose script
+ * fails (as a minifier-broken one did: "e is not defined") raises an error event on its Worker,
+ * which would reach the page as the runtime worker's own failure, and emscripten's start then
+ * never settles. Workers made during the start get a listener that keeps their errors from
+ * spreading, for their whole life, and the first error ends the attempt, its message the reason.
+ */
+async function watchingThreads(start: () => Promise<string | null>): Promise<string | null> {
+  const scope = globalThis as unknown as { Worker?: typeof Worker } & EventTarget;
+  const RealWorker = scope.Worker;
+  if (RealWorker == null) return start();
+  let onError: (event: Event) => void = () => {};
+  const threadFailed = new Promise<string>((resolve) => {
+    onError = (event) => {
+      event.preventDefault();
+      resolve(`a WASM thread failed: ${(event as ErrorEvent).message || 'no message'}`);
+    };
+  });
+  scope.Worker = class extends RealWorker {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      this.addEventListener('error', onError);
+    }
+  };
+  // Emscripten rethrows a thread's later errors in this scope.
+  scope.addEventListener('error', onError);
+  try {
+    return await Promise.race([start(), threadFailed]);
+  } finally {
+    scope.Worker = RealWorker;
+    scope.removeEventListener('error', onError);
+  }
 }
 
 /** The pool size tfjs' C++ side allows in this scope: max(hardwareConcurrency / 2, 1). */

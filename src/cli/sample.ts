@@ -36,7 +36,7 @@ export async function sample(argv: string[]): Promise<void> {
   const model = await loadModelDir(dir);
   await initBackend(backendOptions(args));
   const generator = generatorFromModel(model, dir);
-  let values: Float32Array;
+  let values: Float32Array<ArrayBuffer>;
   let shape: number[];
   try {
     ({ values, shape } = await sampleGenerator(generator, { n, seed, truncation, format: 'float32' }));

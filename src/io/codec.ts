@@ -87,18 +87,22 @@ export async function encodeWeightGroup(
 /** Reads a shard by its manifest path; rejects (or returns null) when it does not exist. */
 export type ShardReader = (path: string) => Promise<Uint8Array | null>;
 
+/** Every network a model folder can hold; a sampling load reads the generator alone. */
+export const ALL_NETWORKS: readonly NetworkName[] = ['generator', 'critic'];
+
 /**
- * Parses and checks `model.json`, then reads, checksums and decodes every shard. `source`
- * (a folder or URL) prefixes file names in errors. Nothing is returned unless all is valid.
+ * Parses and checks `model.json`, then reads, checksums and decodes the shards of `networks`
+ * (the others are not read at all). `source` (a folder or URL) prefixes file names in errors.
+ * Nothing is returned unless all is valid.
  */
-export async function decodeModel(json: unknown, readShard: ShardReader, source = ''): Promise<ModelContents> {
+export async function decodeModel(json: unknown, readShard: ShardReader, source = '', networks: readonly NetworkName[] = ALL_NETWORKS): Promise<ModelContents> {
   const where = (file: string) => (source ? `${source.replace(/\/$/, '')}/${file}` : file);
   const manifest = checkModelJson(json, where(MODEL_JSON));
-  const networks: Partial<Record<NetworkName, NamedArrays>> = {};
+  const decoded: Partial<Record<NetworkName, NamedArrays>> = {};
   for (const group of manifest.weightsManifest) {
-    networks[group.network as NetworkName] = await decodeWeightGroup(group, readShard, where);
+    if (networks.includes(group.network as NetworkName)) decoded[group.network as NetworkName] = await decodeWeightGroup(group, readShard, where);
   }
-  if (networks.generator == null) {
+  if (decoded.generator == null) {
     throw new ModelFormatError(`${where(MODEL_JSON)}: has no generator weights.`, 'missing-weight', where(MODEL_JSON));
   }
   return {
@@ -107,8 +111,8 @@ export async function decodeModel(json: unknown, readShard: ShardReader, source 
     outputShape: manifest.outputShape,
     outputRange: manifest.outputRange,
     provenance: manifest.provenance,
-    generator: networks.generator,
-    critic: networks.critic,
+    generator: decoded.generator,
+    critic: decoded.critic,
   };
 }
 

@@ -3,7 +3,7 @@
  * files (model.json + the shards it names), and the error a storage raises when the bytes
  * cannot be moved (a bad file raises ModelFormatError instead, from the codec).
  */
-import { decodeModel, encodeModel, type ModelContents } from './codec';
+import { ALL_NETWORKS, decodeModel, encodeModel, type ModelContents, type NetworkName } from './codec';
 import { MODEL_JSON, ModelFormatError, type WeightStorage } from './format';
 
 export type ModelStorageErrorCode =
@@ -52,11 +52,15 @@ export function parseModelJson(bytes: Uint8Array, source: string): unknown {
  * Decodes a model whose files `read` returns (null: no such file). Nothing is returned unless
  * every file is present and valid, so a failed load never yields a partial model.
  */
-export async function decodeModelFiles(read: (name: string) => Promise<Uint8Array | null>, source: string): Promise<ModelContents> {
+export async function decodeModelFiles(
+  read: (name: string) => Promise<Uint8Array | null>,
+  source: string,
+  networks: readonly NetworkName[] = ALL_NETWORKS,
+): Promise<ModelContents> {
   const jsonBytes = await read(MODEL_JSON);
   if (jsonBytes == null) {
     const file = `${source.replace(/\/$/, '')}/${MODEL_JSON}`;
     throw new ModelFormatError(`${file}: not found.`, 'missing-file', file);
   }
-  return decodeModel(parseModelJson(jsonBytes, source), read, source);
+  return decodeModel(parseModelJson(jsonBytes, source), read, source, networks);
 }

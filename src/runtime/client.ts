@@ -114,7 +114,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const lifeLockName = canWatchLiveness() ? `wgan-edge-runtime-${crypto.randomUUID()}` : undefined;
   try {
-    await guarded(() => remote.init(backendOptions, lifeLockName));
+    const report = await guarded(() => remote.init(backendOptions, lifeLockName));
+    if (report.warning != null) console.warn(report.warning);
   } catch (e) {
     worker.terminate();
     throw e;

@@ -14,7 +14,7 @@ import { toyDataset } from '../data/toy';
 import { generatorFromModel, modelFromTrainer, startFromModel } from '../io/networks';
 import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
 import { loadModelFromIndexedDb, saveModelToIndexedDb } from '../io/storage_indexeddb';
-import { loadModelFromUrl } from '../io/storage_url';
+import { loadModelFromUrl, type UrlLoadOptions } from '../io/storage_url';
 import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { countParams, disposeParams } from '../nn/params';
@@ -29,6 +29,7 @@ import {
   type InterpolateRequest,
   type LoadProgress,
   type ModelContents,
+  type ModelFiles,
   type ModelSource,
   type ModelSummary,
   type ModelTarget,
@@ -63,6 +64,9 @@ export const SNAPSHOT_FLOATS_PER_STEP = 1 << 20;
 /** A call that failed on WebGPU with a DOMException waits this long for the device's lost promise before taking the failure as its own. */
 const LOSS_GRACE_MS = 1000;
 
+/** Backend options a worker script sets for its scope (see the RuntimeHost constructor). */
+export type ScopeBackendOptions = Pick<BackendOptions, 'wasmCache' | 'wasmPaths'>;
+
 /** A page callback: a Comlink proxy across the boundary, a plain function in tests. */
 type Callback<T> = ((value: T) => unknown) & { [Comlink.releaseProxy]?: () => void };
 
@@ -72,6 +76,8 @@ export class RuntimeHost {
   /** Where the loaded generator came from: a run here, or a model given to load(). */
   private trainer: Trainer | null = null;
   private loadedModel: ModelContents | null = null;
+  /** A model loaded by URL comes without its critic: this reads the whole model when a fine-tune, an export or a save needs it. */
+  private readWholeModel: (() => Promise<ModelContents>) | null = null;
   /** Counts the models this host has held: tells a cache whether the model is still the one it loaded. */
   private models = 0;
   /** Runs in progress by the page's run id, so cancel() can reach them. */
@@ -99,8 +105,11 @@ export class RuntimeHost {
   /** load, sample, interpolate, export and a run's start: one at a time, in call order. */
   private readonly modelCalls = oneAtATime();
 
-  /** `scopeOptions`: backend options of the scope the host serves, over any a page passes. */
-  constructor(private readonly scopeOptions: Pick<BackendOptions, 'wasmCache'> = {}) {}
+  /**
+   * `scopeOptions`: backend options of the scope the host serves: its wasmCache over any a page
+   * passes, its wasmPaths (the binaries beside the worker script) unless the page passes its own.
+   */
+  constructor(private readonly scopeOptions: ScopeBackendOptions = {}) {}
 
   /**
    * Starts the backend. `lifeLockName`: a Web Lock this worker holds until it ends, so the
@@ -110,7 +119,7 @@ export class RuntimeHost {
     if (lifeLockName != null) await holdLifeLock(lifeLockName);
     // One backend per scope: a service worker serves several pages, the first one picks it.
     if (this.report == null) {
-      const backendOptions = { ...options, ...this.scopeOptions };
+      const backendOptions = { ...options, wasmPaths: options.wasmPaths ?? this.scopeOptions.wasmPaths, wasmCache: this.scopeOptions.wasmCache };
       this.report = await initBackend(backendOptions);
       this.backendOptions = backendOptions;
       this.watchDevice();
@@ -142,7 +151,7 @@ export class RuntimeHost {
     const progress = throttle<LoadProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
     let model: ModelContents;
     try {
-      model = await readModel(source, (p) => progress.push(p));
+      model = await readModel(source, { onProgress: (p) => progress.push(p), networks: ['generator'] });
       progress.flush();
     } finally {
       onProgress?.[Comlink.releaseProxy]?.();
@@ -154,6 +163,7 @@ export class RuntimeHost {
     this.unload();
     this.generator = network;
     this.loadedModel = model;
+    this.readWholeModel = isFetched(source) ? () => readModel(source, {}) : null;
     this.models++;
     return summarize(network);
   }
@@ -169,11 +179,12 @@ export class RuntimeHost {
 
   /**
    * The loaded model as a model folder's contents (model.json's fields and weights), e.g. to
-   * save a model trained here. The arrays are transferred to the caller.
+   * save a model trained here. The arrays are transferred to the caller. `withCritic` false
+   * leaves out a critic not fetched yet (what a service worker keeps to sample from).
    */
-  async exportModel(): Promise<ModelContents> {
+  async exportModel(withCritic = true): Promise<ModelContents> {
     const model = await this.modelCalls(async () => {
-      const current = await this.currentModel();
+      const current = await this.currentModel(withCritic);
       // A loaded model stays here (for saveModel, exportModel again): send a copy of it.
       return current === this.loadedModel ? structuredClone(current) : current;
     });
@@ -316,6 +327,7 @@ export class RuntimeHost {
     this.trainer = null;
     this.generator = null;
     this.loadedModel = null;
+    this.readWholeModel = null;
     this.trainerState = null;
     this.snapshotEvery = 1;
   }
@@ -325,9 +337,17 @@ export class RuntimeHost {
     if (this.runs.size > 0) throw new RuntimeError(`${what}: a training run is in progress; wait for it or cancel it first`, 'busy');
   }
 
-  /** The loaded model's contents: the trainer's current weights, or what load() was given. */
-  private async currentModel(): Promise<ModelContents> {
+  /**
+   * The loaded model's contents: the trainer's current weights, or what load() was given, with
+   * its critic (read now if load() left it) unless `withCritic` is false.
+   */
+  private async currentModel(withCritic = true): Promise<ModelContents> {
     this.loaded();
+    if (this.trainer == null && withCritic && this.readWholeModel != null) {
+      const whole = await this.readWholeModel();
+      this.loadedModel = whole;
+      this.readWholeModel = null;
+    }
     return this.onLiveBackend(async () =>
       this.trainer != null ? this.betweenSteps(() => modelFromTrainer(this.trainer!, { backend: this.info().backend })) : this.loadedModel!,
     );
@@ -512,8 +532,14 @@ function notify<T>(callback: Callback<T> | undefined, value: T): void {
   if (callback) void Promise.resolve(callback(value)).catch(() => {});
 }
 
-function readModel(source: ModelSource, onProgress: (progress: LoadProgress) => void): Promise<ModelContents> {
-  if ('url' in source) return loadModelFromUrl(source.url, { onProgress });
+/** Sources fetched over the network: read the generator alone to sample, the critic when needed. */
+function isFetched(source: ModelSource): source is { url: string } | ModelFiles {
+  return 'url' in source || 'files' in source;
+}
+
+function readModel(source: ModelSource, options: UrlLoadOptions): Promise<ModelContents> {
+  if ('url' in source) return loadModelFromUrl(source.url, options);
+  if ('files' in source) return loadModelFromUrl(source, options);
   if ('cache' in source) return loadModelFromCache(source.cache);
   if ('indexedDb' in source) return loadModelFromIndexedDb(source.indexedDb);
   return Promise.resolve(source);
@@ -521,6 +547,7 @@ function readModel(source: ModelSource, onProgress: (progress: LoadProgress) => 
 
 function describeSource(source: ModelSource): string {
   if ('url' in source) return source.url;
+  if ('files' in source) return String(source.files?.['model.json']);
   if ('cache' in source) return `cache:${source.cache}`;
   if ('indexedDb' in source) return `indexedDb:${source.indexedDb}`;
   return 'load(model)';
@@ -536,10 +563,10 @@ function checkFormat(format: SampleFormat | undefined): SampleFormat {
   return f;
 }
 
-/** Serves a RuntimeHost on `endpoint` (the worker's global scope by default). */
-export function exposeRuntime(endpoint: Comlink.Endpoint = self as unknown as Comlink.Endpoint): RuntimeHost {
+/** Serves a RuntimeHost on `endpoint` (the worker's global scope), with the scope's backend options. */
+export function exposeRuntime(endpoint: Comlink.Endpoint, scopeOptions: ScopeBackendOptions = {}): RuntimeHost {
   installErrorTransfer();
-  const host = new RuntimeHost();
+  const host = new RuntimeHost(scopeOptions);
   Comlink.expose(host, endpoint);
   return host;
 }

@@ -14,6 +14,10 @@ export type { LoadOptions, Runtime, RuntimeOptions, TrainOptions } from './clien
 export { connectServiceWorker } from './service_worker_client';
 export type { ServiceWorkerRuntime } from './service_worker_client';
 export { registerErrorClass, RuntimeError } from './errors';
+/** The errors the worker's calls reject with keep their class across the boundary: catch them by class. */
+export { BackendError, type BackendErrorCode } from '../backend/errors';
+export { ModelFormatError, type ModelFormatErrorCode } from '../io/format';
+export { ModelStorageError, type ModelStorageErrorCode } from '../io/storage_files';
 export type { RuntimeErrorCode } from './errors';
 export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {
@@ -24,6 +28,7 @@ export type {
   InterpolationPath,
   LoadProgress,
   ModelContents,
+  ModelFiles,
   ModelSource,
   ModelSummary,
   ModelTarget,

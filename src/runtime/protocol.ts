@@ -7,7 +7,7 @@ import type { ImageArray } from '../data/images';
 import type { ToyName } from '../data/toy';
 import type { ModelContents } from '../io/codec';
 import type { WeightStorage } from '../io/format';
-import type { LoadProgress } from '../io/storage_url';
+import type { LoadProgress, ModelFiles } from '../io/storage_url';
 import type { LossName, TrainSettings } from '../losses/settings';
 import type { ArchConfig } from '../models/config';
 import type { InterpolationPath } from '../sample/latent_paths';
@@ -15,7 +15,7 @@ export type { InterpolationPath };
 import type { SampleFormat, SampleResult } from '../sample/render';
 import type { RunResult, StepMetrics } from '../train/trainer';
 
-export type { BackendReport, ImageArray, LoadProgress, ModelContents, WeightStorage };
+export type { BackendReport, ImageArray, LoadProgress, ModelContents, ModelFiles, WeightStorage };
 
 /** Options of the backend the worker starts (initBackend's, sent to the worker). */
 export type RuntimeBackendOptions = Pick<BackendOptions, 'backend' | 'threads' | 'wasmPaths' | 'allowSoftwareWebGpu'>;
@@ -49,10 +49,11 @@ export interface InterpolateRequest {
 
 /**
  * Where load() takes a model from: its contents (e.g. a trainer's export), a model folder
- * served over HTTP(S), or a model saved under a name in the Cache API or IndexedDB (the
- * worker reads these itself: the weights never pass through the page).
+ * served over HTTP(S), a shipped model's module (`import mnist from 'wgan-edge/models/mnist'`:
+ * its files' URLs), or a model saved under a name in the Cache API or IndexedDB (the worker
+ * reads these itself: the weights never pass through the page).
  */
-export type ModelSource = ModelContents | { url: string } | { cache: string } | { indexedDb: string };
+export type ModelSource = ModelContents | { url: string } | ModelFiles | { cache: string } | { indexedDb: string };
 
 /** Where saveModel() stores the loaded model, under a name. */
 export type ModelTarget = { cache: string } | { indexedDb: string };
@@ -114,11 +115,12 @@ export const SAMPLE_PATH = 'wgan-edge/sample';
 export const CONNECT_MESSAGE = 'wgan-edge/connect';
 
 /**
- * What a page reaches over connectServiceWorker's channel. init's `lifeLockName`: a Web Lock
- * the worker holds while it lives, so the page knows when the browser has stopped it.
+ * What a page reaches over connectServiceWorker's channel. init starts the backend with the
+ * options in the worker's script URL; `lifeLockName`: a Web Lock the worker holds while it
+ * lives, so the page knows when the browser has stopped it.
  */
 export interface ServiceWorkerPageApi {
-  init(options: RuntimeBackendOptions, lifeLockName?: string): Promise<BackendReport>;
+  init(lifeLockName?: string): Promise<BackendReport>;
   info(): BackendReport;
   load(source: ModelSource): Promise<ModelSummary>;
   sample(request: SampleRequest): Promise<SampleResult>;

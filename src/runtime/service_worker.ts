@@ -3,14 +3,14 @@
  * answers with a PNG drawn by a generator, so an <img> tag can show samples with no page
  * script. Which generator:
  * - named in the query: &model=<model folder URL>, &cache=<name> or &indexedDb=<name>. The
- *   worker loads it on first use (starting its backend with the options in its own script
- *   URL: gan.sw.js?backend=wasm&wasmPaths=/assets/), so it survives the browser stopping an
- *   idle service worker. It keeps a copy of each model folder fetched by URL
+ *   worker loads it on first use, so it survives the browser stopping an idle service worker. It keeps a copy of each model folder fetched by URL
  *   (URL_MODEL_COPIES_CACHE) and of the .wasm binary (WASM_COPY_CACHE) in the Cache API, and
  *   reads those copies when the network is down;
  * - else the one a page loaded over a MessageChannel (connectServiceWorker). The worker keeps
  *   it in the Cache API (PAGE_MODEL_CACHE) too, so it also outlives the worker.
- * The worker holds one model at a time and serves one request at a time: a request that needs
+ * The backend starts with the options in the worker's own script URL (gan.sw.js?backend=wasm&
+ * wasmPaths=..., which registerServiceWorker writes): the one place they are set, read again at
+ * every start. The worker holds one model at a time and serves one request at a time: a request that needs
  * another model than the last one loads it (a model fetched by URL from memory, after its
  * first fetch, for the last RECENT_URL_MODELS of them).
  */
@@ -74,12 +74,12 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
   scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()));
 
   const page: ServiceWorkerPageApi = {
-    init: (options, lifeLockName) => host.init(options, lifeLockName),
+    init: (lifeLockName) => host.init(backendOptions, lifeLockName),
     info: () => host.info(),
     load: (source) =>
       serve(async () => {
         const summary = await host.load(source);
-        await saveModelToCache(PAGE_MODEL_NAME, await host.exportModel(), 'float32', { cacheName: PAGE_MODEL_CACHE });
+        await saveModelToCache(PAGE_MODEL_NAME, await host.exportModel(false), 'float32', { cacheName: PAGE_MODEL_CACHE });
         slot.holds(PAGE_MODEL);
         return summary;
       }),
@@ -164,7 +164,7 @@ async function readUrlModel(url: string): Promise<ModelContents> {
   const copies = { cacheName: URL_MODEL_COPIES_CACHE };
   let model: ModelContents;
   try {
-    model = await loadModelFromUrl(url);
+    model = await loadModelFromUrl(url, { networks: ['generator'] });
   } catch (e) {
     if (!(e instanceof ModelStorageError && e.code === 'network')) throw e;
     // No copy either: the network error says more than 'holds no model'.
@@ -206,14 +206,30 @@ export function parseModelQuery(sampleUrl: URL): ModelSource | null {
   return named[0] === 'cache' ? { cache: value } : { indexedDb: value };
 }
 
-/** The service worker script's own query: ?backend=wasm&wasmPaths=/assets/ (both optional). */
+/**
+ * The service worker script's own query: ?backend=wasm&wasmPaths=/assets/ (both optional);
+ * wasmPaths is a folder/URL prefix, or a JSON file map ({"tfjs-backend-wasm-simd.wasm": url, ...}).
+ */
 export function parseBackendOptions(query: URLSearchParams): RuntimeBackendOptions {
   const backend = query.get('backend') ?? 'auto';
   if (!BACKEND_PREFERENCES.includes(backend as BackendPreference)) {
     throw new RuntimeError(`service worker URL: backend must be one of ${BACKEND_PREFERENCES.join(', ')}, got '${backend}'`, 'bad-request');
   }
   const wasmPaths = query.get('wasmPaths') ?? undefined;
-  return { backend: backend as BackendPreference, wasmPaths };
+  return { backend: backend as BackendPreference, wasmPaths: wasmPaths?.startsWith('{') ? parseFileMap(wasmPaths) : wasmPaths };
+}
+
+function parseFileMap(text: string): Record<string, string> {
+  let map: unknown;
+  try {
+    map = JSON.parse(text);
+  } catch (e) {
+    throw new RuntimeError(`service worker URL: wasmPaths is not valid JSON (${(e as Error).message})`, 'bad-request');
+  }
+  if (typeof map !== 'object' || map == null || Object.values(map).some((url) => typeof url !== 'string')) {
+    throw new RuntimeError(`service worker URL: wasmPaths must map .wasm file names to URLs, got ${text}`, 'bad-request');
+  }
+  return map as Record<string, string>;
 }
 
 /** ?n=4&seed=7&truncation=0.7 -> a sample request; a value that is not a number is a 400. */

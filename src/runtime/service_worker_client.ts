@@ -17,7 +17,6 @@ import type {
   BackendReport,
   ModelSource,
   ModelSummary,
-  RuntimeBackendOptions,
   SampleRequest,
   SampleResult,
   ServiceWorkerPageApi,
@@ -43,12 +42,12 @@ interface Connection {
 }
 
 /**
- * Connects to an active service worker running workers/gan.sw.ts and starts its backend.
- * wasmPaths must be absolute URLs or a folder the worker can fetch.
+ * Connects to an active service worker running workers/gan.sw.ts and starts its backend, with
+ * the options in its script URL (registerServiceWorker sets them).
  */
-export async function connectServiceWorker(worker: ServiceWorker, options: RuntimeBackendOptions = {}): Promise<ServiceWorkerRuntime> {
+export async function connectServiceWorker(worker: ServiceWorker): Promise<ServiceWorkerRuntime> {
   installErrorTransfer();
-  let connection = connect(worker, options);
+  let connection = connect(worker);
   await connection;
 
   /** Runs `call` on the running worker; on one that stopped, once more after connecting again. */
@@ -61,7 +60,7 @@ export async function connectServiceWorker(worker: ServiceWorker, options: Runti
       // The first call to see the stop connects again; the others wait for that connection.
       if (connection === current) {
         (await current).close();
-        connection = connect(worker, options);
+        connection = connect(worker);
       }
       return callOn(await connection, call);
     }
@@ -85,7 +84,7 @@ function callOn<T>(connection: Connection, call: Call<T>): Promise<T> {
   return Promise.race([call(connection.remote), connection.stopped]);
 }
 
-async function connect(worker: ServiceWorker, options: RuntimeBackendOptions): Promise<Connection> {
+async function connect(worker: ServiceWorker): Promise<Connection> {
   // A replaced worker takes no messages: the wait for its answer would never end.
   if (worker.state === 'redundant') {
     throw new RuntimeError('the service worker was replaced by a newer version: connect to the active one (registration.active)', 'worker-died');
@@ -95,7 +94,8 @@ async function connect(worker: ServiceWorker, options: RuntimeBackendOptions): P
   worker.postMessage({ type: CONNECT_MESSAGE }, [port2]);
   const remote = Comlink.wrap<ServiceWorkerPageApi>(port1);
   const lifeLockName = canWatchLiveness() ? `wgan-edge-service-worker-${crypto.randomUUID()}` : undefined;
-  await remote.init(options, lifeLockName);
+  const report = await remote.init(lifeLockName);
+  if (report.warning != null) console.warn(report.warning);
   let stop = () => {};
   const stopped = new Promise<never>((_, reject) => {
     stop = () => reject(new RuntimeError('the service worker stopped before answering', 'worker-died'));

@@ -24,7 +24,11 @@ export function imageBuffers(request: TrainRequest): Transferable[] {
 
 /** URLs resolved here: the worker would resolve them against its own script. */
 export function withAbsoluteUrl(source: ModelSource): ModelSource {
-  return source != null && 'url' in source ? { url: new URL(source.url, location.href).href } : source;
+  if (source != null && 'url' in source) return { url: new URL(source.url, location.href).href };
+  if (source != null && 'files' in source && typeof source.files === 'object' && source.files != null) {
+    return { files: Object.fromEntries(Object.entries(source.files).map(([name, url]) => [name, new URL(url, location.href).href])) };
+  }
+  return source;
 }
 
 /** withAbsoluteUrl, and a model's contents transferred, not copied. */

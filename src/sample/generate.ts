@@ -52,7 +52,7 @@ export async function generateSamples<F extends SampleFormat = 'float32'>(networ
   }
   const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim])));
   const shape = [...out.shape];
-  let values: Float32Array;
+  let values: Float32Array<ArrayBuffer>;
   try {
     // data() may hand back the backend's own buffer (cpu): copy, so the caller may keep or transfer it.
     values = (await out.data<'float32'>()).slice();

@@ -9,8 +9,9 @@ export interface Raster {
   data: Uint8Array;
 }
 
-export function encodePng(raster: Raster): Uint8Array {
-  return encode({ width: raster.width, height: raster.height, channels: raster.channels, depth: 8, data: raster.data });
+export function encodePng(raster: Raster): Uint8Array<ArrayBuffer> {
+  // fast-png writes into a plain ArrayBuffer; its types say ArrayBufferLike.
+  return encode({ width: raster.width, height: raster.height, channels: raster.channels, depth: 8, data: raster.data }) as Uint8Array<ArrayBuffer>;
 }
 
 /** Maps values in [low, high] (the generator's output range) to 0..255, clamping. */

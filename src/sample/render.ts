@@ -14,14 +14,15 @@ import { scatterPlot } from '../viz/plot';
 export type SampleFormat = 'float32' | 'rgba' | 'png';
 export const SAMPLE_FORMATS: readonly SampleFormat[] = ['float32', 'rgba', 'png'];
 
+/** Arrays over a plain ArrayBuffer: what `new ImageData(values, ...)` and `new Blob([png])` take. */
 export type SampleResult =
-  | { format: 'float32'; shape: number[]; values: Float32Array }
-  | { format: 'rgba'; shape: number[]; values: Uint8ClampedArray }
-  | { format: 'png'; width: number; height: number; png: Uint8Array };
+  | { format: 'float32'; shape: number[]; values: Float32Array<ArrayBuffer> }
+  | { format: 'rgba'; shape: number[]; values: Uint8ClampedArray<ArrayBuffer> }
+  | { format: 'png'; width: number; height: number; png: Uint8Array<ArrayBuffer> };
 
 const OPAQUE = 255;
 
-export function renderSamples(values: Float32Array, shape: number[], outputRange: OutputRange, format: SampleFormat): SampleResult {
+export function renderSamples(values: Float32Array<ArrayBuffer>, shape: number[], outputRange: OutputRange, format: SampleFormat): SampleResult {
   if (format === 'float32') return { format, shape, values };
   const isPoints = shape.length === 2 && shape[1] === 2;
   if (format === 'png' && isPoints) {

@@ -69,7 +69,7 @@ describe('the runtime service worker', () => {
   });
 
   it('starts single-threaded WASM in the service worker scope', async () => {
-    runtime = await connectServiceWorker(registration.active!, { wasmPaths: WASM_FILES });
+    runtime = await connectServiceWorker(registration.active!);
     const info = await runtime.info();
     expect(info.scope).toBe('service-worker');
     expect(info.backend).toBe('wasm');

@@ -11,7 +11,6 @@ import { connectServiceWorker, type ServiceWorkerRuntime } from '../../src/runti
 import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
 import { offline } from './offline';
 import { registerRuntimeServiceWorker } from './service_worker_setup';
-import { WASM_FILES } from './wasm_files';
 
 const CACHED_NAME = 'service-worker-offline-test';
 /** A model folder this file never asks the service worker for while online. */
@@ -35,7 +34,7 @@ beforeAll(async () => {
   await caches.delete(URL_MODEL_COPIES_CACHE);
   await caches.delete(WASM_COPY_CACHE);
   registration = await registerRuntimeServiceWorker('service_worker_offline');
-  runtime = await connectServiceWorker(registration.active!, { wasmPaths: WASM_FILES });
+  runtime = await connectServiceWorker(registration.active!);
 });
 
 afterAll(async () => {
