@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
@@ -46,22 +46,36 @@ function copyWasmBinaries(outDir) {
 }
 
 /**
- * tfjs-backend-wasm starts its pthread workers on a Blob of `wasmFactoryThreadedSimd.toString()`:
- * the factory's source as it stands in the bundle. An app's minifier renames what that function
- * closes over (emscripten's `_scriptDir` becomes `e`), so the threads of a minified production
- * worker die with "e is not defined". The factory's own file, as a string literal, is what the
- * threads need and survives any minifier. The build fails if tfjs changes the line.
+ * tfjs-backend-wasm's emscripten code, made safe for an app's bundler and minifier (the browser
+ * bundles only):
+ * - its pthread workers start on a Blob of `wasmFactoryThreadedSimd.toString()`, the factory's
+ *   source as it stands in the bundle. An app's minifier renames what that function closes over
+ *   (emscripten's `_scriptDir` becomes `e`), so the threads of a minified production worker die
+ *   with "e is not defined". The factory's own file, as a string literal, is what the threads
+ *   need and survives any minifier;
+ * - `if (typeof __filename !== 'undefined') _scriptDir = _scriptDir || __filename;` is Node's
+ *   branch, but webpack folds `typeof __filename` to "string" in an ES module without defining
+ *   `__filename`: "__filename is not defined" when the worker starts. Dropped.
+ * The build fails if tfjs changes either line.
  */
-function pthreadScriptAsString() {
+function emscriptenForBundlers() {
   const backend = join(WASM_DIR, 'backend_wasm.js');
-  const factory = join(WASM_PACKAGE, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
-  const call = /`var WasmBackendModuleThreadedSimd = ` \+\s*wasmFactoryThreadedSimd\.toString\(\)/;
+  const emscriptenDir = join(WASM_PACKAGE, 'wasm-out');
+  const threadedFactory = join(emscriptenDir, 'tfjs-backend-wasm-threaded-simd.js');
+  const toStringCall = /`var WasmBackendModuleThreadedSimd = ` \+\s*wasmFactoryThreadedSimd\.toString\(\)/;
+  const nodeScriptDir = "if (typeof __filename !== 'undefined') _scriptDir = _scriptDir || __filename;";
   return {
-    name: 'pthread-script-as-string',
-    async transform(code, id) {
-      if (id !== backend) return null;
-      if (!call.test(code)) this.error(`${backend}: the pthread script's toString() call was not found; update pthreadScriptAsString`);
-      return { code: code.replace(call, () => JSON.stringify(readFileSync(factory, 'utf8'))), map: null };
+    name: 'emscripten-for-bundlers',
+    transform(code, id) {
+      if (id === backend) {
+        if (!toStringCall.test(code)) this.error(`${id}: the pthread script's toString() call was not found; update emscriptenForBundlers`);
+        return { code: code.replace(toStringCall, () => JSON.stringify(readFileSync(threadedFactory, 'utf8'))), map: null };
+      }
+      if (id.startsWith(emscriptenDir + sep) && id.endsWith('.js') && !id.endsWith('.worker.js')) {
+        if (!code.includes(nodeScriptDir)) this.error(`${id}: emscripten's __filename line was not found; update emscriptenForBundlers`);
+        return { code: code.replace(nodeScriptDir, ''), map: null };
+      }
+      return null;
     },
   };
 }
@@ -112,7 +126,7 @@ export default [
     output: { ...output, inlineDynamicImports: true },
     plugins: [
       nodeResolve({ browser: true, mainFields: ['module', 'browser', 'main'] }),
-      pthreadScriptAsString(),
+      emscriptenForBundlers(),
       commonjs({ ignoreDynamicRequires: true }),
       ts(),
       copyWasmBinaries('dist'),

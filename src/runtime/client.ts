@@ -32,7 +32,8 @@ import type {
 export interface RuntimeOptions extends RuntimeBackendOptions {
   /**
    * The worker running workers/gan.worker.ts: a Worker you created (your bundler's
-   * `new Worker(new URL(...), { type: 'module' })`), or the URL of that module script.
+   * `new Worker(new URL(...), { type: 'module' })`), or the URL of that module script, on this
+   * origin or another one (a CDN's dist/gan.worker.js).
    */
   worker: Worker | URL | string;
 }
@@ -80,7 +81,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (typeof Worker !== 'function') {
     throw new RuntimeError('createRuntime needs Web Workers (a browser page); in Node, call initBackend and the trainer directly', 'worker-start-failed');
   }
-  const worker = workerOption instanceof Worker ? workerOption : new Worker(workerOption, { type: 'module' });
+  const worker = workerOption instanceof Worker ? workerOption : startWorker(workerOption);
   const remote = Comlink.wrap<RuntimeHost>(worker);
 
   let failure: RuntimeError | null = null;
@@ -156,6 +157,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       worker.terminate();
     },
   };
+}
+
+/**
+ * The worker module at `url`. A page may not start a worker from another origin (a CDN), but a
+ * same-origin blob module may import it: the worker then finds its .wasm files beside the
+ * script on that origin (which must send CORS headers, as CDNs do).
+ */
+function startWorker(url: URL | string): Worker {
+  const href = new URL(url, location.href);
+  if (href.origin === location.origin) return new Worker(href, { type: 'module' });
+  const trampoline = URL.createObjectURL(new Blob([`import ${JSON.stringify(href.href)};`], { type: 'text/javascript' }));
+  return new Worker(trampoline, { type: 'module' });
 }
 
 function describeWorker(worker: Worker | URL | string): string {
