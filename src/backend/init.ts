@@ -133,7 +133,7 @@ function cpuFallbackWarning(passedOver: BackendReport['passedOver']): string {
   const wasm = passedOver.find((p) => p.backend === 'wasm');
   return (
     `wgan-edge fell back to the CPU backend, 10-40x slower than WASM` +
-    (wasm == null ? '.' : `: WASM did not start (${wasm.reason}). `) +
+    (wasm == null ? '. ' : `: WASM did not start (${wasm.reason.split('\n')[0]}). `) +
     `Serve tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm and tfjs-backend-wasm-threaded-simd.wasm ` +
     `with Content-Type application/wasm beside the worker script (a bundler that sees the worker does this), ` +
     `or pass their URLs as wasmPaths; backend: 'cpu' silences this warning.`

@@ -59,6 +59,27 @@ describe('errors across the boundary', () => {
     expect(err.message).toContain('/no/such/folder/');
   });
 
+  it('auto with the .wasm files missing: CPU, with one console.warn in the page naming why and the fix', async () => {
+    const warnings: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args);
+    try {
+      runtime = await createRuntime({ worker: startWorker(), wasmPaths: '/no/such/folder/' });
+    } finally {
+      console.warn = warn;
+    }
+    const info = await runtime.info();
+    expect(info.backend).toBe('cpu');
+    expect(info.warning).toMatch(/^wgan-edge fell back to the CPU backend, 10-40x slower than WASM: WASM did not start \(.+\)\. Serve tfjs-backend-wasm\.wasm/);
+    expect(info.warning).toContain('wasmPaths');
+    expect(warnings).toEqual([[info.warning]]);
+  });
+
+  it('auto on WASM: no warning', async () => {
+    runtime = await createRuntime({ worker: startWorker(), wasmPaths: WASM_FILES });
+    expect((await runtime.info()).warning).toBeUndefined();
+  });
+
   it('a worker script that cannot load rejects with worker-start-failed instead of hanging', async () => {
     const err = await createRuntime({ worker: '/no/such/worker.js' }).catch((e) => e);
     expect(err).toBeInstanceOf(RuntimeError);

@@ -6,11 +6,9 @@
 // (Node's own sampling of the model, within 8-bit rounding), serve that grid as a PNG through
 // the service worker, and raise no page error and no CPU-fallback warning. The README's web
 // snippets type-check against the installed package.
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { decode } from 'fast-png';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,10 +19,9 @@ import { loadShippedModel } from '../../src/node/shipped';
 import { disposeParams } from '../../src/nn/params';
 import { sampleGenerator } from '../../src/sample/generate';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+import { BUNDLED_EXAMPLES, installExample, packPackage, ROOT, run } from '../helpers/example_apps';
 import { ISOLATION_HEADERS, SERVICE_WORKER_ALLOWED, serveStatic } from '../helpers/static_server';
 
-const run = promisify(execFile);
-const ROOT = join(__dirname, '../..');
 const SAMPLES = { n: 16, seed: 42 };
 /** WASM in the page and in Node round differently in the last bits, which 8-bit pixels rarely show. */
 const PIXEL_TOLERANCE = 2;
@@ -50,8 +47,7 @@ let expected: { rgba: Uint8ClampedArray; png: ArrayLike<number> };
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'wgan-edge-apps-'));
   // `npm test` has just built dist/: pack it as it is.
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT });
-  tarball = join(work, stdout.trim().split('\n').pop()!);
+  tarball = await packPackage(work);
   await initBackend({ backend: 'wasm' });
   const generator = generatorFromModel(await loadShippedModel('mnist'), 'mnist');
   try {
@@ -68,21 +64,6 @@ afterAll(async () => {
   await browser?.close();
   if (work != null) await rm(work, { recursive: true, force: true });
 });
-
-/** examples/<name> copied into the work folder, the tarball installed there, then `build` run. */
-async function installExample(name: string, build?: string[]): Promise<string> {
-  const dir = join(work, name);
-  await cp(join(ROOT, 'examples', name), dir, { recursive: true, filter: (path) => !/node_modules|[/\\]dist$/.test(path) });
-  if (build == null) {
-    // A static folder: the package's files beside the page, as a host or CDN serves them.
-    await run('tar', ['-xzf', tarball, '-C', dir]);
-    await run('mv', [join(dir, 'package'), join(dir, 'wgan-edge')]);
-    return dir;
-  }
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: dir, maxBuffer: 1 << 24 });
-  await run('npx', build, { cwd: dir, maxBuffer: 1 << 24 });
-  return dir;
-}
 
 /** Opens `url`, waits for the example to finish, and reads what it drew and reported. */
 async function drive(url: string): Promise<PageRun> {
@@ -153,13 +134,10 @@ function expectDigitsOnWasm(result: PageRun, threads: number, isolated: boolean)
   }
 }
 
-describe.each([
-  { name: 'vite', build: ['vite', 'build'], served: 'dist' },
-  { name: 'webpack', build: ['webpack'], served: '.' },
-])('examples/$name, built in production mode', ({ name, build, served }) => {
+describe.each(BUNDLED_EXAMPLES)('examples/$name, built in production mode', ({ name, build, served }) => {
   let root: string;
   beforeAll(async () => {
-    root = join(await installExample(name, build), served);
+    root = join(await installExample(work, tarball, name, build), served);
   }, BUILD_TIMEOUT_MS);
 
   it('cross-origin isolated, 2 threads asked for: WASM on 2 threads, the digits, the service worker on WASM', async () => {
@@ -204,7 +182,7 @@ describe('examples/vite: the README', () => {
 describe('examples/static: the package served as files, no bundler', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await installExample('static');
+    dir = await installExample(work, tarball, 'static');
   });
 
   it('from the page\'s own folder, isolated, 2 threads: WASM on 2 threads and the digits', async () => {

@@ -1,4 +1,4 @@
-// The README's web-app example: sample the shipped mnist generator in a Web Worker, then serve
+// The web-app example: sample the shipped mnist generator in a Web Worker, then serve
 // the same samples to an <img> through the runtime's service worker. No copy step, no wasmPaths:
 // the bundler emits the worker, the .wasm files and the model because the package names them.
 import { createRuntime, type SampleResult } from 'wgan-edge/runtime';
@@ -10,22 +10,22 @@ const status = document.getElementById('status')!;
 const threads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
 
 async function main() {
-  // #region web-app
+  // The performance marks time the cold start's parts (npm run bench).
   const worker = new Worker(new URL('wgan-edge/worker', import.meta.url), { type: 'module' });
   const runtime = await createRuntime({ worker, threads });
+  performance.mark('runtime started');
   await runtime.load(mnist);
+  performance.mark('model loaded');
   const result = await runtime.sample({ n: 16, seed: 42, format: 'rgba' });
   drawGrid(result, document.querySelector('canvas')!);
-  // #endregion web-app
+  performance.mark('digits drawn');
   const info = await runtime.info();
   status.textContent = `${info.backend}: ${info.reason}`;
 
-  // #region service-worker
   const serviceWorker = await registerServiceWorker();
   await serviceWorker.runtime.load(mnist);
   const img = document.querySelector('img')!;
   img.src = serviceWorker.sampleUrl({ n: 16, seed: 42 });
-  // #endregion service-worker
   await img.decode();
   return { info, serviceWorkerInfo: await serviceWorker.runtime.info() };
 }
