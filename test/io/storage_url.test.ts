@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelContents } from '../../src/io/codec';
+import { ModelFormatError } from '../../src/io/format';
 import { ModelStorageError, encodeModelFiles } from '../../src/io/storage_files';
 import { loadModelFromUrl, type LoadProgress } from '../../src/io/storage_url';
 
@@ -33,13 +34,15 @@ beforeAll(async () => {
   files = await encodeModelFiles(model(), 'float16');
   // /ok/<file>: the files, chunked without Content-Length; /broken/critic.bin: HTTP 500.
   server = createServer((request, response) => {
-    const [, folder, name] = request.url!.split('/');
+    const [, folder, servedName] = request.url!.split('/');
+    // /renamed/<hash>-<file>: the files under the names a bundler gives them.
+    const name = folder === 'renamed' ? servedName.replace(/^[0-9a-f]+-/, '') : servedName;
     if (folder === 'broken' && name === 'critic.bin') {
       response.writeHead(500, 'Internal Server Error').end();
       return;
     }
     const bytes = files[name];
-    if (bytes == null || (folder !== 'ok' && folder !== 'broken')) {
+    if (bytes == null || !['ok', 'broken', 'renamed'].includes(folder)) {
       response.writeHead(404, 'Not Found').end();
       return;
     }
@@ -67,6 +70,37 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
     (e: Error) => e,
   );
 }
+
+describe('loadModelFromUrl with a { files } map (a shipped model module, its files renamed by a bundler)', () => {
+  const renamed = (name: string) => `${base}renamed/9f3a-${name}`;
+
+  it('decodes the model the folder URL gives', async () => {
+    const map = { files: { 'model.json': renamed('model.json'), 'generator.bin': renamed('generator.bin'), 'critic.bin': renamed('critic.bin') } };
+    const fromMap = await loadModelFromUrl(map);
+    const fromFolder = await loadModelFromUrl(`${base}ok`);
+    expect(fromMap.generator['dense/bias'].values).toEqual(fromFolder.generator['dense/bias'].values);
+    expect(fromMap.critic!['dense/kernel'].values).toEqual(fromFolder.critic!['dense/kernel'].values);
+  });
+
+  it("networks: ['generator'] never requests the critic (here a shard whose server fails) and counts only what it fetches", async () => {
+    const map = { files: { 'model.json': renamed('model.json'), 'generator.bin': renamed('generator.bin'), 'critic.bin': `${base}broken/critic.bin` } };
+    const seen: LoadProgress[] = [];
+    const loaded = await loadModelFromUrl(map, { networks: ['generator'], onProgress: (p) => seen.push(p) });
+    expect(loaded.critic).toBeUndefined();
+    expect(loaded.generator['dense/kernel'].shape).toEqual([4, 64]);
+    const fetched = files['model.json'].length + files['generator.bin'].length;
+    expect(seen.at(-1)).toEqual({ loaded: fetched, total: fetched });
+    // Both networks: the failing critic shard is requested, and its HTTP error named.
+    const error = (await rejection(loadModelFromUrl(map))) as ModelStorageError;
+    expect([error.code, error.status]).toEqual(['http', 500]);
+  });
+
+  it('a map without a shard model.json names: missing-file, naming the shard', async () => {
+    const error = await rejection(loadModelFromUrl({ files: { 'model.json': renamed('model.json'), 'generator.bin': renamed('generator.bin') } }));
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect(error.message).toMatch(/critic\.bin: weight file is missing/);
+  });
+});
 
 describe('loadModelFromUrl', () => {
   it('decodes what was encoded, reporting progress chunk by chunk up to the announced total', async () => {
