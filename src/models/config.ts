@@ -15,6 +15,12 @@ interface ArchBase {
   latentDim: number;
   /** K >= 2: the generator reads its latent as a mixture of K separated Gaussians (latent_mixture.ts); absent: as it is. */
   latentComponents?: number;
+  /**
+   * With latentComponents: the components the generator draws from, ascending (the argmax of
+   * the latent's first K values runs over these only); absent: all K. A few-shot fine-tune
+   * (train/finetune.ts) keeps those nearest its images.
+   */
+  latentComponentsAllowed?: number[];
   /** One sample's shape: [d] for vectors, [height, width, channels] for images. */
   outputShape: number[];
   outputRange: OutputRange;
@@ -74,6 +80,17 @@ export function validateArch(config: unknown): ArchConfig {
   const k = c.latentComponents;
   if (k !== undefined && !(Number.isInteger(k) && (k as number) >= 2 && (k as number) < (c.latentDim as number))) {
     throw new Error(`architecture config: latentComponents must be an integer from 2 to latentDim - 1 (${(c.latentDim as number) - 1}), got ${JSON.stringify(k)}`);
+  }
+  const allowed = c.latentComponentsAllowed;
+  if (allowed !== undefined) {
+    const ok =
+      k !== undefined &&
+      Array.isArray(allowed) &&
+      allowed.length >= 1 &&
+      allowed.every((a, i) => Number.isInteger(a) && a >= 0 && a < (k as number) && (i === 0 || a > allowed[i - 1]));
+    if (!ok) {
+      throw new Error(`architecture config: latentComponentsAllowed must be a non-empty ascending list of distinct components below latentComponents (${String(k)}), got ${JSON.stringify(allowed)}`);
+    }
   }
   if (c.criticNorm !== 'none' && c.criticNorm !== 'layer') {
     throw new Error(`architecture config: criticNorm must be 'none' or 'layer', got ${JSON.stringify(c.criticNorm)}`);

@@ -15,7 +15,7 @@ export function createGenerator(config: ArchConfig, seed: number): Network {
   const params = layers.kind === 'mlp' ? mlpGeneratorParams(layers, seed) : dcganGeneratorParams(layers, seed);
   const apply = (p: ParamTensors, z: tf.Tensor) => {
     checkInput(z, [c.latentDim], `the ${c.kind} generator`);
-    const input = components === 0 ? z : mixtureInput(z as tf.Tensor2D, components);
+    const input = components === 0 ? z : mixtureInput(z as tf.Tensor2D, components, c.latentComponentsAllowed);
     return layers.kind === 'mlp' ? mlpGenerator(layers, p, input) : dcganGenerator(layers, p, input);
   };
   return { config: c, role: 'generator', params, apply };

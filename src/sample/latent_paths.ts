@@ -85,12 +85,12 @@ export function latentPath(a: Float32Array, b: Float32Array, steps: number, path
  * a's first K values (so its component), the second half b's; the noise is what puts the input
  * on the path. The ends are a and b.
  */
-export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath, components: number): Float32Array {
+export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath, components: number, allowed?: readonly number[]): Float32Array {
   const d = a.length;
   const noiseDim = d - components;
   const centres = mixtureCentres(components, noiseDim);
   const centreOf = (z: Float32Array) => {
-    const k = componentOf(z, components);
+    const k = componentOf(z, components, allowed);
     return centres.subarray(k * noiseDim, (k + 1) * noiseDim);
   };
   const inputOf = (z: Float32Array) => Float32Array.from(centreOf(z), (c, j) => (c + z[components + j]) * Math.SQRT1_2);

@@ -17,6 +17,7 @@ import type { Network } from '../models/network';
 import { assignParams, checkArrays, cloneParams, readParams, type NamedArrays, type Params } from '../nn/params';
 import { latents } from '../sample/latents';
 import { learningRateAt, Optimizer } from './optimizers';
+import { checkPolicy, diffAugment, type DiffAugmentPolicy } from './diff_augment';
 import { Rng } from './rng';
 import { checkStateEnvelope, settingsOf, TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type TrainerState } from './state';
 
@@ -26,6 +27,14 @@ export interface TrainerConfig extends Partial<TrainSettings> {
   data: Dataset;
   /** Seeds the weights and every random draw of the run: an integer in [0, 2^32). */
   seed: number;
+  /**
+   * DiffAugment (diff_augment.ts): the critic sees T(real) and T(fake) in every update, the
+   * penalty interpolating between the two augmented batches; the generator learns through T.
+   * A fine-tune's option (train/finetune.ts): not part of the settings a state records.
+   */
+  augment?: DiffAugmentPolicy | null;
+  /** FreezeD (Mo et al. 2020): critic parameters (by name, e.g. 'conv1/kernel') no update changes. Not recorded either. */
+  frozenCriticParams?: readonly string[];
 }
 
 export interface StepMetrics {
@@ -98,12 +107,15 @@ export class Trainer {
   private readonly criticOptimizer: Optimizer;
   private readonly generatorNames: Map<string, string>;
   private readonly criticNames: Map<string, string>;
+  private readonly augment: DiffAugmentPolicy | null;
+  /** The critic's variables its updates change (all but FreezeD's). */
+  private readonly criticTrainable: tf.Variable[];
   private steps = 0;
   private busy: 'running' | 'stepping' | null = null;
   private disposed = false;
 
   constructor(config: TrainerConfig) {
-    const { loss, arch, data, seed, ...overrides } = config;
+    const { loss, arch, data, seed, augment, frozenCriticParams, ...overrides } = config;
     this.lossFns = lossModule(loss);
     this.loss = loss;
     this.arch = structuredClone(validateArch(arch));
@@ -131,6 +143,14 @@ export class Trainer {
     this.criticOptimizer = new Optimizer(this.critic.params, this.settings);
     this.generatorNames = variableNames(this.generator.params);
     this.criticNames = variableNames(this.critic.params);
+    this.augment = augment == null ? null : checkPolicy(augment);
+    const frozen = new Set(frozenCriticParams ?? []);
+    const unknown = [...frozen].filter((name) => !(name in this.critic.params));
+    if (unknown.length > 0) {
+      this.dispose();
+      throw new Error(`trainer config: frozenCriticParams names ${unknown.join(', ')}, not critic parameters (${Object.keys(this.critic.params).join(', ')})`);
+    }
+    this.criticTrainable = Object.entries(this.critic.params).filter(([name]) => !frozen.has(name)).map(([, v]) => v);
   }
 
   /** A trainer continuing exactly where `state` left off; `data` must be the same data set. */
@@ -341,10 +361,14 @@ export class Trainer {
     const { batchSize, clip } = this.settings;
     const G = this.generator;
     const critic = (x: tf.Tensor) => this.critic.apply(this.critic.params, x);
-    const criticVars = Object.values(this.critic.params);
-    const real = this.data.next(batchSize, this.rng);
+    const criticVars = this.criticTrainable;
+    let real = this.data.next(batchSize, this.rng);
     checkBatch(real, batchSize, this.arch);
-    const fake = G.apply(G.params, latents(batchSize, this.arch.latentDim, this.rng.seed()));
+    let fake = G.apply(G.params, latents(batchSize, this.arch.latentDim, this.rng.seed()));
+    if (this.augment !== null) {
+      real = diffAugment(real, this.rng.seed(), this.augment);
+      fake = diffAugment(fake, this.rng.seed(), this.augment);
+    }
     const penaltySeed = this.rng.seed();
     // variableGrads returns only the loss: the other terms leave its scope through tf.keep.
     const kept: tf.Tensor[] = [];
@@ -367,8 +391,13 @@ export class Trainer {
     const { batchSize, emaDecay } = this.settings;
     const G = this.generator;
     const z = latents(batchSize, this.arch.latentDim, this.rng.seed());
+    const augment = this.augment;
+    const augmentSeed = augment === null ? 0 : this.rng.seed();
     const { value, grads } = tf.variableGrads(
-      () => generatorLoss(this.lossFns, (x) => this.critic.apply(this.critic.params, x), G.apply(G.params, z), this.settings),
+      () => {
+        const fake = G.apply(G.params, z);
+        return generatorLoss(this.lossFns, (x) => this.critic.apply(this.critic.params, x), augment === null ? fake : diffAugment(fake, augmentSeed, augment), this.settings);
+      },
       Object.values(G.params),
     );
     this.generatorOptimizer.apply(byParamName(grads, this.generatorNames), learningRateAt(this.settings, this.steps));

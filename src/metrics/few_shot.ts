@@ -1,0 +1,52 @@
+/**
+ * Variety of a few-shot fine-tune (issue 26): each sample's Euclidean pixel distance to its
+ * nearest shot (the images it was tuned on), the median of those, against the typical distance
+ * between two real images of the class (the median over pairs of held-out images). Copies of
+ * the shots read 0; held-out real images of the class read about 0.8 on MNIST with ten shots,
+ * since the nearest of ten is nearer than a typical pair.
+ */
+export interface NearestShotRatio {
+  /** Median over samples of the distance to the nearest shot. */
+  medianNearestShot: number;
+  /** Median distance between two distinct real images of the class. */
+  typicalRealDistance: number;
+  /** medianNearestShot / typicalRealDistance. */
+  ratio: number;
+  /** The same ratio for the real images themselves (what real variety reads). */
+  realRatio: number;
+}
+
+/** Rows of `size` floats each (same scale for all three sets, e.g. pixels in [0, 1]). */
+export function nearestShotRatio(samples: Float32Array, shots: Float32Array, reals: Float32Array, size: number): NearestShotRatio {
+  const rows = (a: Float32Array) => {
+    if (a.length % size !== 0 || a.length === 0) throw new Error(`nearestShotRatio: ${a.length} values are not a whole number of rows of ${size}`);
+    return a.length / size;
+  };
+  const [n, m, r] = [rows(samples), rows(shots), rows(reals)];
+  if (r < 2) throw new Error('nearestShotRatio: needs at least 2 real images');
+  const dist = (a: Float32Array, i: number, b: Float32Array, j: number) => {
+    let s = 0;
+    for (let k = 0; k < size; k++) {
+      const d = a[i * size + k] - b[j * size + k];
+      s += d * d;
+    }
+    return Math.sqrt(s);
+  };
+  const nearest = (a: Float32Array, count: number) =>
+    Array.from({ length: count }, (_, i) => {
+      let best = Infinity;
+      for (let j = 0; j < m; j++) best = Math.min(best, dist(a, i, shots, j));
+      return best;
+    });
+  const pairs: number[] = [];
+  for (let i = 0; i < r; i++) for (let j = i + 1; j < r; j++) pairs.push(dist(reals, i, reals, j));
+  const typical = median(pairs);
+  const medianNearestShot = median(nearest(samples, n));
+  return { medianNearestShot, typicalRealDistance: typical, ratio: medianNearestShot / typical, realRatio: median(nearest(reals, r)) / typical };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}

@@ -1,0 +1,289 @@
+/**
+ * Few-shot fine-tuning: a handful (5-50) of images of one kind in, a model drawing new images of
+ * that kind out, in about a minute of one WASM thread. Plain fine-tuning (`train --init`, the
+ * runtime's fromLoadedModel) gets there too slowly for a tab and at a cost in variety
+ * (docs/finetune.md has the measurements). This one, on the existing Trainer and
+ * startFromModel:
+ * 1. Latent mixture components (models/latent_mixture.ts): a model whose generator reads its
+ *    latent as K separated Gaussians mostly draws one kind per component. The components whose
+ *    samples lie nearest the images (cosine distance of the pixels, each image's nearest samples vote) are kept
+ *    in the architecture (latentComponentsAllowed): the argmax that picks a component runs over
+ *    those only, so the model draws the right kind from the first step, with its full variety.
+ * 2. A short WGAN-GP run on the images from there, with DiffAugment on real and fake before the
+ *    critic (Zhao et al. 2020: translation + cutout; train/diff_augment.ts), the critic's first
+ *    layer frozen (FreezeD, Mo et al. 2020) and an average of the generator's weights kept (EMA)
+ *    and saved, so the critic cannot memorise ten images and the generator does not copy them.
+ * No DOM, worker or file code: the CLI (cli/finetune.ts) and the runtime (runtime/host.ts) call it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageArray } from '../data/images';
+import { imageDataset } from '../data/images';
+import type { ModelContents } from '../io/codec';
+import { archOf, generatorFromModel, modelFromTrainer, startFromModel } from '../io/networks';
+import type { ArchConfig } from '../models/config';
+import type { Network } from '../models/network';
+import { disposeParams } from '../nn/params';
+import { seededLatents } from '../sample/latent_paths';
+import { backgroundMismatch, describeBackground } from './background_check';
+import { DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './diff_augment';
+import { Trainer, type RunResult, type StepMetrics } from './trainer';
+
+/**
+ * The defaults, chosen from docs/finetune.md's table (mnist, ten test-set images per digit, one
+ * WASM thread). FINE_TUNE_DEFAULTS.steps is what fits in the minute with the choice of components.
+ */
+export const FINE_TUNE_DEFAULTS = {
+  steps: 60,
+  seed: 0,
+  batchSize: 8,
+  learningRate: 1e-4,
+  criticSteps: 5,
+  emaDecay: 0.95 as number | null,
+  augment: DIFF_AUGMENT_DEFAULT as DiffAugmentPolicy | null,
+  /** FreezeD: the critic's lowest layers left as they are (1: conv1). */
+  frozenCriticLayers: 1,
+  components: 'nearest' as 'nearest' | 'all' | number[],
+};
+
+/** Fewer images than this cannot be told apart from one image to copy. */
+export const MIN_FINE_TUNE_IMAGES = 2;
+
+export interface FineTuneOptions {
+  /** Generator steps (default FINE_TUNE_DEFAULTS.steps); 0 keeps the choice of components alone. */
+  steps?: number;
+  /** Seeds the run (an integer in [0, 2^32)). */
+  seed?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Critic updates per generator step (n_critic). */
+  criticSteps?: number;
+  /** Decay of the generator's average, which is what the result keeps; null: the generator itself. */
+  emaDecay?: number | null;
+  /** DiffAugment's policy; null: none. */
+  augment?: DiffAugmentPolicy | null;
+  /** FreezeD: how many of the critic's lowest conv layers stay as they are (0: none). */
+  frozenCriticLayers?: number;
+  /**
+   * 'nearest': keep the latent components nearest the images (a model with a latent mixture);
+   * 'all': keep every component; or the components to keep.
+   */
+  components?: 'nearest' | 'all' | number[];
+  signal?: AbortSignal;
+  onProgress?: (metrics: StepMetrics) => void | Promise<void>;
+}
+
+/** A fine-tune's input that cannot be used: too few images, images of another shape or background, a model without a critic. */
+export class FineTuneInputError extends Error {
+  override name = 'FineTuneInputError';
+  constructor(
+    message: string,
+    readonly code: 'too-few-images' | 'image-shape' | 'background' | 'no-critic' | 'bad-option',
+  ) {
+    super(message);
+  }
+}
+
+export interface ComponentChoice {
+  /** The components kept, ascending. */
+  allowed: number[];
+  /** Votes per component: each image's PER_IMAGE_VOTES nearest samples. */
+  votes: number[];
+}
+
+/** Samples drawn from each component to compare the images with. */
+const SAMPLES_PER_COMPONENT = 32;
+/** Each image's nearest samples vote for their components. */
+const PER_IMAGE_VOTES = 5;
+/**
+ * A component is kept when it has at least this share of the top component's votes. On mnist's
+ * ten-image sets (docs/finetune.md) the runner-up of a clear choice holds 40% or less of the
+ * top's votes (a 9's 1-or-4-like strokes, a 5's 3-like ones), where the two components that
+ * share the 4s and 9s hold 90% of each other's.
+ */
+const MIN_VOTE_RATIO = 0.75;
+
+/**
+ * The components of `generator`'s latent mixture (among `candidates`) whose samples lie nearest
+ * the images: SAMPLES_PER_COMPONENT samples of each (seeded), then each image's PER_IMAGE_VOTES
+ * nearest samples (cosine distance of the [0, 1] pixels) vote for their components, and those with at
+ * least MIN_VOTE_RATIO of the top component's votes are kept.
+ */
+export async function chooseComponents(
+  generator: Network,
+  images: ImageArray,
+  options: { candidates?: readonly number[]; seed?: number; perComponent?: number; votesPerImage?: number; minRatio?: number } = {},
+): Promise<ComponentChoice> {
+  const { latentDim, latentComponents: K, outputRange } = generator.config;
+  if (K == null) throw new Error('chooseComponents: the generator reads one Gaussian, not a mixture of components');
+  const candidates = options.candidates ?? Array.from({ length: K }, (_, k) => k);
+  const per = options.perComponent ?? SAMPLES_PER_COMPONENT;
+  const votesPerImage = Math.min(options.votesPerImage ?? PER_IMAGE_VOTES, per * candidates.length);
+  const minRatio = options.minRatio ?? MIN_VOTE_RATIO;
+  const n = per * candidates.length;
+  const z = await seededLatents(n, latentDim, options.seed ?? 0);
+  const componentOfSample = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = candidates[Math.floor(i / per)];
+    componentOfSample[i] = k;
+    // Swap the largest of the first K values into place k: a draw of N(0, I) given component k.
+    let top = 0;
+    for (let j = 1; j < K; j++) if (z[i * latentDim + j] > z[i * latentDim + top]) top = j;
+    [z[i * latentDim + k], z[i * latentDim + top]] = [z[i * latentDim + top], z[i * latentDim + k]];
+  }
+  const count = images.shape[0];
+  const distances = tf.tidy(() => {
+    // The generator as built for the whole mixture: its own mask (if any) must not move the swap.
+    let samples = generator.apply(generator.params, tf.tensor2d(z, [n, latentDim]));
+    if (outputRange !== null && outputRange[0] === -1) samples = tf.div(tf.add(samples, 1), 2);
+    // Cosine distance (1 - cos) between images as vectors: a plain Euclidean distance favours
+    // samples with little ink (every 2, 4, 5 or 9 lies nearer some thin 1 than most of its kind).
+    const unit = (t: tf.Tensor) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-6));
+    const s = unit(tf.reshape(samples, [n, -1]));
+    const x = unit(tf.reshape(unitImages(images), [count, -1]));
+    return tf.sub(1, tf.matMul(x, s, false, true));
+  });
+  const d = (await distances.data()) as Float32Array;
+  distances.dispose();
+  const votes = new Array<number>(K).fill(0);
+  for (let i = 0; i < count; i++) {
+    const row = Array.from(d.subarray(i * n, (i + 1) * n), (v, j) => [v, j]).sort((a, b) => a[0] - b[0]);
+    for (let v = 0; v < votesPerImage; v++) votes[componentOfSample[row[v][1]]]++;
+  }
+  const top = Math.max(...votes);
+  const allowed = votes.map((v, k) => (v > 0 && v >= minRatio * top ? k : -1)).filter((k) => k >= 0);
+  return { allowed, votes };
+}
+
+export interface PreparedFineTune {
+  trainer: Trainer;
+  /** The components kept (null for a model without a latent mixture, or components 'all'). */
+  choice: ComponentChoice | null;
+  /** The trainer's architecture: the model's, with latentComponentsAllowed when components were chosen. */
+  arch: ArchConfig;
+  steps: number;
+  /** The model's steps, where the fine-tune's count starts. */
+  startStep: number;
+}
+
+/**
+ * Checks the images against the model, chooses the components and builds the trainer, started
+ * from the model's networks; the caller runs it (trainer.run) and disposes of it. For a caller
+ * with its own run loop (the worker's); fineTune() does all of it.
+ */
+export async function prepareFineTune(model: ModelContents, images: ImageArray, options: FineTuneOptions = {}, source = 'the model'): Promise<PreparedFineTune> {
+  const o = { ...FINE_TUNE_DEFAULTS, ...definedOf(options) };
+  const arch = archOf(model, source);
+  checkImages(images, arch);
+  if (model.critic == null) {
+    throw new FineTuneInputError(`${source} has no critic: fine-tuning trains one against the generator (load the model with its critic.bin)`, 'no-critic');
+  }
+  if (!Number.isInteger(o.steps) || o.steps < 0) throw new FineTuneInputError(`fineTune: steps must be an integer >= 0, got ${o.steps}`, 'bad-option');
+  const frozen = frozenCriticParams(arch, o.frozenCriticLayers);
+
+  let choice: ComponentChoice | null = null;
+  const generator = generatorFromModel({ ...model, architecture: { ...arch, latentComponentsAllowed: undefined } }, source);
+  try {
+    const mismatch = await backgroundMismatch(generator, images);
+    if (mismatch != null) {
+      throw new FineTuneInputError(
+        `the images have ${describeBackground(mismatch.images)} and ${source} draws on ${describeBackground(mismatch.model)}; invert them first (invertImages, --invert)`,
+        'background',
+      );
+    }
+    if (arch.latentComponents != null && o.components !== 'all') {
+      if (Array.isArray(o.components)) {
+        choice = { allowed: [...o.components].sort((a, b) => a - b), votes: [] };
+      } else {
+        choice = await chooseComponents(generator, images, { candidates: arch.latentComponentsAllowed, seed: o.seed });
+      }
+    } else if (Array.isArray(o.components)) {
+      throw new FineTuneInputError(`fineTune: components [${o.components}] given, but ${source}'s generator has no latent mixture`, 'bad-option');
+    }
+  } finally {
+    disposeParams(generator.params);
+  }
+  const tuned: ArchConfig = choice == null ? arch : { ...arch, latentComponentsAllowed: choice.allowed };
+  const trainer = new Trainer({
+    loss: 'wgan-gp',
+    arch: tuned,
+    data: imageDataset(images, arch.outputRange, 'fine-tune images'),
+    seed: o.seed,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    nCritic: o.criticSteps,
+    emaDecay: o.emaDecay,
+    augment: o.augment,
+    frozenCriticParams: frozen,
+  });
+  try {
+    await startFromModel(trainer, { ...model, architecture: tuned as unknown as Record<string, unknown> }, source);
+  } catch (e) {
+    trainer.dispose();
+    throw e;
+  }
+  return { trainer, choice, arch: tuned, steps: o.steps, startStep: trainer.step };
+}
+
+export interface FineTuneResult extends RunResult {
+  /** The fine-tuned model: the generator's average (or the generator) and the critic. */
+  model: ModelContents;
+  choice: ComponentChoice | null;
+  seconds: number;
+}
+
+/** The whole fine-tune: prepareFineTune, the run (stoppable by options.signal: it keeps what is done), the model. */
+export async function fineTune(model: ModelContents, images: ImageArray, options: FineTuneOptions = {}, source = 'the model'): Promise<FineTuneResult> {
+  const started = performance.now();
+  const { trainer, choice, steps } = await prepareFineTune(model, images, options, source);
+  try {
+    const result = await trainer.run({ steps, signal: options.signal, onProgress: options.onProgress });
+    const seconds = (performance.now() - started) / 1000;
+    // The base model's own record (dataset, license...) stays; loss, seed and steps are the run's.
+    const { loss: _loss, seed: _seed, steps: _steps, backend: _backend, seconds: _seconds, metrics: _metrics, ...base } = model.provenance;
+    const tuned = await modelFromTrainer(trainer, {
+      ...base,
+      fineTune: { images: images.shape[0], steps: result.stepsRun, components: choice?.allowed ?? null, seconds: Math.round(seconds * 100) / 100 },
+    });
+    return { ...result, model: tuned, choice, seconds };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** The critic's parameters FreezeD leaves alone: those of its `layers` lowest conv layers. */
+export function frozenCriticParams(arch: ArchConfig, layers: number): string[] {
+  if (!Number.isInteger(layers) || layers < 0) throw new FineTuneInputError(`fineTune: frozenCriticLayers must be an integer >= 0, got ${layers}`, 'bad-option');
+  if (layers === 0) return [];
+  if (arch.kind === 'mlp') throw new FineTuneInputError('fineTune: frozenCriticLayers applies to the conv critics (dcgan28, dcgan32)', 'bad-option');
+  if (layers > 2) throw new FineTuneInputError(`fineTune: the critic has 3 conv layers and a head; freeze at most 2, not ${layers}`, 'bad-option');
+  return Array.from({ length: layers }, (_, i) => [`conv${i + 1}/kernel`, `conv${i + 1}/bias`]).flat();
+}
+
+function checkImages(images: ImageArray, arch: ArchConfig): void {
+  const shape = images?.shape;
+  if (!Array.isArray(shape) || shape.length !== 4) throw new FineTuneInputError(`fine-tune images: expected { data, shape: [n, h, w, c] }, got shape ${JSON.stringify(shape)}`, 'image-shape');
+  if (shape[0] < MIN_FINE_TUNE_IMAGES) {
+    throw new FineTuneInputError(
+      `fine-tune images: ${shape[0]} image${shape[0] === 1 ? '' : 's'}; a fine-tune needs at least ${MIN_FINE_TUNE_IMAGES} (5 to 50 work best), or the model can only copy what it is given`,
+      'too-few-images',
+    );
+  }
+  if (arch.outputShape.length !== 3 || shape.slice(1).join() !== arch.outputShape.join()) {
+    throw new FineTuneInputError(
+      `fine-tune images: they are [${shape.slice(1)}], the model draws [${arch.outputShape}]; resize and match the channels first (toImageArray(decoded, ${arch.outputShape[0]}, ${arch.outputShape[2]}))`,
+      'image-shape',
+    );
+  }
+}
+
+/** Images as floats in [0, 1], [n, h, w, c]. */
+function unitImages({ data, shape }: ImageArray): tf.Tensor4D {
+  return tf.tidy(() => {
+    const t = tf.tensor4d(data instanceof Uint8Array ? Float32Array.from(data) : data, shape);
+    return (data instanceof Uint8Array ? tf.div(t, 255) : t) as tf.Tensor4D;
+  });
+}
+
+function definedOf<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
