@@ -4,7 +4,7 @@ import { extname, join } from 'node:path';
 import type { Dataset } from '../data/dataset';
 import { imageDataset } from '../data/images';
 import { TOY_NAMES, toyDataset, type ToyName } from '../data/toy';
-import { invertImages, isGreyscale, toImageArray } from '../data/image_pixels';
+import { invertImages, isGreyscale, toImageArray, type DecodedImage } from '../data/image_pixels';
 import type { ImageArray } from '../data/images';
 import { decodeImage } from '../io/image_files';
 import { archConfig, type ArchConfig } from '../models/config';
@@ -40,9 +40,7 @@ export async function resolveData(spec: string, dim: number | undefined, invert 
   if (!isDir) {
     throw new UsageError(`--data must be one of ${[...TOY_NAMES, ...MNIST_SETS].join(', ')} or a folder of PNG/JPEG images; '${spec}' is none.`);
   }
-  const files = (await readdir(spec)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
-  if (files.length === 0) throw new UsageError(`--data ${spec}: the folder holds no .png, .jpg or .jpeg files.`);
-  const images = await Promise.all(files.map(async (f) => decodeImage(new Uint8Array(await readFile(join(spec, f))), join(spec, f))));
+  const images = await readImageFolder(spec, '--data');
   // Greyscale images train the 28x28x1 network, colour ones the 32x32x3 network.
   const grey = isGreyscale(images);
   const arch = grey ? archConfig('dcgan28', dim == null ? {} : { dim }) : archConfig('dcgan32', dim == null ? {} : { dim });
@@ -50,4 +48,24 @@ export async function resolveData(spec: string, dim: number | undefined, invert 
   const sized = toImageArray(images, size, channels);
   const trained = invert ? invertImages(sized) : sized;
   return { dataset: imageDataset(trained, arch.outputRange, spec), arch, name: spec, images: trained };
+}
+
+/**
+ * A folder's PNG and JPEG files (by extension, other files are ignored), decoded, in name order.
+ * `flag` names the option in errors: none found, or a file that does not decode.
+ */
+export async function readImageFolder(dir: string, flag: string): Promise<DecodedImage[]> {
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new UsageError(`${flag} ${dir}: not a folder.`);
+  const files = (await readdir(dir)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
+  if (files.length === 0) throw new UsageError(`${flag} ${dir}: the folder holds no .png, .jpg or .jpeg files.`);
+  return Promise.all(
+    files.map(async (f) => {
+      try {
+        return decodeImage(new Uint8Array(await readFile(join(dir, f))), join(dir, f));
+      } catch (e) {
+        throw new UsageError(`${flag} ${dir}: ${(e as Error).message}`);
+      }
+    }),
+  );
 }

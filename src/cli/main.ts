@@ -1,9 +1,10 @@
-/** The `wgan-edge` command line: train, sample, eval, info. */
+/** The `wgan-edge` command line: train, finetune, sample, eval, info. */
 import '../backend/gradients';
 import '../backend/kernels';
 import { backendOptions, parse } from './args';
 import { UsageError } from './errors';
 import { evaluate } from './eval';
+import { finetune } from './finetune';
 import { info } from './info';
 import { sample } from './sample';
 import { train } from './train';
@@ -22,6 +23,10 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--init DIR|<shipped name> (start from a model's networks; --steps counts on from its)]
           [--invert (a folder's images as negatives: ink on paper -> light on dark, as MNIST)]
           --out DIR [--resume] [--json]
+  finetune --model DIR|<shipped name> --images DIR --out DIR [--steps N] [--seed S]
+          few-shot: a handful (5-50) of PNG/JPEG images of one kind in a folder, a model of
+          that kind out in about a minute (the latent components nearest them, then a short
+          run with DiffAugment); [--invert (ink on paper)] [--storage ...] [--json]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist
           [--n N] [--seed S] [--truncation T (digit sets; as sample's)]
@@ -35,6 +40,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   train,
+  finetune,
   sample,
   eval: evaluate,
   info: async (argv) => info(backendOptions(parse(argv, {}))),

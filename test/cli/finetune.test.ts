@@ -1,0 +1,77 @@
+// `wgan-edge finetune`: a folder of a few MNIST test digits in, a model folder out (the shipped
+// mnist restricted to the latent components nearest them, then tuned); the clear refusals: no
+// images, one image, a file that is not an image, ink on paper without --invert, a model
+// without a critic.
+import { mkdir, mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../src/index';
+import { finetune } from '../../src/cli/finetune';
+import { UsageError } from '../../src/cli/errors';
+import { loadModelDir, saveModelDir } from '../../src/io/node_files';
+import { loadShippedModel } from '../../src/node/shipped';
+import { loadMnist, loadMnistLabels } from '../../src/node/mnist';
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/** `count` MNIST test images of `digit` as PNGs in `dir`, light on dark or as ink on paper. */
+async function digitFolder(dir: string, digit: number, count: number, inkOnPaper = false): Promise<void> {
+  const [images, labels] = [await loadMnist('test', { limit: 500 }), await loadMnistLabels('test', { limit: 500 })];
+  await mkdir(dir, { recursive: true });
+  let written = 0;
+  for (let i = 0; i < labels.length && written < count; i++) {
+    if (labels[i] !== digit) continue;
+    const pixels = (images.data as Uint8Array).subarray(i * 784, (i + 1) * 784);
+    await writeFile(join(dir, `${digit}-${written++}.png`), encodePng({ width: 28, height: 28, data: inkOnPaper ? pixels.map((v) => 255 - v) : pixels, channels: 1 }));
+  }
+}
+
+describe('wgan-edge finetune', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wgan-edge-finetune-'));
+    await digitFolder(join(dir, 'sevens'), 7, 6);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('tunes mnist on six sevens: a model folder whose generator keeps the sevens component, and a preview', async () => {
+    const out = join(dir, 'tuned');
+    await finetune(['--model', 'mnist', '--images', join(dir, 'sevens'), '--out', out, '--steps', '2', '--seed', '3', '--backend', 'wasm']);
+    const tuned = await loadModelDir(out);
+    const base = await loadShippedModel('mnist');
+    // The shipped model's sevens component (models/mnist/README.md, scripts/components.script.ts).
+    expect(tuned.architecture.latentComponentsAllowed).toEqual([5]);
+    expect(tuned.provenance).toMatchObject({ dataset: 'mnist', steps: base.provenance.steps! + 2, seed: 3, fineTune: { images: 6, steps: 2, components: [5] } });
+    expect(tuned.critic).toBeDefined();
+    expect(await exists(join(out, 'samples.png'))).toBe(true);
+    // float16 like the shipped model.
+    expect(await readFile(join(out, 'model.json'), 'utf8')).toMatch(/float16/);
+    await expect(finetune(['--model', 'mnist', '--images', join(dir, 'sevens'), '--out', out])).rejects.toThrow(/already holds a model/);
+  });
+
+  it('refuses no images, one image, a file that is not an image, ink on paper, a model without a critic', async () => {
+    const run = (images: string, ...more: string[]) => finetune(['--model', 'mnist', '--images', images, '--out', join(dir, 'never'), '--steps', '1', ...more]);
+    const empty = join(dir, 'empty');
+    await mkdir(empty);
+    await writeFile(join(empty, 'notes.txt'), 'no images here');
+    await expect(run(empty)).rejects.toThrow(new UsageError(`--images ${empty}: the folder holds no .png, .jpg or .jpeg files.`));
+    const one = join(dir, 'one');
+    await digitFolder(one, 3, 1);
+    await expect(run(one)).rejects.toThrow(/^--images .*: fine-tune images: 1 image; a fine-tune needs at least 2/);
+    const broken = join(dir, 'broken');
+    await digitFolder(broken, 3, 3);
+    await writeFile(join(broken, 'z.png'), 'not a png at all');
+    await expect(run(broken)).rejects.toThrow(/^--images .*z\.png: (not a PNG or JPEG file|cannot decode image)/);
+    const paper = join(dir, 'paper');
+    await digitFolder(paper, 3, 3, true);
+    await expect(run(paper)).rejects.toThrow(/a light background \(1\.00\) and mnist draws on a dark background .* Pass --invert to tune on their negatives\.$/);
+    await expect(run(join(dir, 'missing'))).rejects.toThrow(/--images .*missing: not a folder/);
+    const noCritic = join(dir, 'no-critic');
+    await saveModelDir(noCritic, { ...(await loadShippedModel('mnist')), critic: undefined });
+    await expect(finetune(['--model', noCritic, '--images', one, '--out', join(dir, 'never')])).rejects.toThrow(/has no critic/);
+    await expect(finetune(['--images', one, '--out', join(dir, 'never')])).rejects.toThrow(/finetune needs --model/);
+    expect(await exists(join(dir, 'never', 'model.json'))).toBe(false);
+  });
+});
