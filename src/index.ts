@@ -24,6 +24,9 @@ export { mixtureWeights, createMixtureCritic } from './losses/wgan_c';
 export { criticStepsAt } from './losses/wgan';
 export { Trainer, TrainingDivergedError } from './train/trainer';
 export { backgroundMismatch } from './train/background_check';
+export { fineTune, prepareFineTune, chooseComponents, frozenCriticParams, FineTuneInputError, FINE_TUNE_DEFAULTS, MIN_FINE_TUNE_IMAGES } from './train/finetune';
+export type { FineTuneOptions, FineTuneResult, ComponentChoice, PreparedFineTune } from './train/finetune';
+export { diffAugment, DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './train/diff_augment';
 export type { TrainerConfig, StepMetrics, RunOptions, RunResult } from './train/trainer';
 export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './train/state';
 export type { TrainerState } from './train/state';
@@ -37,6 +40,7 @@ export type { Dataset } from './data/dataset';
 export { modeCoverage, generatorModeCoverage, type ModeReport } from './metrics/modes';
 export { exactW1, generatorW1 } from './metrics/wasserstein';
 export { frechetDistance } from './metrics/frechet';
+export { nearestShotRatio, type NearestShotRatio } from './metrics/few_shot';
 export { classifierQuality, generatorClassifierQuality, type ClassifierQuality } from './metrics/classifier_quality';
 
 // Sampling

@@ -14,6 +14,8 @@ import { imageBuffers, sendableSource } from './transfer';
 import type { RuntimeHost } from './host';
 import type {
   BackendReport,
+  FineTuneRequest,
+  FineTuneResult,
   InterpolateRequest,
   LoadProgress,
   ModelContents,
@@ -59,6 +61,13 @@ export interface Runtime {
    * transferred, not copied: the caller's array is left empty.
    */
   train(request: TrainRequest, options?: TrainOptions): Promise<TrainResult>;
+  /**
+   * Few-shot fine-tuning of the loaded model on a handful (5-50) of images of one kind
+   * (train/finetune.ts): the latent components nearest them, then a short run with DiffAugment;
+   * the result becomes the loaded model (saveModel/exportModel keep it). Progress and Stop as
+   * train()'s. The images are transferred, not copied.
+   */
+  fineTune(request: FineTuneRequest & TrainOptions): Promise<FineTuneResult>;
   /** The loaded (or just trained) model as a model folder's contents, ready to save or load elsewhere. */
   exportModel(): Promise<ModelContents>;
   /** Ends the worker and frees everything it held; later calls reject with 'disposed'. */
@@ -141,6 +150,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
   };
 
+  const fineTune = async ({ onProgress, signal, ...request }: FineTuneRequest & TrainOptions): Promise<FineTuneResult> => {
+    const runId = nextRunId++;
+    const cancel = () => void guarded(() => remote.cancel(runId)).catch(() => {});
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const progress = onProgress ? Comlink.proxy(onProgress) : undefined;
+      return await guarded(() => remote.fineTune(Comlink.transfer(request, imageBuffers(request)), runId, progress, signal?.aborted));
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  };
+
   return {
     info: () => guarded(() => remote.info()),
     load: (source, { onProgress } = {}) =>
@@ -149,6 +170,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sample: (request) => guarded<SampleResult>(() => remote.sample(request)),
     interpolate: (request) => guarded<SampleResult>(() => remote.interpolate(request)),
     train,
+    fineTune,
     exportModel: () => guarded(() => remote.exportModel()),
     dispose() {
       stopWatching();

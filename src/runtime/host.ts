@@ -26,6 +26,8 @@ import {
   PROGRESS_INTERVAL_MS,
   SAMPLE_FORMATS,
   type BackendFallback,
+  type FineTuneRequest,
+  type FineTuneResult,
   type InterpolateRequest,
   type LoadProgress,
   type ModelContents,
@@ -48,6 +50,7 @@ import { oneAtATime } from './one_at_a_time';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
 import { backgroundMismatch, describeBackground } from '../train/background_check';
+import { FineTuneInputError, prepareFineTune } from '../train/finetune';
 import { Trainer, type StepMetrics } from '../train/trainer';
 import type { TrainerState } from '../train/state';
 
@@ -201,17 +204,8 @@ export class RuntimeHost {
   async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<TrainResult> {
     checkObject(request, 'train: the request');
     const { data, steps, fromLoadedModel, ...config } = request;
-    const controller = new AbortController();
-    if (aborted) controller.abort();
-    let startStep = 0;
-    const fallbacks: BackendFallback[] = [];
-    // Only the swap waits its turn: samples asked for during the run draw its model as it trains.
-    await this.modelCalls(async () => {
-      if (this.recovery != null) await this.recovery;
-      this.checkIdle('train');
-      // A fine-tune's start reads the new trainer back: a device lost then moves the loaded
-      // model to the next backend, and the start is made again there.
-      const { trainer, start } = await this.onLiveBackend(async () => {
+    const result = await this.runTrainer(
+      async () => {
         const base = fromLoadedModel ? await this.currentModel() : null;
         if (config.arch == null && base == null) throw new RuntimeError('train: arch is required, unless the run starts from the loaded model (fromLoadedModel)', 'bad-request');
         const arch = validateArch(config.arch ?? base!.architecture);
@@ -219,12 +213,76 @@ export class RuntimeHost {
         try {
           const start = base == null ? null : await startFromModel(trainer, base, 'the loaded model');
           if (start != null && 'images' in data) await checkBackground(trainer, data.images);
-          return { trainer, start };
+          return { trainer, start, steps };
         } catch (e) {
           trainer.dispose();
           throw e;
         }
-      }, fallbacks);
+      },
+      runId,
+      onProgress,
+      aborted,
+      'train',
+    );
+    return result;
+  }
+
+  /**
+   * Few-shot fine-tuning of the loaded model on request.images (train/finetune.ts): the latent
+   * components nearest the images, then a short run with DiffAugment, FreezeD and an average of
+   * the generator. The result becomes the loaded model, as train()'s does; cancelling keeps what
+   * is done. Bad images (fewer than 2, another size, the other background) or a model without
+   * its critic: a 'bad-request' RuntimeError that says which.
+   */
+  async fineTune(request: FineTuneRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<FineTuneResult> {
+    checkObject(request, 'fineTune: the request');
+    const { images, steps, seed } = request;
+    let components: number[] | null = null;
+    const result = await this.runTrainer(
+      async () => {
+        const base = await this.currentModel();
+        try {
+          const prepared = await prepareFineTune(base, images, { steps, seed }, 'the loaded model');
+          components = prepared.choice?.allowed ?? null;
+          return { trainer: prepared.trainer, start: prepared.start, steps: prepared.steps };
+        } catch (e) {
+          if (e instanceof FineTuneInputError) throw new RuntimeError(`fineTune: ${e.message}`, 'bad-request');
+          throw e;
+        }
+      },
+      runId,
+      onProgress,
+      aborted,
+      'fineTune',
+    );
+    return { ...result, components };
+  }
+
+  /**
+   * A run of the trainer `prepare` builds (it replaces the loaded model), for its `steps` more
+   * generator steps, cancellable by `runId`; goes on across a lost WebGPU device.
+   */
+  private async runTrainer(
+    prepare: () => Promise<{ trainer: Trainer; start: TrainerState | null; steps: number }>,
+    runId: number,
+    onProgress: Callback<TrainProgress> | undefined,
+    aborted: boolean,
+    what: 'train' | 'fineTune',
+  ): Promise<TrainResult> {
+    const controller = new AbortController();
+    if (aborted) controller.abort();
+    let startStep = 0;
+    let steps = 0;
+    const fallbacks: BackendFallback[] = [];
+    // Only the swap waits its turn: samples asked for during the run draw its model as it trains.
+    await this.modelCalls(async () => {
+      if (this.recovery != null) await this.recovery;
+      this.checkIdle(what);
+      // A fine-tune's start reads the new trainer back: a device lost then moves the loaded
+      // model to the next backend, and the start is made again there.
+      const prepared = await this.onLiveBackend(prepare, fallbacks);
+      const { trainer, start } = prepared;
+      steps = prepared.steps;
       this.unload();
       this.trainer = trainer;
       // A lost device's move goes on from here until the first snapshot: a fine-tuned run's
@@ -425,7 +483,11 @@ export class RuntimeHost {
     if (trainer != null && this.trainer === trainer) {
       // No snapshot yet: a new run was at its first step, which its config rebuilds exactly (a
       // fine-tuned one has its start as its first snapshot).
-      this.trainer = state != null ? Trainer.fromState(state, trainer.data) : new Trainer({ ...trainer.settings, loss: trainer.loss, arch: trainer.arch, data: trainer.data, seed: trainer.seed });
+      const options = { augment: trainer.augment, frozenCriticParams: trainer.frozenCriticParams };
+      this.trainer =
+        state != null
+          ? Trainer.fromState(state, trainer.data, options)
+          : new Trainer({ ...trainer.settings, loss: trainer.loss, arch: trainer.arch, data: trainer.data, seed: trainer.seed, ...options });
       this.generator = this.trainer.emaGenerator ?? this.trainer.generator;
     } else if (this.trainer == null && this.loadedModel != null) {
       this.generator = generatorFromModel(this.loadedModel, 'the loaded model');

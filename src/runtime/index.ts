@@ -23,6 +23,8 @@ export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {
   BackendFallback,
   BackendReport,
+  FineTuneRequest,
+  FineTuneResult,
   ImageArray,
   InterpolateRequest,
   InterpolationPath,

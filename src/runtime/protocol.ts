@@ -87,6 +87,24 @@ export interface TrainRequest extends Partial<TrainSettings> {
   fromLoadedModel?: boolean;
 }
 
+/**
+ * Few-shot fine-tuning of the loaded model (runtime.fineTune, train/finetune.ts): a handful
+ * (5-50) of images of one kind, already at the model's size and channels (toImageArray) and
+ * on its background (invertImages for ink on paper). Transferred, not copied.
+ */
+export interface FineTuneRequest {
+  images: ImageArray;
+  /** Generator steps (default FINE_TUNE_DEFAULTS.steps: about a minute of one WASM thread on mnist). */
+  steps?: number;
+  /** Seeds the choice of components' samples and the run. Default 0. */
+  seed?: number;
+}
+
+/** How a fine-tune ended, as TrainResult, and the latent components it kept (null: a model without a mixture). */
+export interface FineTuneResult extends TrainResult {
+  components: number[] | null;
+}
+
 export type TrainProgress = StepMetrics;
 /** Progress reaches the page at most this often (the last step always arrives). */
 export const PROGRESS_INTERVAL_MS = 100;

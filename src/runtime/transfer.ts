@@ -3,7 +3,7 @@
  * so a large model or data set costs the sending thread no copy. A buffer may be listed once.
  */
 import * as Comlink from 'comlink';
-import type { ModelContents, ModelSource, TrainRequest } from './protocol';
+import type { FineTuneRequest, ModelContents, ModelSource, TrainRequest } from './protocol';
 
 /** Each distinct, transferable buffer under a model's weights (a buffer can be listed once). */
 export function weightBuffers(model: ModelContents): Transferable[] {
@@ -16,9 +16,10 @@ export function weightBuffers(model: ModelContents): Transferable[] {
   return [...buffers];
 }
 
-export function imageBuffers(request: TrainRequest): Transferable[] {
-  const data = request?.data;
-  const buffer = data != null && 'images' in data ? data.images?.data?.buffer : undefined;
+export function imageBuffers(request: TrainRequest | FineTuneRequest): Transferable[] {
+  const data = request != null && 'data' in request ? request.data : undefined;
+  const images = request != null && 'images' in request ? request.images : data != null && 'images' in data ? data.images : undefined;
+  const buffer = images?.data?.buffer;
   return buffer instanceof ArrayBuffer ? [buffer] : [];
 }
 

@@ -26,6 +26,7 @@ import { disposeParams } from '../nn/params';
 import { seededLatents } from '../sample/latent_paths';
 import { backgroundMismatch, describeBackground } from './background_check';
 import { DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './diff_augment';
+import type { TrainerState } from './state';
 import { Trainer, type RunResult, type StepMetrics } from './trainer';
 
 /**
@@ -163,6 +164,8 @@ export interface PreparedFineTune {
   steps: number;
   /** The model's steps, where the fine-tune's count starts. */
   startStep: number;
+  /** The trainer's state at its start (startFromModel's): what a run lost before its first snapshot is rebuilt from. */
+  start: TrainerState;
 }
 
 /**
@@ -215,13 +218,14 @@ export async function prepareFineTune(model: ModelContents, images: ImageArray, 
     augment: o.augment,
     frozenCriticParams: frozen,
   });
+  let start: TrainerState;
   try {
-    await startFromModel(trainer, { ...model, architecture: tuned as unknown as Record<string, unknown> }, source);
+    start = await startFromModel(trainer, { ...model, architecture: tuned as unknown as Record<string, unknown> }, source);
   } catch (e) {
     trainer.dispose();
     throw e;
   }
-  return { trainer, choice, arch: tuned, steps: o.steps, startStep: trainer.step };
+  return { trainer, choice, arch: tuned, steps: o.steps, startStep: trainer.step, start };
 }
 
 export interface FineTuneResult extends RunResult {

@@ -107,7 +107,10 @@ export class Trainer {
   private readonly criticOptimizer: Optimizer;
   private readonly generatorNames: Map<string, string>;
   private readonly criticNames: Map<string, string>;
-  private readonly augment: DiffAugmentPolicy | null;
+  /** DiffAugment's policy (config.augment), or null. */
+  readonly augment: DiffAugmentPolicy | null;
+  /** FreezeD's critic parameters (config.frozenCriticParams). */
+  readonly frozenCriticParams: readonly string[];
   /** The critic's variables its updates change (all but FreezeD's). */
   private readonly criticTrainable: tf.Variable[];
   private steps = 0;
@@ -144,19 +147,27 @@ export class Trainer {
     this.generatorNames = variableNames(this.generator.params);
     this.criticNames = variableNames(this.critic.params);
     this.augment = augment == null ? null : checkPolicy(augment);
+    if (this.augment !== null && this.arch.outputShape.length !== 3) {
+      this.dispose();
+      throw new Error(`trainer config: augment (DiffAugment) works on images, the ${this.arch.kind} generator makes [${this.arch.outputShape}]`);
+    }
     const frozen = new Set(frozenCriticParams ?? []);
     const unknown = [...frozen].filter((name) => !(name in this.critic.params));
     if (unknown.length > 0) {
       this.dispose();
       throw new Error(`trainer config: frozenCriticParams names ${unknown.join(', ')}, not critic parameters (${Object.keys(this.critic.params).join(', ')})`);
     }
+    this.frozenCriticParams = [...frozen];
     this.criticTrainable = Object.entries(this.critic.params).filter(([name]) => !frozen.has(name)).map(([, v]) => v);
   }
 
-  /** A trainer continuing exactly where `state` left off; `data` must be the same data set. */
-  static fromState(state: TrainerState, data: Dataset): Trainer {
+  /**
+   * A trainer continuing exactly where `state` left off; `data` must be the same data set, and
+   * `options` the run's augment and frozenCriticParams (a state does not record them).
+   */
+  static fromState(state: TrainerState, data: Dataset, options: Pick<TrainerConfig, 'augment' | 'frozenCriticParams'> = {}): Trainer {
     checkStateEnvelope(state);
-    const trainer = new Trainer({ ...settingsOf(state), loss: state.loss, arch: state.arch, data, seed: state.seed });
+    const trainer = new Trainer({ ...settingsOf(state), loss: state.loss, arch: state.arch, data, seed: state.seed, ...options });
     try {
       trainer.setState(state);
     } catch (e) {

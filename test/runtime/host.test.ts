@@ -8,6 +8,7 @@ import { RuntimeError } from '../../src/runtime/errors';
 import { RuntimeHost } from '../../src/runtime/host';
 import type { ModelContents, TrainProgress, TrainRequest } from '../../src/runtime/protocol';
 import { Trainer } from '../../src/train/trainer';
+import { fineTune } from '../../src/train/finetune';
 
 const RUN: TrainRequest = {
   loss: 'wgan-gp',
@@ -188,6 +189,49 @@ describe('RuntimeHost', () => {
       await host.load(base);
       expect(await host.sample({ n: 5, seed: 2 })).toEqual(samples);
       await expect(host.train({ ...RUN, arch: undefined }, 41)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/arch is required/) });
+      host.unload();
+    });
+  });
+
+  describe('few-shot fineTune', () => {
+    const arch = archConfig('dcgan28', { dim: 2, latentDim: 12, latentComponents: 3 });
+    /** Five grey images with a bright bar: what the tiny model is tuned on. */
+    const images = () => {
+      const data = new Uint8Array(5 * 784).fill(80);
+      for (let i = 0; i < 5; i++) for (let j = 4; j < 24; j++) data[i * 784 + (6 + i) * 28 + j] = 230;
+      return { data, shape: [5, 28, 28, 1] as [number, number, number, number] };
+    };
+    let base: ModelContents;
+    beforeAll(async () => {
+      await host.train({ loss: 'wgan-gp', arch, data: { images: images() }, seed: 2, steps: 1, batchSize: 4, nCritic: 1 }, 50);
+      base = await host.exportModel();
+      host.unload();
+    });
+
+    it('tunes the loaded model as the library fineTune does, keeps the chosen components, and leaves no tensor behind', async () => {
+      const want = await fineTune(structuredClone(base), images(), { steps: 2, seed: 1 });
+      const before = tf.memory().numTensors;
+      await host.load(base);
+      const progress: TrainProgress[] = [];
+      const result = await host.fineTune({ images: images(), steps: 2, seed: 1 }, 51, (p) => progress.push(p));
+      expect(result).toMatchObject({ stopped: 'completed', stepsRun: 2, step: 3, components: want.choice!.allowed });
+      expect(progress.at(-1)?.step).toBe(3);
+      const tuned = await host.exportModel();
+      expect(tuned.architecture.latentComponentsAllowed).toEqual(want.choice!.allowed);
+      expect({ generator: tuned.generator, critic: tuned.critic }).toEqual({ generator: want.model.generator, critic: want.model.critic });
+      // Cancelled before its first step: the model as chosen, no step taken.
+      await host.load(base);
+      expect(await host.fineTune({ images: images(), steps: 2 }, 52, undefined, true)).toMatchObject({ stopped: 'aborted', stepsRun: 0 });
+      host.unload();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('refuses one image or a model without its critic with bad-request, naming why', async () => {
+      await host.load(base);
+      const one = { data: images().data.subarray(0, 784), shape: [1, 28, 28, 1] as [number, number, number, number] };
+      await expect(host.fineTune({ images: one }, 53)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/1 image; a fine-tune needs at least 2/) });
+      await host.load({ ...base, critic: undefined });
+      await expect(host.fineTune({ images: images() }, 54)).rejects.toThrow(/no critic/);
       host.unload();
     });
   });
