@@ -111,6 +111,9 @@ async function runMethod(method: string, model: ModelContents, shots: ImageArray
     else if (k === 'lr') options.learningRate = Number(v);
     else if (k === 'batch') options.batchSize = Number(v);
     else if (k === 'ncritic') options.criticSteps = Number(v);
+    else if (k === 'recentre') options.recentre = Number(v);
+    else if (k === 'ratio') options.componentVoteRatio = Number(v);
+    else if (k === 'steps') options.steps = Number(v);
     else if (k === 'components') options.components = v === 'all' ? 'all' : 'nearest';
     else throw new Error(`unknown override ${k}`);
   }

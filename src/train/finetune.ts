@@ -43,6 +43,8 @@ export const FINE_TUNE_DEFAULTS = {
   augment: DIFF_AUGMENT_DEFAULT as DiffAugmentPolicy | null,
   /** FreezeD: the critic's lowest layers left as they are (1: conv1). */
   frozenCriticLayers: 1,
+  recentre: 0,
+  componentVoteRatio: 0.75,
   components: 'nearest' as 'nearest' | 'all' | number[],
 };
 
@@ -64,6 +66,13 @@ export interface FineTuneOptions {
   augment?: DiffAugmentPolicy | null;
   /** FreezeD: how many of the critic's lowest conv layers stay as they are (0: none). */
   frozenCriticLayers?: number;
+  /**
+   * Moves the kept components' centres by this times choice.nearestNoise (0: not at all), folded
+   * into the generator's first layer's bias, so the model and its format do not change.
+   */
+  recentre?: number;
+  /** A component is kept when it has this share of the top component's votes or more (1: the top one only). */
+  componentVoteRatio?: number;
   /**
    * 'nearest': keep the latent components nearest the images (a model with a latent mixture);
    * 'all': keep every component; or the components to keep.
@@ -89,7 +98,17 @@ export interface ComponentChoice {
   allowed: number[];
   /** Votes per component: each image's PER_IMAGE_VOTES nearest samples. */
   votes: number[];
+  /**
+   * The mean noise (the latent's values after the first K) of the samples of the kept
+   * components that lie nearest the images (RECENTRE_SHARE of them): the direction, within the
+   * components, towards the images. Empty when given components.
+   */
+  nearestNoise: Float32Array;
 }
+
+/** Samples of the kept components drawn to find nearestNoise, and the share of them it averages. */
+const RECENTRE_SAMPLES = 128;
+const RECENTRE_SHARE = 0.25;
 
 /** Samples drawn from each component to compare the images with. */
 const SAMPLES_PER_COMPONENT = 32;
@@ -104,6 +123,40 @@ const PER_IMAGE_VOTES = 5;
 const MIN_VOTE_RATIO = 0.75;
 
 /**
+ * `per` samples of each of `components` (seeded latents, the largest of the first K values
+ * swapped into the component's place: a draw of N(0, I) given that component), and the cosine
+ * distance (1 - cos, of the [0, 1] pixels as vectors) of each image to each sample,
+ * [images, samples] row-major. Cosine, not Euclidean: a Euclidean distance favours samples
+ * with little ink (every 2, 4, 5 or 9 lies nearer some thin 1 than most of its kind).
+ */
+async function nearestSamples(generator: Network, images: ImageArray, components: readonly number[], per: number, seed: number) {
+  const { latentDim, latentComponents, outputRange } = generator.config;
+  const K = latentComponents!;
+  const n = per * components.length;
+  const z = await seededLatents(n, latentDim, seed);
+  const componentOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = components[Math.floor(i / per)];
+    componentOf[i] = k;
+    let top = 0;
+    for (let j = 1; j < K; j++) if (z[i * latentDim + j] > z[i * latentDim + top]) top = j;
+    [z[i * latentDim + k], z[i * latentDim + top]] = [z[i * latentDim + top], z[i * latentDim + k]];
+  }
+  const count = images.shape[0];
+  const distances = tf.tidy(() => {
+    let samples = generator.apply(generator.params, tf.tensor2d(z, [n, latentDim]));
+    if (outputRange !== null && outputRange[0] === -1) samples = tf.div(tf.add(samples, 1), 2);
+    const unit = (t: tf.Tensor) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-6));
+    const s = unit(tf.reshape(samples, [n, -1]));
+    const x = unit(tf.reshape(unitImages(images), [count, -1]));
+    return tf.sub(1, tf.matMul(x, s, false, true));
+  });
+  const d = (await distances.data()) as Float32Array;
+  distances.dispose();
+  return { latents: z, componentOf, distances: d, n };
+}
+
+/**
  * The components of `generator`'s latent mixture (among `candidates`) whose samples lie nearest
  * the images: SAMPLES_PER_COMPONENT samples of each (seeded), then each image's PER_IMAGE_VOTES
  * nearest samples (cosine distance of the [0, 1] pixels) vote for their components, and those with at
@@ -114,45 +167,36 @@ export async function chooseComponents(
   images: ImageArray,
   options: { candidates?: readonly number[]; seed?: number; perComponent?: number; votesPerImage?: number; minRatio?: number } = {},
 ): Promise<ComponentChoice> {
-  const { latentDim, latentComponents: K, outputRange } = generator.config;
+  const { latentDim, latentComponents: K } = generator.config;
   if (K == null) throw new Error('chooseComponents: the generator reads one Gaussian, not a mixture of components');
   const candidates = options.candidates ?? Array.from({ length: K }, (_, k) => k);
   const per = options.perComponent ?? SAMPLES_PER_COMPONENT;
   const votesPerImage = Math.min(options.votesPerImage ?? PER_IMAGE_VOTES, per * candidates.length);
   const minRatio = options.minRatio ?? MIN_VOTE_RATIO;
-  const n = per * candidates.length;
-  const z = await seededLatents(n, latentDim, options.seed ?? 0);
-  const componentOfSample = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = candidates[Math.floor(i / per)];
-    componentOfSample[i] = k;
-    // Swap the largest of the first K values into place k: a draw of N(0, I) given component k.
-    let top = 0;
-    for (let j = 1; j < K; j++) if (z[i * latentDim + j] > z[i * latentDim + top]) top = j;
-    [z[i * latentDim + k], z[i * latentDim + top]] = [z[i * latentDim + top], z[i * latentDim + k]];
-  }
+  const first = await nearestSamples(generator, images, candidates, per, options.seed ?? 0);
   const count = images.shape[0];
-  const distances = tf.tidy(() => {
-    // The generator as built for the whole mixture: its own mask (if any) must not move the swap.
-    let samples = generator.apply(generator.params, tf.tensor2d(z, [n, latentDim]));
-    if (outputRange !== null && outputRange[0] === -1) samples = tf.div(tf.add(samples, 1), 2);
-    // Cosine distance (1 - cos) between images as vectors: a plain Euclidean distance favours
-    // samples with little ink (every 2, 4, 5 or 9 lies nearer some thin 1 than most of its kind).
-    const unit = (t: tf.Tensor) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-6));
-    const s = unit(tf.reshape(samples, [n, -1]));
-    const x = unit(tf.reshape(unitImages(images), [count, -1]));
-    return tf.sub(1, tf.matMul(x, s, false, true));
-  });
-  const d = (await distances.data()) as Float32Array;
-  distances.dispose();
   const votes = new Array<number>(K).fill(0);
   for (let i = 0; i < count; i++) {
-    const row = Array.from(d.subarray(i * n, (i + 1) * n), (v, j) => [v, j]).sort((a, b) => a[0] - b[0]);
-    for (let v = 0; v < votesPerImage; v++) votes[componentOfSample[row[v][1]]]++;
+    const row = Array.from(first.distances.subarray(i * first.n, (i + 1) * first.n), (v, j) => [v, j]).sort((a, b) => a[0] - b[0]);
+    for (let v = 0; v < votesPerImage; v++) votes[first.componentOf[row[v][1]]]++;
   }
   const top = Math.max(...votes);
   const allowed = votes.map((v, k) => (v > 0 && v >= minRatio * top ? k : -1)).filter((k) => k >= 0);
-  return { allowed, votes };
+  // More samples of the kept components: each one's distance to its nearest image, and the
+  // mean noise of the nearest RECENTRE_SHARE of them.
+  const second = await nearestSamples(generator, images, allowed, Math.ceil(RECENTRE_SAMPLES / allowed.length), (options.seed ?? 0) + 1);
+  const kept: [number, number][] = [];
+  for (let j = 0; j < second.n; j++) {
+    let best = Infinity;
+    for (let i = 0; i < count; i++) best = Math.min(best, second.distances[i * second.n + j]);
+    kept.push([best, j]);
+  }
+  kept.sort((a, b) => a[0] - b[0]);
+  const nearest = kept.slice(0, Math.max(1, Math.round(RECENTRE_SHARE * kept.length)));
+  const noiseDim = latentDim - K;
+  const nearestNoise = new Float32Array(noiseDim);
+  for (const [, j] of nearest) for (let t = 0; t < noiseDim; t++) nearestNoise[t] += second.latents[j * latentDim + K + t] / nearest.length;
+  return { allowed, votes, nearestNoise };
 }
 
 export interface PreparedFineTune {
@@ -173,8 +217,9 @@ export interface PreparedFineTune {
  * from the model's networks; the caller runs it (trainer.run) and disposes of it. For a caller
  * with its own run loop (the worker's); fineTune() does all of it.
  */
-export async function prepareFineTune(model: ModelContents, images: ImageArray, options: FineTuneOptions = {}, source = 'the model'): Promise<PreparedFineTune> {
+export async function prepareFineTune(base: ModelContents, images: ImageArray, options: FineTuneOptions = {}, source = 'the model'): Promise<PreparedFineTune> {
   const o = { ...FINE_TUNE_DEFAULTS, ...definedOf(options) };
+  let model = base;
   const arch = archOf(model, source);
   checkImages(images, arch);
   if (model.critic == null) {
@@ -195,9 +240,9 @@ export async function prepareFineTune(model: ModelContents, images: ImageArray, 
     }
     if (arch.latentComponents != null && o.components !== 'all') {
       if (Array.isArray(o.components)) {
-        choice = { allowed: [...o.components].sort((a, b) => a - b), votes: [] };
+        choice = { allowed: [...o.components].sort((a, b) => a - b), votes: [], nearestNoise: new Float32Array(0) };
       } else {
-        choice = await chooseComponents(generator, images, { candidates: arch.latentComponentsAllowed, seed: o.seed });
+        choice = await chooseComponents(generator, images, { candidates: arch.latentComponentsAllowed, seed: o.seed, minRatio: o.componentVoteRatio });
       }
     } else if (Array.isArray(o.components)) {
       throw new FineTuneInputError(`fineTune: components [${o.components}] given, but ${source}'s generator has no latent mixture`, 'bad-option');
@@ -206,6 +251,7 @@ export async function prepareFineTune(model: ModelContents, images: ImageArray, 
     disposeParams(generator.params);
   }
   const tuned: ArchConfig = choice == null ? arch : { ...arch, latentComponentsAllowed: choice.allowed };
+  if (choice != null && o.recentre !== 0 && choice.nearestNoise.length > 0) model = { ...model, generator: shiftedInput(model, choice.nearestNoise, o.recentre) };
   const trainer = new Trainer({
     loss: 'wgan-gp',
     arch: tuned,
@@ -252,6 +298,24 @@ export async function fineTune(model: ModelContents, images: ImageArray, options
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * The generator's weights with its input moved by `scale` x `noise`: the network reads
+ * (c_k + e) / sqrt(2) into its first dense layer ('input/kernel' [in, out], 'input/bias'), so
+ * adding W^T (scale noise / sqrt(2)) to the bias moves every component's centre by scale x noise.
+ */
+function shiftedInput(model: ModelContents, noise: Float32Array, scale: number): ModelContents['generator'] {
+  const kernel = model.generator['input/kernel'];
+  const bias = model.generator['input/bias'];
+  if (kernel == null || bias == null || kernel.shape[0] !== noise.length) throw new Error(`recentre: the generator has no input layer reading ${noise.length} noise values`);
+  const [rows, cols] = kernel.shape;
+  const values = Float32Array.from(bias.values);
+  for (let r = 0; r < rows; r++) {
+    const shift = (scale * noise[r]) / Math.SQRT2;
+    for (let c = 0; c < cols; c++) values[c] += kernel.values[r * cols + c] * shift;
+  }
+  return { ...model.generator, 'input/bias': { shape: [...bias.shape], values } };
 }
 
 /** The critic's parameters FreezeD leaves alone: those of its `layers` lowest conv layers. */
