@@ -8,7 +8,7 @@ import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { imageDataset } from '../../src/data/images';
 import type { ModelContents } from '../../src/io/codec';
-import { modelFromTrainer } from '../../src/io/networks';
+import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { createGenerator } from '../../src/models';
 import { archConfig, validateArch, type ArchConfig } from '../../src/models/config';
 import { componentOf, mixtureCentres, mixtureInput } from '../../src/models/latent_mixture';
@@ -237,6 +237,25 @@ describe('fineTune on a tiny model', () => {
     expect(stopped.stopped).toBe('aborted');
     expect(stopped.stepsRun).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('recentre moves every kept component by recentre x nearestNoise, folded into the first layer', async () => {
+    const result = await fineTune(model, images, { steps: 0, recentre: 1.5 });
+    const noise = result.choice!.nearestNoise;
+    expect(noise.length).toBe(arch.latentDim - 3);
+    expect(Math.hypot(...noise)).toBeGreaterThan(0);
+    const z = await seededLatents(6, arch.latentDim, 8);
+    const moved = Float32Array.from(z);
+    for (let i = 0; i < 6; i++) for (let t = 0; t < noise.length; t++) moved[i * arch.latentDim + 3 + t] += 1.5 * noise[t];
+    const restricted = { ...model, architecture: result.model.architecture };
+    const [tuned, base] = [generatorFromModel(result.model, 'tuned'), generatorFromModel(restricted, 'base')];
+    const a = tf.tidy(() => tuned.apply(tuned.params, tf.tensor2d(z, [6, arch.latentDim])));
+    const b = tf.tidy(() => base.apply(base.params, tf.tensor2d(moved, [6, arch.latentDim])));
+    const [va, vb] = [await a.data(), await b.data()];
+    for (let i = 0; i < va.length; i++) expect(va[i]).toBeCloseTo(vb[i], 4);
+    tf.dispose([a, b]);
+    disposeParams(tuned.params);
+    disposeParams(base.params);
   });
 
   it('refuses 0 or 1 image, images of another shape, a model without a critic', async () => {
