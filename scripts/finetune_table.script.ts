@@ -9,10 +9,15 @@
  * Methods: plain-S (train --init's run: wgan-gp, batch 8, lr 1e-4, no average, S steps),
  * finetune (fineTune with its defaults), finetune-S (its defaults, S steps), choice (the choice
  * of components alone, no steps), and finetune-S:key=value+key=value to override options
- * (augment=none, freeze=0, ema=none, lr=2e-4, batch=16).
- * One line of JSON per run on stdout, and a markdown table at the end.
+ * (augment=none, cutout=0, translation=0.25, freeze=0, ema=none, lr=2e-4, batch=16, ncritic=2, recentre=2, ratio=1, steps=N).
+ * One line of JSON per run on stdout, and a markdown table at the end. SHOTS_DIR=dir also writes
+ * each digit's shots as PNGs (for timing `wgan-edge finetune --images dir/<digit>`); METHODS= (empty)
+ * runs no method.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { encode as encodePng } from 'fast-png';
 import { it } from 'vitest';
 import '../src/index';
 import { initBackend } from '../src/backend/init';
@@ -28,17 +33,20 @@ import { disposeParams } from '../src/nn/params';
 import { loadClassifierDir } from '../src/node/classifier_files';
 import { loadMnist, loadMnistLabels } from '../src/node/mnist';
 import { seededLatents } from '../src/sample/latent_paths';
+import { DIFF_AUGMENT_DEFAULT } from '../src/train/diff_augment';
 import { fineTune, type FineTuneOptions } from '../src/train/finetune';
 import { Rng } from '../src/train/rng';
 import { Trainer } from '../src/train/trainer';
 
 const MODEL = process.env.MODEL ?? 'models/mnist';
 const DIGITS = (process.env.DIGITS ?? '0,1,2,3,4,5,6,7,8,9').split(',').map(Number);
-const METHODS = (process.env.METHODS ?? 'plain-200,plain-600,finetune').split(',');
+const METHODS = (process.env.METHODS ?? 'plain-200,plain-600,finetune').split(',').filter(Boolean);
 const N = Number(process.env.N ?? 1000);
 const SHOTS = Number(process.env.SHOTS ?? 10);
 const PICK_SEED = Number(process.env.PICK_SEED ?? 26);
 const SAMPLE_SEED = 1;
+/** When set, each digit's shots are also written there as PNGs (SHOTS_DIR/<digit>/<k>.png). */
+const SHOTS_DIR = process.env.SHOTS_DIR;
 const SIZE = 28 * 28;
 
 interface Row { method: string; digit: number; steps: number; seconds: number; share: number; ratio: number; realRatio: number; components: number[] | null }
@@ -64,6 +72,14 @@ it('few-shot fine-tuning table', async () => {
       return { data, shape: [list.length, 28, 28, 1] };
     };
     const shots = pick(indices.slice(0, SHOTS));
+    if (SHOTS_DIR != null) {
+      // The same ten images as PNG files, for `wgan-edge finetune --images SHOTS_DIR/<digit>`.
+      await mkdir(join(SHOTS_DIR, String(digit)), { recursive: true });
+      for (let k = 0; k < SHOTS; k++) {
+        const png = encodePng({ width: 28, height: 28, channels: 1, data: (shots.data as Uint8Array).subarray(k * SIZE, (k + 1) * SIZE) });
+        await writeFile(join(SHOTS_DIR, String(digit), `${k}.png`), png);
+      }
+    }
     const reals = pick(indices.slice(SHOTS, SHOTS + 400));
     for (const method of METHODS) {
       const started = performance.now();
@@ -106,6 +122,8 @@ async function runMethod(method: string, model: ModelContents, shots: ImageArray
   for (const kv of overrides.split('+').filter(Boolean)) {
     const [k, v] = kv.split('=');
     if (k === 'augment') options.augment = v === 'none' ? null : undefined;
+    else if (k === 'cutout') options.augment = { ...(options.augment ?? DIFF_AUGMENT_DEFAULT), cutout: Number(v) };
+    else if (k === 'translation') options.augment = { ...(options.augment ?? DIFF_AUGMENT_DEFAULT), translation: Number(v) };
     else if (k === 'freeze') options.frozenCriticLayers = Number(v);
     else if (k === 'ema') options.emaDecay = v === 'none' ? null : Number(v);
     else if (k === 'lr') options.learningRate = Number(v);
