@@ -6,8 +6,8 @@
  * startFromModel:
  * 1. Latent mixture components (models/latent_mixture.ts): a model whose generator reads its
  *    latent as K separated Gaussians mostly draws one kind per component. The components whose
- *    samples lie nearest the images (cosine distance of the pixels, each image's nearest samples vote) are kept
- *    in the architecture (latentComponentsAllowed): the argmax that picks a component runs over
+ *    samples lie nearest the images (cosine distance of the pixels, each image's nearest
+ *    samples vote) are kept in the architecture (latentComponentsAllowed): the argmax that picks a component runs over
  *    those only, so the model draws the right kind from the first step, with its full variety.
  * 2. A short WGAN-GP run on the images from there, with DiffAugment on real and fake before the
  *    critic (Zhao et al. 2020: translation + cutout; train/diff_augment.ts), the critic's first
@@ -117,9 +117,9 @@ const SAMPLES_PER_COMPONENT = 32;
 const PER_IMAGE_VOTES = 5;
 /**
  * A component is kept when it has at least this share of the top component's votes. On mnist's
- * ten-image sets (docs/finetune.md) the runner-up of a clear choice holds 40% or less of the
- * top's votes (a 9's 1-or-4-like strokes, a 5's 3-like ones), where the two components that
- * share the 4s and 9s hold 90% of each other's.
+ * ten-image sets (docs/finetune.md) the runner-up holds 24-40% of the top's votes for most
+ * digits and 69% for the 5s (the 3s' component, which a 0.2 share of all votes kept, halving
+ * the 5s' share), where the two components that share the 4s and 9s hold 92% of each other's.
  */
 const MIN_VOTE_RATIO = 0.75;
 
