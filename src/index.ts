@@ -24,7 +24,7 @@ export { mixtureWeights, createMixtureCritic } from './losses/wgan_c';
 export { criticStepsAt } from './losses/wgan';
 export { Trainer, TrainingDivergedError } from './train/trainer';
 export { backgroundMismatch } from './train/background_check';
-export { fineTune, prepareFineTune, chooseComponents, frozenCriticParams, FineTuneInputError, FINE_TUNE_DEFAULTS, MIN_FINE_TUNE_IMAGES } from './train/finetune';
+export { fineTune, prepareFineTune, fineTuneProvenance, chooseComponents, frozenCriticParams, FineTuneInputError, FINE_TUNE_DEFAULTS, MIN_FINE_TUNE_IMAGES } from './train/finetune';
 export type { FineTuneOptions, FineTuneResult, ComponentChoice, PreparedFineTune } from './train/finetune';
 export { diffAugment, DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './train/diff_augment';
 export type { TrainerConfig, StepMetrics, RunOptions, RunResult } from './train/trainer';

@@ -50,7 +50,8 @@ import { oneAtATime } from './one_at_a_time';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
 import { backgroundMismatch, describeBackground } from '../train/background_check';
-import { FineTuneInputError, prepareFineTune } from '../train/finetune';
+import { FineTuneInputError, fineTuneProvenance, prepareFineTune } from '../train/finetune';
+import type { Provenance } from '../io/format';
 import { Trainer, type StepMetrics } from '../train/trainer';
 import type { TrainerState } from '../train/state';
 
@@ -79,6 +80,8 @@ export class RuntimeHost {
   /** Where the loaded generator came from: a run here, or a model given to load(). */
   private trainer: Trainer | null = null;
   private loadedModel: ModelContents | null = null;
+  /** A fine-tune's record for the model its trainer exports (fineTuneProvenance); null for train(). */
+  private trainerProvenance: ((trainer: Trainer) => Provenance) | null = null;
   /** A model loaded by URL comes without its critic: this reads the whole model when a fine-tune, an export or a save needs it. */
   private readWholeModel: (() => Promise<ModelContents>) | null = null;
   /** Counts the models this host has held: tells a cache whether the model is still the one it loaded. */
@@ -243,8 +246,11 @@ export class RuntimeHost {
         const base = await this.currentModel();
         try {
           const prepared = await prepareFineTune(base, images, { steps, seed }, 'the loaded model');
-          components = prepared.choice?.allowed ?? null;
-          return { trainer: prepared.trainer, start: prepared.start, steps: prepared.steps };
+          const chosen = prepared.choice?.allowed ?? null;
+          components = chosen;
+          const provenance = (trainer: Trainer) =>
+            fineTuneProvenance(base.provenance, { images: images.shape[0], steps: trainer.step - prepared.startStep, components: chosen });
+          return { trainer: prepared.trainer, start: prepared.start, steps: prepared.steps, provenance };
         } catch (e) {
           if (e instanceof FineTuneInputError) throw new RuntimeError(`fineTune: ${e.message}`, 'bad-request');
           throw e;
@@ -263,7 +269,7 @@ export class RuntimeHost {
    * generator steps, cancellable by `runId`; goes on across a lost WebGPU device.
    */
   private async runTrainer(
-    prepare: () => Promise<{ trainer: Trainer; start: TrainerState | null; steps: number }>,
+    prepare: () => Promise<{ trainer: Trainer; start: TrainerState | null; steps: number; provenance?: (trainer: Trainer) => Provenance }>,
     runId: number,
     onProgress: Callback<TrainProgress> | undefined,
     aborted: boolean,
@@ -285,6 +291,7 @@ export class RuntimeHost {
       steps = prepared.steps;
       this.unload();
       this.trainer = trainer;
+      this.trainerProvenance = prepared.provenance ?? null;
       // A lost device's move goes on from here until the first snapshot: a fine-tuned run's
       // start is not what its config rebuilds.
       if (this.deviceLost != null) this.trainerState = start;
@@ -387,6 +394,7 @@ export class RuntimeHost {
     this.loadedModel = null;
     this.readWholeModel = null;
     this.trainerState = null;
+    this.trainerProvenance = null;
     this.snapshotEvery = 1;
   }
 
@@ -407,7 +415,9 @@ export class RuntimeHost {
       this.readWholeModel = null;
     }
     return this.onLiveBackend(async () =>
-      this.trainer != null ? this.betweenSteps(() => modelFromTrainer(this.trainer!, { backend: this.info().backend })) : this.loadedModel!,
+      this.trainer != null
+        ? this.betweenSteps(() => modelFromTrainer(this.trainer!, { ...this.trainerProvenance?.(this.trainer!), backend: this.info().backend }))
+        : this.loadedModel!,
     );
   }
 

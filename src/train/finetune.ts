@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageArray } from '../data/images';
 import { imageDataset } from '../data/images';
 import type { ModelContents } from '../io/codec';
+import type { Provenance } from '../io/format';
 import { archOf, generatorFromModel, modelFromTrainer, startFromModel } from '../io/networks';
 import type { ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
@@ -289,12 +290,7 @@ export async function fineTune(model: ModelContents, images: ImageArray, options
   try {
     const result = await trainer.run({ steps, signal: options.signal, onProgress: options.onProgress });
     const seconds = (performance.now() - started) / 1000;
-    // The base model's own record (dataset, license...) stays; loss, seed and steps are the run's.
-    const { loss: _loss, seed: _seed, steps: _steps, backend: _backend, seconds: _seconds, metrics: _metrics, ...base } = model.provenance;
-    const tuned = await modelFromTrainer(trainer, {
-      ...base,
-      fineTune: { images: images.shape[0], steps: result.stepsRun, components: choice?.allowed ?? null, seconds: Math.round(seconds * 100) / 100 },
-    });
+    const tuned = await modelFromTrainer(trainer, fineTuneProvenance(model.provenance, { images: images.shape[0], steps: result.stepsRun, components: choice?.allowed ?? null, seconds: Math.round(seconds * 100) / 100 }));
     return { ...result, model: tuned, choice, seconds };
   } finally {
     trainer.dispose();
@@ -317,6 +313,16 @@ function shiftedInput(model: ModelContents, noise: Float32Array, scale: number):
     for (let c = 0; c < cols; c++) values[c] += kernel.values[r * cols + c] * shift;
   }
   return { ...model.generator, 'input/bias': { shape: [...bias.shape], values } };
+}
+
+/**
+ * A fine-tuned model's provenance: the base model's own record (dataset, license...) stays,
+ * loss, seed and steps become the run's (modelFromTrainer adds them), and `fineTune` says what
+ * the fine-tune did.
+ */
+export function fineTuneProvenance(base: Provenance, fineTune: { images: number; steps: number; components: number[] | null; seconds?: number }): Provenance {
+  const { loss: _loss, seed: _seed, steps: _steps, backend: _backend, seconds: _seconds, metrics: _metrics, ...kept } = base;
+  return { ...kept, fineTune };
 }
 
 /** The critic's parameters FreezeD leaves alone: those of its `layers` lowest conv layers. */

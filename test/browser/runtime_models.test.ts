@@ -136,6 +136,24 @@ describe('fine-tuning in the worker', () => {
     expect(tuned.provenance.steps).toBe(shipped.provenance.steps! + 1);
   });
 
+  it('runtime.fineTune: the shipped mnist on a handful of images keeps the components it chose, with progress; one image is a bad request', async () => {
+    const shipped = await loadModelFromUrl(MNIST_URL);
+    await runtime.load({ url: MNIST_URL });
+    const images = patternImages(8);
+    const progress: number[] = [];
+    const result = await runtime.fineTune({ images, steps: 2, onProgress: (p) => void progress.push(p.step) });
+    expect(images.data.length).toBe(0);
+    expect(result).toMatchObject({ stopped: 'completed', stepsRun: 2, step: shipped.provenance.steps! + 2 });
+    expect(progress.at(-1)).toBe(shipped.provenance.steps! + 2);
+    expect(result.components!.length).toBeGreaterThanOrEqual(1);
+    expect(result.model.architecture.latentComponentsAllowed).toEqual(result.components);
+    const tuned = await runtime.exportModel();
+    expect(tuned.architecture.latentComponentsAllowed).toEqual(result.components);
+    expect(tuned.provenance).toMatchObject({ fineTune: { images: 8, steps: 2 } });
+    const one = patternImages(1);
+    await expect(runtime.fineTune({ images: one })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/1 image; a fine-tune needs at least 2/) });
+  });
+
   it('refuses images drawn the other way round (ink on paper for light-on-dark digits), keeping the model', async () => {
     await runtime.load({ url: MNIST_URL });
     const before = await samples(runtime);

@@ -218,6 +218,7 @@ describe('RuntimeHost', () => {
       expect(progress.at(-1)?.step).toBe(3);
       const tuned = await host.exportModel();
       expect(tuned.architecture.latentComponentsAllowed).toEqual(want.choice!.allowed);
+      expect(tuned.provenance).toMatchObject({ steps: 3, seed: 1, fineTune: { images: 5, steps: 2, components: want.choice!.allowed } });
       expect({ generator: tuned.generator, critic: tuned.critic }).toEqual({ generator: want.model.generator, critic: want.model.critic });
       // Cancelled before its first step: the model as chosen, no step taken.
       await host.load(base);
