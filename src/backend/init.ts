@@ -305,6 +305,7 @@ async function watchingThreads(start: () => Promise<string | null>): Promise<str
   const threadFailed = new Promise<string>((resolve) => {
     onError = (event) => {
       event.preventDefault();
+      threadErrors.add(event);
       resolve(`a WASM thread failed: ${(event as ErrorEvent).message || 'no message'}`);
     };
   });
@@ -314,7 +315,7 @@ async function watchingThreads(start: () => Promise<string | null>): Promise<str
       this.addEventListener('error', onError);
     }
   };
-  // Emscripten rethrows a thread's later errors in this scope.
+  scope.addEventListener('error', keepRethrownThreadErrors);
   scope.addEventListener('error', onError);
   try {
     return await Promise.race([start(), threadFailed]);
@@ -322,6 +323,19 @@ async function watchingThreads(start: () => Promise<string | null>): Promise<str
     scope.Worker = RealWorker;
     scope.removeEventListener('error', onError);
   }
+}
+
+/** The failed threads' error events seen by watchingThreads. */
+const threadErrors = new WeakSet<object>();
+
+/**
+ * Emscripten's own handler on a thread's Worker rethrows its error event (`throw e`), after
+ * ours saw it, at any time later: an uncaught error in this scope whose error is that event.
+ * Those are kept from spreading too, for as long as the scope lives.
+ */
+function keepRethrownThreadErrors(event: Event): void {
+  const error = (event as ErrorEvent).error as unknown;
+  if (typeof error === 'object' && error != null && threadErrors.has(error)) event.preventDefault();
 }
 
 /** The pool size tfjs' C++ side allows in this scope: max(hardwareConcurrency / 2, 1). */
