@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs-backend-webgpu';
 import { BackendError } from './errors';
 import { MAX_WASM_THREADS, nodeCores, startWithNodeThreads, withThreadCapLifted } from './node_threads';
 import {
@@ -19,6 +18,7 @@ import {
   type Scope,
 } from './platform';
 import { wasmPathsWithCopy, type WasmPaths } from './wasm_copy';
+import { loadWebGpuBackend } from './webgpu';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -183,6 +183,9 @@ async function tryWebGpu(options: BackendOptions, forced: boolean): Promise<Atte
   if (gpu == null) {
     return { ok: false, reason: 'navigator.gpu is missing in this scope (no WebGPU: Node, an old browser, or an insecure context)' };
   }
+  // Loaded with this module in browsers; on demand in Node builds, where it is an optional peer.
+  const loadFailure = await loadWebGpuBackend();
+  if (loadFailure != null) return { ok: false, reason: loadFailure };
   let found: GPUAdapter | null;
   try {
     found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
