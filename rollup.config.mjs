@@ -151,7 +151,10 @@ export default [
     plugins: [
       nodeResolve({ browser: true, mainFields: ['module', 'browser', 'main'] }),
       emscriptenForBundlers(),
-      commonjs({ ignoreDynamicRequires: true }),
+      // Mixed modules too: tfjs-core's platform_node.js (an ES module) calls require('node-fetch')
+      // and require('util'), which tfjs-core's browser field maps to nothing. Left as they were,
+      // an app's bundler must resolve them, and cannot where the tfjs peers are not installed.
+      commonjs({ ignoreDynamicRequires: true, transformMixedEsModules: true }),
       ts(),
       copyWasmBinaries('dist'),
     ],
