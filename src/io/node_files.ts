@@ -142,6 +142,21 @@ export async function checkOutputDir(dir: string, kind: OwnedFolder, what = dir)
   return 'ours';
 }
 
+/**
+ * The output rule for a single file named on request (sample --out): nothing there yet, or a
+ * regular file, which the caller replaces whole; anything else (a folder, a device) is refused
+ * naming `what`, as is a path whose folder does not exist.
+ */
+export async function checkOutputFile(path: string, what = path): Promise<void> {
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw new OutputRefusedError(`${what}: cannot be read (${e.code ?? e.message}).`, path);
+  });
+  if (info != null && !info.isFile()) throw new OutputRefusedError(`${what}: is ${kindOf(info)}; the output must be a file (new, or an existing file to replace).`, path);
+  const folder = await stat(dirname(resolve(path))).catch(() => null);
+  if (folder == null || !folder.isDirectory()) throw new OutputRefusedError(`${what}: the folder ${dirname(path)} does not exist.`, path);
+}
+
 function describeEntries(entries: string[]): string {
   const shown = entries.slice(0, 3).join(', ');
   return entries.length > 3 ? `${shown} and ${entries.length - 3} more` : shown;
