@@ -15,6 +15,7 @@ import { constants, type Stats } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ModelContents } from './codec';
+import { isAlive } from './dir_lock';
 import { MODEL_FORMAT, MODEL_JSON, ModelFormatError, type WeightStorage } from './format';
 import { decodeModelFiles, encodeModelFiles } from './storage_files';
 
@@ -90,7 +91,7 @@ export async function readRegularFile(path: string, maxBytes: number, rule = 'th
   }
 }
 
-export function kindOf(info: Stats): string {
+function kindOf(info: Stats): string {
   if (info.isDirectory()) return 'a folder';
   if (info.isFIFO()) return 'a FIFO (named pipe)';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
@@ -180,7 +181,8 @@ export async function writeDirAtomically(dir: string, files: Record<string, Uint
   await checkOutputDir(dir, kind);
   const target = resolve(dir);
   await mkdir(dirname(target), { recursive: true });
-  const fresh = leftoverPath(target, 'new', stampNow());
+  const stamp = stampNow();
+  const fresh = leftoverPath(target, 'new', stamp);
   await mkdir(fresh);
   try {
     const names = [...Object.keys(files).filter((name) => name !== kind.manifest), kind.manifest];
@@ -201,6 +203,10 @@ export async function writeDirAtomically(dir: string, files: Record<string, Uint
   }
   killPoint('written');
   await swapIn(fresh, target);
+  // Copies an earlier cut save left are older than this one: recovery must never prefer them.
+  for (const l of await findLeftovers(target)) {
+    if (l.stamp < stamp && !isAlive(Number(l.stamp.split('-')[1]))) await rm(l.path, { recursive: true, force: true });
+  }
 }
 
 /**

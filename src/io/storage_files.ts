@@ -52,7 +52,7 @@ export function parseModelJson(bytes: Uint8Array, source: string): unknown {
  * Decodes a model whose files `read` returns (null: no such file). Nothing is returned unless
  * every file is present and valid, so a failed load never yields a partial model.
  */
-export async function decodeModelFiles(read: (name: string, maxBytes?: number) => Promise<Uint8Array | null>, source: string): Promise<ModelContents> {
+export async function decodeModelFiles(read: (name: string) => Promise<Uint8Array | null>, source: string): Promise<ModelContents> {
   const jsonBytes = await read(MODEL_JSON);
   if (jsonBytes == null) {
     const file = `${source.replace(/\/$/, '')}/${MODEL_JSON}`;

@@ -3,7 +3,7 @@
 // carry-over of a model folder's other files, recovery of a cut save, bounded reads (devices,
 // FIFOs, sparse and oversized shards refused unread), the architecture checked against the
 // weights before allocating, and the checkpoint's checksum.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,18 @@ describe('recovery of a cut save', () => {
     expect(await stepOf(dir)).toBe(2);
     expect((await readdir(root)).filter((f) => f.startsWith(`.${name}.`))).toEqual([]);
     expect(await recoverDir(dir, verified)).toBeNull();
+  });
+
+  it('a save removes the copies an earlier cut save of a dead process left, so recovery never prefers them', async () => {
+    const dir = fresh();
+    const name = `case${n}`;
+    await writeDirAtomically(dir, await runFiles(1), MODEL_FOLDER);
+    const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    await writeDirAtomically(join(root, 'spare'), await runFiles(5), MODEL_FOLDER);
+    await rename(join(root, 'spare'), join(root, `.${name}.new-1700000000000-${deadPid}`));
+    await writeDirAtomically(dir, await runFiles(2), MODEL_FOLDER);
+    expect(await recoverDir(dir, verified)).toBeNull();
+    expect(await stepOf(dir)).toBe(2);
   });
 });
 
