@@ -97,6 +97,11 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       'unknown-backend',
     );
   }
+  const threads = options.threads;
+  // 0, -1 or NaN would start one thread without a word: the caller meant something else.
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new BackendError(`threads must be an integer of at least 1 (got ${String(threads)}); leave it out for the default, cores / 2.`, 'invalid-option');
+  }
   const scope = detectScope();
   const forced = requested !== 'auto';
   const candidates = forced ? [requested as BackendName] : AUTO_ORDER;
