@@ -290,7 +290,7 @@ async function configureWasmPaths(options: BackendOptions): Promise<string | nul
 function wasmThreads(options: BackendOptions, scope: Scope): number {
   if (scope === 'node') {
     // tfjs' own policy (cores / 2, for SMT) unless asked: on a 2-core machine 1 thread, which
-    // also leaves the other core to whatever else runs (see README, Performance).
+    // also leaves the other core to whatever else runs (see docs/benchmarks.md).
     const wanted = options.threads ?? Math.floor(nodeCores() / 2);
     return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(wanted)));
   }

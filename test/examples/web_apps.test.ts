@@ -167,12 +167,12 @@ describe.each(BUNDLED_EXAMPLES)('examples/$name, built in production mode', ({ n
   });
 });
 
-describe('examples/vite: the README', () => {
-  it("the README's web snippets type-check against the installed package", async () => {
+describe('examples/vite: the docs', () => {
+  it("the README's and docs/web.md's web snippets type-check against the installed package", async () => {
     const dir = join(work, 'vite');
-    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-    const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => /^import .* from 'wgan-edge\//m.test(code));
-    expect(snippets.length).toBeGreaterThanOrEqual(2);
+    const docs = await Promise.all(['README.md', 'docs/web.md'].map((file) => readFile(join(ROOT, file), 'utf8')));
+    const snippets = docs.flatMap((doc) => [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])).filter((code) => /^import .* from 'wgan-edge\//m.test(code));
+    expect(snippets.length).toBeGreaterThanOrEqual(5);
     await Promise.all(snippets.map((code, i) => writeFile(join(dir, 'src', `readme_${i}.ts`), `${code}\nexport {};\n`)));
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const result = await run('node', [tsc, '-p', dir]).then(
