@@ -9,7 +9,7 @@
 // - the library for Node (src/index.node.ts: the public API plus model folders, shipped models
 //   and the MNIST loaders) and the CLI: CommonJS, one build with two entries that share their
 //   code (dist/node-*.cjs). Every @tensorflow/* package stays external: they require the app's
-//   tfjs (optional peers; dist/node-peers.cjs checks them first, see src/node/peers.ts), so an
+//   tfjs (optional peers; dist/node-peers.cjs checks them first, see src/backend/peers.ts), so an
 //   app that imports tfjs itself and wgan-edge has one engine, and the package carries no tfjs
 //   for Node. tfjs-core's CommonJS entry registers no gradients, and its gradient registry
 //   (an ES module with extension-less imports) cannot be loaded by Node: the tfjsCoreGradients
@@ -99,7 +99,7 @@ function copyIntoBuild(from, to) {
   };
 }
 
-/** The Node build's entries that check the tfjs peers first, and how they fail (src/node/peers.ts). */
+/** The Node build's entries that check the tfjs peers first, and how they fail (src/backend/peers.ts). */
 const NODE_ENTRIES = { 'index.node': 'library', cli: 'cli' };
 
 /** Takes, in one build, a module's Node variant in its place: `{ 'src/a.ts': 'src/a.node.ts' }`. */
@@ -161,7 +161,7 @@ export default [
     onwarn,
   })),
   {
-    input: { 'index.node': 'src/index.node.ts', cli: 'src/cli/main.ts', 'node-peers': 'src/node/peers.ts' },
+    input: { 'index.node': 'src/index.node.ts', cli: 'src/cli/main.ts', 'node-peers': 'src/backend/peers.ts' },
     output: {
       dir: 'dist',
       format: 'cjs',

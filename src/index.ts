@@ -27,7 +27,7 @@ export { backgroundMismatch } from './train/background_check';
 export type { TrainerConfig, StepMetrics, RunOptions, RunResult } from './train/trainer';
 export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './train/state';
 export type { TrainerState } from './train/state';
-export { Rng, type RngState } from './train/rng';
+export { Rng, type RngState } from './utils/rng';
 
 // Data and metrics
 export { toyDataset, toyMixture, toyPoints, TOY_NAMES } from './data/toy';
@@ -45,7 +45,8 @@ export { seededLatents, latentPath, type InterpolationPath } from './sample/late
 export { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './sample/render';
 export { generateSamples, sampleGenerator, interpolateGenerator, sampleLatents, interpolateLatents } from './sample/generate';
 export type { SampleOf, SampleOptions, InterpolateOptions } from './sample/generate';
-export { encodePng, imageGrid, toUint8, type Raster } from './sample/png';
+export { encodePng, imageGrid, toUint8 } from './sample/png';
+export type { Raster } from './viz/raster';
 
 // Model files
 export { encodeModel, decodeModel, checkWeights, type ModelContents } from './io/codec';

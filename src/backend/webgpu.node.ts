@@ -5,7 +5,7 @@
  * from Dawn's npm package 'webgpu'. Node users need tfjs-core, tfjs-backend-cpu and
  * tfjs-backend-wasm only.
  */
-import { WEBGPU_PEER, installCommand } from '../node/peers';
+import { WEBGPU_PEER, installCommand } from './peers';
 
 let loading: Promise<string | null> | null = null;
 

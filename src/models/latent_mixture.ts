@@ -12,7 +12,7 @@
  * standard deviations apart.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../train/rng';
+import { Rng } from '../utils/rng';
 
 const CENTRES_SEED = 20261128;
 const centresMemo = new Map<string, Float32Array>();

@@ -9,7 +9,7 @@
  * on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, tfSeed } from '../train/rng';
+import { Rng, tfSeed } from '../utils/rng';
 import type { Params } from './params';
 
 export type Init = 'he' | 'glorot' | 'torch';

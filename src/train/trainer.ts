@@ -17,7 +17,7 @@ import type { Network } from '../models/network';
 import { assignParams, checkArrays, cloneParams, readParams, type NamedArrays, type Params } from '../nn/params';
 import { latents } from '../sample/latents';
 import { learningRateAt, Optimizer } from './optimizers';
-import { Rng } from './rng';
+import { Rng } from '../utils/rng';
 import { checkStateEnvelope, settingsOf, TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type TrainerState } from './state';
 
 export interface TrainerConfig extends Partial<TrainSettings> {

@@ -14,5 +14,5 @@ if (getKernel(addNWebgpuConfig.kernelName, 'webgpu') !== addNWebgpuConfig) {
   registerKernel(addNWebgpuConfig);
 }
 
-// Ours only: the optimizer's update as one kernel (src/train/adam_update.ts).
+// Ours only: the optimizer's update as one kernel (src/backend/adam_update.ts).
 if (getKernel(adamUpdateWebgpuConfig.kernelName, 'webgpu') == null) registerKernel(adamUpdateWebgpuConfig);
