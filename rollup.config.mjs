@@ -7,17 +7,25 @@
 // - the module Web Worker and the service worker: self-contained, tfjs bundled; the service
 //   worker as one classic script, since service workers may not import();
 // - the library for Node (src/index.node.ts: the public API plus model folders, shipped models
-//   and the MNIST loaders) and the CLI: self-contained CommonJS, because tfjs-core's Node entry
-//   cannot load its gradient registry (ESM files with extension-less imports); tfjs keeps its
-//   engine and kernel registry on globalThis, so a Node app's own tfjs still shares them.
-//   The .wasm binaries are copied beside them, where emscripten looks.
+//   and the MNIST loaders) and the CLI: CommonJS, one build with two entries that share their
+//   code (dist/node-*.cjs). Every @tensorflow/* package stays external: they require the app's
+//   tfjs (optional peers; dist/node-peers.cjs checks them first, see src/backend/peers.ts), so an
+//   app that imports tfjs itself and wgan-edge has one engine, and the package carries no tfjs
+//   for Node. tfjs-core's CommonJS entry registers no gradients, and its gradient registry
+//   (an ES module with extension-less imports) cannot be loaded by Node: the tfjsCoreGradients
+//   plugin bundles only those gradient files, with every other tfjs-core import they make
+//   served from the public '@tensorflow/tfjs-core' (scripts/rollup/tfjs_core_gradients.mjs).
+//   tfjs-backend-webgpu is loaded on demand there (src/backend/webgpu.node.ts), so Node needs
+//   tfjs-core, tfjs-backend-cpu and tfjs-backend-wasm only. The .wasm files come from the
+//   installed tfjs-backend-wasm, beside its own Node bundle.
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
+import { REGISTER_ALL_GRADIENTS, tfjsCoreGradients } from './scripts/rollup/tfjs_core_gradients.mjs';
 
 const require = createRequire(import.meta.url);
 const WASM_PACKAGE = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
@@ -91,6 +99,22 @@ function copyIntoBuild(from, to) {
   };
 }
 
+/** The Node build's entries that check the tfjs peers first, and how they fail (src/backend/peers.ts). */
+const NODE_ENTRIES = { 'index.node': 'library', cli: 'cli' };
+
+/** Takes, in one build, a module's Node variant in its place: `{ 'src/a.ts': 'src/a.node.ts' }`. */
+function nodeVariants(map) {
+  const variants = new Map(Object.entries(map).map(([from, to]) => [resolve(from), resolve(to)]));
+  return {
+    name: 'node-variants',
+    async resolveId(source, importer, options) {
+      if (importer == null || !source.startsWith('.')) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved != null && variants.has(resolved.id) ? variants.get(resolved.id) : resolved;
+    },
+  };
+}
+
 // Silence the one warning tfjs's own bundles produce (`this` at the top of its ES5 helpers).
 const onwarn = (warning, warn) => {
   if (warning.code === 'THIS_IS_UNDEFINED') return;
@@ -127,25 +151,35 @@ export default [
     plugins: [
       nodeResolve({ browser: true, mainFields: ['module', 'browser', 'main'] }),
       emscriptenForBundlers(),
-      commonjs({ ignoreDynamicRequires: true }),
+      // Mixed modules too: tfjs-core's platform_node.js (an ES module) calls require('node-fetch')
+      // and require('util'), which tfjs-core's browser field maps to nothing. Left as they were,
+      // an app's bundler must resolve them, and cannot where the tfjs peers are not installed.
+      commonjs({ ignoreDynamicRequires: true, transformMixedEsModules: true }),
       ts(),
       copyWasmBinaries('dist'),
     ],
     onwarn,
   })),
-  ...[
-    { input: 'src/index.node.ts', output: { file: 'dist/index.node.cjs', format: 'cjs', exports: 'named' } },
-    { input: 'src/cli/main.ts', output: { file: 'dist/cli.cjs', format: 'cjs', banner: '#!/usr/bin/env node' } },
-  ].map(({ input, output }) => ({
-    input,
-    output: { ...output, inlineDynamicImports: true },
-    external: (id) => id.startsWith('node:'),
+  {
+    input: { 'index.node': 'src/index.node.ts', cli: 'src/cli/main.ts', 'node-peers': 'src/backend/peers.ts' },
+    output: {
+      dir: 'dist',
+      format: 'cjs',
+      exports: 'named',
+      entryFileNames: '[name].cjs',
+      chunkFileNames: (chunk) => (chunk.isDynamicEntry ? 'node-[name].cjs' : 'node-shared.cjs'),
+      banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+      // Before the entry's require() calls: a missing peer gives one message, not a stack.
+      intro: (chunk) => (NODE_ENTRIES[chunk.name] != null ? `require('./node-peers.cjs').ensureNodePeers('${NODE_ENTRIES[chunk.name]}');` : ''),
+    },
+    external: (id) => id.startsWith('node:') || (/^@tensorflow\//.test(id) && !id.startsWith(REGISTER_ALL_GRADIENTS)),
     plugins: [
+      tfjsCoreGradients(),
+      nodeVariants({ 'src/backend/webgpu.ts': 'src/backend/webgpu.node.ts' }),
       nodeResolve({ mainFields: ['module', 'main'], preferBuiltins: true, exportConditions: ['node'] }),
       commonjs({ ignoreDynamicRequires: true }),
       ts(),
-      copyWasmBinaries('dist'),
     ],
     onwarn,
-  })),
+  },
 ];

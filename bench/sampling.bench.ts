@@ -1,5 +1,6 @@
 /**
- * Sampling from a dcgan28 model folder (DIM 64): images/s at batch 1, 16 and 64 per backend,
+ * Sampling from a dcgan28 model folder (the shipped mnist, DIM 32, or DIM 64 weights when it is
+ * missing; the entries name the width): images/s at batch 1, 16 and 64 per backend,
  * and cold start, from the folder on disk to the first 16 images read back: in this process
  * (backend ready) and as a fresh `wgan-edge sample` process (Node start, bundle, WASM init).
  * Uses the shipped models/mnist when it exists, else freshly initialised weights saved with
@@ -81,7 +82,8 @@ it('sampling throughput and cold start', async () => {
       const times = await timeRuns(cases);
       disposeParams(generator.params);
       BATCHES.forEach((n, i) => {
-        entries.push(rateEntry({ suite: SUITE, name: `sample dcgan28 DIM ${AUTHORS_DIM}, batch ${n}`, backend, unit: 'images/s', detail: { batch: n, model: source } }, n, times[i]));
+        const name = `sample ${generator.config.kind} DIM ${(generator.config as { dim: number }).dim}, batch ${n}`;
+        entries.push(rateEntry({ suite: SUITE, name, backend, unit: 'images/s', detail: { batch: n, model: source } }, n, times[i]));
       });
       entries.push(rateEntry(
         { suite: SUITE, name: `cold start in process: load folder, first ${COLD_START_IMAGES} images`, backend, unit: 'starts/s', detail: { images: COLD_START_IMAGES, model: source, backendReady: true } },

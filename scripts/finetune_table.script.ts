@@ -34,8 +34,9 @@ import { loadClassifierDir } from '../src/node/classifier_files';
 import { loadMnist, loadMnistLabels } from '../src/node/mnist';
 import { seededLatents } from '../src/sample/latent_paths';
 import { DIFF_AUGMENT_DEFAULT } from '../src/train/diff_augment';
-import { fineTune, type FineTuneOptions } from '../src/train/finetune';
-import { Rng } from '../src/train/rng';
+import { fineTune } from '../src/io/finetune';
+import type { FineTuneOptions } from '../src/train/finetune';
+import { Rng } from '../src/utils/rng';
 import { Trainer } from '../src/train/trainer';
 
 const MODEL = process.env.MODEL ?? 'models/mnist';

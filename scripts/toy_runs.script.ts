@@ -18,7 +18,7 @@ import { LOSS_NAMES, type LossName } from '../src/losses/settings';
 import { generatorModeCoverage } from '../src/metrics/modes';
 import { generatorW1 } from '../src/metrics/wasserstein';
 import { archConfig } from '../src/models/config';
-import { Rng } from '../src/train/rng';
+import { Rng } from '../src/utils/rng';
 import { latents } from '../src/sample/latents';
 import { encodePng } from '../src/sample/png';
 import { Trainer } from '../src/train/trainer';

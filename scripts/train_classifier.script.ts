@@ -20,7 +20,7 @@ import { saveClassifierDir } from '../src/node/classifier_files';
 import { loadMnist, loadMnistLabels, type MnistSet } from '../src/node/mnist';
 import { baseSettings } from '../src/losses/settings';
 import { Optimizer } from '../src/train/optimizers';
-import { Rng } from '../src/train/rng';
+import { Rng } from '../src/utils/rng';
 
 const env = process.env;
 const SEED = Number(env.SEED ?? 1);

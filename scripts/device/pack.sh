@@ -13,9 +13,21 @@ cd "$(dirname "$0")/../.."
 [ -f "$CHECKPOINT/model.json" ] || { echo "pack.sh: $CHECKPOINT/model.json is missing: no checkpoint there" >&2; exit 1; }
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p .dev "$stage/dist" "$stage/.dev" "$stage/node_modules/@tensorflow/tfjs-backend-wasm"
-cp dist/cli.cjs dist/index.node.cjs dist/*.wasm "$stage/dist/"
-cp -r node_modules/@tensorflow/tfjs-backend-wasm/package.json node_modules/@tensorflow/tfjs-backend-wasm/wasm-out "$stage/node_modules/@tensorflow/tfjs-backend-wasm/"
+mkdir -p .dev "$stage/dist" "$stage/.dev"
+# The Node builds (dist/*.cjs: the CLI, the library and the chunks they share) require the tfjs
+# peers from node_modules: each one's package.json and Node bundle (its "main"), the WASM
+# backend's .wasm files beside its bundle and its thread files (wasm-out), and what the bundles
+# require when they load (seedrandom, for tfjs-backend-cpu).
+cp dist/*.cjs "$stage/dist/"
+for pkg in @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-webgpu; do
+  main=$(node -p "require('./node_modules/$pkg/package.json').main")
+  mkdir -p "$stage/node_modules/$pkg/$(dirname "$main")"
+  cp "node_modules/$pkg/package.json" "$stage/node_modules/$pkg/"
+  cp "node_modules/$pkg/$main" "$stage/node_modules/$pkg/$main"
+done
+cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$stage/node_modules/@tensorflow/tfjs-backend-wasm/dist/"
+cp -r node_modules/@tensorflow/tfjs-backend-wasm/wasm-out "$stage/node_modules/@tensorflow/tfjs-backend-wasm/"
+cp -r node_modules/seedrandom "$stage/node_modules/"
 (cd "$stage" && npm pack --silent "webgpu@$WEBGPU_VERSION" >/dev/null && tar xzf webgpu-*.tgz && rm webgpu-*.tgz &&
   mv package .dev/webgpu && rm -rf .dev/webgpu/dist/{win32,darwin,linux-arm64}*)
 cp -r "$CHECKPOINT" "$stage/ckpt"

@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs-backend-webgpu';
 import { BackendError } from './errors';
 import { MAX_WASM_THREADS, nodeCores, startWithNodeThreads, withThreadCapLifted } from './node_threads';
 import {
@@ -19,6 +18,7 @@ import {
   type Scope,
 } from './platform';
 import { wasmPathsWithCopy, type WasmPaths } from './wasm_copy';
+import { loadWebGpuBackend } from './webgpu';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -96,6 +96,11 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       `Unknown backend '${String(requested)}': use one of ${BACKEND_PREFERENCES.join(', ')}.`,
       'unknown-backend',
     );
+  }
+  const threads = options.threads;
+  // 0, -1 or NaN would start one thread without a word: the caller meant something else.
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new BackendError(`threads must be an integer of at least 1 (got ${String(threads)}); leave it out for the default, cores / 2.`, 'invalid-option');
   }
   const scope = detectScope();
   const forced = requested !== 'auto';
@@ -183,6 +188,9 @@ async function tryWebGpu(options: BackendOptions, forced: boolean): Promise<Atte
   if (gpu == null) {
     return { ok: false, reason: 'navigator.gpu is missing in this scope (no WebGPU: Node, an old browser, or an insecure context)' };
   }
+  // Loaded with this module in browsers; on demand in Node builds, where it is an optional peer.
+  const loadFailure = await loadWebGpuBackend();
+  if (loadFailure != null) return { ok: false, reason: loadFailure };
   let found: GPUAdapter | null;
   try {
     found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -282,7 +290,7 @@ async function configureWasmPaths(options: BackendOptions): Promise<string | nul
 function wasmThreads(options: BackendOptions, scope: Scope): number {
   if (scope === 'node') {
     // tfjs' own policy (cores / 2, for SMT) unless asked: on a 2-core machine 1 thread, which
-    // also leaves the other core to whatever else runs (see README, Performance).
+    // also leaves the other core to whatever else runs (see docs/benchmarks.md).
     const wanted = options.threads ?? Math.floor(nodeCores() / 2);
     return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(wanted)));
   }
@@ -305,6 +313,7 @@ async function watchingThreads(start: () => Promise<string | null>): Promise<str
   const threadFailed = new Promise<string>((resolve) => {
     onError = (event) => {
       event.preventDefault();
+      threadErrors.add(event);
       resolve(`a WASM thread failed: ${(event as ErrorEvent).message || 'no message'}`);
     };
   });
@@ -314,7 +323,7 @@ async function watchingThreads(start: () => Promise<string | null>): Promise<str
       this.addEventListener('error', onError);
     }
   };
-  // Emscripten rethrows a thread's later errors in this scope.
+  scope.addEventListener('error', keepRethrownThreadErrors);
   scope.addEventListener('error', onError);
   try {
     return await Promise.race([start(), threadFailed]);
@@ -322,6 +331,19 @@ async function watchingThreads(start: () => Promise<string | null>): Promise<str
     scope.Worker = RealWorker;
     scope.removeEventListener('error', onError);
   }
+}
+
+/** The failed threads' error events seen by watchingThreads. */
+const threadErrors = new WeakSet<object>();
+
+/**
+ * Emscripten's own handler on a thread's Worker rethrows its error event (`throw e`), after
+ * ours saw it, at any time later: an uncaught error in this scope whose error is that event.
+ * Those are kept from spreading too, for as long as the scope lives.
+ */
+function keepRethrownThreadErrors(event: Event): void {
+  const error = (event as ErrorEvent).error as unknown;
+  if (typeof error === 'object' && error != null && threadErrors.has(error)) event.preventDefault();
 }
 
 /** The pool size tfjs' C++ side allows in this scope: max(hardwareConcurrency / 2, 1). */

@@ -14,13 +14,38 @@ const COMMON: Options = {
 /** initBackend's cap on WASM threads (tfjs' pthread pool). */
 const MAX_THREADS = 8;
 
+/** A value that starts with a dash but is a number (-1, -.5, -2e3), not a flag. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
 export function parse(argv: string[], options: Options): Args {
-  try {
-    return parseArgs({ args: argv, options: { ...COMMON, ...options }, strict: true, allowPositionals: false }).values as Args;
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
+  const all = { ...COMMON, ...options };
+  // parseArgs takes `--seed -1` for a flag missing its value ("argument is ambiguous"):
+  // joined as `--seed=-1`, the value reaches the flag's own check, which names the rule.
+  const joined = argv.flatMap((arg, i) => {
+    const next = argv[i + 1];
+    if (i > 0 && NEGATIVE_NUMBER.test(arg) && isStringFlag(argv[i - 1], all)) return [];
+    return isStringFlag(arg, all) && next != null && NEGATIVE_NUMBER.test(next) ? [`${arg}=${next}`] : [arg];
+  });
+  const parsed = (() => {
+    try {
+      return parseArgs({ args: joined, options: all, strict: true, allowPositionals: false, tokens: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message.split('\n')[0]);
+    }
+  })();
+  // A flag given twice would silently take its last value.
+  const seen = new Map<string, string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    const shown = token.value == null ? token.rawName : `${token.rawName} ${token.value}`;
+    const first = seen.get(token.name);
+    if (first != null) throw new UsageError(`--${token.name} is given twice (${first}, then ${shown}); give it once.`);
+    seen.set(token.name, shown);
   }
+  return parsed.values as Args;
 }
+
+const isStringFlag = (arg: string, options: Options) => arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
 
 /** `--backend` and `--threads N` (WASM threads; default: cores / 2) as initBackend's options. */
 export function backendOptions(args: Args): BackendOptions {

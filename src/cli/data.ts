@@ -1,5 +1,5 @@
 /** `--data`: a toy set, MNIST, Fashion-MNIST, or a folder of PNG/JPEG images -> a dataset and its network. */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Dataset } from '../data/dataset';
 import { imageDataset } from '../data/images';
@@ -7,6 +7,7 @@ import { TOY_NAMES, toyDataset, type ToyName } from '../data/toy';
 import { invertImages, isGreyscale, toImageArray, type DecodedImage } from '../data/image_pixels';
 import type { ImageArray } from '../data/images';
 import { decodeImage } from '../io/image_files';
+import { readRegularFile } from '../io/node_files';
 import { archConfig, type ArchConfig } from '../models/config';
 import { loadMnist, MNIST_SETS, type MnistSet } from '../node/mnist';
 import { UsageError } from './errors';
@@ -21,6 +22,8 @@ export interface DataChoice {
 }
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+/** A training image file larger than this is refused unread (a 4096x4096 PNG of noise is ~64 MB). */
+const MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
  * `dim` overrides the network width: the MLP's hidden units, the conv nets' DIM. `invert`
@@ -40,9 +43,15 @@ export async function resolveData(spec: string, dim: number | undefined, invert 
   if (!isDir) {
     throw new UsageError(`--data must be one of ${[...TOY_NAMES, ...MNIST_SETS].join(', ')} or a folder of PNG/JPEG images; '${spec}' is none.`);
   }
-  const images = await readImageFolder(spec, '--data');
+  const { files, images } = await readImageFolder(spec, '--data');
   // Greyscale images train the 28x28x1 network, colour ones the 32x32x3 network.
-  const grey = isGreyscale(images);
+  const colour = files.filter((_, i) => !isGreyscale([images[i]]));
+  const grey = colour.length === 0;
+  if (!grey && colour.length < files.length) {
+    // A mixed folder is often a few stray colour files among grey ones: say which network they bring.
+    const named = colour.slice(0, 3).join(', ') + (colour.length > 3 ? ` and ${colour.length - 3} more` : '');
+    process.stderr.write(`--data ${spec}: ${colour.length} of ${files.length} images are in colour (${named}), so all train the 32x32 colour network; make them greyscale to train the 28x28 grey one.\n`);
+  }
   const arch = grey ? archConfig('dcgan28', dim == null ? {} : { dim }) : archConfig('dcgan32', dim == null ? {} : { dim });
   const [size, , channels] = arch.outputShape as [number, number, 1 | 3];
   const sized = toImageArray(images, size, channels);
@@ -51,21 +60,22 @@ export async function resolveData(spec: string, dim: number | undefined, invert 
 }
 
 /**
- * A folder's PNG and JPEG files (by extension, other files are ignored), decoded, in name order.
- * `flag` names the option in errors: none found, or a file that does not decode.
+ * A folder's PNG and JPEG files (by extension, other files are ignored), read bounded
+ * (MAX_IMAGE_FILE_BYTES, regular files only) and decoded, in name order. `flag` names the option
+ * in errors: none found, or a file too large (one that does not decode names itself).
  */
-export async function readImageFolder(dir: string, flag: string): Promise<DecodedImage[]> {
+export async function readImageFolder(dir: string, flag: string): Promise<{ files: string[]; images: DecodedImage[] }> {
   const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new UsageError(`${flag} ${dir}: not a folder.`);
   const files = (await readdir(dir)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
   if (files.length === 0) throw new UsageError(`${flag} ${dir}: the folder holds no .png, .jpg or .jpeg files.`);
-  return Promise.all(
-    files.map(async (f) => {
-      try {
-        return decodeImage(new Uint8Array(await readFile(join(dir, f))), join(dir, f));
-      } catch (e) {
-        throw new UsageError(`${flag} ${dir}: ${(e as Error).message}`);
-      }
-    }),
-  );
+  const images: DecodedImage[] = [];
+  for (const f of files) {
+    const file = join(dir, f);
+    const bytes = await readRegularFile(file, MAX_IMAGE_FILE_BYTES, 'the limit for a training image file').catch((e: Error) => {
+      throw new UsageError(`${flag} ${dir}: ${e.message}`);
+    });
+    images.push(decodeImage(bytes, file));
+  }
+  return { files, images };
 }

@@ -16,7 +16,8 @@ import { resolveModel, shippedFolder } from './model_path';
 import { classifierFromContents } from '../io/classifier_file';
 import { generatorClassifierQuality } from '../metrics/classifier_quality';
 import { loadClassifierDir } from '../node/classifier_files';
-import { loadMnist, MNIST_SETS, type MnistSet } from '../node/mnist';
+import { loadMnist, MNIST_COUNTS, MNIST_SETS, type MnistSet } from '../node/mnist';
+import { CountProgress } from './progress';
 
 /** Samples for mode coverage or the classifier measures, and for the exact (assignment) W1 estimate. */
 const DEFAULT_SAMPLES = 2048;
@@ -28,12 +29,16 @@ export async function evaluate(argv: string[]): Promise<void> {
   if (args.model == null) throw new UsageError('eval needs --model DIR.');
   const data = String(args.data);
   if (!EVAL_DATA.includes(data)) throw new UsageError(`eval needs --data ${EVAL_DATA.join('|')} (got '${data}').`);
+  const isImages = (MNIST_SETS as readonly string[]).includes(data);
   const n = intOption('n', args.n, 16, 1e6) ?? DEFAULT_SAMPLES;
+  const realHalf = MNIST_COUNTS.test / 2;
+  if (isImages && n > realHalf) {
+    throw new UsageError(`--n ${n}: the ${data} measures compare with two disjoint sets of --n real test images (of ${MNIST_COUNTS.test}), so --n is at most ${realHalf}.`);
+  }
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
   const truncation = truncationOption(args);
   const dir = await resolveModel(String(args.model));
   const model = await loadModelDir(dir);
-  const isImages = (MNIST_SETS as readonly string[]).includes(data);
   if (truncation !== undefined && !isImages) throw new UsageError(`--truncation applies to the image sets (${MNIST_SETS.join(', ')}), not --data ${data}.`);
   const wanted = isImages ? '28,28,1' : '2';
   if (model.outputShape.join() !== wanted) throw new UsageError(`${dir} makes [${model.outputShape}] samples; --data ${data} needs [${wanted}].`);
@@ -55,7 +60,8 @@ export async function evaluate(argv: string[]): Promise<void> {
     const name = data as ToyName;
     if (name !== 'swissroll') {
       const mixture = toyMixture(name as MixtureName);
-      const coverage = await generatorModeCoverage(generator, mixture, n, seed);
+      const progress = new CountProgress(n, 'samples');
+      const coverage = await generatorModeCoverage(generator, mixture, n, seed, generator.params, (done) => progress.report(done));
       Object.assign(result, { modes: coverage.modesCovered, modeCount: mixture.centres.length, highQualityShare: coverage.highQualityShare });
     }
     result.w1 = await generatorW1(generator, toyDataset(name), W1_SAMPLES, seed);

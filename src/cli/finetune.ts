@@ -14,11 +14,12 @@ import { invertImages, toImageArray } from '../data/image_pixels';
 import { lockDir } from '../io/dir_lock';
 import { MODEL_JSON, storageOf, WEIGHT_STORAGES, type WeightStorage } from '../io/format';
 import { archOf, generatorFromModel } from '../io/networks';
-import { loadModelDir, writeDirAtomically } from '../io/node_files';
+import { checkOutputDir, loadModelDir, MODEL_FOLDER, OutputRefusedError, writeDirAtomically } from '../io/node_files';
 import { encodeModelFiles } from '../io/storage_files';
 import { disposeParams } from '../nn/params';
 import { sampleGenerator } from '../sample/generate';
-import { FINE_TUNE_DEFAULTS, fineTune, FineTuneInputError } from '../train/finetune';
+import { fineTune } from '../io/finetune';
+import { FINE_TUNE_DEFAULTS, FineTuneInputError } from '../train/finetune';
 import { backendOptions, intOption, parse } from './args';
 import { readImageFolder } from './data';
 import { UsageError } from './errors';
@@ -52,12 +53,15 @@ export async function finetune(argv: string[]): Promise<void> {
   const backend = backendOptions(args);
 
   if (await exists(join(out, MODEL_JSON))) throw new UsageError(`${out} already holds a model; choose another --out.`);
+  await checkOutputDir(out, MODEL_FOLDER, `--out ${out}`).catch((e: Error) => {
+    throw e instanceof OutputRefusedError ? new UsageError(e.message) : e;
+  });
   const modelDir = await resolveModel(String(args.model));
   const model = await loadModelDir(modelDir);
   const arch = archOf(model, modelDir);
   if (arch.outputShape.length !== 3) throw new UsageError(`--model ${args.model}: it draws [${arch.outputShape}] points, not images; finetune tunes image models.`);
   if (model.critic == null) throw new UsageError(`--model ${args.model}: the model has no critic (critic.bin), which fine-tuning trains against.`);
-  const decoded = await readImageFolder(imagesDir, '--images');
+  const { images: decoded } = await readImageFolder(imagesDir, '--images');
   const [size, , channels] = arch.outputShape as [number, number, 1 | 3];
   const sized = toImageArray(decoded, size, channels);
   const images = invert ? invertImages(sized) : sized;
@@ -94,7 +98,7 @@ export async function finetune(argv: string[]): Promise<void> {
     } finally {
       disposeParams(generator.params);
     }
-    await writeDirAtomically(out, { ...(await encodeModelFiles({ ...result.model, provenance: { ...result.model.provenance, backend: report.backend } }, storage)), 'samples.png': preview });
+    await writeDirAtomically(out, { ...(await encodeModelFiles({ ...result.model, provenance: { ...result.model.provenance, backend: report.backend } }, storage)), 'samples.png': preview }, MODEL_FOLDER);
     const summary = {
       out,
       images: images.shape[0],

@@ -1,6 +1,6 @@
 /**
- * Training progress: a one-line bar on a terminal, a plain line every half minute when stderr
- * is a file or pipe (a log of a long run), or one JSON object per line with --json.
+ * Progress: a one-line bar on a terminal, a plain line every half minute when stderr is a file
+ * or pipe (a log of a long run), or (training) one JSON object per line with --json.
  */
 import type { StepMetrics } from '../train/trainer';
 
@@ -61,11 +61,37 @@ export class Progress {
       this.out.write(`step ${status}\n`);
       return;
     }
-    const done = Math.round((BAR_WIDTH * m.step) / this.steps);
-    this.out.write(`\r[${'='.repeat(done)}${' '.repeat(BAR_WIDTH - done)}] ${status} `);
+    this.out.write(`\r${bar(m.step, this.steps)} ${status} `);
   }
 
   end(): void {
     if (!this.json && this.out.isTTY) this.out.write('\n');
   }
+}
+
+/** Progress of work counted in items (samples drawn, samples measured): the same bar or log lines, on stderr. */
+export class CountProgress {
+  private readonly started = performance.now();
+  private lastDraw = -Infinity;
+
+  constructor(
+    private readonly total: number,
+    private readonly what: string,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  report(done: number): void {
+    const now = performance.now();
+    const tty = Boolean(this.out.isTTY);
+    if (now - this.lastDraw < (tty ? REDRAW_MS : LOG_EVERY_MS) && done < this.total) return;
+    this.lastDraw = now;
+    const rate = done / Math.max((now - this.started) / 1000, 1e-9);
+    const status = `${done}/${this.total} ${this.what}  ${rate.toFixed(0)}/s  eta ${Math.ceil((this.total - done) / Math.max(rate, 1e-9))}s`;
+    this.out.write(tty ? `\r${bar(done, this.total)} ${status} ${done === this.total ? '\n' : ''}` : `${status}\n`);
+  }
+}
+
+function bar(done: number, total: number): string {
+  const filled = Math.round((BAR_WIDTH * done) / total);
+  return `[${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}]`;
 }

@@ -1,19 +1,30 @@
-/** `wgan-edge sample`: seeded samples of a model folder or shipped model, as .json, .npy or .png. */
-import { rename, writeFile } from 'node:fs/promises';
+/**
+ * `wgan-edge sample`: seeded samples of a model folder or shipped model, as .json, .npy or .png.
+ * Drawn in batches and written as they come, with progress on stderr, so memory stays that of
+ * one batch (and the latents) whatever --n is.
+ */
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { initBackend } from '../backend/init';
-import { loadModelDir } from '../io/node_files';
+import type { Network } from '../models/network';
+import { checkOutputFile, loadModelDir, OutputRefusedError } from '../io/node_files';
 import { generatorFromModel } from '../io/networks';
-import { encodeNpy } from '../io/npy';
+import { npyHeader } from '../io/npy';
 import { disposeParams } from '../nn/params';
-import { sampleGenerator } from '../sample/generate';
+import { generateSamples, sampleLatents } from '../sample/generate';
 import { toUint8 } from '../sample/png';
 import { renderSamples } from '../sample/render';
 import { backendOptions, intOption, parse, truncationOption } from './args';
 import { UsageError } from './errors';
 import { resolveModel } from './model_path';
+import { CountProgress } from './progress';
 
 const OUTPUTS = ['.json', '.npy', '.png'];
+const MAX_SAMPLES = 100_000;
+/** Samples per forward pass. */
+const BATCH = 1000;
+/** A .png grid of images holds at most this many: 64 x 64 digits make a 1922-pixel square. */
+const MAX_GRID = 4096;
 
 export async function sample(argv: string[]): Promise<void> {
   const args = parse(argv, {
@@ -28,35 +39,66 @@ export async function sample(argv: string[]): Promise<void> {
   const out = String(args.out);
   const format = extname(out).toLowerCase();
   if (!OUTPUTS.includes(format)) throw new UsageError(`--out ${out}: the file must end in ${OUTPUTS.join(', ')}.`);
-  const n = intOption('n', args.n, 1, 100000)!;
+  const n = intOption('n', args.n, 1, MAX_SAMPLES)!;
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
   const truncation = truncationOption(args);
+  await checkOutputFile(out, `--out ${out}`).catch((e: Error) => {
+    throw e instanceof OutputRefusedError ? new UsageError(e.message) : e;
+  });
   const dir = await resolveModel(String(args.model));
 
   const model = await loadModelDir(dir);
+  const isImage = model.outputShape.length === 3;
+  if (format === '.png' && isImage && n > MAX_GRID) {
+    throw new UsageError(`--n ${n}: a .png grid holds at most ${MAX_GRID} samples; write .npy or .json for more.`);
+  }
   await initBackend(backendOptions(args));
   const generator = generatorFromModel(model, dir);
-  let values: Float32Array<ArrayBuffer>;
-  let shape: number[];
+  // Written beside the target and renamed: a failed write leaves an existing file whole, and no partial file behind.
+  const partial = `${out}.partial-${process.pid}`;
   try {
-    ({ values, shape } = await sampleGenerator(generator, { n, seed, truncation, format: 'float32' }));
+    const file = await open(partial, 'wx');
+    try {
+      await writeSamples(file, generator, format, { n, seed, truncation });
+    } finally {
+      await file.close();
+    }
+    await rename(partial, out);
+  } catch (e) {
+    await rm(partial, { force: true });
+    throw e;
   } finally {
     disposeParams(generator.params);
   }
-
-  const isImage = model.outputShape.length === 3;
-  let bytes: Uint8Array;
-  if (format === '.json') {
-    const rows = Array.from({ length: n }, (_, i) => Array.from(values.subarray((i * values.length) / n, ((i + 1) * values.length) / n)));
-    bytes = new TextEncoder().encode(JSON.stringify(isImage ? { shape, samples: rows } : { samples: rows }) + '\n');
-  } else if (format === '.npy') {
-    bytes = isImage ? encodeNpy(toUint8(values, generator.config.outputRange!), shape) : encodeNpy(values, shape);
-  } else {
-    bytes = (renderSamples(values, shape, generator.config.outputRange, 'png') as { png: Uint8Array }).png;
-  }
-  // Written beside the target and renamed: a failed write leaves an existing file whole.
-  const partial = `${out}.partial-${process.pid}`;
-  await writeFile(partial, bytes);
-  await rename(partial, out);
   process.stderr.write(`wrote ${n} samples of ${dir} to ${out}\n`);
+}
+
+/** Draws the samples BATCH at a time (the latents of the whole seed, sliced) and writes them in `format`. */
+async function writeSamples(file: FileHandle, generator: Network, format: string, options: { n: number; seed: number; truncation?: number }): Promise<void> {
+  const { n } = options;
+  const { latentDim, outputShape, outputRange } = generator.config;
+  const isImage = outputShape.length === 3;
+  const size = outputShape.reduce((a, b) => a * b, 1);
+  const shape = [n, ...outputShape];
+  const latents = await sampleLatents(latentDim, options);
+  // A .png is one picture of them all (at most MAX_GRID images, or 2-D points).
+  const all = format === '.png' ? new Float32Array(n * size) : null;
+  const text = (s: string) => file.writeFile(new TextEncoder().encode(s));
+  if (format === '.npy') await file.writeFile(npyHeader(isImage ? 'uint8' : 'float32', shape));
+  if (format === '.json') await text(isImage ? `{"shape":${JSON.stringify(shape)},"samples":[` : '{"samples":[');
+  // One batch is done at once: progress only where there are several.
+  const progress = n > BATCH ? new CountProgress(n, 'samples') : null;
+  for (let start = 0; start < n; start += BATCH) {
+    const end = Math.min(n, start + BATCH);
+    const { values } = await generateSamples(generator, latents.subarray(start * latentDim, end * latentDim));
+    if (all != null) all.set(values, start * size);
+    if (format === '.npy') await file.writeFile(isImage ? toUint8(values, outputRange!) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    if (format === '.json') {
+      const rows = Array.from({ length: end - start }, (_, i) => JSON.stringify(Array.from(values.subarray(i * size, (i + 1) * size))));
+      await text((start > 0 ? ',' : '') + rows.join(','));
+    }
+    progress?.report(end);
+  }
+  if (format === '.json') await text(']}\n');
+  if (all != null) await file.writeFile((renderSamples(all, shape, outputRange, 'png') as { png: Uint8Array }).png);
 }

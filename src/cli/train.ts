@@ -14,8 +14,8 @@ import { webGpuDeviceLost } from '../backend/webgpu_device';
 import type { ImageArray } from '../data/images';
 import { TOY_NAMES } from '../data/toy';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
-import { lockDir } from '../io/dir_lock';
-import { loadModelDir, writeDirAtomically } from '../io/node_files';
+import { DirLockedError, lockDir } from '../io/dir_lock';
+import { checkOutputDir, loadModelDir, MODEL_FOLDER, OutputRefusedError, recoverDir, writeDirAtomically } from '../io/node_files';
 import { MODEL_JSON, storageOf, WEIGHT_STORAGES, type WeightStorage } from '../io/format';
 import { encodeModelFiles } from '../io/storage_files';
 import { archOf, modelFromTrainer, startFromModel } from '../io/networks';
@@ -108,8 +108,17 @@ export async function train(argv: string[]): Promise<void> {
     storage: args.storage == null ? undefined : storageOption(args.storage),
     backend: backendOptions(args),
   };
-  const unlock = await lockDir(options.out);
+  const out = options.out;
+  await checkOutputDir(out, MODEL_FOLDER, `--out ${out}`).catch((e: Error) => {
+    throw e instanceof OutputRefusedError ? new UsageError(e.message) : e;
+  });
+  const unlock = await lockDir(out).catch((e: NodeJS.ErrnoException) => {
+    if (e instanceof DirLockedError) throw e;
+    throw new UsageError(`--out ${out}: cannot create files beside it (${e.message}); --out must name a folder in a place this user can write.`);
+  });
   try {
+    const recovered = await recoverDir(out, isCompleteRun);
+    if (recovered != null) process.stderr.write(`${recovered}\n`);
     await trainInto(options);
   } finally {
     await unlock();
@@ -224,12 +233,12 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
     stopIfDeviceLost();
     await writeDirAtomically(out, {
       ...(await encodeModelFiles(model, run.storage)),
-      ...stateFiles(state, CHECKPOINT_DIR),
+      ...(await stateFiles(state, CHECKPOINT_DIR)),
       'history.json': new TextEncoder().encode(JSON.stringify(run.history) + '\n'),
       ...(run.history.length > 1 && {
         'curve.png': encodePng(linePlot([{ x: run.history.map((h) => h.step), y: run.history.map((h) => h.wasserstein) }])),
       }),
-    });
+    }, MODEL_FOLDER);
   };
 
   const stop = new AbortController();
@@ -276,6 +285,17 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
   const summary = { out, step: trainer.step, stopped: stop.signal.aborted ? 'interrupted' : 'completed', seconds: round(run.seconds), backend: report.backend, threads: report.threads, wasserstein: last?.wasserstein };
   (json ? process.stdout : process.stderr).write(JSON.stringify(summary) + '\n');
   if (stop.signal.aborted) process.exitCode = 130;
+}
+
+/** A copy of a run folder a cut save left behind is complete when its model and checkpoint both verify (checksums). */
+async function isCompleteRun(copy: string): Promise<boolean> {
+  try {
+    await loadModelDir(copy);
+    await loadStateDir(join(copy, CHECKPOINT_DIR));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {

@@ -1,6 +1,6 @@
 /** What the trainer draws real samples from. */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../train/rng';
+import type { Rng } from '../utils/rng';
 
 export interface Dataset {
   /** One sample's shape, e.g. [2] or [28, 28, 1]; must equal the architecture's outputShape. */

@@ -8,7 +8,7 @@
  *   y is dropped, so it is not drawn.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../train/rng';
+import type { Rng } from '../utils/rng';
 import type { Dataset } from './dataset';
 
 export type ToyName = '8gaussians' | '25gaussians' | 'swissroll';

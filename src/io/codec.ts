@@ -84,8 +84,12 @@ export async function encodeWeightGroup(
   return { group: { network, paths: [path], sha256: [await sha256Hex(bytes)], weights }, bytes };
 }
 
-/** Reads a shard by its manifest path; rejects (or returns null) when it does not exist. */
-export type ShardReader = (path: string) => Promise<Uint8Array | null>;
+/**
+ * Reads a shard by its manifest path; rejects (or returns null) when it does not exist.
+ * `maxBytes` is what the manifest allows: a reader that can see a file's size first (Node)
+ * refuses a larger one with a ModelFormatError before reading it.
+ */
+export type ShardReader = (path: string, maxBytes: number) => Promise<Uint8Array | null>;
 
 /** Every network a model folder can hold; a sampling load reads the generator alone. */
 export const ALL_NETWORKS: readonly NetworkName[] = ['generator', 'critic'];
@@ -126,14 +130,20 @@ export async function decodeWeightGroup(
   where: (file: string) => string,
   manifestFile = MODEL_JSON,
 ): Promise<NamedArrays> {
+  const expected = group.weights.reduce((n, w) => n + size(w.shape) * bytesPerValue(w.quantization), 0);
   const shards: Uint8Array[] = [];
+  let read = 0;
   for (const path of group.paths) {
-    const bytes = await readShard(path).catch(() => null);
+    // A refusal (a device, a shard larger than its manifest) says so; anything else reads as missing.
+    const bytes = await readShard(path, expected - read).catch((e: unknown) => {
+      if (e instanceof ModelFormatError) throw e;
+      return null;
+    });
     if (bytes == null) throw new ModelFormatError(`${where(path)}: weight file is missing.`, 'missing-file', where(path));
     shards.push(bytes);
+    read += bytes.length;
   }
   const bytes = concatBytes(shards);
-  const expected = group.weights.reduce((n, w) => n + size(w.shape) * bytesPerValue(w.quantization), 0);
   if (bytes.length !== expected) {
     const file = where(group.paths.join(', '));
     const what = bytes.length < expected ? 'truncated' : 'longer than its manifest says';

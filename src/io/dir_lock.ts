@@ -57,7 +57,8 @@ async function ownerOf(lockFile: string): Promise<number | null> {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of that pid is running (this one included). */
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -11,17 +11,27 @@ const APP1 = 0xe1;
 const START_OF_SCAN = 0xda;
 const EXIF_HEADER = 'Exif\0\0';
 
-/** The orientation (1-8) a JPEG's EXIF block names; 1 (as stored) when it names none or is unreadable. */
-export function jpegOrientation(bytes: Uint8Array): number {
+/**
+ * A JPEG's header segments, in order, up to the image data: each marker and where the segment
+ * starts (at its 0xFF). The metadata and frame header (SOF) segments all come before the scan.
+ */
+export function* jpegSegments(bytes: Uint8Array): Generator<{ marker: number; at: number; length: number }> {
   let at = 2; // past the start-of-image marker
   while (at + 4 <= bytes.length && bytes[at] === 0xff) {
     const marker = bytes[at + 1];
     const length = (bytes[at + 2] << 8) | bytes[at + 3];
-    if (marker === START_OF_SCAN) break; // the metadata segments all come before the image data
+    if (marker === START_OF_SCAN) return;
+    yield { marker, at, length };
+    at += 2 + length;
+  }
+}
+
+/** The orientation (1-8) a JPEG's EXIF block names; 1 (as stored) when it names none or is unreadable. */
+export function jpegOrientation(bytes: Uint8Array): number {
+  for (const { marker, at, length } of jpegSegments(bytes)) {
     if (marker === APP1 && String.fromCharCode(...bytes.subarray(at + 4, at + 10)) === EXIF_HEADER) {
       return tiffOrientation(bytes.subarray(at + 10, Math.min(bytes.length, at + 2 + length)));
     }
-    at += 2 + length;
   }
   return 1;
 }

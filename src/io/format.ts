@@ -75,6 +75,10 @@ export type ModelFormatErrorCode =
   | 'not-a-model'
   | 'unsupported-version'
   | 'missing-file'
+  /** A device, FIFO or folder where a file should be: refused unread. */
+  | 'not-a-file'
+  /** Larger than its manifest (or the manifest limit) allows: refused unread. */
+  | 'too-large'
   | 'truncated'
   | 'checksum'
   | 'missing-weight'

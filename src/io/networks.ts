@@ -1,5 +1,5 @@
 /** Model contents <-> networks: what a trainer exports, and the generator a model file rebuilds. */
-import { createCritic, createGenerator } from '../models';
+import { createGenerator, paramShapes } from '../models';
 import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { assignParams, disposeParams, type ParamTensors } from '../nn/params';
@@ -55,18 +55,8 @@ export async function startFromModel(trainer: Trainer, model: ModelContents, sou
 
 /** The generator a model describes, its variables holding the model's weights. */
 export function generatorFromModel(model: ModelContents, source: string): Network {
-  const arch = archOf(model, source);
-  if (model.critic != null) {
-    const critic = createCritic(arch, 0);
-    try {
-      checkWeights('critic', shapesOf(critic.params), model.critic, source);
-    } finally {
-      disposeParams(critic.params);
-    }
-  }
-  const generator = createGenerator(arch, 0);
+  const generator = createGenerator(archOf(model, source), 0);
   try {
-    checkWeights('generator', shapesOf(generator.params), model.generator, source);
     assignParams(generator.params, model.generator, `${source}: generator`);
   } catch (e) {
     disposeParams(generator.params);
@@ -75,13 +65,21 @@ export function generatorFromModel(model: ModelContents, source: string): Networ
   return generator;
 }
 
-/** The architecture a model describes, checked; a bad one is a ModelFormatError naming `source`. */
+/**
+ * The architecture a model describes, checked, with its weights' shapes checked against it
+ * before any network is made: an architecture far wider than its weights (a hostile or broken
+ * model.json) is refused instead of allocated. A bad one is a ModelFormatError naming `source`.
+ */
 export function archOf(model: ModelContents, source: string): ArchConfig {
+  let arch: ArchConfig;
   try {
-    return validateArch(model.architecture);
+    arch = validateArch(model.architecture);
   } catch (e) {
     throw new ModelFormatError(`${source}: bad architecture: ${(e as Error).message}`, 'not-a-model', source);
   }
+  checkWeights('generator', paramShapes(arch, 'generator'), model.generator, source);
+  if (model.critic != null) checkWeights('critic', paramShapes(arch, 'critic'), model.critic, source);
+  return arch;
 }
 
 function shapesOf(params: ParamTensors): Record<string, number[]> {

@@ -1,12 +1,17 @@
 /**
  * Structured values holding Float32Arrays (trainer checkpoints) <-> a JSON file plus one
  * binary file. Each Float32Array becomes {"$f32": [offset, length]} into `state.bin`.
+ * state.json carries the SHA-256 of the value's JSON and of state.bin, and state.bin's length:
+ * a flipped byte in either file is an error, and state.bin is sized before it is read.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_MANIFEST_BYTES, readRegularFile } from './node_files';
+import { sha256Hex } from './sha256';
 
 const STATE_JSON = 'state.json';
 const STATE_BIN = 'state.bin';
+/** state.json as written: the checksum and length first, then the value's JSON as it was hashed. */
+const LAYOUT = /^\{"sha256":"([0-9a-f]{64})","bytes":(\d+),"state":([\s\S]*)\}\n$/;
 
 export function encodeState(value: unknown): { json: string; bin: Uint8Array } {
   const arrays: Float32Array[] = [];
@@ -39,22 +44,47 @@ export function decodeState(json: string, bin: Uint8Array, file: string): unknow
 }
 
 /** The files of a state, under `folder` (e.g. 'checkpoint'), to write with writeDirAtomically. */
-export function stateFiles(value: unknown, folder: string): Record<string, Uint8Array> {
+export async function stateFiles(value: unknown, folder: string): Promise<Record<string, Uint8Array>> {
   const { json, bin } = encodeState(value);
-  return { [join(folder, STATE_JSON)]: new TextEncoder().encode(json), [join(folder, STATE_BIN)]: bin };
+  const text = `{"sha256":"${await checksum(json, bin)}","bytes":${bin.byteLength},"state":${json}}\n`;
+  return { [join(folder, STATE_JSON)]: new TextEncoder().encode(text), [join(folder, STATE_BIN)]: bin };
 }
 
 export async function loadStateDir(dir: string): Promise<unknown> {
-  let json: string;
-  let bin: Uint8Array;
-  try {
-    [json, bin] = await Promise.all([readFile(join(dir, STATE_JSON), 'utf8'), readFile(join(dir, STATE_BIN))]);
-  } catch (e) {
-    throw new Error(`${dir}: no checkpoint here (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  const jsonFile = join(dir, STATE_JSON);
+  const text = await readRegularFile(jsonFile, MAX_MANIFEST_BYTES, 'the limit for a checkpoint state').then(
+    (b) => new TextDecoder().decode(b),
+    (e: NodeJS.ErrnoException) => {
+      throw new Error(e.code === 'ENOENT' ? `${dir}: no checkpoint here (${STATE_JSON} is missing).` : `${dir}: cannot read the checkpoint: ${e.message}`);
+    },
+  );
+  const layout = LAYOUT.exec(text);
+  if (layout == null) {
+    throw new Error(`${jsonFile}: corrupt checkpoint: not the layout wgan-edge writes (a checksum, then the state), so it cannot be verified.`);
+  }
+  const [, sum, bytes, json] = layout;
+  const bin = await readRegularFile(join(dir, STATE_BIN), Number(bytes), `the length ${STATE_JSON} records`).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`${dir}: corrupt checkpoint: ${e.code === 'ENOENT' ? `${STATE_BIN} is missing` : e.message}`);
+  });
+  if (bin.byteLength !== Number(bytes)) {
+    throw new Error(`${dir}: corrupt checkpoint: ${STATE_BIN} is ${bin.byteLength} bytes, ${STATE_JSON} records ${bytes}.`);
+  }
+  const actual = await checksum(json, bin);
+  if (actual !== sum) {
+    throw new Error(`${dir}: corrupt checkpoint: checksum mismatch (sha256 ${actual}, ${STATE_JSON} expects ${sum}); the files were damaged after they were written.`);
   }
   try {
     return decodeState(json, bin, dir);
   } catch (e) {
     throw new Error(`${dir}: corrupt checkpoint: ${(e as Error).message}`);
   }
+}
+
+/** SHA-256 of the value's JSON followed by the floats. */
+function checksum(json: string, bin: Uint8Array): Promise<string> {
+  const utf8 = new TextEncoder().encode(json);
+  const both = new Uint8Array(utf8.length + bin.length);
+  both.set(utf8);
+  both.set(bin, utf8.length);
+  return sha256Hex(both);
 }

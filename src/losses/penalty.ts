@@ -5,7 +5,7 @@
  * respect to the critic's weights is a second-order one (double backprop).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { tfSeed } from '../train/rng';
+import { tfSeed } from '../utils/rng';
 
 /**
  * Added under the square root: its gradient is infinite at 0, and a critic that is flat at

@@ -22,7 +22,7 @@ import { createCritic } from '../models';
 import { scaleWidth, type ArchConfig, type ArchKind } from '../models/config';
 import type { Network } from '../models/network';
 import type { Params, ParamTensors } from '../nn/params';
-import { Rng } from '../train/rng';
+import { Rng } from '../utils/rng';
 import type { LossModule } from './loss';
 import type { Curriculum, TrainSettings } from './settings';
 import { wassersteinCriticLoss, wassersteinGeneratorLoss } from './wgan';

@@ -16,7 +16,7 @@ import {
 import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
 import { seededLatents } from '../sample/latent_paths';
-import { Rng } from '../train/rng';
+import { Rng } from '../utils/rng';
 import { featureStats, frechetFromStats } from './frechet';
 
 /** A sample counts as a clear digit when its top class probability exceeds this. */

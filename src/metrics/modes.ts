@@ -47,20 +47,36 @@ export function modeCoverage(points: Float32Array | number[], mixture: GaussianM
   };
 }
 
-/** Coverage of n samples of a 2-D generator drawn from seeded latents. */
+/** Samples per forward pass: a million at once would hold GBs of hidden activations. */
+const BATCH = 10_000;
+
+/**
+ * Coverage of n samples of a 2-D generator drawn from seeded latents, BATCH at a time;
+ * `onProgress` hears how many are drawn so far.
+ */
 export async function generatorModeCoverage(
   generator: Network,
   mixture: GaussianMixture,
   n: number,
   seed: number,
   params: ParamTensors = generator.params,
+  onProgress?: (done: number) => void,
 ): Promise<ModeReport> {
-  const samples = tf.tidy(() => generator.apply(params, latents(n, generator.config.latentDim, seed)));
-  if (samples.shape.join() !== [n, 2].join()) {
-    samples.dispose();
+  if (generator.config.outputShape.join() !== '2') {
     throw new Error(`mode coverage needs a generator of 2-D points, this one makes [${generator.config.outputShape}]`);
   }
-  const points = (await samples.data()) as Float32Array;
-  samples.dispose();
+  const z = latents(n, generator.config.latentDim, seed);
+  const points = new Float32Array(n * 2);
+  try {
+    for (let start = 0; start < n; start += BATCH) {
+      const count = Math.min(BATCH, n - start);
+      const samples = tf.tidy(() => generator.apply(params, tf.slice(z, [start, 0], [count, -1])));
+      points.set(await samples.data<'float32'>(), start * 2);
+      samples.dispose();
+      onProgress?.(start + count);
+    }
+  } finally {
+    z.dispose();
+  }
   return modeCoverage(points, mixture);
 }

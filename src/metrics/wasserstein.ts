@@ -10,7 +10,7 @@ import type { Dataset } from '../data/dataset';
 import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
 import { latents } from '../sample/latents';
-import { Rng } from '../train/rng';
+import { Rng } from '../utils/rng';
 
 export const MAX_EXACT_W1_SAMPLES = 1024;
 

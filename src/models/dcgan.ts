@@ -6,9 +6,9 @@
  * The CIFAR generator's batch norm is left out: samples then never depend on their batch.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ParamBuilder } from '../nn/init';
+import type { ParamBuilder } from '../nn/init';
 import { conv, deconv, defineConv, defineDeconv, defineDense, defineLayerNorm, dense, layerNorm } from '../nn/layers';
-import type { Params, ParamTensors } from '../nn/params';
+import type { ParamTensors } from '../nn/params';
 import type { Dcgan28Arch, Dcgan32Arch } from './config';
 import { squash } from './network';
 
@@ -25,13 +25,11 @@ const BASE_SIDE = 4;
 
 const channels = (c: DcganArch) => c.outputShape[2];
 
-export function dcganGeneratorParams(c: DcganArch, seed: number): Params {
-  const b = new ParamBuilder(seed);
+export function defineDcganGenerator(c: DcganArch, b: ParamBuilder): void {
   defineDense(b, 'input', c.latentDim, BASE_SIDE * BASE_SIDE * 4 * c.dim, INIT);
   defineDeconv(b, 'deconv1', KERNEL_SIZE, STRIDE, 4 * c.dim, 2 * c.dim, INIT);
   defineDeconv(b, 'deconv2', KERNEL_SIZE, STRIDE, 2 * c.dim, c.dim, INIT);
   defineDeconv(b, 'deconv3', KERNEL_SIZE, STRIDE, c.dim, channels(c), INIT);
-  return b.params;
 }
 
 export function dcganGenerator(c: DcganArch, p: ParamTensors, z: tf.Tensor): tf.Tensor {
@@ -43,15 +41,13 @@ export function dcganGenerator(c: DcganArch, p: ParamTensors, z: tf.Tensor): tf.
   return squash(deconv(p, 'deconv3', h, STRIDE), c.outputRange);
 }
 
-export function dcganCriticParams(c: DcganArch, seed: number): Params {
-  const b = new ParamBuilder(seed);
+export function defineDcganCritic(c: DcganArch, b: ParamBuilder): void {
   defineConv(b, 'conv1', KERNEL_SIZE, channels(c), c.dim, INIT);
   defineConv(b, 'conv2', KERNEL_SIZE, c.dim, 2 * c.dim, INIT);
   if (c.criticNorm === 'layer') defineLayerNorm(b, 'norm2', 2 * c.dim);
   defineConv(b, 'conv3', KERNEL_SIZE, 2 * c.dim, 4 * c.dim, INIT);
   if (c.criticNorm === 'layer') defineLayerNorm(b, 'norm3', 4 * c.dim);
   defineDense(b, 'output', BASE_SIDE * BASE_SIDE * 4 * c.dim, 1, INIT);
-  return b.params;
 }
 
 export function dcganCritic(c: DcganArch, p: ParamTensors, x: tf.Tensor): tf.Tensor {

@@ -17,7 +17,7 @@
  * draws what it drew before) and sampling code needs no change.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../train/rng';
+import { Rng } from '../utils/rng';
 
 const CENTRES_SEED = 20261128;
 const centresMemo = new Map<string, Float32Array>();

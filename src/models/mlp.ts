@@ -1,20 +1,18 @@
 /** The fully connected pair for vector data (the WGAN-GP authors' toy nets, width/depth configurable). */
 import * as tf from '@tensorflow/tfjs-core';
-import { ParamBuilder } from '../nn/init';
+import type { ParamBuilder } from '../nn/init';
 import { defineDense, dense, defineLayerNorm, layerNorm } from '../nn/layers';
-import type { Params, ParamTensors } from '../nn/params';
+import type { ParamTensors } from '../nn/params';
 import { sampleSize, type MlpArch } from './config';
 import { squash } from './network';
 
-export function mlpGeneratorParams(c: MlpArch, seed: number): Params {
-  const b = new ParamBuilder(seed);
+export function defineMlpGenerator(c: MlpArch, b: ParamBuilder): void {
   let inputs = c.latentDim;
   for (let i = 0; i < c.depth; i++) {
     defineDense(b, `dense${i}`, inputs, c.hidden, 'he');
     inputs = c.hidden;
   }
   defineDense(b, 'output', inputs, sampleSize(c), 'glorot');
-  return b.params;
 }
 
 export function mlpGenerator(c: MlpArch, p: ParamTensors, z: tf.Tensor): tf.Tensor {
@@ -24,8 +22,7 @@ export function mlpGenerator(c: MlpArch, p: ParamTensors, z: tf.Tensor): tf.Tens
   return tf.reshape(out, [z.shape[0], ...c.outputShape]);
 }
 
-export function mlpCriticParams(c: MlpArch, seed: number): Params {
-  const b = new ParamBuilder(seed);
+export function defineMlpCritic(c: MlpArch, b: ParamBuilder): void {
   let inputs = sampleSize(c);
   for (let i = 0; i < c.depth; i++) {
     defineDense(b, `dense${i}`, inputs, c.hidden, 'he');
@@ -33,7 +30,6 @@ export function mlpCriticParams(c: MlpArch, seed: number): Params {
     inputs = c.hidden;
   }
   defineDense(b, 'output', inputs, 1, 'glorot');
-  return b.params;
 }
 
 export function mlpCritic(c: MlpArch, p: ParamTensors, x: tf.Tensor): tf.Tensor {

@@ -9,7 +9,7 @@
  * on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, tfSeed } from '../train/rng';
+import { Rng, tfSeed } from '../utils/rng';
 import type { Params } from './params';
 
 export type Init = 'he' | 'glorot' | 'torch';
@@ -17,14 +17,24 @@ export type Init = 'he' | 'glorot' | 'torch';
 /** Builds a parameter record in a fixed order, drawing one seed per weight from `rng`. */
 export class ParamBuilder {
   readonly params: Params = {};
+  /** Every parameter's shape, by name. */
+  readonly shapes: Record<string, number[]> = {};
   private readonly rng: Rng;
 
-  constructor(seed: number) {
+  /**
+   * `allocate` false records the shapes alone: what a model file is checked against before a
+   * network of the size its architecture claims is allocated.
+   */
+  constructor(
+    seed: number,
+    private readonly allocate = true,
+  ) {
     this.rng = new Rng(seed);
   }
 
   /** A weight of `shape` with the given fans; `init` picks the scale. */
   weight(name: string, shape: number[], fanIn: number, fanOut: number, init: Init): void {
+    if (!this.record(name, shape)) return;
     const seed = this.rng.seed();
     const glorot = Math.sqrt(6 / (fanIn + fanOut));
     this.add(
@@ -40,12 +50,20 @@ export class ParamBuilder {
   /** A bias: zero, or under 'torch' drawn like the weights (so only 'torch' draws a seed for it). */
   bias(name: string, shape: number[], fanIn: number, init: Init): void {
     if (init !== 'torch') return this.constant(name, shape, 0);
+    if (!this.record(name, shape)) return;
     const seed = this.rng.seed();
     this.add(name, tf.tidy(() => this.torchUniform(shape, fanIn, seed)));
   }
 
   constant(name: string, shape: number[], value: number): void {
-    this.add(name, tf.fill(shape, value, 'float32'));
+    if (this.record(name, shape)) this.add(name, tf.fill(shape, value, 'float32'));
+  }
+
+  /** Notes the shape; true when the tensor is to be made. */
+  private record(name: string, shape: number[]): boolean {
+    if (name in this.shapes) throw new Error(`parameter '${name}' is defined twice`);
+    this.shapes[name] = [...shape];
+    return this.allocate;
   }
 
   private torchUniform(shape: number[], fanIn: number, seed: number): tf.Tensor {
@@ -54,7 +72,6 @@ export class ParamBuilder {
   }
 
   private add(name: string, value: tf.Tensor): void {
-    if (name in this.params) throw new Error(`parameter '${name}' is defined twice`);
     this.params[name] = tf.variable(value, true);
     value.dispose();
   }

@@ -23,7 +23,8 @@ const SETS: Record<MnistSet, { title: string; suffix: string; install: string }>
 const FASHION_DIRECTORY = '/usr/share/datasets/fashion-mnist';
 const SIDE = 28;
 const CLASSES = 10;
-const COUNTS = { train: 60000, test: 10000 } as const;
+/** Images in each split. */
+export const MNIST_COUNTS = { train: 60000, test: 10000 } as const;
 const PREFIX = { train: 'train', test: 't10k' } as const;
 /** idx magic numbers and header sizes: unsigned bytes in 3 (count, rows, columns) or 1 dimension. */
 const IMAGES = { magic: 0x00000803, header: 16, file: 'images-idx3-ubyte', what: 'image' } as const;
@@ -76,7 +77,7 @@ async function readIdx(kind: typeof IMAGES | typeof LABELS, split: MnistSplit, o
   if (!(set in SETS)) throw new Error(`MNIST: set must be one of ${MNIST_SETS.join(', ')}, got ${JSON.stringify(set)}`);
   const { title, suffix, install } = SETS[set];
   const what = `${title}${kind === LABELS ? ' labels' : ''}`;
-  if (!(split in COUNTS)) throw new Error(`${what}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (!(split in MNIST_COUNTS)) throw new Error(`${what}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
   const name = `${PREFIX[split]}-${kind.file}${suffix}`;
   const file = join(options.directory ?? mnistDirectory(set), name);
   const stored = await readFile(file).catch((e: NodeJS.ErrnoException) => {
@@ -98,7 +99,7 @@ async function readIdx(kind: typeof IMAGES | typeof LABELS, split: MnistSplit, o
     const side = bytes.readUInt32BE(8 + 4 * d);
     if (side !== SIDE) throw new Error(`${what}: ${file} holds ${bytes.readUInt32BE(8)}x${bytes.readUInt32BE(12)} images, expected 28x28`);
   }
-  if (count !== COUNTS[split]) throw new Error(`${what}: ${file} says it holds ${count} ${kind.what}s, the ${split} split has ${COUNTS[split]}`);
+  if (count !== MNIST_COUNTS[split]) throw new Error(`${what}: ${file} says it holds ${count} ${kind.what}s, the ${split} split has ${MNIST_COUNTS[split]}`);
   const itemBytes = SIDE ** dims;
   const expected = kind.header + count * itemBytes;
   if (bytes.length !== expected) throw new Error(`${what}: ${file} is ${bytes.length} bytes, ${count} ${kind.what}s need ${expected}: the file is truncated or corrupt`);

@@ -1,7 +1,7 @@
 /**
  * `wgan-edge/service-worker`: registers the runtime's service worker from an app, in one call.
  * The worker script and the .wasm binaries it runs on are named here by literal
- * `new URL('./file', import.meta.url)`, so an app's bundler (Vite, webpack, Rollup) emits them;
+ * `new URL('./file', import.meta.url)`, so an app's bundler (Vite, webpack) emits them;
  * their URLs go into the script URL's query, the one place the worker reads its options from,
  * at every start (the browser stops and restarts an idle service worker).
  */

@@ -5,7 +5,7 @@
  */
 import { latents } from './latents';
 import { componentOf, mixtureCentres } from '../models/latent_mixture';
-import { Rng } from '../train/rng';
+import { Rng } from '../utils/rng';
 
 const TWO_POW_32 = 4294967296;
 /** Ends (anti)parallel to within this sine: slerp would divide by ~0, take the straight line. */

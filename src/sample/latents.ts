@@ -3,7 +3,7 @@
  * tfjs draws seeded normals in JS (seedrandom's alea) and only then uploads them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { tfSeed } from '../train/rng';
+import { tfSeed } from '../utils/rng';
 
 export function latents(n: number, latentDim: number, seed: number): tf.Tensor2D {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`latents: n must be a positive integer, got ${n}`);

@@ -1,13 +1,7 @@
 /** Pixels: generator outputs -> 8-bit images -> grids -> PNG bytes, on any platform. */
 import { encode } from 'fast-png';
+import type { Raster } from '../viz/raster';
 
-/** An 8-bit image, row-major, channels interleaved (1 grey, 3 RGB, 4 RGBA). */
-export interface Raster {
-  width: number;
-  height: number;
-  channels: 1 | 3 | 4;
-  data: Uint8Array;
-}
 
 export function encodePng(raster: Raster): Uint8Array<ArrayBuffer> {
   // fast-png writes into a plain ArrayBuffer; its types say ArrayBufferLike.

@@ -16,7 +16,7 @@
  * JavaScript, so a seed gives the same augmentation on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from './rng';
+import { Rng } from '../utils/rng';
 
 export interface DiffAugmentPolicy {
   /** Largest shift as a share of the image's side (Zhao et al.: 1/8); 0: none. */

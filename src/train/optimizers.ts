@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assignParams, readParams, type NamedArrays, type Params } from '../nn/params';
 import type { TrainSettings } from '../losses/settings';
-import { adamUpdate } from './adam_update';
+import { adamUpdate } from '../backend/adam_update';
 
 /**
  * The learning rate of generator step `step` (from 0) and of the critic updates before it:

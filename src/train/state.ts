@@ -7,7 +7,7 @@ import type { ArchConfig } from '../models/config';
 import type { NamedArrays } from '../nn/params';
 import type { LossName, TrainSettings } from '../losses/settings';
 import type { OptimizerState } from './optimizers';
-import type { RngState } from './rng';
+import type { RngState } from '../utils/rng';
 
 export const TRAINER_STATE_FORMAT = 'wgan-edge/trainer-state';
 export const TRAINER_STATE_VERSION = 1;

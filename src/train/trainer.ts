@@ -18,7 +18,7 @@ import { assignParams, checkArrays, cloneParams, readParams, type NamedArrays, t
 import { latents } from '../sample/latents';
 import { learningRateAt, Optimizer } from './optimizers';
 import { checkPolicy, diffAugment, type DiffAugmentPolicy } from './diff_augment';
-import { Rng } from './rng';
+import { Rng } from '../utils/rng';
 import { checkStateEnvelope, settingsOf, TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type TrainerState } from './state';
 
 export interface TrainerConfig extends Partial<TrainSettings> {

@@ -2,7 +2,7 @@
  * Small raster plots with no font or canvas dependency: a scatter of 2-D samples and a line
  * chart of a training curve, as RGB rasters for PNG output (CLI, model cards, README).
  */
-import type { Raster } from '../sample/png';
+import type { Raster } from './raster';
 
 type Rgb = readonly [number, number, number];
 export const COLORS = { sample: [31, 119, 180], reference: [255, 127, 14], axis: [90, 90, 90], grid: [225, 225, 225] } as const;

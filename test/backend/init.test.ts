@@ -35,6 +35,15 @@ describe('initBackend in Node', () => {
     expect(err.message).toMatch(/'cuda'.*auto, webgpu, wasm, cpu/);
   });
 
+  it('refuses a thread count that is not a whole number of at least 1, naming it', async () => {
+    for (const threads of [0, -1, NaN, 1.5]) {
+      const err = await initBackend({ backend: 'cpu', threads }).catch((e) => e);
+      expect(err, String(threads)).toBeInstanceOf(BackendError);
+      expect(err.code).toBe('invalid-option');
+      expect(err.message).toContain(`threads must be an integer of at least 1 (got ${threads})`);
+    }
+  });
+
   it('refuses WebGPU when forced where none exists, and says what to do', async () => {
     const err = await initBackend({ backend: 'webgpu' }).catch((e) => e);
     expect(err).toBeInstanceOf(BackendError);

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/index';
-import { ADAM_UPDATE, adamUpdate } from '../../src/train/adam_update';
+import { ADAM_UPDATE, adamUpdate } from '../../src/backend/adam_update';
 import { seededValues } from '../kernels/helpers';
 
 const BETA1 = 0.5;

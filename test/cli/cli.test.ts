@@ -13,7 +13,7 @@ import type { TrainerState } from '../../src/train/state';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { disposeParams, readParams } from '../../src/nn/params';
-import { TINY } from './tiny_run';
+import { TINY, tiny } from './tiny_run';
 
 const CLI = join(__dirname, '../../dist/cli.cjs');
 
@@ -180,25 +180,25 @@ describe('wgan-edge CLI', () => {
     expect((await cli('train', ...TINY, '--init', base, '--steps', '3', '--out', copy)).code).toBe(0);
     for (const file of ['generator.bin', 'critic.bin']) expect(await readFile(join(copy, file))).toEqual(await readFile(join(base, file)));
     const tuned = join(dir, 'tuned');
-    expect((await cli('train', ...TINY, '--data', '25gaussians', '--init', base, '--steps', '5', '--out', tuned)).code).toBe(0);
+    expect((await cli('train', ...tiny('--data', '25gaussians'), '--init', base, '--steps', '5', '--out', tuned)).code).toBe(0);
     const { provenance } = JSON.parse(await readFile(join(tuned, 'model.json'), 'utf8'));
     expect(provenance).toMatchObject({ steps: 5, dataset: '25gaussians', initializedFrom: { model: base, dataset: '8gaussians', steps: 3 } });
     expect(await readFile(join(tuned, 'generator.bin'))).not.toEqual(await readFile(join(base, 'generator.bin')));
     const { trainer } = (await loadStateDir(join(tuned, 'checkpoint'))) as { trainer: TrainerState };
     expect(trainer.generatorOptimizer.updates).toBe(2);
-    expect((await cli('train', ...TINY, '--data', '25gaussians', '--steps', '6', '--out', tuned, '--resume')).code).toBe(0);
+    expect((await cli('train', ...tiny('--data', '25gaussians'), '--steps', '6', '--out', tuned, '--resume')).code).toBe(0);
     expect(JSON.parse(await readFile(join(tuned, 'model.json'), 'utf8')).provenance).toMatchObject({ steps: 6, initializedFrom: { steps: 3 } });
 
     for (const [args, message] of [
       [[...TINY, '--init', base, '--out', tuned, '--resume'], /--init starts a new run, and .*tuned already holds one/],
-      [[...TINY, '--dim', '32', '--init', base, '--out', join(dir, 'wide')], /--init .*base: the model's networks have width 16, not --dim 32; drop --dim/],
+      [[...tiny('--dim', '32'), '--init', base, '--out', join(dir, 'wide')], /--init .*base: the model's networks have width 16, not --dim 32; drop --dim/],
       [[...TINY, '--init', join(dir, 'nowhere'), '--out', join(dir, 'lost')], /--model .*nowhere: no such model folder/],
     ] as const) {
       const r = await cli('train', ...args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    const images = await cli('train', ...TINY, '--data', 'mnist', '--init', base, '--out', join(dir, 'digits-from-points'));
+    const images = await cli('train', ...tiny('--data', 'mnist'), '--init', base, '--out', join(dir, 'digits-from-points'));
     expect(images.code).toBe(1);
     expect(images.stderr).toMatch(/base: its networks are .*"kind":"mlp".*; this run trains .*"kind":"dcgan28"/);
   });

@@ -12,7 +12,7 @@ import { folderBytes } from '../helpers/folder_bytes';
 import { UsageError } from '../../src/cli/errors';
 import { loadStateDir } from '../../src/io/state_file';
 import type { TrainerState } from '../../src/train/state';
-import { TINY } from './tiny_run';
+import { TINY, tiny } from './tiny_run';
 
 const trainerState = async (out: string) => ((await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState }).trainer;
 const storages = async (out: string) =>
@@ -43,7 +43,7 @@ describe('wgan-edge train --resume', () => {
       [['--ema', '0.99'], 'with --ema 0.9, not --ema 0.99'],
       [['--seed', '6'], 'with --seed 5, not --seed 6'],
     ] as const) {
-      const refused = train([...TINY, ...flags, '--steps', '2', '--out', out, '--resume']);
+      const refused = train([...tiny(...flags), '--steps', '2', '--out', out, '--resume']);
       await expect(refused).rejects.toThrow(UsageError);
       await expect(refused).rejects.toThrow(`--resume: ${out} was trained ${message}.`);
     }

@@ -6,6 +6,7 @@
 // (Node's own sampling of the model, within 8-bit rounding), serve that grid as a PNG through
 // the service worker, and raise no page error and no CPU-fallback warning. The README's web
 // snippets type-check against the installed package.
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,7 +138,10 @@ function expectDigitsOnWasm(result: PageRun, threads: number, isolated: boolean)
 describe.each(BUNDLED_EXAMPLES)('examples/$name, built in production mode', ({ name, build, served }) => {
   let root: string;
   beforeAll(async () => {
-    root = join(await installExample(work, tarball, name, build), served);
+    const dir = await installExample(work, tarball, name, build);
+    // A browser-only app: npm leaves the optional tfjs peers out, and the worker needs none.
+    expect(existsSync(join(dir, 'node_modules/@tensorflow/tfjs-core'))).toBe(false);
+    root = join(dir, served);
   }, BUILD_TIMEOUT_MS);
 
   it('cross-origin isolated, 2 threads asked for: WASM on 2 threads, the digits, the service worker on WASM', async () => {
@@ -163,12 +167,12 @@ describe.each(BUNDLED_EXAMPLES)('examples/$name, built in production mode', ({ n
   });
 });
 
-describe('examples/vite: the README', () => {
-  it("the README's web snippets type-check against the installed package", async () => {
+describe('examples/vite: the docs', () => {
+  it("the README's and docs/web.md's web snippets type-check against the installed package", async () => {
     const dir = join(work, 'vite');
-    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-    const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => /^import .* from 'wgan-edge\//m.test(code));
-    expect(snippets.length).toBeGreaterThanOrEqual(2);
+    const docs = await Promise.all(['README.md', 'docs/web.md'].map((file) => readFile(join(ROOT, file), 'utf8')));
+    const snippets = docs.flatMap((doc) => [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])).filter((code) => /^import .* from 'wgan-edge\//m.test(code));
+    expect(snippets.length).toBeGreaterThanOrEqual(5);
     await Promise.all(snippets.map((code, i) => writeFile(join(dir, 'src', `readme_${i}.ts`), `${code}\nexport {};\n`)));
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const result = await run('node', [tsc, '-p', dir]).then(

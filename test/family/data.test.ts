@@ -8,7 +8,7 @@ import { initBackend } from '../../src/backend/init';
 import { imageDataset } from '../../src/data/images';
 import { toyDataset, toyMixture, toyPoints } from '../../src/data/toy';
 import { loadMnist, loadMnistLabels, mnistDataset } from '../../src/node/mnist';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/utils/rng';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });

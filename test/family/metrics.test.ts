@@ -6,7 +6,7 @@ import { generatorModeCoverage, modeCoverage } from '../../src/metrics/modes';
 import { exactW1, generatorW1 } from '../../src/metrics/wasserstein';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/utils/rng';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });

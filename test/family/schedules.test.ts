@@ -8,7 +8,7 @@ import { criticStepsAt, WGAN_CRITIC_WARMUP } from '../../src/losses/wgan';
 import { createMixtureCritic, mixtureWeights } from '../../src/losses/wgan_c';
 import { archConfig } from '../../src/models/config';
 import { learningRateAt } from '../../src/train/optimizers';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/utils/rng';
 import { Trainer } from '../../src/train/trainer';
 import { expectStatesIdentical } from './helpers';
 

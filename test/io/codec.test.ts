@@ -61,8 +61,10 @@ describe('model folders on disk', () => {
     expect(fromFloat16Bits(toFloat16Bits(1e6))).toBe(Infinity);
   });
 
+  let saved = 0;
+  /** Each in a folder of its own: a folder whose model.json was broken is no longer one the output rule lets a save replace. */
   async function savedThenCorrupted(corrupt: (path: string) => Promise<void>): Promise<ModelFormatError> {
-    const path = join(dir, 'm');
+    const path = join(dir, `m${++saved}`);
     await saveModelDir(path, model());
     await corrupt(path);
     const err = await loadModelDir(path).catch((e) => e);
@@ -78,7 +80,7 @@ describe('model folders on disk', () => {
 
   it('rejects each corruption with its own clear error naming the file', async () => {
     let err = await savedThenCorrupted((p) => rm(join(p, 'generator.bin')));
-    expect([err.code, err.file]).toEqual(['missing-file', join(dir, 'm', 'generator.bin')]);
+    expect([err.code, err.file]).toEqual(['missing-file', join(dir, 'm1', 'generator.bin')]);
 
     err = await savedThenCorrupted(async (p) => {
       const bytes = await readFile(join(p, 'critic.bin'));

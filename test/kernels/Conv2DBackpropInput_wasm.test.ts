@@ -87,4 +87,70 @@ describe('fast Conv2DBackpropInput on wasm', () => {
     };
     await expect(runKernelOn('wasm', call)).rejects.toThrow(/dy has shape \[3,13,14,8\].*gives \[3,14,14,8\]/);
   });
+
+  describe('phase filters kept per filter tensor', () => {
+    type Shape4 = [number, number, number, number];
+    const shapes: Record<'dy' | 'filter' | 'x', Shape4> = { dy: [2, 4, 4, 16], filter: [5, 5, 8, 16], x: [2, 8, 8, 8] };
+    const conv = (dy: tf.Tensor4D, filter: tf.Tensor4D) => tf.conv2dTranspose(dy, filter, shapes.x, 2, 'same');
+    const seeded = (shape: Shape4, seed: number) => tf.tensor4d(seededValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+    const onCpu = async (dyValues: Float32Array, filterValues: Float32Array) => {
+      await tf.setBackend('cpu');
+      const inputs = [tf.tensor4d(dyValues, shapes.dy), tf.tensor4d(filterValues, shapes.filter)];
+      const out = conv(inputs[0], inputs[1]);
+      const values = await out.data();
+      tf.dispose([...inputs, out]);
+      await tf.setBackend('wasm');
+      return values;
+    };
+
+    it('repeated calls on the same weights run XNNPACK on the same phase filters (no new backend data), and equal the cpu kernel', async () => {
+      await tf.setBackend('wasm');
+      const dy = seeded(shapes.dy, 3);
+      const filter = seeded(shapes.filter, 4);
+      const expected = await onCpu((await dy.data()) as Float32Array, (await filter.data()) as Float32Array);
+      // The phase filters each call hands the Conv2D kernel: XNNPACK keeps its packed weights per filter.
+      const conv2d = tf.getKernel('Conv2D', 'wasm')!;
+      const kernelFunc = conv2d.kernelFunc;
+      const phaseFiltersUsed: object[][] = [];
+      (conv2d as { kernelFunc: unknown }).kernelFunc = (args: { inputs: { filter: tf.TensorInfo } }) => {
+        phaseFiltersUsed.at(-1)!.push(args.inputs.filter.dataId);
+        return kernelFunc(args as never);
+      };
+      try {
+        phaseFiltersUsed.push([]);
+        const first = conv(dy, filter);
+        const afterFirst = tf.backend().numDataIds();
+        for (let i = 0; i < 3; i++) {
+          phaseFiltersUsed.push([]);
+          const again = conv(dy, filter);
+          expect(relativeError(await again.data(), expected)).toBeLessThan(1e-5);
+          again.dispose();
+          expect(tf.backend().numDataIds()).toBe(afterFirst);
+        }
+        expect(relativeError(await first.data(), expected)).toBeLessThan(1e-5);
+        expect(phaseFiltersUsed[0]).toHaveLength(4);
+        for (const used of phaseFiltersUsed.slice(1)) expect(used).toEqual(phaseFiltersUsed[0]);
+        tf.dispose([dy, filter, first]);
+      } finally {
+        (conv2d as { kernelFunc: unknown }).kernelFunc = kernelFunc;
+      }
+    });
+
+    it('a variable assigned new weights (a training step) gives the new weights\' result, and disposing frees what was kept', async () => {
+      await tf.setBackend('wasm');
+      const before = tf.backend().numDataIds();
+      const dy = seeded(shapes.dy, 5);
+      const initial = seeded(shapes.filter, 6);
+      const weights = tf.variable(initial);
+      const first = conv(dy, weights as tf.Tensor4D);
+      const next = seeded(shapes.filter, 7);
+      weights.assign(next);
+      const second = conv(dy, weights as tf.Tensor4D);
+      const expected = await onCpu((await dy.data()) as Float32Array, (await next.data()) as Float32Array);
+      expect(relativeError(await second.data(), expected)).toBeLessThan(1e-5);
+      expect(relativeError(await first.data(), expected)).toBeGreaterThan(0.1);
+      tf.dispose([dy, initial, weights, first, second, next]);
+      expect(tf.backend().numDataIds()).toBe(before);
+    });
+  });
 });

@@ -6,7 +6,7 @@ import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { CLASSIFIER_CLASSES, CLASSIFIER_FEATURES, classifierFeatures, classifierLogits, classifierParams } from '../../src/models/classifier';
 import { assignParams, disposeParams, readParams, type NamedArrays, type Params } from '../../src/nn/params';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/utils/rng';
 
 const BATCH = 5;
 /** float32 sums in different orders: measured ~1e-6 here. */

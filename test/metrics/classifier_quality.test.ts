@@ -15,7 +15,7 @@ import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits } from '../..
 import { disposeParams, type Params } from '../../src/nn/params';
 import { loadClassifierDir } from '../../src/node/classifier_files';
 import { loadMnist, loadMnistLabels } from '../../src/node/mnist';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/utils/rng';
 import type { ImageArray } from '../../src/data/images';
 
 const CLASSIFIER_DIR = 'models/classifiers/mnist';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { featureStats, frechetDistance, frechetFromStats, symmetricEigen, type FeatureStats } from '../../src/metrics/frechet';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/utils/rng';
 
 function randomSymmetric(n: number, rng: Rng): Float64Array {
   const m = new Float64Array(n * n);

@@ -8,7 +8,7 @@ import { RuntimeError } from '../../src/runtime/errors';
 import { RuntimeHost } from '../../src/runtime/host';
 import type { ModelContents, TrainProgress, TrainRequest } from '../../src/runtime/protocol';
 import { Trainer } from '../../src/train/trainer';
-import { fineTune } from '../../src/train/finetune';
+import { fineTune } from '../../src/io/finetune';
 
 const RUN: TrainRequest = {
   loss: 'wgan-gp',

@@ -1,5 +1,5 @@
 /**
- * The Adam update (src/train/adam_update.ts) on WebGPU in 3 dispatches: the two moments, then
+ * The Adam update (src/backend/adam_update.ts) on WebGPU in 3 dispatches: the two moments, then
  * the parameter. Composed from tfjs ops it takes 12 dispatches and 6 scalar uploads per
  * parameter, and a WebGPU training step is mostly dispatch overhead: an NVIDIA H200 spent
  * 355 ms on the mnist recipe's ~1900 dispatches, a third of them the optimizer's, and 234 ms
@@ -7,7 +7,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { ADAM_UPDATE, type AdamUpdateAttrs } from '../../train/adam_update';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../adam_update';
 
 const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
 

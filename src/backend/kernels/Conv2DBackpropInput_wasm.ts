@@ -121,14 +121,19 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
     return builtinConv2DBackpropInputWasm(args);
   }
 
-  return composeKernels('wasm', backend, (run, constant) => {
-    const [kh, kw, , outChannels] = filter.shape;
-    const taps = run('Reshape', { x: filter }, { shape: [kh * kw, inChannels * outChannels] });
+  const [kh, kw, , outChannels] = filter.shape;
+  const groupFilter = (rows: AxisGroup, cols: AxisGroup) =>
+    cachedPhaseFilter(backend, filter, JSON.stringify([rows, cols]), () =>
+      composeKernels('wasm', backend, (run, constant) => {
+        const taps = run('Reshape', { x: filter }, { shape: [kh * kw, inChannels * outChannels] });
+        return phaseFilter(run, constant, taps, rows, cols, [kh, kw, inChannels, outChannels]);
+      }),
+    );
+  return composeKernels('wasm', backend, (run) => {
     const outputs: TensorInfo[] = [];
     for (const rows of rowGroups as AxisGroup[]) {
       for (const cols of colGroups as AxisGroup[]) {
-        const groupFilter = phaseFilter(run, constant, taps, rows, cols, [kh, kw, inChannels, outChannels]);
-        const out = run('Conv2D', { x: dy, filter: groupFilter }, {
+        const out = run('Conv2D', { x: dy, filter: groupFilter(rows, cols) }, {
           strides: 1,
           dilations: 1,
           pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
@@ -158,6 +163,44 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
     if (full[1] === inHeight && full[2] === inWidth) return run('Reshape', { x: whole }, { shape: full });
     return run('Slice', { x: run('Reshape', { x: whole }, { shape: full }) }, { begin: [0, 0, 0, 0], size: [-1, inHeight, inWidth, -1] });
   });
+}
+
+/**
+ * Phase filters by the data of the filter they came from, and by the phase group. Sampling runs
+ * the same weights again and again, and XNNPACK keeps its packed copy of a conv's weights per
+ * filter tensor: a phase filter made once spares the matmul that picks the taps and XNNPACK's
+ * repacking at every call, most of a call's time at batch 1. Freed with the filter's data.
+ */
+const phaseFilters = new WeakMap<object, Map<string, TensorInfo>>();
+
+function cachedPhaseFilter(backend: KernelBackend, filter: TensorInfo, key: string, make: () => TensorInfo): TensorInfo {
+  freePhaseFiltersWithTheirFilter(backend);
+  let byGroup = phaseFilters.get(filter.dataId);
+  if (byGroup == null) phaseFilters.set(filter.dataId, (byGroup = new Map()));
+  let made = byGroup.get(key);
+  if (made == null) byGroup.set(key, (made = make()));
+  return made;
+}
+
+const backendsWatched = new WeakSet<KernelBackend>();
+
+/**
+ * Wraps the backend's disposeData: when a filter's data is freed (a training step replaced the
+ * weights, a temporary filter was disposed), so are the phase filters made from it.
+ */
+function freePhaseFiltersWithTheirFilter(backend: KernelBackend): void {
+  if (backendsWatched.has(backend)) return;
+  backendsWatched.add(backend);
+  const disposeData = backend.disposeData.bind(backend);
+  backend.disposeData = (dataId: object, force?: boolean) => {
+    const freed = disposeData(dataId, force);
+    const byGroup = freed ? phaseFilters.get(dataId) : undefined;
+    if (byGroup != null) {
+      phaseFilters.delete(dataId);
+      for (const made of byGroup.values()) disposeData(made.dataId, true);
+    }
+    return freed;
+  };
 }
 
 /**

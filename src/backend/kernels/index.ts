@@ -1,13 +1,15 @@
-/** Kernels this project adds to tfjs backends. Importing this module registers them. */
+/**
+ * Kernels this project adds to tfjs backends. Importing this module registers them: the WASM
+ * ones here, the WebGPU ones through ../webgpu (with tfjs-backend-webgpu: in browsers and
+ * bundles now, in the Node builds once initBackend finds a WebGPU API).
+ */
 // The backends' own kernels must be registered first: ours are composed from them.
 import '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs-backend-webgpu';
+import '../webgpu';
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWasmConfig } from './Conv2DBackpropFilter_wasm';
 import { conv2DBackpropInputWasmConfig } from './Conv2DBackpropInput_wasm';
 import { batchMatMulWasmConfig } from './BatchMatMul_wasm';
-import { addNWebgpuConfig } from './AddN_webgpu';
-import { adamUpdateWebgpuConfig } from './AdamUpdate_webgpu';
 
 // Missing from tfjs-backend-wasm 4.22 (tfjs issue 8474); a release that ships one keeps its own.
 if (getKernel(conv2DBackpropFilterWasmConfig.kernelName, 'wasm') == null) {
@@ -25,12 +27,3 @@ if (getKernel(batchMatMulWasmConfig.kernelName, 'wasm') !== batchMatMulWasmConfi
   unregisterKernel(batchMatMulWasmConfig.kernelName, 'wasm');
   registerKernel(batchMatMulWasmConfig);
 }
-
-// Replaces the built-in one, which it runs on chunks of inputs.
-if (getKernel(addNWebgpuConfig.kernelName, 'webgpu') !== addNWebgpuConfig) {
-  unregisterKernel(addNWebgpuConfig.kernelName, 'webgpu');
-  registerKernel(addNWebgpuConfig);
-}
-
-// Ours only: the optimizer's update as one kernel (src/train/adam_update.ts).
-if (getKernel(adamUpdateWebgpuConfig.kernelName, 'webgpu') == null) registerKernel(adamUpdateWebgpuConfig);

@@ -1,0 +1,29 @@
+/** Running the built Node entry (dist/) in a plain Node process, as an app does. */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '../..');
+export const NODE_ENTRY = join(ROOT, 'dist/index.node.cjs');
+export const CLI = join(ROOT, 'dist/cli.cjs');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node -e script` (or `node file args`) in `cwd` (default: the repository, whose node_modules has the tfjs peers). */
+export function node(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The JSON a child printed on a line of its own after `marker ` (tfjs prints its own lines too). */
+export function markedJson<T>(stdout: string, marker: string): T {
+  const line = stdout.split('\n').find((l) => l.startsWith(`${marker} `));
+  if (line == null) throw new Error(`no ${marker} line in:\n${stdout}`);
+  return JSON.parse(line.slice(marker.length + 1)) as T;
+}
