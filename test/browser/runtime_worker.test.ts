@@ -22,8 +22,9 @@ describe('initBackend in the runtime worker', () => {
     expect(info.backend).toBe('wasm');
     expect(info.simd).toBe(true);
     expect(info.crossOriginIsolated).toBe(true);
-    // Threaded WASM is possible here, but tfjs caps threads at hardwareConcurrency / 2.
-    expect(info.threads).toBe(Math.max(1, Math.floor(navigator.hardwareConcurrency / 2)));
+    // A dedicated worker takes every core by default (tfjs alone would take hardwareConcurrency / 2).
+    expect(info.threads).toBe(Math.min(8, navigator.hardwareConcurrency));
+    if (info.threads > 1) expect(info.reason).toMatch(/, \d+ threads; every core by default in a dedicated worker, whose page's thread is free$/);
     expect(info.passedOver.map((p) => p.backend)).toEqual(['webgpu']);
     expect(info.passedOver[0].reason).toMatch(/software fallback, slower than WASM/);
     expect(info.adapter?.architecture).toBe('swiftshader');

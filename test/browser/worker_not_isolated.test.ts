@@ -14,8 +14,8 @@ describe('initBackend in a worker that is not cross-origin isolated', () => {
     expect(worker.crossOriginIsolated).toBe(false);
     expect(worker.backend).toBe('wasm');
     expect(worker.simd).toBe(true);
-    // A 2-core box gets 1 thread even when isolated (tfjs takes hardwareConcurrency / 2): the
-    // binary tells the builds apart, the threaded one needs SharedArrayBuffer.
+    // Not isolated: one thread, on the single-threaded SIMD build (the threaded one needs
+    // SharedArrayBuffer); the binary fetched tells the builds apart.
     expect(worker.threads).toBe(1);
     expect(report.wasmFilesFetched).toEqual(['tfjs-backend-wasm-simd.wasm']);
   });
