@@ -138,34 +138,27 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 
   let nextRunId = 1;
-  const train = async (request: TrainRequest, { onProgress, signal }: TrainOptions = {}): Promise<TrainResult> => {
+  /** A run in the worker under a run id, which `signal` cancels before its next step. */
+  const cancellable = async <R>(signal: AbortSignal | undefined, start: (runId: number, aborted: boolean | undefined) => Promise<R>): Promise<R> => {
     const runId = nextRunId++;
     const cancel = () => void guarded(() => remote.cancel(runId)).catch(() => {});
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      const progress = onProgress ? Comlink.proxy(onProgress) : undefined;
-      return await guarded(() => remote.train(Comlink.transfer(request, imageBuffers(request)), runId, progress, signal?.aborted));
+      return await guarded(() => start(runId, signal?.aborted));
     } finally {
       signal?.removeEventListener('abort', cancel);
     }
   };
-
-  const fineTune = async ({ onProgress, signal, ...request }: FineTuneRequest & TrainOptions): Promise<FineTuneResult> => {
-    const runId = nextRunId++;
-    const cancel = () => void guarded(() => remote.cancel(runId)).catch(() => {});
-    signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      const progress = onProgress ? Comlink.proxy(onProgress) : undefined;
-      return await guarded(() => remote.fineTune(Comlink.transfer(request, imageBuffers(request)), runId, progress, signal?.aborted));
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-    }
-  };
+  const progressProxy = <T>(onProgress?: (value: T) => void) => (onProgress ? Comlink.proxy(onProgress) : undefined);
+  const train = (request: TrainRequest, { onProgress, signal }: TrainOptions = {}): Promise<TrainResult> =>
+    cancellable(signal, (runId, aborted) => remote.train(Comlink.transfer(request, imageBuffers(request)), runId, progressProxy(onProgress), aborted));
+  const fineTune = ({ onProgress, signal, ...request }: FineTuneRequest & TrainOptions): Promise<FineTuneResult> =>
+    cancellable(signal, (runId, aborted) => remote.fineTune(Comlink.transfer(request, imageBuffers(request)), runId, progressProxy(onProgress), aborted));
 
   return {
     info: () => guarded(() => remote.info()),
     load: (source, { onProgress } = {}) =>
-      guarded(() => remote.load(sendableSource(source), onProgress ? Comlink.proxy(onProgress) : undefined)),
+      guarded(() => remote.load(sendableSource(source), progressProxy(onProgress))),
     saveModel: (target, storage) => guarded(() => remote.saveModel(target, storage)),
     sample: (request) => guarded<SampleResult>(() => remote.sample(request)),
     interpolate: (request) => guarded<SampleResult>(() => remote.interpolate(request)),
