@@ -192,6 +192,16 @@ export const GRADIENT_CASES: readonly GradCase[] = [
   unary('stridedSlice, masks, ellipsis, new and shrunk axes, squared', 'StridedSlice',
     // x[1:, ..., newaxis, 2] on a [3, 4, 5]: begin mask on axis 0 cleared, shrink last.
     (x) => tf.square(tf.stridedSlice(x, [1, 0, 0, 2], [0, 0, 0, 3], [1, 1, 1, 1], 0, 1, 2, 4, 8)), normal([3, 4, 5])),
+  {
+    // A latent mixture's centre: rows picked by an argmax of the input, so the indices depend
+    // on it (their gradient is zero; tfjs's handed back the int32 indices and failed the tape).
+    // The table is a constant, as the centres are (its own gradient needs UnsortedSegmentSum,
+    // which the WASM backend lacks).
+    name: 'gather of constant rows picked by argMax of the input',
+    kernels: ['GatherV2', 'ArgMax'],
+    inputs: inputs(uniform([3, 4], { awayFrom: [0], margin: 0.2 })),
+    f: (x) => tf.mul(tf.square(tf.gather(tf.tensor2d([1, -2, 0.5, 3, -1, 2, 0.25, -0.5], [4, 2]), tf.argMax(x, 1))), tf.sum(x, 1, true)),
+  },
   unary('depthToSpace NHWC, squared', 'DepthToSpace',
     (x) => tf.square(tf.depthToSpace(x as tf.Tensor4D, 2, 'NHWC')), normal([2, 2, 3, 8])),
 ];

@@ -17,6 +17,7 @@ import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad';
 import { depthToSpaceGradConfig } from './DepthToSpace_grad';
 import { eluGradGradConfig } from './EluGrad_grad';
 import { equalGradConfig } from './Equal_grad';
+import { gatherV2GradConfig } from './GatherV2_grad';
 import { greaterGradConfig } from './Greater_grad';
 import { greaterEqualGradConfig } from './GreaterEqual_grad';
 import { lessGradConfig } from './Less_grad';
@@ -49,6 +50,8 @@ export const PROJECT_GRADIENTS: readonly tf.GradConfig[] = [
   minimumGradConfig,
   squaredDifferenceGradConfig,
   batchMatMulGradConfig,
+  // tfjs's hands back the int32 indices as their own gradient.
+  gatherV2GradConfig(tf.getGradient(tf.GatherV2)!),
   // Missing in tfjs.
   eluGradGradConfig,
   conv2DBackpropFilterGradConfig,
