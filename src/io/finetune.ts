@@ -10,12 +10,14 @@ import type { ArchConfig } from '../models/config';
 import { disposeParams } from '../nn/params';
 import { backgroundMismatch, describeBackground } from '../train/background_check';
 import {
+  anchorsBetween,
   checkFineTuneImages,
   chooseComponents,
   definedOf,
   FINE_TUNE_DEFAULTS,
   FineTuneInputError,
   frozenCriticParams,
+  invertImages,
   type ComponentChoice,
   type FineTuneOptions,
 } from '../train/finetune';
@@ -29,7 +31,7 @@ export interface PreparedFineTune {
   trainer: Trainer;
   /** The components kept (null for a model without a latent mixture, or components 'all'). */
   choice: ComponentChoice | null;
-  /** The trainer's architecture: the model's, with latentComponentsAllowed when components were chosen. */
+  /** The trainer's architecture: the model's, with latentAnchors (or, without them, latentComponentsAllowed) when components were chosen. */
   arch: ArchConfig;
   steps: number;
   /** The model's steps, where the fine-tune's count starts. */
@@ -45,7 +47,7 @@ export interface PreparedFineTune {
  */
 export async function prepareFineTune(base: ModelContents, images: ImageArray, options: FineTuneOptions = {}, source = 'the model'): Promise<PreparedFineTune> {
   const o = { ...FINE_TUNE_DEFAULTS, ...definedOf(options) };
-  let model = base;
+  const model = base;
   const arch = archOf(model, source);
   checkFineTuneImages(images, arch);
   if (model.critic == null) {
@@ -55,7 +57,8 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
   const frozen = frozenCriticParams(arch, o.frozenCriticLayers);
 
   let choice: ComponentChoice | null = null;
-  const generator = generatorFromModel({ ...model, architecture: { ...arch, latentComponentsAllowed: undefined } }, source);
+  let anchors: ArchConfig['latentAnchors'];
+  const generator = generatorFromModel({ ...model, architecture: { ...arch, latentComponentsAllowed: undefined, latentAnchors: undefined } }, source);
   try {
     const mismatch = await backgroundMismatch(generator, images);
     if (mismatch != null) {
@@ -66,18 +69,19 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
     }
     if (arch.latentComponents != null && o.components !== 'all') {
       if (Array.isArray(o.components)) {
-        choice = { allowed: [...o.components].sort((a, b) => a - b), votes: [], nearestNoise: new Float32Array(0) };
+        choice = { allowed: [...o.components].sort((a, b) => a - b), votes: [] };
       } else {
         choice = await chooseComponents(generator, images, { candidates: arch.latentComponentsAllowed, seed: o.seed, minRatio: o.componentVoteRatio });
       }
+      if (o.anchorSpread != null) anchors = anchorsBetween(await invertImages(generator, images, choice.allowed, o.seed + 1), arch.latentComponents, o.anchorSpread, o.seed);
     } else if (Array.isArray(o.components)) {
       throw new FineTuneInputError(`fineTune: components [${o.components}] given, but ${source}'s generator has no latent mixture`, 'bad-option');
     }
   } finally {
     disposeParams(generator.params);
   }
-  const tuned: ArchConfig = choice == null ? arch : { ...arch, latentComponentsAllowed: choice.allowed };
-  if (choice != null && o.recentre !== 0 && choice.nearestNoise.length > 0) model = { ...model, generator: shiftedInput(model, choice.nearestNoise, o.recentre) };
+  const tuned: ArchConfig =
+    choice == null ? arch : anchors != null ? { ...arch, latentComponentsAllowed: undefined, latentAnchors: anchors } : { ...arch, latentComponentsAllowed: choice.allowed, latentAnchors: undefined };
   const trainer = new Trainer({
     loss: 'wgan-gp',
     arch: tuned,
@@ -119,24 +123,6 @@ export async function fineTune(model: ModelContents, images: ImageArray, options
   } finally {
     trainer.dispose();
   }
-}
-
-/**
- * The generator's weights with its input moved by `scale` x `noise`: the network reads
- * (c_k + e) / sqrt(2) into its first dense layer ('input/kernel' [in, out], 'input/bias'), so
- * adding W^T (scale noise / sqrt(2)) to the bias moves every component's centre by scale x noise.
- */
-function shiftedInput(model: ModelContents, noise: Float32Array, scale: number): ModelContents['generator'] {
-  const kernel = model.generator['input/kernel'];
-  const bias = model.generator['input/bias'];
-  if (kernel == null || bias == null || kernel.shape[0] !== noise.length) throw new Error(`recentre: the generator has no input layer reading ${noise.length} noise values`);
-  const [rows, cols] = kernel.shape;
-  const values = Float32Array.from(bias.values);
-  for (let r = 0; r < rows; r++) {
-    const shift = (scale * noise[r]) / Math.SQRT2;
-    for (let c = 0; c < cols; c++) values[c] += kernel.values[r * cols + c] * shift;
-  }
-  return { ...model.generator, 'input/bias': { shape: [...bias.shape], values } };
 }
 
 /**

@@ -21,6 +21,12 @@ interface ArchBase {
    * (train/finetune.ts) keeps those nearest its images.
    */
   latentComponentsAllowed?: number[];
+  /**
+   * With latentComponents: A points of the noise space (latentDim - K values each) that replace
+   * the centres, and the spread of the noise around them (latent_mixture.ts). A few-shot
+   * fine-tune (train/finetune.ts) puts one at each image's inversion.
+   */
+  latentAnchors?: { points: number[][]; spread: number };
   /** One sample's shape: [d] for vectors, [height, width, channels] for images. */
   outputShape: number[];
   outputRange: OutputRange;
@@ -90,6 +96,24 @@ export function validateArch(config: unknown): ArchConfig {
       allowed.every((a, i) => Number.isInteger(a) && a >= 0 && a < (k as number) && (i === 0 || a > allowed[i - 1]));
     if (!ok) {
       throw new Error(`architecture config: latentComponentsAllowed must be a non-empty ascending list of distinct components below latentComponents (${String(k)}), got ${JSON.stringify(allowed)}`);
+    }
+  }
+  const anchors = c.latentAnchors as { points?: unknown; spread?: unknown } | undefined;
+  if (anchors !== undefined) {
+    const noiseDim = (c.latentDim as number) - ((k as number) ?? 0);
+    const points = anchors?.points;
+    const ok =
+      k !== undefined &&
+      Array.isArray(points) &&
+      points.length >= 1 &&
+      points.every((p) => Array.isArray(p) && p.length === noiseDim && p.every(Number.isFinite)) &&
+      typeof anchors.spread === 'number' &&
+      anchors.spread > 0 &&
+      anchors.spread <= 1;
+    if (!ok) {
+      throw new Error(
+        `architecture config: latentAnchors must be { points: one or more lists of latentDim - latentComponents (${noiseDim}) finite numbers, spread: a number in (0, 1] }, with latentComponents set; got ${JSON.stringify(anchors).slice(0, 200)}`,
+      );
     }
   }
   if (c.criticNorm !== 'none' && c.criticNorm !== 'layer') {

@@ -17,7 +17,7 @@ export function createGenerator(config: ArchConfig, seed: number): Network {
   const params = b.params;
   const apply = (p: ParamTensors, z: tf.Tensor) => {
     checkInput(z, [c.latentDim], `the ${c.kind} generator`);
-    const input = components === 0 ? z : mixtureInput(z as tf.Tensor2D, components, c.latentComponentsAllowed);
+    const input = components === 0 ? z : mixtureInput(z as tf.Tensor2D, components, c.latentComponentsAllowed, c.latentAnchors);
     return layers.kind === 'mlp' ? mlpGenerator(layers, p, input) : dcganGenerator(layers, p, input);
   };
   return { config: c, role: 'generator', params, apply };

@@ -15,6 +15,12 @@
  * argmax to a subset of the components: the argmax runs over those values only, so each allowed
  * component stays equally likely, seeds keep their meaning (a latent whose component is allowed
  * draws what it drew before) and sampling code needs no change.
+ *
+ * arch.latentAnchors (a few-shot fine-tune's anchors, train/finetune.ts) replaces the centres by
+ * A points of the network's input space, each found by inverting the generator on one image:
+ * a latent picks its anchor by its first value (anchor floor(A Phi(z_0)), each equally likely)
+ * and the network reads (p_a + spread e) / sqrt(2). A component draws several kinds where an
+ * anchor lies within one: the region around each image, narrower than its component.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../utils/rng';
@@ -49,10 +55,37 @@ export function componentOf(latent: ArrayLike<number>, components: number, allow
   return best;
 }
 
+/** A few-shot fine-tune's anchors: A points of the noise space (each noiseDim long) and the spread of the noise around them. */
+export interface LatentAnchors {
+  points: number[][];
+  spread: number;
+}
+
+/** The anchor a latent picks: floor(A Phi(z_0)), so each of the A anchors is equally likely. */
+export function anchorOf(latent: ArrayLike<number>, anchors: number): number {
+  return Math.min(anchors - 1, Math.floor((anchors * (1 + erf(latent[0] / Math.SQRT2))) / 2));
+}
+
+/** The point a latent's noise spreads around (its anchor, or its component's centre) and the spread: the input is (centre + spread e) / sqrt(2). */
+export function latentCentre(latent: ArrayLike<number>, components: number, allowed?: readonly number[], anchors?: LatentAnchors): { centre: ArrayLike<number>; spread: number } {
+  if (anchors != null) return { centre: anchors.points[anchorOf(latent, anchors.points.length)], spread: anchors.spread };
+  const noiseDim = latent.length - components;
+  const k = componentOf(latent, components, allowed);
+  return { centre: mixtureCentres(components, noiseDim).subarray(k * noiseDim, (k + 1) * noiseDim), spread: 1 };
+}
+
 /** Latents [n, latentDim] -> the network's input [n, latentDim - components]. */
-export function mixtureInput(z: tf.Tensor2D, components: number, allowed?: readonly number[]): tf.Tensor2D {
+export function mixtureInput(z: tf.Tensor2D, components: number, allowed?: readonly number[], anchors?: LatentAnchors): tf.Tensor2D {
   return tf.tidy(() => {
     const noiseDim = z.shape[1] - components;
+    if (anchors != null) {
+      const count = anchors.points.length;
+      const uniform = tf.div(tf.add(1, tf.erf(tf.mul(tf.slice(z, [0, 0], [-1, 1]), Math.SQRT1_2))), 2);
+      const anchor = tf.cast(tf.minimum(count - 1, tf.floor(tf.mul(tf.reshape(uniform, [-1]), count))), 'int32');
+      const points = tf.tensor2d(Float32Array.from(anchors.points.flat()), [count, noiseDim]);
+      const noise = tf.mul(tf.slice(z, [0, components], [-1, noiseDim]), anchors.spread);
+      return tf.mul(tf.add(tf.gather(points, anchor), noise), Math.SQRT1_2);
+    }
     const choice = tf.slice(z, [0, 0], [-1, components]);
     const component =
       allowed == null || allowed.length === components
@@ -62,4 +95,11 @@ export function mixtureInput(z: tf.Tensor2D, components: number, allowed?: reado
     const noise = tf.slice(z, [0, components], [-1, noiseDim]);
     return tf.mul(tf.add(tf.gather(centres, component), noise), Math.SQRT1_2);
   });
+}
+
+/** erf by Abramowitz and Stegun 7.1.26 (error under 1.5e-7): the formula tfjs's Erf kernels use, so both sides pick the same anchor. */
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return Math.sign(x) * (1 - poly * Math.exp(-x * x));
 }

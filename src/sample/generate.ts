@@ -88,8 +88,8 @@ export async function sampleLatents(latentDim: number, options: Omit<SampleOptio
  * The latents interpolateGenerator feeds a generator of architecture `arch`: [steps, latentDim],
  * row-major. With a latent mixture the path runs through the network's input (mixtureLatentPath).
  */
-export async function interpolateLatents(arch: Pick<ArchConfig, 'latentDim' | 'latentComponents' | 'latentComponentsAllowed'>, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
-  const { latentDim, latentComponents, latentComponentsAllowed } = arch;
+export async function interpolateLatents(arch: Pick<ArchConfig, 'latentDim' | 'latentComponents' | 'latentComponentsAllowed' | 'latentAnchors'>, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
+  const { latentDim, latentComponents } = arch;
   const { from, to, steps, truncation } = options;
   const path = options.path ?? 'slerp';
   if (path !== 'slerp' && path !== 'lerp') throw new RangeError(`path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`);
@@ -98,7 +98,7 @@ export async function interpolateLatents(arch: Pick<ArchConfig, 'latentDim' | 'l
   checkSeed(to, 'to');
   const a = await seededLatents(1, latentDim, from, truncation);
   const b = await seededLatents(1, latentDim, to, truncation);
-  return latentComponents == null ? latentPath(a, b, steps, path) : mixtureLatentPath(a, b, steps, path, latentComponents, latentComponentsAllowed);
+  return latentComponents == null ? latentPath(a, b, steps, path) : mixtureLatentPath(a, b, steps, path, { ...arch, latentComponents });
 }
 
 function checkFormat<F extends SampleFormat>(format: F | undefined): F {

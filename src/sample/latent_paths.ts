@@ -4,7 +4,8 @@
  * numbers; the arrays are small (n x latentDim).
  */
 import { latents } from './latents';
-import { componentOf, mixtureCentres } from '../models/latent_mixture';
+import type { ArchConfig } from '../models/config';
+import { latentCentre } from '../models/latent_mixture';
 import { Rng } from '../utils/rng';
 
 const TWO_POW_32 = 4294967296;
@@ -85,24 +86,23 @@ export function latentPath(a: Float32Array, b: Float32Array, steps: number, path
  * a's first K values (so its component), the second half b's; the noise is what puts the input
  * on the path. The ends are a and b.
  */
-export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath, components: number, allowed?: readonly number[]): Float32Array {
+export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath, mixture: MixtureOf): Float32Array {
   const d = a.length;
+  const components = mixture.latentComponents;
   const noiseDim = d - components;
-  const centres = mixtureCentres(components, noiseDim);
-  const centreOf = (z: Float32Array) => {
-    const k = componentOf(z, components, allowed);
-    return centres.subarray(k * noiseDim, (k + 1) * noiseDim);
-  };
-  const inputOf = (z: Float32Array) => Float32Array.from(centreOf(z), (c, j) => (c + z[components + j]) * Math.SQRT1_2);
-  const inputs = latentPath(inputOf(a), inputOf(b), steps, path);
-  const [centreA, centreB] = [centreOf(a), centreOf(b)];
+  const [ca, cb] = [a, b].map((z) => latentCentre(z, components, mixture.latentComponentsAllowed, mixture.latentAnchors));
+  const inputOf = (z: Float32Array, { centre, spread }: typeof ca) => Float32Array.from({ length: noiseDim }, (_, j) => (centre[j] + spread * z[components + j]) * Math.SQRT1_2);
+  const inputs = latentPath(inputOf(a, ca), inputOf(b, cb), steps, path);
   const out = new Float32Array(steps * d);
   for (let s = 0; s < steps; s++) {
-    const [end, centre] = 2 * s < steps ? [a, centreA] : [b, centreB];
+    const [end, { centre, spread }] = 2 * s < steps ? [a, ca] : [b, cb];
     out.set(end.subarray(0, components), s * d);
-    for (let j = 0; j < noiseDim; j++) out[s * d + components + j] = Math.SQRT2 * inputs[s * noiseDim + j] - centre[j];
+    for (let j = 0; j < noiseDim; j++) out[s * d + components + j] = (Math.SQRT2 * inputs[s * noiseDim + j] - centre[j]) / spread;
   }
   out.set(a, 0);
   out.set(b, (steps - 1) * d);
   return out;
 }
+
+/** What mixtureLatentPath reads of an architecture with a latent mixture. */
+export type MixtureOf = Required<Pick<ArchConfig, 'latentComponents'>> & Pick<ArchConfig, 'latentComponentsAllowed' | 'latentAnchors'>;

@@ -21,8 +21,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageArray } from '../data/images';
 import type { ArchConfig } from '../models/config';
+import { mixtureCentres, type LatentAnchors } from '../models/latent_mixture';
 import type { Network } from '../models/network';
 import { seededLatents } from '../sample/latent_paths';
+import { Rng } from '../utils/rng';
 import { DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './diff_augment';
 import type { StepMetrics } from './trainer';
 
@@ -41,7 +43,8 @@ export const FINE_TUNE_DEFAULTS = {
   augment: DIFF_AUGMENT_DEFAULT as DiffAugmentPolicy | null,
   /** FreezeD: the critic's lowest layers left as they are (1: conv1). */
   frozenCriticLayers: 1,
-  recentre: 0,
+  /** The spread of the noise around each image's anchor (invertImages); null: the kept components whole, no anchors. */
+  anchorSpread: 0.85 as number | null,
   componentVoteRatio: 0.75,
   components: 'nearest' as 'nearest' | 'all' | number[],
 };
@@ -65,10 +68,10 @@ export interface FineTuneOptions {
   /** FreezeD: how many of the critic's lowest conv layers stay as they are (0: none). */
   frozenCriticLayers?: number;
   /**
-   * Moves the kept components' centres by this times choice.nearestNoise (0: not at all), folded
-   * into the generator's first layer's bias, so the model and its format do not change.
+   * The spread of the noise around the anchors, one per image (invertImages): the generator
+   * draws near the images, less near as it grows to 1; null: the kept components whole.
    */
-  recentre?: number;
+  anchorSpread?: number | null;
   /** A component is kept when it has this share of the top component's votes or more (1: the top one only). */
   componentVoteRatio?: number;
   /**
@@ -96,17 +99,7 @@ export interface ComponentChoice {
   allowed: number[];
   /** Votes per component: each image's PER_IMAGE_VOTES nearest samples. */
   votes: number[];
-  /**
-   * The mean noise (the latent's values after the first K) of the samples of the kept
-   * components that lie nearest the images (RECENTRE_SHARE of them): the direction, within the
-   * components, towards the images. Empty when given components.
-   */
-  nearestNoise: Float32Array;
 }
-
-/** Samples of the kept components drawn to find nearestNoise, and the share of them it averages. */
-const RECENTRE_SAMPLES = 128;
-const RECENTRE_SHARE = 0.25;
 
 /** Samples drawn from each component to compare the images with. */
 const SAMPLES_PER_COMPONENT = 32;
@@ -128,7 +121,7 @@ const MIN_VOTE_RATIO = 0.75;
  * with little ink (every 2, 4, 5 or 9 lies nearer some thin 1 than most of its kind).
  */
 async function nearestSamples(generator: Network, images: ImageArray, components: readonly number[], per: number, seed: number) {
-  const { latentDim, latentComponents, outputRange } = generator.config;
+  const { latentDim, latentComponents } = generator.config;
   const K = latentComponents!;
   const n = per * components.length;
   const z = await seededLatents(n, latentDim, seed);
@@ -142,10 +135,8 @@ async function nearestSamples(generator: Network, images: ImageArray, components
   }
   const count = images.shape[0];
   const distances = tf.tidy(() => {
-    let samples = generator.apply(generator.params, tf.tensor2d(z, [n, latentDim]));
-    if (outputRange !== null && outputRange[0] === -1) samples = tf.div(tf.add(samples, 1), 2);
     const unit = (t: tf.Tensor) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-6));
-    const s = unit(tf.reshape(samples, [n, -1]));
+    const s = unit(tf.reshape(unitSamples(generator, tf.tensor2d(z, [n, latentDim])), [n, -1]));
     const x = unit(tf.reshape(unitImages(images), [count, -1]));
     return tf.sub(1, tf.matMul(x, s, false, true));
   });
@@ -165,37 +156,123 @@ export async function chooseComponents(
   images: ImageArray,
   options: { candidates?: readonly number[]; seed?: number; perComponent?: number; votesPerImage?: number; minRatio?: number } = {},
 ): Promise<ComponentChoice> {
-  const { latentDim, latentComponents: K } = generator.config;
+  const { latentComponents: K } = generator.config;
   if (K == null) throw new Error('chooseComponents: the generator reads one Gaussian, not a mixture of components');
   const candidates = options.candidates ?? Array.from({ length: K }, (_, k) => k);
   const per = options.perComponent ?? SAMPLES_PER_COMPONENT;
   const votesPerImage = Math.min(options.votesPerImage ?? PER_IMAGE_VOTES, per * candidates.length);
   const minRatio = options.minRatio ?? MIN_VOTE_RATIO;
-  const first = await nearestSamples(generator, images, candidates, per, options.seed ?? 0);
-  const count = images.shape[0];
+  const { distances, componentOf, n } = await nearestSamples(generator, images, candidates, per, options.seed ?? 0);
   const votes = new Array<number>(K).fill(0);
-  for (let i = 0; i < count; i++) {
-    const row = Array.from(first.distances.subarray(i * first.n, (i + 1) * first.n), (v, j) => [v, j]).sort((a, b) => a[0] - b[0]);
-    for (let v = 0; v < votesPerImage; v++) votes[first.componentOf[row[v][1]]]++;
+  for (let i = 0; i < images.shape[0]; i++) {
+    const row = Array.from(distances.subarray(i * n, (i + 1) * n), (v, j) => [v, j]).sort((a, b) => a[0] - b[0]);
+    for (let v = 0; v < votesPerImage; v++) votes[componentOf[row[v][1]]]++;
   }
   const top = Math.max(...votes);
   const allowed = votes.map((v, k) => (v > 0 && v >= minRatio * top ? k : -1)).filter((k) => k >= 0);
-  // More samples of the kept components: each one's distance to its nearest image, and the
-  // mean noise of the nearest RECENTRE_SHARE of them.
-  const second = await nearestSamples(generator, images, allowed, Math.ceil(RECENTRE_SAMPLES / allowed.length), (options.seed ?? 0) + 1);
-  const kept: [number, number][] = [];
-  for (let j = 0; j < second.n; j++) {
-    let best = Infinity;
-    for (let i = 0; i < count; i++) best = Math.min(best, second.distances[i * second.n + j]);
-    kept.push([best, j]);
-  }
-  kept.sort((a, b) => a[0] - b[0]);
-  const nearest = kept.slice(0, Math.max(1, Math.round(RECENTRE_SHARE * kept.length)));
-  const noiseDim = latentDim - K;
-  const nearestNoise = new Float32Array(noiseDim);
-  for (const [, j] of nearest) for (let t = 0; t < noiseDim; t++) nearestNoise[t] += second.latents[j * latentDim + K + t] / nearest.length;
-  return { allowed, votes, nearestNoise };
+  return { allowed, votes };
 }
+
+/** Samples of the kept components each image's inversion may start from (the nearest by cosine). */
+const INVERSION_CANDIDATES = 128;
+/** Adam's steps and rate in the inversion. */
+const INVERSION_STEPS = 150;
+const INVERSION_RATE = 0.05;
+/** Weight of the noise's squared norm against the summed squared pixel error: keeps the noise where N(0, I) puts it. */
+const INVERSION_PRIOR = 1e-3;
+
+/** An inversion: each image's component and noise, [images, noiseDim] row-major. */
+export interface Inversion {
+  components: Int32Array;
+  noise: Float32Array;
+}
+
+/**
+ * The generator inverted on each image: it starts from its nearest of INVERSION_CANDIDATES
+ * samples of the kept components (cosine of the pixels), then Adam moves that sample's noise
+ * e to minimise the squared pixel error plus INVERSION_PRIOR |e|^2, its component fixed.
+ */
+export async function invertImages(generator: Network, images: ImageArray, allowed: readonly number[], seed: number): Promise<Inversion> {
+  const { latentDim, latentComponents } = generator.config;
+  const K = latentComponents!;
+  const noiseDim = latentDim - K;
+  const count = images.shape[0];
+  const { latents, componentOf, distances, n } = await nearestSamples(generator, images, allowed, Math.ceil(INVERSION_CANDIDATES / allowed.length), seed);
+  const start = new Float32Array(count * noiseDim);
+  const components = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    for (let j = 1; j < n; j++) if (distances[i * n + j] < distances[i * n + best]) best = j;
+    components[i] = componentOf[best];
+    start.set(latents.subarray(best * latentDim + K, (best + 1) * latentDim), i * noiseDim);
+  }
+  // The first K values pick each image's component (1 there, 0 elsewhere), and stay fixed.
+  const choice = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(components, 'int32'), K), 'float32'));
+  const noise = tf.tidy(() => tf.variable(tf.tensor2d(start, [count, noiseDim])));
+  const target = unitImages(images);
+  const optimizer = tf.train.adam(INVERSION_RATE);
+  try {
+    for (let step = 0; step < INVERSION_STEPS; step++) {
+      optimizer.minimize(
+        () => {
+          const x = unitSamples(generator, tf.concat([choice, noise], 1) as tf.Tensor2D);
+          return tf.add(tf.div(tf.sum(tf.square(tf.sub(x, target))), count), tf.mul(INVERSION_PRIOR, tf.sum(tf.square(noise))));
+        },
+        false,
+        [noise],
+      );
+    }
+    return { components, noise: (await noise.data()) as Float32Array };
+  } finally {
+    tf.dispose([choice, noise, target]);
+    optimizer.dispose();
+  }
+}
+
+/** At most this many anchors (pairs of images), so a model file stays small (about 60 KB of JSON at noiseDim 118). */
+const MAX_ANCHORS = 64;
+
+/**
+ * The anchors of a fine-tune (models/latent_mixture.ts): the points halfway between two inverted
+ * images of the same component, their noise rescaled to the pair's mean norm (the midpoint of
+ * two N(0, I) draws is short, where the generator draws faint images), so new images of the
+ * kind, as far from each image as the images are from each other. Around the images
+ * themselves, samples at a small spread would be near-copies (docs/finetune.md). At most
+ * MAX_ANCHORS pairs, a seeded choice; the images themselves when no two share a component.
+ * Each anchor is c_k + sqrt(1 - spread^2) e: with noise of `spread` around it the network's
+ * input keeps N(0, I)'s scale; spread 1 is the components again, spread -> 0 the points.
+ */
+export function anchorsBetween({ components, noise }: Inversion, latentComponents: number, spread: number, seed: number): LatentAnchors {
+  const count = components.length;
+  const noiseDim = noise.length / count;
+  const centres = mixtureCentres(latentComponents, noiseDim);
+  const keep = Math.sqrt(1 - spread * spread);
+  const points = betweenPairs(noise, components, noiseDim, seed).map(({ component, noise: e }) =>
+    Array.from(e, (v, t) => round4(centres[component * noiseDim + t] + keep * v)),
+  );
+  return { points, spread };
+}
+
+function betweenPairs(inverted: Float32Array, components: Int32Array, noiseDim: number, seed: number): { component: number; noise: Float32Array }[] {
+  const count = components.length;
+  const row = (i: number) => inverted.subarray(i * noiseDim, (i + 1) * noiseDim);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < count; i++) for (let j = i + 1; j < count; j++) if (components[i] === components[j]) pairs.push([i, j]);
+  if (pairs.length === 0) return Array.from({ length: count }, (_, i) => ({ component: components[i], noise: row(i) }));
+  const rng = new Rng(seed);
+  for (let i = 0; i < Math.min(MAX_ANCHORS, pairs.length); i++) {
+    const j = i + rng.int(pairs.length - i);
+    [pairs[i], pairs[j]] = [pairs[j], pairs[i]];
+  }
+  return pairs.slice(0, MAX_ANCHORS).map(([i, j]) => {
+    const mid = Float32Array.from(row(i), (v, t) => (v + row(j)[t]) / 2);
+    const scale = (Math.hypot(...row(i)) + Math.hypot(...row(j))) / 2 / Math.max(Math.hypot(...mid), 1e-6);
+    return { component: components[i], noise: mid.map((v) => v * scale) };
+  });
+}
+
+/** Four decimals: anchors are noise of unit scale, and a model file keeps them as JSON. */
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** The critic's parameters FreezeD leaves alone: those of its `layers` lowest conv layers. */
 export function frozenCriticParams(arch: ArchConfig, layers: number): string[] {
@@ -221,6 +298,15 @@ export function checkFineTuneImages(images: ImageArray, arch: ArchConfig): void 
       'image-shape',
     );
   }
+}
+
+/** The generator's samples of latents `z` as floats in [0, 1]. */
+function unitSamples(generator: Network, z: tf.Tensor2D): tf.Tensor {
+  return tf.tidy(() => {
+    const samples = generator.apply(generator.params, z);
+    const range = generator.config.outputRange;
+    return range !== null && range[0] === -1 ? tf.div(tf.add(samples, 1), 2) : samples;
+  });
 }
 
 /** Images as floats in [0, 1], [n, h, w, c]. */

@@ -146,9 +146,9 @@ describe('fine-tuning in the worker', () => {
     expect(result).toMatchObject({ stopped: 'completed', stepsRun: 2, step: shipped.provenance.steps! + 2 });
     expect(progress.at(-1)).toBe(shipped.provenance.steps! + 2);
     expect(result.components!.length).toBeGreaterThanOrEqual(1);
-    expect(result.model.architecture.latentComponentsAllowed).toEqual(result.components);
+    expect((result.model.architecture.latentAnchors as { points: number[][] }).points.length).toBeGreaterThanOrEqual(1);
     const tuned = await runtime.exportModel();
-    expect(tuned.architecture.latentComponentsAllowed).toEqual(result.components);
+    expect(tuned.architecture.latentAnchors).toEqual(result.model.architecture.latentAnchors);
     expect(tuned.provenance).toMatchObject({ fineTune: { images: 8, steps: 2 } });
     const one = patternImages(1);
     await expect(runtime.fineTune({ images: one })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/1 image; a fine-tune needs at least 2/) });

@@ -11,6 +11,7 @@ import '../../src/index';
 import { finetune } from '../../src/cli/finetune';
 import { UsageError } from '../../src/cli/errors';
 import { loadModelDir, saveModelDir } from '../../src/io/node_files';
+import { mixtureCentres, type LatentAnchors } from '../../src/models/latent_mixture';
 import { loadShippedModel } from '../../src/node/shipped';
 import { loadMnist, loadMnistLabels } from '../../src/node/mnist';
 
@@ -36,13 +37,18 @@ describe('wgan-edge finetune', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('tunes mnist on six sevens: a model folder whose generator keeps the sevens component, and a preview', async () => {
+  it('tunes mnist on six sevens: a model folder whose generator draws from anchors in the sevens component, and a preview', async () => {
     const out = join(dir, 'tuned');
     await finetune(['--model', 'mnist', '--images', join(dir, 'sevens'), '--out', out, '--steps', '2', '--seed', '3', '--backend', 'wasm']);
     const tuned = await loadModelDir(out);
     const base = await loadShippedModel('mnist');
-    // The shipped model's sevens component (models/mnist/README.md, scripts/components.script.ts).
-    expect(tuned.architecture.latentComponentsAllowed).toEqual([5]);
+    // The shipped model's sevens component (models/mnist/README.md, scripts/components.script.ts),
+    // and an anchor between each pair of the six images, nearest that component's centre.
+    const anchors = tuned.architecture.latentAnchors as LatentAnchors;
+    expect(anchors.points).toHaveLength(15);
+    const centres = mixtureCentres(10, 118);
+    const distance = (p: number[], k: number) => Math.hypot(...p.map((v, t) => v - centres[k * 118 + t]));
+    for (const p of anchors.points) expect(Array.from({ length: 10 }, (_, k) => distance(p, k)).indexOf(Math.min(...Array.from({ length: 10 }, (_, k) => distance(p, k))))).toBe(5);
     expect(tuned.provenance).toMatchObject({ dataset: 'mnist', steps: base.provenance.steps! + 2, seed: 3, fineTune: { images: 6, steps: 2, components: [5] } });
     expect(tuned.critic).toBeDefined();
     expect(await exists(join(out, 'samples.png'))).toBe(true);

@@ -11,12 +11,13 @@ import type { ModelContents } from '../../src/io/codec';
 import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { createGenerator } from '../../src/models';
 import { archConfig, validateArch, type ArchConfig } from '../../src/models/config';
-import { componentOf, mixtureCentres, mixtureInput } from '../../src/models/latent_mixture';
+import { anchorOf, componentOf, mixtureCentres, mixtureInput, type LatentAnchors } from '../../src/models/latent_mixture';
 import type { Network } from '../../src/models/network';
 import { disposeParams } from '../../src/nn/params';
-import { mixtureLatentPath, seededLatents } from '../../src/sample/latent_paths';
+import { latentPath, mixtureLatentPath, seededLatents } from '../../src/sample/latent_paths';
+import { interpolateLatents } from '../../src/sample/generate';
 import { diffAugment, type DiffAugmentPolicy } from '../../src/train/diff_augment';
-import { chooseComponents, FineTuneInputError } from '../../src/train/finetune';
+import { anchorsBetween, chooseComponents, FINE_TUNE_DEFAULTS, FineTuneInputError, invertImages } from '../../src/train/finetune';
 import { fineTune } from '../../src/io/finetune';
 import { Trainer } from '../../src/train/trainer';
 import { nearestShotRatio } from '../../src/metrics/few_shot';
@@ -71,7 +72,7 @@ describe('latent mixture restricted to some components (latentComponentsAllowed)
     disposeParams(whole.params);
     disposeParams(one.params);
     // Interpolation paths keep to the allowed components too.
-    const path = mixtureLatentPath(z.subarray(0, DIM), z.subarray(DIM, 2 * DIM), 5, 'slerp', K, [2]);
+    const path = mixtureLatentPath(z.subarray(0, DIM), z.subarray(DIM, 2 * DIM), 5, 'slerp', { latentComponents: K, latentComponentsAllowed: [2] });
     for (let s = 0; s < 5; s++) expect(componentOf(path.subarray(s * DIM), K, [2])).toBe(2);
   });
 
@@ -82,6 +83,62 @@ describe('latent mixture restricted to some components (latentComponentsAllowed)
       expect(() => validateArch({ ...base, latentComponentsAllowed: bad })).toThrow(/latentComponentsAllowed/);
     }
     expect(() => validateArch({ ...archConfig('mlp'), latentComponentsAllowed: [0] })).toThrow(/latentComponentsAllowed/);
+  });
+});
+
+describe('latent anchors (latentAnchors)', () => {
+  const NOISE = DIM - K;
+  const anchors: LatentAnchors = {
+    points: [0, 1, 2].map((a) => Array.from({ length: NOISE }, (_, j) => Math.sin(3 * a + j) * 2)),
+    spread: 0.6,
+  };
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm' });
+  });
+
+  it('each latent reads its anchor plus spread times its noise, each anchor about equally often, the same anchor in JS and in the kernels', async () => {
+    const n = 600;
+    const z = await seededLatents(n, DIM, 11);
+    const out = tf.tidy(() => mixtureInput(tf.tensor2d(z, [n, DIM]), K, undefined, anchors));
+    const got = (await out.data()) as Float32Array;
+    out.dispose();
+    const counts = [0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      const a = anchorOf(z.subarray(i * DIM), 3);
+      counts[a]++;
+      for (let j = 0; j < NOISE; j++) expect(got[i * NOISE + j]).toBeCloseTo((anchors.points[a][j] + 0.6 * z[i * DIM + K + j]) * Math.SQRT1_2, 5);
+    }
+    // 200 each by symmetry; a binomial's standard deviation is 11.5.
+    for (const c of counts) expect(Math.abs(c - 200)).toBeLessThan(45);
+  });
+
+  it('validates the field', () => {
+    const base = archConfig('mlp', { latentDim: DIM, latentComponents: K });
+    expect(() => validateArch({ ...base, latentAnchors: anchors })).not.toThrow();
+    const bad = [
+      { ...anchors, points: [] },
+      { ...anchors, points: [[1, 2]] },
+      { ...anchors, points: [[...anchors.points[0].slice(1), Infinity]] },
+      { ...anchors, spread: 0 },
+      { ...anchors, spread: 1.5 },
+      { points: anchors.points },
+    ];
+    for (const latentAnchors of bad) expect(() => validateArch({ ...base, latentAnchors })).toThrow(/latentAnchors must be/);
+    expect(() => validateArch({ ...archConfig('mlp'), latentAnchors: anchors })).toThrow(/latentAnchors must be/);
+  });
+
+  it('a walk between two seeds runs evenly through the network input from one anchor to the other', async () => {
+    const arch = { latentDim: DIM, latentComponents: K, latentAnchors: anchors };
+    let to = 2;
+    const anchorOfSeed = async (seed: number) => anchorOf(await seededLatents(1, DIM, seed), 3);
+    while ((await anchorOfSeed(to)) === (await anchorOfSeed(1))) to++;
+    const steps = 6;
+    const walk = await interpolateLatents(arch, { from: 1, to, steps, path: 'lerp' });
+    const t = tf.tidy(() => mixtureInput(tf.tensor2d(walk, [steps, DIM]), K, undefined, anchors));
+    const inputs = (await t.data()) as Float32Array;
+    t.dispose();
+    const line = latentPath(inputs.slice(0, NOISE), inputs.slice((steps - 1) * NOISE), steps, 'lerp');
+    for (let i = 0; i < inputs.length; i++) expect(inputs[i]).toBeCloseTo(line[i], 4);
   });
 });
 
@@ -157,6 +214,14 @@ describe.each(['cpu', 'wasm'] as const)('DiffAugment on %s', (backend) => {
 });
 
 /** A stand-in generator whose component k draws a bar across row 4k + 2 (its noise adds a faint speckle). */
+/** `n` samples of `generator` for latents `z`, as [0, 1] floats. */
+async function pixels(generator: Network, z: Float32Array, n: number): Promise<Float32Array> {
+  const x = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [n, generator.config.latentDim])));
+  const values = (await x.data()) as Float32Array;
+  x.dispose();
+  return values;
+}
+
 function barGenerator(components: number): Network {
   const config = archConfig('dcgan28', { latentDim: 16, latentComponents: components, dim: 2 });
   const patterns = new Float32Array(components * 784);
@@ -224,7 +289,10 @@ describe('fineTune on a tiny model', () => {
     expect(result.stepsRun).toBe(3);
     expect(seen).toEqual([1, 2, 3]);
     expect(result.choice?.allowed.length).toBeGreaterThanOrEqual(1);
-    expect(result.model.architecture.latentComponentsAllowed).toEqual(result.choice?.allowed);
+    // Anchors between the images, in place of the components.
+    expect(result.model.architecture.latentAnchors).toMatchObject({ spread: FINE_TUNE_DEFAULTS.anchorSpread });
+    expect((result.model.architecture.latentAnchors as LatentAnchors).points.length).toBeGreaterThanOrEqual(1);
+    expect(result.model.architecture.latentComponentsAllowed).toBeUndefined();
     expect(result.model.provenance).toMatchObject({ dataset: 'bars', loss: 'wgan-gp', seed: 2, steps: 3, fineTune: { images: 5, steps: 3 } });
     expect(result.model.critic!['conv1/kernel'].values).toEqual(model.critic!['conv1/kernel'].values);
     expect(result.model.critic!['conv2/kernel'].values).not.toEqual(model.critic!['conv2/kernel'].values);
@@ -240,23 +308,57 @@ describe('fineTune on a tiny model', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('recentre moves every kept component by recentre x nearestNoise, folded into the first layer', async () => {
-    const result = await fineTune(model, images, { steps: 0, recentre: 1.5 });
-    const noise = result.choice!.nearestNoise;
-    expect(noise.length).toBe(arch.latentDim - 3);
-    expect(Math.hypot(...noise)).toBeGreaterThan(0);
-    const z = await seededLatents(6, arch.latentDim, 8);
-    const moved = Float32Array.from(z);
-    for (let i = 0; i < 6; i++) for (let t = 0; t < noise.length; t++) moved[i * arch.latentDim + 3 + t] += 1.5 * noise[t];
-    const restricted = { ...model, architecture: result.model.architecture };
-    const [tuned, base] = [generatorFromModel(result.model, 'tuned'), generatorFromModel(restricted, 'base')];
-    const a = tf.tidy(() => tuned.apply(tuned.params, tf.tensor2d(z, [6, arch.latentDim])));
-    const b = tf.tidy(() => base.apply(base.params, tf.tensor2d(moved, [6, arch.latentDim])));
-    const [va, vb] = [await a.data(), await b.data()];
-    for (let i = 0; i < va.length; i++) expect(va[i]).toBeCloseTo(vb[i], 4);
-    tf.dispose([a, b]);
-    disposeParams(tuned.params);
-    disposeParams(base.params);
+  it('without anchors keeps the chosen components', async () => {
+    const components = await fineTune(model, images, { steps: 0, anchorSpread: null });
+    expect(components.model.architecture.latentComponentsAllowed).toEqual(components.choice!.allowed);
+    expect(components.model.architecture.latentAnchors).toBeUndefined();
+  });
+
+  it('invertImages: each image\'s inversion draws it nearer than any of 128 samples of the kept components', async () => {
+    const allowed = [0, 2];
+    const generator = generatorFromModel(model, 'base');
+    const before = tf.memory().numTensors;
+    const inversion = await invertImages(generator, images, allowed, 4);
+    expect(tf.memory().numTensors).toBe(before);
+    const count = images.shape[0];
+    expect(Array.from(inversion.components).every((k) => allowed.includes(k))).toBe(true);
+    // The latent that picks each image's component (1 there, 0 elsewhere) and reads its noise.
+    const latents = new Float32Array(count * arch.latentDim);
+    for (let i = 0; i < count; i++) {
+      latents[i * arch.latentDim + inversion.components[i]] = 1;
+      latents.set(inversion.noise.subarray(i * (arch.latentDim - 3), (i + 1) * (arch.latentDim - 3)), i * arch.latentDim + 3);
+    }
+    const inverted = await pixels(generator, latents, count);
+    const restricted = generatorFromModel({ ...model, architecture: { ...model.architecture, latentComponentsAllowed: allowed } }, 'restricted');
+    const samples = await pixels(restricted, await seededLatents(128, arch.latentDim, 13), 128);
+    const error = (a: Float32Array, i: number, b: Float32Array, j: number) => a.subarray(i * 784, (i + 1) * 784).reduce((sum, v, t) => sum + (v - b[j * 784 + t]) ** 2, 0);
+    const targets = Float32Array.from(images.data, (v) => v / 255);
+    for (let i = 0; i < count; i++) {
+      const nearestSample = Math.min(...Array.from({ length: 128 }, (_, j) => error(targets, i, samples, j)));
+      expect(error(targets, i, inverted, i)).toBeLessThan(nearestSample);
+    }
+    for (const g of [generator, restricted]) disposeParams(g.params);
+  });
+
+  it('anchorsBetween: the midpoints of pairs of one component at the pair\'s mean norm; spread 1 gives the centres back', () => {
+    const noiseDim = 4;
+    const inversion = { components: Int32Array.from([1, 0, 1, 1]), noise: Float32Array.from({ length: 16 }, (_, t) => Math.cos(t) * 2) };
+    const { points, spread } = anchorsBetween(inversion, 3, 0.6, 0);
+    expect(spread).toBe(0.6);
+    // Pairs of component 1: (0, 2), (0, 3), (2, 3); image 1 is alone in component 0.
+    expect(points).toHaveLength(3);
+    const centres = mixtureCentres(3, noiseDim);
+    const row = (i: number) => Array.from(inversion.noise.subarray(i * noiseDim, (i + 1) * noiseDim));
+    const want = [[0, 2], [0, 3], [2, 3]].map(([i, j]) => {
+      const mid = row(i).map((v, t) => (v + row(j)[t]) / 2);
+      const scale = (Math.hypot(...row(i)) + Math.hypot(...row(j))) / 2 / Math.hypot(...mid);
+      return mid.map((v, t) => centres[noiseDim + t] + 0.8 * scale * v);
+    });
+    const sorted = (xs: number[][]) => [...xs].sort((a, b) => a[0] - b[0]);
+    sorted(points).forEach((p, i) => p.forEach((v, t) => expect(v).toBeCloseTo(sorted(want)[i][t], 3)));
+    for (const p of anchorsBetween(inversion, 3, 1, 0).points) p.forEach((v, t) => expect(v).toBeCloseTo(centres[noiseDim + t], 3));
+    // No two images share a component: the images themselves.
+    expect(anchorsBetween({ components: Int32Array.from([0, 1]), noise: inversion.noise.slice(0, 8) }, 3, 0.6, 0).points).toHaveLength(2);
   });
 
   it('refuses 0 or 1 image, images of another shape, a model without a critic', async () => {

@@ -208,7 +208,7 @@ describe('RuntimeHost', () => {
       host.unload();
     });
 
-    it('tunes the loaded model as the library fineTune does, keeps the chosen components, and leaves no tensor behind', async () => {
+    it('tunes the loaded model as the library fineTune does, keeps its anchors, and leaves no tensor behind', async () => {
       const want = await fineTune(structuredClone(base), images(), { steps: 2, seed: 1 });
       const before = tf.memory().numTensors;
       await host.load(base);
@@ -217,7 +217,7 @@ describe('RuntimeHost', () => {
       expect(result).toMatchObject({ stopped: 'completed', stepsRun: 2, step: 3, components: want.choice!.allowed });
       expect(progress.at(-1)?.step).toBe(3);
       const tuned = await host.exportModel();
-      expect(tuned.architecture.latentComponentsAllowed).toEqual(want.choice!.allowed);
+      expect(tuned.architecture.latentAnchors).toEqual(want.model.architecture.latentAnchors);
       expect(tuned.provenance).toMatchObject({ steps: 3, seed: 1, fineTune: { images: 5, steps: 2, components: want.choice!.allowed } });
       expect({ generator: tuned.generator, critic: tuned.critic }).toEqual({ generator: want.model.generator, critic: want.model.critic });
       // Cancelled before its first step: the model as chosen, no step taken.
