@@ -52,7 +52,7 @@ const SAMPLE_SEED = 1;
 const SHOTS_DIR = process.env.SHOTS_DIR;
 const SIZE = 28 * 28;
 
-interface Row { method: string; digit: number; steps: number; seconds: number; cpuSeconds: number; share: number; ratio: number; realRatio: number; components: number[] | null }
+interface Row { method: string; digit: number; steps: number; seconds: number; cpuSeconds: number; share: number; ratio: number; realRatio: number; variety: number; components: number[] | null }
 
 it('few-shot fine-tuning table', async () => {
   const report = await initBackend({ backend: 'wasm', threads: 1 });
@@ -95,13 +95,13 @@ it('few-shot fine-tuning table', async () => {
       const { probabilities } = await classifierOutputs(classifier, samples);
       const share = predictedClasses(probabilities).filter((c) => c === digit).length / N;
       const r = nearestShotRatio(samples, toFloats(shots), toFloats(reals), SIZE);
-      const row = { method, digit, steps, seconds: round(seconds), cpuSeconds: round(cpuSeconds), share: round(share, 3), ratio: round(r.ratio, 3), realRatio: round(r.realRatio, 3), components };
+      const row = { method, digit, steps, seconds: round(seconds), cpuSeconds: round(cpuSeconds), share: round(share, 3), ratio: round(r.ratio, 3), realRatio: round(r.realRatio, 3), variety: round(r.variety, 3), components };
       rows.push(row);
       console.log(JSON.stringify(row));
     }
   }
-  console.log('\n| method | digit | steps | seconds | CPU seconds | share of the digit | nearest-shot ratio | real ratio | components |\n|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.method} | ${r.digit} | ${r.steps} | ${r.seconds} | ${r.cpuSeconds} | ${(100 * r.share).toFixed(1)}% | ${r.ratio} | ${r.realRatio} | ${r.components?.join(' ') ?? ''} |`);
+  console.log('\n| method | digit | steps | seconds | CPU seconds | share of the digit | nearest-shot ratio | real ratio | variety | components |\n|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.method} | ${r.digit} | ${r.steps} | ${r.seconds} | ${r.cpuSeconds} | ${(100 * r.share).toFixed(1)}% | ${r.ratio} | ${r.realRatio} | ${r.variety} | ${r.components?.join(' ') ?? ''} |`);
   disposeParams(classifier);
 }, 24 * 3600_000);
 
@@ -135,6 +135,7 @@ async function runMethod(method: string, model: ModelContents, shots: ImageArray
     else if (k === 'lr') options.learningRate = Number(v);
     else if (k === 'batch') options.batchSize = Number(v);
     else if (k === 'ncritic') options.criticSteps = Number(v);
+    else if (k === 'group') options.anchorGroup = Number(v);
     else if (k === 'spread') options.anchorSpread = v === 'none' ? null : Number(v);
     else if (k === 'ratio') options.componentVoteRatio = Number(v);
     else if (k === 'steps') options.steps = Number(v);

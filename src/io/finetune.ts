@@ -54,6 +54,8 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
     throw new FineTuneInputError(`${source} has no critic: fine-tuning trains one against the generator (load the model with its critic.bin)`, 'no-critic');
   }
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new FineTuneInputError(`fineTune: steps must be an integer >= 0, got ${o.steps}`, 'bad-option');
+  if (o.anchorSpread !== null && !(o.anchorSpread > 0 && o.anchorSpread <= 1)) throw new FineTuneInputError(`fineTune: anchorSpread must be a number in (0, 1] or null, got ${o.anchorSpread}`, 'bad-option');
+  if (!Number.isInteger(o.anchorGroup) || o.anchorGroup < 1) throw new FineTuneInputError(`fineTune: anchorGroup must be an integer >= 1, got ${o.anchorGroup}`, 'bad-option');
   const frozen = frozenCriticParams(arch, o.frozenCriticLayers);
 
   let choice: ComponentChoice | null = null;
@@ -73,7 +75,7 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
       } else {
         choice = await chooseComponents(generator, images, { candidates: arch.latentComponentsAllowed, seed: o.seed, minRatio: o.componentVoteRatio });
       }
-      if (o.anchorSpread != null) anchors = anchorsBetween(await invertImages(generator, images, choice.allowed, o.seed + 1), arch.latentComponents, o.anchorSpread, o.seed);
+      if (o.anchorSpread != null) anchors = anchorsBetween(await invertImages(generator, images, choice.allowed, o.seed + 1), arch.latentComponents, o.anchorSpread, o.anchorGroup, o.seed);
     } else if (Array.isArray(o.components)) {
       throw new FineTuneInputError(`fineTune: components [${o.components}] given, but ${source}'s generator has no latent mixture`, 'bad-option');
     }

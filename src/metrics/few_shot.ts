@@ -14,7 +14,15 @@ export interface NearestShotRatio {
   ratio: number;
   /** The same ratio for the real images themselves (what real variety reads). */
   realRatio: number;
+  /**
+   * The median distance between two samples (of the first VARIETY_SAMPLES) over the typical
+   * real distance: about 1 for samples as varied as real images, whatever the shots. A model
+   * that drew one image far from every shot would read a high ratio, and near 0 here.
+   */
+  variety: number;
 }
+
+const VARIETY_SAMPLES = 200;
 
 /** Rows of `size` floats each (same scale for all three sets, e.g. pixels in [0, 1]). */
 export function nearestShotRatio(samples: Float32Array, shots: Float32Array, reals: Float32Array, size: number): NearestShotRatio {
@@ -42,7 +50,15 @@ export function nearestShotRatio(samples: Float32Array, shots: Float32Array, rea
   for (let i = 0; i < r; i++) for (let j = i + 1; j < r; j++) pairs.push(dist(reals, i, reals, j));
   const typical = median(pairs);
   const medianNearestShot = median(nearest(samples, n));
-  return { medianNearestShot, typicalRealDistance: typical, ratio: medianNearestShot / typical, realRatio: median(nearest(reals, r)) / typical };
+  const sampled: number[] = [];
+  for (let i = 0; i < Math.min(n, VARIETY_SAMPLES); i++) for (let j = i + 1; j < Math.min(n, VARIETY_SAMPLES); j++) sampled.push(dist(samples, i, samples, j));
+  return {
+    medianNearestShot,
+    typicalRealDistance: typical,
+    ratio: medianNearestShot / typical,
+    realRatio: median(nearest(reals, r)) / typical,
+    variety: n < 2 ? 0 : median(sampled) / typical,
+  };
 }
 
 function median(values: number[]): number {

@@ -45,6 +45,8 @@ export const FINE_TUNE_DEFAULTS = {
   frozenCriticLayers: 1,
   /** The spread of the noise around each image's anchor (invertImages); null: the kept components whole, no anchors. */
   anchorSpread: 0.85 as number | null,
+  /** Images averaged into each anchor (anchorsBetween). */
+  anchorGroup: 3,
   componentVoteRatio: 0.75,
   components: 'nearest' as 'nearest' | 'all' | number[],
 };
@@ -72,6 +74,8 @@ export interface FineTuneOptions {
    * draws near the images, less near as it grows to 1; null: the kept components whole.
    */
   anchorSpread?: number | null;
+  /** Images of one component averaged into each anchor: 1 the images themselves, more the kind more surely and farther from each image. */
+  anchorGroup?: number;
   /** A component is kept when it has this share of the top component's votes or more (1: the top one only). */
   componentVoteRatio?: number;
   /**
@@ -229,46 +233,60 @@ export async function invertImages(generator: Network, images: ImageArray, allow
   }
 }
 
-/** At most this many anchors (pairs of images), so a model file stays small (about 60 KB of JSON at noiseDim 118). */
+/** At most this many anchors (groups of images), so a model file stays small (about 60 KB of JSON at noiseDim 118). */
 const MAX_ANCHORS = 64;
 
 /**
- * The anchors of a fine-tune (models/latent_mixture.ts): the points halfway between two inverted
- * images of the same component, their noise rescaled to the pair's mean norm (the midpoint of
- * two N(0, I) draws is short, where the generator draws faint images), so new images of the
- * kind, as far from each image as the images are from each other. Around the images
- * themselves, samples at a small spread would be near-copies (docs/finetune.md). At most
- * MAX_ANCHORS pairs, a seeded choice; the images themselves when no two share a component.
+ * The anchors of a fine-tune (models/latent_mixture.ts): the means of ANCHOR_GROUP inverted
+ * images of the same component (of two where a component has two), their noise rescaled to
+ * the group's mean norm (the mean of N(0, I) draws is short, where the generator draws faint
+ * images): new images of the kind, far from each image. Around the images themselves, samples
+ * at a small spread would be near-copies (docs/finetune.md). At most MAX_ANCHORS groups, a
+ * seeded choice; the images themselves when no two share a component.
  * Each anchor is c_k + sqrt(1 - spread^2) e: with noise of `spread` around it the network's
  * input keeps N(0, I)'s scale; spread 1 is the components again, spread -> 0 the points.
  */
-export function anchorsBetween({ components, noise }: Inversion, latentComponents: number, spread: number, seed: number): LatentAnchors {
+export function anchorsBetween({ components, noise }: Inversion, latentComponents: number, spread: number, groupSize: number, seed: number): LatentAnchors {
   const count = components.length;
   const noiseDim = noise.length / count;
   const centres = mixtureCentres(latentComponents, noiseDim);
   const keep = Math.sqrt(1 - spread * spread);
-  const points = betweenPairs(noise, components, noiseDim, seed).map(({ component, noise: e }) =>
+  const points = groupMeans(noise, components, noiseDim, groupSize, seed).map(({ component, noise: e }) =>
     Array.from(e, (v, t) => round4(centres[component * noiseDim + t] + keep * v)),
   );
   return { points, spread };
 }
 
-function betweenPairs(inverted: Float32Array, components: Int32Array, noiseDim: number, seed: number): { component: number; noise: Float32Array }[] {
+function groupMeans(inverted: Float32Array, components: Int32Array, noiseDim: number, groupSize: number, seed: number): { component: number; noise: Float32Array }[] {
   const count = components.length;
   const row = (i: number) => inverted.subarray(i * noiseDim, (i + 1) * noiseDim);
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < count; i++) for (let j = i + 1; j < count; j++) if (components[i] === components[j]) pairs.push([i, j]);
-  if (pairs.length === 0) return Array.from({ length: count }, (_, i) => ({ component: components[i], noise: row(i) }));
-  const rng = new Rng(seed);
-  for (let i = 0; i < Math.min(MAX_ANCHORS, pairs.length); i++) {
-    const j = i + rng.int(pairs.length - i);
-    [pairs[i], pairs[j]] = [pairs[j], pairs[i]];
+  const groups: number[][] = [];
+  for (const k of new Set(components)) {
+    const members = Array.from({ length: count }, (_, i) => i).filter((i) => components[i] === k);
+    groups.push(...combinations(members, Math.min(groupSize, members.length)).filter((g) => g.length > 1));
   }
-  return pairs.slice(0, MAX_ANCHORS).map(([i, j]) => {
-    const mid = Float32Array.from(row(i), (v, t) => (v + row(j)[t]) / 2);
-    const scale = (Math.hypot(...row(i)) + Math.hypot(...row(j))) / 2 / Math.max(Math.hypot(...mid), 1e-6);
-    return { component: components[i], noise: mid.map((v) => v * scale) };
+  if (groups.length === 0) return Array.from({ length: count }, (_, i) => ({ component: components[i], noise: row(i) }));
+  const rng = new Rng(seed);
+  for (let i = 0; i < Math.min(MAX_ANCHORS, groups.length); i++) {
+    const j = i + rng.int(groups.length - i);
+    [groups[i], groups[j]] = [groups[j], groups[i]];
+  }
+  return groups.slice(0, MAX_ANCHORS).map((group) => {
+    const mean = new Float32Array(noiseDim);
+    let norm = 0;
+    for (const i of group) {
+      row(i).forEach((v, t) => (mean[t] += v / group.length));
+      norm += Math.hypot(...row(i)) / group.length;
+    }
+    const scale = norm / Math.max(Math.hypot(...mean), 1e-6);
+    return { component: components[group[0]], noise: mean.map((v) => v * scale) };
   });
+}
+
+/** Every `size`-element subset of `items`, in lexicographic order. */
+function combinations(items: number[], size: number): number[][] {
+  if (size === 0) return [[]];
+  return items.flatMap((first, i) => combinations(items.slice(i + 1), size - 1).map((rest) => [first, ...rest]));
 }
 
 /** Four decimals: anchors are noise of unit scale, and a model file keeps them as JSON. */

@@ -343,7 +343,7 @@ describe('fineTune on a tiny model', () => {
   it('anchorsBetween: the midpoints of pairs of one component at the pair\'s mean norm; spread 1 gives the centres back', () => {
     const noiseDim = 4;
     const inversion = { components: Int32Array.from([1, 0, 1, 1]), noise: Float32Array.from({ length: 16 }, (_, t) => Math.cos(t) * 2) };
-    const { points, spread } = anchorsBetween(inversion, 3, 0.6, 0);
+    const { points, spread } = anchorsBetween(inversion, 3, 0.6, 2, 0);
     expect(spread).toBe(0.6);
     // Pairs of component 1: (0, 2), (0, 3), (2, 3); image 1 is alone in component 0.
     expect(points).toHaveLength(3);
@@ -356,12 +356,12 @@ describe('fineTune on a tiny model', () => {
     });
     const sorted = (xs: number[][]) => [...xs].sort((a, b) => a[0] - b[0]);
     sorted(points).forEach((p, i) => p.forEach((v, t) => expect(v).toBeCloseTo(sorted(want)[i][t], 3)));
-    for (const p of anchorsBetween(inversion, 3, 1, 0).points) p.forEach((v, t) => expect(v).toBeCloseTo(centres[noiseDim + t], 3));
+    for (const p of anchorsBetween(inversion, 3, 1, 2, 0).points) p.forEach((v, t) => expect(v).toBeCloseTo(centres[noiseDim + t], 3));
     // No two images share a component: the images themselves.
-    expect(anchorsBetween({ components: Int32Array.from([0, 1]), noise: inversion.noise.slice(0, 8) }, 3, 0.6, 0).points).toHaveLength(2);
+    expect(anchorsBetween({ components: Int32Array.from([0, 1]), noise: inversion.noise.slice(0, 8) }, 3, 0.6, 2, 0).points).toHaveLength(2);
   });
 
-  it('refuses 0 or 1 image, images of another shape, a model without a critic', async () => {
+  it('refuses 0 or 1 image, images of another shape, a model without a critic, anchor options out of range', async () => {
     const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as FineTuneInputError);
     for (const rows of [[], [6]]) {
       const e = await refusal(fineTune(model, barImages(rows, 80), { steps: 1 }));
@@ -374,11 +374,19 @@ describe('fineTune on a tiny model', () => {
     const e = await refusal(fineTune({ ...model, critic: undefined }, images, { steps: 1 }));
     expect(e!.code).toBe('no-critic');
     expect(e!.message).toMatch(/no critic/);
+    for (const [options, message] of [
+      [{ anchorSpread: 0 }, /anchorSpread must be a number in \(0, 1\] or null, got 0/],
+      [{ anchorSpread: 1.2 }, /anchorSpread .* got 1.2/],
+      [{ anchorGroup: 0 }, /anchorGroup must be an integer >= 1, got 0/],
+    ] as const) {
+      const bad = await refusal(fineTune(model, images, { steps: 1, ...options }));
+      expect(bad).toMatchObject({ code: 'bad-option', message: expect.stringMatching(message) });
+    }
   });
 });
 
 describe('nearestShotRatio', () => {
-  it('reads 0 for copies of the shots and the median distance otherwise', () => {
+  it('reads 0 for copies of the shots and the median distance otherwise; variety reads the samples\' own spread', () => {
     const shots = Float32Array.from([0, 0, 10, 0]);
     const reals = Float32Array.from([0, 0, 0, 2, 0, 4]);
     expect(nearestShotRatio(shots, shots, reals, 2).ratio).toBe(0);
@@ -386,6 +394,12 @@ describe('nearestShotRatio', () => {
     const r = nearestShotRatio(Float32Array.from([0, 1, 11, 0, 0, 3]), shots, reals, 2);
     expect(r.typicalRealDistance).toBe(2);
     expect(r.ratio).toBeCloseTo(0.5, 6);
+    // Sample pairs: sqrt(122), 2, sqrt(130) -> median sqrt(122), over the typical 2.
+    expect(r.variety).toBeCloseTo(Math.sqrt(122) / 2, 5);
+    // One image far from every shot, drawn three times: a high ratio, no variety.
+    const one = nearestShotRatio(Float32Array.from([5, 5, 5, 5, 5, 5]), shots, reals, 2);
+    expect(one.ratio).toBeGreaterThan(1);
+    expect(one.variety).toBe(0);
   });
 });
 
