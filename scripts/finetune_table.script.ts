@@ -136,7 +136,8 @@ async function runMethod(method: string, model: ModelContents, shots: ImageArray
     else if (k === 'batch') options.batchSize = Number(v);
     else if (k === 'ncritic') options.criticSteps = Number(v);
     else if (k === 'group') options.anchorGroup = Number(v);
-    else if (k === 'spread') options.anchorSpread = v === 'none' ? null : Number(v);
+    else if (k === 'spread') options.anchorSpread = v === 'none' ? null : v === 'auto' ? 'auto' : Number(v);
+    else if (k === 'target') options.spreadTarget = Number(v);
     else if (k === 'ratio') options.componentVoteRatio = Number(v);
     else if (k === 'steps') options.steps = Number(v);
     else if (k === 'components') options.components = v === 'all' ? 'all' : 'nearest';

@@ -12,6 +12,7 @@ import { backgroundMismatch, describeBackground } from '../train/background_chec
 import {
   anchorsBetween,
   checkFineTuneImages,
+  chooseSpread,
   chooseComponents,
   definedOf,
   FINE_TUNE_DEFAULTS,
@@ -54,7 +55,10 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
     throw new FineTuneInputError(`${source} has no critic: fine-tuning trains one against the generator (load the model with its critic.bin)`, 'no-critic');
   }
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new FineTuneInputError(`fineTune: steps must be an integer >= 0, got ${o.steps}`, 'bad-option');
-  if (o.anchorSpread !== null && !(o.anchorSpread > 0 && o.anchorSpread <= 1)) throw new FineTuneInputError(`fineTune: anchorSpread must be a number in (0, 1] or null, got ${o.anchorSpread}`, 'bad-option');
+  if (o.anchorSpread !== null && o.anchorSpread !== 'auto' && !(o.anchorSpread > 0 && o.anchorSpread <= 1)) {
+    throw new FineTuneInputError(`fineTune: anchorSpread must be 'auto', a number in (0, 1] or null, got ${o.anchorSpread}`, 'bad-option');
+  }
+  if (!(o.spreadTarget > 0)) throw new FineTuneInputError(`fineTune: spreadTarget must be a number > 0, got ${o.spreadTarget}`, 'bad-option');
   if (!Number.isInteger(o.anchorGroup) || o.anchorGroup < 1) throw new FineTuneInputError(`fineTune: anchorGroup must be an integer >= 1, got ${o.anchorGroup}`, 'bad-option');
   const frozen = frozenCriticParams(arch, o.frozenCriticLayers);
 
@@ -75,7 +79,11 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
       } else {
         choice = await chooseComponents(generator, images, { candidates: arch.latentComponentsAllowed, seed: o.seed, minRatio: o.componentVoteRatio });
       }
-      if (o.anchorSpread != null) anchors = anchorsBetween(await invertImages(generator, images, choice.allowed, o.seed + 1), arch.latentComponents, o.anchorSpread, o.anchorGroup, o.seed);
+      if (o.anchorSpread != null) {
+        const inversion = await invertImages(generator, images, choice.allowed, o.seed + 1);
+        const spread = o.anchorSpread === 'auto' ? await chooseSpread(generator, images, inversion, o.anchorGroup, o.spreadTarget, o.seed) : o.anchorSpread;
+        anchors = anchorsBetween(inversion, arch.latentComponents, spread, o.anchorGroup, o.seed);
+      }
     } else if (Array.isArray(o.components)) {
       throw new FineTuneInputError(`fineTune: components [${o.components}] given, but ${source}'s generator has no latent mixture`, 'bad-option');
     }

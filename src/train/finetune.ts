@@ -44,7 +44,9 @@ export const FINE_TUNE_DEFAULTS = {
   /** FreezeD: the critic's lowest layers left as they are (1: conv1). */
   frozenCriticLayers: 1,
   /** The spread of the noise around each image's anchor (invertImages); null: the kept components whole, no anchors. */
-  anchorSpread: 0.85 as number | null,
+  anchorSpread: 'auto' as number | 'auto' | null,
+  /** What 'auto' aims the nearest-image ratio at (chooseSpread). */
+  spreadTarget: 0.72,
   /** Images averaged into each anchor (anchorsBetween). */
   anchorGroup: 3,
   componentVoteRatio: 0.75,
@@ -73,7 +75,12 @@ export interface FineTuneOptions {
    * The spread of the noise around the anchors, one per image (invertImages): the generator
    * draws near the images, less near as it grows to 1; null: the kept components whole.
    */
-  anchorSpread?: number | null;
+  anchorSpread?: number | 'auto' | null;
+  /**
+   * With anchorSpread 'auto': the smallest spread whose samples lie at least this far from
+   * their nearest image, in units of the images' median distance to each other (chooseSpread).
+   */
+  spreadTarget?: number;
   /** Images of one component averaged into each anchor: 1 the images themselves, more the kind more surely and farther from each image. */
   anchorGroup?: number;
   /** A component is kept when it has this share of the top component's votes or more (1: the top one only). */
@@ -287,6 +294,66 @@ function groupMeans(inverted: Float32Array, components: Int32Array, noiseDim: nu
 function combinations(items: number[], size: number): number[][] {
   if (size === 0) return [[]];
   return items.flatMap((first, i) => combinations(items.slice(i + 1), size - 1).map((rest) => [first, ...rest]));
+}
+
+/** The spreads 'auto' tries, smallest (most surely the kind) first, and the samples it draws at each. */
+const SPREAD_GRID = [0.5, 0.6, 0.7, 0.8, 0.9, 1];
+const SPREAD_SAMPLES = 160;
+
+/**
+ * The smallest spread of SPREAD_GRID at which the anchors' samples lie, at the median, at least
+ * `target` times the images' median distance to each other from their nearest image: the
+ * tightest draw around the anchors (the kind most surely) that does not crowd the images.
+ * The images' own pairs stand in for the kind's typical pair (real images of a kind read about
+ * 0.75-0.85 so against their nearest of ten). Pixels in [0, 1]; the same noise at every spread.
+ */
+export async function chooseSpread(generator: Network, images: ImageArray, inversion: Inversion, groupSize: number, target: number, seed: number): Promise<number> {
+  const { latentDim, latentComponents } = generator.config;
+  const K = latentComponents!;
+  const noiseDim = latentDim - K;
+  const groups = groupMeans(inversion.noise, inversion.components, noiseDim, groupSize, seed);
+  const noise = await seededLatents(SPREAD_SAMPLES, noiseDim, seed + 2);
+  const count = images.shape[0];
+  const shots = tf.tidy(() => tf.reshape(unitImages(images), [count, -1]));
+  try {
+    const pairs = await squaredDistances(shots, shots);
+    const shotPairs: number[] = [];
+    for (let i = 0; i < count; i++) for (let j = i + 1; j < count; j++) shotPairs.push(Math.sqrt(Math.max(0, pairs[i * count + j])));
+    const typical = median(shotPairs);
+    for (const spread of SPREAD_GRID) {
+      // The generator without anchors reads (c_k + noise) / sqrt(2): with noise keep m + spread e
+      // under component k, that is (anchor + spread e) / sqrt(2).
+      const keep = Math.sqrt(1 - spread * spread);
+      const z = new Float32Array(SPREAD_SAMPLES * latentDim);
+      for (let i = 0; i < SPREAD_SAMPLES; i++) {
+        const { component, noise: m } = groups[i % groups.length];
+        z[i * latentDim + component] = 1;
+        for (let t = 0; t < noiseDim; t++) z[i * latentDim + K + t] = keep * m[t] + spread * noise[i * noiseDim + t];
+      }
+      const samples = tf.tidy(() => tf.reshape(unitSamples(generator, tf.tensor2d(z, [SPREAD_SAMPLES, latentDim])), [SPREAD_SAMPLES, -1]));
+      const d = await squaredDistances(samples, shots);
+      samples.dispose();
+      const nearest = Array.from({ length: SPREAD_SAMPLES }, (_, i) => Math.sqrt(Math.max(0, Math.min(...d.subarray(i * count, (i + 1) * count)))));
+      if (median(nearest) >= target * typical) return spread;
+    }
+    return SPREAD_GRID[SPREAD_GRID.length - 1];
+  } finally {
+    shots.dispose();
+  }
+}
+
+/** |a_i - b_j|^2 for rows of a [n, p] and b [m, p], [n, m] row-major. */
+async function squaredDistances(a: tf.Tensor, b: tf.Tensor): Promise<Float32Array> {
+  const d = tf.tidy(() => tf.add(tf.sub(tf.sum(tf.square(a), 1, true), tf.mul(2, tf.matMul(a, b, false, true))), tf.transpose(tf.sum(tf.square(b), 1, true))));
+  const values = (await d.data()) as Float32Array;
+  d.dispose();
+  return values;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Four decimals: anchors are noise of unit scale, and a model file keeps them as JSON. */

@@ -17,7 +17,7 @@ import { disposeParams } from '../../src/nn/params';
 import { latentPath, mixtureLatentPath, seededLatents } from '../../src/sample/latent_paths';
 import { interpolateLatents } from '../../src/sample/generate';
 import { diffAugment, type DiffAugmentPolicy } from '../../src/train/diff_augment';
-import { anchorsBetween, chooseComponents, FINE_TUNE_DEFAULTS, FineTuneInputError, invertImages } from '../../src/train/finetune';
+import { anchorsBetween, chooseComponents, chooseSpread, FineTuneInputError, invertImages } from '../../src/train/finetune';
 import { fineTune } from '../../src/io/finetune';
 import { Trainer } from '../../src/train/trainer';
 import { nearestShotRatio } from '../../src/metrics/few_shot';
@@ -290,7 +290,7 @@ describe('fineTune on a tiny model', () => {
     expect(seen).toEqual([1, 2, 3]);
     expect(result.choice?.allowed.length).toBeGreaterThanOrEqual(1);
     // Anchors between the images, in place of the components.
-    expect(result.model.architecture.latentAnchors).toMatchObject({ spread: FINE_TUNE_DEFAULTS.anchorSpread });
+    expect([0.5, 0.6, 0.7, 0.8, 0.9, 1]).toContain((result.model.architecture.latentAnchors as LatentAnchors).spread);
     expect((result.model.architecture.latentAnchors as LatentAnchors).points.length).toBeGreaterThanOrEqual(1);
     expect(result.model.architecture.latentComponentsAllowed).toBeUndefined();
     expect(result.model.provenance).toMatchObject({ dataset: 'bars', loss: 'wgan-gp', seed: 2, steps: 3, fineTune: { images: 5, steps: 3 } });
@@ -340,6 +340,16 @@ describe('fineTune on a tiny model', () => {
     for (const g of [generator, restricted]) disposeParams(g.params);
   });
 
+  it('chooseSpread: the smallest spread of its grid that keeps the samples the target away from the images, the largest when none does', async () => {
+    const generator = generatorFromModel(model, 'base');
+    const inversion = await invertImages(generator, images, [0, 1, 2], 4);
+    const before = tf.memory().numTensors;
+    expect(await chooseSpread(generator, images, inversion, 2, 0, 1)).toBe(0.5);
+    expect(await chooseSpread(generator, images, inversion, 2, 100, 1)).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeParams(generator.params);
+  });
+
   it('anchorsBetween: the midpoints of pairs of one component at the pair\'s mean norm; spread 1 gives the centres back', () => {
     const noiseDim = 4;
     const inversion = { components: Int32Array.from([1, 0, 1, 1]), noise: Float32Array.from({ length: 16 }, (_, t) => Math.cos(t) * 2) };
@@ -375,7 +385,7 @@ describe('fineTune on a tiny model', () => {
     expect(e!.code).toBe('no-critic');
     expect(e!.message).toMatch(/no critic/);
     for (const [options, message] of [
-      [{ anchorSpread: 0 }, /anchorSpread must be a number in \(0, 1\] or null, got 0/],
+      [{ anchorSpread: 0 }, /anchorSpread must be 'auto', a number in \(0, 1\] or null, got 0/],
       [{ anchorSpread: 1.2 }, /anchorSpread .* got 1.2/],
       [{ anchorGroup: 0 }, /anchorGroup must be an integer >= 1, got 0/],
     ] as const) {
