@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from .arch import ARCH_KINDS, arch_config
+from .arch import ARCH_KINDS, arch_config, validate_arch
 from .data import MNIST_SETS, TOY_NAMES, resolve_data
 from .losses import LOSS_NAMES, resolve_settings
 from .model import check_latents, checkpoint_contents, checkpoint_generator, load_model, sample
@@ -96,8 +96,18 @@ def train(args):
     kind, load_data = resolve_data(given['data'], args.data_dir, bool(given['invert']))
     if given['arch'] is not None and given['arch'] != kind:
         raise UsageError(f"--arch {given['arch']}: --data {given['data']} trains the {kind} networks")
-    width = {'hidden' if kind == 'mlp' else 'dim': given['dim']}
-    arch = arch_config(kind, **width, latentComponents=given['latent_mixture'])
+    width_field = 'hidden' if kind == 'mlp' else 'dim'
+    init = read_model_dir(given['init']) if given['init'] is not None and record is None else None
+    if init is not None:
+        # The networks come from the model, as wgan-edge's train --init takes them.
+        arch = validate_arch(dict(init['architecture']))
+        for flag, field in (('dim', width_field), ('latent_mixture', 'latentComponents')):
+            if given[flag] is not None and given[flag] != arch.get(field):
+                raise UsageError(f"--init {given['init']}: its networks have {field} {arch.get(field)}, not --{flag.replace('_', '-')} {given[flag]}")
+        if arch['kind'] != kind:
+            raise UsageError(f"--init {given['init']}: a {arch['kind']} model; --data {given['data']} trains {kind} networks")
+    else:
+        arch = arch_config(kind, **{width_field: given['dim']}, latentComponents=given['latent_mixture'])
     loss = given['loss'] or 'wgan-gp'
     steps = args.steps or (record or {}).get('steps') or DEFAULT_STEPS['toy' if kind == 'mlp' else 'images']
     decay = None if given['lr_decay'] is None else {'start': given['lr_decay'], 'end': steps}
@@ -111,12 +121,9 @@ def train(args):
         if record is not None:
             trainer.restore(record)
             seconds, history, initialized_from = record['seconds'], record['history'], record.get('initializedFrom')
-        elif given['init'] is not None:
-            contents = read_model_dir(given['init'])
-            if _sorted_json(contents['architecture']) != _sorted_json(arch):
-                raise UsageError(f"--init {given['init']}: its networks are {_sorted_json(contents['architecture'])}; this run trains {_sorted_json(arch)}")
-            trainer.start_from_model(contents, given['init'])
-            initialized_from = {'model': given['init'], 'dataset': contents['provenance'].get('dataset'), 'steps': trainer.step}
+        elif init is not None:
+            trainer.start_from_model(init, given['init'])
+            initialized_from = {'model': given['init'], 'dataset': init['provenance'].get('dataset'), 'steps': trainer.step}
         if trainer.step >= steps:
             raise UsageError(f'{args.out} is at step {trainer.step} already: --steps must be more than that to train')
 
@@ -149,10 +156,6 @@ def train(args):
                               'device': placement.describe()['device'], 'processesAgree': agree}), flush=True)
     finally:
         placement.close()
-
-
-def _sorted_json(value):
-    return json.dumps(value, sort_keys=True)
 
 
 def _ranks_agree(trainer, placement):
