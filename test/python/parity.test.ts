@@ -13,10 +13,15 @@ import { initBackend } from '../../src/backend/init';
 import type { WeightStorage } from '../../src/io/format';
 import { generatorFromModel } from '../../src/io/networks';
 import { loadModelDir, saveModelDir } from '../../src/io/node_files';
+import { defaultsFor } from '../../src/losses';
 import { inputGradientNorms } from '../../src/losses/penalty';
-import { wassersteinCriticLoss } from '../../src/losses/wgan';
+import { LOSS_NAMES } from '../../src/losses/settings';
+import { criticStepsAt, wassersteinCriticLoss } from '../../src/losses/wgan';
+import { mixtureWeights } from '../../src/losses/wgan_c';
 import { createCritic, createGenerator } from '../../src/models';
-import { archConfig, sampleSize, type ArchConfig } from '../../src/models/config';
+import { ARCH_KINDS, archConfig, sampleSize, type ArchConfig } from '../../src/models/config';
+import { learningRateAt } from '../../src/train/optimizers';
+import { emaDecayAt } from '../../src/train/trainer';
 import { assignParams, disposeParams, readParams } from '../../src/nn/params';
 import { generateSamples } from '../../src/sample/generate';
 import { Rng } from '../../src/utils/rng';
@@ -128,6 +133,46 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
     for (const name of ['critic_grads', 'generator_grads'] as const) {
       expect(maxAbs(expected[name]), name).toBeGreaterThan(0);
       expect(maxAbsDiff(got[name], expected[name]) / maxAbs(expected[name]), name).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    }
+  });
+});
+
+describeWithTorch('PyTorch twin: settings and schedules', () => {
+  it("every loss's defaults per architecture, and the schedules step by step, are wgan-edge's", async () => {
+    const steps = [0, 1, 24, 25, 499, 500, 501, 2500, 4999, 5000, 7500, 9999, 10000, 20000];
+    const script = `
+import json
+from wgan_edge_torch.losses import LOSS_NAMES, default_settings, critic_steps_at, ema_decay_at, learning_rate_at, mixture_weights
+steps = ${JSON.stringify(steps)}
+out = {}
+for loss in LOSS_NAMES:
+    for kind in ('mlp', 'dcgan28', 'dcgan32'):
+        s = {**default_settings(loss, kind), 'learningRateDecay': {'start': 2500, 'end': 10000}}
+        out[loss + '/' + kind] = {'settings': default_settings(loss, kind), 'criticSteps': [critic_steps_at(t, s) for t in steps],
+            'lr': [learning_rate_at(s, t) for t in steps], 'ema': [ema_decay_at(t, 0.999) for t in steps],
+            'mixture': [mixture_weights(s['curriculum'], t) for t in steps] if s['curriculum'] else None}
+print(json.dumps(out))`;
+    const r = await run(PYTHON, ['-c', script]);
+    expect(r.code, r.stderr).toBe(0);
+    const twin = JSON.parse(r.stdout);
+    for (const loss of LOSS_NAMES) {
+      for (const kind of ARCH_KINDS) {
+        const settings = defaultsFor(loss, kind);
+        const decayed = { ...settings, learningRateDecay: { start: 2500, end: 10000 } };
+        const expected = {
+          settings,
+          criticSteps: steps.map((t) => criticStepsAt(t, decayed)),
+          lr: steps.map((t) => learningRateAt(decayed, t)),
+          ema: steps.map((t) => emaDecayAt(t, 0.999)),
+          mixture: settings.curriculum ? steps.map((t) => mixtureWeights(settings.curriculum!, t)) : null,
+        };
+        const got = twin[`${loss}/${kind}`];
+        expect(got.settings, `${loss}/${kind}`).toEqual(expected.settings);
+        expect(got.criticSteps).toEqual(expected.criticSteps);
+        for (const name of ['lr', 'ema'] as const) got[name].forEach((v: number, i: number) => expect(v).toBeCloseTo(expected[name][i], 15));
+        expect(got.mixture == null).toBe(expected.mixture == null);
+        got.mixture?.forEach((w: number[], i: number) => w.forEach((v, k) => expect(v).toBeCloseTo(expected.mixture![i][k], 12)));
+      }
     }
   });
 });
