@@ -61,12 +61,15 @@ export async function sample(argv: string[]): Promise<void> {
   const model = await loadModelDir(dir);
   const isImage = model.outputShape.length === 3;
   if (npyFormat === 'uint8' && !isImage) throw new UsageError(`--format uint8: ${dir} makes [${model.outputShape}] vectors, not images; they are written as float32.`);
-  const latents = args.latents == null ? await sampleLatents(model.latentDim, { n: n!, seed, truncation }) : await readLatents(String(args.latents), model.latentDim);
-  const count = latents.length / model.latentDim;
+  const given = args.latents == null ? null : await readLatents(String(args.latents), model.latentDim);
+  const count = given == null ? n! : given.length / model.latentDim;
   if (extension === '.png' && isImage && count > MAX_GRID) {
-    throw new UsageError(`${count} samples: a .png grid holds at most ${MAX_GRID} samples; write .npy or .json for more.`);
+    const what = given == null ? `--n ${count}` : `--latents ${String(args.latents)} (${count} latents)`;
+    throw new UsageError(`${what}: a .png grid holds at most ${MAX_GRID} samples; write .npy or .json for more.`);
   }
   await initBackend(backendOptions(args));
+  // Seeded latents come from tfjs' seeded normals: drawn once a backend is up.
+  const latents = given ?? (await sampleLatents(model.latentDim, { n: n!, seed, truncation }));
   const generator = generatorFromModel(model, dir);
   // Written beside the target and renamed: a failed write leaves an existing file whole, and no partial file behind.
   const partial = `${out}.partial-${process.pid}`;
