@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Reference run: the shipped mnist / fashion-mnist recipe trained by PyTorch, for comparison.
 
-Trains pytorch_anchor.py's pair (gan_mnist.py's DCGAN at width --dim) with the project's
-WGAN-GP recipe (5 critic steps, lambda 10, Adam 1e-4 (0.5, 0.9), batch 64, generator EMA
+Trains pytorch_anchor.py's pair (gan_mnist.py's DCGAN at width --dim, python/wgan_edge_torch's
+trainer) with the project's WGAN-GP recipe (5 critic steps, lambda 10, Adam 1e-4 (0.5, 0.9), batch 64, generator EMA
 with the trainer's warm-up min(decay, (1 + t) / (10 + t))) on an idx set, for --seconds or
 --steps. At each step of SNAPSHOTS (and the last) it keeps the EMA generator's samples (what
 a model ships) for --samples fixed latents as uint8, so that the project's classifier can score
@@ -11,7 +11,6 @@ Out: <out>/<name>.u8.gz ([snapshots, samples, 28, 28] bytes, gzipped) and <name>
 Runs on CUDA when there is one (a GPU machine gives tens of thousands of steps in minutes).
 """
 import argparse
-import copy
 import gzip
 import json
 import os
@@ -21,10 +20,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from pytorch_anchor import BETAS, LAMBDA, LATENT, LEARNING_RATE, N_CRITIC, Critic, Generator, gradient_penalty
+from pytorch_anchor import anchor_trainer
 
 BATCH = 64
 EMA_DECAY = 0.999
+LEARNING_RATE = 1e-4
 SNAPSHOTS = [500, 1000, 2000, 3000, 5000, 7500, 10000, 15000, 20000, 30000, 40000, 50000, 75000, 100000]
 IDX_HEADER = 16  # magic, count, rows, columns
 
@@ -33,7 +33,7 @@ def read_images(path):
     opener = gzip.open if path.endswith('.gz') else open
     with opener(path, 'rb') as f:
         data = np.frombuffer(bytearray(f.read()), dtype=np.uint8, offset=IDX_HEADER)
-    return data.reshape(-1, 1, 28, 28)
+    return data.reshape(-1, 28, 28, 1)
 
 
 def project_init(generator, critic):
@@ -61,10 +61,6 @@ def project_init(generator, critic):
             module.bias.zero_()
 
 
-def ema_decay_at(step, decay):
-    return min(decay, (1 + step) / (10 + step))
-
-
 def to_bytes(images):
     return (images.clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
 
@@ -84,54 +80,26 @@ def main():
     parser.add_argument('--out', default='.')
     parser.add_argument('--log-every', type=int, default=500)
     args = parser.parse_args()
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    # Plain float32 convolutions and products, as tfjs computes them.
-    torch.backends.cudnn.allow_tf32 = False
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.manual_seed(args.seed)
-
-    images = torch.from_numpy(read_images(args.images)).to(device).float() / 255
-    generator, critic = Generator(args.dim), Critic(args.dim)
+    trainer = anchor_trainer(args.dim, BATCH, read_images(args.images), device='auto', seed=args.seed, learningRate=args.lr, emaDecay=EMA_DECAY)
+    device = trainer.placement.device
     if args.init == 'project':
-        project_init(generator, critic)
-    generator, critic = generator.to(device), critic.to(device)
-    ema = copy.deepcopy(generator).requires_grad_(False)
-    generator_optimizer = torch.optim.Adam(generator.parameters(), lr=args.lr, betas=BETAS)
-    critic_optimizer = torch.optim.Adam(critic.parameters(), lr=args.lr, betas=BETAS)
-    fixed = torch.randn(args.samples, LATENT, generator=torch.Generator().manual_seed(args.seed + 1)).to(device)
+        project_init(trainer.generator, trainer.critic)
+        trainer.ema.load_state_dict(trainer.generator.state_dict())
+    fixed = torch.randn(args.samples, trainer.arch['latentDim'], generator=torch.Generator().manual_seed(args.seed + 1)).to(device)
 
     snapshots, taken, log = [], [], []
     start = time.perf_counter()
-    step = 0
     while True:
-        for _ in range(N_CRITIC):
-            real = images[torch.randint(len(images), (BATCH,), device=device)]
-            with torch.no_grad():
-                fake = generator(torch.randn(BATCH, LATENT, device=device))
-            distance = critic(real).mean() - critic(fake).mean()
-            loss = -distance + LAMBDA * gradient_penalty(critic, real, fake)
-            critic_optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            critic_optimizer.step()
-        critic.requires_grad_(False)
-        generator_loss = -critic(generator(torch.randn(BATCH, LATENT, device=device))).mean()
-        generator_optimizer.zero_grad(set_to_none=True)
-        generator_loss.backward()
-        generator_optimizer.step()
-        critic.requires_grad_(True)
-        decay = ema_decay_at(step, EMA_DECAY)
-        with torch.no_grad():
-            for e, p in zip(ema.parameters(), generator.parameters()):
-                e.mul_(decay).add_(p, alpha=1 - decay)
-        step += 1
+        metrics = trainer.train_step()
+        step = metrics['step']
         elapsed = time.perf_counter() - start
         done = step >= args.steps or elapsed >= args.seconds
         if step % args.log_every == 0:
-            log.append({'step': step, 'seconds': round(elapsed, 1), 'wasserstein': distance.item()})
+            log.append({'step': step, 'seconds': round(elapsed, 1), 'wasserstein': metrics['wasserstein']})
             print(json.dumps({'name': args.name, **log[-1]}), flush=True)
         if step in SNAPSHOTS or done:
             with torch.no_grad():
-                snapshots.append(to_bytes(ema(fixed)))
+                snapshots.append(to_bytes(trainer.ema(fixed)))
             taken.append(step)
         if done:
             break
@@ -139,7 +107,7 @@ def main():
     with gzip.open(os.path.join(args.out, f'{args.name}.u8.gz'), 'wb') as f:
         f.write(np.stack(snapshots).tobytes())
     meta = {'name': args.name, 'set': args.set, 'images': os.path.basename(args.images), 'dim': args.dim, 'init': args.init, 'lr': args.lr, 'seed': args.seed, 'steps': taken,
-            'samples': args.samples, 'seconds': round(time.perf_counter() - start, 1), 'device': device,
+            'samples': args.samples, 'seconds': round(time.perf_counter() - start, 1), 'device': str(device),
             'torch': torch.__version__, 'log': log}
     with open(os.path.join(args.out, f'{args.name}.json'), 'w') as f:
         json.dump(meta, f)

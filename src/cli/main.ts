@@ -28,6 +28,8 @@ const USAGE = `Usage: wgan-edge <command> [options]
           that kind out in about a minute (the latent components nearest them, then a short
           run with DiffAugment); [--invert (ink on paper)] [--storage ...] [--json]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
+          [--latents Z.npy (the samples of these [n, latentDim] latents instead of a seed's)]
+          [--format uint8|float32 (how a .npy stores images; default uint8)]
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist
           [--n N] [--seed S] [--truncation T (digit sets; as sample's)]
   info    the backends here and what auto picks

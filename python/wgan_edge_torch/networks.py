@@ -1,0 +1,308 @@
+"""The networks of src/models, in PyTorch, with wgan-edge's weight names and layouts.
+
+Inputs and outputs are NHWC, as on the TypeScript side (images [n, height, width, channels],
+vectors [n, d]); the convolutions run NCHW inside. Padding is TensorFlow's 'same' (for a 5x5
+stride-2 convolution of an even side: 1 before, 2 after), which no symmetric PyTorch padding
+gives, so it is padded (conv) or cropped (transposed conv) explicitly. Weights cross to and from
+a model folder by wgan-edge's names ('deconv1/kernel') in its layouts (EDGE_LAYOUTS).
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .arch import sample_size, scale_width, validate_arch
+from .rng import Rng
+
+KERNEL_SIZE = 5
+STRIDE = 2
+LEAKY_SLOPE = 0.2
+BASE_SIDE = 4
+# src/nn/layers.ts: layer norm's variance floor.
+LAYER_NORM_EPSILON = 1e-5
+# src/models/latent_mixture.ts: the centres are a pure function of the sizes and this seed.
+CENTRES_SEED = 20261128
+
+
+class ChannelLayerNorm(nn.Module):
+    """Layer norm over all of a sample's values (never across the batch: the gradient penalty is
+    per sample), then a scale and shift per channel (axis 1, NCHW or [n, features])."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(channels))
+        self.beta = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x):
+        axes = tuple(range(1, x.dim()))
+        centred = x - x.mean(axes, keepdim=True)
+        variance = centred.square().mean(axes, keepdim=True)
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        return centred * torch.rsqrt(variance + LAYER_NORM_EPSILON) * self.gamma.view(shape) + self.beta.view(shape)
+
+
+def same_padding(size, kernel, stride):
+    """TensorFlow's 'same' padding of one axis: (before, after)."""
+    total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_same(layer, x):
+    before, after = same_padding(x.shape[-1], layer.kernel_size[0], layer.stride[0])
+    return layer(F.pad(x, (before, after, before, after)))
+
+
+def deconv_same(layer, x):
+    """The transposed 'same' conv that multiplies the side by its stride: the full transposed
+    conv (no padding), cropped as the forward conv of the larger side pads."""
+    side = x.shape[-1] * layer.stride[0]
+    before, _ = same_padding(side, layer.kernel_size[0], layer.stride[0])
+    return layer(x)[:, :, before:before + side, before:before + side]
+
+
+def squash(x, output_range):
+    if output_range is None:
+        return x
+    return torch.sigmoid(x) if output_range[0] == 0 else torch.tanh(x)
+
+
+_centres_memo = {}
+
+
+def mixture_centres(components, noise_dim):
+    """The K x noiseDim centres of latent_mixture.ts, the same float32 numbers."""
+    key = (components, noise_dim)
+    if key not in _centres_memo:
+        rng = Rng(CENTRES_SEED)
+        values = [rng.normal() for _ in range(components * noise_dim)]
+        _centres_memo[key] = np.array(values, dtype=np.float32).reshape(components, noise_dim)
+    return _centres_memo[key]
+
+
+def check_input(x, sample_shape, what):
+    if x.dim() != len(sample_shape) + 1 or list(x.shape[1:]) != list(sample_shape):
+        raise ValueError(f"{what} expects input [batch, {', '.join(map(str, sample_shape))}], got {list(x.shape)}")
+
+
+class Generator(nn.Module):
+    """Latents [n, latentDim] -> samples [n, *outputShape] (NHWC for images)."""
+
+    def __init__(self, arch):
+        super().__init__()
+        self.arch = validate_arch(arch)
+        c = self.arch
+        self.components = c.get('latentComponents') or 0
+        self.allowed = c.get('latentComponentsAllowed')
+        inputs = c['latentDim'] - self.components
+        if self.components:
+            self.register_buffer('centres', torch.from_numpy(mixture_centres(self.components, inputs).copy()), persistent=False)
+        if c['kind'] == 'mlp':
+            for i in range(c['depth']):
+                setattr(self, f'dense{i}', nn.Linear(inputs, c['hidden']))
+                inputs = c['hidden']
+            self.output = nn.Linear(inputs, sample_size(c))
+        else:
+            dim, channels = c['dim'], c['outputShape'][2]
+            self.input = nn.Linear(inputs, BASE_SIDE * BASE_SIDE * 4 * dim)
+            self.deconv1 = nn.ConvTranspose2d(4 * dim, 2 * dim, KERNEL_SIZE, STRIDE)
+            self.deconv2 = nn.ConvTranspose2d(2 * dim, dim, KERNEL_SIZE, STRIDE)
+            self.deconv3 = nn.ConvTranspose2d(dim, channels, KERNEL_SIZE, STRIDE)
+
+    def mixture_input(self, z):
+        """latent_mixture.ts mixtureInput: the argmax of the first K values (over the allowed
+        components only, when the architecture names some) picks a centre; the rest is its noise."""
+        k = self.components
+        choice = z[:, :k]
+        if self.allowed is not None and len(self.allowed) < k:
+            allowed = torch.tensor(self.allowed, device=z.device)
+            component = allowed[torch.argmax(choice[:, allowed], 1)]
+        else:
+            component = torch.argmax(choice, 1)
+        return (self.centres[component] + z[:, k:]) * math.sqrt(0.5)
+
+    def forward(self, z):
+        c = self.arch
+        check_input(z, [c['latentDim']], f"the {c['kind']} generator")
+        h = self.mixture_input(z) if self.components else z
+        n = z.shape[0]
+        if c['kind'] == 'mlp':
+            for i in range(c['depth']):
+                h = torch.relu(getattr(self, f'dense{i}')(h))
+            return squash(self.output(h), c['outputRange']).reshape(n, *c['outputShape'])
+        dim = c['dim']
+        h = torch.relu(self.input(h)).view(n, BASE_SIDE, BASE_SIDE, 4 * dim).permute(0, 3, 1, 2)
+        h = torch.relu(deconv_same(self.deconv1, h))
+        if c['kind'] == 'dcgan28':
+            h = h[:, :, :7, :7]
+        h = torch.relu(deconv_same(self.deconv2, h))
+        return squash(deconv_same(self.deconv3, h), c['outputRange']).permute(0, 2, 3, 1)
+
+
+class Critic(nn.Module):
+    """Samples [n, *outputShape] (NHWC for images) -> scores [n, 1], no sigmoid."""
+
+    def __init__(self, arch):
+        super().__init__()
+        self.arch = validate_arch(arch)
+        c = self.arch
+        layer_norm = c['criticNorm'] == 'layer'
+        if c['kind'] == 'mlp':
+            inputs = sample_size(c)
+            for i in range(c['depth']):
+                setattr(self, f'dense{i}', nn.Linear(inputs, c['hidden']))
+                if layer_norm:
+                    setattr(self, f'norm{i}', ChannelLayerNorm(c['hidden']))
+                inputs = c['hidden']
+            self.output = nn.Linear(inputs, 1)
+        else:
+            dim, channels = c['dim'], c['outputShape'][2]
+            self.conv1 = nn.Conv2d(channels, dim, KERNEL_SIZE, STRIDE)
+            self.conv2 = nn.Conv2d(dim, 2 * dim, KERNEL_SIZE, STRIDE)
+            if layer_norm:
+                self.norm2 = ChannelLayerNorm(2 * dim)
+            self.conv3 = nn.Conv2d(2 * dim, 4 * dim, KERNEL_SIZE, STRIDE)
+            if layer_norm:
+                self.norm3 = ChannelLayerNorm(4 * dim)
+            self.output = nn.Linear(BASE_SIDE * BASE_SIDE * 4 * dim, 1)
+
+    def forward(self, x):
+        c = self.arch
+        check_input(x, c['outputShape'], f"the {c['kind']} critic")
+        n = x.shape[0]
+        layer_norm = c['criticNorm'] == 'layer'
+        if c['kind'] == 'mlp':
+            h = x.reshape(n, sample_size(c))
+            for i in range(c['depth']):
+                h = getattr(self, f'dense{i}')(h)
+                if layer_norm:
+                    h = getattr(self, f'norm{i}')(h)
+                h = torch.relu(h)
+            return self.output(h)
+        h = F.leaky_relu(conv_same(self.conv1, x.permute(0, 3, 1, 2)), LEAKY_SLOPE)
+        for i in (2, 3):
+            h = conv_same(getattr(self, f'conv{i}'), h)
+            if layer_norm:
+                h = getattr(self, f'norm{i}')(h)
+            h = F.leaky_relu(h, LEAKY_SLOPE)
+        return self.output(h.permute(0, 2, 3, 1).reshape(n, -1))
+
+
+class MixtureCritic(nn.Module):
+    """WGAN-C's convex mixture of critics of rising width (src/losses/wgan_c.ts): critic i of K
+    has 2^(i - K + 1) times the architecture's width. Members with zero weight are not run."""
+
+    def __init__(self, arch, critics):
+        super().__init__()
+        self.arch = validate_arch(arch)
+        self.members = nn.ModuleList([Critic(scale_width(arch, 2 ** (i - critics + 1))) for i in range(critics)])
+
+    def forward(self, x, weights):
+        if len(weights) != len(self.members):
+            raise ValueError(f'mixture critic: {len(self.members)} critics, {len(weights)} weights given')
+        terms = [member(x) * w for member, w in zip(self.members, weights) if w > 0]
+        if not terms:
+            raise ValueError(f'mixture critic: all weights are zero ({weights})')
+        return sum(terms[1:], terms[0])
+
+
+def initialize(network, generator):
+    """src/nn/init.ts, drawn from the torch.Generator `generator`: the DCGAN pair takes PyTorch's
+    default layer init (U(+-1/sqrt(fan-in)) for weights and biases); the MLPs He normal before
+    ReLU and Glorot uniform on their last layer, zero biases. Same distributions as wgan-edge,
+    not the same numbers (tfjs draws its own)."""
+    kind = network.arch['kind']
+    last = network.output if kind == 'mlp' else None
+    with torch.no_grad():
+        for layer in network.modules():
+            if not isinstance(layer, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+                continue
+            w = layer.weight
+            # PyTorch's fan-in: a transposed conv reads it off its weight's second dimension.
+            fan_in = w.shape[1] * (w[0][0].numel() if w.dim() > 2 else 1)
+            if kind != 'mlp':
+                bound = 1 / math.sqrt(fan_in)
+                w.uniform_(-bound, bound, generator=generator)
+                layer.bias.uniform_(-bound, bound, generator=generator)
+            elif layer is last:
+                limit = math.sqrt(6 / (fan_in + w.shape[0]))
+                w.uniform_(-limit, limit, generator=generator)
+                layer.bias.zero_()
+            else:
+                w.normal_(0, math.sqrt(2 / fan_in), generator=generator)
+                layer.bias.zero_()
+    return network
+
+
+# wgan-edge layout <- PyTorch layout, per layer type: dense kernels are [in, out] (Linear's
+# weight is [out, in]); conv kernels [k, k, in, out] (Conv2d: [out, in, k, k]); transposed conv
+# kernels [k, k, out, in] (ConvTranspose2d: [in, out, k, k]). Both conv kinds permute alike.
+def _edge_kernel(layer, w):
+    return w.t() if isinstance(layer, nn.Linear) else w.permute(2, 3, 1, 0)
+
+
+def _torch_kernel(layer, k):
+    return k.t() if isinstance(layer, nn.Linear) else k.permute(3, 2, 0, 1)
+
+
+def _edge_layers(network, prefix=''):
+    """(wgan-edge layer name, layer) in the order src/models defines them."""
+    if isinstance(network, MixtureCritic):
+        for i, member in enumerate(network.members):
+            yield from _edge_layers(member, f'{prefix}critic{i}/')
+        return
+    for name, layer in network.named_children():
+        if isinstance(layer, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d, ChannelLayerNorm)):
+            yield prefix + name, layer
+
+
+def _edge_params(network):
+    """(wgan-edge weight name, parameter, to edge layout, from edge layout)."""
+    for name, layer in _edge_layers(network):
+        if isinstance(layer, ChannelLayerNorm):
+            yield f'{name}/gamma', layer.gamma, None, None
+            yield f'{name}/beta', layer.beta, None, None
+        else:
+            yield f'{name}/kernel', layer.weight, lambda w, l=layer: _edge_kernel(l, w), lambda k, l=layer: _torch_kernel(l, k)
+            yield f'{name}/bias', layer.bias, None, None
+
+
+def edge_shapes(network):
+    return {name: list((to_edge(p) if to_edge else p).shape) for name, p, to_edge, _ in _edge_params(network)}
+
+
+def to_edge_arrays(network, gradients=False):
+    """The weights (or their gradients) as wgan-edge names them: {name: float32 array in its
+    layout}, in its order."""
+    out = {}
+    with torch.no_grad():
+        for name, p, to_edge, _ in _edge_params(network):
+            value = p.grad if gradients else p
+            if value is None:
+                raise ValueError(f"'{name}' has no gradient")
+            value = to_edge(value) if to_edge else value
+            out[name] = value.detach().to('cpu', torch.float32).contiguous().numpy().copy()
+    return out
+
+
+def load_edge_arrays(network, arrays, what):
+    """Sets the weights from wgan-edge arrays, checking names, shapes and finiteness first (all or nothing)."""
+    expected = edge_shapes(network)
+    missing = [n for n in expected if n not in arrays]
+    extra = [n for n in arrays if n not in expected]
+    if missing or extra:
+        raise ValueError(f"{what}: names do not match the network" + (f"; missing {', '.join(missing)}" if missing else '')
+                         + (f"; unexpected {', '.join(extra)}" if extra else ''))
+    for name, shape in expected.items():
+        got = list(np.shape(arrays[name]))
+        if got != shape:
+            raise ValueError(f"{what}: '{name}' has shape {got}, the network needs {shape}")
+        bad = np.flatnonzero(~np.isfinite(arrays[name]))
+        if bad.size:
+            raise ValueError(f"{what}: '{name}' holds a non-finite value ({np.ravel(arrays[name])[bad[0]]}) at index {bad[0]}")
+    with torch.no_grad():
+        for name, p, _, from_edge in _edge_params(network):
+            value = torch.from_numpy(np.ascontiguousarray(arrays[name], dtype=np.float32))
+            p.copy_(from_edge(value) if from_edge else value)
+    return network

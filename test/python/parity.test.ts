@@ -1,0 +1,178 @@
+// The PyTorch twin against wgan-edge on every architecture: a model folder wgan-edge writes loads
+// into the twin (float32, float16 and uint8 shards), and on the same latents and inputs both give
+// the same samples (max abs difference <= 1e-4), critic scores, and training gradients: the
+// critic's WGAN-GP objective (double backprop through the penalty) and the generator's
+// backward pass under a random upstream gradient, batch 6.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import '../../src/index';
+import { initBackend } from '../../src/backend/init';
+import type { WeightStorage } from '../../src/io/format';
+import { generatorFromModel } from '../../src/io/networks';
+import { loadModelDir, saveModelDir } from '../../src/io/node_files';
+import { defaultsFor } from '../../src/losses';
+import { inputGradientNorms } from '../../src/losses/penalty';
+import { LOSS_NAMES } from '../../src/losses/settings';
+import { criticStepsAt, wassersteinCriticLoss } from '../../src/losses/wgan';
+import { mixtureWeights } from '../../src/losses/wgan_c';
+import { createCritic, createGenerator } from '../../src/models';
+import { ARCH_KINDS, archConfig, sampleSize, type ArchConfig } from '../../src/models/config';
+import { learningRateAt } from '../../src/train/optimizers';
+import { emaDecayAt } from '../../src/train/trainer';
+import { assignParams, disposeParams, readParams } from '../../src/nn/params';
+import { generateSamples } from '../../src/sample/generate';
+import { Rng } from '../../src/utils/rng';
+import { describeWithTorch, maxAbs, maxAbsDiff, PYTHON, readNpy, ROOT, run, writeNpy } from './twin';
+
+const BATCH = 6;
+const LAMBDA = 10;
+const TOLERANCE = 1e-4;
+/** Gradients sum many float32 products in another order on each side: compared relative to their size. */
+const GRADIENT_TOLERANCE = 1e-4;
+
+const CASES: { name: string; arch: ArchConfig; storage: WeightStorage }[] = [
+  { name: 'mlp (toy), layer-norm critic', arch: archConfig('mlp', { hidden: 32, criticNorm: 'layer' }), storage: 'float32' },
+  { name: 'dcgan28', arch: archConfig('dcgan28', { dim: 8 }), storage: 'float32' },
+  { name: 'dcgan28, latent mixture of 10 (3 allowed), float16 shards', arch: archConfig('dcgan28', { dim: 8, latentComponents: 10, latentComponentsAllowed: [2, 5, 7] }), storage: 'float16' },
+  { name: 'dcgan32 (tanh), layer-norm critic, uint8 shards', arch: archConfig('dcgan32', { dim: 8, criticNorm: 'layer' }), storage: 'uint8' },
+];
+
+const normals = (rng: Rng, n: number, scale = 1) => Float32Array.from({ length: n }, () => scale * rng.normal());
+const flatByName = (arrays: Record<string, { values: Float32Array }>) => {
+  const names = Object.keys(arrays).sort();
+  return Float32Array.from(names.flatMap((name) => Array.from(arrays[name].values)));
+};
+
+describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
+  let dir: string;
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    dir = await mkdtemp(join(tmpdir(), 'wgan-edge-twin-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each(CASES.map((c, i) => ({ ...c, index: i })))('$name', async ({ arch, storage, index }) => {
+    const before = tf.memory().numTensors;
+    const folder = join(dir, `model${index}`);
+    const made = { generator: createGenerator(arch, 11 + index), critic: createCritic(arch, 101 + index) };
+    await saveModelDir(folder, {
+      architecture: { ...arch },
+      latentDim: arch.latentDim,
+      outputShape: arch.outputShape,
+      outputRange: arch.outputRange,
+      provenance: {},
+      generator: await readParams(made.generator.params),
+      critic: await readParams(made.critic.params),
+    }, storage);
+    disposeParams(made.generator.params);
+    disposeParams(made.critic.params);
+    // Both sides read the folder: quantised shards mean the same decoded weights on each.
+    const model = await loadModelDir(folder);
+    const generator = generatorFromModel(model, folder);
+    const critic = createCritic(arch, 0);
+    assignParams(critic.params, model.critic!, folder);
+
+    const rng = new Rng(7 + index);
+    const size = sampleSize(arch);
+    const sampleShape = [BATCH, ...arch.outputShape];
+    const z = normals(rng, BATCH * arch.latentDim, 1.5);
+    const samples = (await generateSamples(generator, z)).values;
+    const x = normals(rng, BATCH * size);
+    const eps = Array.from({ length: BATCH }, () => rng.uniform());
+    const xhat = Float32Array.from(x, (v, i) => eps[Math.floor(i / size)] * v + (1 - eps[Math.floor(i / size)]) * samples[i]);
+    const u = normals(rng, BATCH * size);
+    const inputs = join(dir, `inputs${index}`);
+    const outputs = join(dir, `outputs${index}`);
+    await run('mkdir', ['-p', inputs, outputs]);
+    await writeNpy(join(inputs, 'z.npy'), z, [BATCH, arch.latentDim]);
+    for (const [name, values] of Object.entries({ x, fake: samples, xhat, u })) await writeNpy(join(inputs, `${name}.npy`), values, sampleShape);
+
+    const twin = run(PYTHON, [join(ROOT, 'test/python/twin_outputs.py'), folder, inputs, outputs, String(LAMBDA)]);
+
+    const D = (input: tf.Tensor) => critic.apply(critic.params, input);
+    const scores = tf.tidy(() => D(tf.tensor(x, sampleShape)));
+    const criticGrads = tf.tidy(() => {
+      const [real, fake, interpolates] = [x, samples, xhat].map((v) => tf.tensor(v, sampleShape));
+      const { grads } = tf.variableGrads(() => {
+        const base = wassersteinCriticLoss(tf.reshape(D(real), [-1]) as tf.Tensor1D, tf.reshape(D(fake), [-1]) as tf.Tensor1D);
+        const penalty = tf.mean(tf.square(tf.sub(inputGradientNorms(D, interpolates), 1)));
+        return tf.add(base, tf.mul(penalty, LAMBDA)) as tf.Scalar;
+      }, Object.values(critic.params));
+      return grads;
+    });
+    const generatorGrads = tf.tidy(() => {
+      const latents = tf.tensor2d(z, [BATCH, arch.latentDim]);
+      return tf.variableGrads(() => tf.sum(tf.mul(generator.apply(generator.params, latents), tf.tensor(u, sampleShape))) as tf.Scalar, Object.values(generator.params)).grads;
+    });
+    const byName = async (grads: tf.NamedTensorMap, params: Record<string, tf.Variable>) => {
+      const named = Object.fromEntries(Object.entries(params).map(([name, v]) => [name, grads[v.name]]));
+      return flatByName(await readParams(named));
+    };
+    const expected = {
+      samples,
+      scores: await scores.data(),
+      critic_grads: await byName(criticGrads, critic.params),
+      generator_grads: await byName(generatorGrads, generator.params),
+    };
+    tf.dispose([scores, ...Object.values(criticGrads), ...Object.values(generatorGrads)]);
+    disposeParams(generator.params);
+    disposeParams(critic.params);
+    expect(tf.memory().numTensors).toBe(before);
+
+    const result = await twin;
+    expect(result.code, result.stderr).toBe(0);
+    const got = Object.fromEntries(await Promise.all(Object.keys(expected).map(async (name) => [name, (await readNpy(join(outputs, `${name}.npy`))).values] as const)));
+    expect((await readNpy(join(outputs, 'samples.npy'))).shape).toEqual(sampleShape);
+    // The samples and scores vary far more than the tolerance: a wrong layout could not pass unseen.
+    expect(maxAbs(samples.map((v, i) => v - samples[i % size]))).toBeGreaterThan(100 * TOLERANCE);
+    expect(maxAbsDiff(got.samples, expected.samples)).toBeLessThanOrEqual(TOLERANCE);
+    expect(maxAbsDiff(got.scores, expected.scores)).toBeLessThanOrEqual(TOLERANCE * Math.max(1, maxAbs(expected.scores)));
+    for (const name of ['critic_grads', 'generator_grads'] as const) {
+      expect(maxAbs(expected[name]), name).toBeGreaterThan(0);
+      expect(maxAbsDiff(got[name], expected[name]) / maxAbs(expected[name]), name).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    }
+  });
+});
+
+describeWithTorch('PyTorch twin: settings and schedules', () => {
+  it("every loss's defaults per architecture, and the schedules step by step, are wgan-edge's", async () => {
+    const steps = [0, 1, 24, 25, 499, 500, 501, 2500, 4999, 5000, 7500, 9999, 10000, 20000];
+    const script = `
+import json
+from wgan_edge_torch.losses import LOSS_NAMES, default_settings, critic_steps_at, ema_decay_at, learning_rate_at, mixture_weights
+steps = ${JSON.stringify(steps)}
+out = {}
+for loss in LOSS_NAMES:
+    for kind in ('mlp', 'dcgan28', 'dcgan32'):
+        s = {**default_settings(loss, kind), 'learningRateDecay': {'start': 2500, 'end': 10000}}
+        out[loss + '/' + kind] = {'settings': default_settings(loss, kind), 'criticSteps': [critic_steps_at(t, s) for t in steps],
+            'lr': [learning_rate_at(s, t) for t in steps], 'ema': [ema_decay_at(t, 0.999) for t in steps],
+            'mixture': [mixture_weights(s['curriculum'], t) for t in steps] if s['curriculum'] else None}
+print(json.dumps(out))`;
+    const r = await run(PYTHON, ['-c', script]);
+    expect(r.code, r.stderr).toBe(0);
+    const twin = JSON.parse(r.stdout);
+    for (const loss of LOSS_NAMES) {
+      for (const kind of ARCH_KINDS) {
+        const settings = defaultsFor(loss, kind);
+        const decayed = { ...settings, learningRateDecay: { start: 2500, end: 10000 } };
+        const expected = {
+          settings,
+          criticSteps: steps.map((t) => criticStepsAt(t, decayed)),
+          lr: steps.map((t) => learningRateAt(decayed, t)),
+          ema: steps.map((t) => emaDecayAt(t, 0.999)),
+          mixture: settings.curriculum ? steps.map((t) => mixtureWeights(settings.curriculum!, t)) : null,
+        };
+        const got = twin[`${loss}/${kind}`];
+        expect(got.settings, `${loss}/${kind}`).toEqual(expected.settings);
+        expect(got.criticSteps).toEqual(expected.criticSteps);
+        for (const name of ['lr', 'ema'] as const) got[name].forEach((v: number, i: number) => expect(v).toBeCloseTo(expected[name][i], 15));
+        expect(got.mixture == null).toBe(expected.mixture == null);
+        got.mixture?.forEach((w: number[], i: number) => w.forEach((v, k) => expect(v).toBeCloseTo(expected.mixture![i][k], 12)));
+      }
+    }
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The PyTorch twin (python/wgan_edge_torch) from the tests: Debian's python3 with torch and numpy.
+ * In CI (CI=true) a missing torch fails the suite with the install line; elsewhere the suite is
+ * skipped, saying why.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { npyHeader, parseNpy, type NpyArray } from '../../src/io/npy';
+
+export const ROOT = join(__dirname, '../..');
+/** Debian's python, which python3-torch installs into (a pyenv python on PATH has no torch); WGAN_EDGE_PYTHON overrides it. */
+export const PYTHON = process.env.WGAN_EDGE_PYTHON ?? '/usr/bin/python3';
+export const INSTALL_HINT = 'apt-get install -y python3-torch python3-numpy libopenblas0-pthread';
+/** Where the twin's package lives: PYTHONPATH for every run. */
+export const PYTHON_ENV = { ...process.env, PYTHONPATH: join(ROOT, 'python') };
+
+/** Why the twin cannot run here, or null. */
+function torchMissing(): string | null {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+  if (probe.error != null) return `${PYTHON}: ${probe.error.message}; ${INSTALL_HINT}`;
+  if (probe.status !== 0) return `${PYTHON} -c "import torch, numpy" failed (${probe.stderr.trim().split('\n').pop()}); ${INSTALL_HINT}`;
+  return null;
+}
+
+/** A describe block that needs the twin: skipped outside CI when torch is missing, failing in CI. */
+export function describeWithTorch(name: string, body: () => void): void {
+  const missing = torchMissing();
+  if (missing == null) {
+    describe(name, body);
+  } else if (process.env.CI !== 'true') {
+    console.warn(`skipped '${name}': PyTorch is not installed (${missing})`);
+    describe.skip(name, body);
+  } else {
+    describe(name, () => {
+      it('finds python3 with torch and numpy (CI=true: .ci/run installs them)', () => {
+        throw new Error(`PyTorch twin cannot run: ${missing}`);
+      });
+    });
+  }
+}
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? PYTHON_ENV, timeout: options.timeout ?? 240_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+export async function writeNpy(path: string, values: Float32Array, shape: number[]): Promise<void> {
+  const header = npyHeader('float32', shape);
+  await writeFile(path, Buffer.concat([header, new Uint8Array(values.buffer, values.byteOffset, values.byteLength)]));
+}
+
+export async function readNpy(path: string): Promise<NpyArray> {
+  return parseNpy(new Uint8Array(await readFile(path)), path);
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+export function maxAbs(a: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]));
+  return max;
+}
