@@ -144,7 +144,7 @@ async function runMethod(method: string, model: ModelContents, shots: ImageArray
     else throw new Error(`unknown override ${k}`);
   }
   const result = await fineTune(model, shots, options, MODEL);
-  if (result.choice) console.log(JSON.stringify({ votes: result.choice.votes }));
+  if (result.choice) console.log(JSON.stringify({ votes: result.choice.votes, anchors: result.model.architecture.latentAnchors?.points.length, spread: result.model.architecture.latentAnchors?.spread }));
   return { tuned: result.model, components: result.choice?.allowed ?? null, steps: result.stepsRun };
 }
 

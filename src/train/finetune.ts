@@ -7,13 +7,18 @@
  * 1. Latent mixture components (models/latent_mixture.ts): a model whose generator reads its
  *    latent as K separated Gaussians mostly draws one kind per component. The components whose
  *    samples lie nearest the images (cosine distance of the pixels, each image's nearest
- *    samples vote) are kept in the architecture (latentComponentsAllowed): the argmax that picks a component runs over
- *    those only, so the model draws the right kind from the first step, with its full variety.
- * 2. A short WGAN-GP run on the images from there, with DiffAugment on real and fake before the
+ *    samples vote) are kept (chooseComponents).
+ * 2. Anchors, finer than a component (which may draw two kinds, as mnist's draw the 4s and 9s):
+ *    the generator is inverted on each image (invertImages), and the means of a few inversions
+ *    of one component become the points the model draws around (anchorsBetween, recorded as
+ *    architecture.latentAnchors), at the smallest spread whose samples do not crowd the images
+ *    (chooseSpread). Latent-space mining before fine-tuning, as MineGAN (Wang et al. 2020) does
+ *    with a learned miner; ours is the inversion's closed form.
+ * 3. A short WGAN-GP run on the images from there, with DiffAugment on real and fake before the
  *    critic (Zhao et al. 2020: translation + cutout; train/diff_augment.ts), the critic's first
  *    layer frozen (FreezeD, Mo et al. 2020) and an average of the generator's weights kept (EMA)
  *    and saved, so the critic cannot memorise ten images and the generator does not copy them.
- * This file holds the choice of components, the options and their checks; io/finetune.ts builds
+ * This file holds the choice of components, the anchors, the options and their checks; io/finetune.ts builds
  * the trainer from a model's contents (prepareFineTune, fineTune), as io/networks.ts does for
  * startFromModel. No DOM, worker or file code: the CLI (cli/finetune.ts) and the runtime
  * (runtime/host.ts) call it.
@@ -28,27 +33,24 @@ import { Rng } from '../utils/rng';
 import { DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './diff_augment';
 import type { StepMetrics } from './trainer';
 
-/**
- * The defaults, chosen from docs/finetune.md's table (mnist, ten test-set images per digit, one
- * WASM thread). FINE_TUNE_DEFAULTS.steps is what fits in the minute with the choice of components.
- */
+/** The defaults, chosen from docs/finetune.md's tables (mnist, ten test-set images per digit, one WASM thread). */
 export const FINE_TUNE_DEFAULTS = {
-  steps: 80,
+  steps: 20,
   seed: 0,
   batchSize: 8,
-  /** 4x train --init's 1e-4 (the rate mnist was trained at): in 80 steps 1e-4 moves the 4s to 68%, 4e-4 to 88%. */
+  /** 4x train --init's 1e-4 (the rate mnist was trained at): from the components alone, in 80 steps 1e-4 moved the 4s to 68%, 4e-4 to 88%. */
   learningRate: 4e-4,
   criticSteps: 5,
   emaDecay: 0.95 as number | null,
   augment: DIFF_AUGMENT_DEFAULT as DiffAugmentPolicy | null,
   /** FreezeD: the critic's lowest layers left as they are (1: conv1). */
   frozenCriticLayers: 1,
-  /** The spread of the noise around each image's anchor (invertImages); null: the kept components whole, no anchors. */
+  /** The spread of the noise around the anchors (anchorsBetween): 'auto' (chooseSpread), a number in (0, 1], or null: the kept components whole, no anchors. */
   anchorSpread: 'auto' as number | 'auto' | null,
   /** What 'auto' aims the nearest-image ratio at (chooseSpread). */
-  spreadTarget: 0.72,
+  spreadTarget: 0.7,
   /** Images averaged into each anchor (anchorsBetween). */
-  anchorGroup: 3,
+  anchorGroup: 4,
   componentVoteRatio: 0.75,
   components: 'nearest' as 'nearest' | 'all' | number[],
 };
