@@ -1,7 +1,9 @@
 /**
  * GFLOP/s of the kernels a conv GAN spends its time in, per backend: Conv2D (critic forward),
  * Conv2DBackpropInput (generator forward, every input gradient), Conv2DBackpropFilter (every
- * weight gradient) at the MNIST WGAN-GP shapes, and a 512x512 matMul.
+ * weight gradient) at the MNIST WGAN-GP shapes, and a 512x512 matMul. And depthwise
+ * convolutions: the forward next to its two backprops (on wasm composed on the forward's
+ * XNNPACK kernel, src/backend/kernels/DepthwiseConv2dNativeBackprop_wasm.ts).
  */
 import { it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -80,6 +82,41 @@ async function convEntries(plan: BackendPlan): Promise<BenchEntry[]> {
   return entries;
 }
 
+/** 3x3 depthwise layers, multiplier 1, as a separable-conv critic has them. */
+const DEPTHWISE_LAYERS = [
+  { name: '28x28x32 3x3 stride 1', input: [28, 28, 32], filter: [3, 3, 32, 1], stride: 1 },
+  { name: '28x28x64 3x3 stride 2', input: [28, 28, 64], filter: [3, 3, 64, 1], stride: 2 },
+] as const;
+
+async function depthwiseEntries(plan: BackendPlan): Promise<BenchEntry[]> {
+  const entries: BenchEntry[] = [];
+  for (const layer of DEPTHWISE_LAYERS) {
+    const xShape = [plan.batch, ...layer.input] as [number, number, number, number];
+    const filterShape = [...layer.filter] as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, layer.stride, 1, PAD, undefined, true);
+    const gflop = (2 * info.outShape.reduce((a, b) => a * b, 1) * info.filterHeight * info.filterWidth) / 1e9;
+    const x = tf.randomNormal(xShape);
+    const filter = tf.randomNormal(filterShape);
+    const dy = tf.randomNormal(info.outShape);
+    const common = { strides: layer.stride, pad: PAD, dilations: 1 };
+    const cases = [
+      { kernel: 'DepthwiseConv2dNative', run: () => tf.engine().runKernel('DepthwiseConv2dNative', { x, filter }, common as never) as tf.Tensor },
+      { kernel: 'DepthwiseConv2dNativeBackpropInput', run: () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...common, inputShape: xShape } as never) as tf.Tensor },
+      { kernel: 'DepthwiseConv2dNativeBackpropFilter', run: () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...common, filterShape } as never) as tf.Tensor },
+    ];
+    const times = await timeRuns(cases.map(({ run }) => ({ counts: plan.counts, once: syncedRun(run) })));
+    cases.forEach(({ kernel }, i) => {
+      entries.push(rateEntry(
+        { suite: SUITE, name: `${kernel} ${layer.name}`, backend: plan.backend, unit: 'GFLOP/s', detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: layer.stride, pad: PAD } },
+        gflop,
+        times[i],
+      ));
+    });
+    tf.dispose([x, filter, dy]);
+  }
+  return entries;
+}
+
 async function matMulEntry(plan: BackendPlan): Promise<BenchEntry> {
   const a = tf.randomNormal([MATMUL_SIZE, MATMUL_SIZE]);
   const b = tf.randomNormal([MATMUL_SIZE, MATMUL_SIZE]);
@@ -96,7 +133,7 @@ it('kernel GFLOP/s per backend', async () => {
   const entries: BenchEntry[] = [];
   for (const plan of PLANS) {
     await tf.setBackend(plan.backend);
-    entries.push(...(await convEntries(plan)), await matMulEntry(plan));
+    entries.push(...(await convEntries(plan)), ...(await depthwiseEntries(plan)), await matMulEntry(plan));
   }
   saveSuite(SUITE, entries);
 });

@@ -12,6 +12,10 @@
  * A node can never legitimately consume a tensor produced by a node recorded after it, so
  * when a node is added we move the nodes just before it that read its outputs to just
  * after it. One fix at the mechanism, instead of re-deriving every such gradient.
+ *
+ * The node also gets its own copy of its outputs list: tfjs records the very array that a
+ * multi-output op (split, unstack) returns, so `tf.split(x, 2).reverse()` reordered the
+ * node's outputs and handed each piece the other's gradient, silently.
  */
 import { engine } from '@tensorflow/tfjs-core';
 
@@ -47,7 +51,8 @@ export function installTapeOrderFix(): void {
   }
   const addTapeNode = eng.addTapeNode;
   eng.addTapeNode = function (this: EngineInternals, ...args: unknown[]) {
-    addTapeNode.apply(this, args);
+    const [kernelName, inputs, outputs, ...rest] = args;
+    addTapeNode.apply(this, [kernelName, inputs, [...(outputs as TapeTensor[])], ...rest]);
     moveSavedOutputClonesAfter(this.state.activeTape);
   };
   eng.__wganEdgeTapeOrder = true;

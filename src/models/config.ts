@@ -8,6 +8,12 @@ export const ARCH_KINDS: readonly ArchKind[] = ['mlp', 'dcgan28', 'dcgan32'];
 
 /** Critic normalisation. Never batch norm: it couples the samples the per-sample penalty needs apart. */
 export type CriticNorm = 'none' | 'layer';
+/** How a DCGAN generator doubles its resolution (models/resample.ts); absent: 'transposed'. */
+export type Upsample = 'transposed' | 'nearest' | 'bilinear';
+export const UPSAMPLES: readonly Upsample[] = ['transposed', 'nearest', 'bilinear'];
+/** How a DCGAN critic halves its resolution (models/resample.ts); absent: 'strided'. */
+export type CriticDownsample = 'strided' | 'avgpool';
+export const CRITIC_DOWNSAMPLES: readonly CriticDownsample[] = ['strided', 'avgpool'];
 /** The generator's output range: null is linear (2-D data), [0, 1] sigmoid, [-1, 1] tanh. */
 export type OutputRange = null | [0, 1] | [-1, 1];
 
@@ -40,14 +46,20 @@ export interface MlpArch extends ArchBase {
   depth: number;
 }
 
+/** Resolution changes of the DCGAN pairs; absent in model files written before they existed. */
+interface DcganResampling {
+  upsample?: Upsample;
+  criticDownsample?: CriticDownsample;
+}
+
 /** DCGAN-style pair for 28x28xC (the WGAN-GP authors' gan_mnist.py); `dim` is their DIM. */
-export interface Dcgan28Arch extends ArchBase {
+export interface Dcgan28Arch extends ArchBase, DcganResampling {
   kind: 'dcgan28';
   dim: number;
 }
 
 /** DCGAN-style pair for 32x32xC (the WGAN-GP authors' gan_cifar.py, without batch norm). */
-export interface Dcgan32Arch extends ArchBase {
+export interface Dcgan32Arch extends ArchBase, DcganResampling {
   kind: 'dcgan32';
   dim: number;
 }
@@ -129,7 +141,12 @@ export function validateArch(config: unknown): ArchConfig {
   if (kind === 'mlp') {
     positiveInt(c, 'hidden');
     positiveInt(c, 'depth');
+    for (const field of ['upsample', 'criticDownsample']) {
+      if (c[field] !== undefined) throw new Error(`architecture config: ${field} is for the dcgan kinds, not mlp, got ${JSON.stringify(c[field])}`);
+    }
   } else {
+    oneOf(c, 'upsample', UPSAMPLES);
+    oneOf(c, 'criticDownsample', CRITIC_DOWNSAMPLES);
     positiveInt(c, 'dim');
     const side = kind === 'dcgan28' ? 28 : 32;
     if (shape.length !== 3 || shape[0] !== side || shape[1] !== side) {
@@ -137,6 +154,14 @@ export function validateArch(config: unknown): ArchConfig {
     }
   }
   return config as ArchConfig;
+}
+
+/** An optional field: absent, or one of `allowed`. */
+function oneOf(c: Record<string, unknown>, field: string, allowed: readonly string[]): void {
+  const v = c[field];
+  if (v !== undefined && !allowed.includes(v as string)) {
+    throw new Error(`architecture config: ${field} must be ${allowed.map((a) => `'${a}'`).join(', ')} or absent, got ${JSON.stringify(v)}`);
+  }
 }
 
 function positiveInt(c: Record<string, unknown>, field: string): void {

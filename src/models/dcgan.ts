@@ -4,13 +4,16 @@
  * between; the 28x28 net crops 8x8 to 7x7 after the first deconv (7 -> 14 -> 28).
  * D: 5x5 stride-2 convs to DIM, 2DIM, 4DIM (4x4 either way), LeakyReLU(0.2), dense -> 1.
  * The CIFAR generator's batch norm is left out: samples then never depend on their batch.
+ * `upsample` and `criticDownsample` swap the deconvs and the critic's strided convs 2 and 3
+ * (resample.ts); the critic's first conv stays strided.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamBuilder } from '../nn/init';
-import { conv, deconv, defineConv, defineDeconv, defineDense, defineLayerNorm, dense, layerNorm } from '../nn/layers';
+import { conv, defineConv, defineDense, defineLayerNorm, dense, layerNorm } from '../nn/layers';
 import type { ParamTensors } from '../nn/params';
 import type { Dcgan28Arch, Dcgan32Arch } from './config';
 import { squash } from './network';
+import { defineDownsample, defineUpsample, downsample, upsample } from './resample';
 
 type DcganArch = Dcgan28Arch | Dcgan32Arch;
 
@@ -24,28 +27,30 @@ const INIT = 'torch';
 const BASE_SIDE = 4;
 
 const channels = (c: DcganArch) => c.outputShape[2];
+const upsampling = (c: DcganArch) => c.upsample ?? 'transposed';
+const downsampling = (c: DcganArch) => c.criticDownsample ?? 'strided';
 
 export function defineDcganGenerator(c: DcganArch, b: ParamBuilder): void {
   defineDense(b, 'input', c.latentDim, BASE_SIDE * BASE_SIDE * 4 * c.dim, INIT);
-  defineDeconv(b, 'deconv1', KERNEL_SIZE, STRIDE, 4 * c.dim, 2 * c.dim, INIT);
-  defineDeconv(b, 'deconv2', KERNEL_SIZE, STRIDE, 2 * c.dim, c.dim, INIT);
-  defineDeconv(b, 'deconv3', KERNEL_SIZE, STRIDE, c.dim, channels(c), INIT);
+  defineUpsample(b, upsampling(c), 1, 4 * c.dim, 2 * c.dim, INIT);
+  defineUpsample(b, upsampling(c), 2, 2 * c.dim, c.dim, INIT);
+  defineUpsample(b, upsampling(c), 3, c.dim, channels(c), INIT);
 }
 
 export function dcganGenerator(c: DcganArch, p: ParamTensors, z: tf.Tensor): tf.Tensor {
   const n = z.shape[0];
   let h = tf.reshape(tf.relu(dense(p, 'input', z)), [n, BASE_SIDE, BASE_SIDE, 4 * c.dim]) as tf.Tensor4D;
-  h = tf.relu(deconv(p, 'deconv1', h, STRIDE));
+  h = tf.relu(upsample(p, upsampling(c), 1, h));
   if (c.kind === 'dcgan28') h = tf.slice(h, [0, 0, 0, 0], [n, 7, 7, 2 * c.dim]);
-  h = tf.relu(deconv(p, 'deconv2', h, STRIDE));
-  return squash(deconv(p, 'deconv3', h, STRIDE), c.outputRange);
+  h = tf.relu(upsample(p, upsampling(c), 2, h));
+  return squash(upsample(p, upsampling(c), 3, h), c.outputRange);
 }
 
 export function defineDcganCritic(c: DcganArch, b: ParamBuilder): void {
   defineConv(b, 'conv1', KERNEL_SIZE, channels(c), c.dim, INIT);
-  defineConv(b, 'conv2', KERNEL_SIZE, c.dim, 2 * c.dim, INIT);
+  defineDownsample(b, 'conv2', c.dim, 2 * c.dim, INIT);
   if (c.criticNorm === 'layer') defineLayerNorm(b, 'norm2', 2 * c.dim);
-  defineConv(b, 'conv3', KERNEL_SIZE, 2 * c.dim, 4 * c.dim, INIT);
+  defineDownsample(b, 'conv3', 2 * c.dim, 4 * c.dim, INIT);
   if (c.criticNorm === 'layer') defineLayerNorm(b, 'norm3', 4 * c.dim);
   defineDense(b, 'output', BASE_SIDE * BASE_SIDE * 4 * c.dim, 1, INIT);
 }
@@ -54,7 +59,7 @@ export function dcganCritic(c: DcganArch, p: ParamTensors, x: tf.Tensor): tf.Ten
   const n = x.shape[0];
   let h = tf.leakyRelu(conv(p, 'conv1', x as tf.Tensor4D, STRIDE), LEAKY_SLOPE);
   for (const i of [2, 3]) {
-    h = conv(p, `conv${i}`, h, STRIDE);
+    h = downsample(p, downsampling(c), `conv${i}`, h);
     if (c.criticNorm === 'layer') h = layerNorm(p, `norm${i}`, h) as tf.Tensor4D;
     h = tf.leakyRelu(h, LEAKY_SLOPE);
   }

@@ -37,7 +37,8 @@ function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON))), gain), bias);
 }
 
-export const GRADIENT_CASES: readonly GradCase[] = [
+/** What the shipped networks and losses use. */
+const NETWORK_OP_CASES: readonly GradCase[] = [
   // Activations.
   unary('tanh', 'Tanh', tf.tanh),
   unary('sigmoid', 'Sigmoid', tf.sigmoid),
@@ -205,3 +206,231 @@ export const GRADIENT_CASES: readonly GradCase[] = [
   unary('depthToSpace NHWC, squared', 'DepthToSpace',
     (x) => tf.square(tf.depthToSpace(x as tf.Tensor4D, 2, 'NHWC')), normal([2, 2, 3, 8])),
 ];
+
+// ---- Ops a user's own critic or generator may use. ----
+
+/** Shuffled, evenly spaced values in [min, max]: every max/min is unique and 0.1 clear of the runner-up. */
+const distinct = (shape: number[], min = -2, max = 2) => (rand: Random) => {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = Float32Array.from({ length: size }, (_, i) => min + ((max - min) * i) / Math.max(1, size - 1));
+  for (let i = size - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [values[i], values[j]] = [values[j], values[i]];
+  }
+  return tf.tensor(values, shape);
+};
+
+type Pad = 'valid' | 'same';
+const poolCase = (
+  kind: 'maxPool' | 'avgPool',
+  shape: number[],
+  filter: [number, number],
+  strides: [number, number],
+  pad: Pad,
+  range: [number, number] = [-2, 2],
+): GradCase => ({
+  name: `${kind} ${filter.join('x')} strides ${strides.join(',')} ${pad} on [${shape}]${range[1] < 0 ? ', all negative' : ''}, squared`,
+  kernels: [kind === 'maxPool' ? 'MaxPool' : 'AvgPool'],
+  inputs: inputs(distinct(shape, ...range)),
+  f: (x) => tf.square(tf[kind](x as tf.Tensor4D, filter, strides, pad)),
+});
+
+const resizeCase = (
+  kind: 'resizeBilinear' | 'resizeNearestNeighbor',
+  shape: number[],
+  size: [number, number],
+  mode: 'alignCorners' | 'halfPixelCenters' | 'neither',
+): GradCase => ({
+  name: `${kind} [${shape}] -> ${size.join('x')}, ${mode}, squared`,
+  kernels: [kind === 'resizeBilinear' ? 'ResizeBilinear' : 'ResizeNearestNeighbor'],
+  inputs: inputs(normal(shape)),
+  f: (x) => tf.square(tf.image[kind](x as tf.Tensor4D, size, mode === 'alignCorners', mode === 'halfPixelCenters')),
+});
+
+const depthwiseCase = (shape: number[], filter: number[], strides: number, pad: Pad): GradCase => ({
+  name: `depthwiseConv2d [${shape}] * [${filter}] stride ${strides} ${pad}`,
+  kernels: ['DepthwiseConv2dNative'],
+  inputs: inputs(normal(shape), normal(filter)),
+  f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, pad),
+});
+
+const GAN_OP_CASES: readonly GradCase[] = [
+  poolCase('maxPool', [2, 4, 4, 3], [2, 2], [2, 2], 'valid'),
+  poolCase('maxPool', [2, 5, 5, 2], [3, 3], [2, 2], 'same'),
+  poolCase('maxPool', [2, 5, 5, 2], [3, 3], [2, 2], 'same', [-3, -0.5]),
+  poolCase('maxPool', [2, 4, 5, 2], [3, 2], [1, 2], 'same', [-3, -0.5]),
+  poolCase('maxPool', [2, 5, 4, 2], [2, 3], [1, 1], 'valid'),
+  poolCase('avgPool', [2, 4, 4, 3], [2, 2], [2, 2], 'valid'),
+  poolCase('avgPool', [2, 5, 5, 2], [3, 3], [2, 2], 'same'),
+  poolCase('avgPool', [2, 5, 5, 2], [3, 3], [1, 1], 'same', [-3, -0.5]),
+  poolCase('avgPool', [2, 4, 5, 2], [3, 2], [1, 2], 'same'),
+  poolCase('avgPool', [2, 5, 4, 2], [2, 3], [1, 1], 'valid'),
+  ...(['alignCorners', 'halfPixelCenters', 'neither'] as const).flatMap((mode) => [
+    resizeCase('resizeBilinear', [2, 3, 3, 2], [6, 6], mode),
+    resizeCase('resizeBilinear', [2, 3, 4, 2], [5, 7], mode),
+    resizeCase('resizeBilinear', [2, 6, 5, 2], [4, 3], mode),
+    resizeCase('resizeNearestNeighbor', [2, 3, 3, 2], [6, 6], mode),
+    resizeCase('resizeNearestNeighbor', [2, 3, 4, 2], [5, 7], mode),
+    resizeCase('resizeNearestNeighbor', [2, 6, 5, 2], [4, 3], mode),
+  ]),
+  depthwiseCase([2, 5, 5, 2], [3, 3, 2, 1], 1, 'same'),
+  depthwiseCase([2, 6, 6, 2], [3, 3, 2, 2], 2, 'same'),
+  depthwiseCase([2, 7, 6, 3], [3, 2, 3, 2], 2, 'valid'),
+  {
+    name: 'separableConv2d (depthwise then pointwise)',
+    kernels: ['DepthwiseConv2dNative', 'Conv2D'],
+    inputs: inputs(normal([2, 5, 5, 2]), normal([3, 3, 2, 2]), normal([1, 1, 4, 3])),
+    f: (x, dw, pw) => tf.separableConv2d(x as tf.Tensor4D, dw as tf.Tensor4D, pw as tf.Tensor4D, 1, 'same'),
+  },
+  // Casts: float -> float passes the gradient; through int32 or bool it is piecewise constant: zero.
+  unary('cast float32 -> float32, squared', 'Cast', (x) => tf.square(tf.cast(x, 'float32'))),
+  {
+    name: 'cast round trip through int32 (a step function): x^2 * floor-ish(3x)',
+    kernels: ['Cast'],
+    inputs: inputs(uniform([3, 4], { min: -2, max: 2 })),
+    f: (x) => tf.mul(tf.square(x), tf.cast(tf.cast(tf.mul(x, 3), 'int32'), 'float32')),
+    pieces: (x) => tf.sin(tf.mul(x, 3 * Math.PI)),
+  },
+  {
+    name: 'cast through bool: x^2 * (x != 0)',
+    kernels: ['Cast'],
+    inputs: inputs(awayFromZero([3, 4])),
+    f: (x) => tf.mul(tf.square(x), tf.cast(tf.cast(x, 'bool'), 'float32')),
+  },
+  // Shape ops.
+  unary('mirrorPad reflect, squared', 'MirrorPad', (x) => tf.square(tf.mirrorPad(x, [[0, 0], [2, 1], [1, 2], [0, 0]], 'reflect')), normal([2, 4, 4, 2])),
+  unary('mirrorPad symmetric, squared', 'MirrorPad', (x) => tf.square(tf.mirrorPad(x, [[1, 0], [2, 2]], 'symmetric')), normal([3, 4])),
+  unary('gather axis 0 with repeats, squared', 'GatherV2', (x) => tf.square(tf.gather(x, tf.tensor1d([2, 0, 2, 1], 'int32'), 0)), normal([3, 4])),
+  unary('gather axis 1, squared', 'GatherV2', (x) => tf.square(tf.gather(x, tf.tensor2d([[3, 0], [1, 3]], [2, 2], 'int32'), 1)), normal([2, 4, 3])),
+  unary('gather batchDims 1, squared', 'GatherV2', (x) => tf.square(tf.gather(x, tf.tensor2d([[1, 1], [0, 2]], [2, 2], 'int32'), 1, 1)), normal([2, 3, 2])),
+  unary('tile, squared', 'Tile', (x) => tf.square(tf.tile(x, [2, 1, 3])), normal([2, 3, 2])),
+  unary('tile rank 5, squared', 'Tile', (x) => tf.square(tf.tile(x, [1, 2, 1, 1, 2])), normal([2, 1, 2, 1, 2])),
+  unary('reverse, squared', 'Reverse', (x) => tf.square(tf.reverse(x, [0, 2])), normal([2, 3, 4])),
+  { ...unary('stack and unstack, squared', 'Pack', (x) => tf.square(tf.stack(tf.unstack(x, 1).reverse(), 0)), normal([2, 3, 2])), kernels: ['Pack', 'Unpack'] },
+  unary('split, squared', 'SplitV', (x) => tf.square(tf.concat(tf.split(x, [1, 3], 1).reverse(), 1)), normal([3, 4])),
+  unary('broadcastTo (a Tile in tfjs 4.22), squared', 'Tile', (x) => tf.square(tf.broadcastTo(x, [2, 3, 4])), normal([3, 1])),
+  { ...unary('spaceToBatchND and batchToSpaceND, squared', 'SpaceToBatchND',
+    (x) => tf.square(tf.batchToSpaceND(tf.mul(tf.spaceToBatchND(x, [2, 2], [[0, 0], [0, 0]]), 2), [2, 2], [[0, 0], [0, 0]])), normal([2, 4, 4, 1])), kernels: ['SpaceToBatchND', 'BatchToSpaceND'] },
+  // Reductions.
+  unary('max over an axis, squared', 'Max', (x) => tf.square(tf.max(x, 1)), distinct([3, 5])),
+  unary('min over two axes, squared', 'Min', (x) => tf.square(tf.min(x, [0, 2])), distinct([2, 3, 4])),
+  unary('prod over an axis', 'Prod', (x) => tf.prod(x, 1), uniform([3, 4], { min: 0.5, max: 1.5 })),
+  unary('logSumExp over an axis', 'Max', (x) => tf.logSumExp(x, 1), normal([3, 5])),
+  unary('euclidean norm per row', 'Sqrt', (x) => tf.norm(x, 'euclidean', 1), normal([3, 5])),
+  unary('cumsum, exclusive and reverse, squared', 'Cumsum', (x) => tf.square(tf.cumsum(x, 1, true, true)), normal([3, 4])),
+  // Normalisations and softmax.
+  unary('softmax', 'Softmax', (x) => tf.softmax(x), normal([3, 5])),
+  { ...unary('logSoftmax (Max, Sub, Exp, Sum, Log in tfjs 4.22)', 'Log', (x) => tf.logSoftmax(x), normal([3, 5])), kernels: ['Max', 'Exp', 'Log'] },
+  {
+    name: 'batchNorm rank 4, [C] statistics from moments, offset and scale',
+    kernels: ['FusedBatchNorm'],
+    inputs: inputs(normal([2, 3, 3, 2]), normal([2]), normal([2])),
+    f: (x, offset, scale) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      return tf.batchNorm(x, mean, variance, offset, scale, 1e-3);
+    },
+  },
+  {
+    name: 'batchNorm rank 2, [C] statistics, offset and scale',
+    kernels: ['FusedBatchNorm'],
+    inputs: inputs(normal([4, 3]), normal([3]), normal([3])),
+    f: (x, offset, scale) => {
+      const { mean, variance } = tf.moments(x, 0);
+      return tf.batchNorm(x, mean, variance, offset, scale, 1e-3);
+    },
+  },
+  {
+    name: 'batchNorm rank 4, kept-dims statistics, offset and scale [1,1,1,C]',
+    kernels: ['FusedBatchNorm'],
+    inputs: inputs(normal([2, 3, 3, 2]), normal([1, 1, 1, 2]), normal([1, 1, 1, 2])),
+    f: (x, offset, scale) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2], true);
+      return tf.batchNorm(x, mean, variance, offset, scale, 1e-3);
+    },
+  },
+  unary('local response normalization', 'LRN', (x) => tf.localResponseNormalization(x as tf.Tensor4D, 1, 1, 0.5, 0.75), normal([2, 2, 2, 4])),
+  // More activations and arithmetic.
+  {
+    name: 'prelu with per-channel alpha',
+    kernels: ['Prelu'],
+    inputs: inputs(awayFromZero([2, 3, 4]), uniform([4], { min: 0.1, max: 0.5 })),
+    f: (x, alpha) => tf.mul(tf.prelu(x, alpha), x),
+  },
+  unary('selu', 'Selu', tf.selu, awayFromZero([3, 4])),
+  {
+    name: 'pow with a broadcast exponent',
+    kernels: ['Pow'],
+    inputs: inputs(uniform([3, 4], { min: 0.5, max: 2 }), uniform([4], { min: 0.5, max: 2.5 })),
+    f: (a, b) => tf.pow(a, b),
+  },
+  unary('reciprocal', 'Reciprocal', tf.reciprocal, uniform([3, 4], { min: 0.5, max: 2 })),
+  unary('log1p', 'Log1p', tf.log1p, uniform([3, 4], { min: -0.5, max: 2 })),
+  unary('expm1', 'Expm1', tf.expm1),
+  unary('erf', 'Erf', tf.erf),
+  unary('sin and cos', 'Sin', (x) => tf.mul(tf.sin(x), tf.cos(x))),
+  {
+    name: 'atan2',
+    kernels: ['Atan2'],
+    inputs: inputs(normal([3, 4]), uniform([3, 4], { min: 0.5, max: 2 })),
+    f: (a, b) => tf.atan2(a, b),
+  },
+  {
+    name: 'where (Select), squared',
+    kernels: ['Select'],
+    inputs: inputs(normal([3, 4]), normal([3, 4])),
+    f: (a, b) => tf.square(tf.where(tf.greater(a, b), a, tf.mul(b, 2))),
+    pieces: (a, b) => tf.sub(a, b),
+  },
+  unary('round, floor, ceil, sign (zero gradients) times x^2', 'Round',
+    (x) => tf.mul(tf.square(x), tf.addN([tf.round(x), tf.floor(x), tf.ceil(x), tf.sign(x)])),
+    uniform([3, 4], { min: -2, max: 2, awayFrom: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2] })),
+];
+
+/** The backward kernels themselves, run directly, for the gradients registered for them (second order of pooling, resizing, depthwise). */
+const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: object) =>
+  tf.engine().runKernel(kernel, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+
+const BACKWARD_KERNEL_CASES: readonly GradCase[] = [
+  {
+    name: 'AvgPoolGrad kernel, 2x2 stride 2 valid',
+    kernels: ['AvgPoolGrad'],
+    inputs: inputs(normal([2, 2, 2, 3]), normal([2, 4, 4, 3])),
+    f: (dy, input) => tf.square(run('AvgPoolGrad', { dy, input }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' })),
+  },
+  {
+    name: 'MaxPoolGrad kernel, 2x2 stride 2 valid',
+    kernels: ['MaxPoolGrad'],
+    inputs: inputs(normal([2, 2, 2, 3]), distinct([2, 4, 4, 3])),
+    f: (dy, input) => {
+      const output = tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid');
+      return tf.square(run('MaxPoolGrad', { dy, input, output }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' }));
+    },
+  },
+  {
+    name: 'ResizeBilinearGrad kernel, 3x3 -> 6x6, alignCorners',
+    kernels: ['ResizeBilinearGrad'],
+    inputs: inputs(normal([2, 6, 6, 2]), normal([2, 3, 3, 2])),
+    f: (dy, images) => tf.square(run('ResizeBilinearGrad', { dy, images }, { alignCorners: true, halfPixelCenters: false })),
+  },
+  {
+    name: 'ResizeNearestNeighborGrad kernel, 3x3 -> 6x6, alignCorners (wasm only: the cpu kernel is wrong)',
+    kernels: ['ResizeNearestNeighborGrad'],
+    inputs: inputs(normal([2, 6, 6, 2]), normal([2, 3, 3, 2])),
+    f: (dy, images) => tf.square(run('ResizeNearestNeighborGrad', { dy, images }, { alignCorners: true, halfPixelCenters: false })),
+    backends: ['wasm'],
+  },
+  {
+    name: 'DepthwiseConv2dNativeBackpropInput kernel, stride 2 same, multiplier 2',
+    kernels: ['DepthwiseConv2dNativeBackpropInput'],
+    inputs: inputs(normal([2, 3, 3, 4]), normal([3, 3, 2, 2])),
+    f: (dy, filter) => run('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 6, 6, 2] }),
+  },
+  {
+    name: 'DepthwiseConv2dNativeBackpropFilter kernel, stride 2 valid, multiplier 2',
+    kernels: ['DepthwiseConv2dNativeBackpropFilter'],
+    inputs: inputs(normal([2, 7, 6, 2]), normal([2, 3, 2, 4])),
+    f: (x, dy) => run('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 2, pad: 'valid', dilations: 1, filterShape: [3, 3, 2, 2] }),
+  },
+];
+
+export const GRADIENT_CASES: readonly GradCase[] = [...NETWORK_OP_CASES, ...GAN_OP_CASES, ...BACKWARD_KERNEL_CASES];

@@ -70,6 +70,8 @@ export interface GradCase {
    * where finite differences mean nothing; it is skipped and counted.
    */
   pieces?: (...xs: tf.Tensor[]) => tf.Tensor;
+  /** Only on these backends (a kernel wrong elsewhere, said in the name); absent: all. */
+  backends?: string[];
 }
 
 export interface CheckOptions {
