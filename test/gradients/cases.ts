@@ -196,8 +196,7 @@ const NETWORK_OP_CASES: readonly GradCase[] = [
   {
     // A latent mixture's centre: rows picked by an argmax of the input, so the indices depend
     // on it (their gradient is zero; tfjs's handed back the int32 indices and failed the tape).
-    // The table is a constant, as the centres are (its own gradient needs UnsortedSegmentSum,
-    // which the WASM backend lacks).
+    // The table is a constant, as the centres are.
     name: 'gather of constant rows picked by argMax of the input',
     kernels: ['GatherV2', 'ArgMax'],
     inputs: inputs(uniform([3, 4], { awayFrom: [0], margin: 0.2 })),
