@@ -80,12 +80,15 @@ export interface FineTuneOptions {
   onProgress?: (metrics: StepMetrics) => void | Promise<void>;
 }
 
-/** A fine-tune's input that cannot be used: too few images, images of another shape or background, a model without a critic. */
+/**
+ * A fine-tune's input that cannot be used: too few images, something that is not an image, images
+ * of another shape or background, a model without a critic, a label for a model without classes.
+ */
 export class FineTuneInputError extends Error {
   override name = 'FineTuneInputError';
   constructor(
     message: string,
-    readonly code: 'too-few-images' | 'image-shape' | 'background' | 'no-critic' | 'bad-option',
+    readonly code: 'too-few-images' | 'not-an-image' | 'image-shape' | 'background' | 'no-critic' | 'not-conditional' | 'bad-option',
   ) {
     super(message);
   }

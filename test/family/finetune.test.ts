@@ -259,7 +259,7 @@ describe('fineTune on a tiny model', () => {
     disposeParams(base.params);
   });
 
-  it('refuses 0 or 1 image, images of another shape, a model without a critic', async () => {
+  it('refuses 0 or 1 image, an array that is not of images, a model without a critic', async () => {
     const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as FineTuneInputError);
     for (const rows of [[], [6]]) {
       const e = await refusal(fineTune(model, barImages(rows, 80), { steps: 1 }));
@@ -267,8 +267,9 @@ describe('fineTune on a tiny model', () => {
       expect(e!.code).toBe('too-few-images');
       expect(e!.message).toMatch(/at least 2/);
     }
-    const colour = { data: new Uint8Array(3 * 32 * 32 * 3), shape: [3, 32, 32, 3] as [number, number, number, number] };
-    expect((await refusal(fineTune(model, colour, { steps: 1 })))!.code).toBe('image-shape');
+    // Other sizes and colour are converted (finetune_inputs.test.ts); two channels are not an image.
+    const twoChannels = { data: new Uint8Array(3 * 32 * 32 * 2), shape: [3, 32, 32, 2] as [number, number, number, number] };
+    expect((await refusal(fineTune(model, twoChannels, { steps: 1 })))!.code).toBe('image-shape');
     const e = await refusal(fineTune({ ...model, critic: undefined }, images, { steps: 1 }));
     expect(e!.code).toBe('no-critic');
     expect(e!.message).toMatch(/no critic/);
