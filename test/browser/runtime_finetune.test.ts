@@ -87,7 +87,7 @@ describe('runtime.fineTune: images as a page has them', () => {
     expect(tunedFromFiles.critic).toEqual(tunedFromArray.critic);
   });
 
-  it('refuses what is not an image (named), one image, a label: bad-request with the reason', async () => {
+  it('refuses what is not an image (named), one image, a label, ink on paper unless inverted, a model without a critic: bad-request with the reason', async () => {
     await runtime.load({ url: MNIST_URL });
     const good = await pngBlob(scaled(stroke(1), 28));
     const refused = (request: Parameters<Runtime['fineTune']>[0]) => runtime.fineTune(request).then(() => null, (e: RuntimeError) => e);
@@ -97,6 +97,15 @@ describe('runtime.fineTune: images as a page has them', () => {
     expect(await refused({ images: [good, new Uint8Array([1, 2, 3])] })).toMatchObject({ reason: 'not-an-image', message: expect.stringMatching(/image 1: not a PNG or JPEG file/) });
     expect(await refused({ images: [good] })).toMatchObject({ reason: 'too-few-images', message: expect.stringMatching(/1 image; a fine-tune needs at least 2/) });
     expect(await refused({ images: [good, good], label: 4 })).toMatchObject({ reason: 'not-conditional', message: expect.stringMatching(/is not conditional/) });
+    // Ink on paper (the stroke's negative) for the light-on-dark mnist: refused, and taken with invert.
+    const paper = scaled(stroke(2), 28);
+    paper.data.forEach((v, i) => (paper.data[i] = i % 4 === 3 ? 255 : 255 - v));
+    const papers = async () => [await pngBlob(paper), await pngBlob(paper), await pngBlob(paper)];
+    expect(await refused({ images: await papers() })).toMatchObject({ reason: 'background', message: expect.stringMatching(/a light background .* invert them first/) });
+    expect(await runtime.fineTune({ images: await papers(), invert: true, steps: 0 })).toMatchObject({ stopped: 'completed', stepsRun: 0 });
+    const { critic: _critic, ...withoutCritic } = await loadModelFromUrl(MNIST_URL);
+    await runtime.load(withoutCritic);
+    expect(await refused({ images: [good, good] })).toMatchObject({ reason: 'no-critic', message: expect.stringMatching(/has no critic/) });
   });
 });
 

@@ -10,10 +10,11 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BrowserCommand } from 'vitest/node';
 
-const ROOT = resolve(__dirname, '../..');
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli.cjs');
 /** The bench's protocol (bench/few_shot.ts FEW_SHOT): ten shots, seed 26 + digit. */
 const SHOTS = 10;
@@ -30,7 +31,7 @@ let running: Promise<NodeRun> | null = null;
 
 /** Writes the digit's shots as PNGs, starts the CLI's fine-tune on them, and returns the PNGs (base64) at once. */
 export const startNodeFineTune: BrowserCommand<[digit: number]> = async (_context, digit) => {
-  const lib = createRequire(__filename)(join(ROOT, 'dist/index.node.cjs'));
+  const lib = createRequire(import.meta.url)(join(ROOT, 'dist/index.node.cjs'));
   const [images, labels] = await Promise.all([lib.loadMnist('test'), lib.loadMnistLabels('test')]);
   const { shots } = lib.pickShots(labels, digit, SHOTS, 0, PICK_SEED) as { shots: number[] };
   const dir = await mkdtemp(join(tmpdir(), 'wgan-edge-finetune-quality-'));
