@@ -51,14 +51,31 @@ function maxDifference(a: ModelContents['generator'], b: ModelContents['generato
 }
 
 let runtime: Runtime;
-/** When each message from the worker reached the page (it runs in a task of its own). */
+/** When each message from the worker was handled on the page: replies on the worker, callbacks (progress, previews) on Comlink's MessagePorts. */
 const messageTimes: number[] = [];
+const addListener = MessagePort.prototype.addEventListener;
+const removeListener = MessagePort.prototype.removeEventListener;
+/** Comlink's port listeners, each wrapped to note the time it runs. */
+const wrapped = new WeakMap<object, EventListener>();
 beforeAll(async () => {
+  MessagePort.prototype.addEventListener = function (this: MessagePort, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) {
+    if (type !== 'message' || typeof listener !== 'function') return addListener.call(this, type, listener, options);
+    const noted: EventListener = (event) => (messageTimes.push(performance.now()), listener.call(this, event));
+    wrapped.set(listener, noted);
+    return addListener.call(this, type, noted, options);
+  } as typeof addListener;
+  MessagePort.prototype.removeEventListener = function (this: MessagePort, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions) {
+    return removeListener.call(this, type, wrapped.get(listener) ?? listener, options);
+  } as typeof removeListener;
   const worker = startWorker();
   worker.addEventListener('message', () => messageTimes.push(performance.now()));
   runtime = await createRuntime({ worker, backend: 'wasm', wasmPaths: WASM_FILES });
 });
-afterAll(() => runtime.dispose());
+afterAll(() => {
+  runtime.dispose();
+  MessagePort.prototype.addEventListener = addListener;
+  MessagePort.prototype.removeEventListener = removeListener;
+});
 
 it(`runtime.fineTune on ten test-set ${DIGIT}s (PNG files) gives the model Node's CLI gives, with no long task on the main thread`, async () => {
   const pngs = await commands.startNodeFineTune(DIGIT);
@@ -67,10 +84,11 @@ it(`runtime.fineTune on ten test-set ${DIGIT}s (PNG files) gives the model Node'
   const info = await runtime.info();
   const baseline = await longTasksDuring(() => new Promise((r) => setTimeout(r, BASELINE_MS)));
   let previews = 0;
+  let progress = 0;
   let seconds = 0;
   const started = performance.now();
   const during = await longTasksDuring(async () => {
-    const result = await runtime.fineTune({ images: files, onPreview: () => void previews++ });
+    const result = await runtime.fineTune({ images: files, onPreview: () => void previews++, onProgress: () => void progress++ });
     expect(result.stopped).toBe('completed');
   });
   seconds = (performance.now() - started) / 1000;
@@ -83,7 +101,7 @@ it(`runtime.fineTune on ten test-set ${DIGIT}s (PNG files) gives the model Node'
   const report = (tasks: PerformanceEntry[]) => tasks.map((t) => ({ ms: Math.round(t.duration), workerMessage: holdsMessage(t) }));
   console.log(
     JSON.stringify({
-      chromium: { backend: info.backend, threads: info.threads, seconds: Math.round(seconds * 10) / 10, previews, messages: messageTimes.length, longTasks: report(during) },
+      chromium: { backend: info.backend, threads: info.threads, seconds: Math.round(seconds * 10) / 10, previews, progress, messages: messageTimes.length, longTasks: report(during) },
       node: node.summary,
       idlePageLongTasks: report(baseline),
       generatorDifference,
