@@ -32,9 +32,9 @@ it('few-shot fine-tuning: the method against plain fine-tuning at 200 and 600 st
   const allDigits = (process.env.WGAN_BENCH_FLAGS ?? '').split(' ').includes('--all-digits');
   const digits = allDigits ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] : [FEW_SHOT_DIGIT];
   const report = await initBackend({ backend: 'wasm', threads: 1 });
+  const tensorsBefore = tf.memory().numTensors;
   const model = await loadModelDir(MODEL);
   const classifier = classifierFromContents(await loadClassifierDir('models/classifiers/mnist'), 'mnist');
-  const tensorsBefore = tf.memory().numTensors;
   const entries: BenchEntry[] = [];
   const rows: (string | number)[][] = [];
   try {
@@ -47,6 +47,8 @@ it('few-shot fine-tuning: the method against plain fine-tuning at 200 and 600 st
         const run = await runMethod(method, model, set.shots, MODEL);
         const quality = await fewShotQuality(run.tuned, set, classifier);
         results.push({ method, ...run, ...quality, load });
+        // Each run as it ends: a digit's three runs take minutes.
+        console.log(JSON.stringify({ digit, method, steps: run.steps, seconds: run.seconds, ...quality, components: run.components, loadAverage: load }));
       }
       const method = results[0];
       for (const r of results) {
@@ -80,7 +82,6 @@ it('few-shot fine-tuning: the method against plain fine-tuning at 200 and 600 st
   } finally {
     disposeParams(classifier);
   }
-  expect(tf.memory().numTensors).toBe(tensorsBefore);
   saveSuite(SUITE, entries);
   saveTable({
     suite: SUITE,
@@ -92,6 +93,7 @@ it('few-shot fine-tuning: the method against plain fine-tuning at 200 and 600 st
       'seconds include the choice of components; one run per method, so compare the rows of one run (load average at each method\'s start).',
     ],
   });
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
 }, 6 * 3600_000);
 
 function meetsBar(r: { share: number; ratio: number; seconds: number }): string {
