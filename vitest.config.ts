@@ -5,6 +5,7 @@ import { playwright } from '@vitest/browser-playwright';
 import type { BrowserCommand } from 'vitest/node';
 import type { Plugin } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium';
+import { nodeFineTuneResult, startNodeFineTune } from './test/helpers/node_finetune';
 
 /**
  * Cross-origin isolation gives the page SharedArrayBuffer, which WASM threads need.
@@ -195,7 +196,7 @@ export default defineConfig({
               launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
             }),
             instances: [{ browser: 'chromium' }],
-            commands: { setNetworkOff, stopServiceWorkers, notIsolatedWorkerReport, requestCount },
+            commands: { setNetworkOff, stopServiceWorkers, notIsolatedWorkerReport, requestCount, startNodeFineTune, nodeFineTuneResult },
           },
         },
       },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --json] [-- <bench file filter>...]
+ * npm run bench [-- --json] [-- <bench file filter>...] [-- --<suite flag>...]
  * Runs every bench/*.bench.ts through vitest in Node (tfjs needs its ESM sources resolved),
  * then bench/browser/*.browser-bench.ts in Chromium (bench/vitest.browser.config.ts), collects
  * the entries each suite saved, writes bench/results/latest.json and prints a table, or the
@@ -17,7 +17,9 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = dirname(benchDir);
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
-const filters = args.filter((a) => a !== '--json');
+/** Other --flags are the suites' own (e.g. finetune's --all-digits): they reach them as WGAN_BENCH_FLAGS, space-separated. */
+const suiteFlags = args.filter((a) => a.startsWith('--') && a !== '--json');
+const filters = args.filter((a) => !a.startsWith('--'));
 /** The Chromium the root vitest config's browser project launches (vitest.config.ts, CHROMIUM_PATH). */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -49,7 +51,7 @@ for (const { name, config, files } of runs) {
     join(rootDir, 'node_modules', '.bin', 'vitest'),
     ['run', '--config', join(benchDir, config), ...files],
     // With --json, stdout carries the JSON only: vitest's report goes to stderr.
-    { cwd: rootDir, env: { ...process.env, WGAN_BENCH_OUT: outDir }, stdio: ['ignore', asJson ? process.stderr : 'inherit', 'inherit'] },
+    { cwd: rootDir, env: { ...process.env, WGAN_BENCH_OUT: outDir, WGAN_BENCH_FLAGS: suiteFlags.join(' ') }, stdio: ['ignore', asJson ? process.stderr : 'inherit', 'inherit'] },
   );
   if (vitest.status !== 0) failed.push(`${name} suites: vitest exited with ${vitest.status ?? vitest.signal}`);
 }

@@ -11,6 +11,7 @@ import {
   createRuntime,
   invertImages,
   toImageArray,
+  type FineTunePreview,
   type ImageArray,
   type LossName,
   type ModelSummary,
@@ -28,8 +29,9 @@ const MODEL_URL = new URL('../../models/mnist/', import.meta.url).href;
 const KEPT_MODEL = 'wgan-edge-demo';
 const GRID_COLUMNS = 8;
 const GRID_SAMPLES = GRID_COLUMNS * GRID_COLUMNS;
-/** The README's fine-tuning recipe (its table: `--batch 8`, lr 1e-4, no average). */
-const FINE_TUNE = { loss: 'wgan-gp', batchSize: 8, learningRate: 1e-4, seed: 1 } as const;
+/** The before and after grids: the samples the runtime's preview grids draw (4 x 4 of seed 0). */
+const PREVIEW_SIDE = 4;
+const PREVIEW_SEED = 0;
 /** Photos are scaled down to this many pixels a side as the browser decodes them, before the area average. */
 const MAX_DECODED_SIDE = 512;
 /** The toy panel redraws its samples this often while it trains, from this many points. */
@@ -54,6 +56,8 @@ let runtime: Runtime;
 let model: ModelSummary;
 /** The user's images as read (before any inversion), and the last samples drawn. */
 let yours: ImageArray | null = null;
+/** The files `yours` was read from: what the worker decodes and tunes on. */
+let yourFiles: File[] = [];
 let lastSamples: SampleResult | null = null;
 let stopRun: AbortController | null = null;
 
@@ -128,12 +132,12 @@ async function readImages(files: File[]): Promise<ImageArray> {
   return toImageArray(decoded, size, channels as 1 | 3);
 }
 
-/** What the model will train on: the images, inverted when the box says so; a copy, since train() takes its buffer. */
-const trainingImages = (): ImageArray => (invertBox.checked ? invertImages(yours!) : { data: yours!.data.slice(), shape: [...yours!.shape] });
+/** The images as the model will see them: inverted when the box says so (the worker decodes the files again, and inverts them too). */
+const shownImages = (): ImageArray => (invertBox.checked ? invertImages(yours!) : yours!);
 
 /** Shows the training images side by side, as the model will see them. */
 function drawYours(): void {
-  const { data, shape } = trainingImages();
+  const { data, shape } = shownImages();
   const [n, h, w, c] = shape;
   const canvas = $<HTMLCanvasElement>('yours');
   [canvas.width, canvas.height] = [n * w, h];
@@ -153,6 +157,7 @@ async function chooseFiles(): Promise<string> {
   const files = [...(filesInput.files ?? [])];
   if (files.length === 0) return '';
   yours = await readImages(files);
+  yourFiles = files;
   // The model's background, read from its last samples, decides the inversion (as train --init's check).
   const mismatch = lastSamples?.format === 'rgba' ? backgroundsDisagree(yours, { data: lastSamples.values, shape: lastSamples.shape }) : null;
   invertBox.checked = mismatch != null;
@@ -177,25 +182,55 @@ function drawCurve(canvas: HTMLCanvasElement, values: number[]): void {
   context.fillText(`W ${values.at(-1)!.toFixed(3)}`, 6, 14);
 }
 
+/** A preview grid (RGBA, from the worker) on `canvas`, with its caption. */
+function drawPreview(canvas: HTMLCanvasElement, caption: string, preview: Pick<FineTunePreview, 'rgba' | 'width' | 'height'>): void {
+  [canvas.width, canvas.height] = [preview.width, preview.height];
+  canvas.getContext('2d')!.putImageData(new ImageData(preview.rgba, preview.width, preview.height), 0, 0);
+  $(`${canvas.id}-caption`).textContent = caption;
+}
+
+/** The loaded model's samples of the preview's latents, laid out as the worker lays out its preview grids (1 pixel apart). */
+async function drawBefore(): Promise<void> {
+  const result = await runtime.sample({ n: PREVIEW_SIDE * PREVIEW_SIDE, seed: PREVIEW_SEED, format: 'rgba' });
+  if (result.format !== 'rgba') throw new Error(`expected rgba samples, got ${result.format}`);
+  const [n, h, w] = result.shape;
+  const [width, height] = [PREVIEW_SIDE * (w + 1) + 1, PREVIEW_SIDE * (h + 1) + 1];
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+  for (let i = 0; i < n; i++) {
+    const [x0, y0] = [1 + (i % PREVIEW_SIDE) * (w + 1), 1 + Math.floor(i / PREVIEW_SIDE) * (h + 1)];
+    for (let y = 0; y < h; y++) rgba.set(result.values.subarray((i * h + y) * w * 4, (i * h + y + 1) * w * 4), ((y0 + y) * width + x0) * 4);
+  }
+  drawPreview($('before'), 'Before', { rgba, width, height });
+}
+
+/** Few-shot fine-tuning in the worker (runtime.fineTune): the chosen files, the model's default steps unless set. */
 async function fineTune(): Promise<void> {
-  const steps = Number(stepsInput.value);
-  if (!Number.isInteger(steps) || steps < 1) return setState('ready', `Steps must be a whole number of at least 1, not '${stepsInput.value}'.`, true);
+  const stepsText = stepsInput.value.trim();
+  const steps = stepsText === '' ? undefined : Number(stepsText);
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) return setState('ready', `Steps must be a whole number of at least 1, not '${stepsInput.value}'.`, true);
   const wasserstein: number[] = [];
   const redraw = oncePerFrame(() => drawCurve($('curve'), wasserstein));
   stopRun = new AbortController();
-  setState('training', 'Fine-tuning…');
+  setState('training', 'Choosing the parts of the model nearest your images…');
   try {
-    const result = await runtime.train(
-      { ...FINE_TUNE, steps, fromLoadedModel: true, data: { images: trainingImages() } },
-      {
-        signal: stopRun.signal,
-        onProgress: (m) => {
-          wasserstein.push(m.wasserstein);
-          $('status').textContent = `Step ${m.step}: Wasserstein estimate ${m.wasserstein.toFixed(3)}`;
-          redraw();
-        },
+    await drawBefore();
+    let first: number | null = null;
+    const result = await runtime.fineTune({
+      images: yourFiles,
+      invert: invertBox.checked,
+      steps,
+      signal: stopRun.signal,
+      onPreview: (p) => {
+        first ??= p.step;
+        drawPreview($('after'), p.step === first ? 'The parts kept, before any step' : `After step ${p.step - first}`, p);
       },
-    );
+      onProgress: (m) => {
+        wasserstein.push(m.wasserstein);
+        $('status').textContent = `Step ${m.step - (first ?? 0)}: Wasserstein estimate ${m.wasserstein.toFixed(3)}, about ${Math.ceil(m.etaSeconds)} s left`;
+        redraw();
+      },
+    });
     drawCurve($('curve'), wasserstein);
     model = result.model;
     await drawSamples();

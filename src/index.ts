@@ -42,7 +42,7 @@ export type { Dataset } from './data/dataset';
 export { modeCoverage, generatorModeCoverage, type ModeReport } from './metrics/modes';
 export { exactW1, generatorW1 } from './metrics/wasserstein';
 export { frechetDistance } from './metrics/frechet';
-export { nearestShotRatio, type NearestShotRatio } from './metrics/few_shot';
+export { nearestShotRatio, pickShots, type NearestShotRatio } from './metrics/few_shot';
 export { classifierQuality, generatorClassifierQuality, type ClassifierQuality } from './metrics/classifier_quality';
 
 // Sampling

@@ -1,13 +1,19 @@
 /**
  * Few-shot fine-tuning from a model's contents (the method: train/finetune.ts, docs/finetune.md):
- * checks the images against the model, keeps the latent components nearest them, and builds a
- * Trainer started from the model's networks (startFromModel) with DiffAugment, FreezeD and an
- * average of the generator; fineTune() also runs it and returns the tuned model's contents.
+ * brings the images to the model's size and channels (image_inputs.ts), checks them against the
+ * model, keeps the latent components nearest them, and builds a Trainer started from the model's
+ * networks (startFromModel) with DiffAugment, FreezeD and an average of the generator;
+ * fineTune() also runs it, with progress (an ETA, a preview grid every few seconds), and returns
+ * the tuned model's contents.
  */
+import { invertImages } from '../data/image_pixels';
 import type { ImageArray } from '../data/images';
 import { imageDataset } from '../data/images';
 import type { ArchConfig } from '../models/config';
+import type { Network } from '../models/network';
 import { disposeParams } from '../nn/params';
+import { imageGrid } from '../sample/png';
+import { sampleGenerator } from '../sample/generate';
 import { backgroundMismatch, describeBackground } from '../train/background_check';
 import {
   anchorsBetween,
@@ -18,18 +24,58 @@ import {
   FINE_TUNE_DEFAULTS,
   FineTuneInputError,
   frozenCriticParams,
-  invertImages,
+  invertGenerator,
   type ComponentChoice,
   type FineTuneOptions,
 } from '../train/finetune';
 import type { TrainerState } from '../train/state';
-import { Trainer, type RunResult } from '../train/trainer';
+import { Trainer, type RunResult, type StepMetrics } from '../train/trainer';
 import type { ModelContents } from './codec';
 import type { Provenance } from './format';
+import { fineTuneImageArray, type FineTuneImages } from './image_inputs';
 import { archOf, generatorFromModel, modelFromTrainer, startFromModel } from './networks';
+
+/** A step's metrics, with the seconds since the fine-tune started and an estimate of the seconds left. */
+export interface FineTuneProgress extends StepMetrics {
+  seconds: number;
+  /** The run's steps left at its pace so far. */
+  etaSeconds: number;
+}
+
+/** A grid of samples of the model as it is tuned: the same seeded latents each time, RGBA ready for `new ImageData(rgba, width, height)`. */
+export interface FineTunePreview {
+  /** The model's generator steps when drawn (the run's start step for the first grid, before any step). */
+  step: number;
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray<ArrayBuffer>;
+  /** The Wasserstein estimate of that step; null before the first. */
+  wasserstein: number | null;
+}
+
+/** The preview: PREVIEW.side x PREVIEW.side samples of seed PREVIEW.seed, PREVIEW.gap pixels apart, every `previewEveryMs`. */
+export const PREVIEW = { side: 4, seed: 0, gap: 1, everyMs: 3000 } as const;
+
+/** What a fine-tune takes beyond the method's options: how to read the images, and how to report. */
+export interface FineTuneRunOptions extends Omit<FineTuneOptions, 'onProgress'> {
+  /** Turns the images to their negatives first (ink on paper for MNIST's light-on-dark digits). */
+  invert?: boolean;
+  /**
+   * The class to tune, for a conditional model. No model here has classes yet, so any label is
+   * refused ('not-conditional'); left out, the model draws what the images show.
+   */
+  label?: number;
+  onProgress?: (progress: FineTuneProgress) => void | Promise<void>;
+  /** Gets a preview grid at the start, every previewEveryMs of the run, and at its end. */
+  onPreview?: (preview: FineTunePreview) => void | Promise<void>;
+  /** Milliseconds between previews (default PREVIEW.everyMs). */
+  previewEveryMs?: number;
+}
 
 export interface PreparedFineTune {
   trainer: Trainer;
+  /** The images as tuned on: at the model's size and channels, inverted if asked. */
+  images: ImageArray;
   /** The components kept (null for a model without a latent mixture, or components 'all'). */
   choice: ComponentChoice | null;
   /** The trainer's architecture: the model's, with latentAnchors (or, without them, latentComponentsAllowed) when components were chosen. */
@@ -46,10 +92,13 @@ export interface PreparedFineTune {
  * from the model's networks; the caller runs it (trainer.run) and disposes of it. For a caller
  * with its own run loop (the worker's); fineTune() does all of it.
  */
-export async function prepareFineTune(base: ModelContents, images: ImageArray, options: FineTuneOptions = {}, source = 'the model'): Promise<PreparedFineTune> {
+export async function prepareFineTune(base: ModelContents, input: FineTuneImages, options: FineTuneRunOptions = {}, source = 'the model'): Promise<PreparedFineTune> {
   const o = { ...FINE_TUNE_DEFAULTS, ...definedOf(options) };
   const model = base;
   const arch = archOf(model, source);
+  checkLabel(options.label, source);
+  const sized = await fineTuneImageArray(input, arch.outputShape);
+  const images = options.invert ? invertImages(sized) : sized;
   checkFineTuneImages(images, arch);
   if (model.critic == null) {
     throw new FineTuneInputError(`${source} has no critic: fine-tuning trains one against the generator (load the model with its critic.bin)`, 'no-critic');
@@ -69,7 +118,7 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
     const mismatch = await backgroundMismatch(generator, images);
     if (mismatch != null) {
       throw new FineTuneInputError(
-        `the images have ${describeBackground(mismatch.images)} and ${source} draws on ${describeBackground(mismatch.model)}; invert them first (invertImages, --invert)`,
+        `the images have ${describeBackground(mismatch.images)} and ${source} draws on ${describeBackground(mismatch.model)}; invert them first (the invert option, --invert)`,
         'background',
       );
     }
@@ -80,7 +129,7 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
         choice = await chooseComponents(generator, images, { candidates: arch.latentComponentsAllowed, seed: o.seed, minRatio: o.componentVoteRatio });
       }
       if (o.anchorSpread != null) {
-        const inversion = await invertImages(generator, images, choice.allowed, o.seed + 1);
+        const inversion = await invertGenerator(generator, images, choice.allowed, o.seed + 1);
         const spread = o.anchorSpread === 'auto' ? await chooseSpread(generator, images, inversion, o.anchorGroup, o.spreadTarget, o.seed) : o.anchorSpread;
         anchors = anchorsBetween(inversion, arch.latentComponents, spread, o.anchorGroup, o.seed);
       }
@@ -111,7 +160,67 @@ export async function prepareFineTune(base: ModelContents, images: ImageArray, o
     trainer.dispose();
     throw e;
   }
-  return { trainer, choice, arch: tuned, steps: o.steps, startStep: trainer.step, start };
+  return { trainer, images, choice, arch: tuned, steps: o.steps, startStep: trainer.step, start };
+}
+
+/**
+ * A label picks a class of a conditional model. None of this project's models has classes (a
+ * conditional architecture is not part of the format yet), so every label is refused, clearly.
+ */
+function checkLabel(label: number | undefined, source: string): void {
+  if (label === undefined) return;
+  if (!Number.isInteger(label) || label < 0) throw new FineTuneInputError(`fineTune: label must be an integer >= 0, got ${label}`, 'bad-option');
+  throw new FineTuneInputError(
+    `${source} is not conditional: it draws one distribution and has no classes for label ${label} to pick; leave the label out (the images alone say what to draw)`,
+    'not-conditional',
+  );
+}
+
+/**
+ * Progress of a fine-tune's run: each step's metrics with the time so far and an ETA, and the
+ * preview grids (drawn from `generator()`, the network the result keeps, between steps).
+ */
+export class FineTuneMonitor {
+  private readonly runStarted = performance.now();
+  private lastPreview = -Infinity;
+  private readonly everyMs: number;
+
+  constructor(
+    private readonly generator: () => Network,
+    private readonly startStep: number,
+    private readonly endStep: number,
+    private readonly options: Pick<FineTuneRunOptions, 'onPreview' | 'previewEveryMs'> & { started?: number } = {},
+  ) {
+    this.everyMs = options.previewEveryMs ?? PREVIEW.everyMs;
+    if (!(this.everyMs > 0)) throw new FineTuneInputError(`fineTune: previewEveryMs must be a number > 0, got ${options.previewEveryMs}`, 'bad-option');
+  }
+
+  /** The step's progress; draws a preview first when one is due. */
+  async step(metrics: StepMetrics): Promise<FineTuneProgress> {
+    const now = performance.now();
+    if (now - this.lastPreview >= this.everyMs) await this.preview(metrics.step, metrics.wasserstein);
+    const done = metrics.step - this.startStep;
+    const perStep = (now - this.runStarted) / 1000 / Math.max(1, done);
+    return { ...metrics, seconds: (now - (this.options.started ?? this.runStarted)) / 1000, etaSeconds: perStep * Math.max(0, this.endStep - metrics.step) };
+  }
+
+  /** Draws and sends a preview now (when there is an onPreview): the run's start and end call it. */
+  async preview(step: number, wasserstein: number | null): Promise<void> {
+    if (this.options.onPreview == null) return;
+    this.lastPreview = performance.now();
+    await this.options.onPreview(await previewGrid(this.generator(), step, wasserstein));
+  }
+}
+
+/** PREVIEW.side^2 samples of `generator` at PREVIEW.seed, laid out in a grid. */
+export async function previewGrid(generator: Network, step: number, wasserstein: number | null): Promise<FineTunePreview> {
+  const n = PREVIEW.side * PREVIEW.side;
+  const { shape, values } = await sampleGenerator(generator, { n, seed: PREVIEW.seed, format: 'rgba' });
+  const grid = imageGrid(new Uint8Array(values.buffer, values.byteOffset, values.length), shape, PREVIEW.side, PREVIEW.gap);
+  const rgba = new Uint8ClampedArray(grid.data.buffer as ArrayBuffer, grid.data.byteOffset, grid.data.length);
+  // The gaps: opaque black, as the background of the demo's grids.
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+  return { step, width: grid.width, height: grid.height, rgba, wasserstein };
 }
 
 export interface FineTuneResult extends RunResult {
@@ -121,12 +230,25 @@ export interface FineTuneResult extends RunResult {
   seconds: number;
 }
 
-/** The whole fine-tune: prepareFineTune, the run (stoppable by options.signal: it keeps what is done), the model. */
-export async function fineTune(model: ModelContents, images: ImageArray, options: FineTuneOptions = {}, source = 'the model'): Promise<FineTuneResult> {
+/**
+ * The whole fine-tune: prepareFineTune, the run (stoppable by options.signal: it keeps what is
+ * done) with its progress and previews, the model.
+ */
+export async function fineTune(model: ModelContents, input: FineTuneImages, options: FineTuneRunOptions = {}, source = 'the model'): Promise<FineTuneResult> {
   const started = performance.now();
-  const { trainer, choice, steps } = await prepareFineTune(model, images, options, source);
+  const { trainer, images, choice, steps, startStep } = await prepareFineTune(model, input, options, source);
   try {
-    const result = await trainer.run({ steps, signal: options.signal, onProgress: options.onProgress });
+    const monitor = new FineTuneMonitor(() => trainer.emaGenerator ?? trainer.generator, startStep, startStep + steps, { ...options, started });
+    await monitor.preview(startStep, null);
+    const result = await trainer.run({
+      steps,
+      signal: options.signal,
+      onProgress: async (metrics) => {
+        const progress = await monitor.step(metrics);
+        await options.onProgress?.(progress);
+      },
+    });
+    await monitor.preview(trainer.step, result.last?.wasserstein ?? null);
     const seconds = (performance.now() - started) / 1000;
     const tuned = await modelFromTrainer(trainer, fineTuneProvenance(model.provenance, { images: images.shape[0], steps: result.stepsRun, components: choice?.allowed ?? null, seconds: Math.round(seconds * 100) / 100 }));
     return { ...result, model: tuned, choice, seconds };

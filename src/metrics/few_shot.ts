@@ -3,8 +3,10 @@
  * nearest shot (the images it was tuned on), the median of those, against the typical distance
  * between two real images of the class (the median over pairs of held-out images). Copies of
  * the shots read 0; held-out real images of the class read about 0.8 on MNIST with ten shots,
- * since the nearest of ten is nearer than a typical pair.
+ * since the nearest of ten is nearer than a typical pair. No tfjs here: the browser test's server
+ * picks the same shots (pickShots) as Node's bench and scripts.
  */
+import { Rng } from '../utils/rng';
 export interface NearestShotRatio {
   /** Median over samples of the distance to the nearest shot. */
   medianNearestShot: number;
@@ -65,4 +67,21 @@ function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * The protocol of docs/finetune.md's tables: of the images labelled `digit` (in `labels`' order),
+ * `shots` drawn by a seeded partial shuffle (Rng(seed + digit)), then the next `reals` of the
+ * shuffled list as held-out real images of the class. Returns their indices into `labels`.
+ */
+export function pickShots(labels: ArrayLike<number>, digit: number, shots: number, reals: number, seed: number): { shots: number[]; reals: number[] } {
+  const indices: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] === digit) indices.push(i);
+  if (indices.length < shots + 2) throw new Error(`pickShots: ${indices.length} images of ${digit}, fewer than ${shots} shots and 2 real ones`);
+  const rng = new Rng(seed + digit);
+  for (let i = 0; i < shots; i++) {
+    const j = i + rng.int(indices.length - i);
+    [indices[i], indices[j]] = [indices[j], indices[i]];
+  }
+  return { shots: indices.slice(0, shots), reals: indices.slice(shots, shots + reals) };
 }

@@ -14,6 +14,8 @@ import { imageBuffers, sendableSource } from './transfer';
 import type { RuntimeHost } from './host';
 import type {
   BackendReport,
+  FineTunePreview,
+  FineTuneProgress,
   FineTuneRequest,
   FineTuneResult,
   InterpolateRequest,
@@ -63,11 +65,14 @@ export interface Runtime {
   train(request: TrainRequest, options?: TrainOptions): Promise<TrainResult>;
   /**
    * Few-shot fine-tuning of the loaded model on a handful (5-50) of images of one kind
-   * (train/finetune.ts): the latent components nearest them, then a short run with DiffAugment;
-   * the result becomes the loaded model (saveModel/exportModel keep it). Progress and Stop as
-   * train()'s. The images are transferred, not copied.
+   * (train/finetune.ts): Files, Blobs, ImageBitmaps, ImageData, PNG/JPEG bytes or an array,
+   * decoded and resized in the worker; the latent components nearest them, then a short run with
+   * DiffAugment. The result becomes the loaded model (saveModel/exportModel keep it). Progress
+   * as train()'s, with `seconds` and `etaSeconds`; `onPreview` gets a grid of samples (fixed
+   * latents, RGBA for ImageData) at the start, every previewEveryMs (3 s) and at the end; Stop
+   * (signal) keeps the steps done. Buffers and bitmaps are transferred, not copied.
    */
-  fineTune(request: FineTuneRequest & TrainOptions): Promise<FineTuneResult>;
+  fineTune(request: FineTuneRequest & FineTuneOptions): Promise<FineTuneResult>;
   /** The loaded (or just trained) model as a model folder's contents, ready to save or load elsewhere. */
   exportModel(): Promise<ModelContents>;
   /** Ends the worker and frees everything it held; later calls reject with 'disposed'. */
@@ -81,6 +86,12 @@ export interface LoadOptions {
 
 export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface FineTuneOptions {
+  onProgress?: (progress: FineTuneProgress) => void;
+  onPreview?: (preview: FineTunePreview) => void;
   signal?: AbortSignal;
 }
 
@@ -152,8 +163,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const progressProxy = <T>(onProgress?: (value: T) => void) => (onProgress ? Comlink.proxy(onProgress) : undefined);
   const train = (request: TrainRequest, { onProgress, signal }: TrainOptions = {}): Promise<TrainResult> =>
     cancellable(signal, (runId, aborted) => remote.train(Comlink.transfer(request, imageBuffers(request)), runId, progressProxy(onProgress), aborted));
-  const fineTune = ({ onProgress, signal, ...request }: FineTuneRequest & TrainOptions): Promise<FineTuneResult> =>
-    cancellable(signal, (runId, aborted) => remote.fineTune(Comlink.transfer(request, imageBuffers(request)), runId, progressProxy(onProgress), aborted));
+  const fineTune = ({ onProgress, onPreview, signal, ...request }: FineTuneRequest & FineTuneOptions): Promise<FineTuneResult> =>
+    cancellable(signal, (runId, aborted) =>
+      remote.fineTune(Comlink.transfer(request, imageBuffers(request)), runId, progressProxy(onProgress), aborted, progressProxy(onPreview)),
+    );
 
   return {
     info: () => guarded(() => remote.info()),

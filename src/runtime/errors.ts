@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { BackendError } from '../backend/errors';
 import { ModelFormatError } from '../io/format';
 import { ModelStorageError } from '../io/storage_files';
+import type { FineTuneInputError } from '../train/finetune';
 
 export type RuntimeErrorCode =
   /** The worker script could not be loaded or threw while starting. */
@@ -30,6 +31,8 @@ export class RuntimeError extends Error {
   constructor(
     message: string,
     readonly code: RuntimeErrorCode,
+    /** For a 'bad-request' from fineTune: what was wrong with its input (FineTuneInputError's code). */
+    readonly reason?: FineTuneInputError['code'],
   ) {
     super(message);
   }

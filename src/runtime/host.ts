@@ -51,7 +51,7 @@ import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
 import { backgroundMismatch, describeBackground } from '../train/background_check';
 import { FineTuneInputError } from '../train/finetune';
-import { fineTuneProvenance, prepareFineTune } from '../io/finetune';
+import { FineTuneMonitor, fineTuneProvenance, prepareFineTune, type FineTunePreview, type FineTuneProgress } from '../io/finetune';
 import type { Provenance } from '../io/format';
 import { Trainer, type StepMetrics } from '../train/trainer';
 import type { TrainerState } from '../train/state';
@@ -232,37 +232,55 @@ export class RuntimeHost {
   }
 
   /**
-   * Few-shot fine-tuning of the loaded model on request.images (train/finetune.ts): the latent
-   * components nearest the images, then a short run with DiffAugment, FreezeD and an average of
-   * the generator. The result becomes the loaded model, as train()'s does; cancelling keeps what
-   * is done. Bad images (fewer than 2, another size, the other background) or a model without
-   * its critic: a 'bad-request' RuntimeError that says which.
+   * Few-shot fine-tuning of the loaded model on request.images (train/finetune.ts), decoded and
+   * resized here, in the worker (io/image_inputs.ts): the latent components nearest the images,
+   * then a short run with DiffAugment, FreezeD and an average of the generator. Progress carries
+   * an ETA; `onPreview` gets a grid of samples at the start, every request.previewEveryMs and at
+   * the end. The result becomes the loaded model, as train()'s does; cancelling keeps what is
+   * done. Bad input (fewer than 2 images, something not an image, the other background, a label,
+   * a model without its critic): a 'bad-request' RuntimeError whose `reason` is the
+   * FineTuneInputError's code.
    */
-  async fineTune(request: FineTuneRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<FineTuneResult> {
+  async fineTune(
+    request: FineTuneRequest,
+    runId: number,
+    onProgress?: Callback<FineTuneProgress>,
+    aborted = false,
+    onPreview?: Callback<FineTunePreview>,
+  ): Promise<FineTuneResult> {
     checkObject(request, 'fineTune: the request');
-    const { images, steps, seed } = request;
+    const { images, steps, seed, invert, label, previewEveryMs } = request;
     let components: number[] | null = null;
-    const result = await this.runTrainer(
-      async () => {
-        const base = await this.currentModel();
-        try {
-          const prepared = await prepareFineTune(base, images, { steps, seed }, 'the loaded model');
-          const chosen = prepared.choice?.allowed ?? null;
-          components = chosen;
-          const provenance = (trainer: Trainer) =>
-            fineTuneProvenance(base.provenance, { images: images.shape[0], steps: trainer.step - prepared.startStep, components: chosen });
-          return { trainer: prepared.trainer, start: prepared.start, steps: prepared.steps, provenance };
-        } catch (e) {
-          if (e instanceof FineTuneInputError) throw new RuntimeError(`fineTune: ${e.message}`, 'bad-request');
-          throw e;
-        }
-      },
-      runId,
-      onProgress,
-      aborted,
-      'fineTune',
-    );
-    return { ...result, components };
+    let monitor: FineTuneMonitor | null = null;
+    const sendPreview = (preview: FineTunePreview) => notify(onPreview, Comlink.transfer(preview, [preview.rgba.buffer]));
+    try {
+      const result = await this.runTrainer(
+        async () => {
+          const base = await this.currentModel();
+          try {
+            const prepared = await prepareFineTune(base, images, { steps, seed, invert, label }, 'the loaded model');
+            const chosen = prepared.choice?.allowed ?? null;
+            components = chosen;
+            const count = prepared.images.shape[0];
+            const provenance = (trainer: Trainer) => fineTuneProvenance(base.provenance, { images: count, steps: trainer.step - prepared.startStep, components: chosen });
+            const { startStep } = prepared;
+            monitor = new FineTuneMonitor(() => this.loaded(), startStep, startStep + prepared.steps, { onPreview: onPreview && sendPreview, previewEveryMs });
+            return { trainer: prepared.trainer, start: prepared.start, steps: prepared.steps, provenance, monitor };
+          } catch (e) {
+            if (e instanceof FineTuneInputError) throw new RuntimeError(`fineTune: ${e.message}`, 'bad-request', e.code);
+            throw e;
+          }
+        },
+        runId,
+        // With a monitor, runTrainer sends the monitor's FineTuneProgress.
+        onProgress as Callback<TrainProgress> | undefined,
+        aborted,
+        'fineTune',
+      );
+      return { ...result, components };
+    } finally {
+      onPreview?.[Comlink.releaseProxy]?.();
+    }
   }
 
   /**
@@ -270,7 +288,14 @@ export class RuntimeHost {
    * generator steps, cancellable by `runId`; goes on across a lost WebGPU device.
    */
   private async runTrainer(
-    prepare: () => Promise<{ trainer: Trainer; start: TrainerState | null; steps: number; provenance?: (trainer: Trainer) => Provenance }>,
+    prepare: () => Promise<{
+      trainer: Trainer;
+      start: TrainerState | null;
+      steps: number;
+      provenance?: (trainer: Trainer) => Provenance;
+      /** A fine-tune's progress: its ETA and preview grids. */
+      monitor?: FineTuneMonitor;
+    }>,
     runId: number,
     onProgress: Callback<TrainProgress> | undefined,
     aborted: boolean,
@@ -280,6 +305,7 @@ export class RuntimeHost {
     if (aborted) controller.abort();
     let startStep = 0;
     let steps = 0;
+    let monitor: FineTuneMonitor | undefined;
     const fallbacks: BackendFallback[] = [];
     // Only the swap waits its turn: samples asked for during the run draw its model as it trains.
     await this.modelCalls(async () => {
@@ -290,6 +316,7 @@ export class RuntimeHost {
       const prepared = await this.onLiveBackend(prepare, fallbacks);
       const { trainer, start } = prepared;
       steps = prepared.steps;
+      monitor = prepared.monitor;
       this.unload();
       this.trainer = trainer;
       this.trainerProvenance = prepared.provenance ?? null;
@@ -305,6 +332,7 @@ export class RuntimeHost {
     const progress = throttle<TrainProgress>((p) => notify(onProgress, p), PROGRESS_INTERVAL_MS);
     let last: StepMetrics | null = null;
     try {
+      await monitor?.preview(startStep, null);
       // One pass per backend: a lost WebGPU device ends a pass, the next goes on from the last snapshot.
       for (;;) {
         const current = this.trainer!;
@@ -318,7 +346,7 @@ export class RuntimeHost {
               // Before the page hears of a step, so the state it resumes from is the one it saw.
               await this.snapshot(current);
               await this.runStepBoundaryReads();
-              progress.push(metrics);
+              progress.push(monitor == null ? metrics : await monitor.step(metrics));
               // No step on a lost device: stop here, the loop below moves the run.
               if (this.lostReason != null) throw new Error('the WebGPU device was lost');
             },
@@ -331,6 +359,7 @@ export class RuntimeHost {
         try {
           const result = await pass;
           progress.flush();
+          await monitor?.preview(current.step, (result.last ?? last)?.wasserstein ?? null);
           return { ...result, stepsRun: current.step - startStep, last: result.last ?? last, fallbacks, model: summarize(this.generator!) };
         } catch (e) {
           const fallback = await this.fallbackAfter(switches, e);

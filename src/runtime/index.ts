@@ -10,7 +10,7 @@ export type { ToyName } from '../data/toy';
 export type { LossName } from '../losses/settings';
 /** Preparing a page's own images for train() (plain arrays, no tfjs). */
 export { toImageArray, backgroundLevels, backgroundOf, backgroundsDisagree, invertImages, BACKGROUND_MISMATCH, type DecodedImage, type Pixels } from '../data/image_pixels';
-export type { LoadOptions, Runtime, RuntimeOptions, TrainOptions } from './client';
+export type { FineTuneOptions, LoadOptions, Runtime, RuntimeOptions, TrainOptions } from './client';
 export { connectServiceWorker } from './service_worker_client';
 export type { ServiceWorkerRuntime } from './service_worker_client';
 export { registerErrorClass, RuntimeError } from './errors';
@@ -23,6 +23,10 @@ export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {
   BackendFallback,
   BackendReport,
+  FineTuneImage,
+  FineTuneImages,
+  FineTunePreview,
+  FineTuneProgress,
   FineTuneRequest,
   FineTuneResult,
   ImageArray,

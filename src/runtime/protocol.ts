@@ -4,6 +4,8 @@
  */
 import type { BackendName, BackendOptions, BackendReport } from '../backend/init';
 import type { ImageArray } from '../data/images';
+import type { FineTuneImage, FineTuneImages } from '../io/image_inputs';
+import type { FineTunePreview, FineTuneProgress } from '../io/finetune';
 import type { ToyName } from '../data/toy';
 import type { ModelContents } from '../io/codec';
 import type { WeightStorage } from '../io/format';
@@ -15,7 +17,7 @@ export type { InterpolationPath };
 import type { SampleFormat, SampleResult } from '../sample/render';
 import type { RunResult, StepMetrics } from '../train/trainer';
 
-export type { BackendReport, ImageArray, LoadProgress, ModelContents, ModelFiles, WeightStorage };
+export type { BackendReport, FineTuneImage, FineTuneImages, FineTunePreview, FineTuneProgress, ImageArray, LoadProgress, ModelContents, ModelFiles, WeightStorage };
 
 /** Options of the backend the worker starts (initBackend's, sent to the worker). */
 export type RuntimeBackendOptions = Pick<BackendOptions, 'backend' | 'threads' | 'wasmPaths' | 'allowSoftwareWebGpu'>;
@@ -88,16 +90,23 @@ export interface TrainRequest extends Partial<TrainSettings> {
 }
 
 /**
- * Few-shot fine-tuning of the loaded model (runtime.fineTune, train/finetune.ts): a handful
- * (5-50) of images of one kind, already at the model's size and channels (toImageArray) and
- * on its background (invertImages for ink on paper). Transferred, not copied.
+ * Few-shot fine-tuning of the loaded model (runtime.fineTune, train/finetune.ts) on a handful
+ * (5-50) of images of one kind: Files, Blobs, ImageBitmaps, ImageData or PNG/JPEG bytes (decoded
+ * in the worker), or an { data, shape } array; resized to the model's size, colour turned to
+ * grey for a grey model (io/image_inputs.ts). Buffers and bitmaps are transferred, not copied.
  */
 export interface FineTuneRequest {
-  images: ImageArray;
+  images: FineTuneImages;
   /** Generator steps (default FINE_TUNE_DEFAULTS.steps: about a minute of one WASM thread on mnist). */
   steps?: number;
   /** Seeds the choice of components' samples and the run. Default 0. */
   seed?: number;
+  /** Turn the images to their negatives first (ink on paper for MNIST's light-on-dark digits). */
+  invert?: boolean;
+  /** The class to tune, for a conditional model; no model here has classes yet, so a label is refused (reason 'not-conditional'). */
+  label?: number;
+  /** Milliseconds between preview grids (default PREVIEW.everyMs, 3 s). */
+  previewEveryMs?: number;
 }
 
 /** How a fine-tune ended, as TrainResult, and the latent components it kept (null: a model without a mixture). */

@@ -16,11 +16,18 @@ export function weightBuffers(model: ModelContents): Transferable[] {
   return [...buffers];
 }
 
+/** What a train or fine-tune request hands over: its image array's buffer, or its images' buffers and bitmaps. */
 export function imageBuffers(request: TrainRequest | FineTuneRequest): Transferable[] {
   const data = request != null && 'data' in request ? request.data : undefined;
   const images = request != null && 'images' in request ? request.images : data != null && 'images' in data ? data.images : undefined;
-  const buffer = images?.data?.buffer;
-  return buffer instanceof ArrayBuffer ? [buffer] : [];
+  const moved = new Set<Transferable>();
+  for (const image of Array.isArray(images) ? images : [images]) {
+    if (typeof ImageBitmap !== 'undefined' && image instanceof ImageBitmap) moved.add(image);
+    else if (image instanceof ArrayBuffer) moved.add(image);
+    else if (image != null && typeof image === 'object' && 'data' in image && ArrayBuffer.isView(image.data) && image.data.buffer instanceof ArrayBuffer) moved.add(image.data.buffer);
+    else if (image instanceof Uint8Array && image.buffer instanceof ArrayBuffer) moved.add(image.buffer);
+  }
+  return [...moved];
 }
 
 /** URLs resolved here: the worker would resolve them against its own script. */

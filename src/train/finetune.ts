@@ -9,7 +9,7 @@
  *    samples lie nearest the images (cosine distance of the pixels, each image's nearest
  *    samples vote) are kept (chooseComponents).
  * 2. Anchors, finer than a component (which may draw two kinds, as mnist's draw the 4s and 9s):
- *    the generator is inverted on each image (invertImages), and the means of a few inversions
+ *    the generator is inverted on each image (invertGenerator), and the means of a few inversions
  *    of one component become the points the model draws around (anchorsBetween, recorded as
  *    architecture.latentAnchors), at the smallest spread whose samples do not crowd the images
  *    (chooseSpread). Latent-space mining before fine-tuning, as MineGAN (Wang et al. 2020) does
@@ -74,8 +74,8 @@ export interface FineTuneOptions {
   /** FreezeD: how many of the critic's lowest conv layers stay as they are (0: none). */
   frozenCriticLayers?: number;
   /**
-   * The spread of the noise around the anchors, one per image (invertImages): the generator
-   * draws near the images, less near as it grows to 1; null: the kept components whole.
+   * The spread of the noise around the anchors (anchorsBetween): 'auto' picks it (chooseSpread);
+   * smaller draws the kind more surely and nearer the images; null: the kept components whole.
    */
   anchorSpread?: number | 'auto' | null;
   /**
@@ -96,12 +96,15 @@ export interface FineTuneOptions {
   onProgress?: (metrics: StepMetrics) => void | Promise<void>;
 }
 
-/** A fine-tune's input that cannot be used: too few images, images of another shape or background, a model without a critic. */
+/**
+ * A fine-tune's input that cannot be used: too few images, something that is not an image, images
+ * of another shape or background, a model without a critic, a label for a model without classes.
+ */
 export class FineTuneInputError extends Error {
   override name = 'FineTuneInputError';
   constructor(
     message: string,
-    readonly code: 'too-few-images' | 'image-shape' | 'background' | 'no-critic' | 'bad-option',
+    readonly code: 'too-few-images' | 'not-an-image' | 'image-shape' | 'background' | 'no-critic' | 'not-conditional' | 'bad-option',
   ) {
     super(message);
   }
@@ -205,7 +208,7 @@ export interface Inversion {
  * samples of the kept components (cosine of the pixels), then Adam moves that sample's noise
  * e to minimise the squared pixel error plus INVERSION_PRIOR |e|^2, its component fixed.
  */
-export async function invertImages(generator: Network, images: ImageArray, allowed: readonly number[], seed: number): Promise<Inversion> {
+export async function invertGenerator(generator: Network, images: ImageArray, allowed: readonly number[], seed: number): Promise<Inversion> {
   const { latentDim, latentComponents } = generator.config;
   const K = latentComponents!;
   const noiseDim = latentDim - K;

@@ -26,6 +26,15 @@ const DIGITS = 6;
 /** WASM in the page and in Node round differently in the last bits, which 8-bit pixels rarely show. */
 const PIXEL_TOLERANCE = 2;
 
+/** A canvas's size and RGBA pixels. */
+const canvasPixels = (page: Page, id: string) =>
+  page.evaluate((id) => {
+    const canvas = document.getElementById(id) as HTMLCanvasElement;
+    return { width: canvas.width, data: Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data) };
+  }, id);
+/** The first grid the page drew: the shipped model's 64 samples of seed 0. */
+let firstGrid: number[] = [];
+
 /** The page's grid canvas, RGBA. */
 const gridPixels = (page: Page) =>
   page.evaluate(() => {
@@ -107,6 +116,7 @@ describe('wgan-edge demo', () => {
     const generator = generatorFromModel(await loadModelDir(dir), dir);
     const ours = await sampleGenerator(generator, { n: 64, seed: 0, format: 'rgba' }).finally(() => disposeParams(generator.params));
     const grid = await gridPixels(page);
+    firstGrid = grid;
     expect(grid.length).toBe(224 * 224 * 4);
     let worst = 0;
     for (let i = 0; i < 64; i++) {
@@ -150,6 +160,17 @@ describe('wgan-edge demo', () => {
     await waitReady(page);
     expect(await status(page)).toBe(`Done at step ${shippedSteps + 2} (2 steps here). The grid shows the fine-tuned model.`);
     expect(await gridPixels(page)).not.toEqual(before);
+    // Before and after: 4 x 4 samples of seed 0, the after grid the worker's last preview.
+    const [beforeGrid, afterGrid] = await Promise.all(['before', 'after'].map((id) => canvasPixels(page, id)));
+    expect([beforeGrid.width, afterGrid.width]).toEqual([4 * 29 + 1, 4 * 29 + 1]);
+    expect(await page.locator('#after-caption').textContent()).toBe('After step 2');
+    expect(afterGrid.data).not.toEqual(beforeGrid.data);
+    // The before grid is the shipped model's first samples of seed 0, as the main grid drew them at first.
+    for (const [x, y] of [[1, 1], [14, 20], [28, 28]]) {
+      const at = (y * beforeGrid.width + x) * 4;
+      const atGrid = ((y - 1) * 224 + (x - 1)) * 4;
+      expect(Math.abs(beforeGrid.data[at] - firstGrid[atGrid])).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+    }
 
     // A long run, stopped: the images and buttons are locked meanwhile, and the steps done are kept.
     await page.fill('#steps', '10000');

@@ -17,7 +17,7 @@ import { disposeParams } from '../../src/nn/params';
 import { latentPath, mixtureLatentPath, seededLatents } from '../../src/sample/latent_paths';
 import { interpolateLatents } from '../../src/sample/generate';
 import { diffAugment, type DiffAugmentPolicy } from '../../src/train/diff_augment';
-import { anchorsBetween, chooseComponents, chooseSpread, FineTuneInputError, invertImages } from '../../src/train/finetune';
+import { anchorsBetween, chooseComponents, chooseSpread, FineTuneInputError, invertGenerator } from '../../src/train/finetune';
 import { fineTune } from '../../src/io/finetune';
 import { Trainer } from '../../src/train/trainer';
 import { nearestShotRatio } from '../../src/metrics/few_shot';
@@ -314,11 +314,11 @@ describe('fineTune on a tiny model', () => {
     expect(components.model.architecture.latentAnchors).toBeUndefined();
   });
 
-  it('invertImages: each image\'s inversion draws it nearer than any of 128 samples of the kept components', async () => {
+  it('invertGenerator: each image\'s inversion draws it nearer than any of 128 samples of the kept components', async () => {
     const allowed = [0, 2];
     const generator = generatorFromModel(model, 'base');
     const before = tf.memory().numTensors;
-    const inversion = await invertImages(generator, images, allowed, 4);
+    const inversion = await invertGenerator(generator, images, allowed, 4);
     expect(tf.memory().numTensors).toBe(before);
     const count = images.shape[0];
     expect(Array.from(inversion.components).every((k) => allowed.includes(k))).toBe(true);
@@ -342,7 +342,7 @@ describe('fineTune on a tiny model', () => {
 
   it('chooseSpread: the smallest spread of its grid that keeps the samples the target away from the images, the largest when none does', async () => {
     const generator = generatorFromModel(model, 'base');
-    const inversion = await invertImages(generator, images, [0, 1, 2], 4);
+    const inversion = await invertGenerator(generator, images, [0, 1, 2], 4);
     const before = tf.memory().numTensors;
     expect(await chooseSpread(generator, images, inversion, 2, 0, 1)).toBe(0.5);
     expect(await chooseSpread(generator, images, inversion, 2, 100, 1)).toBe(1);
@@ -371,7 +371,7 @@ describe('fineTune on a tiny model', () => {
     expect(anchorsBetween({ components: Int32Array.from([0, 1]), noise: inversion.noise.slice(0, 8) }, 3, 0.6, 2, 0).points).toHaveLength(2);
   });
 
-  it('refuses 0 or 1 image, images of another shape, a model without a critic, anchor options out of range', async () => {
+  it('refuses 0 or 1 image, an array that is not of images, a model without a critic, anchor options out of range', async () => {
     const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as FineTuneInputError);
     for (const rows of [[], [6]]) {
       const e = await refusal(fineTune(model, barImages(rows, 80), { steps: 1 }));
@@ -379,8 +379,9 @@ describe('fineTune on a tiny model', () => {
       expect(e!.code).toBe('too-few-images');
       expect(e!.message).toMatch(/at least 2/);
     }
-    const colour = { data: new Uint8Array(3 * 32 * 32 * 3), shape: [3, 32, 32, 3] as [number, number, number, number] };
-    expect((await refusal(fineTune(model, colour, { steps: 1 })))!.code).toBe('image-shape');
+    // Other sizes and colour are converted (finetune_inputs.test.ts); two channels are not an image.
+    const twoChannels = { data: new Uint8Array(3 * 32 * 32 * 2), shape: [3, 32, 32, 2] as [number, number, number, number] };
+    expect((await refusal(fineTune(model, twoChannels, { steps: 1 })))!.code).toBe('image-shape');
     const e = await refusal(fineTune({ ...model, critic: undefined }, images, { steps: 1 }));
     expect(e!.code).toBe('no-critic');
     expect(e!.message).toMatch(/no critic/);

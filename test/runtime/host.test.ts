@@ -8,7 +8,8 @@ import { RuntimeError } from '../../src/runtime/errors';
 import { RuntimeHost } from '../../src/runtime/host';
 import type { ModelContents, TrainProgress, TrainRequest } from '../../src/runtime/protocol';
 import { Trainer } from '../../src/train/trainer';
-import { fineTune } from '../../src/io/finetune';
+import { fineTune, PREVIEW, type FineTunePreview, type FineTuneProgress } from '../../src/io/finetune';
+import { encode as encodePng } from 'fast-png';
 
 const RUN: TrainRequest = {
   loss: 'wgan-gp',
@@ -233,6 +234,30 @@ describe('RuntimeHost', () => {
       await expect(host.fineTune({ images: one }, 53)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/1 image; a fine-tune needs at least 2/) });
       await host.load({ ...base, critic: undefined });
       await expect(host.fineTune({ images: images() }, 54)).rejects.toThrow(/no critic/);
+      await host.load(base);
+      await expect(host.fineTune({ images: images(), label: 7 }, 55)).rejects.toMatchObject({ code: 'bad-request', reason: 'not-conditional', message: expect.stringMatching(/^fineTune: the loaded model is not conditional/) });
+      await expect(host.fineTune({ images: [images().data, 'x'] as never }, 56)).rejects.toMatchObject({ code: 'bad-request', reason: 'not-an-image', message: expect.stringMatching(/image 0: not a PNG or JPEG file/) });
+      host.unload();
+    });
+
+    it('takes PNG bytes, and sends previews (start, end) and progress with an ETA, as the library does', async () => {
+      const { data } = images();
+      const pngs = Array.from({ length: 5 }, (_, i) => encodePng({ width: 28, height: 28, channels: 1, data: data.subarray(i * 784, (i + 1) * 784) }));
+      const want = await fineTune(structuredClone(base), images(), { steps: 2, seed: 1 });
+      await host.load(base);
+      const progress: FineTuneProgress[] = [];
+      const previews: FineTunePreview[] = [];
+      // Previews far apart: only the start's and the end's, however slow the machine.
+      const result = await host.fineTune({ images: pngs, steps: 2, seed: 1, previewEveryMs: 1e9 }, 57, (p) => progress.push(p), false, (p) => previews.push(p));
+      expect(result).toMatchObject({ stopped: 'completed', stepsRun: 2, components: want.choice!.allowed });
+      expect((await host.exportModel()).generator).toEqual(want.model.generator);
+      expect(progress.at(-1)).toMatchObject({ step: 3, etaSeconds: 0 });
+      expect(progress.at(-1)!.seconds).toBeGreaterThan(0);
+      expect(previews.map((p) => p.step)).toEqual([1, 3]);
+      const last = await host.sample({ n: PREVIEW.side ** 2, seed: PREVIEW.seed, format: 'rgba' });
+      if (last.format !== 'rgba') throw new Error('expected rgba');
+      const corner = (PREVIEW.gap * previews[1].width + PREVIEW.gap) * 4;
+      expect(Array.from(previews[1].rgba.subarray(corner, corner + 4))).toEqual(Array.from(last.values.subarray(0, 4)));
       host.unload();
     });
   });
