@@ -1,5 +1,6 @@
 /**
- * `wgan-edge sample`: seeded samples of a model folder or shipped model, as .json, .npy or .png.
+ * `wgan-edge sample`: seeded samples of a model folder or shipped model, as .json, .npy or .png;
+ * `--label K` draws class K of a conditional model (without it, labels uniformly at random).
  * Drawn in batches and written as they come, with progress on stderr, so memory stays that of
  * one batch (and the latents) whatever --n is.
  */
@@ -11,7 +12,8 @@ import { checkOutputFile, loadModelDir, OutputRefusedError } from '../io/node_fi
 import { generatorFromModel } from '../io/networks';
 import { npyHeader } from '../io/npy';
 import { disposeParams } from '../nn/params';
-import { generateSamples, sampleLatents } from '../sample/generate';
+import { checkLabel, generateSamples, sampleLabels, sampleLatents } from '../sample/generate';
+import { MAX_LABELS } from '../models/config';
 import { toUint8 } from '../sample/png';
 import { renderSamples } from '../sample/render';
 import { backendOptions, intOption, parse, truncationOption } from './args';
@@ -32,6 +34,7 @@ export async function sample(argv: string[]): Promise<void> {
     n: { type: 'string', default: '64' },
     seed: { type: 'string', default: '0' },
     truncation: { type: 'string' },
+    label: { type: 'string' },
     out: { type: 'string' },
   });
   if (args.model == null) throw new UsageError('sample needs --model DIR or the name of a shipped model.');
@@ -42,12 +45,19 @@ export async function sample(argv: string[]): Promise<void> {
   const n = intOption('n', args.n, 1, MAX_SAMPLES)!;
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
   const truncation = truncationOption(args);
+  const label = intOption('label', args.label, 0, MAX_LABELS - 1);
   await checkOutputFile(out, `--out ${out}`).catch((e: Error) => {
     throw e instanceof OutputRefusedError ? new UsageError(e.message) : e;
   });
   const dir = await resolveModel(String(args.model));
 
   const model = await loadModelDir(dir);
+  const classes = (model.architecture as { labels?: number }).labels;
+  try {
+    checkLabel(label, classes);
+  } catch (e) {
+    throw new UsageError(`--label ${label}: ${dir} ${classes == null ? 'is unconditional and takes no --label' : `has labels 0 to ${classes - 1}`}.`);
+  }
   const isImage = model.outputShape.length === 3;
   if (format === '.png' && isImage && n > MAX_GRID) {
     throw new UsageError(`--n ${n}: a .png grid holds at most ${MAX_GRID} samples; write .npy or .json for more.`);
@@ -59,7 +69,7 @@ export async function sample(argv: string[]): Promise<void> {
   try {
     const file = await open(partial, 'wx');
     try {
-      await writeSamples(file, generator, format, { n, seed, truncation });
+      await writeSamples(file, generator, format, { n, seed, truncation, label });
     } finally {
       await file.close();
     }
@@ -74,13 +84,14 @@ export async function sample(argv: string[]): Promise<void> {
 }
 
 /** Draws the samples BATCH at a time (the latents of the whole seed, sliced) and writes them in `format`. */
-async function writeSamples(file: FileHandle, generator: Network, format: string, options: { n: number; seed: number; truncation?: number }): Promise<void> {
+async function writeSamples(file: FileHandle, generator: Network, format: string, options: { n: number; seed: number; truncation?: number; label?: number }): Promise<void> {
   const { n } = options;
   const { latentDim, outputShape, outputRange } = generator.config;
   const isImage = outputShape.length === 3;
   const size = outputShape.reduce((a, b) => a * b, 1);
   const shape = [n, ...outputShape];
   const latents = await sampleLatents(latentDim, options);
+  const labels = sampleLabels(generator.config.labels, options);
   // A .png is one picture of them all (at most MAX_GRID images, or 2-D points).
   const all = format === '.png' ? new Float32Array(n * size) : null;
   const text = (s: string) => file.writeFile(new TextEncoder().encode(s));
@@ -90,7 +101,7 @@ async function writeSamples(file: FileHandle, generator: Network, format: string
   const progress = n > BATCH ? new CountProgress(n, 'samples') : null;
   for (let start = 0; start < n; start += BATCH) {
     const end = Math.min(n, start + BATCH);
-    const { values } = await generateSamples(generator, latents.subarray(start * latentDim, end * latentDim));
+    const { values } = await generateSamples(generator, latents.subarray(start * latentDim, end * latentDim), 'float32', labels?.subarray(start, end));
     if (all != null) all.set(values, start * size);
     if (format === '.npy') await file.writeFile(isImage ? toUint8(values, outputRange!) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     if (format === '.json') {

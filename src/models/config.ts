@@ -21,6 +21,12 @@ interface ArchBase {
    * (train/finetune.ts) keeps those nearest its images.
    */
   latentComponentsAllowed?: number[];
+  /**
+   * L >= 2: a class-conditional pair over labels 0..L-1. The generator reads a one-hot label
+   * beside its latent, the critic scores by projection (Miyato and Koyama 2018): head(h) +
+   * <embed(y), h>. Absent: unconditional (every model.json before labels existed).
+   */
+  labels?: number;
   /** One sample's shape: [d] for vectors, [height, width, channels] for images. */
   outputShape: number[];
   outputRange: OutputRange;
@@ -47,6 +53,9 @@ export interface Dcgan32Arch extends ArchBase {
 }
 
 export type ArchConfig = MlpArch | Dcgan28Arch | Dcgan32Arch;
+
+/** Classes a conditional pair may have: bounds the one-hot input and the critic's embedding. */
+export const MAX_LABELS = 1024;
 
 /**
  * Hidden units of the toy nets. gan_toy.py uses 512; 128 makes a training step about 6x
@@ -91,6 +100,10 @@ export function validateArch(config: unknown): ArchConfig {
     if (!ok) {
       throw new Error(`architecture config: latentComponentsAllowed must be a non-empty ascending list of distinct components below latentComponents (${String(k)}), got ${JSON.stringify(allowed)}`);
     }
+  }
+  const labels = c.labels;
+  if (labels !== undefined && !(Number.isInteger(labels) && (labels as number) >= 2 && (labels as number) <= MAX_LABELS)) {
+    throw new Error(`architecture config: labels must be an integer from 2 to ${MAX_LABELS} (the number of classes), got ${JSON.stringify(labels)}`);
   }
   if (c.criticNorm !== 'none' && c.criticNorm !== 'layer') {
     throw new Error(`architecture config: criticNorm must be 'none' or 'layer', got ${JSON.stringify(c.criticNorm)}`);
