@@ -88,9 +88,14 @@ export async function sampleGenerator<F extends SampleFormat = 'float32'>(networ
  */
 export async function interpolateGenerator<F extends SampleFormat = 'float32'>(network: Network, options: InterpolateOptions<F>): Promise<SampleOf<F>> {
   const format = checkFormat(options.format);
-  const label = options.label ?? sampleLabels(network.config.labels, { n: 1, seed: options.from })?.[0];
-  const labels = sampleLabels(network.config.labels, { n: options.steps, seed: options.from, label });
+  const labels = interpolateLabels(network.config.labels, options);
   return generateSamples(network, await interpolateLatents(network.config, options), format, labels);
+}
+
+/** The labels interpolateGenerator gives a model with `classes` labels: one label along the whole path. */
+export function interpolateLabels(classes: number | undefined, options: { from: number; steps: number; label?: number }): Int32Array | undefined {
+  const label = options.label ?? sampleLabels(classes, { n: 1, seed: options.from })?.[0];
+  return sampleLabels(classes, { n: options.steps, seed: options.from, label });
 }
 
 /**
