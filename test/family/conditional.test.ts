@@ -11,6 +11,7 @@ import { initBackend } from '../../src/backend/init';
 import type { Dataset } from '../../src/data/dataset';
 import { imageDataset } from '../../src/data/images';
 import { decodeModel, encodeModel } from '../../src/io/codec';
+import { prepareFineTune } from '../../src/io/finetune';
 import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { createCritic, createGenerator, paramShapes } from '../../src/models';
 import { archConfig, validateArch } from '../../src/models/config';
@@ -67,6 +68,9 @@ function labelledImages(labels: number[]) {
   const data = Uint8Array.from(labels.flatMap((l) => new Array(16).fill(10 * l)));
   return { images: { data, shape: [labels.length, 4, 4, 1] as [number, number, number, number] }, labels: { values: Uint8Array.from(labels), classes: 4 } };
 }
+
+/** Two blank 28x28 images. */
+const labelledImages28 = () => ({ data: new Uint8Array(2 * 28 * 28), shape: [2, 28, 28, 1] as [number, number, number, number] });
 
 describe('conditional architectures', () => {
   it('labels: an integer >= 2, checked; absent (every older model.json) is unconditional with the weights it had', () => {
@@ -231,6 +235,15 @@ describe('sampling a conditional model', () => {
     const firstOfOne = await sampleGenerator(generator, { n: 1, seed: 3, label: 1 });
     expect(Array.from(labelled.values.subarray(0, 2))).toEqual(Array.from(firstOfOne.values));
     disposeParams(generator.params);
+  });
+
+  it('fine-tuning a conditional model is refused, naming why', async () => {
+    const trainer = new Trainer({ loss: 'wgan-gp', arch: archConfig('dcgan28', { dim: 2, labels: 4 }), data: imageDataset(labelledImages28(), [0, 1], 'fixture', { values: Uint8Array.from([0, 1]), classes: 4 }), seed: 1 });
+    const model = await modelFromTrainer(trainer, {});
+    trainer.dispose();
+    await expect(prepareFineTune(model, labelledImages28(), {}, 'the digits')).rejects.toThrow(
+      'the digits is class-conditional (4 labels): fine-tuning it toward one label is not supported yet',
+    );
   });
 
   it('a model file keeps the labels: its generator draws what the trainer did', async () => {
