@@ -25,7 +25,7 @@ import type { TrainerState } from '../train/state';
 import { backgroundMismatch, describeBackground } from '../train/background_check';
 import { Trainer, TrainingDivergedError, type StepMetrics } from '../train/trainer';
 import { backendOptions, intOption, parse } from './args';
-import { resolveData } from './data';
+import { LABELLED_SETS, resolveData } from './data';
 import { UsageError } from './errors';
 import { resolveModel } from './model_path';
 import { Progress } from './progress';
@@ -167,6 +167,9 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
   if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
   if (base != null && latentComponents != null) throw new UsageError(`--init ${init}: the model's generator decides its latent; drop --latent-mixture.`);
   if (base != null && conditional) throw new UsageError(`--init ${init}: the model decides whether it is conditional; drop --conditional.`);
+  if (baseArch?.labels != null && !LABELLED_SETS.includes(dataName)) {
+    throw new UsageError(`--init ${init} is class-conditional: it trains on the labels of ${LABELLED_SETS.join(', ')}, and --data ${dataName} has none.`);
+  }
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
   if (checkpoint != null) {
     const given = { data: dataName, loss, dim, batch, lr: learningRate, 'lr-decay': decayFrom, 'latent-mixture': latentComponents, ema: emaDecay, seed, invert: invert || undefined, conditional: conditional || undefined };

@@ -82,5 +82,8 @@ describe('wgan-edge on conditional models', () => {
     const switched = await cli('train', ...TINY, '--steps', '2', '--conditional', '--resume', '--out', plainRun);
     expect(switched.code).toBe(2);
     expect(switched.stderr).toContain('was trained without --conditional, not --conditional');
+    const fromModel = await cli('train', '--data', dir, '--init', digits, '--backend', 'cpu', '--out', join(dir, 'from-model'));
+    expect(fromModel.code).toBe(2);
+    expect(fromModel.stderr).toContain(`--init ${digits} is class-conditional: it trains on the labels of mnist, fashion-mnist, emoji, and --data ${dir} has none.`);
   }, 240_000);
 });
