@@ -9,6 +9,9 @@ import { ParamBuilder } from '../nn/init';
 import { defineProjection, dense, oneHotLabels, projection } from '../nn/layers';
 import type { ParamTensors } from '../nn/params';
 
+/** The conditional critic's class embedding: 'projection/kernel' [labels, features]. */
+const PROJECTION = 'projection';
+
 /**
  * A conditional generator reads its one-hot label concatenated after the latent (after the
  * latent mixture's transform, when it has one). Concatenation, not a learned embedding mixed
@@ -54,9 +57,6 @@ export function createCritic(config: ArchConfig, seed: number): Network {
   };
   return { config: c, role: 'critic', params, apply };
 }
-
-/** The conditional critic's class embedding: 'projection/kernel' [labels, features]. */
-const PROJECTION = 'projection';
 
 /** The parameter shapes of a network of `config`, by name, with no tensor made: what a model file is checked against. */
 export function paramShapes(config: ArchConfig, role: 'generator' | 'critic'): Record<string, number[]> {
