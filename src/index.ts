@@ -37,19 +37,19 @@ export { Rng, type RngState } from './utils/rng';
 // Data and metrics
 export { toyDataset, toyMixture, toyPoints, TOY_NAMES } from './data/toy';
 export type { ToyName, GaussianMixture } from './data/toy';
-export { imageDataset, type ImageArray } from './data/images';
-export type { Dataset } from './data/dataset';
+export { imageDataset, type ImageArray, type ImageLabels } from './data/images';
+export type { Dataset, LabelledParts } from './data/dataset';
 export { modeCoverage, generatorModeCoverage, type ModeReport } from './metrics/modes';
 export { exactW1, generatorW1 } from './metrics/wasserstein';
 export { frechetDistance } from './metrics/frechet';
 export { nearestShotRatio, pickShots, type NearestShotRatio } from './metrics/few_shot';
-export { classifierQuality, generatorClassifierQuality, type ClassifierQuality } from './metrics/classifier_quality';
+export { classifierQuality, generatorClassifierQuality, generatorLabelAccuracy, type ClassifierQuality } from './metrics/classifier_quality';
 
 // Sampling
 export { latents } from './sample/latents';
 export { seededLatents, latentPath, type InterpolationPath } from './sample/latent_paths';
 export { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './sample/render';
-export { generateSamples, sampleGenerator, interpolateGenerator, sampleLatents, interpolateLatents } from './sample/generate';
+export { generateSamples, sampleGenerator, interpolateGenerator, sampleLatents, interpolateLatents, sampleLabels, interpolateLabels } from './sample/generate';
 export type { SampleOf, SampleOptions, InterpolateOptions } from './sample/generate';
 export { encodePng, imageGrid, toUint8 } from './sample/png';
 export type { Raster } from './viz/raster';

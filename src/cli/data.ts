@@ -1,4 +1,4 @@
-/** `--data`: a toy set, MNIST, Fashion-MNIST, or a folder of PNG/JPEG images -> a dataset and its network. */
+/** `--data`: a toy set, MNIST, Fashion-MNIST, emoji, or a folder of PNG/JPEG images -> a dataset and its network. */
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Dataset } from '../data/dataset';
@@ -9,7 +9,8 @@ import type { ImageArray } from '../data/images';
 import { decodeImage } from '../io/image_files';
 import { readRegularFile } from '../io/node_files';
 import { archConfig, type ArchConfig } from '../models/config';
-import { loadMnist, MNIST_SETS, type MnistSet } from '../node/mnist';
+import { EMOJI_CATEGORIES, loadEmoji } from '../node/emoji';
+import { loadMnist, loadMnistLabels, MNIST_SETS, type MnistSet } from '../node/mnist';
 import { UsageError } from './errors';
 
 export interface DataChoice {
@@ -21,6 +22,10 @@ export interface DataChoice {
   images?: ImageArray;
 }
 
+/** The labelled image sets: --data names that --conditional can train on. */
+export const LABELLED_SETS: readonly string[] = [...MNIST_SETS, 'emoji'];
+const MNIST_CLASSES = 10;
+
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 /** A training image file larger than this is refused unread (a 4096x4096 PNG of noise is ~64 MB). */
 const MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024;
@@ -28,20 +33,36 @@ const MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024;
 /**
  * `dim` overrides the network width: the MLP's hidden units, the conv nets' DIM. `invert`
  * turns a folder's images to their negatives (ink on paper -> light on dark, as MNIST).
+ * `conditional`: a labelled set (LABELLED_SETS) with its labels, and an architecture
+ * conditional on its classes.
  */
-export async function resolveData(spec: string, dim: number | undefined, invert = false): Promise<DataChoice> {
-  const isSet = ([...TOY_NAMES, ...MNIST_SETS] as string[]).includes(spec);
+export async function resolveData(spec: string, dim: number | undefined, invert = false, conditional = false): Promise<DataChoice> {
+  const isSet = ([...TOY_NAMES, ...LABELLED_SETS] as string[]).includes(spec);
   if (invert && isSet) throw new UsageError(`--invert flips a folder of images, not --data ${spec}.`);
+  if (conditional && !LABELLED_SETS.includes(spec)) {
+    throw new UsageError(`--conditional trains on the labels of ${LABELLED_SETS.join(', ')}; --data ${spec} has none.`);
+  }
+  const width = dim == null ? {} : { dim };
+  if (spec === 'emoji') {
+    const emoji = await loadEmoji().catch((e: Error) => {
+      throw new UsageError(`--data emoji: ${e.message}`);
+    });
+    const arch = archConfig('dcgan32', { ...width, ...(conditional && { labels: EMOJI_CATEGORIES.length }) });
+    const labels = conditional ? { values: emoji.labels, classes: EMOJI_CATEGORIES.length } : undefined;
+    return { dataset: imageDataset(emoji.images, arch.outputRange, spec, labels), arch, name: spec };
+  }
   if ((TOY_NAMES as readonly string[]).includes(spec)) {
     return { dataset: toyDataset(spec as ToyName), arch: archConfig('mlp', dim == null ? {} : { hidden: dim }), name: spec };
   }
   if ((MNIST_SETS as readonly string[]).includes(spec)) {
-    const arch = archConfig('dcgan28', dim == null ? {} : { dim });
-    return { dataset: imageDataset(await loadMnist('train', { set: spec as MnistSet }), arch.outputRange, spec), arch, name: spec };
+    const set = spec as MnistSet;
+    const arch = archConfig('dcgan28', { ...width, ...(conditional && { labels: MNIST_CLASSES }) });
+    const labels = conditional ? { values: await loadMnistLabels('train', { set }), classes: MNIST_CLASSES } : undefined;
+    return { dataset: imageDataset(await loadMnist('train', { set }), arch.outputRange, spec, labels), arch, name: spec };
   }
   const isDir = await stat(spec).then((s) => s.isDirectory(), () => false);
   if (!isDir) {
-    throw new UsageError(`--data must be one of ${[...TOY_NAMES, ...MNIST_SETS].join(', ')} or a folder of PNG/JPEG images; '${spec}' is none.`);
+    throw new UsageError(`--data must be one of ${[...TOY_NAMES, ...LABELLED_SETS].join(', ')} or a folder of PNG/JPEG images; '${spec}' is none.`);
   }
   const { files, images } = await readImageFolder(spec, '--data');
   // Greyscale images train the 28x28x1 network, colour ones the 32x32x3 network.

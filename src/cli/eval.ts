@@ -1,7 +1,8 @@
 /**
  * `wgan-edge eval`: a model's quality as JSON. 2-D models against their toy set (modes,
  * high-quality share, W1); MNIST and Fashion-MNIST models through the project's classifier for the set (confident share,
- * class shares, Frechet distance next to the real-vs-real baseline).
+ * class shares, Frechet distance next to the real-vs-real baseline; for a conditional model,
+ * the share of each label's samples the classifier puts in that class).
  */
 import { initBackend } from '../backend/init';
 import { TOY_NAMES, toyDataset, toyMixture, type MixtureName, type ToyName } from '../data/toy';
@@ -14,7 +15,7 @@ import { backendOptions, intOption, parse, truncationOption } from './args';
 import { UsageError } from './errors';
 import { resolveModel, shippedFolder } from './model_path';
 import { classifierFromContents } from '../io/classifier_file';
-import { generatorClassifierQuality } from '../metrics/classifier_quality';
+import { generatorClassifierQuality, generatorLabelAccuracy } from '../metrics/classifier_quality';
 import { loadClassifierDir } from '../node/classifier_files';
 import { loadMnist, MNIST_COUNTS, MNIST_SETS, type MnistSet } from '../node/mnist';
 import { CountProgress } from './progress';
@@ -51,6 +52,12 @@ export async function evaluate(argv: string[]): Promise<void> {
       const classifier = classifierFromContents(await loadClassifierDir(classifierDir), classifierDir);
       try {
         Object.assign(result, await generatorClassifierQuality(generator, classifier, await loadMnist('test', { set: data as MnistSet }), n, seed, truncation));
+        const classes = generator.config.labels;
+        if (classes != null) {
+          // As many samples again, split evenly over the labels: each drawn with its label.
+          const labelAccuracy = await generatorLabelAccuracy(generator, classifier, Math.ceil(n / classes), seed, truncation);
+          Object.assign(result, { labelAccuracy, labelAccuracyMean: labelAccuracy.reduce((a, b) => a + b, 0) / classes, labelSamples: Math.ceil(n / classes) });
+        }
       } finally {
         disposeParams(classifier);
       }

@@ -12,13 +12,14 @@ import { demo } from './demo';
 
 const USAGE = `Usage: wgan-edge <command> [options]
 
-  train   --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist|<folder of PNG/JPEG>
+  train   --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist|emoji|<folder of PNG/JPEG>
           [--loss gan|wgan|wgan-gp|wgan-c] [--steps N] [--batch B] [--seed S]
           [--dim D (width: MLP hidden units, conv DIM)]
           [--ema DECAY (save a moving average of the generator)]
           [--lr RATE (both nets' learning rate; default: the loss's)]
           [--lr-decay START (the rate falls linearly to 0 from step START to --steps)]
           [--latent-mixture K (latents as K separated Gaussians: fewer in-between samples)]
+          [--conditional (class-conditional on the labels of mnist, fashion-mnist or emoji)]
           [--storage float32|float16|uint8 (the model folder's weights)]
           [--init DIR|<shipped name> (start from a model's networks; --steps counts on from its)]
           [--invert (a folder's images as negatives: ink on paper -> light on dark, as MNIST)]
@@ -30,6 +31,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
           [--latents Z.npy (the samples of these [n, latentDim] latents instead of a seed's)]
           [--format uint8|float32 (how a .npy stores images; default uint8)]
+          [--label K (a conditional model's class; default: uniformly random labels)]
   eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist
           [--n N] [--seed S] [--truncation T (digit sets; as sample's)]
   info    the backends here and what auto picks

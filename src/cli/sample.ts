@@ -1,6 +1,7 @@
 /**
  * `wgan-edge sample`: seeded samples of a model folder or shipped model, as .json, .npy or .png,
- * or the samples of given latents (`--latents z.npy`, what the PyTorch twin is compared on).
+ * or the samples of given latents (`--latents z.npy`, what the PyTorch twin is compared on);
+ * `--label K` draws class K of a conditional model (without it, labels uniformly at random).
  * Drawn in batches and written as they come, with progress on stderr, so memory stays that of
  * one batch (and the latents) whatever --n is.
  */
@@ -12,7 +13,8 @@ import { checkOutputFile, FileRefusedError, loadModelDir, OutputRefusedError, re
 import { generatorFromModel } from '../io/networks';
 import { npyHeader, parseNpy, type NpyDtype } from '../io/npy';
 import { disposeParams } from '../nn/params';
-import { generateSamples, sampleLatents } from '../sample/generate';
+import { checkLabel, generateSamples, sampleLabels, sampleLatents } from '../sample/generate';
+import { MAX_LABELS } from '../models/config';
 import { toUint8 } from '../sample/png';
 import { renderSamples } from '../sample/render';
 import { backendOptions, intOption, parse, truncationOption } from './args';
@@ -38,6 +40,7 @@ export async function sample(argv: string[]): Promise<void> {
     truncation: { type: 'string' },
     latents: { type: 'string' },
     format: { type: 'string' },
+    label: { type: 'string' },
     out: { type: 'string' },
   });
   if (args.model == null) throw new UsageError('sample needs --model DIR or the name of a shipped model.');
@@ -53,12 +56,19 @@ export async function sample(argv: string[]): Promise<void> {
   const n = args.latents == null ? intOption('n', args.n ?? '64', 1, MAX_SAMPLES)! : undefined;
   const seed = intOption('seed', args.seed ?? '0', 0, 2 ** 32 - 1)!;
   const truncation = truncationOption(args);
+  const label = intOption('label', args.label, 0, MAX_LABELS - 1);
   await checkOutputFile(out, `--out ${out}`).catch((e: Error) => {
     throw e instanceof OutputRefusedError ? new UsageError(e.message) : e;
   });
   const dir = await resolveModel(String(args.model));
 
   const model = await loadModelDir(dir);
+  const classes = (model.architecture as { labels?: number }).labels;
+  try {
+    checkLabel(label, classes);
+  } catch (e) {
+    throw new UsageError(`--label ${label}: ${dir} ${classes == null ? 'is unconditional and takes no --label' : `has labels 0 to ${classes - 1}`}.`);
+  }
   const isImage = model.outputShape.length === 3;
   if (npyFormat === 'uint8' && !isImage) throw new UsageError(`--format uint8: ${dir} makes [${model.outputShape}] vectors, not images; they are written as float32.`);
   const given = args.latents == null ? null : await readLatents(String(args.latents), model.latentDim);
@@ -70,13 +80,14 @@ export async function sample(argv: string[]): Promise<void> {
   await initBackend(backendOptions(args));
   // Seeded latents come from tfjs' seeded normals: drawn once a backend is up.
   const latents = given ?? (await sampleLatents(model.latentDim, { n: n!, seed, truncation }));
+  const labels = sampleLabels(classes, { n: count, seed, label });
   const generator = generatorFromModel(model, dir);
   // Written beside the target and renamed: a failed write leaves an existing file whole, and no partial file behind.
   const partial = `${out}.partial-${process.pid}`;
   try {
     const file = await open(partial, 'wx');
     try {
-      await writeSamples(file, generator, extension, latents, npyFormat ?? (isImage ? 'uint8' : 'float32'));
+      await writeSamples(file, generator, extension, latents, npyFormat ?? (isImage ? 'uint8' : 'float32'), labels);
     } finally {
       await file.close();
     }
@@ -120,8 +131,8 @@ async function readLatents(path: string, latentDim: number): Promise<Float32Arra
   return values;
 }
 
-/** Draws the samples of `latents` ([n, latentDim] row-major) BATCH at a time and writes them in `extension`'s format. */
-async function writeSamples(file: FileHandle, generator: Network, extension: string, latents: Float32Array, npyFormat: NpyDtype): Promise<void> {
+/** Draws the samples of `latents` ([n, latentDim] row-major; with `labels`, one class each) BATCH at a time and writes them in `extension`'s format. */
+async function writeSamples(file: FileHandle, generator: Network, extension: string, latents: Float32Array, npyFormat: NpyDtype, labels?: Int32Array): Promise<void> {
   const { latentDim, outputShape, outputRange } = generator.config;
   const n = latents.length / latentDim;
   const isImage = outputShape.length === 3;
@@ -136,7 +147,7 @@ async function writeSamples(file: FileHandle, generator: Network, extension: str
   const progress = n > BATCH ? new CountProgress(n, 'samples') : null;
   for (let start = 0; start < n; start += BATCH) {
     const end = Math.min(n, start + BATCH);
-    const { values } = await generateSamples(generator, latents.subarray(start * latentDim, end * latentDim));
+    const { values } = await generateSamples(generator, latents.subarray(start * latentDim, end * latentDim), 'float32', labels?.subarray(start, end));
     if (all != null) all.set(values, start * size);
     if (extension === '.npy') await file.writeFile(npyFormat === 'uint8' ? toUint8(values, outputRange!) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     if (extension === '.json') {

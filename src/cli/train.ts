@@ -25,7 +25,7 @@ import type { TrainerState } from '../train/state';
 import { backgroundMismatch, describeBackground } from '../train/background_check';
 import { Trainer, TrainingDivergedError, type StepMetrics } from '../train/trainer';
 import { backendOptions, intOption, parse } from './args';
-import { resolveData } from './data';
+import { LABELLED_SETS, resolveData } from './data';
 import { UsageError } from './errors';
 import { resolveModel } from './model_path';
 import { Progress } from './progress';
@@ -80,6 +80,7 @@ export async function train(argv: string[]): Promise<void> {
     lr: { type: 'string' },
     'lr-decay': { type: 'string' },
     'latent-mixture': { type: 'string' },
+    conditional: { type: 'boolean', default: false },
     storage: { type: 'string' },
     out: { type: 'string' },
     init: { type: 'string' },
@@ -87,7 +88,7 @@ export async function train(argv: string[]): Promise<void> {
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
-  if (args.data == null) throw new UsageError('train needs --data (8gaussians, 25gaussians, swissroll, mnist, fashion-mnist or a folder of images).');
+  if (args.data == null) throw new UsageError('train needs --data (8gaussians, 25gaussians, swissroll, mnist, fashion-mnist, emoji or a folder of images).');
   if (args.out == null) throw new UsageError('train needs --out DIR, the model folder to write.');
   const options: TrainOptions = {
     data: String(args.data),
@@ -105,6 +106,7 @@ export async function train(argv: string[]): Promise<void> {
     learningRate: learningRateOption(args.lr),
     decayFrom: intOption('lr-decay', args['lr-decay'], 0, 1e9),
     latentComponents: intOption('latent-mixture', args['latent-mixture'], 2, 1024),
+    conditional: Boolean(args.conditional),
     storage: args.storage == null ? undefined : storageOption(args.storage),
     backend: backendOptions(args),
   };
@@ -147,12 +149,14 @@ interface TrainOptions {
   decayFrom?: number;
   /** --latent-mixture K: the generator reads its latent as K separated Gaussians (a new run only). */
   latentComponents?: number;
+  /** --conditional: a class-conditional pair on the data's labels (a new run; a resume keeps its run's choice). */
+  conditional: boolean;
   storage?: WeightStorage;
   backend: ReturnType<typeof backendOptions>;
 }
 
 /** The run itself, with `out` locked against other writers. */
-async function trainInto({ data: dataName, out, resume, init, invert, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, decayFrom, latentComponents, storage, backend }: TrainOptions): Promise<void> {
+async function trainInto({ data: dataName, out, resume, init, invert, json, steps: stepsOption, loss, seed, batch, dim, emaDecay, learningRate, decayFrom, latentComponents, conditional, storage, backend }: TrainOptions): Promise<void> {
   const hasModel = await exists(join(out, 'model.json'));
   if (hasModel && !resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
   if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
@@ -162,9 +166,13 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
   const width = baseArch == null ? dim : widthOf(baseArch);
   if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
   if (base != null && latentComponents != null) throw new UsageError(`--init ${init}: the model's generator decides its latent; drop --latent-mixture.`);
+  if (base != null && conditional) throw new UsageError(`--init ${init}: the model decides whether it is conditional; drop --conditional.`);
+  if (baseArch?.labels != null && !LABELLED_SETS.includes(dataName)) {
+    throw new UsageError(`--init ${init} is class-conditional: it trains on the labels of ${LABELLED_SETS.join(', ')}, and --data ${dataName} has none.`);
+  }
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
   if (checkpoint != null) {
-    const given = { data: dataName, loss, dim, batch, lr: learningRate, 'lr-decay': decayFrom, 'latent-mixture': latentComponents, ema: emaDecay, seed, invert: invert || undefined };
+    const given = { data: dataName, loss, dim, batch, lr: learningRate, 'lr-decay': decayFrom, 'latent-mixture': latentComponents, ema: emaDecay, seed, invert: invert || undefined, conditional: conditional || undefined };
     checkResumedSettings(out, checkpoint, given);
   }
   const decayEnd = checkpoint?.trainer.settings.learningRateDecay?.end;
@@ -184,7 +192,8 @@ async function trainInto({ data: dataName, out, resume, init, invert, json, step
   const stopIfDeviceLost = () => {
     if (lostDevice != null) throw new Error('the WebGPU device was lost');
   };
-  const data = await resolveData(dataName, width, invert || checkpoint?.run.inverted === true);
+  const labelled = conditional || checkpoint?.trainer.arch.labels != null || baseArch?.labels != null;
+  const data = await resolveData(dataName, width, invert || checkpoint?.run.inverted === true, labelled);
   const components = baseArch == null ? latentComponents : baseArch.latentComponents;
   if (components != null && components >= data.arch.latentDim) {
     throw new UsageError(`--latent-mixture ${components}: the ${data.arch.kind} generator's latent has ${data.arch.latentDim} values; K must be below that.`);
@@ -302,7 +311,7 @@ function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
   return { step: m.step, wasserstein: m.wasserstein, criticLoss: m.criticLoss, generatorLoss: m.generatorLoss, penalty: m.penalty, seconds: round(seconds) };
 }
 
-type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'lr-decay' | 'latent-mixture' | 'ema' | 'seed' | 'invert';
+type ResumedFlag = 'data' | 'loss' | 'dim' | 'batch' | 'lr' | 'lr-decay' | 'latent-mixture' | 'ema' | 'seed' | 'invert' | 'conditional';
 
 /**
  * `--resume` goes on with the checkpoint's settings: a flag given again must repeat its value,
@@ -320,6 +329,7 @@ function checkResumedSettings(out: string, { run, trainer }: Checkpoint, given: 
     ema: trainer.settings.emaDecay,
     seed: trainer.seed,
     invert: run.inverted || null,
+    conditional: trainer.arch.labels != null || null,
   };
   for (const flag of Object.keys(trained) as ResumedFlag[]) {
     const [value, was] = [given[flag], trained[flag]];

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OutputRange } from '../models/config';
+import type { Rng } from '../utils/rng';
 import type { Dataset } from './dataset';
 
 export interface ImageArray {
@@ -14,7 +15,14 @@ export interface ImageArray {
   shape: [number, number, number, number];
 }
 
-export function imageDataset(images: ImageArray, outputRange: OutputRange, what = 'image array'): Dataset {
+/** Each image's class, in the images' order, and how many classes there are. */
+export interface ImageLabels {
+  values: Uint8Array | Int32Array;
+  classes: number;
+}
+
+/** With `labels`, the dataset is labelled (Dataset.labelled): a conditional trainer draws images with their classes. */
+export function imageDataset(images: ImageArray, outputRange: OutputRange, what = 'image array', labels?: ImageLabels): Dataset {
   const { data, shape } = images;
   if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`${what}: shape must be [count, height, width, channels] of positive integers, got ${JSON.stringify(shape)}`);
@@ -33,15 +41,39 @@ export function imageDataset(images: ImageArray, outputRange: OutputRange, what 
   }
   const toUnit = data instanceof Uint8Array ? 1 / 255 : 1;
   const [scale, offset] = outputRange !== null && outputRange[0] === -1 ? [2 * toUnit, -1] : [toUnit, 0];
+  if (labels != null) checkLabels(labels, count, what);
+  /** Draws batchSize images (with replacement) and their indices. */
+  const draw = (batchSize: number, rng: Rng) => {
+    const batch = new Float32Array(batchSize * sampleSize);
+    const indices = new Int32Array(batchSize);
+    for (let i = 0; i < batchSize; i++) {
+      indices[i] = rng.int(count);
+      const start = indices[i] * sampleSize;
+      for (let j = 0; j < sampleSize; j++) batch[i * sampleSize + j] = data[start + j] * scale + offset;
+    }
+    return { samples: tf.tensor4d(batch, [batchSize, height, width, channels]), indices };
+  };
+  const labelsAt = (indices: Int32Array) => tf.tensor1d(Int32Array.from(indices, (i) => labels!.values[i]), 'int32');
   return {
     sampleShape: [height, width, channels],
-    next(batchSize, rng) {
-      const batch = new Float32Array(batchSize * sampleSize);
-      for (let i = 0; i < batchSize; i++) {
-        const start = rng.int(count) * sampleSize;
-        for (let j = 0; j < sampleSize; j++) batch[i * sampleSize + j] = data[start + j] * scale + offset;
-      }
-      return tf.tensor4d(batch, [batchSize, height, width, channels]);
-    },
+    next: (batchSize, rng) => draw(batchSize, rng).samples,
+    ...(labels != null && {
+      labelled: {
+        classes: labels.classes,
+        nextLabelled(batchSize, rng) {
+          const { samples, indices } = draw(batchSize, rng);
+          return { samples, labels: labelsAt(indices) };
+        },
+        nextLabels: (batchSize, rng) => labelsAt(Int32Array.from({ length: batchSize }, () => rng.int(count))),
+      },
+    }),
   };
+}
+
+function checkLabels({ values, classes }: ImageLabels, count: number, what: string): void {
+  if (!Number.isInteger(classes) || classes < 2) throw new Error(`${what}: labels.classes must be an integer >= 2, got ${JSON.stringify(classes)}`);
+  if (!(values instanceof Uint8Array) && !(values instanceof Int32Array)) throw new TypeError(`${what}: labels.values must be a Uint8Array or Int32Array`);
+  if (values.length !== count) throw new Error(`${what}: ${count} images but ${values.length} labels`);
+  const bad = values.findIndex((l) => !(l >= 0 && l < classes));
+  if (bad >= 0) throw new Error(`${what}: label ${values[bad]} of image ${bad} is outside 0..${classes - 1}`);
 }

@@ -103,6 +103,9 @@ export async function prepareFineTune(base: ModelContents, input: FineTuneImages
   if (model.critic == null) {
     throw new FineTuneInputError(`${source} has no critic: fine-tuning trains one against the generator (load the model with its critic.bin)`, 'no-critic');
   }
+  if (arch.labels != null) {
+    throw new FineTuneInputError(`${source} is class-conditional (${arch.labels} labels): fine-tuning it toward one label is not supported yet`, 'bad-option');
+  }
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new FineTuneInputError(`fineTune: steps must be an integer >= 0, got ${o.steps}`, 'bad-option');
   if (o.anchorSpread !== null && o.anchorSpread !== 'auto' && !(o.anchorSpread > 0 && o.anchorSpread <= 1)) {
     throw new FineTuneInputError(`fineTune: anchorSpread must be 'auto', a number in (0, 1] or null, got ${o.anchorSpread}`, 'bad-option');

@@ -71,8 +71,8 @@ export interface MixtureCritic {
   readonly members: Network[];
   /** All members' weights, named 'critic<i>/<layer name>'. */
   readonly params: Params;
-  /** Scores [n, 1] of the mixture with these weights (one per member). */
-  apply(params: ParamTensors, x: tf.Tensor, weights: number[]): tf.Tensor;
+  /** Scores [n, 1] of the mixture with these weights (one per member); `labels` as Network.apply. */
+  apply(params: ParamTensors, x: tf.Tensor, weights: number[], labels?: tf.Tensor1D): tf.Tensor;
 }
 
 export function createMixtureCritic(arch: ArchConfig, critics: number, seed: number): MixtureCritic {
@@ -87,9 +87,9 @@ export function createMixtureCritic(arch: ArchConfig, critics: number, seed: num
   return {
     members,
     params,
-    apply(p, x, weights) {
+    apply(p, x, weights, labels) {
       if (weights.length !== critics) throw new Error(`mixture critic: ${critics} critics, ${weights.length} weights given`);
-      const terms = members.flatMap((member, i) => (weights[i] > 0 ? [tf.mul(member.apply(memberView(p, i), x), weights[i])] : []));
+      const terms = members.flatMap((member, i) => (weights[i] > 0 ? [tf.mul(member.apply(memberView(p, i), x, labels), weights[i])] : []));
       if (terms.length === 0) throw new Error(`mixture critic: all weights are zero (${weights})`);
       return terms.length === 1 ? terms[0] : tf.addN(terms);
     },

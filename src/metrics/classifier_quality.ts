@@ -15,6 +15,7 @@ import {
 } from '../models/classifier';
 import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
+import { sampleLabels } from '../sample/generate';
 import { seededLatents } from '../sample/latent_paths';
 import { Rng } from '../utils/rng';
 import { featureStats, frechetFromStats } from './frechet';
@@ -144,7 +145,8 @@ function confidentShare(probabilities: Float32Array): number {
 /**
  * classifierQuality of `n` samples of a 28x28x1 generator (latents seeded by `seed`, truncated
  * as the sampling API does when `truncation` is given), drawn in batches; a [-1, 1] generator's
- * samples are mapped to [0, 1] first.
+ * samples are mapped to [0, 1] first. A conditional generator's labels are drawn uniformly, as
+ * sampleGenerator draws them without a label.
  */
 export async function generatorClassifierQuality(
   generator: Network,
@@ -154,26 +156,58 @@ export async function generatorClassifierQuality(
   seed: number,
   truncation?: number,
 ): Promise<ClassifierQuality> {
-  const { outputShape, outputRange, latentDim } = generator.config;
+  checkClassifierGenerator(generator);
+  if (!Number.isInteger(n) || n < 2) throw new Error(`classifier quality: n must be an integer >= 2, got ${n}`);
+  return classifierQuality(classifier, await generatedImages(generator, n, seed, truncation), real, { seed });
+}
+
+/**
+ * A conditional generator's per-label accuracy: for each label k, the share of `perLabel`
+ * samples drawn with label k (latents seeded from `seed`) that the classifier puts in class k.
+ * The generator's labels must be the classifier's classes (0..9).
+ */
+export async function generatorLabelAccuracy(generator: Network, classifier: ParamTensors, perLabel: number, seed: number, truncation?: number): Promise<number[]> {
+  checkClassifierGenerator(generator);
+  const classes = generator.config.labels;
+  if (classes == null) throw new Error('label accuracy: the generator is unconditional, it has no labels to check');
+  if (classes > CLASSIFIER_CLASSES) throw new Error(`label accuracy: the generator has ${classes} labels, the classifier ${CLASSIFIER_CLASSES} classes`);
+  if (!Number.isInteger(perLabel) || perLabel < 1) throw new Error(`label accuracy: perLabel must be an integer >= 1, got ${perLabel}`);
+  const rng = new Rng(seed);
+  const accuracy: number[] = [];
+  for (let label = 0; label < classes; label++) {
+    const { probabilities } = await classifierOutputs(classifier, await generatedImages(generator, perLabel, rng.seed(), truncation, label), `samples of label ${label}`);
+    accuracy.push(predictedClasses(probabilities).filter((c) => c === label).length / perLabel);
+  }
+  return accuracy;
+}
+
+function checkClassifierGenerator(generator: Network): void {
+  const { outputShape } = generator.config;
   if (outputShape.join() !== CLASSIFIER_INPUT_SHAPE.join()) {
     throw new Error(`classifier quality: the generator makes [${outputShape}] samples; the classifier reads [${CLASSIFIER_INPUT_SHAPE}]`);
   }
-  if (!Number.isInteger(n) || n < 2) throw new Error(`classifier quality: n must be an integer >= 2, got ${n}`);
+}
+
+/** `n` samples in [0, 1], drawn BATCH at a time (each batch's latents and labels from its own seed). */
+async function generatedImages(generator: Network, n: number, seed: number, truncation?: number, label?: number): Promise<Float32Array> {
+  const { outputRange, latentDim, labels: classes } = generator.config;
   const sampleSize = CLASSIFIER_INPUT_SHAPE.reduce((a, b) => a * b, 1);
   const samples = new Float32Array(n * sampleSize);
   const rng = new Rng(seed);
   for (let start = 0; start < n; start += BATCH) {
     const count = Math.min(BATCH, n - start);
-    const z = await seededLatents(count, latentDim, rng.seed(), truncation);
+    const batchSeed = rng.seed();
+    const z = await seededLatents(count, latentDim, batchSeed, truncation);
+    const labels = sampleLabels(classes, { n: count, seed: batchSeed, label });
     const batch = tf.tidy(() => {
-      const x = generator.apply(generator.params, tf.tensor2d(z, [count, latentDim]));
+      const x = generator.apply(generator.params, tf.tensor2d(z, [count, latentDim]), labels && tf.tensor1d(labels, 'int32'));
       // Clipped too: a linear (null-range) generator may overshoot [0, 1] a little.
       return tf.clipByValue(outputRange !== null && outputRange[0] === -1 ? tf.div(tf.add(x, 1), 2) : x, 0, 1);
     });
     samples.set(await batch.data<'float32'>(), start * sampleSize);
     batch.dispose();
   }
-  return classifierQuality(classifier, samples, real, { seed });
+  return samples;
 }
 
 /** Checks the images' shape and range, and gives the images at given indices as a float tensor in [0, 1]. */

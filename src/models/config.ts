@@ -30,9 +30,15 @@ interface ArchBase {
   /**
    * With latentComponents: A points of the noise space (latentDim - K values each) that replace
    * the centres, and the spread of the noise around them (latent_mixture.ts). A few-shot
-   * fine-tune (train/finetune.ts) puts one at each image's inversion.
+   * fine-tune (train/finetune.ts) puts them among the images' inversions.
    */
   latentAnchors?: { points: number[][]; spread: number };
+  /**
+   * L >= 2: a class-conditional pair over labels 0..L-1. The generator reads a one-hot label
+   * beside its latent, the critic scores by projection (Miyato and Koyama 2018): head(h) +
+   * <embed(y), h>. Absent: unconditional (every model.json before labels existed).
+   */
+  labels?: number;
   /** One sample's shape: [d] for vectors, [height, width, channels] for images. */
   outputShape: number[];
   outputRange: OutputRange;
@@ -65,6 +71,9 @@ export interface Dcgan32Arch extends ArchBase, DcganResampling {
 }
 
 export type ArchConfig = MlpArch | Dcgan28Arch | Dcgan32Arch;
+
+/** Classes a conditional pair may have: bounds the one-hot input and the critic's embedding. */
+export const MAX_LABELS = 1024;
 
 /**
  * Hidden units of the toy nets. gan_toy.py uses 512; 128 makes a training step about 6x
@@ -127,6 +136,10 @@ export function validateArch(config: unknown): ArchConfig {
         `architecture config: latentAnchors must be { points: one or more lists of latentDim - latentComponents (${noiseDim}) finite numbers, spread: a number in (0, 1] }, with latentComponents set; got ${JSON.stringify(anchors).slice(0, 200)}`,
       );
     }
+  }
+  const labels = c.labels;
+  if (labels !== undefined && !(Number.isInteger(labels) && (labels as number) >= 2 && (labels as number) <= MAX_LABELS)) {
+    throw new Error(`architecture config: labels must be an integer from 2 to ${MAX_LABELS} (the number of classes), got ${JSON.stringify(labels)}`);
   }
   if (c.criticNorm !== 'none' && c.criticNorm !== 'layer') {
     throw new Error(`architecture config: criticNorm must be 'none' or 'layer', got ${JSON.stringify(c.criticNorm)}`);

@@ -2,7 +2,8 @@
  * The DCGAN-style pairs of the WGAN-GP authors (gan_mnist.py, gan_cifar.py), NHWC:
  * G: dense -> 4x4x4DIM, ReLU; 5x5 stride-2 deconvs to 2DIM, DIM, then the image channels, ReLU
  * between; the 28x28 net crops 8x8 to 7x7 after the first deconv (7 -> 14 -> 28).
- * D: 5x5 stride-2 convs to DIM, 2DIM, 4DIM (4x4 either way), LeakyReLU(0.2), dense -> 1.
+ * D: 5x5 stride-2 convs to DIM, 2DIM, 4DIM (4x4 either way), LeakyReLU(0.2), dense -> 1 (the dense
+ * head and any label projection are added in index.ts).
  * The CIFAR generator's batch norm is left out: samples then never depend on their batch.
  * `upsample` and `criticDownsample` swap the deconvs and the critic's strided convs 2 and 3
  * (resample.ts); the critic's first conv stays strided.
@@ -55,7 +56,8 @@ export function defineDcganCritic(c: DcganArch, b: ParamBuilder): void {
   defineDense(b, 'output', BASE_SIDE * BASE_SIDE * 4 * c.dim, 1, INIT);
 }
 
-export function dcganCritic(c: DcganArch, p: ParamTensors, x: tf.Tensor): tf.Tensor {
+/** The critic up to its 'output' layer: the features [n, 4*4*4DIM] that layer (and a projection) reads. */
+export function dcganCriticFeatures(c: DcganArch, p: ParamTensors, x: tf.Tensor): tf.Tensor2D {
   const n = x.shape[0];
   let h = tf.leakyRelu(conv(p, 'conv1', x as tf.Tensor4D, STRIDE), LEAKY_SLOPE);
   for (const i of [2, 3]) {
@@ -63,5 +65,5 @@ export function dcganCritic(c: DcganArch, p: ParamTensors, x: tf.Tensor): tf.Ten
     if (c.criticNorm === 'layer') h = layerNorm(p, `norm${i}`, h) as tf.Tensor4D;
     h = tf.leakyRelu(h, LEAKY_SLOPE);
   }
-  return dense(p, 'output', tf.reshape(h, [n, BASE_SIDE * BASE_SIDE * 4 * c.dim]));
+  return tf.reshape(h, [n, BASE_SIDE * BASE_SIDE * 4 * c.dim]);
 }

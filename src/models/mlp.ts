@@ -32,12 +32,13 @@ export function defineMlpCritic(c: MlpArch, b: ParamBuilder): void {
   defineDense(b, 'output', inputs, 1, 'glorot');
 }
 
-export function mlpCritic(c: MlpArch, p: ParamTensors, x: tf.Tensor): tf.Tensor {
+/** The critic up to its 'output' layer: the last hidden units [n, hidden]. */
+export function mlpCriticFeatures(c: MlpArch, p: ParamTensors, x: tf.Tensor): tf.Tensor2D {
   let h: tf.Tensor = tf.reshape(x, [x.shape[0], sampleSize(c)]);
   for (let i = 0; i < c.depth; i++) {
     h = dense(p, `dense${i}`, h);
     if (c.criticNorm === 'layer') h = layerNorm(p, `norm${i}`, h);
     h = tf.relu(h);
   }
-  return dense(p, 'output', h);
+  return h as tf.Tensor2D;
 }

@@ -10,8 +10,10 @@ export interface Network {
   /**
    * Generator: latents [n, latentDim] -> samples [n, ...outputShape].
    * Critic: samples [n, ...outputShape] -> scores [n, 1] (no sigmoid).
+   * `labels` (int32 [n], each below config.labels): required by a conditional network
+   * (config.labels set), refused by an unconditional one.
    */
-  apply(params: ParamTensors, input: tf.Tensor): tf.Tensor;
+  apply(params: ParamTensors, input: tf.Tensor, labels?: tf.Tensor1D): tf.Tensor;
 }
 
 /** Maps the generator's last pre-activation into the configured output range. */
@@ -25,5 +27,17 @@ export function checkInput(input: tf.Tensor, sampleShape: number[], what: string
   const trailing = input.shape.slice(1);
   if (input.rank !== sampleShape.length + 1 || trailing.some((d, i) => d !== sampleShape[i])) {
     throw new Error(`${what} expects input [batch, ${sampleShape.join(', ')}], got [${input.shape.join(', ')}]`);
+  }
+}
+
+/** Checks that `labels` fit the network: present exactly when it is conditional, int32 [batch]. */
+export function checkLabels(labels: tf.Tensor | undefined, input: tf.Tensor, classes: number | undefined, what: string): void {
+  if (classes == null) {
+    if (labels != null) throw new Error(`${what} is unconditional: it takes no labels, got a [${labels.shape}] label tensor`);
+    return;
+  }
+  if (labels == null) throw new Error(`${what} is conditional (${classes} labels): it needs labels, an int32 tensor [${input.shape[0]}]`);
+  if (labels.rank !== 1 || labels.shape[0] !== input.shape[0] || labels.dtype !== 'int32') {
+    throw new Error(`${what} expects labels as int32 [${input.shape[0]}] (one per sample), got ${labels.dtype} [${labels.shape}]`);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Layers as plain functions over a parameter record. Only ops whose first- and second-order
  * gradients the gradient layer handles: matMul, add, conv2d, conv2dTranspose, relu, leakyRelu,
- * slice, reshape and the arithmetic of layer norm (no tf.fused.*, no tf.moments).
+ * slice, reshape, concat and the arithmetic of layer norm (no tf.fused.*, no tf.moments). Labels
+ * enter as one-hot constants, which no gradient flows back into.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamBuilder, Init } from './init';
@@ -72,4 +73,24 @@ export function layerNorm(p: ParamTensors, name: string, x: tf.Tensor): tf.Tenso
   const variance = tf.mean(tf.square(centred), axes, true);
   const normalised = tf.mul(centred, tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON)));
   return tf.add(tf.mul(normalised, p[`${name}/gamma`]), p[`${name}/beta`]);
+}
+
+/** Float one-hot rows [n, classes] of int32 labels [n]: constants, so no gradient flows to a label. */
+export function oneHotLabels(labels: tf.Tensor1D, classes: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(labels, classes), 'float32') as tf.Tensor2D;
+}
+
+/** A class embedding [classes, features] for `projection`, scaled like a dense layer of `features` inputs. */
+export function defineProjection(b: ParamBuilder, name: string, classes: number, features: number, init: Init): void {
+  b.weight(`${name}/kernel`, [classes, features], features, 1, init);
+}
+
+/**
+ * The projection term of a class-conditional critic (Miyato and Koyama 2018): <embed(y), h>
+ * per sample, [n, 1], from features h [n, features] and one-hot labels [n, classes]. A matMul
+ * picks the embedding rows (rather than a gather) so the penalty's second order runs through
+ * ops the gradient layer checks.
+ */
+export function projection(p: ParamTensors, name: string, h: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor2D {
+  return tf.sum(tf.mul(h, tf.matMul(oneHot, p[`${name}/kernel`] as tf.Tensor2D)), 1, true);
 }

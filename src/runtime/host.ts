@@ -20,7 +20,7 @@ import type { Network } from '../models/network';
 import { countParams, disposeParams } from '../nn/params';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { checkSeed } from '../sample/latent_paths';
-import { generateSamples, interpolateLatents, sampleLatents } from '../sample/generate';
+import { generateSamples, interpolateLabels, interpolateLatents, sampleLabels, sampleLatents } from '../sample/generate';
 import { holdLifeLock } from './liveness';
 import {
   PROGRESS_INTERVAL_MS,
@@ -392,7 +392,9 @@ export class RuntimeHost {
     if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES_PER_CALL) {
       throw new RuntimeError(`sample: n must be an integer in [1, ${MAX_SAMPLES_PER_CALL}], got ${n}`, 'bad-request');
     }
-    return this.onLiveBackend(async () => this.generate(await sampleLatents(config.latentDim, { n, seed: request.seed, truncation: request.truncation }), format));
+    const options = { n, seed: request.seed, truncation: request.truncation, label: request.label };
+    const labels = sampleLabels(config.labels, options);
+    return this.onLiveBackend(async () => this.generate(await sampleLatents(config.latentDim, options), format, labels));
   }
 
   interpolate(request: InterpolateRequest): Promise<SampleResult> {
@@ -411,7 +413,8 @@ export class RuntimeHost {
       throw new RuntimeError(`interpolate: steps must be an integer in [2, ${MAX_SAMPLES_PER_CALL}], got ${request.steps}`, 'bad-request');
     }
     const options = { from: request.from, to: request.to, steps: request.steps, path, truncation: request.truncation };
-    return this.onLiveBackend(async () => this.generate(await interpolateLatents(config, options), format));
+    const labels = interpolateLabels(config.labels, { ...options, label: request.label });
+    return this.onLiveBackend(async () => this.generate(await interpolateLatents(config, options), format, labels));
   }
 
   /** Frees the model's tensors (and its trainer's); the backend stays up. */
@@ -582,8 +585,8 @@ export class RuntimeHost {
    * copy the host owns). The network is looked up after the latents are drawn, with no await
    * before its forward pass: a load() finishing meanwhile, or a lost device's rebuild, is seen.
    */
-  private async generate(latents: Float32Array, format: SampleFormat): Promise<SampleResult> {
-    const result = await generateSamples(this.loaded(), latents, format);
+  private async generate(latents: Float32Array, format: SampleFormat, labels: Int32Array | undefined): Promise<SampleResult> {
+    const result = await generateSamples(this.loaded(), latents, format, labels);
     return Comlink.transfer(result, resultBuffers(result));
   }
 }

@@ -34,6 +34,11 @@ export interface SampleRequest {
    */
   truncation?: number;
   format?: SampleFormat;
+  /**
+   * A conditional model's class for every sample (0 to its labels - 1); omitted, each sample's
+   * label is drawn uniformly from the seed. An unconditional model refuses it (a RangeError).
+   */
+  label?: number;
 }
 
 export interface InterpolateRequest {
@@ -46,6 +51,8 @@ export interface InterpolateRequest {
   path?: InterpolationPath;
   truncation?: number;
   format?: SampleFormat;
+  /** A conditional model's class along the path; omitted, the label sample() gives seed `from` first. */
+  label?: number;
 }
 
 
@@ -136,7 +143,7 @@ export interface TrainResult extends RunResult {
   fallbacks: BackendFallback[];
 }
 
-/** The path, under a service worker's scope, that serves sample PNGs (?n=&seed=&truncation=). */
+/** The path, under a service worker's scope, that serves sample PNGs (?n=&seed=&truncation=&label=). */
 export const SAMPLE_PATH = 'wgan-edge/sample';
 /** The message that hands a service worker a MessagePort to serve the runtime on. */
 export const CONNECT_MESSAGE = 'wgan-edge/connect';

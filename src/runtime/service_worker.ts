@@ -1,5 +1,5 @@
 /**
- * The runtime in a service worker: GET <scope>wgan-edge/sample?seed=..&n=..&truncation=..
+ * The runtime in a service worker: GET <scope>wgan-edge/sample?seed=..&n=..&truncation=..&label=..
  * answers with a PNG drawn by a generator, so an <img> tag can show samples with no page
  * script. Which generator:
  * - named in the query: &model=<model folder URL>, &cache=<name> or &indexedDb=<name>. The
@@ -232,7 +232,7 @@ function parseFileMap(text: string): Record<string, string> {
   return map as Record<string, string>;
 }
 
-/** ?n=4&seed=7&truncation=0.7 -> a sample request; a value that is not a number is a 400. */
+/** ?n=4&seed=7&truncation=0.7&label=3 -> a sample request; a value that is not a number is a 400 (so is a label the model refuses). */
 export function parseSampleQuery(query: URLSearchParams): Omit<SampleRequest, 'format'> {
   const number = (name: string): number | undefined => {
     const text = query.get(name);
@@ -245,5 +245,6 @@ export function parseSampleQuery(query: URLSearchParams): Omit<SampleRequest, 'f
     n: number('n') ?? DEFAULT_QUERY.n,
     seed: number('seed') ?? DEFAULT_QUERY.seed,
     truncation: number('truncation'),
+    label: number('label'),
   };
 }

@@ -22,11 +22,12 @@ export interface ServiceWorkerOptions {
   backend?: RuntimeBackendOptions['backend'];
 }
 
-/** The query of a sample URL: n images (one grid PNG) from a seed. */
+/** The query of a sample URL: n images (one grid PNG) from a seed; a conditional model's class as `label`. */
 export interface SampleQuery {
   n?: number;
   seed?: number;
   truncation?: number;
+  label?: number;
 }
 
 export interface RuntimeServiceWorker {

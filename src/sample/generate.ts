@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../models/network';
 import { checkSeed, latentPath, mixtureLatentPath, seededLatents, type InterpolationPath } from './latent_paths';
 import type { ArchConfig } from '../models/config';
+import { Rng } from '../utils/rng';
 import { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './render';
 
 /** The result of one format: `SampleOf<'png'>` has `png`, the others `shape` and `values`. */
@@ -21,6 +22,12 @@ export interface SampleOptions<F extends SampleFormat = SampleFormat> {
   truncation?: number;
   /** 'float32' (the default), 'rgba' (images, ready for ImageData) or 'png'. */
   format?: F;
+  /**
+   * A conditional model's class (0 to its labels - 1) for every sample; without it, each
+   * sample's label is drawn uniformly, a function of the seed alone. An unconditional model
+   * refuses a label.
+   */
+  label?: number;
 }
 
 export interface InterpolateOptions<F extends SampleFormat = SampleFormat> {
@@ -34,15 +41,20 @@ export interface InterpolateOptions<F extends SampleFormat = SampleFormat> {
   path?: InterpolationPath;
   truncation?: number;
   format?: F;
+  /** A conditional model's class along the whole path; without it, the label of the `from` end (sampleGenerator's first for that seed). */
+  label?: number;
 }
+
+/** Draws a conditional model's default labels apart from the truncation's redraws, which Rng(seed) makes. */
+const LABEL_STREAM = 0x6c61626c;
 
 /**
  * Runs `network` (a generator) on `latents` (row-major [n, latentDim]) and returns the samples
- * in `format`. The forward pass runs in a tidy and is read back asynchronously (no blocking
- * readback: safe on WebGPU); the values are a copy the caller owns (transferable), and no
- * tensor is left behind.
+ * in `format`. `labels` (one per sample, see sampleLabels) when the generator is conditional.
+ * The forward pass runs in a tidy and is read back asynchronously (no blocking readback: safe
+ * on WebGPU); the values are a copy the caller owns (transferable), and no tensor is left behind.
  */
-export async function generateSamples<F extends SampleFormat = 'float32'>(network: Network, latents: Float32Array, format?: F): Promise<SampleOf<F>> {
+export async function generateSamples<F extends SampleFormat = 'float32'>(network: Network, latents: Float32Array, format?: F, labels?: Int32Array): Promise<SampleOf<F>> {
   const f = checkFormat(format);
   const config = network.config;
   if (network.role !== 'generator') throw new TypeError(`generateSamples needs a generator, got a ${network.role}`);
@@ -50,7 +62,8 @@ export async function generateSamples<F extends SampleFormat = 'float32'>(networ
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`latents must hold n >= 1 rows of latentDim ${config.latentDim} values, got ${latents.length} values`);
   }
-  const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim])));
+  if (labels != null && labels.length !== n) throw new RangeError(`labels must hold one label per sample (${n}), got ${labels.length}`);
+  const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim]), labels && tf.tensor1d(labels, 'int32')));
   const shape = [...out.shape];
   let values: Float32Array<ArrayBuffer>;
   try {
@@ -65,7 +78,8 @@ export async function generateSamples<F extends SampleFormat = 'float32'>(networ
 /** `n` samples of the generator from `seed` (see seededLatents): same seed, same samples. */
 export async function sampleGenerator<F extends SampleFormat = 'float32'>(network: Network, options: SampleOptions<F>): Promise<SampleOf<F>> {
   const format = checkFormat(options.format);
-  return generateSamples(network, await sampleLatents(network.config.latentDim, options), format);
+  const labels = sampleLabels(network.config.labels, options);
+  return generateSamples(network, await sampleLatents(network.config.latentDim, options), format, labels);
 }
 
 /**
@@ -74,7 +88,38 @@ export async function sampleGenerator<F extends SampleFormat = 'float32'>(networ
  */
 export async function interpolateGenerator<F extends SampleFormat = 'float32'>(network: Network, options: InterpolateOptions<F>): Promise<SampleOf<F>> {
   const format = checkFormat(options.format);
-  return generateSamples(network, await interpolateLatents(network.config, options), format);
+  const labels = interpolateLabels(network.config.labels, options);
+  return generateSamples(network, await interpolateLatents(network.config, options), format, labels);
+}
+
+/** The labels interpolateGenerator gives a model with `classes` labels: one label along the whole path. */
+export function interpolateLabels(classes: number | undefined, options: { from: number; steps: number; label?: number }): Int32Array | undefined {
+  const label = options.label ?? sampleLabels(classes, { n: 1, seed: options.from })?.[0];
+  return sampleLabels(classes, { n: options.steps, seed: options.from, label });
+}
+
+/**
+ * The labels sampleGenerator gives a model with `classes` labels (undefined: unconditional):
+ * `label` for all n samples, or without it n labels drawn uniformly from the seed. Undefined
+ * for an unconditional model, which refuses a label.
+ */
+export function sampleLabels(classes: number | undefined, options: { n: number; seed: number; label?: number }): Int32Array | undefined {
+  const { n, seed, label } = options;
+  checkLabel(label, classes);
+  if (classes == null) return undefined;
+  if (label != null) return new Int32Array(n).fill(label);
+  checkSeed(seed, 'seed');
+  const rng = new Rng((seed ^ LABEL_STREAM) >>> 0);
+  return Int32Array.from({ length: n }, () => rng.int(classes));
+}
+
+/** A label fits a model of `classes` labels: an integer below it, and none for an unconditional model. */
+export function checkLabel(label: number | undefined, classes: number | undefined): void {
+  if (label == null) return;
+  if (classes == null) throw new RangeError(`label ${label}: this model is unconditional, it takes no label`);
+  if (!Number.isInteger(label) || label < 0 || label >= classes) {
+    throw new RangeError(`label must be an integer from 0 to ${classes - 1} (the model's ${classes} classes), got ${label}`);
+  }
 }
 
 /** The latents sampleGenerator feeds the generator: [n, latentDim], row-major. */

@@ -138,7 +138,7 @@ export class Trainer {
         config: this.arch,
         role: 'critic',
         params: mixture.params,
-        apply: (p, x) => mixture.apply(p, x, mixtureWeights(curriculum, this.steps)),
+        apply: (p, x, labels) => mixture.apply(p, x, mixtureWeights(curriculum, this.steps), labels),
       };
     }
     this.emaGenerator = this.settings.emaDecay === null ? null : { ...this.generator, params: cloneParams(this.generator.params) };
@@ -367,15 +367,21 @@ export class Trainer {
     }
   }
 
-  /** One critic update; returns [loss, wasserstein, penalty, gradient norm]. */
+  /**
+   * One critic update; returns [loss, wasserstein, penalty, gradient norm]. A conditional run
+   * gives the fakes the real batch's labels: drawn from the data's label distribution, and each
+   * interpolate of the penalty then lies between two samples of one label, which it keeps.
+   */
   private criticUpdate(): tf.Tensor1D {
     const { batchSize, clip } = this.settings;
     const G = this.generator;
-    const critic = (x: tf.Tensor) => this.critic.apply(this.critic.params, x);
     const criticVars = this.criticTrainable;
-    let real = this.data.next(batchSize, this.rng);
+    const labelled = this.arch.labels == null ? null : this.data.labelled!.nextLabelled(batchSize, this.rng);
+    const labels = labelled?.labels;
+    const critic = (x: tf.Tensor) => this.critic.apply(this.critic.params, x, labels);
+    let real = labelled?.samples ?? this.data.next(batchSize, this.rng);
     checkBatch(real, batchSize, this.arch);
-    let fake = G.apply(G.params, latents(batchSize, this.arch.latentDim, this.rng.seed()));
+    let fake = G.apply(G.params, latents(batchSize, this.arch.latentDim, this.rng.seed()), labels);
     if (this.augment !== null) {
       real = diffAugment(real, this.rng.seed(), this.augment);
       fake = diffAugment(fake, this.rng.seed(), this.augment);
@@ -402,12 +408,13 @@ export class Trainer {
     const { batchSize, emaDecay } = this.settings;
     const G = this.generator;
     const z = latents(batchSize, this.arch.latentDim, this.rng.seed());
+    const labels = this.arch.labels == null ? undefined : this.data.labelled!.nextLabels(batchSize, this.rng);
     const augment = this.augment;
     const augmentSeed = augment === null ? 0 : this.rng.seed();
     const { value, grads } = tf.variableGrads(
       () => {
-        const fake = G.apply(G.params, z);
-        return generatorLoss(this.lossFns, (x) => this.critic.apply(this.critic.params, x), augment === null ? fake : diffAugment(fake, augmentSeed, augment), this.settings);
+        const fake = G.apply(G.params, z, labels);
+        return generatorLoss(this.lossFns, (x) => this.critic.apply(this.critic.params, x, labels), augment === null ? fake : diffAugment(fake, augmentSeed, augment), this.settings);
       },
       Object.values(G.params),
     );
@@ -446,6 +453,10 @@ function checkDataset(data: Dataset, arch: ArchConfig): void {
   }
   if (data.sampleShape.join() !== arch.outputShape.join()) {
     throw new Error(`trainer config: the data's samples are [${data.sampleShape}], the ${arch.kind} generator makes [${arch.outputShape}]`);
+  }
+  if (arch.labels != null && data.labelled?.classes !== arch.labels) {
+    const has = data.labelled == null ? 'has no labels' : `has ${data.labelled.classes} classes`;
+    throw new Error(`trainer config: the architecture is conditional on ${arch.labels} labels, the data ${has}`);
   }
 }
 

@@ -19,6 +19,7 @@ import { registerRuntimeServiceWorker } from './service_worker_setup';
 import { WASM_FILES } from './wasm_files';
 
 const CACHED_NAME = 'service-worker-test';
+const CONDITIONAL_NAME = 'service-worker-conditional';
 let registration: ServiceWorkerRegistration;
 let runtime: ServiceWorkerRuntime;
 let digits: ModelContents;
@@ -31,12 +32,13 @@ async function bytes(url: string): Promise<Uint8Array> {
 }
 
 /** The page-side cpu reference of the PNG the service worker should draw. */
-async function referencePng(model: ModelContents, n: number, seed: number): Promise<Uint8Array> {
+async function referencePng(model: ModelContents, n: number, seed: number, label?: number): Promise<Uint8Array> {
   const arch = validateArch(model.architecture);
   const generator = createGenerator(arch, 0);
   assignParams(generator.params, model.generator, 'reference');
   const z = await seededLatents(n, arch.latentDim, seed);
-  const out = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [n, arch.latentDim])));
+  const labels = label == null ? undefined : new Int32Array(n).fill(label);
+  const out = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [n, arch.latentDim]), labels && tf.tensor1d(labels, 'int32')));
   const values = Float32Array.from(await out.data());
   const shape = [...out.shape];
   out.dispose();
@@ -57,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   runtime?.close();
   await deleteModelFromCache(CACHED_NAME);
+  await deleteModelFromCache(CONDITIONAL_NAME);
   await caches.delete(PAGE_MODEL_CACHE);
   await registration?.unregister();
 });
@@ -204,5 +207,24 @@ describe('the runtime service worker', () => {
     const before = await wasmFetches();
     expect((await fetch('/wgan-edge/sample?n=1&seed=2')).status).toBe(200);
     expect(await wasmFetches()).toBe(before + 1);
+  });
+
+  it('&label=: a conditional model draws that class, pixel for pixel the reference; a label it refuses is a 400', async () => {
+    const conditional = await untrainedModel({ ...DIGITS_ARCH, labels: 10 }, 22);
+    await saveModelToCache(CONDITIONAL_NAME, structuredClone(conditional));
+    const served = decode(await bytes(`/wgan-edge/sample?cache=${CONDITIONAL_NAME}&n=4&seed=7&label=3`));
+    const want = decode(await referencePng(conditional, 4, 7, 3));
+    let maxLevelDifference = 0;
+    for (let i = 0; i < want.data.length; i++) maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
+    expect(maxLevelDifference).toBeLessThanOrEqual(1);
+    const otherLabel = decode(await bytes(`/wgan-edge/sample?cache=${CONDITIONAL_NAME}&n=4&seed=7&label=4`));
+    expect(Array.from(otherLabel.data)).not.toEqual(Array.from(served.data));
+    const outOfRange = await fetch(`/wgan-edge/sample?cache=${CONDITIONAL_NAME}&n=1&seed=7&label=10`);
+    expect(outOfRange.status).toBe(400);
+    expect(await outOfRange.text()).toContain("label must be an integer from 0 to 9 (the model's 10 classes), got 10");
+    await saveModelToCache(CACHED_NAME, structuredClone(digits));
+    const unconditional = await fetch(`/wgan-edge/sample?cache=${CACHED_NAME}&n=1&seed=7&label=1`);
+    expect(unconditional.status).toBe(400);
+    expect(await unconditional.text()).toContain('this model is unconditional, it takes no label');
   });
 });
