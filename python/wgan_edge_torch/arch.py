@@ -4,13 +4,14 @@ A config is a plain dict ({'kind': 'dcgan28', 'latentDim': 128, 'dim': 64, ...})
 validate_arch with the TypeScript side's rules and messages.
 """
 import copy
+import json
 import math
 
 ARCH_KINDS = ('mlp', 'dcgan28', 'dcgan32')
 # The toy nets' hidden units (config.ts TOY_WIDTH).
 TOY_WIDTH = 128
 
-COMMON_FIELDS = {'kind', 'latentDim', 'latentComponents', 'latentComponentsAllowed', 'outputShape', 'outputRange', 'criticNorm'}
+COMMON_FIELDS = {'kind', 'latentDim', 'latentComponents', 'latentComponentsAllowed', 'latentAnchors', 'outputShape', 'outputRange', 'criticNorm'}
 KNOWN_FIELDS = {'mlp': COMMON_FIELDS | {'hidden', 'depth'}, 'dcgan28': COMMON_FIELDS | {'dim'}, 'dcgan32': COMMON_FIELDS | {'dim'}}
 
 DEFAULT_ARCHS = {
@@ -38,6 +39,24 @@ def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_anchors(anchors, components, noise_dim):
+    """A few-shot fine-tune's anchors (latent_mixture.ts): { points: A lists of noise_dim finite
+    numbers, spread in (0, 1] }, only with latentComponents set."""
+    points = anchors.get('points') if isinstance(anchors, dict) else None
+    spread = anchors.get('spread') if isinstance(anchors, dict) else None
+    ok = (components is not None and isinstance(points, list) and len(points) >= 1
+          and all(isinstance(p, list) and len(p) == noise_dim and all(_is_number(v) and math.isfinite(v) for v in p) for p in points)
+          and _is_number(spread) and 0 < spread <= 1)
+    if not ok:
+        shown = json.dumps(anchors, separators=(',', ':'), default=repr)[:200]
+        raise ValueError(f'architecture config: latentAnchors must be {{ points: one or more lists of latentDim - latentComponents ({noise_dim}) finite numbers, '
+                         f'spread: a number in (0, 1] }}, with latentComponents set; got {shown}')
+
+
 def validate_arch(config):
     """Returns the config when it is good; raises ValueError naming the first bad field."""
     if not isinstance(config, dict):
@@ -56,6 +75,8 @@ def validate_arch(config):
               and all(_is_int(a) and 0 <= a < k and (i == 0 or a > allowed[i - 1]) for i, a in enumerate(allowed)))
         if not ok:
             raise ValueError(f'architecture config: latentComponentsAllowed must be a non-empty ascending list of distinct components below latentComponents ({k}), got {allowed!r}')
+    if 'latentAnchors' in c:
+        _check_anchors(c['latentAnchors'], k, c['latentDim'] - (k or 0))
     if c.get('criticNorm') not in ('none', 'layer'):
         raise ValueError(f"architecture config: criticNorm must be 'none' or 'layer', got {c.get('criticNorm')!r}")
     output_range = c.get('outputRange')

@@ -24,6 +24,10 @@ BASE_SIDE = 4
 LAYER_NORM_EPSILON = 1e-5
 # src/models/latent_mixture.ts: the centres are a pure function of the sizes and this seed.
 CENTRES_SEED = 20261128
+# Abramowitz and Stegun 7.1.26, the erf of latent_mixture.ts anchorOf (not torch.erf: the anchor
+# of a latent next to a boundary must be the one wgan-edge picks).
+ERF_P = 0.3275911
+ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 
 class ChannelLayerNorm(nn.Module):
@@ -81,6 +85,17 @@ def mixture_centres(components, noise_dim):
     return _centres_memo[key]
 
 
+def anchor_of(first, anchors):
+    """latent_mixture.ts anchorOf: min(A - 1, floor(A Phi(z_0))) for a tensor of first latent
+    values, Phi by A&S 7.1.26 in float64 with anchorOf's operations in its order."""
+    x = first.double() / math.sqrt(2)
+    t = 1 / (1 + ERF_P * x.abs())
+    a1, a2, a3, a4, a5 = ERF_A
+    poly = t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5))))
+    erf = torch.sign(x) * (1 - poly * torch.exp(-x * x))
+    return torch.clamp(torch.floor(anchors * (1 + erf) / 2), max=anchors - 1).long()
+
+
 def check_input(x, sample_shape, what):
     if x.dim() != len(sample_shape) + 1 or list(x.shape[1:]) != list(sample_shape):
         raise ValueError(f"{what} expects input [batch, {', '.join(map(str, sample_shape))}], got {list(x.shape)}")
@@ -95,8 +110,13 @@ class Generator(nn.Module):
         c = self.arch
         self.components = c.get('latentComponents') or 0
         self.allowed = c.get('latentComponentsAllowed')
+        anchors = c.get('latentAnchors')
+        self.anchor_spread = anchors['spread'] if anchors is not None else None
         inputs = c['latentDim'] - self.components
-        if self.components:
+        if anchors is not None:
+            # Not weights: the architecture holds them, so the state dict does not.
+            self.register_buffer('centres', torch.tensor(anchors['points'], dtype=torch.float32), persistent=False)
+        elif self.components:
             self.register_buffer('centres', torch.from_numpy(mixture_centres(self.components, inputs).copy()), persistent=False)
         if c['kind'] == 'mlp':
             for i in range(c['depth']):
@@ -112,8 +132,12 @@ class Generator(nn.Module):
 
     def mixture_input(self, z):
         """latent_mixture.ts mixtureInput: the argmax of the first K values (over the allowed
-        components only, when the architecture names some) picks a centre; the rest is its noise."""
+        components only, when the architecture names some) picks a centre; the rest is its noise.
+        With latentAnchors, z_0 picks an anchor and the input is (anchor + spread noise) / sqrt(2)."""
         k = self.components
+        if self.anchor_spread is not None:
+            anchor = anchor_of(z[:, 0], len(self.centres))
+            return (self.centres[anchor] + self.anchor_spread * z[:, k:]) * math.sqrt(0.5)
         choice = z[:, :k]
         if self.allowed is not None and len(self.allowed) < k:
             allowed = torch.tensor(self.allowed, device=z.device)

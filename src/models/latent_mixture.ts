@@ -66,6 +66,31 @@ export function anchorOf(latent: ArrayLike<number>, anchors: number): number {
   return Math.min(anchors - 1, Math.floor((anchors * (1 + erf(latent[0] / Math.SQRT2))) / 2));
 }
 
+const thresholdsMemo = new Map<number, Float32Array>();
+
+/**
+ * The A - 1 float32 values where anchorOf steps up: threshold j - 1 is the least float32 z_0 whose
+ * anchor is j or more. The kernels compare z_0 with these instead of evaluating Phi in float32
+ * (and wasm's Erf is libm's, not 7.1.26), so every backend, and the PyTorch twin, picks
+ * anchorOf's anchor even within a few float32 steps of a boundary.
+ */
+export function anchorThresholds(anchors: number): Float32Array {
+  let thresholds = thresholdsMemo.get(anchors);
+  if (thresholds == null) {
+    thresholds = Float32Array.from({ length: anchors - 1 }, (_, i) => {
+      // Bisection on float32 values: anchorOf(low) <= i < anchorOf(high) until the two are neighbours.
+      let [low, high] = [-10, 10];
+      for (let mid = 0; mid !== low && mid !== high; mid = Math.fround((low + high) / 2)) {
+        if (anchorOf([mid], anchors) > i) high = mid;
+        else low = mid;
+      }
+      return high;
+    });
+    thresholdsMemo.set(anchors, thresholds);
+  }
+  return thresholds;
+}
+
 /** The point a latent's noise spreads around (its anchor, or its component's centre) and the spread: the input is (centre + spread e) / sqrt(2). */
 export function latentCentre(latent: ArrayLike<number>, components: number, allowed?: readonly number[], anchors?: LatentAnchors): { centre: ArrayLike<number>; spread: number } {
   if (anchors != null) return { centre: anchors.points[anchorOf(latent, anchors.points.length)], spread: anchors.spread };
@@ -80,8 +105,9 @@ export function mixtureInput(z: tf.Tensor2D, components: number, allowed?: reado
     const noiseDim = z.shape[1] - components;
     if (anchors != null) {
       const count = anchors.points.length;
-      const uniform = tf.div(tf.add(1, tf.erf(tf.mul(tf.slice(z, [0, 0], [-1, 1]), Math.SQRT1_2))), 2);
-      const anchor = tf.cast(tf.minimum(count - 1, tf.floor(tf.mul(tf.reshape(uniform, [-1]), count))), 'int32');
+      // One anchor: no thresholds, and wasm mis-broadcasts a comparison with an empty tensor.
+      const anchor =
+        count === 1 ? tf.zeros([z.shape[0]], 'int32') : tf.sum(tf.cast(tf.greaterEqual(tf.slice(z, [0, 0], [-1, 1]), tf.tensor1d(anchorThresholds(count))), 'int32'), 1);
       const points = tf.tensor2d(Float32Array.from(anchors.points.flat()), [count, noiseDim]);
       const noise = tf.mul(tf.slice(z, [0, components], [-1, noiseDim]), anchors.spread);
       return tf.mul(tf.add(tf.gather(points, anchor), noise), Math.SQRT1_2);
@@ -97,7 +123,7 @@ export function mixtureInput(z: tf.Tensor2D, components: number, allowed?: reado
   });
 }
 
-/** erf by Abramowitz and Stegun 7.1.26 (error under 1.5e-7): the formula tfjs's Erf kernels use, so both sides pick the same anchor. */
+/** erf by Abramowitz and Stegun 7.1.26 (error under 1.5e-7), as tfjs's cpu, webgl and webgpu Erf kernels: the definition of the anchors' Phi, which the twin computes alike. */
 function erf(x: number): number {
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
   const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));

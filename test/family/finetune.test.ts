@@ -11,7 +11,7 @@ import type { ModelContents } from '../../src/io/codec';
 import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { createGenerator } from '../../src/models';
 import { archConfig, validateArch, type ArchConfig } from '../../src/models/config';
-import { anchorOf, componentOf, mixtureCentres, mixtureInput, type LatentAnchors } from '../../src/models/latent_mixture';
+import { anchorOf, anchorThresholds, componentOf, mixtureCentres, mixtureInput, type LatentAnchors } from '../../src/models/latent_mixture';
 import type { Network } from '../../src/models/network';
 import { disposeParams } from '../../src/nn/params';
 import { latentPath, mixtureLatentPath, seededLatents } from '../../src/sample/latent_paths';
@@ -21,6 +21,7 @@ import { anchorsBetween, chooseComponents, chooseSpread, FineTuneInputError, inv
 import { fineTune } from '../../src/io/finetune';
 import { Trainer } from '../../src/train/trainer';
 import { nearestShotRatio } from '../../src/metrics/few_shot';
+import { boundaryValues, float32Step } from '../helpers/anchor_boundaries';
 import { checkGradients, randomNormal, seededRandom } from '../helpers/gradcheck';
 
 const K = 4;
@@ -110,6 +111,30 @@ describe('latent anchors (latentAnchors)', () => {
     }
     // 200 each by symmetry; a binomial's standard deviation is 11.5.
     for (const c of counts) expect(Math.abs(c - 200)).toBeLessThan(45);
+  });
+
+  it.each(['cpu', 'wasm'] as const)('the kernels on %s pick anchorOf\'s anchor on the float32 values next to every boundary (1, 2, 3, 7 and 64 anchors)', async (backend) => {
+    await initBackend({ backend });
+    const before = tf.memory().numTensors;
+    for (const count of [1, 2, 3, 7, 64]) {
+      const thresholds = anchorThresholds(count);
+      // Each threshold is where anchorOf steps up, by one anchor, from one float32 value to the next.
+      thresholds.forEach((t, i) => {
+        expect(anchorOf([t], count)).toBe(i + 1);
+        expect(anchorOf([float32Step(t, -1)], count)).toBe(i);
+      });
+      const firsts = [...boundaryValues(count, 6), -12, -3, 0, 3, 12];
+      const z = new Float32Array(firsts.length * DIM);
+      firsts.forEach((v, i) => (z[i * DIM] = v));
+      // Anchor a at (a, 0, ...), spread 1 and zero noise: the input's first value reads a / sqrt(2).
+      const indexed = { points: Array.from({ length: count }, (_, a) => Array.from({ length: NOISE }, (__, j) => (j === 0 ? a : 0))), spread: 1 };
+      const out = tf.tidy(() => mixtureInput(tf.tensor2d(z, [firsts.length, DIM]), K, undefined, indexed));
+      const got = (await out.data()) as Float32Array;
+      out.dispose();
+      firsts.forEach((v, i) => expect(Math.round(got[i * NOISE] * Math.SQRT2), `z_0 = ${v}, ${count} anchors`).toBe(anchorOf([v], count)));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    await initBackend({ backend: 'wasm' });
   });
 
   it('validates the field', () => {

@@ -3,15 +3,17 @@
 // the same samples (max abs difference <= 1e-4), critic scores, and training gradients: the
 // critic's WGAN-GP objective (double backprop through the penalty) and the generator's
 // backward pass under a random upstream gradient, batch 6.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
+import { imageDataset } from '../../src/data/images';
 import type { WeightStorage } from '../../src/io/format';
-import { generatorFromModel } from '../../src/io/networks';
+import { fineTune } from '../../src/io/finetune';
+import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { loadModelDir, saveModelDir } from '../../src/io/node_files';
 import { defaultsFor } from '../../src/losses';
 import { inputGradientNorms } from '../../src/losses/penalty';
@@ -19,12 +21,14 @@ import { LOSS_NAMES } from '../../src/losses/settings';
 import { criticStepsAt, wassersteinCriticLoss } from '../../src/losses/wgan';
 import { mixtureWeights } from '../../src/losses/wgan_c';
 import { createCritic, createGenerator } from '../../src/models';
-import { ARCH_KINDS, archConfig, sampleSize, type ArchConfig } from '../../src/models/config';
+import { ARCH_KINDS, archConfig, sampleSize, validateArch, type ArchConfig } from '../../src/models/config';
+import { anchorOf, type LatentAnchors } from '../../src/models/latent_mixture';
 import { learningRateAt } from '../../src/train/optimizers';
-import { emaDecayAt } from '../../src/train/trainer';
+import { emaDecayAt, Trainer } from '../../src/train/trainer';
 import { assignParams, disposeParams, readParams } from '../../src/nn/params';
 import { generateSamples } from '../../src/sample/generate';
 import { Rng } from '../../src/utils/rng';
+import { boundaryValues } from '../helpers/anchor_boundaries';
 import { describeWithTorch, maxAbs, maxAbsDiff, PYTHON, readNpy, ROOT, run, writeNpy } from './twin';
 
 const BATCH = 6;
@@ -33,14 +37,20 @@ const TOLERANCE = 1e-4;
 /** Gradients sum many float32 products in another order on each side: compared relative to their size. */
 const GRADIENT_TOLERANCE = 1e-4;
 
-const CASES: { name: string; arch: ArchConfig; storage: WeightStorage }[] = [
+const normals = (rng: Rng, n: number, scale = 1) => Float32Array.from({ length: n }, () => scale * rng.normal());
+
+/** A few-shot fine-tune's anchors written into a dcgan28 mixture's architecture: 5 anchors of its 118 noise values. */
+const ANCHORED = archConfig('dcgan28', { dim: 8, latentComponents: 10 });
+ANCHORED.latentAnchors = { points: Array.from({ length: 5 }, (_, a) => Array.from(normals(new Rng(300 + a), ANCHORED.latentDim - 10))), spread: 0.7 };
+
+const CASES: { name: string; arch: ArchConfig; storage: WeightStorage; firsts?: number[] }[] = [
   { name: 'mlp (toy), layer-norm critic', arch: archConfig('mlp', { hidden: 32, criticNorm: 'layer' }), storage: 'float32' },
   { name: 'dcgan28', arch: archConfig('dcgan28', { dim: 8 }), storage: 'float32' },
   { name: 'dcgan28, latent mixture of 10 (3 allowed), float16 shards', arch: archConfig('dcgan28', { dim: 8, latentComponents: 10, latentComponentsAllowed: [2, 5, 7] }), storage: 'float16' },
   { name: 'dcgan32 (tanh), layer-norm critic, uint8 shards', arch: archConfig('dcgan32', { dim: 8, criticNorm: 'layer' }), storage: 'uint8' },
+  // z_0 one float32 step below and at the first three anchor boundaries: another erf, or Phi in float32, picks a neighbouring anchor for one of each pair.
+  { name: 'dcgan28, latent anchors (5, spread 0.7), latents at the anchor boundaries', arch: ANCHORED, storage: 'float32', firsts: boundaryValues(5, 1).slice(0, BATCH) },
 ];
-
-const normals = (rng: Rng, n: number, scale = 1) => Float32Array.from({ length: n }, () => scale * rng.normal());
 const flatByName = (arrays: Record<string, { values: Float32Array }>) => {
   const names = Object.keys(arrays).sort();
   return Float32Array.from(names.flatMap((name) => Array.from(arrays[name].values)));
@@ -54,7 +64,7 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it.each(CASES.map((c, i) => ({ ...c, index: i })))('$name', async ({ arch, storage, index }) => {
+  it.each(CASES.map((c, i) => ({ ...c, index: i })))('$name', async ({ arch, storage, firsts, index }) => {
     const before = tf.memory().numTensors;
     const folder = join(dir, `model${index}`);
     const made = { generator: createGenerator(arch, 11 + index), critic: createCritic(arch, 101 + index) };
@@ -79,6 +89,7 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
     const size = sampleSize(arch);
     const sampleShape = [BATCH, ...arch.outputShape];
     const z = normals(rng, BATCH * arch.latentDim, 1.5);
+    firsts?.forEach((v, i) => (z[i * arch.latentDim] = v));
     const samples = (await generateSamples(generator, z)).values;
     const x = normals(rng, BATCH * size);
     const eps = Array.from({ length: BATCH }, () => rng.uniform());
@@ -134,6 +145,112 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
       expect(maxAbs(expected[name]), name).toBeGreaterThan(0);
       expect(maxAbsDiff(got[name], expected[name]) / maxAbs(expected[name]), name).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
     }
+  });
+});
+
+describeWithTorch('PyTorch twin: latent anchors', () => {
+  let dir: string;
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    dir = await mkdtemp(join(tmpdir(), 'wgan-edge-twin-anchors-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('the way back: a folder fine-tuned with anchors samples in the twin (sample command) as in wgan-edge, at the boundaries too', async () => {
+    const before = tf.memory().numTensors;
+    const arch = archConfig('dcgan28', { dim: 2, latentDim: 12, latentComponents: 3 });
+    // Bars on a grey background, the few-shot test's images: the tiny model draws on 0.5.
+    const images = { data: new Uint8Array(5 * 784).fill(80), shape: [5, 28, 28, 1] as [number, number, number, number] };
+    [6, 7, 6, 8, 6].forEach((row, i) => images.data.fill(230, i * 784 + row * 28 + 2, i * 784 + row * 28 + 26));
+    const trainer = new Trainer({ loss: 'wgan-gp', arch, data: imageDataset(images, arch.outputRange), seed: 1, batchSize: 4 });
+    const base = await modelFromTrainer(trainer, { dataset: 'bars' });
+    trainer.dispose();
+    const tuned = (await fineTune(base, images, { steps: 2, batchSize: 4, seed: 2 })).model;
+    const anchors = tuned.architecture.latentAnchors as LatentAnchors;
+    // Two anchors at least, or there is no boundary to check.
+    expect(anchors.points.length).toBeGreaterThanOrEqual(2);
+    const folder = join(dir, 'tuned');
+    await saveModelDir(folder, tuned);
+
+    // Latents at every boundary, one float32 step either side, then ordinary ones.
+    const firsts = boundaryValues(anchors.points.length, 1);
+    const n = firsts.length + 8;
+    const z = normals(new Rng(17), n * arch.latentDim);
+    firsts.forEach((v, i) => (z[i * arch.latentDim] = v));
+    const zPath = join(dir, 'z.npy');
+    const outPath = join(dir, 'twin.npy');
+    await writeNpy(zPath, z, [n, arch.latentDim]);
+    const twin = run(PYTHON, ['-m', 'wgan_edge_torch', 'sample', folder, '--latents', zPath, '--out', outPath]);
+
+    const generator = generatorFromModel(await loadModelDir(folder), folder);
+    const expected = (await generateSamples(generator, z)).values;
+    disposeParams(generator.params);
+    expect(tf.memory().numTensors).toBe(before);
+    const result = await twin;
+    expect(result.code, result.stderr).toBe(0);
+    const got = await readNpy(outPath);
+    expect(got.shape).toEqual([n, ...arch.outputShape]);
+    expect(maxAbsDiff(got.values, expected)).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it("anchor_of picks anchorOf's anchor on the float32 values next to every boundary (1, 2, 3, 7 and 64 anchors)", async () => {
+    const cases = [1, 2, 3, 7, 64].map((count) => ({ count, firsts: [...boundaryValues(count, 6), -12, -3, 0, 3, 12] }));
+    const path = join(dir, 'firsts.json');
+    // float32 values written as float64 (JSON) are the same numbers: the twin's float32 cast keeps them.
+    await writeFile(path, JSON.stringify(cases));
+    const script = `
+import json, sys
+import torch
+from wgan_edge_torch.networks import anchor_of
+print(json.dumps([anchor_of(torch.tensor(c['firsts'], dtype=torch.float32), c['count']).tolist() for c in json.load(open(sys.argv[1]))]))`;
+    const r = await run(PYTHON, ['-c', script, path]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(cases.map(({ count, firsts }) => firsts.map((v) => anchorOf([v], count))));
+  });
+
+  it("refuses bad latentAnchors with config.ts's message, and takes good ones", async () => {
+    const base = archConfig('mlp', { latentDim: 6, latentComponents: 2 });
+    const points = [[0.5, -1, 2, 0], [1, 1, 1, 1]];
+    const anchorsOf = [
+      { points, spread: 0.5 },
+      { points: [], spread: 0.5 },
+      { points: [[1, 2]], spread: 0.5 },
+      { points: [[1, 2, 3, null]], spread: 0.5 },
+      { points, spread: 0 },
+      { points, spread: 1.5 },
+      { points, spread: '0.5' },
+      { points },
+      null,
+      [points],
+    ];
+    const configs = [...anchorsOf.map((latentAnchors) => ({ ...base, latentAnchors })), { ...archConfig('mlp'), latentAnchors: { points: [[1, 2]], spread: 0.5 } }];
+    const script = `
+import json, sys
+from wgan_edge_torch.arch import validate_arch
+out = []
+for c in json.load(open(sys.argv[1])):
+    try:
+        validate_arch(c)
+        out.append(None)
+    except ValueError as e:
+        out.append(str(e))
+print(json.dumps(out))`;
+    const path = join(dir, 'configs.json');
+    await writeFile(path, JSON.stringify(configs));
+    const r = await run(PYTHON, ['-c', script, path]);
+    expect(r.code, r.stderr).toBe(0);
+    const twin = JSON.parse(r.stdout) as (string | null)[];
+    const edge = configs.map((c) => {
+      try {
+        validateArch(c);
+        return null;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    expect(edge[0]).toBeNull();
+    expect(edge.slice(1).every((m) => m != null && m.includes('latentAnchors must be'))).toBe(true);
+    expect(twin).toEqual(edge);
   });
 });
 
