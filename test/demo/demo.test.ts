@@ -220,10 +220,12 @@ describe('wgan-edge demo', () => {
     for (const loss of ['gan', 'wgan', 'wgan-gp', 'wgan-c']) {
       await page.selectOption('#toy-loss', loss);
       await page.selectOption('#toy-data', '25gaussians');
-      await page.fill('#toy-steps', '40');
+      // 10 steps: wgan's first 25 take 100 critic steps each, which on a loaded 2-core machine
+      // ran about 1.3 steps per 10 s; the test is about the panel, not the loss.
+      await page.fill('#toy-steps', '10');
       await page.click('#toy-train');
-      await page.waitForFunction(() => document.body.dataset.toy === 'ready', null, { timeout: 90_000 });
-      expect(await page.locator('#toy-status').textContent()).toBe(`${loss} on 25gaussians: done at step 40.`);
+      await page.waitForFunction(() => document.body.dataset.toy === 'ready', null, { timeout: 180_000 });
+      expect(await page.locator('#toy-status').textContent()).toBe(`${loss} on 25gaussians: done at step 10.`);
       // The scatter plot the worker drew, shown as an image; the curve has its points.
       expect(await page.evaluate(() => (document.getElementById('toy-samples') as HTMLImageElement).naturalWidth)).toBe(512);
       const inked = await page.evaluate(() => {
@@ -236,5 +238,5 @@ describe('wgan-edge demo', () => {
     await waitReady(page);
     expect(await gridPixels(page)).toEqual(digits);
     expect(pageErrors).toEqual([]);
-  });
+  }, 600_000);
 });
