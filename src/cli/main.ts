@@ -26,8 +26,9 @@ const USAGE = `Usage: wgan-edge <command> [options]
           --out DIR [--resume] [--json]
   finetune --model DIR|<shipped name> --images DIR --out DIR [--steps N] [--seed S]
           few-shot: a handful (5-50) of PNG/JPEG images of one kind in a folder, a model of
-          that kind out in about a minute (the latent components nearest them, then a short
-          run with DiffAugment); [--invert (ink on paper)] [--storage ...] [--json]
+          that kind out in well under a minute (the latent components nearest them, anchors
+          between their inversions, then a short run with DiffAugment); [--invert (ink on
+          paper)] [--storage ...] [--json]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
           [--latents Z.npy (the samples of these [n, latentDim] latents instead of a seed's)]
           [--format uint8|float32 (how a .npy stores images; default uint8)]
