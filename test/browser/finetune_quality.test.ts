@@ -108,7 +108,7 @@ it(`runtime.fineTune on ten test-set ${DIGIT}s (PNG files) gives the model Node'
       criticDifference,
     }),
   );
-  expect(tuned.architecture.latentComponentsAllowed).toEqual(nodeModel.architecture.latentComponentsAllowed);
+  expect(tuned.architecture.latentAnchors).toEqual(nodeModel.architecture.latentAnchors);
   expect(tuned.provenance).toMatchObject({ steps: nodeModel.provenance.steps, fineTune: { images: 10, steps: (nodeModel.provenance.fineTune as { steps: number }).steps } });
   expect(generatorDifference).toBeLessThanOrEqual(WEIGHT_TOLERANCE);
   expect(criticDifference).toBeLessThanOrEqual(WEIGHT_TOLERANCE);

@@ -147,8 +147,9 @@ describe('runtime.fineTune: progress, Stop, saving', () => {
     await runtime.saveModel({ indexedDb: SAVED_NAME });
     await runtime.saveModel({ cache: SAVED_NAME });
     for (const saved of [await loadModelFromIndexedDb(SAVED_NAME), await loadModelFromCache(SAVED_NAME)]) {
-      expect(saved.provenance).toMatchObject({ steps: result.step, fineTune: { images: 5, steps: result.stepsRun } });
-      expect(saved.architecture.latentComponentsAllowed).toEqual(result.components);
+      expect(saved.provenance).toMatchObject({ steps: result.step, fineTune: { images: 5, steps: result.stepsRun, components: result.components } });
+      expect(saved.architecture.latentAnchors).toEqual(result.model.architecture.latentAnchors);
+      expect((saved.architecture.latentAnchors as { points: number[][] }).points.length).toBeGreaterThanOrEqual(1);
     }
     // And loads back into a worker as the model it was.
     const want = await runtime.sample({ n: 4, seed: 9 });
