@@ -3,6 +3,7 @@
  * size, and the background checks of fine-tuning. No tfjs: the page-side runtime exports these
  * too, so a page prepares its images before they cross to the worker.
  */
+import { median } from '../utils/median';
 import type { ImageArray } from './images';
 
 export interface DecodedImage {
@@ -114,8 +115,3 @@ export function backgroundsDisagree(images: Pixels, modelSamples: Pixels): { ima
   return Math.abs(model - ours) > BACKGROUND_MISMATCH ? { images: ours, model } : null;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}

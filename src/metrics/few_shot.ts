@@ -6,7 +6,9 @@
  * since the nearest of ten is nearer than a typical pair. No tfjs here: the browser test's server
  * picks the same shots (pickShots) as Node's bench and scripts.
  */
+import { median } from '../utils/median';
 import { Rng } from '../utils/rng';
+
 export interface NearestShotRatio {
   /** Median over samples of the distance to the nearest shot. */
   medianNearestShot: number;
@@ -63,11 +65,6 @@ export function nearestShotRatio(samples: Float32Array, shots: Float32Array, rea
   };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /**
  * The protocol of docs/finetune.md's tables: of the images labelled `digit` (in `labels`' order),

@@ -29,6 +29,7 @@ import type { ArchConfig } from '../models/config';
 import { mixtureCentres, type LatentAnchors } from '../models/latent_mixture';
 import type { Network } from '../models/network';
 import { seededLatents } from '../sample/latent_paths';
+import { median } from '../utils/median';
 import { Rng } from '../utils/rng';
 import { DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './diff_augment';
 import type { StepMetrics } from './trainer';
@@ -355,11 +356,6 @@ async function squaredDistances(a: tf.Tensor, b: tf.Tensor): Promise<Float32Arra
   return values;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /** Four decimals: anchors are noise of unit scale, and a model file keeps them as JSON. */
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
