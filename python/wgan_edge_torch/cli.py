@@ -2,7 +2,7 @@
 
   train  --data SET|FOLDER [--arch KIND] [--loss L] [--steps N] [--dim D] ... --out CKPT [--resume]
          under torchrun for several processes (python3 -m torch.distributed.run ... -m wgan_edge_torch train ...)
-  export CKPT --out MODEL_DIR [--storage float32|float16|uint8]   a wgan-edge model folder
+  export CKPT --out MODEL_DIR [--storage float32|float16|uint8]   a wgan-edge model folder (and the run's history.json)
   sample CKPT|MODEL_DIR --latents z.npy [--labels y.npy] --out x.npy   float32 samples of given latents (and labels)
 """
 import argparse
@@ -189,7 +189,9 @@ def _ranks_agree(trainer, placement):
 
 def export(args):
     record = load_checkpoint(args.checkpoint)
-    model_json = write_model_dir(args.out, checkpoint_contents(record, os.path.basename(args.checkpoint)), args.storage)
+    # The run's curve points, as a wgan-edge run folder's history.json has them.
+    history = (json.dumps(record['history']) + '\n').encode()
+    model_json = write_model_dir(args.out, checkpoint_contents(record, os.path.basename(args.checkpoint)), args.storage, {'history.json': history})
     print(json.dumps({'out': args.out, 'step': record['step'], 'storage': args.storage,
                       'networks': [group['network'] for group in model_json['weightsManifest']]}))
 

@@ -133,10 +133,16 @@ class Trainer:
         critic = self._critic_fn(ddp=True)
         if s['lambda'] > 0:
             eps = torch.rand(n, *([1] * (real.dim() - 1)), device=real.device, generator=self.rng)
-            # One pass of the critic through DDP per update: the penalty's inputs go with the batch.
             xhat = interpolate(real, fake, eps)
-            scores = critic(torch.cat([real, fake, xhat]), None if labels is None else labels.repeat(3)).reshape(-1)
-            real_scores, fake_scores, xhat_scores = scores.split(n)
+            if self.placement.distributed:
+                # One pass of the critic through DDP per update: the penalty's inputs go with the batch.
+                scores = critic(torch.cat([real, fake, xhat]), None if labels is None else labels.repeat(3)).reshape(-1)
+                real_scores, fake_scores, xhat_scores = scores.split(n)
+            else:
+                # Alone, the penalty's pass is a pass of its own: its double backward then runs over
+                # n samples, not 3n (0.2 s instead of 0.34 s a critic update, DIM 32, one CPU thread).
+                real_scores, fake_scores = critic(torch.cat([real, fake]), None if labels is None else labels.repeat(2)).reshape(-1).split(n)
+                xhat_scores = critic(xhat, labels).reshape(-1)
             penalty = gradient_penalty(xhat_scores, xhat)
         else:
             scores = critic(torch.cat([real, fake]), None if labels is None else labels.repeat(2)).reshape(-1)

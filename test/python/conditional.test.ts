@@ -1,8 +1,8 @@
 // Conditional (label) models in the PyTorch twin: a conditional run on MNIST trains and exports a
-// folder whose architecture keeps `labels` and whose critic keeps 'projection/kernel'; wgan-edge
-// loads it and draws the checkpoint's samples for the same latents and labels (API, mixed labels;
-// CLI, --label 7), the folder loads back into the twin unchanged, and bad labels are refused with
-// messages that name the problem (config.ts's own for the `labels` field).
+// folder whose architecture keeps `labels`, whose critic keeps 'projection/kernel' and which holds
+// the run's history.json; wgan-edge loads it and draws the checkpoint's samples for the same latents
+// and labels (API, mixed labels; CLI, --label 7), the folder loads back into the twin unchanged,
+// and bad labels are refused with messages that name the problem (config.ts's own for `labels`).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,9 @@ describeWithTorch('PyTorch twin: conditional models', () => {
     expect(shapesOf('critic')['projection/kernel']).toEqual([10, 16 * 4 * DIM]);
     expect(shapesOf('generator')).toEqual(paramShapes(arch, 'generator'));
     expect(shapesOf('generator')['input/kernel']).toEqual([128 + 10, 16 * 4 * DIM]);
+    // The run's curve points come with the export, as a wgan-edge run folder's history.json.
+    const history = JSON.parse(await readFile(join(model, 'history.json'), 'utf8'));
+    expect(history.at(-1)).toMatchObject({ step: 2, wasserstein: expect.any(Number), penalty: expect.any(Number) });
   });
 
   it("wgan-edge draws the checkpoint's samples for the same latents and labels (API and --label 7), and the folder loads back into the twin", async () => {
@@ -84,7 +87,7 @@ describeWithTorch('PyTorch twin: conditional models', () => {
     const latents = (await readNpy(z)).values;
     const edge = (await generateSamples(generator, latents, 'float32', labels)).values;
     // The critic's weights, projection included, fit wgan-edge's conditional critic.
-    const critic = createCritic(folder.architecture, 0);
+    const critic = createCritic(validateArch(folder.architecture), 0);
     assignParams(critic.params, folder.critic!, model);
     disposeParams(critic.params);
     disposeParams(generator.params);
