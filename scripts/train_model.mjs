@@ -153,7 +153,7 @@ function card(name, recipe, model, metrics, generatorBytes, useTwin) {
     (model.architecture.labels == null ? '' : ` and a one-hot label of ${model.architecture.labels} classes`);
   return `# ${name}
 
-A ${model.architecture.kind} generator trained by wgan-edge: a ${model.latentDim}-d normal latent${mixture} to
+A ${model.architecture.kind} generator trained by wgan-edge${p.backend === 'pytorch' ? "'s PyTorch twin" : ''}: a ${model.latentDim}-d normal latent${mixture} to
 [${model.outputShape}] samples in ${range}; generator.bin is ${(generatorBytes / 1024).toFixed(0)} KB
 (${model.weightsManifest[0].weights[0].quantization?.dtype ?? 'float32'} weights), critic.bin beside it for fine-tuning.
 
