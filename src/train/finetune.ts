@@ -48,8 +48,8 @@ export const FINE_TUNE_DEFAULTS = {
   frozenCriticLayers: 1,
   /** The spread of the noise around the anchors (anchorsBetween): 'auto' (chooseSpread), a number in (0, 1], or null: the kept components whole, no anchors. */
   anchorSpread: 'auto' as number | 'auto' | null,
-  /** What 'auto' aims the nearest-image ratio at (chooseSpread). */
-  spreadTarget: 0.7,
+  /** What 'auto' aims the nearest-image ratio at (chooseSpread): the issue's 0.7 and a margin for an estimate from 160 samples and ten images. */
+  spreadTarget: 0.72,
   /** Images averaged into each anchor (anchorsBetween). */
   anchorGroup: 4,
   componentVoteRatio: 0.75,
@@ -81,7 +81,7 @@ export interface FineTuneOptions {
   anchorSpread?: number | 'auto' | null;
   /**
    * With anchorSpread 'auto': the smallest spread whose samples lie at least this far from
-   * their nearest image, in units of the images' median distance to each other (chooseSpread).
+   * their nearest image, in units of the kind's typical pair distance (chooseSpread).
    */
   spreadTarget?: number;
   /** Images of one component averaged into each anchor: 1 the images themselves, more the kind more surely and farther from each image. */
@@ -302,16 +302,18 @@ function combinations(items: number[], size: number): number[][] {
   return items.flatMap((first, i) => combinations(items.slice(i + 1), size - 1).map((rest) => [first, ...rest]));
 }
 
-/** The spreads 'auto' tries, smallest (most surely the kind) first, and the samples it draws at each. */
-const SPREAD_GRID = [0.5, 0.6, 0.7, 0.8, 0.9, 1];
+/** The spreads 'auto' tries, smallest (most surely the kind) first, and the samples it draws at each (the same noise at every spread). */
+export const SPREAD_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
 const SPREAD_SAMPLES = 160;
 
 /**
  * The smallest spread of SPREAD_GRID at which the anchors' samples lie, at the median, at least
- * `target` times the images' median distance to each other from their nearest image: the
- * tightest draw around the anchors (the kind most surely) that does not crowd the images.
- * The images' own pairs stand in for the kind's typical pair (real images of a kind read about
- * 0.75-0.85 so against their nearest of ten). Pixels in [0, 1]; the same noise at every spread.
+ * `target` times the kind's typical pair distance from their nearest image: the tightest draw
+ * around the anchors (the kind most surely) that does not crowd the images. The typical pair
+ * distance is the geometric mean of two estimates: the images' own pairs (few, and off by up to
+ * a tenth either way for ten images) and the pairs of the kept components' samples (many, the
+ * model's idea of the kind, which a component drawing two kinds reads a little wide).
+ * Pixels in [0, 1]; the same noise at every spread.
  */
 export async function chooseSpread(generator: Network, images: ImageArray, inversion: Inversion, groupSize: number, target: number, seed: number): Promise<number> {
   const { latentDim, latentComponents } = generator.config;
@@ -320,23 +322,24 @@ export async function chooseSpread(generator: Network, images: ImageArray, inver
   const groups = groupMeans(inversion.noise, inversion.components, noiseDim, groupSize, seed);
   const noise = await seededLatents(SPREAD_SAMPLES, noiseDim, seed + 2);
   const count = images.shape[0];
+  const samplesAt = (spread: number) => {
+    // The generator without anchors reads (c_k + noise) / sqrt(2): with noise keep m + spread e
+    // under component k, that is (anchor + spread e) / sqrt(2). Spread 1: the components whole.
+    const keep = Math.sqrt(1 - spread * spread);
+    const z = new Float32Array(SPREAD_SAMPLES * latentDim);
+    for (let i = 0; i < SPREAD_SAMPLES; i++) {
+      const { component, noise: m } = groups[i % groups.length];
+      z[i * latentDim + component] = 1;
+      for (let t = 0; t < noiseDim; t++) z[i * latentDim + K + t] = keep * m[t] + spread * noise[i * noiseDim + t];
+    }
+    return tf.tidy(() => tf.reshape(unitSamples(generator, tf.tensor2d(z, [SPREAD_SAMPLES, latentDim])), [SPREAD_SAMPLES, -1]));
+  };
   const shots = tf.tidy(() => tf.reshape(unitImages(images), [count, -1]));
+  const whole = samplesAt(1);
   try {
-    const pairs = await squaredDistances(shots, shots);
-    const shotPairs: number[] = [];
-    for (let i = 0; i < count; i++) for (let j = i + 1; j < count; j++) shotPairs.push(Math.sqrt(Math.max(0, pairs[i * count + j])));
-    const typical = median(shotPairs);
+    const typical = Math.sqrt(pairMedian(await squaredDistances(shots, shots), count) * pairMedian(await squaredDistances(whole, whole), SPREAD_SAMPLES));
     for (const spread of SPREAD_GRID) {
-      // The generator without anchors reads (c_k + noise) / sqrt(2): with noise keep m + spread e
-      // under component k, that is (anchor + spread e) / sqrt(2).
-      const keep = Math.sqrt(1 - spread * spread);
-      const z = new Float32Array(SPREAD_SAMPLES * latentDim);
-      for (let i = 0; i < SPREAD_SAMPLES; i++) {
-        const { component, noise: m } = groups[i % groups.length];
-        z[i * latentDim + component] = 1;
-        for (let t = 0; t < noiseDim; t++) z[i * latentDim + K + t] = keep * m[t] + spread * noise[i * noiseDim + t];
-      }
-      const samples = tf.tidy(() => tf.reshape(unitSamples(generator, tf.tensor2d(z, [SPREAD_SAMPLES, latentDim])), [SPREAD_SAMPLES, -1]));
+      const samples = samplesAt(spread);
       const d = await squaredDistances(samples, shots);
       samples.dispose();
       const nearest = Array.from({ length: SPREAD_SAMPLES }, (_, i) => Math.sqrt(Math.max(0, Math.min(...d.subarray(i * count, (i + 1) * count)))));
@@ -345,7 +348,15 @@ export async function chooseSpread(generator: Network, images: ImageArray, inver
     return SPREAD_GRID[SPREAD_GRID.length - 1];
   } finally {
     shots.dispose();
+    whole.dispose();
   }
+}
+
+/** The median distance between two of n rows, from their squared distances [n, n]. */
+function pairMedian(squared: Float32Array, n: number): number {
+  const pairs: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push(Math.sqrt(Math.max(0, squared[i * n + j])));
+  return median(pairs);
 }
 
 /** |a_i - b_j|^2 for rows of a [n, p] and b [m, p], [n, m] row-major. */

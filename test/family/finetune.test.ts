@@ -17,7 +17,7 @@ import { disposeParams } from '../../src/nn/params';
 import { latentPath, mixtureLatentPath, seededLatents } from '../../src/sample/latent_paths';
 import { interpolateLatents } from '../../src/sample/generate';
 import { diffAugment, type DiffAugmentPolicy } from '../../src/train/diff_augment';
-import { anchorsBetween, chooseComponents, chooseSpread, FineTuneInputError, invertGenerator } from '../../src/train/finetune';
+import { anchorsBetween, chooseComponents, chooseSpread, FineTuneInputError, invertGenerator, SPREAD_GRID } from '../../src/train/finetune';
 import { fineTune } from '../../src/io/finetune';
 import { Trainer } from '../../src/train/trainer';
 import { nearestShotRatio } from '../../src/metrics/few_shot';
@@ -315,7 +315,7 @@ describe('fineTune on a tiny model', () => {
     expect(seen).toEqual([1, 2, 3]);
     expect(result.choice?.allowed.length).toBeGreaterThanOrEqual(1);
     // Anchors between the images, in place of the components.
-    expect([0.5, 0.6, 0.7, 0.8, 0.9, 1]).toContain((result.model.architecture.latentAnchors as LatentAnchors).spread);
+    expect(SPREAD_GRID).toContain((result.model.architecture.latentAnchors as LatentAnchors).spread);
     expect((result.model.architecture.latentAnchors as LatentAnchors).points.length).toBeGreaterThanOrEqual(1);
     expect(result.model.architecture.latentComponentsAllowed).toBeUndefined();
     expect(result.model.provenance).toMatchObject({ dataset: 'bars', loss: 'wgan-gp', seed: 2, steps: 3, fineTune: { images: 5, steps: 3 } });
@@ -369,8 +369,12 @@ describe('fineTune on a tiny model', () => {
     const generator = generatorFromModel(model, 'base');
     const inversion = await invertGenerator(generator, images, [0, 1, 2], 4);
     const before = tf.memory().numTensors;
-    expect(await chooseSpread(generator, images, inversion, 2, 0, 1)).toBe(0.5);
+    expect(await chooseSpread(generator, images, inversion, 2, 0, 1)).toBe(SPREAD_GRID[0]);
     expect(await chooseSpread(generator, images, inversion, 2, 100, 1)).toBe(1);
+    // A higher target never picks a tighter draw (the same noise at every spread and target).
+    const picked = [];
+    for (const target of [0.2, 0.4, 0.6, 0.8]) picked.push(await chooseSpread(generator, images, inversion, 2, target, 1));
+    expect(picked).toEqual([...picked].sort((a, b) => a - b));
     expect(tf.memory().numTensors).toBe(before);
     disposeParams(generator.params);
   });
