@@ -4,8 +4,10 @@
  * (bench/onnx_export.py; git-ignored, under bench/results/onnx), then sampled at batch 1, 16 and
  * 64 with 1 and 2 threads by wgan-edge (sampleGenerator, WASM), onnxruntime-web (wasm execution
  * provider) and onnxruntime-node (the native CPU build: the ceiling), all taking turns round by
- * round in this process. Before timing, every runtime's samples of the same latents must agree
- * with wgan-edge's to 1e-4. wgan-edge and onnxruntime-web run in worker threads (bench/onnx_worker.mjs),
+ * round in this process, first the 1-thread cases, then the 2-thread ones: an idle thread pool
+ * keeps spinning for a while after its call (onnxruntime's does by default), which slowed the
+ * next 1-thread case by up to 1.6x when they all took turns. Before timing, every runtime's
+ * samples of the same latents must agree with wgan-edge's to 1e-4. wgan-edge and onnxruntime-web run in worker threads (bench/onnx_worker.mjs),
  * one per thread count, and time themselves there; wgan-edge's side is the built bundle.
  * Needs Debian's PyTorch for the export (skipped with a warning without it); onnxruntime-node is
  * skipped with a warning where it cannot load.
@@ -69,7 +71,6 @@ it('sampling: wgan-edge beside onnxruntime-web and onnxruntime-node, 1 and 2 thr
   }
   checkBundle();
   await tf.setBackend('wasm');
-  const loadBefore = loadavg()[0];
   const arch = archConfig('dcgan28', { dim: AUTHORS_DIM });
   await writeModelFolder(arch);
   const checkLatents = await seededLatents(CHECK_SAMPLES, arch.latentDim, CHECK_SEED);
@@ -97,9 +98,16 @@ it('sampling: wgan-edge beside onnxruntime-web and onnxruntime-node, 1 and 2 thr
 
     const latents = new Map<number, Float32Array>();
     for (const { n } of BATCHES) latents.set(n, await seededLatents(n, arch.latentDim, TIMING_SEED));
-    const cases = BATCHES.flatMap(({ n, counts }) => samplers.map((s) => ({ s, n, counts })));
-    const times = await timeRuns(cases.map(({ s, n, counts }) => ({ counts, once: async () => (await s.sample(n, TIMING_SEED, latents.get(n)!)).ms })));
-    const loadAfter = loadavg()[0];
+    const cases: Case[] = [];
+    const times: number[][] = [];
+    const load: Record<number, [number, number]> = {};
+    for (const threads of THREADS) {
+      const phase = BATCHES.flatMap(({ n, counts }) => samplers.filter((s) => s.threads === threads).map((s) => ({ s, n, counts })));
+      const start = loadavg()[0];
+      times.push(...(await timeRuns(phase.map(({ s, n, counts }) => ({ counts, once: async () => (await s.sample(n, TIMING_SEED, latents.get(n)!)).ms })))));
+      cases.push(...phase);
+      load[threads] = [start, loadavg()[0]];
+    }
 
     const entries: BenchEntry[] = cases.map(({ s, n }, i) =>
       rateEntry(
@@ -108,14 +116,14 @@ it('sampling: wgan-edge beside onnxruntime-web and onnxruntime-node, 1 and 2 thr
           name: `sample dcgan28 DIM ${AUTHORS_DIM}, batch ${n}, ${s.threads} thread${s.threads > 1 ? 's' : ''}`,
           backend: s.runtime === 'wgan-edge' ? 'wasm' : s.runtime,
           unit: 'images/s',
-          detail: { batch: n, threads: s.threads, runtime: s.runtime, loadAverage1m: [loadBefore, loadAfter] },
+          detail: { batch: n, threads: s.threads, runtime: s.runtime, loadAverage1m: load[s.threads] },
         },
         n,
         times[i],
       ),
     );
     saveSuite(SUITE, entries);
-    saveTable(ratioTable(cases, times, loadBefore, loadAfter, notes));
+    saveTable(ratioTable(cases, times, load, notes));
     saveTable({ suite: SUITE, title: `Agreement with wgan-edge's samples (max |difference|, ${CHECK_SAMPLES} samples, bound ${AGREEMENT})`, columns: ['runtime', 'max |difference|'], rows: agreement }, 1);
   } finally {
     const tensorsLeft = await Promise.all(samplers.map((s) => s.close()));
@@ -235,9 +243,10 @@ type Case = { s: Sampler; n: number };
 
 /**
  * Per batch and thread count: the median time of each runtime and wgan-edge's time over the
- * others', as the median of the ratios of one round (runs of one round saw the same load).
+ * others', as the median of the ratios of one round (runs of one round saw the same load); and
+ * each WASM runtime's speed-up from its second thread (medians of the two phases: not paired).
  */
-function ratioTable(cases: Case[], times: number[][], loadBefore: number, loadAfter: number, notes: string[]) {
+function ratioTable(cases: Case[], times: number[][], load: Record<number, [number, number]>, notes: string[]) {
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
   const find = (runtime: Sampler['runtime'], n: number, threads: number) => cases.findIndex((c) => c.s.runtime === runtime && c.n === n && c.s.threads === threads);
   const ratio = (a: number, b: number) => {
@@ -250,16 +259,20 @@ function ratioTable(cases: Case[], times: number[][], loadBefore: number, loadAf
     THREADS.map((threads) => {
       const [edge, web, native] = (['wgan-edge', 'onnxruntime-web', 'onnxruntime-node'] as const).map((r) => find(r, n, threads));
       const target = threads === 1 && TARGET_RATIO[n] != null ? `<= ${TARGET_RATIO[n]}` : '-';
-      return [n, threads, ms(edge), ms(web), ms(native), ratio(edge, web), target, ratio(edge, native)];
+      const speedUp = (runtime: Sampler['runtime']) => {
+        const [one, mine] = [find(runtime, n, 1), find(runtime, n, threads)];
+        return threads === 1 || one < 0 || mine < 0 ? '-' : Number((median(times[one]) / median(times[mine])).toFixed(2));
+      };
+      return [n, threads, ms(edge), ms(web), ms(native), ratio(edge, web), target, ratio(edge, native), speedUp('wgan-edge'), speedUp('onnxruntime-web')];
     }),
   );
   return {
     suite: SUITE,
     title: `wgan-edge (WASM, sampleGenerator) beside onnxruntime on dcgan28 DIM ${AUTHORS_DIM}: median ms a call, paired ratios`,
-    columns: ['batch', 'threads', 'wgan-edge ms', 'onnxruntime-web ms', 'onnxruntime-node ms', 'wgan-edge / web (min-max)', 'target', 'wgan-edge / node (min-max)'],
+    columns: ['batch', 'threads', 'wgan-edge ms', 'onnxruntime-web ms', 'onnxruntime-node ms', 'wgan-edge / web (min-max)', 'target', 'wgan-edge / node (min-max)', 'wgan-edge speed-up over 1 thread', 'web speed-up over 1 thread'],
     rows,
     notes: [
-      `${cpus().length} cores, load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end: a second thread only pays with a free core.`,
+      `${cpus().length} cores; load average at the start and end of each thread count's rounds: ${THREADS.map((t) => `${t} thread${t > 1 ? 's' : ''} ${load[t].map((l) => l.toFixed(1)).join(' -> ')}`).join(', ')}. A second thread only pays with a free core.`,
       'wgan-edge draws its latents from the seed inside sampleGenerator (~0.2 ms at batch 1); onnxruntime gets the same latents ready-made.',
       ...notes,
     ],
