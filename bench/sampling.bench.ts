@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
@@ -21,8 +21,9 @@ import { archConfig } from '../src/models/config';
 import type { Network } from '../src/models/network';
 import { disposeParams, readParams } from '../src/nn/params';
 import { latents } from '../src/sample/latents';
+import { sampleGenerator } from '../src/sample/generate';
 import { AUTHORS_DIM } from './gan_iteration';
-import { rateEntry, saveSuite, type BenchEntry, type RunCounts, timeRuns } from './harness';
+import { rateEntry, saveSuite, saveTable, type BenchEntry, type RunCounts, timeRuns } from './harness';
 
 const SUITE = 'sampling';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -118,3 +119,83 @@ async function cliColdStart(dir: string, source: string): Promise<BenchEntry[]> 
     rmSync(outDir, { recursive: true, force: true });
   }
 }
+
+const BREAKDOWN_CALLS = 101;
+const BREAKDOWN_WARMUP = 10;
+
+/**
+ * Where one batch-1 sampleGenerator call of the issue-28 generator (dcgan28 DIM 64, WASM, one
+ * thread) goes: median ms per call of each part, over many calls, with the transposed
+ * convolutions' phase filters kept (the weights stay put) and made anew at every call (fresh
+ * weight tensors each call, as the kernel ran before it kept them). Every WASM kernel is wrapped
+ * to time it; kernels that a kernel runs inside itself (Conv2DBackpropInput's Conv2D, ...) are
+ * listed under it.
+ */
+it('sampling at batch 1: where the time of one call goes, phase filters kept and made anew', async () => {
+  await tf.setBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
+  const arch = archConfig('dcgan28', { dim: AUTHORS_DIM });
+  const generator = createGenerator(arch, 1);
+  let depth = 0;
+  let outerKernel = '';
+  let times = new Map<string, number>();
+  const wrapped = tf.getKernelsForBackend('wasm').map((config) => {
+    const kernelFunc = config.kernelFunc;
+    (config as { kernelFunc: unknown }).kernelFunc = (args: Parameters<typeof kernelFunc>[0]) => {
+      if (depth === 0) outerKernel = config.kernelName;
+      const key = depth === 0 ? config.kernelName : `  inside ${outerKernel}: ${config.kernelName}`;
+      depth++;
+      const start = performance.now();
+      try {
+        return kernelFunc(args);
+      } finally {
+        depth--;
+        times.set(key, (times.get(key) ?? 0) + performance.now() - start);
+      }
+    };
+    return { config, kernelFunc };
+  });
+  const columns: Map<string, number[]>[] = [];
+  try {
+    for (const freshWeights of [false, true]) {
+      const parts = new Map<string, number[]>();
+      const add = (part: string, ms: number) => parts.set(part, [...(parts.get(part) ?? []), ms]);
+      for (let call = 0; call < BREAKDOWN_WARMUP + BREAKDOWN_CALLS; call++) {
+        const params = freshWeights ? Object.fromEntries(Object.entries(generator.params).map(([name, w]) => [name, tf.add(w, 0)])) : generator.params;
+        const network = { ...generator, params } as Network;
+        times = new Map();
+        const start = performance.now();
+        await sampleGenerator(network, { n: 1, seed: call });
+        const total = performance.now() - start;
+        if (freshWeights) disposeParams(params);
+        if (call < BREAKDOWN_WARMUP) continue;
+        add('whole call', total);
+        let inKernels = 0;
+        for (const [kernel, ms] of times) {
+          add(kernel, ms);
+          if (!kernel.startsWith(' ')) inKernels += ms;
+        }
+        add('outside kernels (latents, engine, tidy, readback, copy)', total - inKernels);
+      }
+      columns.push(parts);
+    }
+  } finally {
+    for (const { config, kernelFunc } of wrapped) (config as { kernelFunc: unknown }).kernelFunc = kernelFunc;
+    disposeParams(generator.params);
+  }
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+  const median = (v: number[] | undefined) => (v == null ? '-' : Number([...v].sort((a, b) => a - b)[v.length >> 1].toFixed(3)));
+  const names = [...new Set(columns.flatMap((c) => [...c.keys()]))];
+  // Kernels inside another one go right under it, in the order they first ran.
+  const order = names.filter((n) => !n.startsWith(' ')).flatMap((n) => [n, ...names.filter((m) => m.startsWith(`  inside ${n}:`))]);
+  saveTable({
+    suite: SUITE,
+    title: `One batch-1 sampleGenerator call, dcgan28 DIM ${AUTHORS_DIM}, WASM 1 thread: median ms per part over ${BREAKDOWN_CALLS} calls`,
+    columns: ['part', 'phase filters kept', 'made anew each call'],
+    rows: order.map((part) => [part, median(columns[0].get(part)), median(columns[1].get(part))]),
+    notes: [
+      `load average ${loadavg()[0].toFixed(1)}; medians of parts do not add up to the whole call's median.`,
+      '"made anew": fresh weight tensors at every call, so the kernel picks the phase taps (BatchMatMul) and XNNPACK repacks each phase filter (inside Conv2D).',
+    ],
+  });
+});

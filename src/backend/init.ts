@@ -236,7 +236,7 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
   }
   const pathsFailure = await configureWasmPaths(options);
   if (pathsFailure != null) return { ok: false, reason: pathsFailure };
-  let note = '';
+  let note = defaultThreadsNote(options, scope);
   let failure: string | null;
   if (scope === 'node' && threadsWanted > 1) {
     const started = await startWithNodeThreads(threadsWanted, () => startBackend('wasm'));
@@ -252,7 +252,6 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
     // default): the cap is lifted while the backend starts.
     const threads = Math.min(threadsWanted, MAX_WASM_THREADS);
     const liftCap = (options.threads != null || scope === 'dedicated-worker') && threadsWanted > browserThreadCap();
-    if (liftCap && options.threads == null) note = "; every core by default in a dedicated worker, whose page's thread is free";
     failure = await watchingThreads(() => (liftCap ? withThreadCapLifted(threads, shadowHardwareConcurrency, () => startBackend('wasm')) : startBackend('wasm')));
     if (failure != null) {
       // A runtime on one thread rather than none: the single-threaded build is tried next.
@@ -287,6 +286,20 @@ async function configureWasmPaths(options: BackendOptions): Promise<string | nul
   }
   configuredWasmPaths = key;
   return null;
+}
+
+/**
+ * Why the thread count is what it is, for the report's reason, when the caller left it to the
+ * default (wasmThreads); empty when the caller chose. A start that falls back to one thread
+ * replaces it with why.
+ */
+function defaultThreadsNote(options: BackendOptions, scope: Scope): string {
+  if (options.threads != null) return '';
+  if (scope === 'node') return '; cores / 2 by default in Node, which leaves cores to the rest of the machine';
+  if (scope === 'service-worker') return '; one thread in a service worker, which cannot start the pthread workers';
+  if (!isCrossOriginIsolated()) return '; one thread: threads need a cross-origin isolated scope (COOP same-origin and COEP require-corp)';
+  if (scope === 'dedicated-worker') return "; every core by default in a dedicated worker, whose page's thread is free";
+  return "; cores / 2 by default outside a dedicated worker, leaving cores to the page's own thread (rendering, input)";
 }
 
 function wasmThreads(options: BackendOptions, scope: Scope): number {

@@ -10,6 +10,8 @@ describe('initBackend in Node', () => {
     expect(report.scope).toBe('node');
     expect(report.simd).toBe(true);
     expect(report.threads).toBe(1);
+    // The default says why it is what it is.
+    expect(report.reason).toMatch(/, 1 thread; cores \/ 2 by default in Node, which leaves cores to the rest of the machine$/);
     expect(report.passedOver).toHaveLength(1);
     expect(report.passedOver[0].backend).toBe('webgpu');
     expect(report.passedOver[0].reason).toMatch(/navigator\.gpu/);

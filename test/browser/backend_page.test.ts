@@ -20,6 +20,7 @@ describe('initBackend in a Chromium page', () => {
     expect(report.crossOriginIsolated).toBe(true);
     // Threads: tfjs caps them at hardwareConcurrency / 2, so a 2-core CI box gets 1.
     expect(report.threads).toBe(Math.max(1, Math.floor(navigator.hardwareConcurrency / 2)));
+    expect(report.reason).toMatch(/thread(s)?; cores \/ 2 by default outside a dedicated worker, leaving cores to the page's own thread \(rendering, input\)$/);
     expect(report.passedOver).toHaveLength(1);
     expect(report.passedOver[0].backend).toBe('webgpu');
     expect(report.passedOver[0].reason).toMatch(/software fallback/);

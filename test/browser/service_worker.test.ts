@@ -77,6 +77,7 @@ describe('the runtime service worker', () => {
     expect(info.scope).toBe('service-worker');
     expect(info.backend).toBe('wasm');
     expect(info.threads).toBe(1);
+    expect(info.reason).toMatch(/1 thread; one thread in a service worker, which cannot start the pthread workers$/);
   });
 
   it('serves a PNG of the samples of a seed, pixel for pixel the page-side reference', async () => {
