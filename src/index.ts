@@ -33,6 +33,7 @@ export type { TrainerConfig, StepMetrics, RunOptions, RunResult } from './train/
 export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './train/state';
 export type { TrainerState } from './train/state';
 export { Rng, type RngState } from './utils/rng';
+export { ConfigError, type ConfigErrorCode, type FineTuneInputCode } from './utils/errors';
 
 // Data and metrics
 export { toyDataset, toyMixture, toyPoints, TOY_NAMES } from './data/toy';

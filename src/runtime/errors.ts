@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { BackendError } from '../backend/errors';
 import { ModelFormatError } from '../io/format';
 import { ModelStorageError } from '../io/storage_files';
+import { ConfigError } from '../utils/errors';
 import type { FineTuneInputError } from '../train/finetune';
 
 export type RuntimeErrorCode =
@@ -50,12 +51,13 @@ const errorClasses = new Map<string, ErrorClass>([
   ['BackendError', BackendError],
   ['ModelFormatError', ModelFormatError],
   ['ModelStorageError', ModelStorageError],
+  ['ConfigError', ConfigError],
 ]);
 
 /**
  * Errors named `name` arriving from the other side become instances of `errorClass` here.
  * Register a class on the receiving side (the project's own error classes are registered
- * already, except TrainingDivergedError, which lives with the tfjs trainer: its name, message
+ * already (ConfigError among them), except TrainingDivergedError, which lives with the tfjs trainer: its name, message
  * and fields still cross).
  */
 export function registerErrorClass(errorClass: ErrorClass & { prototype: Error }, name = errorClass.name): void {

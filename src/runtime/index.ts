@@ -18,6 +18,7 @@ export { registerErrorClass, RuntimeError } from './errors';
 export { BackendError, type BackendErrorCode } from '../backend/errors';
 export { ModelFormatError, type ModelFormatErrorCode } from '../io/format';
 export { ModelStorageError, type ModelStorageErrorCode } from '../io/storage_files';
+export { ConfigError, type ConfigErrorCode } from '../utils/errors';
 export type { RuntimeErrorCode } from './errors';
 export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {

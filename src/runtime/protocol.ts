@@ -35,7 +35,7 @@ export interface SampleRequest {
   format?: SampleFormat;
   /**
    * A conditional model's class for every sample (0 to its labels - 1); omitted, each sample's
-   * label is drawn uniformly from the seed. An unconditional model refuses it (a RangeError).
+   * label is drawn uniformly from the seed. An unconditional model refuses it (a ConfigError, 'bad-label').
    */
   label?: number;
 }

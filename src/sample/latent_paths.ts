@@ -7,6 +7,7 @@ import { latents } from './latents';
 import type { ArchConfig } from '../models/config';
 import { latentCentre } from '../models/latent_mixture';
 import { Rng } from '../utils/rng';
+import { ConfigError } from '../utils/errors';
 
 const TWO_POW_32 = 4294967296;
 /** Ends (anti)parallel to within this sine: slerp would divide by ~0, take the straight line. */
@@ -14,7 +15,7 @@ const SLERP_MIN_SINE = 1e-6;
 
 export function checkSeed(seed: number, what: string): void {
   if (!Number.isInteger(seed) || seed < 0 || seed >= TWO_POW_32) {
-    throw new RangeError(`${what} must be an integer in [0, 2^32), got ${seed}`);
+    throw new ConfigError(`${what} must be an integer in [0, 2^32), got ${seed}`, 'bad-seed');
   }
 }
 
@@ -38,7 +39,7 @@ export function isTruncation(value: number): boolean {
 export async function seededLatents(n: number, latentDim: number, seed: number, truncation?: number): Promise<Float32Array> {
   checkSeed(seed, 'seed');
   if (truncation !== undefined && !isTruncation(truncation)) {
-    throw new RangeError(`truncation must be a number of at least ${MIN_TRUNCATION} (values beyond +-truncation are redrawn), got ${truncation}`);
+    throw new ConfigError(`truncation must be a number of at least ${MIN_TRUNCATION} (values beyond +-truncation are redrawn), got ${truncation}`, 'bad-truncation');
   }
   const z = latents(n, latentDim, seed);
   const values = Float32Array.from(await z.data());
@@ -56,7 +57,7 @@ export async function seededLatents(n: number, latentDim: number, seed: number, 
 export type InterpolationPath = 'slerp' | 'lerp';
 
 export function latentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath): Float32Array {
-  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 2) throw new ConfigError(`steps must be an integer >= 2 (both ends are included), got ${steps}`, 'bad-steps');
   const d = a.length;
   let dot = 0;
   let normA = 0;
