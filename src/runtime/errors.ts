@@ -22,7 +22,11 @@ export type RuntimeErrorCode =
   | 'not-started'
   /** sample/interpolate/train need a model: load one first. */
   | 'no-model'
-  /** A request's fields are out of range or of the wrong type. */
+  /**
+   * A request the host itself refuses (no arch, data of the wrong form, a bad save target, a
+   * fine-tune's input, with its code as `reason`). Fields the library checks too (n, seeds,
+   * formats, settings, architectures) reject with a ConfigError and its code.
+   */
   | 'bad-request'
   /** load/train while a training run is in progress. */
   | 'busy';

@@ -5,10 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../models/network';
-import { checkSeed, latentPath, mixtureLatentPath, seededLatents, type InterpolationPath } from './latent_paths';
+import { latentPath, mixtureLatentPath, seededLatents, type InterpolationPath } from './latent_paths';
 import type { ArchConfig } from '../models/config';
 import { Rng } from '../utils/rng';
-import { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './render';
+import { renderSamples, type SampleFormat, type SampleResult } from './render';
+import { checkCount, checkFormat, checkInterpolateRequest, checkPath, checkSampleRequest, checkSeed, checkSteps } from './requests';
 import { ConfigError } from '../utils/errors';
 
 /** The result of one format: `SampleOf<'png'>` has `png`, the others `shape` and `values`. */
@@ -78,7 +79,7 @@ export async function generateSamples<F extends SampleFormat = 'float32'>(networ
 
 /** `n` samples of the generator from `seed` (see seededLatents): same seed, same samples. */
 export async function sampleGenerator<F extends SampleFormat = 'float32'>(network: Network, options: SampleOptions<F>): Promise<SampleOf<F>> {
-  const format = checkFormat(options.format);
+  const format = checkSampleRequest(options);
   const labels = sampleLabels(network.config.labels, options);
   return generateSamples(network, await sampleLatents(network.config.latentDim, options), format, labels);
 }
@@ -88,7 +89,7 @@ export async function sampleGenerator<F extends SampleFormat = 'float32'>(networ
  * latent sampleGenerator draws for it, so the ends are sampleGenerator's first samples).
  */
 export async function interpolateGenerator<F extends SampleFormat = 'float32'>(network: Network, options: InterpolateOptions<F>): Promise<SampleOf<F>> {
-  const format = checkFormat(options.format);
+  const { format } = checkInterpolateRequest(options);
   const labels = interpolateLabels(network.config.labels, options);
   return generateSamples(network, await interpolateLatents(network.config, options), format, labels);
 }
@@ -126,7 +127,7 @@ export function checkLabel(label: number | undefined, classes: number | undefine
 /** The latents sampleGenerator feeds the generator: [n, latentDim], row-major. */
 export async function sampleLatents(latentDim: number, options: Omit<SampleOptions, 'format'>): Promise<Float32Array> {
   const { n, seed, truncation } = options;
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`n must be an integer >= 1, got ${n}`, 'bad-n');
+  checkCount(n);
   return seededLatents(n, latentDim, seed, truncation);
 }
 
@@ -137,18 +138,11 @@ export async function sampleLatents(latentDim: number, options: Omit<SampleOptio
 export async function interpolateLatents(arch: Pick<ArchConfig, 'latentDim' | 'latentComponents' | 'latentComponentsAllowed' | 'latentAnchors'>, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
   const { latentDim, latentComponents } = arch;
   const { from, to, steps, truncation } = options;
-  const path = options.path ?? 'slerp';
-  if (path !== 'slerp' && path !== 'lerp') throw new ConfigError(`path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`, 'bad-path');
-  if (!Number.isInteger(steps) || steps < 2) throw new ConfigError(`steps must be an integer >= 2 (both ends are included), got ${steps}`, 'bad-steps');
+  const path = checkPath(options.path);
+  checkSteps(steps);
   checkSeed(from, 'from');
   checkSeed(to, 'to');
   const a = await seededLatents(1, latentDim, from, truncation);
   const b = await seededLatents(1, latentDim, to, truncation);
   return latentComponents == null ? latentPath(a, b, steps, path) : mixtureLatentPath(a, b, steps, path, { ...arch, latentComponents });
-}
-
-function checkFormat<F extends SampleFormat>(format: F | undefined): F {
-  const f = (format ?? 'float32') as F;
-  if (!SAMPLE_FORMATS.includes(f)) throw new ConfigError(`format must be one of ${SAMPLE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`, 'bad-format');
-  return f;
 }
