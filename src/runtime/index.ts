@@ -1,6 +1,8 @@
 /**
  * The runtime's page-side entry: no tfjs here, the model runs in the worker. The worker and
  * service-worker scripts are workers/gan.worker.ts and workers/gan.sw.ts.
+ *
+ * @module wgan-edge/runtime
  */
 export { createRuntime } from './client';
 /** Architecture configs for train() requests (plain data, no tfjs). */

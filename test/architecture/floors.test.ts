@@ -1,6 +1,6 @@
 // The source tree's floors: a src/ folder imports its own files and the folders below it, never
 // one above, so the math core (nn ... train) knows nothing of files, workers or the CLI, and a
-// newcomer can read the tree bottom up. The two entry files (src/index.ts, src/index.node.ts)
+// newcomer can read the tree bottom up. The entry files (src/index.ts, src/index.node.ts, src/internals.ts)
 // stand above all floors.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';

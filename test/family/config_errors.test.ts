@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   archConfig,
-  checkArrays,
   ConfigError,
   createGenerator,
   defaultsFor,
@@ -15,9 +14,6 @@ import {
   imageDataset,
   initBackend,
   interpolateGenerator,
-  latents,
-  lossModule,
-  Rng,
   sampleGenerator,
   toyDataset,
   Trainer,
@@ -26,6 +22,7 @@ import {
   type ConfigErrorCode,
   type Network,
 } from '../../src/index';
+import { checkArrays, latents, lossModule, Rng } from '../../src/internals';
 import { toWireError, fromWireError } from '../../src/runtime/errors';
 
 /** The ConfigError `run` throws or rejects with (it fails the test when `run` succeeds or throws something else). */
