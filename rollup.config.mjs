@@ -100,7 +100,7 @@ function copyIntoBuild(from, to) {
 }
 
 /** The Node build's entries that check the tfjs peers first, and how they fail (src/backend/peers.ts). */
-const NODE_ENTRIES = { 'index.node': 'library', cli: 'cli' };
+const NODE_ENTRIES = { 'index.node': 'library', internals: 'library', cli: 'cli' };
 
 /** Takes, in one build, a module's Node variant in its place: `{ 'src/a.ts': 'src/a.node.ts' }`. */
 function nodeVariants(map) {
@@ -123,8 +123,9 @@ const onwarn = (warning, warn) => {
 
 export default [
   {
-    input: 'src/index.ts',
-    output: { file: 'dist/index.js', format: 'es', sourcemap: true },
+    // The public API and wgan-edge/internals share one copy of their modules (lib-shared.js).
+    input: { index: 'src/index.ts', internals: 'src/internals.ts' },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'lib-shared.js' },
     external: (id) => EXTERNAL.some((p) => p.test(id)),
     plugins: [ts()],
     onwarn,
@@ -161,7 +162,7 @@ export default [
     onwarn,
   })),
   {
-    input: { 'index.node': 'src/index.node.ts', cli: 'src/cli/main.ts', 'node-peers': 'src/backend/peers.ts' },
+    input: { 'index.node': 'src/index.node.ts', internals: 'src/internals.ts', cli: 'src/cli/main.ts', 'node-peers': 'src/backend/peers.ts' },
     output: {
       dir: 'dist',
       format: 'cjs',

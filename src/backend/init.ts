@@ -3,9 +3,9 @@
  * what it picked and why. Policy for `auto`: WebGPU on a hardware adapter, else WASM with
  * SIMD (threaded where the scope is cross-origin isolated, or in Node), else the plain CPU backend.
  */
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from './errors';
 import { MAX_WASM_THREADS, nodeCores, startWithNodeThreads, withThreadCapLifted } from './node_threads';
 import {

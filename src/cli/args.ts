@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BACKEND_PREFERENCES, type BackendOptions, type BackendPreference } from '../backend/init';
 import { UsageError } from './errors';
-import { isTruncation, MIN_TRUNCATION } from '../sample/latent_paths';
+import { isTruncation, MIN_TRUNCATION } from '../sample/requests';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type Args = Record<string, string | boolean | undefined>;

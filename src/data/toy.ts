@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../utils/rng';
 import type { Dataset } from './dataset';
+import { ConfigError } from '../utils/errors';
 
 export type ToyName = '8gaussians' | '25gaussians' | 'swissroll';
 export const TOY_NAMES: readonly ToyName[] = ['8gaussians', '25gaussians', 'swissroll'];
@@ -35,14 +36,14 @@ function rawCentres(name: MixtureName): [number, number][] {
 const mixtureParts = (name: MixtureName) => (name === '8gaussians' ? EIGHT : TWENTY_FIVE);
 
 export function toyMixture(name: MixtureName): GaussianMixture {
-  if (name !== '8gaussians' && name !== '25gaussians') throw new Error(`'${String(name)}' is not a Gaussian mixture: use 8gaussians or 25gaussians`);
+  if (name !== '8gaussians' && name !== '25gaussians') throw new ConfigError(`'${String(name)}' is not a Gaussian mixture: use 8gaussians or 25gaussians`, 'bad-data');
   const { std, divisor } = mixtureParts(name);
   return { centres: rawCentres(name).map(([x, y]) => [x / divisor, y / divisor]), std: std / divisor };
 }
 
 /** n points as [x0, y0, x1, y1, ...]. */
 export function toyPoints(name: ToyName, n: number, rng: Rng): Float32Array {
-  if (!TOY_NAMES.includes(name)) throw new Error(`unknown toy data set '${String(name)}': use one of ${TOY_NAMES.join(', ')}`);
+  if (!TOY_NAMES.includes(name)) throw new ConfigError(`unknown toy data set '${String(name)}': use one of ${TOY_NAMES.join(', ')}`, 'bad-data');
   const out = new Float32Array(2 * n);
   if (name === 'swissroll') {
     for (let i = 0; i < n; i++) {
@@ -63,7 +64,7 @@ export function toyPoints(name: ToyName, n: number, rng: Rng): Float32Array {
 }
 
 export function toyDataset(name: ToyName): Dataset {
-  if (!TOY_NAMES.includes(name)) throw new Error(`unknown toy data set '${String(name)}': use one of ${TOY_NAMES.join(', ')}`);
+  if (!TOY_NAMES.includes(name)) throw new ConfigError(`unknown toy data set '${String(name)}': use one of ${TOY_NAMES.join(', ')}`, 'bad-data');
   return {
     sampleShape: [2],
     next: (batchSize, rng) => tf.tensor2d(toyPoints(name, batchSize, rng), [batchSize, 2]),

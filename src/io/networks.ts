@@ -7,6 +7,7 @@ import type { TrainerState } from '../train/state';
 import type { Trainer } from '../train/trainer';
 import { checkWeights, type ModelContents } from './codec';
 import { ModelFormatError, type Provenance } from './format';
+import { ConfigError } from '../utils/errors';
 
 /**
  * The trainer's generator (its EMA when it keeps one) and critic, ready to encode. Between steps
@@ -40,7 +41,7 @@ export async function startFromModel(trainer: Trainer, model: ModelContents, sou
   if (arch !== described(trainer.arch)) {
     throw new ModelFormatError(`${source}: its networks are ${arch}; this run trains ${described(trainer.arch)}`, 'shape', source);
   }
-  if (trainer.loss === 'wgan-c') throw new Error(`${source}: a wgan-c run trains a mixture of critics, which no model critic can start`);
+  if (trainer.loss === 'wgan-c') throw new ConfigError(`${source}: a wgan-c run trains a mixture of critics, which no model critic can start`, 'bad-settings');
   if (model.critic == null) throw new ModelFormatError(`${source}: the model has no critic to go on training against`, 'missing-weight', source);
   const steps = model.provenance.steps ?? 0;
   if (!Number.isInteger(steps) || steps < 0) throw new ModelFormatError(`${source}: provenance.steps must be an integer >= 0, got ${JSON.stringify(steps)}`, 'not-a-model', source);

@@ -8,6 +8,7 @@
 import type { ModelContents } from './codec';
 import { ModelFormatError, type WeightStorage } from './format';
 import { ModelStorageError, decodeModelFiles, encodeModelFiles } from './storage_files';
+import { ConfigError } from '../utils/errors';
 
 export const DEFAULT_CACHE_NAME = 'wgan-edge-models';
 const URL_ROOT = '/wgan-edge-models/';
@@ -92,7 +93,7 @@ async function openCache(options: CacheStorageOptions): Promise<Cache> {
 }
 
 function entryUrl(name: string, path: string): string {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`model name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || name === '') throw new ConfigError(`model name must be a non-empty string, got ${JSON.stringify(name)}`, 'bad-argument');
   return new URL(`${URL_ROOT}${encodeURIComponent(name)}/${path}`, globalThis.location.href).href;
 }
 

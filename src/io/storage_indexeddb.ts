@@ -5,6 +5,7 @@
 import type { ModelContents } from './codec';
 import type { WeightStorage } from './format';
 import { ModelStorageError, decodeModelFiles, encodeModelFiles } from './storage_files';
+import { ConfigError } from '../utils/errors';
 
 export const DEFAULT_DATABASE_NAME = 'wgan-edge';
 const STORE = 'models';
@@ -76,7 +77,7 @@ function databaseName(options: IndexedDbOptions): string {
 }
 
 function checkName(name: string): void {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`model name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || name === '') throw new ConfigError(`model name must be a non-empty string, got ${JSON.stringify(name)}`, 'bad-argument');
 }
 
 function openDatabase(options: IndexedDbOptions): Promise<IDBDatabase> {

@@ -8,6 +8,7 @@ import { ALL_NETWORKS, type ModelContents, type NetworkName } from './codec';
 import { MODEL_JSON } from './format';
 import { bytesPerValue } from './quantize';
 import { ModelStorageError, decodeModelFiles, parseModelJson } from './storage_files';
+import { ConfigError } from '../utils/errors';
 
 /**
  * A model folder's files by name (model.json and the shards it names) -> their URLs: what
@@ -79,7 +80,7 @@ interface Located {
 }
 
 function locateFolder(url: string): Located {
-  if (typeof url !== 'string' || url === '') throw new TypeError(`loadModelFromUrl: expected a model folder URL, got ${JSON.stringify(url)}`);
+  if (typeof url !== 'string' || url === '') throw new ConfigError(`loadModelFromUrl: expected a model folder URL, got ${JSON.stringify(url)}`, 'bad-argument');
   const resolved = resolveUrl(url);
   if (!resolved.pathname.endsWith('.json') && !resolved.pathname.endsWith('/')) resolved.pathname += '/';
   const jsonUrl = resolved.pathname.endsWith('.json') ? resolved.href : new URL(MODEL_JSON, resolved).href;
@@ -88,7 +89,7 @@ function locateFolder(url: string): Located {
 
 function locateFiles({ files }: ModelFiles): Located {
   if (typeof files !== 'object' || files == null || typeof files[MODEL_JSON] !== 'string') {
-    throw new TypeError(`loadModelFromUrl: a { files } map must name ${MODEL_JSON}'s URL, got ${JSON.stringify(files)}`);
+    throw new ConfigError(`loadModelFromUrl: a { files } map must name ${MODEL_JSON}'s URL, got ${JSON.stringify(files)}`, 'bad-argument');
   }
   return {
     jsonUrl: resolveUrl(files[MODEL_JSON]).href,
@@ -100,7 +101,7 @@ function resolveUrl(url: string): URL {
   try {
     return new URL(url, globalThis.location?.href);
   } catch {
-    throw new TypeError(`loadModelFromUrl: '${url}' is not a valid URL (relative URLs need a page or worker location)`);
+    throw new ConfigError(`loadModelFromUrl: '${url}' is not a valid URL (relative URLs need a page or worker location)`, 'bad-argument');
   }
 }
 

@@ -8,11 +8,12 @@ import { LOSS_NAMES, validateSettings, type LossName, type TrainSettings } from 
 import { wganLoss } from './wgan';
 import { wganCLoss } from './wgan_c';
 import { wganGpLoss } from './wgan_gp';
+import { ConfigError } from '../utils/errors';
 
 export const LOSSES: Record<LossName, LossModule> = { gan: ganLoss, wgan: wganLoss, 'wgan-gp': wganGpLoss, 'wgan-c': wganCLoss };
 
 export function lossModule(name: LossName): LossModule {
-  if (!LOSS_NAMES.includes(name)) throw new Error(`unknown loss '${String(name)}': use one of ${LOSS_NAMES.join(', ')}`);
+  if (!LOSS_NAMES.includes(name)) throw new ConfigError(`unknown loss '${String(name)}': use one of ${LOSS_NAMES.join(', ')}`, 'unknown-loss');
   return LOSSES[name];
 }
 

@@ -3,6 +3,7 @@
  * defaults (the papers' values); a trainer config overrides any field.
  */
 import type { ArchKind } from '../models/config';
+import { ConfigError } from '../utils/errors';
 
 export type LossName = 'gan' | 'wgan' | 'wgan-gp' | 'wgan-c';
 export const LOSS_NAMES: readonly LossName[] = ['gan', 'wgan', 'wgan-gp', 'wgan-c'];
@@ -86,7 +87,7 @@ const BATCH_SIZE: Record<ArchKind, number> = { mlp: 256, dcgan28: 50, dcgan32: 6
 
 /** Throws an error naming the first bad field. */
 export function validateSettings(s: TrainSettings): TrainSettings {
-  const bad = (field: string, want: string) => new Error(`training settings: ${field} must be ${want}, got ${JSON.stringify((s as unknown as Record<string, unknown>)[field])}`);
+  const bad = (field: string, want: string) => new ConfigError(`training settings: ${field} must be ${want}, got ${JSON.stringify((s as unknown as Record<string, unknown>)[field])}`, 'bad-settings');
   const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
   const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   const unitOpen = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;

@@ -19,6 +19,7 @@ import { sampleLabels } from '../sample/generate';
 import { seededLatents } from '../sample/latent_paths';
 import { Rng } from '../utils/rng';
 import { featureStats, frechetFromStats } from './frechet';
+import { ConfigError } from '../utils/errors';
 
 /** A sample counts as a clear digit when its top class probability exceeds this. */
 export const CONFIDENT_PROBABILITY = 0.9;
@@ -61,7 +62,7 @@ export async function classifierOutputs(params: ParamTensors, images: Images, wh
   const source = imageSource(images, what);
   const picked = indices ?? Int32Array.from({ length: source.count }, (_, i) => i);
   const bad = picked.findIndex((i) => !(i >= 0 && i < source.count));
-  if (bad >= 0) throw new Error(`${what}: index ${picked[bad]} (at ${bad}) is outside the ${source.count} images`);
+  if (bad >= 0) throw new ConfigError(`${what}: index ${picked[bad]} (at ${bad}) is outside the ${source.count} images`, 'bad-metric-input');
   const count = picked.length;
   const features = new Float32Array(count * CLASSIFIER_FEATURES);
   const probabilities = new Float32Array(count * CLASSIFIER_CLASSES);
@@ -109,9 +110,9 @@ export async function classifierQuality(
 ): Promise<ClassifierQuality> {
   const n = imageSource(generated, 'generated images').count;
   const realCount = imageSource(real, 'real images').count;
-  if (n < 2) throw new Error(`classifier quality: needs at least 2 generated images, got ${n}`);
+  if (n < 2) throw new ConfigError(`classifier quality: needs at least 2 generated images, got ${n}`, 'bad-metric-input');
   if (realCount < 2 * n) {
-    throw new Error(`classifier quality: ${n} generated images need at least ${2 * n} real ones (two disjoint subsets of the same size), got ${realCount}`);
+    throw new ConfigError(`classifier quality: ${n} generated images need at least ${2 * n} real ones (two disjoint subsets of the same size), got ${realCount}`, 'bad-metric-input');
   }
   const gen = await classifierOutputs(params, generated, 'generated images');
   const ref = await classifierOutputs(params, real, 'real images', randomSubset(realCount, 2 * n, options.seed ?? REAL_SUBSET_SEED));
@@ -157,7 +158,7 @@ export async function generatorClassifierQuality(
   truncation?: number,
 ): Promise<ClassifierQuality> {
   checkClassifierGenerator(generator);
-  if (!Number.isInteger(n) || n < 2) throw new Error(`classifier quality: n must be an integer >= 2, got ${n}`);
+  if (!Number.isInteger(n) || n < 2) throw new ConfigError(`classifier quality: n must be an integer >= 2, got ${n}`, 'bad-metric-input');
   return classifierQuality(classifier, await generatedImages(generator, n, seed, truncation), real, { seed });
 }
 
@@ -169,9 +170,9 @@ export async function generatorClassifierQuality(
 export async function generatorLabelAccuracy(generator: Network, classifier: ParamTensors, perLabel: number, seed: number, truncation?: number): Promise<number[]> {
   checkClassifierGenerator(generator);
   const classes = generator.config.labels;
-  if (classes == null) throw new Error('label accuracy: the generator is unconditional, it has no labels to check');
-  if (classes > CLASSIFIER_CLASSES) throw new Error(`label accuracy: the generator has ${classes} labels, the classifier ${CLASSIFIER_CLASSES} classes`);
-  if (!Number.isInteger(perLabel) || perLabel < 1) throw new Error(`label accuracy: perLabel must be an integer >= 1, got ${perLabel}`);
+  if (classes == null) throw new ConfigError('label accuracy: the generator is unconditional, it has no labels to check', 'bad-metric-input');
+  if (classes > CLASSIFIER_CLASSES) throw new ConfigError(`label accuracy: the generator has ${classes} labels, the classifier ${CLASSIFIER_CLASSES} classes`, 'bad-metric-input');
+  if (!Number.isInteger(perLabel) || perLabel < 1) throw new ConfigError(`label accuracy: perLabel must be an integer >= 1, got ${perLabel}`, 'bad-metric-input');
   const rng = new Rng(seed);
   const accuracy: number[] = [];
   for (let label = 0; label < classes; label++) {
@@ -184,7 +185,7 @@ export async function generatorLabelAccuracy(generator: Network, classifier: Par
 function checkClassifierGenerator(generator: Network): void {
   const { outputShape } = generator.config;
   if (outputShape.join() !== CLASSIFIER_INPUT_SHAPE.join()) {
-    throw new Error(`classifier quality: the generator makes [${outputShape}] samples; the classifier reads [${CLASSIFIER_INPUT_SHAPE}]`);
+    throw new ConfigError(`classifier quality: the generator makes [${outputShape}] samples; the classifier reads [${CLASSIFIER_INPUT_SHAPE}]`, 'bad-metric-input');
   }
 }
 
@@ -217,7 +218,7 @@ function imageSource(images: Images, what: string): { count: number; take: (indi
   if (images instanceof tf.Tensor) {
     const trailing = images.shape.slice(1);
     if (images.rank !== 4 || trailing.some((d, i) => d !== CLASSIFIER_INPUT_SHAPE[i])) {
-      throw new Error(`${what}: expected a tensor [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got [${images.shape.join(', ')}]`);
+      throw new ConfigError(`${what}: expected a tensor [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got [${images.shape.join(', ')}]`, 'bad-metric-input');
     }
     return {
       count: images.shape[0],
@@ -227,21 +228,21 @@ function imageSource(images: Images, what: string): { count: number; take: (indi
   const isArray = images instanceof Float32Array;
   const data = isArray ? images : images?.data;
   if (!(data instanceof Float32Array) && !(data instanceof Uint8Array)) {
-    throw new TypeError(`${what}: expected a tensor, a Float32Array or an image array { data, shape }`);
+    throw new ConfigError(`${what}: expected a tensor, a Float32Array or an image array { data, shape }`, 'bad-metric-input');
   }
   if (!isArray) {
     const shape = (images as ImageArray).shape;
     if (!Array.isArray(shape) || shape.length !== 4 || shape.slice(1).some((d, i) => d !== CLASSIFIER_INPUT_SHAPE[i])) {
-      throw new Error(`${what}: expected an image array of shape [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got ${JSON.stringify(shape)}`);
+      throw new ConfigError(`${what}: expected an image array of shape [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got ${JSON.stringify(shape)}`, 'bad-metric-input');
     }
   }
   if (data.length % sampleSize !== 0) {
-    throw new Error(`${what}: ${data.length} values are not a whole number of ${CLASSIFIER_INPUT_SHAPE.join('x')} images`);
+    throw new ConfigError(`${what}: ${data.length} values are not a whole number of ${CLASSIFIER_INPUT_SHAPE.join('x')} images`, 'bad-metric-input');
   }
   const toUnit = data instanceof Uint8Array ? 1 / 255 : 1;
   if (data instanceof Float32Array) {
     const bad = data.findIndex((v) => !(v >= 0 && v <= 1));
-    if (bad >= 0) throw new Error(`${what}: pixels must lie in [0, 1]; value ${data[bad]} at index ${bad} (image ${Math.floor(bad / sampleSize)})`);
+    if (bad >= 0) throw new ConfigError(`${what}: pixels must lie in [0, 1]; value ${data[bad]} at index ${bad} (image ${Math.floor(bad / sampleSize)})`, 'bad-metric-input');
   }
   return {
     count: data.length / sampleSize,

@@ -8,6 +8,7 @@
  */
 import { median } from '../utils/median';
 import { Rng } from '../utils/rng';
+import { ConfigError } from '../utils/errors';
 
 export interface NearestShotRatio {
   /** Median over samples of the distance to the nearest shot. */
@@ -31,11 +32,11 @@ const VARIETY_SAMPLES = 200;
 /** Rows of `size` floats each (same scale for all three sets, e.g. pixels in [0, 1]). */
 export function nearestShotRatio(samples: Float32Array, shots: Float32Array, reals: Float32Array, size: number): NearestShotRatio {
   const rows = (a: Float32Array) => {
-    if (a.length % size !== 0 || a.length === 0) throw new Error(`nearestShotRatio: ${a.length} values are not a whole number of rows of ${size}`);
+    if (a.length % size !== 0 || a.length === 0) throw new ConfigError(`nearestShotRatio: ${a.length} values are not a whole number of rows of ${size}`, 'bad-metric-input');
     return a.length / size;
   };
   const [n, m, r] = [rows(samples), rows(shots), rows(reals)];
-  if (r < 2) throw new Error('nearestShotRatio: needs at least 2 real images');
+  if (r < 2) throw new ConfigError('nearestShotRatio: needs at least 2 real images', 'bad-metric-input');
   const dist = (a: Float32Array, i: number, b: Float32Array, j: number) => {
     let s = 0;
     for (let k = 0; k < size; k++) {
@@ -74,7 +75,7 @@ export function nearestShotRatio(samples: Float32Array, shots: Float32Array, rea
 export function pickShots(labels: ArrayLike<number>, digit: number, shots: number, reals: number, seed: number): { shots: number[]; reals: number[] } {
   const indices: number[] = [];
   for (let i = 0; i < labels.length; i++) if (labels[i] === digit) indices.push(i);
-  if (indices.length < shots + 2) throw new Error(`pickShots: ${indices.length} images of ${digit}, fewer than ${shots} shots and 2 real ones`);
+  if (indices.length < shots + 2) throw new ConfigError(`pickShots: ${indices.length} images of ${digit}, fewer than ${shots} shots and 2 real ones`, 'bad-metric-input');
   const rng = new Rng(seed + digit);
   for (let i = 0; i < shots; i++) {
     const j = i + rng.int(indices.length - i);

@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Dataset } from '../data/dataset';
 import { imageDataset, type ImageArray } from '../data/images';
 import type { OutputRange } from '../models/config';
+import { ConfigError } from '../utils/errors';
 
 export type MnistSet = 'mnist' | 'fashion-mnist';
 export const MNIST_SETS: readonly MnistSet[] = ['mnist', 'fashion-mnist'];
@@ -74,10 +75,10 @@ export async function mnistDataset(outputRange: OutputRange, split: MnistSplit =
 /** Reads, checks and cuts one idx file; `dims` is how many 28-sized dimensions follow the count. */
 async function readIdx(kind: typeof IMAGES | typeof LABELS, split: MnistSplit, options: MnistOptions, dims: number) {
   const set = options.set ?? 'mnist';
-  if (!(set in SETS)) throw new Error(`MNIST: set must be one of ${MNIST_SETS.join(', ')}, got ${JSON.stringify(set)}`);
+  if (!(set in SETS)) throw new ConfigError(`MNIST: set must be one of ${MNIST_SETS.join(', ')}, got ${JSON.stringify(set)}`, 'bad-argument');
   const { title, suffix, install } = SETS[set];
   const what = `${title}${kind === LABELS ? ' labels' : ''}`;
-  if (!(split in MNIST_COUNTS)) throw new Error(`${what}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (!(split in MNIST_COUNTS)) throw new ConfigError(`${what}: split must be 'train' or 'test', got ${JSON.stringify(split)}`, 'bad-argument');
   const name = `${PREFIX[split]}-${kind.file}${suffix}`;
   const file = join(options.directory ?? mnistDirectory(set), name);
   const stored = await readFile(file).catch((e: NodeJS.ErrnoException) => {
@@ -104,7 +105,7 @@ async function readIdx(kind: typeof IMAGES | typeof LABELS, split: MnistSplit, o
   const expected = kind.header + count * itemBytes;
   if (bytes.length !== expected) throw new Error(`${what}: ${file} is ${bytes.length} bytes, ${count} ${kind.what}s need ${expected}: the file is truncated or corrupt`);
   const limit = options.limit ?? count;
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`${what}: limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`${what}: limit must be a positive integer, got ${limit}`, 'bad-argument');
   const kept = Math.min(limit, count);
   return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset + kind.header, kept * itemBytes).slice(), count: kept, file, title };
 }

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { BackendError } from '../backend/errors';
 import { ModelFormatError } from '../io/format';
 import { ModelStorageError } from '../io/storage_files';
+import { ConfigError } from '../utils/errors';
 import type { FineTuneInputError } from '../train/finetune';
 
 export type RuntimeErrorCode =
@@ -21,7 +22,11 @@ export type RuntimeErrorCode =
   | 'not-started'
   /** sample/interpolate/train need a model: load one first. */
   | 'no-model'
-  /** A request's fields are out of range or of the wrong type. */
+  /**
+   * A request the host itself refuses (no arch, data of the wrong form, a bad save target, a
+   * fine-tune's input, with its code as `reason`). Fields the library checks too (n, seeds,
+   * formats, settings, architectures) reject with a ConfigError and its code.
+   */
   | 'bad-request'
   /** load/train while a training run is in progress. */
   | 'busy';
@@ -50,12 +55,13 @@ const errorClasses = new Map<string, ErrorClass>([
   ['BackendError', BackendError],
   ['ModelFormatError', ModelFormatError],
   ['ModelStorageError', ModelStorageError],
+  ['ConfigError', ConfigError],
 ]);
 
 /**
  * Errors named `name` arriving from the other side become instances of `errorClass` here.
  * Register a class on the receiving side (the project's own error classes are registered
- * already, except TrainingDivergedError, which lives with the tfjs trainer: its name, message
+ * already (ConfigError among them), except TrainingDivergedError, which lives with the tfjs trainer: its name, message
  * and fields still cross).
  */
 export function registerErrorClass(errorClass: ErrorClass & { prototype: Error }, name = errorClass.name): void {

@@ -1,6 +1,8 @@
 /**
  * The runtime's page-side entry: no tfjs here, the model runs in the worker. The worker and
  * service-worker scripts are workers/gan.worker.ts and workers/gan.sw.ts.
+ *
+ * @module wgan-edge/runtime
  */
 export { createRuntime } from './client';
 /** Architecture configs for train() requests (plain data, no tfjs). */
@@ -18,6 +20,7 @@ export { registerErrorClass, RuntimeError } from './errors';
 export { BackendError, type BackendErrorCode } from '../backend/errors';
 export { ModelFormatError, type ModelFormatErrorCode } from '../io/format';
 export { ModelStorageError, type ModelStorageErrorCode } from '../io/storage_files';
+export { ConfigError, type ConfigErrorCode } from '../utils/errors';
 export type { RuntimeErrorCode } from './errors';
 export { PROGRESS_INTERVAL_MS, SAMPLE_FORMATS, SAMPLE_PATH } from './protocol';
 export type {

@@ -23,6 +23,7 @@ import type { ModelContents } from '../io/codec';
 import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
 import { ModelStorageError } from '../io/storage_files';
 import { loadModelFromUrl } from '../io/storage_url';
+import { ConfigError } from '../utils/errors';
 import {
   CONNECT_MESSAGE,
   SAMPLE_PATH,
@@ -186,7 +187,7 @@ async function samplePng(host: RuntimeHost, slot: ReturnType<typeof modelSlot>, 
     const unavailable = error.code === 'no-model' || error.code === 'not-started';
     // A named model that cannot be fetched; a fetched but corrupt one stays a 500.
     const notFound = error.name === 'ModelStorageError';
-    const status = error.code === 'bad-request' || error instanceof RangeError ? 400 : unavailable ? 503 : notFound ? 404 : 500;
+    const status = error.code === 'bad-request' || error instanceof ConfigError ? 400 : unavailable ? 503 : notFound ? 404 : 500;
     return new Response(`${error.name}: ${error.message}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   }
 }

@@ -4,6 +4,8 @@
  * `new URL('./file', import.meta.url)`, so an app's bundler (Vite, webpack) emits them;
  * their URLs go into the script URL's query, the one place the worker reads its options from,
  * at every start (the browser stops and restarts an idle service worker).
+ *
+ * @module wgan-edge/service-worker
  */
 import { RuntimeError } from './errors';
 import { SAMPLE_PATH, type RuntimeBackendOptions } from './protocol';

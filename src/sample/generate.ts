@@ -5,10 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../models/network';
-import { checkSeed, latentPath, mixtureLatentPath, seededLatents, type InterpolationPath } from './latent_paths';
+import { latentPath, mixtureLatentPath, seededLatents, type InterpolationPath } from './latent_paths';
 import type { ArchConfig } from '../models/config';
 import { Rng } from '../utils/rng';
-import { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './render';
+import { renderSamples, type SampleFormat, type SampleResult } from './render';
+import { checkCount, checkFormat, checkInterpolateRequest, checkPath, checkSampleRequest, checkSeed, checkSteps } from './requests';
+import { ConfigError } from '../utils/errors';
 
 /** The result of one format: `SampleOf<'png'>` has `png`, the others `shape` and `values`. */
 export type SampleOf<F extends SampleFormat> = Extract<SampleResult, { format: F }>;
@@ -57,12 +59,12 @@ const LABEL_STREAM = 0x6c61626c;
 export async function generateSamples<F extends SampleFormat = 'float32'>(network: Network, latents: Float32Array, format?: F, labels?: Int32Array): Promise<SampleOf<F>> {
   const f = checkFormat(format);
   const config = network.config;
-  if (network.role !== 'generator') throw new TypeError(`generateSamples needs a generator, got a ${network.role}`);
+  if (network.role !== 'generator') throw new ConfigError(`generateSamples needs a generator, got a ${network.role}`, 'bad-argument');
   const n = latents.length / config.latentDim;
   if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`latents must hold n >= 1 rows of latentDim ${config.latentDim} values, got ${latents.length} values`);
+    throw new ConfigError(`latents must hold n >= 1 rows of latentDim ${config.latentDim} values, got ${latents.length} values`, 'bad-latents');
   }
-  if (labels != null && labels.length !== n) throw new RangeError(`labels must hold one label per sample (${n}), got ${labels.length}`);
+  if (labels != null && labels.length !== n) throw new ConfigError(`labels must hold one label per sample (${n}), got ${labels.length}`, 'bad-label');
   const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim]), labels && tf.tensor1d(labels, 'int32')));
   const shape = [...out.shape];
   let values: Float32Array<ArrayBuffer>;
@@ -77,7 +79,7 @@ export async function generateSamples<F extends SampleFormat = 'float32'>(networ
 
 /** `n` samples of the generator from `seed` (see seededLatents): same seed, same samples. */
 export async function sampleGenerator<F extends SampleFormat = 'float32'>(network: Network, options: SampleOptions<F>): Promise<SampleOf<F>> {
-  const format = checkFormat(options.format);
+  const format = checkSampleRequest(options);
   const labels = sampleLabels(network.config.labels, options);
   return generateSamples(network, await sampleLatents(network.config.latentDim, options), format, labels);
 }
@@ -87,7 +89,7 @@ export async function sampleGenerator<F extends SampleFormat = 'float32'>(networ
  * latent sampleGenerator draws for it, so the ends are sampleGenerator's first samples).
  */
 export async function interpolateGenerator<F extends SampleFormat = 'float32'>(network: Network, options: InterpolateOptions<F>): Promise<SampleOf<F>> {
-  const format = checkFormat(options.format);
+  const { format } = checkInterpolateRequest(options);
   const labels = interpolateLabels(network.config.labels, options);
   return generateSamples(network, await interpolateLatents(network.config, options), format, labels);
 }
@@ -116,16 +118,16 @@ export function sampleLabels(classes: number | undefined, options: { n: number; 
 /** A label fits a model of `classes` labels: an integer below it, and none for an unconditional model. */
 export function checkLabel(label: number | undefined, classes: number | undefined): void {
   if (label == null) return;
-  if (classes == null) throw new RangeError(`label ${label}: this model is unconditional, it takes no label`);
+  if (classes == null) throw new ConfigError(`label ${label}: this model is unconditional, it takes no label`, 'bad-label');
   if (!Number.isInteger(label) || label < 0 || label >= classes) {
-    throw new RangeError(`label must be an integer from 0 to ${classes - 1} (the model's ${classes} classes), got ${label}`);
+    throw new ConfigError(`label must be an integer from 0 to ${classes - 1} (the model's ${classes} classes), got ${label}`, 'bad-label');
   }
 }
 
 /** The latents sampleGenerator feeds the generator: [n, latentDim], row-major. */
 export async function sampleLatents(latentDim: number, options: Omit<SampleOptions, 'format'>): Promise<Float32Array> {
   const { n, seed, truncation } = options;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer >= 1, got ${n}`);
+  checkCount(n);
   return seededLatents(n, latentDim, seed, truncation);
 }
 
@@ -136,18 +138,11 @@ export async function sampleLatents(latentDim: number, options: Omit<SampleOptio
 export async function interpolateLatents(arch: Pick<ArchConfig, 'latentDim' | 'latentComponents' | 'latentComponentsAllowed' | 'latentAnchors'>, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
   const { latentDim, latentComponents } = arch;
   const { from, to, steps, truncation } = options;
-  const path = options.path ?? 'slerp';
-  if (path !== 'slerp' && path !== 'lerp') throw new RangeError(`path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`);
-  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
+  const path = checkPath(options.path);
+  checkSteps(steps);
   checkSeed(from, 'from');
   checkSeed(to, 'to');
   const a = await seededLatents(1, latentDim, from, truncation);
   const b = await seededLatents(1, latentDim, to, truncation);
   return latentComponents == null ? latentPath(a, b, steps, path) : mixtureLatentPath(a, b, steps, path, { ...arch, latentComponents });
-}
-
-function checkFormat<F extends SampleFormat>(format: F | undefined): F {
-  const f = (format ?? 'float32') as F;
-  if (!SAMPLE_FORMATS.includes(f)) throw new RangeError(`format must be one of ${SAMPLE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-  return f;
 }

@@ -7,27 +7,10 @@ import { latents } from './latents';
 import type { ArchConfig } from '../models/config';
 import { latentCentre } from '../models/latent_mixture';
 import { Rng } from '../utils/rng';
+import { checkSeed, checkSteps, checkTruncation } from './requests';
 
-const TWO_POW_32 = 4294967296;
 /** Ends (anti)parallel to within this sine: slerp would divide by ~0, take the straight line. */
 const SLERP_MIN_SINE = 1e-6;
-
-export function checkSeed(seed: number, what: string): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed >= TWO_POW_32) {
-    throw new RangeError(`${what} must be an integer in [0, 2^32), got ${seed}`);
-  }
-}
-
-/**
- * The smallest truncation: a value falls inside +-0.01 once in ~125 draws (more below, without
- * bound), and a sample URL must not keep its worker busy for minutes.
- */
-export const MIN_TRUNCATION = 0.01;
-
-/** The one test of a truncation bound, for the library, the runtime and the CLI. */
-export function isTruncation(value: number): boolean {
-  return Number.isFinite(value) && value >= MIN_TRUNCATION;
-}
 
 /**
  * n latents of size latentDim from `seed`, row-major. With `truncation`, each value outside
@@ -37,9 +20,7 @@ export function isTruncation(value: number): boolean {
  */
 export async function seededLatents(n: number, latentDim: number, seed: number, truncation?: number): Promise<Float32Array> {
   checkSeed(seed, 'seed');
-  if (truncation !== undefined && !isTruncation(truncation)) {
-    throw new RangeError(`truncation must be a number of at least ${MIN_TRUNCATION} (values beyond +-truncation are redrawn), got ${truncation}`);
-  }
+  checkTruncation(truncation);
   const z = latents(n, latentDim, seed);
   const values = Float32Array.from(await z.data());
   z.dispose();
@@ -56,7 +37,7 @@ export async function seededLatents(n: number, latentDim: number, seed: number, 
 export type InterpolationPath = 'slerp' | 'lerp';
 
 export function latentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath): Float32Array {
-  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
+  checkSteps(steps);
   const d = a.length;
   let dot = 0;
   let normA = 0;

@@ -1,6 +1,7 @@
 /** Pixels: generator outputs -> 8-bit images -> grids -> PNG bytes, on any platform. */
 import { encode } from 'fast-png';
 import type { Raster } from '../viz/raster';
+import { ConfigError } from '../utils/errors';
 
 
 export function encodePng(raster: Raster): Uint8Array<ArrayBuffer> {
@@ -18,7 +19,7 @@ export function toUint8(values: Float32Array, [low, high]: readonly [number, num
 
 /** Lays N images of shape [H, W, C] (uint8, NHWC) out in a grid with `gap` pixels between. */
 export function imageGrid(images: Uint8Array, [n, h, w, c]: readonly number[], columns = Math.ceil(Math.sqrt(n)), gap = 2): Raster {
-  if (c !== 1 && c !== 3 && c !== 4) throw new Error(`imageGrid: images need 1, 3 or 4 channels, got shape [${n}, ${h}, ${w}, ${c}].`);
+  if (c !== 1 && c !== 3 && c !== 4) throw new ConfigError(`imageGrid: images need 1, 3 or 4 channels, got shape [${n}, ${h}, ${w}, ${c}].`, 'bad-data');
   const rows = Math.ceil(n / columns);
   const width = columns * w + (columns + 1) * gap;
   const height = rows * h + (rows + 1) * gap;

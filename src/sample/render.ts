@@ -5,6 +5,7 @@
 import type { OutputRange } from '../models/config';
 import { encodePng, imageGrid, toUint8 } from './png';
 import { scatterPlot } from '../viz/plot';
+import { ConfigError } from '../utils/errors';
 
 /**
  * float32: the generator's raw output, [n, ...outputShape].
@@ -31,10 +32,10 @@ export function renderSamples(values: Float32Array<ArrayBuffer>, shape: number[]
   }
   const [n, height, width, channels] = shape;
   if (shape.length !== 4 || (channels !== 1 && channels !== 3)) {
-    throw new RangeError(`format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape.join(', ')}]: use 'float32'`);
+    throw new ConfigError(`format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape.join(', ')}]: use 'float32'`, 'bad-format');
   }
   if (outputRange === null) {
-    throw new RangeError(`format '${format}' needs the model's pixel range, and this model's output is linear: use 'float32'`);
+    throw new ConfigError(`format '${format}' needs the model's pixel range, and this model's output is linear: use 'float32'`, 'bad-format');
   }
   const pixels = toUint8(values, outputRange);
   if (format === 'png') {

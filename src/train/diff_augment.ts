@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../utils/rng';
+import { ConfigError } from '../utils/errors';
 
 export interface DiffAugmentPolicy {
   /** Largest shift as a share of the image's side (Zhao et al.: 1/8); 0: none. */
@@ -33,7 +34,7 @@ export const DIFF_AUGMENT_DEFAULT: DiffAugmentPolicy = { translation: 1 / 8, cut
 export function checkPolicy(policy: DiffAugmentPolicy): DiffAugmentPolicy {
   const share = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;
   if (policy == null || !share(policy.translation) || !share(policy.cutout) || typeof policy.colour !== 'boolean') {
-    throw new Error(`DiffAugment policy: translation and cutout must be shares in [0, 1), colour a boolean; got ${JSON.stringify(policy)}`);
+    throw new ConfigError(`DiffAugment policy: translation and cutout must be shares in [0, 1), colour a boolean; got ${JSON.stringify(policy)}`, 'bad-settings');
   }
   return policy;
 }
@@ -43,7 +44,7 @@ export function checkPolicy(policy: DiffAugmentPolicy): DiffAugmentPolicy {
  * its gradient (and the gradient of a function of its gradient) is exact.
  */
 export function diffAugment(x: tf.Tensor, seed: number, policy: DiffAugmentPolicy = DIFF_AUGMENT_DEFAULT): tf.Tensor4D {
-  if (x.rank !== 4) throw new Error(`diffAugment: expects images [n, h, w, c], got [${x.shape}]`);
+  if (x.rank !== 4) throw new ConfigError(`diffAugment: expects images [n, h, w, c], got [${x.shape}]`, 'bad-data');
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const rng = new Rng(seed);
   return tf.tidy(() => {

@@ -33,6 +33,7 @@ import { median } from '../utils/median';
 import { Rng } from '../utils/rng';
 import { DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './diff_augment';
 import type { StepMetrics } from './trainer';
+import { ConfigError, type FineTuneInputCode } from '../utils/errors';
 
 /** The defaults, chosen from docs/finetune.md's tables (mnist, ten test-set images per digit, one WASM thread). */
 export const FINE_TUNE_DEFAULTS = {
@@ -101,13 +102,13 @@ export interface FineTuneOptions {
  * A fine-tune's input that cannot be used: too few images, something that is not an image, images
  * of another shape or background, a model without a critic, a label for a model without classes.
  */
-export class FineTuneInputError extends Error {
+export class FineTuneInputError extends ConfigError {
   override name = 'FineTuneInputError';
   constructor(
     message: string,
-    readonly code: 'too-few-images' | 'not-an-image' | 'image-shape' | 'background' | 'no-critic' | 'not-conditional' | 'bad-option',
+    override readonly code: FineTuneInputCode,
   ) {
-    super(message);
+    super(message, code);
   }
 }
 
@@ -174,7 +175,7 @@ export async function chooseComponents(
   options: { candidates?: readonly number[]; seed?: number; perComponent?: number; votesPerImage?: number; minRatio?: number } = {},
 ): Promise<ComponentChoice> {
   const { latentComponents: K } = generator.config;
-  if (K == null) throw new Error('chooseComponents: the generator reads one Gaussian, not a mixture of components');
+  if (K == null) throw new ConfigError('chooseComponents: the generator reads one Gaussian, not a mixture of components', 'bad-arch');
   const candidates = options.candidates ?? Array.from({ length: K }, (_, k) => k);
   const per = options.perComponent ?? SAMPLES_PER_COMPONENT;
   const votesPerImage = Math.min(options.votesPerImage ?? PER_IMAGE_VOTES, per * candidates.length);

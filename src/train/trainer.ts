@@ -20,6 +20,7 @@ import { learningRateAt, Optimizer } from './optimizers';
 import { checkPolicy, diffAugment, type DiffAugmentPolicy } from './diff_augment';
 import { Rng } from '../utils/rng';
 import { checkStateEnvelope, settingsOf, TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type TrainerState } from './state';
+import { ConfigError } from '../utils/errors';
 
 export interface TrainerConfig extends Partial<TrainSettings> {
   loss: LossName;
@@ -149,13 +150,13 @@ export class Trainer {
     this.augment = augment == null ? null : checkPolicy(augment);
     if (this.augment !== null && this.arch.outputShape.length !== 3) {
       this.dispose();
-      throw new Error(`trainer config: augment (DiffAugment) works on images, the ${this.arch.kind} generator makes [${this.arch.outputShape}]`);
+      throw new ConfigError(`trainer config: augment (DiffAugment) works on images, the ${this.arch.kind} generator makes [${this.arch.outputShape}]`, 'bad-settings');
     }
     const frozen = new Set(frozenCriticParams ?? []);
     const unknown = [...frozen].filter((name) => !(name in this.critic.params));
     if (unknown.length > 0) {
       this.dispose();
-      throw new Error(`trainer config: frozenCriticParams names ${unknown.join(', ')}, not critic parameters (${Object.keys(this.critic.params).join(', ')})`);
+      throw new ConfigError(`trainer config: frozenCriticParams names ${unknown.join(', ')}, not critic parameters (${Object.keys(this.critic.params).join(', ')})`, 'bad-settings');
     }
     this.frozenCriticParams = [...frozen];
     this.criticTrainable = Object.entries(this.critic.params).filter(([name]) => !frozen.has(name)).map(([, v]) => v);
@@ -185,7 +186,7 @@ export class Trainer {
   async run(options: RunOptions): Promise<RunResult> {
     this.checkUsable('run');
     const { steps, signal, onProgress } = options;
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`run: steps must be an integer >= 0, got ${steps}`);
+    if (!Number.isInteger(steps) || steps < 0) throw new ConfigError(`run: steps must be an integer >= 0, got ${steps}`, 'bad-steps');
     this.busy = 'running';
     let last: StepMetrics | null = null;
     let stepsRun = 0;
@@ -252,17 +253,17 @@ export class Trainer {
   setState(state: TrainerState): void {
     this.checkUsable('setState', true);
     checkStateEnvelope(state);
-    if (state.loss !== this.loss) throw new Error(`trainer state: it is a '${state.loss}' run, this trainer runs '${this.loss}'`);
+    if (state.loss !== this.loss) throw new ConfigError(`trainer state: it is a '${state.loss}' run, this trainer runs '${this.loss}'`, 'bad-state');
     if (JSON.stringify(state.arch) !== JSON.stringify(this.arch)) {
-      throw new Error(`trainer state: architecture ${JSON.stringify(state.arch)} differs from this trainer's ${JSON.stringify(this.arch)}`);
+      throw new ConfigError(`trainer state: architecture ${JSON.stringify(state.arch)} differs from this trainer's ${JSON.stringify(this.arch)}`, 'bad-state');
     }
     if (JSON.stringify(settingsOf(state)) !== JSON.stringify(this.settings)) {
-      throw new Error(`trainer state: settings ${JSON.stringify(settingsOf(state))} differ from this trainer's ${JSON.stringify(this.settings)}`);
+      throw new ConfigError(`trainer state: settings ${JSON.stringify(settingsOf(state))} differ from this trainer's ${JSON.stringify(this.settings)}`, 'bad-state');
     }
     checkArrays(this.generator.params, state.generator, 'trainer state: generator');
     checkArrays(this.critic.params, state.critic, 'trainer state: critic');
     if ((state.ema === null) !== (this.emaGenerator === null)) {
-      throw new Error(`trainer state: ema is ${state.ema === null ? 'missing' : 'present'} but settings.emaDecay is ${this.settings.emaDecay}`);
+      throw new ConfigError(`trainer state: ema is ${state.ema === null ? 'missing' : 'present'} but settings.emaDecay is ${this.settings.emaDecay}`, 'bad-state');
     }
     if (this.emaGenerator && state.ema) checkArrays(this.emaGenerator.params, state.ema, 'trainer state: ema');
     checkArrays(this.generatorOptimizer.slots, state.generatorOptimizer?.slots, 'trainer state: generator optimizer slots');
@@ -442,27 +443,27 @@ export function emaDecayAt(step: number, decay: number): number {
 
 function resolveSettings(loss: LossName, arch: ArchConfig, overrides: Partial<TrainSettings>): TrainSettings {
   const unknown = Object.keys(overrides).filter((k) => !SETTING_KEYS.includes(k as keyof TrainSettings));
-  if (unknown.length > 0) throw new Error(`trainer config: unknown setting ${unknown.join(', ')}; settings are ${SETTING_KEYS.join(', ')}`);
+  if (unknown.length > 0) throw new ConfigError(`trainer config: unknown setting ${unknown.join(', ')}; settings are ${SETTING_KEYS.join(', ')}`, 'bad-settings');
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   return validateSettings(structuredClone({ ...defaultsFor(loss, arch.kind), ...given }));
 }
 
 function checkDataset(data: Dataset, arch: ArchConfig): void {
   if (data == null || typeof data.next !== 'function' || !Array.isArray(data.sampleShape)) {
-    throw new TypeError('trainer config: data must be a Dataset ({ sampleShape, next(batchSize, rng) })');
+    throw new ConfigError('trainer config: data must be a Dataset ({ sampleShape, next(batchSize, rng) })', 'bad-data');
   }
   if (data.sampleShape.join() !== arch.outputShape.join()) {
-    throw new Error(`trainer config: the data's samples are [${data.sampleShape}], the ${arch.kind} generator makes [${arch.outputShape}]`);
+    throw new ConfigError(`trainer config: the data's samples are [${data.sampleShape}], the ${arch.kind} generator makes [${arch.outputShape}]`, 'data-mismatch');
   }
   if (arch.labels != null && data.labelled?.classes !== arch.labels) {
     const has = data.labelled == null ? 'has no labels' : `has ${data.labelled.classes} classes`;
-    throw new Error(`trainer config: the architecture is conditional on ${arch.labels} labels, the data ${has}`);
+    throw new ConfigError(`trainer config: the architecture is conditional on ${arch.labels} labels, the data ${has}`, 'data-mismatch');
   }
 }
 
 function checkBatch(batch: tf.Tensor, batchSize: number, arch: ArchConfig): void {
   const want = [batchSize, ...arch.outputShape];
-  if (batch.shape.join() !== want.join()) throw new Error(`data.next returned a batch of shape [${batch.shape}], expected [${want}]`);
+  if (batch.shape.join() !== want.join()) throw new ConfigError(`data.next returned a batch of shape [${batch.shape}], expected [${want}]`, 'bad-data');
 }
 
 /** tfjs names variables globally ('Variable12'); parameters are known by their record key. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backend/init';
 import { archConfig } from '../../src/models/config';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
+import { ConfigError } from '../../src/runtime/index';
 import type { ModelContents, TrainProgress, TrainRequest, TrainResult } from '../../src/runtime/protocol';
 import { WASM_FILES } from './wasm_files';
 import { ONE_IMAGE_STEP, patternImages } from './toy_models';
@@ -157,5 +158,25 @@ describe('cancelling a run', () => {
     const result = await runtime.train(TOY_RUN, { signal: AbortSignal.abort() });
     expect(result.stopped).toBe('aborted');
     expect(result.stepsRun).toBe(0);
+  });
+});
+
+describe('a bad train request', () => {
+  let runtime: Runtime;
+  beforeAll(async () => {
+    runtime = await createRuntime({ worker: startWorker(), backend: 'cpu' });
+  });
+  afterAll(() => runtime.dispose());
+
+  it.each([
+    [{ ...TOY_RUN, nCritic: 0 }, 'bad-settings', /nCritic must be a positive integer, got 0/],
+    [{ ...TOY_RUN, arch: { ...TOY_RUN.arch!, hidden: -1 } }, 'bad-arch', /hidden must be a positive integer, got -1/],
+    [{ ...TOY_RUN, loss: 'lsgan' as never }, 'unknown-loss', /unknown loss 'lsgan'/],
+    [{ ...TOY_RUN, data: { toy: 'moons' as never } }, 'bad-data', /unknown toy data set 'moons'/],
+    [{ ...TOY_RUN, seed: 2 ** 32 }, 'bad-seed', /seed must be an integer in \[0, 2\^32\)/],
+  ] as const)('reaches the page as a ConfigError: %o -> %s', async (request, code, message) => {
+    const error = await runtime.train(request as TrainRequest).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ name: 'ConfigError', code, message: expect.stringMatching(message) });
   });
 });

@@ -72,6 +72,8 @@ describe('model folders on disk', () => {
     return err;
   }
 
+  // The edits reach into model.json's nested fields as a corrupter would, untyped.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const editJson = (edit: (json: Record<string, any>) => void) => async (path: string) => {
     const json = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
     edit(json);

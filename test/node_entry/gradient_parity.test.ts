@@ -9,8 +9,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as lib from '../../src/index';
-import { NODE_ENTRY, markedJson, node } from './helpers';
+import * as publicApi from '../../src/index';
+import * as internals from '../../src/internals';
+import { NODE_ENTRY, NODE_INTERNALS, markedJson, node } from './helpers';
 
 interface CaseResult {
   name: string;
@@ -18,6 +19,8 @@ interface CaseResult {
   gradients: { shape: number[]; values: number[] }[];
 }
 
+/** The public API and wgan-edge/internals (gradientPenalty) together, as the fixture takes them. */
+const lib = { ...publicApi, ...internals };
 const FIXTURE = join(__dirname, 'parity_cases.cjs');
 const { runParity } = createRequire(import.meta.url)(FIXTURE) as { runParity: (t: typeof tf, l: typeof lib) => CaseResult[] };
 
@@ -35,7 +38,7 @@ describe('gradients of dist/index.node.cjs (tfjs external) equal the ESM path', 
   beforeAll(async () => {
     const script = [
       "const tf = require('@tensorflow/tfjs-core');",
-      `const lib = require(${JSON.stringify(NODE_ENTRY)});`,
+      `const lib = { ...require(${JSON.stringify(NODE_ENTRY)}), ...require(${JSON.stringify(NODE_INTERNALS)}) };`,
       `const { runParity } = require(${JSON.stringify(FIXTURE)});`,
       "lib.initBackend({ backend: 'cpu' }).then(() => {",
       `  process.stdout.write('\\nPARITY ' + JSON.stringify({ cases: runParity(tf, lib), registered: ${REGISTERED} }) + '\\n');`,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '../..');
 export const NODE_ENTRY = join(ROOT, 'dist/index.node.cjs');
+/** wgan-edge/internals in Node: the building blocks (gradientPenalty, latents, ...), sharing the entry's modules. */
+export const NODE_INTERNALS = join(ROOT, 'dist/internals.cjs');
 export const CLI = join(ROOT, 'dist/cli.cjs');
 
 export interface Run {
