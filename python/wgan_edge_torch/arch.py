@@ -10,8 +10,10 @@ import math
 ARCH_KINDS = ('mlp', 'dcgan28', 'dcgan32')
 # The toy nets' hidden units (config.ts TOY_WIDTH).
 TOY_WIDTH = 128
+# Classes a conditional pair may have (config.ts MAX_LABELS).
+MAX_LABELS = 1024
 
-COMMON_FIELDS = {'kind', 'latentDim', 'latentComponents', 'latentComponentsAllowed', 'latentAnchors', 'outputShape', 'outputRange', 'criticNorm'}
+COMMON_FIELDS = {'kind', 'latentDim', 'latentComponents', 'latentComponentsAllowed', 'latentAnchors', 'labels', 'outputShape', 'outputRange', 'criticNorm'}
 KNOWN_FIELDS = {'mlp': COMMON_FIELDS | {'hidden', 'depth'}, 'dcgan28': COMMON_FIELDS | {'dim'}, 'dcgan32': COMMON_FIELDS | {'dim'}}
 
 DEFAULT_ARCHS = {
@@ -77,6 +79,9 @@ def validate_arch(config):
             raise ValueError(f'architecture config: latentComponentsAllowed must be a non-empty ascending list of distinct components below latentComponents ({k}), got {allowed!r}')
     if 'latentAnchors' in c:
         _check_anchors(c['latentAnchors'], k, c['latentDim'] - (k or 0))
+    labels = c.get('labels')
+    if 'labels' in c and not (_is_int(labels) and 2 <= labels <= MAX_LABELS):
+        raise ValueError(f'architecture config: labels must be an integer from 2 to {MAX_LABELS} (the number of classes), got {json.dumps(labels, default=repr)}')
     if c.get('criticNorm') not in ('none', 'layer'):
         raise ValueError(f"architecture config: criticNorm must be 'none' or 'layer', got {c.get('criticNorm')!r}")
     output_range = c.get('outputRange')
@@ -93,8 +98,7 @@ def validate_arch(config):
         side = 28 if kind == 'dcgan28' else 32
         if len(shape) != 3 or shape[0] != side or shape[1] != side:
             raise ValueError(f'architecture config: {kind} makes [{side}, {side}, channels] images, outputShape is {shape}')
-    # A field this twin does not know (conditional models' labels, once src/models has them)
-    # would change the networks: refused, never ignored.
+    # A field this twin does not know would change the networks: refused, never ignored.
     unknown = sorted(set(c) - KNOWN_FIELDS[kind])
     if unknown:
         raise ValueError(f"architecture config: {', '.join(unknown)} not known to wgan_edge_torch for {kind} (a model of a newer wgan-edge?)")

@@ -2,8 +2,8 @@
 
   train  --data SET|FOLDER [--arch KIND] [--loss L] [--steps N] [--dim D] ... --out CKPT [--resume]
          under torchrun for several processes (python3 -m torch.distributed.run ... -m wgan_edge_torch train ...)
-  export CKPT --out MODEL_DIR [--storage float32|float16|uint8]   a wgan-edge model folder
-  sample CKPT|MODEL_DIR --latents z.npy --out x.npy               float32 samples of given latents
+  export CKPT --out MODEL_DIR [--storage float32|float16|uint8]   a wgan-edge model folder (and the run's history.json)
+  sample CKPT|MODEL_DIR --latents z.npy [--labels y.npy] --out x.npy   float32 samples of given latents (and labels)
 """
 import argparse
 import hashlib
@@ -17,15 +17,15 @@ import torch
 import torch.distributed as dist
 
 from .arch import ARCH_KINDS, arch_config, validate_arch
-from .data import MNIST_SETS, TOY_NAMES, resolve_data
+from .data import MNIST_CLASSES, MNIST_SETS, TOY_NAMES, resolve_data
 from .losses import LOSS_NAMES, resolve_settings
-from .model import check_latents, checkpoint_contents, checkpoint_generator, load_model, sample
+from .model import check_labels, check_latents, checkpoint_contents, checkpoint_generator, load_model, sample
 from .model_folder import MODEL_JSON, STORAGES, read_model_dir, write_model_dir
 from .trainer import CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Placement, Trainer, load_checkpoint, save_checkpoint
 
 DEFAULT_STEPS = {'toy': 2000, 'images': 5000}
 # Flags a --resume must repeat unchanged when given again (the checkpoint keeps them).
-RUN_FLAGS = ('data', 'arch', 'loss', 'dim', 'batch', 'lr', 'lr_decay', 'ema', 'latent_mixture', 'seed', 'invert', 'init')
+RUN_FLAGS = ('data', 'arch', 'loss', 'dim', 'batch', 'lr', 'lr_decay', 'ema', 'latent_mixture', 'seed', 'invert', 'init', 'conditional')
 
 
 class UsageError(Exception):
@@ -49,10 +49,13 @@ def _parser():
     train.add_argument('--lr-decay', type=int, help='the rate falls linearly to 0 from this step to --steps')
     train.add_argument('--latent-mixture', type=int, help='latents as K separated Gaussians')
     train.add_argument('--invert', action='store_true', default=None, help="a folder's images as negatives")
+    train.add_argument('--conditional', action='store_true', default=None,
+                       help="a class-conditional pair on the data's labels (mnist, fashion-mnist): one-hot label into the generator, projection critic")
     train.add_argument('--init', help='start from the networks of a wgan-edge model folder')
     train.add_argument('--out', required=True, help='the checkpoint file to write')
     train.add_argument('--resume', action='store_true', help='go on from --out')
     train.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
+    train.add_argument('--threads', type=int, help="torch's CPU threads for this process (default: torch's own choice)")
     train.add_argument('--checkpoint-every', type=int, default=500, help='steps between checkpoints (and one at the end)')
     train.add_argument('--log-every', type=int, default=100, help='steps between progress lines (JSON, on stdout)')
     export = commands.add_parser('export', help='write a wgan-edge model folder from a checkpoint')
@@ -62,6 +65,7 @@ def _parser():
     sampler = commands.add_parser('sample', help='float32 samples of given latents, as .npy')
     sampler.add_argument('source', help='a checkpoint, or a wgan-edge model folder')
     sampler.add_argument('--latents', required=True, help='.npy of [n, latentDim] float32 or float64')
+    sampler.add_argument('--labels', help='.npy of [n] integer labels, for a conditional model (required by one)')
     sampler.add_argument('--out', required=True, help='.npy: float32 [n, *outputShape], images NHWC')
     sampler.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='cpu')
     return parser
@@ -73,8 +77,10 @@ def _positive(name, value, minimum=1):
 
 
 def train(args):
-    for name in ('steps', 'batch', 'dim', 'checkpoint_every', 'log_every'):
+    for name in ('steps', 'batch', 'dim', 'checkpoint_every', 'log_every', 'threads'):
         _positive(name.replace('_', '-'), getattr(args, name))
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     _positive('latent-mixture', args.latent_mixture, 2)
     _positive('seed', args.seed, 0)
     if args.ema is not None and not 0 <= args.ema < 1:
@@ -93,11 +99,19 @@ def train(args):
         given = dict(record['flags'])
     elif args.data is None:
         raise UsageError('train needs --data (a toy set, mnist, fashion-mnist or a folder of images)')
-    kind, load_data = resolve_data(given['data'], args.data_dir, bool(given['invert']))
+    init = read_model_dir(given['init']) if given['init'] is not None and record is None else None
+    init_labels = None if init is None else init['architecture'].get('labels')
+    if init is not None and bool(given['conditional']) != (init_labels is not None):
+        raise UsageError(f"--init {given['init']}: a{' conditional' if init_labels else 'n unconditional'} model, "
+                         f"so --conditional {'is needed' if init_labels else 'does not apply'}")
+    conditional = bool(given['conditional'])
+    try:
+        kind, load_data = resolve_data(given['data'], args.data_dir, bool(given['invert']), conditional)
+    except ValueError as e:
+        raise UsageError(str(e)) from e
     if given['arch'] is not None and given['arch'] != kind:
         raise UsageError(f"--arch {given['arch']}: --data {given['data']} trains the {kind} networks")
     width_field = 'hidden' if kind == 'mlp' else 'dim'
-    init = read_model_dir(given['init']) if given['init'] is not None and record is None else None
     if init is not None:
         # The networks come from the model, as wgan-edge's train --init takes them.
         arch = validate_arch(dict(init['architecture']))
@@ -107,7 +121,8 @@ def train(args):
         if arch['kind'] != kind:
             raise UsageError(f"--init {given['init']}: a {arch['kind']} model; --data {given['data']} trains {kind} networks")
     else:
-        arch = arch_config(kind, **{width_field: given['dim']}, latentComponents=given['latent_mixture'])
+        arch = arch_config(kind, **{width_field: given['dim']}, latentComponents=given['latent_mixture'],
+                           labels=MNIST_CLASSES if conditional else None)
     loss = given['loss'] or 'wgan-gp'
     steps = args.steps or (record or {}).get('steps') or DEFAULT_STEPS['toy' if kind == 'mlp' else 'images']
     decay = None if given['lr_decay'] is None else {'start': given['lr_decay'], 'end': steps}
@@ -174,7 +189,9 @@ def _ranks_agree(trainer, placement):
 
 def export(args):
     record = load_checkpoint(args.checkpoint)
-    model_json = write_model_dir(args.out, checkpoint_contents(record, os.path.basename(args.checkpoint)), args.storage)
+    # The run's curve points, as a wgan-edge run folder's history.json has them.
+    history = (json.dumps(record['history']) + '\n').encode()
+    model_json = write_model_dir(args.out, checkpoint_contents(record, os.path.basename(args.checkpoint)), args.storage, {'history.json': history})
     print(json.dumps({'out': args.out, 'step': record['step'], 'storage': args.storage,
                       'networks': [group['network'] for group in model_json['weightsManifest']]}))
 
@@ -194,7 +211,17 @@ def sample_command(args):
     except (OSError, ValueError) as e:
         raise UsageError(f'--latents {args.latents}: not a readable .npy file ({e})') from e
     z = check_latents(latents, generator.arch['latentDim'], f'--latents {args.latents}')
-    samples = sample(generator, z)
+    classes = generator.arch.get('labels')
+    if (classes is None) != (args.labels is None):
+        raise UsageError(f'{args.source} is a conditional model ({classes} labels): pass --labels' if classes is not None
+                         else f'--labels: {args.source} is an unconditional model, it takes no labels')
+    labels = None
+    if args.labels is not None:
+        try:
+            labels = check_labels(np.load(args.labels, allow_pickle=False), len(z), classes, f'--labels {args.labels}')
+        except OSError as e:
+            raise UsageError(f'--labels {args.labels}: not a readable .npy file ({e})') from e
+    samples = sample(generator, z, labels)
     np.save(args.out, samples)
     print(json.dumps({'out': args.out, 'shape': list(samples.shape)}))
 

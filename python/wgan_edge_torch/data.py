@@ -16,7 +16,10 @@ MNIST_SETS = ('mnist', 'fashion-mnist')
 FASHION_DIRECTORY = '/usr/share/datasets/fashion-mnist'
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg')
 IDX_IMAGES_MAGIC = 0x00000803
+IDX_LABELS_MAGIC = 0x00000801
 IDX_HEADER = 16
+IDX_LABELS_HEADER = 8
+MNIST_CLASSES = 10
 SIDE = 28
 TRAIN_COUNT = 60000
 # ITU-R BT.601 luma, as src/data/image_pixels.ts converts colour to grey.
@@ -49,17 +52,33 @@ class ToyData:
 
 class ImageData:
     """uint8 images [count, height, width, channels], kept as bytes and scaled per batch:
-    [0, 1] stays (value / 255), [-1, 1] is 2 value / 255 - 1."""
+    [0, 1] stays (value / 255), [-1, 1] is 2 value / 255 - 1. With labels (uint8 [count] in
+    0..classes-1), a conditional run draws images with their labels (batch_labelled) and labels
+    alone from the same distribution (labels), as src/data/images.ts."""
 
-    def __init__(self, images, output_range, device):
+    def __init__(self, images, output_range, device, labels=None, classes=None):
         self.images = torch.from_numpy(np.array(images, dtype=np.uint8)).to(device)  # a writable copy
         self.device = device
         self.sample_shape = list(images.shape[1:])
         self.scale, self.offset = (2 / 255, -1.0) if output_range is not None and output_range[0] == -1 else (1 / 255, 0.0)
+        self.classes = classes
+        self.labels = None if labels is None else torch.from_numpy(np.array(labels, dtype=np.int64)).to(device)
+
+    def _indices(self, n, generator):
+        return torch.randint(len(self.images), (n,), device=self.device, generator=generator)
 
     def batch(self, n, generator):
-        picked = self.images[torch.randint(len(self.images), (n,), device=self.device, generator=generator)]
+        return self._scaled(self.images[self._indices(n, generator)])
+
+    def _scaled(self, picked):
         return picked.float() * self.scale + self.offset
+
+    def batch_labelled(self, n, generator):
+        indices = self._indices(n, generator)
+        return self._scaled(self.images[indices]), self.labels[indices]
+
+    def batch_labels(self, n, generator):
+        return self.labels[self._indices(n, generator)]
 
 
 def find_mnist_directory():
@@ -97,7 +116,29 @@ def read_idx_images(path):
     return np.frombuffer(data, dtype=np.uint8, offset=IDX_HEADER).reshape(count, SIDE, SIDE, 1)
 
 
-def load_mnist(name, directory=None):
+def read_idx_labels(path, count):
+    """One idx1 label file (raw or .gz) as uint8 [count], each in 0..9."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'{path} is missing')
+    opener = gzip.open if path.endswith('.gz') else open
+    with opener(path, 'rb') as f:
+        data = f.read()
+    if len(data) < IDX_LABELS_HEADER:
+        raise ValueError(f'{path} is {len(data)} bytes, shorter than an idx header: the file is corrupt')
+    magic, stored = (int.from_bytes(data[i:i + 4], 'big') for i in range(0, 8, 4))
+    if magic != IDX_LABELS_MAGIC:
+        raise ValueError(f'{path} starts with 0x{magic:08x}, not the idx label magic 0x{IDX_LABELS_MAGIC:08x}')
+    if stored != count or len(data) != IDX_LABELS_HEADER + count:
+        raise ValueError(f'{path} holds {stored} labels in {len(data)} bytes, the images need {count}: the file is truncated or corrupt')
+    labels = np.frombuffer(data, dtype=np.uint8, offset=IDX_LABELS_HEADER)
+    bad = np.flatnonzero(labels >= MNIST_CLASSES)
+    if bad.size:
+        raise ValueError(f'{path} holds label {labels[bad[0]]} at index {bad[0]}; classes are 0..{MNIST_CLASSES - 1}')
+    return labels
+
+
+def load_mnist(name, directory=None, with_labels=False):
+    """The train split's images, and with_labels its labels too: (images, labels)."""
     if name == 'fashion-mnist':
         path = os.path.join(directory or FASHION_DIRECTORY, 'train-images-idx3-ubyte.gz')
         hint = "Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist), or --data-dir"
@@ -112,7 +153,9 @@ def load_mnist(name, directory=None):
     images = read_idx_images(path)
     if len(images) != TRAIN_COUNT:
         raise ValueError(f'{path} holds {len(images)} images, the train split has {TRAIN_COUNT}')
-    return images
+    if not with_labels:
+        return images
+    return images, read_idx_labels(path.replace('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'), len(images))
 
 
 def to_image_array(rgba, size, channels):
@@ -159,8 +202,11 @@ def is_greyscale(rgba):
     return bool(np.all(rgba[..., 0] == rgba[..., 1]) and np.all(rgba[..., 0] == rgba[..., 2]))
 
 
-def resolve_data(spec, data_dir=None, invert=False):
-    """--data: (kind of network it trains, loader(output_range, device)), as src/cli/data.ts picks."""
+def resolve_data(spec, data_dir=None, invert=False, conditional=False):
+    """--data: (kind of network it trains, loader(output_range, device)), as src/cli/data.ts picks.
+    conditional: the data's labels come too (the loader's data has .classes); MNIST's sets only."""
+    if conditional and spec not in MNIST_SETS:
+        raise ValueError(f"--conditional needs labelled data: {', '.join(MNIST_SETS)}, not --data {spec}")
     if spec in TOY_NAMES:
         if invert:
             raise ValueError(f'--invert flips a folder of images, not --data {spec}')
@@ -168,6 +214,9 @@ def resolve_data(spec, data_dir=None, invert=False):
     if spec in MNIST_SETS:
         if invert:
             raise ValueError(f'--invert flips a folder of images, not --data {spec}')
+        if conditional:
+            images, labels = load_mnist(spec, data_dir, with_labels=True)
+            return 'dcgan28', lambda output_range, device: ImageData(images, output_range, device, labels, MNIST_CLASSES)
         images = load_mnist(spec, data_dir)
         return 'dcgan28', lambda output_range, device: ImageData(images, output_range, device)
     if not os.path.isdir(spec):

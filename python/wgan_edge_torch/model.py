@@ -78,9 +78,28 @@ def check_latents(latents, latent_dim, source):
     return z.astype(np.float32)
 
 
+def check_labels(labels, count, classes, source):
+    """Labels must be [count] integers in 0..classes-1; returned as int64."""
+    y = np.asarray(labels)
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f'{source}: labels must be integers, got {y.dtype}')
+    if y.shape != (count,):
+        raise ValueError(f'{source}: labels must have shape [{count}] (one per latent), got {list(y.shape)}')
+    bad = np.flatnonzero((y < 0) | (y >= classes))
+    if bad.size:
+        raise ValueError(f'{source}: label {y[bad[0]]} at index {bad[0]} is outside 0..{classes - 1}')
+    return y.astype(np.int64)
+
+
 @torch.no_grad()
-def sample(generator, latents, batch=1000):
-    """Samples of the latents (float32 [n, latentDim]) as float32 [n, *outputShape] (NHWC)."""
+def sample(generator, latents, labels=None, batch=1000):
+    """Samples of the latents (float32 [n, latentDim]), and for a conditional generator their
+    labels (int64 [n]), as float32 [n, *outputShape] (NHWC)."""
     device = next(generator.parameters()).device
-    parts = [generator(torch.from_numpy(latents[i:i + batch]).to(device)).cpu().numpy() for i in range(0, len(latents), batch)]
+
+    def part(i):
+        y = None if labels is None else torch.from_numpy(labels[i:i + batch]).to(device)
+        return generator(torch.from_numpy(latents[i:i + batch]).to(device), y).cpu().numpy()
+
+    parts = [part(i) for i in range(0, len(latents), batch)]
     return np.concatenate(parts).astype(np.float32)

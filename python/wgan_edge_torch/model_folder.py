@@ -92,9 +92,10 @@ def encode_model(contents, storage='float32'):
     return model_json, files
 
 
-def write_model_dir(directory, contents, storage='float32'):
+def write_model_dir(directory, contents, storage='float32', extra_files=None):
     """Writes the folder whole or not at all: into a sibling, then renamed over `directory`. An
-    existing `directory` is replaced only when it is a model folder (never another folder)."""
+    existing `directory` is replaced only when it is a model folder (never another folder).
+    extra_files: {name: bytes} written beside the model's own (a run's history.json)."""
     directory = os.path.normpath(directory)
     if os.path.exists(directory):
         if not os.path.isdir(directory):
@@ -102,6 +103,7 @@ def write_model_dir(directory, contents, storage='float32'):
         if os.listdir(directory) and not os.path.isfile(os.path.join(directory, MODEL_JSON)):
             raise ValueError(f'{directory}: a folder that is not a model folder (no {MODEL_JSON}); choose another --out')
     model_json, files = encode_model(contents, storage)
+    files = {**(extra_files or {}), **files}
     partial = f'{directory}.partial-{os.getpid()}'
     shutil.rmtree(partial, ignore_errors=True)
     os.makedirs(partial)

@@ -101,6 +101,26 @@ def check_input(x, sample_shape, what):
         raise ValueError(f"{what} expects input [batch, {', '.join(map(str, sample_shape))}], got {list(x.shape)}")
 
 
+def check_labels(labels, x, classes, what):
+    """network.ts checkLabels: labels only for a conditional network, one integer per sample;
+    and each in 0..classes-1 (a one-hot of another value would be all zeros)."""
+    if classes is None:
+        if labels is not None:
+            raise ValueError(f'{what} is unconditional: it takes no labels, got a {list(labels.shape)} label tensor')
+        return
+    if labels is None:
+        raise ValueError(f'{what} is conditional ({classes} labels): it needs labels, an integer tensor [{x.shape[0]}]')
+    if labels.dim() != 1 or labels.shape[0] != x.shape[0] or labels.dtype.is_floating_point or labels.dtype == torch.bool:
+        raise ValueError(f'{what} expects labels as integers [{x.shape[0]}] (one per sample), got {labels.dtype} {list(labels.shape)}')
+    if labels.numel() and (labels.min() < 0 or labels.max() >= classes):
+        bad = labels[(labels < 0) | (labels >= classes)][0].item()
+        raise ValueError(f'{what}: label {bad} is outside 0..{classes - 1}')
+
+
+def one_hot(labels, classes):
+    return F.one_hot(labels.long(), classes).float()
+
+
 class Generator(nn.Module):
     """Latents [n, latentDim] -> samples [n, *outputShape] (NHWC for images)."""
 
@@ -112,12 +132,15 @@ class Generator(nn.Module):
         self.allowed = c.get('latentComponentsAllowed')
         anchors = c.get('latentAnchors')
         self.anchor_spread = anchors['spread'] if anchors is not None else None
-        inputs = c['latentDim'] - self.components
+        self.labels = c.get('labels')
+        noise = c['latentDim'] - self.components
         if anchors is not None:
             # Not weights: the architecture holds them, so the state dict does not.
             self.register_buffer('centres', torch.tensor(anchors['points'], dtype=torch.float32), persistent=False)
         elif self.components:
-            self.register_buffer('centres', torch.from_numpy(mixture_centres(self.components, inputs).copy()), persistent=False)
+            self.register_buffer('centres', torch.from_numpy(mixture_centres(self.components, noise).copy()), persistent=False)
+        # The layers read the latent (after the mixture's transform), then a one-hot label.
+        inputs = noise + (self.labels or 0)
         if c['kind'] == 'mlp':
             for i in range(c['depth']):
                 setattr(self, f'dense{i}', nn.Linear(inputs, c['hidden']))
@@ -146,10 +169,14 @@ class Generator(nn.Module):
             component = torch.argmax(choice, 1)
         return (self.centres[component] + z[:, k:]) * math.sqrt(0.5)
 
-    def forward(self, z):
+    def forward(self, z, labels=None):
         c = self.arch
-        check_input(z, [c['latentDim']], f"the {c['kind']} generator")
+        what = f"the {c['kind']} generator"
+        check_input(z, [c['latentDim']], what)
+        check_labels(labels, z, self.labels, what)
         h = self.mixture_input(z) if self.components else z
+        if self.labels is not None:
+            h = torch.cat([h, one_hot(labels, self.labels)], 1)
         n = z.shape[0]
         if c['kind'] == 'mlp':
             for i in range(c['depth']):
@@ -165,7 +192,9 @@ class Generator(nn.Module):
 
 
 class Critic(nn.Module):
-    """Samples [n, *outputShape] (NHWC for images) -> scores [n, 1], no sigmoid."""
+    """Samples [n, *outputShape] (NHWC for images) -> scores [n, 1], no sigmoid. A conditional
+    critic adds the projection <embed(y), h> of its features h (src/models/index.ts createCritic);
+    the embedding 'projection/kernel' is [labels, features], wgan-edge's layout."""
 
     def __init__(self, arch):
         super().__init__()
@@ -190,10 +219,24 @@ class Critic(nn.Module):
             if layer_norm:
                 self.norm3 = ChannelLayerNorm(4 * dim)
             self.output = nn.Linear(BASE_SIDE * BASE_SIDE * 4 * dim, 1)
+        self.labels = c.get('labels')
+        if self.labels is not None:
+            self.projection = nn.Parameter(torch.zeros(self.labels, self.output.in_features))
 
-    def forward(self, x):
+    def forward(self, x, labels=None):
+        h = self.features(x, labels)
+        score = self.output(h)
+        if self.labels is None:
+            return score
+        # A matmul picks the rows, as layers.ts projection does.
+        return score + (h * (one_hot(labels, self.labels) @ self.projection)).sum(1, keepdim=True)
+
+    def features(self, x, labels=None):
+        """What the head reads: [n, features]."""
         c = self.arch
-        check_input(x, c['outputShape'], f"the {c['kind']} critic")
+        what = f"the {c['kind']} critic"
+        check_input(x, c['outputShape'], what)
+        check_labels(labels, x, self.labels, what)
         n = x.shape[0]
         layer_norm = c['criticNorm'] == 'layer'
         if c['kind'] == 'mlp':
@@ -203,14 +246,14 @@ class Critic(nn.Module):
                 if layer_norm:
                     h = getattr(self, f'norm{i}')(h)
                 h = torch.relu(h)
-            return self.output(h)
+            return h
         h = F.leaky_relu(conv_same(self.conv1, x.permute(0, 3, 1, 2)), LEAKY_SLOPE)
         for i in (2, 3):
             h = conv_same(getattr(self, f'conv{i}'), h)
             if layer_norm:
                 h = getattr(self, f'norm{i}')(h)
             h = F.leaky_relu(h, LEAKY_SLOPE)
-        return self.output(h.permute(0, 2, 3, 1).reshape(n, -1))
+        return h.permute(0, 2, 3, 1).reshape(n, -1)
 
 
 class MixtureCritic(nn.Module):
@@ -222,10 +265,10 @@ class MixtureCritic(nn.Module):
         self.arch = validate_arch(arch)
         self.members = nn.ModuleList([Critic(scale_width(arch, 2 ** (i - critics + 1))) for i in range(critics)])
 
-    def forward(self, x, weights):
+    def forward(self, x, weights, labels=None):
         if len(weights) != len(self.members):
             raise ValueError(f'mixture critic: {len(self.members)} critics, {len(weights)} weights given')
-        terms = [member(x) * w for member, w in zip(self.members, weights) if w > 0]
+        terms = [member(x, labels) * w for member, w in zip(self.members, weights) if w > 0]
         if not terms:
             raise ValueError(f'mixture critic: all weights are zero ({weights})')
         return sum(terms[1:], terms[0])
@@ -256,6 +299,12 @@ def initialize(network, generator):
             else:
                 w.normal_(0, math.sqrt(2 / fan_in), generator=generator)
                 layer.bias.zero_()
+        # The class embedding, scaled like a dense layer of `features` inputs (layers.ts defineProjection).
+        for critic in network.modules():
+            if isinstance(critic, Critic) and critic.labels is not None:
+                features = critic.projection.shape[1]
+                bound = 1 / math.sqrt(features) if kind != 'mlp' else math.sqrt(6 / (features + 1))
+                critic.projection.uniform_(-bound, bound, generator=generator)
     return network
 
 
@@ -272,24 +321,26 @@ def _torch_kernel(layer, k):
 
 def _edge_layers(network, prefix=''):
     """(wgan-edge layer name, layer) in the order src/models defines them."""
-    if isinstance(network, MixtureCritic):
-        for i, member in enumerate(network.members):
-            yield from _edge_layers(member, f'{prefix}critic{i}/')
-        return
     for name, layer in network.named_children():
         if isinstance(layer, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d, ChannelLayerNorm)):
             yield prefix + name, layer
 
 
-def _edge_params(network):
-    """(wgan-edge weight name, parameter, to edge layout, from edge layout)."""
-    for name, layer in _edge_layers(network):
+def _edge_params(network, prefix=''):
+    """(wgan-edge weight name, parameter, to edge layout, from edge layout), in wgan-edge's order."""
+    if isinstance(network, MixtureCritic):
+        for i, member in enumerate(network.members):
+            yield from _edge_params(member, f'{prefix}critic{i}/')
+        return
+    for name, layer in _edge_layers(network, prefix):
         if isinstance(layer, ChannelLayerNorm):
             yield f'{name}/gamma', layer.gamma, None, None
             yield f'{name}/beta', layer.beta, None, None
         else:
             yield f'{name}/kernel', layer.weight, lambda w, l=layer: _edge_kernel(l, w), lambda k, l=layer: _torch_kernel(l, k)
             yield f'{name}/bias', layer.bias, None, None
+    if isinstance(network, Critic) and network.labels is not None:
+        yield f'{prefix}projection/kernel', network.projection, None, None
 
 
 def edge_shapes(network):

@@ -87,6 +87,10 @@ class Trainer:
         self.data, self.placement = data, placement
         if list(data.sample_shape) != list(self.arch['outputShape']):
             raise ValueError(f"the data's samples are {data.sample_shape}, the {self.arch['kind']} generator makes {self.arch['outputShape']}")
+        classes = self.arch.get('labels')
+        if classes is not None and getattr(data, 'classes', None) != classes:
+            has = 'has no labels' if getattr(data, 'classes', None) is None else f'has {data.classes} classes'
+            raise ValueError(f'trainer config: the architecture is conditional on {classes} labels, the data {has}')
         device = placement.device
         init = torch.Generator().manual_seed(seed)  # the same weights on every process
         self.generator = initialize(Generator(self.arch), init).to(device)
@@ -112,27 +116,36 @@ class Trainer:
         if self.settings['curriculum'] is None:
             return module
         weights = mixture_weights(self.settings['curriculum'], self.step)
-        return lambda x: module(x, weights)
+        return lambda x, labels=None: module(x, weights, labels)
 
     def _latents(self, n):
         return torch.randn(n, self.arch['latentDim'], device=self.placement.device, generator=self.rng)
 
     def critic_update(self, lr):
+        """A conditional run gives the fakes the real batch's labels (trainer.ts criticUpdate),
+        so each interpolate of the penalty lies between two samples of one label, which it keeps."""
         s = self.settings
         n = s['batchSize']
-        real = self.data.batch(n, self.rng)
+        conditional = self.arch.get('labels') is not None
+        real, labels = self.data.batch_labelled(n, self.rng) if conditional else (self.data.batch(n, self.rng), None)
         with torch.no_grad():
-            fake = self.generator(self._latents(n))
+            fake = self.generator(self._latents(n), labels)
         critic = self._critic_fn(ddp=True)
         if s['lambda'] > 0:
             eps = torch.rand(n, *([1] * (real.dim() - 1)), device=real.device, generator=self.rng)
-            # One pass of the critic through DDP per update: the penalty's inputs go with the batch.
             xhat = interpolate(real, fake, eps)
-            scores = critic(torch.cat([real, fake, xhat])).reshape(-1)
-            real_scores, fake_scores, xhat_scores = scores.split(n)
+            if self.placement.distributed:
+                # One pass of the critic through DDP per update: the penalty's inputs go with the batch.
+                scores = critic(torch.cat([real, fake, xhat]), None if labels is None else labels.repeat(3)).reshape(-1)
+                real_scores, fake_scores, xhat_scores = scores.split(n)
+            else:
+                # Alone, the penalty's pass is a pass of its own: its double backward then runs over
+                # n samples, not 3n (0.2 s instead of 0.34 s a critic update, DIM 32, one CPU thread).
+                real_scores, fake_scores = critic(torch.cat([real, fake]), None if labels is None else labels.repeat(2)).reshape(-1).split(n)
+                xhat_scores = critic(xhat, labels).reshape(-1)
             penalty = gradient_penalty(xhat_scores, xhat)
         else:
-            scores = critic(torch.cat([real, fake])).reshape(-1)
+            scores = critic(torch.cat([real, fake]), None if labels is None else labels.repeat(2)).reshape(-1)
             real_scores, fake_scores = scores.split(n)
             penalty = torch.zeros((), device=real.device)
         loss = critic_loss(self.loss, real_scores, fake_scores) + s['lambda'] * penalty
@@ -148,10 +161,13 @@ class Trainer:
 
     def generator_update(self, lr):
         s = self.settings
-        fake = self.generator_ddp(self._latents(s['batchSize']))
+        z = self._latents(s['batchSize'])
+        # Labels drawn from the data's own label distribution, as trainer.ts generatorUpdate.
+        labels = self.data.batch_labels(s['batchSize'], self.rng) if self.arch.get('labels') is not None else None
+        fake = self.generator_ddp(z, labels)
         # The critic outside DDP, and gradients into the generator's weights only: the critic's
         # are not wanted, and no reduction of them is started.
-        loss = generator_loss(self.loss, self._critic_fn(ddp=False)(fake).reshape(-1), s)
+        loss = generator_loss(self.loss, self._critic_fn(ddp=False)(fake, labels).reshape(-1), s)
         self.generator_optimizer.zero_grad(set_to_none=True)
         loss.backward(inputs=list(self.generator.parameters()))
         _set_lr(self.generator_optimizer, lr)

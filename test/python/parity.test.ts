@@ -1,8 +1,9 @@
-// The PyTorch twin against wgan-edge on every architecture: a model folder wgan-edge writes loads
-// into the twin (float32, float16 and uint8 shards), and on the same latents and inputs both give
-// the same samples (max abs difference <= 1e-4), critic scores, and training gradients: the
-// critic's WGAN-GP objective (double backprop through the penalty) and the generator's
-// backward pass under a random upstream gradient, batch 6.
+// The PyTorch twin against wgan-edge on every architecture, conditional ones included: a model
+// folder wgan-edge writes loads into the twin (float32, float16 and uint8 shards), and on the same
+// latents, labels and inputs both give the same samples (max abs difference <= 1e-4), critic
+// scores, gradient penalty and training gradients: the critic's WGAN-GP objective (double
+// backprop through the penalty) and the generator's backward pass under a random upstream
+// gradient, batch 6.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ import { assignParams, disposeParams, readParams } from '../../src/nn/params';
 import { generateSamples } from '../../src/sample/generate';
 import { Rng } from '../../src/utils/rng';
 import { boundaryValues } from '../helpers/anchor_boundaries';
+import { npyHeader } from '../../src/io/npy';
 import { describeWithTorch, maxAbs, maxAbsDiff, PYTHON, readNpy, ROOT, run, writeNpy } from './twin';
 
 const BATCH = 6;
@@ -50,7 +52,17 @@ const CASES: { name: string; arch: ArchConfig; storage: WeightStorage; firsts?: 
   { name: 'dcgan32 (tanh), layer-norm critic, uint8 shards', arch: archConfig('dcgan32', { dim: 8, criticNorm: 'layer' }), storage: 'uint8' },
   // z_0 one float32 step below and at the first three anchor boundaries: another erf, or Phi in float32, picks a neighbouring anchor for one of each pair.
   { name: 'dcgan28, latent anchors (5, spread 0.7), latents at the anchor boundaries', arch: ANCHORED, storage: 'float32', firsts: boundaryValues(5, 1).slice(0, BATCH) },
+  { name: 'mlp (toy), conditional on 3 labels, layer-norm critic', arch: archConfig('mlp', { hidden: 32, criticNorm: 'layer', labels: 3 }), storage: 'float32' },
+  { name: 'dcgan28, conditional on 10 labels, float16 shards', arch: archConfig('dcgan28', { dim: 8, labels: 10 }), storage: 'float16' },
+  { name: 'dcgan28, latent mixture of 10 and conditional on 10 labels', arch: archConfig('dcgan28', { dim: 8, latentComponents: 10, labels: 10 }), storage: 'float32' },
 ];
+/** A conditional case's labels, batch 6: drawn, with two samples of one label so a mixed-up row shows. */
+const labelsFor = (arch: ArchConfig, rng: Rng) => {
+  if (arch.labels == null) return undefined;
+  const labels = Int32Array.from({ length: BATCH }, () => rng.int(arch.labels!));
+  labels[BATCH - 1] = labels[0];
+  return labels;
+};
 const flatByName = (arrays: Record<string, { values: Float32Array }>) => {
   const names = Object.keys(arrays).sort();
   return Float32Array.from(names.flatMap((name) => Array.from(arrays[name].values)));
@@ -90,7 +102,8 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
     const sampleShape = [BATCH, ...arch.outputShape];
     const z = normals(rng, BATCH * arch.latentDim, 1.5);
     firsts?.forEach((v, i) => (z[i * arch.latentDim] = v));
-    const samples = (await generateSamples(generator, z)).values;
+    const labels = labelsFor(arch, rng);
+    const samples = (await generateSamples(generator, z, 'float32', labels)).values;
     const x = normals(rng, BATCH * size);
     const eps = Array.from({ length: BATCH }, () => rng.uniform());
     const xhat = Float32Array.from(x, (v, i) => eps[Math.floor(i / size)] * v + (1 - eps[Math.floor(i / size)]) * samples[i]);
@@ -100,23 +113,27 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
     await run('mkdir', ['-p', inputs, outputs]);
     await writeNpy(join(inputs, 'z.npy'), z, [BATCH, arch.latentDim]);
     for (const [name, values] of Object.entries({ x, fake: samples, xhat, u })) await writeNpy(join(inputs, `${name}.npy`), values, sampleShape);
+    if (labels != null) await writeFile(join(inputs, 'labels.npy'), Buffer.concat([npyHeader('uint8', [BATCH]), Uint8Array.from(labels)]));
 
     const twin = run(PYTHON, [join(ROOT, 'test/python/twin_outputs.py'), folder, inputs, outputs, String(LAMBDA)]);
 
-    const D = (input: tf.Tensor) => critic.apply(critic.params, input);
+    // Made and disposed in each tidy: the label tensor of every critic pass, the penalty's included.
+    const labelTensor = () => (labels == null ? undefined : tf.tensor1d(labels, 'int32'));
+    const D = (input: tf.Tensor) => critic.apply(critic.params, input, labelTensor());
     const scores = tf.tidy(() => D(tf.tensor(x, sampleShape)));
+    const penaltyAt = (interpolates: tf.Tensor) => tf.mean(tf.square(tf.sub(inputGradientNorms(D, interpolates), 1)));
+    const penalty = tf.tidy(() => penaltyAt(tf.tensor(xhat, sampleShape)));
     const criticGrads = tf.tidy(() => {
       const [real, fake, interpolates] = [x, samples, xhat].map((v) => tf.tensor(v, sampleShape));
       const { grads } = tf.variableGrads(() => {
         const base = wassersteinCriticLoss(tf.reshape(D(real), [-1]) as tf.Tensor1D, tf.reshape(D(fake), [-1]) as tf.Tensor1D);
-        const penalty = tf.mean(tf.square(tf.sub(inputGradientNorms(D, interpolates), 1)));
-        return tf.add(base, tf.mul(penalty, LAMBDA)) as tf.Scalar;
+        return tf.add(base, tf.mul(penaltyAt(interpolates), LAMBDA)) as tf.Scalar;
       }, Object.values(critic.params));
       return grads;
     });
     const generatorGrads = tf.tidy(() => {
       const latents = tf.tensor2d(z, [BATCH, arch.latentDim]);
-      return tf.variableGrads(() => tf.sum(tf.mul(generator.apply(generator.params, latents), tf.tensor(u, sampleShape))) as tf.Scalar, Object.values(generator.params)).grads;
+      return tf.variableGrads(() => tf.sum(tf.mul(generator.apply(generator.params, latents, labelTensor()), tf.tensor(u, sampleShape))) as tf.Scalar, Object.values(generator.params)).grads;
     });
     const byName = async (grads: tf.NamedTensorMap, params: Record<string, tf.Variable>) => {
       const named = Object.fromEntries(Object.entries(params).map(([name, v]) => [name, grads[v.name]]));
@@ -125,10 +142,11 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
     const expected = {
       samples,
       scores: await scores.data(),
+      penalty: await penalty.data(),
       critic_grads: await byName(criticGrads, critic.params),
       generator_grads: await byName(generatorGrads, generator.params),
     };
-    tf.dispose([scores, ...Object.values(criticGrads), ...Object.values(generatorGrads)]);
+    tf.dispose([scores, penalty, ...Object.values(criticGrads), ...Object.values(generatorGrads)]);
     disposeParams(generator.params);
     disposeParams(critic.params);
     expect(tf.memory().numTensors).toBe(before);
@@ -141,6 +159,8 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
     expect(maxAbs(samples.map((v, i) => v - samples[i % size]))).toBeGreaterThan(100 * TOLERANCE);
     expect(maxAbsDiff(got.samples, expected.samples)).toBeLessThanOrEqual(TOLERANCE);
     expect(maxAbsDiff(got.scores, expected.scores)).toBeLessThanOrEqual(TOLERANCE * Math.max(1, maxAbs(expected.scores)));
+    expect(maxAbs(expected.penalty)).toBeGreaterThan(0);
+    expect(maxAbsDiff(got.penalty, expected.penalty)).toBeLessThanOrEqual(TOLERANCE * Math.max(1, maxAbs(expected.penalty)));
     for (const name of ['critic_grads', 'generator_grads'] as const) {
       expect(maxAbs(expected[name]), name).toBeGreaterThan(0);
       expect(maxAbsDiff(got[name], expected[name]) / maxAbs(expected[name]), name).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
