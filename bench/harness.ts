@@ -33,7 +33,9 @@ export interface RunCounts {
  * (a worker thread) may time itself there and resolve to its own ms, which then counts instead
  * of the wall time around the hand-over.
  */
-export async function timeRuns(cases: { once: () => Promise<void | number>; counts: RunCounts }[]): Promise<number[][]> {
+export async function timeRuns(
+  cases: { once: () => Promise<void | number>; counts: RunCounts }[],
+): Promise<number[][]> {
   const rounds = Math.max(...cases.map(({ counts }) => counts.warmup + counts.runs));
   const times: number[][] = cases.map(() => []);
   for (let round = 0; round < rounds; round++) {

@@ -19,13 +19,13 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
 import '../src/index';
+import { saveModelDir } from '../src/io/node_files';
 import { createCritic, createGenerator } from '../src/models';
 import { archConfig } from '../src/models/config';
 import { disposeParams, readParams } from '../src/nn/params';
-import { saveModelDir } from '../src/io/node_files';
 import { seededLatents } from '../src/sample/latent_paths';
 import { AUTHORS_DIM } from './gan_iteration';
 import { rateEntry, saveSuite, saveTable, timeRuns, type BenchEntry, type RunCounts } from './harness';
@@ -59,7 +59,12 @@ interface Sampler {
   runtime: 'wgan-edge' | 'onnxruntime-web' | 'onnxruntime-node';
   threads: number;
   /** Samples of `latents` (row-major [n, latentDim], drawn from `seed` as sampleGenerator draws them); ms when it timed itself. */
-  sample(n: number, seed: number, latents: Float32Array, keep?: boolean): Promise<{ ms?: number; values?: Float32Array }>;
+  sample(
+    n: number,
+    seed: number,
+    latents: Float32Array,
+    keep?: boolean,
+  ): Promise<{ ms?: number; values?: Float32Array }>;
   close(): Promise<number>;
 }
 
@@ -80,11 +85,16 @@ it('sampling: wgan-edge beside onnxruntime-web and onnxruntime-node, 1 and 2 thr
   const notes: string[] = [];
   try {
     for (const threads of THREADS) {
-      const wasm = [await workerSampler('wgan-edge', threads, MODEL_DIR), await workerSampler('onnxruntime-web', threads, ONNX_FILE)];
+      const wasm = [
+        await workerSampler('wgan-edge', threads, MODEL_DIR),
+        await workerSampler('onnxruntime-web', threads, ONNX_FILE),
+      ];
       const short = wasm.find((w) => w.startedThreads !== threads);
       if (short != null) {
         // A threaded build that cannot start here runs single-threaded: not the case asked for.
-        notes.push(`${short.runtime} started with ${short.startedThreads} thread(s) where ${threads} were asked for (${short.startReason}): the ${threads}-thread rows are left out`);
+        notes.push(
+          `${short.runtime} started with ${short.startedThreads} thread(s) where ${threads} were asked for (${short.startReason}): the ${threads}-thread rows are left out`,
+        );
         await Promise.all(wasm.map((w) => w.close()));
         continue;
       }
@@ -100,7 +110,10 @@ it('sampling: wgan-edge beside onnxruntime-web and onnxruntime-node, 1 and 2 thr
     const edgeSamples = (await samplers[0].sample(CHECK_SAMPLES, CHECK_SEED, checkLatents, true)).values!;
     agreement.push(['PyTorch 1.13 (the exporter)', maxDifference(torchSamples, edgeSamples)]);
     for (const s of samplers.slice(1)) {
-      agreement.push([`${s.runtime}, ${s.threads} thread${s.threads > 1 ? 's' : ''}`, maxDifference((await s.sample(CHECK_SAMPLES, CHECK_SEED, checkLatents, true)).values!, edgeSamples)]);
+      agreement.push([
+        `${s.runtime}, ${s.threads} thread${s.threads > 1 ? 's' : ''}`,
+        maxDifference((await s.sample(CHECK_SAMPLES, CHECK_SEED, checkLatents, true)).values!, edgeSamples),
+      ]);
     }
     for (const [who, diff] of agreement) expect(diff, `${who} against wgan-edge`).toBeLessThanOrEqual(AGREEMENT);
 
@@ -110,9 +123,18 @@ it('sampling: wgan-edge beside onnxruntime-web and onnxruntime-node, 1 and 2 thr
     const times: number[][] = [];
     const load: Record<number, [number, number]> = {};
     for (const threads of THREADS) {
-      const phase = BATCHES.flatMap(({ n, counts }) => samplers.filter((s) => s.threads === threads).map((s) => ({ s, n, counts })));
+      const phase = BATCHES.flatMap(({ n, counts }) =>
+        samplers.filter((s) => s.threads === threads).map((s) => ({ s, n, counts })),
+      );
       const start = loadavg()[0];
-      times.push(...(await timeRuns(phase.map(({ s, n, counts }) => ({ counts, once: async () => (await s.sample(n, TIMING_SEED, latents.get(n)!)).ms })))));
+      times.push(
+        ...(await timeRuns(
+          phase.map(({ s, n, counts }) => ({
+            counts,
+            once: async () => (await s.sample(n, TIMING_SEED, latents.get(n)!)).ms,
+          })),
+        )),
+      );
       cases.push(...phase);
       load[threads] = [start, loadavg()[0]];
     }
@@ -132,10 +154,21 @@ it('sampling: wgan-edge beside onnxruntime-web and onnxruntime-node, 1 and 2 thr
     );
     saveSuite(SUITE, entries);
     saveTable(ratioTable(cases, times, load, notes));
-    saveTable({ suite: SUITE, title: `Agreement with wgan-edge's samples (max |difference|, ${CHECK_SAMPLES} samples, bound ${AGREEMENT})`, columns: ['runtime', 'max |difference|'], rows: agreement }, 1);
+    saveTable(
+      {
+        suite: SUITE,
+        title: `Agreement with wgan-edge's samples (max |difference|, ${CHECK_SAMPLES} samples, bound ${AGREEMENT})`,
+        columns: ['runtime', 'max |difference|'],
+        rows: agreement,
+      },
+      1,
+    );
   } finally {
     const tensorsLeft = await Promise.all(samplers.map((s) => s.close()));
-    expect(tensorsLeft.every((t) => t === 0), `tensors left in the wgan-edge workers: ${tensorsLeft}`).toBe(true);
+    expect(
+      tensorsLeft.every((t) => t === 0),
+      `tensors left in the wgan-edge workers: ${tensorsLeft}`,
+    ).toBe(true);
   }
 });
 
@@ -143,8 +176,13 @@ it('sampling: wgan-edge beside onnxruntime-web and onnxruntime-node, 1 and 2 thr
 function checkBundle(): void {
   if (!existsSync(BUNDLE)) throw new Error(`bench onnx: ${BUNDLE} is missing; run npm run build first.`);
   const built = statSync(BUNDLE).mtimeMs;
-  const newer = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && statSync(join(ROOT, 'src', f)).mtimeMs > built);
-  if (newer.length > 0) throw new Error(`bench onnx: ${BUNDLE} is older than src/${newer[0]} (and ${newer.length - 1} more); run npm run build first.`);
+  const newer = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.ts') && statSync(join(ROOT, 'src', f)).mtimeMs > built,
+  );
+  if (newer.length > 0)
+    throw new Error(
+      `bench onnx: ${BUNDLE} is older than src/${newer[0]} (and ${newer.length - 1} more); run npm run build first.`,
+    );
 }
 
 async function writeModelFolder(arch: ReturnType<typeof archConfig>): Promise<void> {
@@ -170,7 +208,11 @@ function exportOnnx(latents: Float32Array): Float32Array {
   mkdirSync(OUT_DIR, { recursive: true });
   const [latentsFile, samplesFile] = [join(OUT_DIR, 'check-latents.f32'), join(OUT_DIR, 'check-samples.f32')];
   writeFileSync(latentsFile, latents);
-  const run = spawnSync(PYTHON, [EXPORTER, '--model', MODEL_DIR, '--out', ONNX_FILE, '--check', latentsFile, '--check-out', samplesFile], { encoding: 'utf8' });
+  const run = spawnSync(
+    PYTHON,
+    [EXPORTER, '--model', MODEL_DIR, '--out', ONNX_FILE, '--check', latentsFile, '--check-out', samplesFile],
+    { encoding: 'utf8' },
+  );
   if (run.status !== 0) throw new Error(`bench onnx: ${EXPORTER} failed (${run.status ?? run.signal}): ${run.stderr}`);
   const bytes = readFileSync(samplesFile);
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
@@ -184,7 +226,11 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
 }
 
 /** A worker thread (bench/onnx_worker.mjs) that samples and times itself, with the thread count its WASM started with and why. */
-async function workerSampler(runtime: 'wgan-edge' | 'onnxruntime-web', threads: number, model: string): Promise<Sampler & { startedThreads: number; startReason: string }> {
+async function workerSampler(
+  runtime: 'wgan-edge' | 'onnxruntime-web',
+  threads: number,
+  model: string,
+): Promise<Sampler & { startedThreads: number; startReason: string }> {
   const worker = new Worker(WORKER, { workerData: { runtime, threads, model } });
   const replies: ((message: Record<string, unknown>) => void)[] = [];
   let failure: Error | null = null;
@@ -231,7 +277,11 @@ async function nodeSampler(threads: number): Promise<Sampler | string> {
   } catch (e) {
     return `onnxruntime-node cannot load here (${(e as Error).message.split('\n')[0]}): its rows are left out`;
   }
-  const session = await ort.InferenceSession.create(ONNX_FILE, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' });
+  const session = await ort.InferenceSession.create(ONNX_FILE, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+  });
   const [input] = session.inputNames;
   const [output] = session.outputNames;
   return {
@@ -257,7 +307,8 @@ type Case = { s: Sampler; n: number };
  */
 function ratioTable(cases: Case[], times: number[][], load: Record<number, [number, number]>, notes: string[]) {
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-  const find = (runtime: Sampler['runtime'], n: number, threads: number) => cases.findIndex((c) => c.s.runtime === runtime && c.n === n && c.s.threads === threads);
+  const find = (runtime: Sampler['runtime'], n: number, threads: number) =>
+    cases.findIndex((c) => c.s.runtime === runtime && c.n === n && c.s.threads === threads);
   const ratio = (a: number, b: number) => {
     if (a < 0 || b < 0) return '-';
     const r = times[a].map((t, k) => t / times[b][k]).sort((x, y) => x - y);
@@ -266,19 +317,45 @@ function ratioTable(cases: Case[], times: number[][], load: Record<number, [numb
   const ms = (i: number) => (i < 0 ? '-' : Number(median(times[i]).toFixed(2)));
   const rows = BATCHES.flatMap(({ n }) =>
     THREADS.map((threads) => {
-      const [edge, web, native] = (['wgan-edge', 'onnxruntime-web', 'onnxruntime-node'] as const).map((r) => find(r, n, threads));
+      const [edge, web, native] = (['wgan-edge', 'onnxruntime-web', 'onnxruntime-node'] as const).map((r) =>
+        find(r, n, threads),
+      );
       const target = threads === 1 && TARGET_RATIO[n] != null ? `<= ${TARGET_RATIO[n]}` : '-';
       const speedUp = (runtime: Sampler['runtime']) => {
         const [one, mine] = [find(runtime, n, 1), find(runtime, n, threads)];
-        return threads === 1 || one < 0 || mine < 0 ? '-' : Number((median(times[one]) / median(times[mine])).toFixed(2));
+        return threads === 1 || one < 0 || mine < 0
+          ? '-'
+          : Number((median(times[one]) / median(times[mine])).toFixed(2));
       };
-      return [n, threads, ms(edge), ms(web), ms(native), ratio(edge, web), target, ratio(edge, native), speedUp('wgan-edge'), speedUp('onnxruntime-web')];
+      return [
+        n,
+        threads,
+        ms(edge),
+        ms(web),
+        ms(native),
+        ratio(edge, web),
+        target,
+        ratio(edge, native),
+        speedUp('wgan-edge'),
+        speedUp('onnxruntime-web'),
+      ];
     }),
   );
   return {
     suite: SUITE,
     title: `wgan-edge (WASM, sampleGenerator) beside onnxruntime on dcgan28 DIM ${AUTHORS_DIM}: median ms a call, paired ratios`,
-    columns: ['batch', 'threads', 'wgan-edge ms', 'onnxruntime-web ms', 'onnxruntime-node ms', 'wgan-edge / web (min-max)', 'target', 'wgan-edge / node (min-max)', 'wgan-edge speed-up over 1 thread', 'web speed-up over 1 thread'],
+    columns: [
+      'batch',
+      'threads',
+      'wgan-edge ms',
+      'onnxruntime-web ms',
+      'onnxruntime-node ms',
+      'wgan-edge / web (min-max)',
+      'target',
+      'wgan-edge / node (min-max)',
+      'wgan-edge speed-up over 1 thread',
+      'web speed-up over 1 thread',
+    ],
     rows,
     notes: [
       `${cpus().length} cores; load average at the start and end of each thread count's rounds: ${THREADS.map((t) => `${t} thread${t > 1 ? 's' : ''} ${load[t].map((l) => l.toFixed(1)).join(' -> ')}`).join(', ')}. A second thread only pays with a free core.`,

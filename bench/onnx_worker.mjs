@@ -14,8 +14,8 @@
  * { close: true } answers { tensorsLeft } (wgan-edge: tensors beyond those of the generator's
  * weights) and ends the worker.
  */
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
@@ -43,7 +43,10 @@ async function startOnnxruntimeWeb() {
   const [input] = session.inputNames;
   const [output] = session.outputNames;
   return {
-    ready: { threads: ort.env.wasm.numThreads, reason: `onnxruntime-web ${ort.env.versions.web}, wasm execution provider` },
+    ready: {
+      threads: ort.env.wasm.numThreads,
+      reason: `onnxruntime-web ${ort.env.versions.web}, wasm execution provider`,
+    },
     sample: async ({ n, latents }) => {
       const outputs = await session.run({ [input]: new ort.Tensor('float32', latents, [n, latents.length / n]) });
       return outputs[output].data;

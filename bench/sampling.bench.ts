@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
 import '../src/index';
 import { generatorFromModel } from '../src/io/networks';
 import { loadModelDir, saveModelDir } from '../src/io/node_files';
@@ -20,8 +20,8 @@ import { createCritic, createGenerator } from '../src/models';
 import { archConfig } from '../src/models/config';
 import type { Network } from '../src/models/network';
 import { disposeParams, readParams } from '../src/nn/params';
-import { latents } from '../src/sample/latents';
 import { sampleGenerator } from '../src/sample/generate';
+import { latents } from '../src/sample/latents';
 import { AUTHORS_DIM } from './gan_iteration';
 import { rateEntry, saveSuite, saveTable, type BenchEntry, type RunCounts, timeRuns } from './harness';
 
@@ -45,7 +45,8 @@ async function sampleImages(generator: Network, n: number): Promise<void> {
 
 /** The folder to sample from: the shipped model, or a fresh DIM 64 pair written to a temporary folder. */
 async function modelFolder(): Promise<{ dir: string; source: string; cleanUp: () => void }> {
-  if (existsSync(join(SHIPPED_MODEL, 'model.json'))) return { dir: SHIPPED_MODEL, source: 'models/mnist', cleanUp: () => {} };
+  if (existsSync(join(SHIPPED_MODEL, 'model.json')))
+    return { dir: SHIPPED_MODEL, source: 'models/mnist', cleanUp: () => {} };
   const parent = mkdtempSync(join(tmpdir(), 'wgan-bench-model-'));
   const dir = join(parent, 'dcgan28');
   const arch = archConfig('dcgan28', { dim: AUTHORS_DIM });
@@ -61,7 +62,11 @@ async function modelFolder(): Promise<{ dir: string; source: string; cleanUp: ()
   });
   disposeParams(generator.params);
   disposeParams(critic.params);
-  return { dir, source: `fresh dcgan28 DIM ${AUTHORS_DIM} weights`, cleanUp: () => rmSync(parent, { recursive: true, force: true }) };
+  return {
+    dir,
+    source: `fresh dcgan28 DIM ${AUTHORS_DIM} weights`,
+    cleanUp: () => rmSync(parent, { recursive: true, force: true }),
+  };
 }
 
 it('sampling throughput and cold start', async () => {
@@ -79,18 +84,35 @@ it('sampling throughput and cold start', async () => {
         await sampleImages(loaded, COLD_START_IMAGES);
         disposeParams(loaded.params);
       };
-      const cases = [...BATCHES.map((n) => ({ counts, once: () => sampleImages(generator, n) })), { counts, once: coldStart }];
+      const cases = [
+        ...BATCHES.map((n) => ({ counts, once: () => sampleImages(generator, n) })),
+        { counts, once: coldStart },
+      ];
       const times = await timeRuns(cases);
       disposeParams(generator.params);
       BATCHES.forEach((n, i) => {
         const name = `sample ${generator.config.kind} DIM ${(generator.config as { dim: number }).dim}, batch ${n}`;
-        entries.push(rateEntry({ suite: SUITE, name, backend, unit: 'images/s', detail: { batch: n, model: source } }, n, times[i]));
+        entries.push(
+          rateEntry(
+            { suite: SUITE, name, backend, unit: 'images/s', detail: { batch: n, model: source } },
+            n,
+            times[i],
+          ),
+        );
       });
-      entries.push(rateEntry(
-        { suite: SUITE, name: `cold start in process: load folder, first ${COLD_START_IMAGES} images`, backend, unit: 'starts/s', detail: { images: COLD_START_IMAGES, model: source, backendReady: true } },
-        1,
-        times[BATCHES.length],
-      ));
+      entries.push(
+        rateEntry(
+          {
+            suite: SUITE,
+            name: `cold start in process: load folder, first ${COLD_START_IMAGES} images`,
+            backend,
+            unit: 'starts/s',
+            detail: { images: COLD_START_IMAGES, model: source, backendReady: true },
+          },
+          1,
+          times[BATCHES.length],
+        ),
+      );
     }
     entries.push(...(await cliColdStart(dir, source)));
   } finally {
@@ -107,14 +129,35 @@ async function cliColdStart(dir: string, source: string): Promise<BenchEntry[]> 
     return [];
   }
   const outDir = mkdtempSync(join(tmpdir(), 'wgan-bench-sample-'));
-  const args = [CLI, 'sample', '--model', dir, '--n', String(COLD_START_IMAGES), '--backend', 'wasm', '--out', join(outDir, 'samples.npy')];
+  const args = [
+    CLI,
+    'sample',
+    '--model',
+    dir,
+    '--n',
+    String(COLD_START_IMAGES),
+    '--backend',
+    'wasm',
+    '--out',
+    join(outDir, 'samples.npy'),
+  ];
   try {
-    const [times] = await timeRuns([{ counts: PROCESS_COUNTS, once: async () => void execFileSync(process.execPath, args, { stdio: 'ignore' }) }]);
-    return [rateEntry(
-      { suite: SUITE, name: `cold start, new process: wgan-edge sample --n ${COLD_START_IMAGES} (Node, bundle, WASM init, load, PNG-free .npy)`, backend: 'wasm', unit: 'starts/s', detail: { images: COLD_START_IMAGES, model: source, command: 'node dist/cli.cjs sample' } },
-      1,
-      times,
-    )];
+    const [times] = await timeRuns([
+      { counts: PROCESS_COUNTS, once: async () => void execFileSync(process.execPath, args, { stdio: 'ignore' }) },
+    ]);
+    return [
+      rateEntry(
+        {
+          suite: SUITE,
+          name: `cold start, new process: wgan-edge sample --n ${COLD_START_IMAGES} (Node, bundle, WASM init, load, PNG-free .npy)`,
+          backend: 'wasm',
+          unit: 'starts/s',
+          detail: { images: COLD_START_IMAGES, model: source, command: 'node dist/cli.cjs sample' },
+        },
+        1,
+        times,
+      ),
+    ];
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -161,7 +204,9 @@ it('sampling at batch 1: where the time of one call goes, phase filters kept and
       const parts = new Map<string, number[]>();
       const add = (part: string, ms: number) => parts.set(part, [...(parts.get(part) ?? []), ms]);
       for (let call = 0; call < BREAKDOWN_WARMUP + BREAKDOWN_CALLS; call++) {
-        const params = freshWeights ? Object.fromEntries(Object.entries(generator.params).map(([name, w]) => [name, tf.add(w, 0)])) : generator.params;
+        const params = freshWeights
+          ? Object.fromEntries(Object.entries(generator.params).map(([name, w]) => [name, tf.add(w, 0)]))
+          : generator.params;
         const network = { ...generator, params } as Network;
         times = new Map();
         const start = performance.now();
@@ -184,10 +229,13 @@ it('sampling at batch 1: where the time of one call goes, phase filters kept and
     disposeParams(generator.params);
   }
   expect(tf.memory().numTensors).toBe(tensorsBefore);
-  const median = (v: number[] | undefined) => (v == null ? '-' : Number([...v].sort((a, b) => a - b)[v.length >> 1].toFixed(3)));
+  const median = (v: number[] | undefined) =>
+    v == null ? '-' : Number([...v].sort((a, b) => a - b)[v.length >> 1].toFixed(3));
   const names = [...new Set(columns.flatMap((c) => [...c.keys()]))];
   // Kernels inside another one go right under it, in the order they first ran.
-  const order = names.filter((n) => !n.startsWith(' ')).flatMap((n) => [n, ...names.filter((m) => m.startsWith(`  inside ${n}:`))]);
+  const order = names
+    .filter((n) => !n.startsWith(' '))
+    .flatMap((n) => [n, ...names.filter((m) => m.startsWith(`  inside ${n}:`))]);
   saveTable({
     suite: SUITE,
     title: `One batch-1 sampleGenerator call, dcgan28 DIM ${AUTHORS_DIM}, WASM 1 thread: median ms per part over ${BREAKDOWN_CALLS} calls`,

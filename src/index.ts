@@ -47,23 +47,51 @@ export { modeCoverage, generatorModeCoverage, type ModeReport } from './metrics/
 export { exactW1, generatorW1 } from './metrics/wasserstein';
 export { frechetDistance } from './metrics/frechet';
 export { nearestShotRatio, pickShots, type NearestShotRatio } from './metrics/few_shot';
-export { classifierQuality, generatorClassifierQuality, generatorLabelAccuracy, type ClassifierQuality } from './metrics/classifier_quality';
+export {
+  classifierQuality,
+  generatorClassifierQuality,
+  generatorLabelAccuracy,
+  type ClassifierQuality,
+} from './metrics/classifier_quality';
 
 // Sampling
 export { seededLatents, latentPath, type InterpolationPath } from './sample/latent_paths';
 export { SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './sample/render';
-export { generateSamples, sampleGenerator, interpolateGenerator, sampleLatents, interpolateLatents, sampleLabels, interpolateLabels } from './sample/generate';
+export {
+  generateSamples,
+  sampleGenerator,
+  interpolateGenerator,
+  sampleLatents,
+  interpolateLatents,
+  sampleLabels,
+  interpolateLabels,
+} from './sample/generate';
 export type { SampleOf, SampleOptions, InterpolateOptions } from './sample/generate';
 export { encodePng, imageGrid } from './sample/png';
 export type { Raster } from './viz/raster';
 
 // Model files
 export { encodeModel, decodeModel, type ModelContents } from './io/codec';
-export { ModelFormatError, MODEL_FORMAT_VERSION, type ModelJson, type WeightStorage, type Provenance } from './io/format';
+export {
+  ModelFormatError,
+  MODEL_FORMAT_VERSION,
+  type ModelJson,
+  type WeightStorage,
+  type Provenance,
+} from './io/format';
 export { generatorFromModel, modelFromTrainer, startFromModel } from './io/networks';
 export { ModelStorageError } from './io/storage_files';
 export { loadModelFromUrl } from './io/storage_url';
 export { saveModelToCache, loadModelFromCache, deleteModelFromCache } from './io/storage_cache';
 export { saveModelToIndexedDb, loadModelFromIndexedDb, deleteModelFromIndexedDb } from './io/storage_indexeddb';
 export { decodeImage } from './io/image_files';
-export { toImageArray, backgroundLevels, backgroundOf, backgroundsDisagree, invertImages, BACKGROUND_MISMATCH, type DecodedImage, type Pixels } from './data/image_pixels';
+export {
+  toImageArray,
+  backgroundLevels,
+  backgroundOf,
+  backgroundsDisagree,
+  invertImages,
+  BACKGROUND_MISMATCH,
+  type DecodedImage,
+  type Pixels,
+} from './data/image_pixels';

@@ -2,6 +2,7 @@
 import '../backend/gradients';
 import '../backend/kernels';
 import { backendOptions, parse } from './args';
+import { demo } from './demo';
 import { UsageError } from './errors';
 import { evaluate } from './eval';
 import { finetune } from './finetune';
@@ -9,7 +10,6 @@ import { info } from './info';
 import { sample } from './sample';
 import { train } from './train';
 import { trainUsage } from './train_flags';
-import { demo } from './demo';
 
 const USAGE = `Usage: wgan-edge <command> [options]
 

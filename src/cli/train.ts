@@ -17,7 +17,14 @@ import type { ModelContents } from '../io/codec';
 import { DirLockedError, lockDir } from '../io/dir_lock';
 import { MODEL_JSON, storageOf, type WeightStorage } from '../io/format';
 import { archOf, modelFromTrainer, startFromModel } from '../io/networks';
-import { checkOutputDir, loadModelDir, MODEL_FOLDER, OutputRefusedError, recoverDir, writeDirAtomically } from '../io/node_files';
+import {
+  checkOutputDir,
+  loadModelDir,
+  MODEL_FOLDER,
+  OutputRefusedError,
+  recoverDir,
+  writeDirAtomically,
+} from '../io/node_files';
 import { loadStateDir, stateFiles } from '../io/state_file';
 import { encodeModelFiles } from '../io/storage_files';
 import { LOSS_NAMES, type LossName } from '../losses/settings';
@@ -58,7 +65,9 @@ export async function train(argv: string[]): Promise<void> {
   });
   const unlock = await lockDir(out).catch((e: NodeJS.ErrnoException) => {
     if (e instanceof DirLockedError) throw e;
-    throw new UsageError(`--out ${out}: cannot create files beside it (${e.message}); --out must name a folder in a place this user can write.`);
+    throw new UsageError(
+      `--out ${out}: cannot create files beside it (${e.message}); --out must name a folder in a place this user can write.`,
+    );
   });
   try {
     const recovered = await recoverDir(out, isCompleteRun);
@@ -88,7 +97,12 @@ async function trainInto(options: TrainOptions, backend: BackendOptions): Promis
   const device = watchDevice();
   const { checkpoint, baseArch } = start;
   const labelled = options.conditional || checkpoint?.trainer.arch.labels != null || baseArch?.labels != null;
-  const data = await resolveData(options.data, start.width, options.invert || checkpoint?.run.inverted === true, labelled);
+  const data = await resolveData(
+    options.data,
+    start.width,
+    options.invert || checkpoint?.run.inverted === true,
+    labelled,
+  );
   const trainer = await buildTrainer(options, start, data);
   const run = await runRecord(options, start, data.name, trainer);
   const save = async () => {
@@ -96,11 +110,23 @@ async function trainInto(options: TrainOptions, backend: BackendOptions): Promis
     device.stopIfLost();
     await writeDirAtomically(options.out, files, MODEL_FOLDER);
   };
-  const stopped = await trainWithCheckpoints(trainer, run, start.steps, { save, beforeStep: device.stopIfLost, json: options.json }).catch((e) => {
+  const stopped = await trainWithCheckpoints(trainer, run, start.steps, {
+    save,
+    beforeStep: device.stopIfLost,
+    json: options.json,
+  }).catch((e) => {
     throw explainFailure(e, device.lost(), options.out);
   });
   const last = run.history.at(-1);
-  const summary = { out: options.out, step: trainer.step, stopped: stopped ? 'interrupted' : 'completed', seconds: round(run.seconds), backend: report.backend, threads: report.threads, wasserstein: last?.wasserstein };
+  const summary = {
+    out: options.out,
+    step: trainer.step,
+    stopped: stopped ? 'interrupted' : 'completed',
+    seconds: round(run.seconds),
+    backend: report.backend,
+    threads: report.threads,
+    wasserstein: last?.wasserstein,
+  };
   (options.json ? process.stdout : process.stderr).write(JSON.stringify(summary) + '\n');
   if (stopped) process.exitCode = 130;
 }
@@ -109,26 +135,43 @@ async function trainInto(options: TrainOptions, backend: BackendOptions): Promis
 async function planRun(options: TrainOptions): Promise<RunStart> {
   const { data: dataName, out, resume, init, dim, latentComponents, conditional, decayFrom } = options;
   const hasModel = await exists(join(out, 'model.json'));
-  if (hasModel && !resume) throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
-  if (hasModel && init != null) throw new UsageError(`--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`);
+  if (hasModel && !resume)
+    throw new UsageError(`${out} already holds a model: pass --resume to continue its run, or choose another --out.`);
+  if (hasModel && init != null)
+    throw new UsageError(
+      `--init starts a new run, and ${out} already holds one: drop --init to go on with it, or choose another --out.`,
+    );
   const initDir = init == null ? null : await resolveModel(init);
   const base = initDir == null ? null : await loadModelDir(initDir);
   const baseArch = base == null ? null : archOf(base, initDir!);
   const width = baseArch == null ? dim : widthOf(baseArch);
-  if (dim != null && dim !== width) throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
-  if (base != null && latentComponents != null) throw new UsageError(`--init ${init}: the model's generator decides its latent; drop --latent-mixture.`);
-  if (base != null && conditional) throw new UsageError(`--init ${init}: the model decides whether it is conditional; drop --conditional.`);
+  if (dim != null && dim !== width)
+    throw new UsageError(`--init ${init}: the model's networks have width ${width}, not --dim ${dim}; drop --dim.`);
+  if (base != null && latentComponents != null)
+    throw new UsageError(`--init ${init}: the model's generator decides its latent; drop --latent-mixture.`);
+  if (base != null && conditional)
+    throw new UsageError(`--init ${init}: the model decides whether it is conditional; drop --conditional.`);
   if (baseArch?.labels != null && !LABELLED_SETS.includes(dataName)) {
-    throw new UsageError(`--init ${init} is class-conditional: it trains on the labels of ${LABELLED_SETS.join(', ')}, and --data ${dataName} has none.`);
+    throw new UsageError(
+      `--init ${init} is class-conditional: it trains on the labels of ${LABELLED_SETS.join(', ')}, and --data ${dataName} has none.`,
+    );
   }
   const checkpoint = resume && hasModel ? ((await loadStateDir(join(out, CHECKPOINT_DIR))) as Checkpoint) : null;
   if (checkpoint != null) checkResumedSettings(out, checkpoint, options);
   const decayEnd = checkpoint?.trainer.settings.learningRateDecay?.end;
-  const steps = options.steps ?? decayEnd ?? ((TOY_NAMES as readonly string[]).includes(dataName) ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
+  const steps =
+    options.steps ??
+    decayEnd ??
+    ((TOY_NAMES as readonly string[]).includes(dataName) ? DEFAULT_STEPS.toy : DEFAULT_STEPS.images);
   if (decayEnd != null && steps !== decayEnd) {
-    throw new UsageError(`--resume: ${out} decays its learning rate to 0 at step ${decayEnd}; --steps must be ${decayEnd}, not ${steps}.`);
+    throw new UsageError(
+      `--resume: ${out} decays its learning rate to 0 at step ${decayEnd}; --steps must be ${decayEnd}, not ${steps}.`,
+    );
   }
-  if (decayFrom != null && decayFrom >= steps) throw new UsageError(`--lr-decay ${decayFrom} must be below --steps (${steps}): the rate falls to 0 from that step to the last.`);
+  if (decayFrom != null && decayFrom >= steps)
+    throw new UsageError(
+      `--lr-decay ${decayFrom} must be below --steps (${steps}): the rate falls to 0 from that step to the last.`,
+    );
   return { checkpoint, initDir, base, baseArch, width, steps };
 }
 
@@ -155,7 +198,9 @@ async function buildTrainer(options: TrainOptions, start: RunStart, data: DataCh
   const { loss, seed, batch, emaDecay, learningRate, decayFrom, latentComponents } = options;
   const components = baseArch == null ? latentComponents : baseArch.latentComponents;
   if (components != null && components >= data.arch.latentDim) {
-    throw new UsageError(`--latent-mixture ${components}: the ${data.arch.kind} generator's latent has ${data.arch.latentDim} values; K must be below that.`);
+    throw new UsageError(
+      `--latent-mixture ${components}: the ${data.arch.kind} generator's latent has ${data.arch.latentDim} values; K must be below that.`,
+    );
   }
   if (checkpoint != null) return Trainer.fromState(checkpoint.trainer, data.dataset);
   const trainer = new Trainer({
@@ -171,7 +216,12 @@ async function buildTrainer(options: TrainOptions, start: RunStart, data: DataCh
   if (base != null) {
     try {
       await startFromModel(trainer, base, initDir!);
-      if (data.images != null) await checkBackground(data.images, trainer, { data: options.data, init: options.init!, invert: options.invert });
+      if (data.images != null)
+        await checkBackground(data.images, trainer, {
+          data: options.data,
+          init: options.init!,
+          invert: options.invert,
+        });
     } catch (e) {
       trainer.dispose();
       throw e;
@@ -181,12 +231,20 @@ async function buildTrainer(options: TrainOptions, start: RunStart, data: DataCh
 }
 
 /** The run's record: the checkpoint's, or a new one (a run from a model keeps its storage, unless --storage names another). */
-async function runRecord(options: TrainOptions, { checkpoint, base, initDir }: RunStart, dataName: string, trainer: Trainer): Promise<RunRecord> {
+async function runRecord(
+  options: TrainOptions,
+  { checkpoint, base, initDir }: RunStart,
+  dataName: string,
+  trainer: Trainer,
+): Promise<RunRecord> {
   const run: RunRecord = checkpoint?.run ?? {
     data: dataName,
     seconds: Number.isFinite(base?.provenance.seconds) ? base!.provenance.seconds! : 0,
     history: [],
-    ...(base != null && { initializedFrom: { model: options.init!, dataset: base.provenance.dataset, steps: trainer.step }, storage: await storageOfDir(initDir!) }),
+    ...(base != null && {
+      initializedFrom: { model: options.init!, dataset: base.provenance.dataset, steps: trainer.step },
+      storage: await storageOfDir(initDir!),
+    }),
     ...(options.invert && { inverted: true }),
   };
   run.storage = options.storage ?? run.storage ?? DEFAULT_STORAGE;
@@ -194,7 +252,12 @@ async function runRecord(options: TrainOptions, { checkpoint, base, initDir }: R
 }
 
 /** The run folder's files: the model, the checkpoint, the history and its curve. */
-async function runFiles(trainer: Trainer, run: RunRecord, dataset: string, backend: string): Promise<Record<string, Uint8Array>> {
+async function runFiles(
+  trainer: Trainer,
+  run: RunRecord,
+  dataset: string,
+  backend: string,
+): Promise<Record<string, Uint8Array>> {
   const model = await modelFromTrainer(trainer, {
     dataset,
     backend,
@@ -207,7 +270,9 @@ async function runFiles(trainer: Trainer, run: RunRecord, dataset: string, backe
     ...(await stateFiles(state, CHECKPOINT_DIR)),
     'history.json': new TextEncoder().encode(JSON.stringify(run.history) + '\n'),
     ...(run.history.length > 1 && {
-      'curve.png': encodePng(linePlot([{ x: run.history.map((h) => h.step), y: run.history.map((h) => h.wasserstein) }])),
+      'curve.png': encodePng(
+        linePlot([{ x: run.history.map((h) => h.step), y: run.history.map((h) => h.wasserstein) }]),
+      ),
     }),
   };
 }
@@ -262,10 +327,14 @@ async function trainWithCheckpoints(
 /** A failed run's error as the user reads it: what happened and what the folder keeps. */
 function explainFailure(error: unknown, lostDevice: string | null, out: string): unknown {
   if (lostDevice != null) {
-    return new Error(`the WebGPU device was lost (${lostDevice}); ${out} keeps its last checkpoint: go on with --resume --backend wasm.`);
+    return new Error(
+      `the WebGPU device was lost (${lostDevice}); ${out} keeps its last checkpoint: go on with --resume --backend wasm.`,
+    );
   }
   if (error instanceof TrainingDivergedError) {
-    return new Error(`training diverged at step ${error.step} (${error.quantities.join(', ')} not finite); ${out} keeps its last good checkpoint.`);
+    return new Error(
+      `training diverged at step ${error.step} (${error.quantities.join(', ')} not finite); ${out} keeps its last good checkpoint.`,
+    );
   }
   return error;
 }
@@ -282,15 +351,28 @@ async function isCompleteRun(copy: string): Promise<boolean> {
 }
 
 function historyPoint(m: StepMetrics, seconds: number): HistoryPoint {
-  return { step: m.step, wasserstein: m.wasserstein, criticLoss: m.criticLoss, generatorLoss: m.generatorLoss, penalty: m.penalty, seconds: round(seconds) };
+  return {
+    step: m.step,
+    wasserstein: m.wasserstein,
+    criticLoss: m.criticLoss,
+    generatorLoss: m.generatorLoss,
+    penalty: m.penalty,
+    seconds: round(seconds),
+  };
 }
 
 /** A run from a model on images whose background is the other way round (train/background_check.ts): refused, naming --invert. */
-async function checkBackground(images: ImageArray, trainer: Trainer, { data, init, invert }: { data: string; init: string; invert: boolean }): Promise<void> {
+async function checkBackground(
+  images: ImageArray,
+  trainer: Trainer,
+  { data, init, invert }: { data: string; init: string; invert: boolean },
+): Promise<void> {
   const mismatch = await backgroundMismatch(trainer.generator, images);
   if (mismatch == null) return;
   const fix = invert ? 'drop --invert' : 'pass --invert to train on their negatives';
-  throw new UsageError(`--data ${data}: its images${invert ? ', inverted,' : ''} have ${describeBackground(mismatch.images)} and ${init} draws on ${describeBackground(mismatch.model)}; ${fix}.`);
+  throw new UsageError(
+    `--data ${data}: its images${invert ? ', inverted,' : ''} have ${describeBackground(mismatch.images)} and ${init} draws on ${describeBackground(mismatch.model)}; ${fix}.`,
+  );
 }
 
 /** An --init run without --loss goes on with the model's loss. */
@@ -302,4 +384,8 @@ function initialLoss(modelLoss: unknown): LossName {
 const storageOfDir = async (dir: string) => storageOf(JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8')));
 
 const round = (x: number) => Math.round(x * 100) / 100;
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );

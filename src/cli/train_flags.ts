@@ -96,7 +96,8 @@ export function widthOf(arch: ArchConfig): number {
 const oneOf =
   <T extends string>(flag: string, allowed: readonly T[]) =>
   (value: string): T => {
-    if (!allowed.includes(value as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
+    if (!allowed.includes(value as T))
+      throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
     return value as T;
   };
 
@@ -111,7 +112,8 @@ function decay(value: string): number {
 
 function learningRate(value: string): number {
   const rate = Number(value);
-  if (!(rate > 0 && rate <= 1)) throw new UsageError(`--lr must be a learning rate in (0, 1], e.g. 4e-4 (got '${value}').`);
+  if (!(rate > 0 && rate <= 1))
+    throw new UsageError(`--lr must be a learning rate in (0, 1], e.g. 4e-4 (got '${value}').`);
   return rate;
 }
 
@@ -141,7 +143,13 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     help: 'B',
     trained: ({ trainer }) => trainer.settings.batchSize,
   },
-  { flag: 'seed', setting: 'seed', parse: integer('seed', 0, 2 ** 32 - 1), help: 'S', trained: ({ trainer }) => trainer.seed },
+  {
+    flag: 'seed',
+    setting: 'seed',
+    parse: integer('seed', 0, 2 ** 32 - 1),
+    help: 'S',
+    trained: ({ trainer }) => trainer.seed,
+  },
   {
     flag: 'dim',
     setting: 'dim',
@@ -190,7 +198,12 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     parse: oneOf('storage', WEIGHT_STORAGES),
     help: `${WEIGHT_STORAGES.join('|')} (the model folder's weights)`,
   },
-  { flag: 'init', setting: 'init', parse: String, help: "DIR|<shipped name> (start from a model's networks; --steps counts on from its)" },
+  {
+    flag: 'init',
+    setting: 'init',
+    parse: String,
+    help: "DIR|<shipped name> (start from a model's networks; --steps counts on from its)",
+  },
   {
     flag: 'invert',
     setting: 'invert',
@@ -198,7 +211,13 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     help: "(a folder's images as negatives: ink on paper -> light on dark, as MNIST)",
     trained: ({ run }) => run.inverted || null,
   },
-  { flag: 'out', setting: 'out', parse: String, help: 'DIR', required: 'train needs --out DIR, the model folder to write.' },
+  {
+    flag: 'out',
+    setting: 'out',
+    parse: String,
+    help: 'DIR',
+    required: 'train needs --out DIR, the model folder to write.',
+  },
   { flag: 'resume', setting: 'resume', boolean: true, help: '' },
   { flag: 'json', setting: 'json', boolean: true, help: '' },
 ];
@@ -207,7 +226,12 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
 export function parseTrainArgs(argv: string[]): { options: TrainOptions; backend: ReturnType<typeof backendOptions> } {
   const args: Args = parse(
     argv,
-    Object.fromEntries(TRAIN_FLAGS.map(({ flag, boolean }) => [flag, boolean ? { type: 'boolean', default: false } : { type: 'string' }])),
+    Object.fromEntries(
+      TRAIN_FLAGS.map(({ flag, boolean }) => [
+        flag,
+        boolean ? { type: 'boolean', default: false } : { type: 'string' },
+      ]),
+    ),
   );
   const missing = TRAIN_FLAGS.find(({ flag, required }) => required != null && args[flag] == null);
   if (missing != null) throw new UsageError(missing.required!);
@@ -231,7 +255,9 @@ export function checkResumedSettings(out: string, checkpoint: Checkpoint, option
     const was = trained(checkpoint);
     if (value === was) continue;
     const named = (v: Shown) => (v === true ? `--${flag}` : `--${flag} ${v}`);
-    throw new UsageError(`--resume: ${out} was trained ${was == null ? `without --${flag}` : `with ${named(was)}`}, not ${named(value)}.`);
+    throw new UsageError(
+      `--resume: ${out} was trained ${was == null ? `without --${flag}` : `with ${named(was)}`}, not ${named(value)}.`,
+    );
   }
 }
 
@@ -245,7 +271,8 @@ export function trainUsage(indent: string): string {
   const lines: string[] = [];
   for (const item of shown) {
     const last = lines.at(-1);
-    if (last != null && !last.includes('(') && !item.includes('(') && last.length + item.length < 72) lines[lines.length - 1] = `${last} ${item}`;
+    if (last != null && !last.includes('(') && !item.includes('(') && last.length + item.length < 72)
+      lines[lines.length - 1] = `${last} ${item}`;
     else lines.push(item);
   }
   return lines.join(`\n${indent}`);

@@ -1,8 +1,8 @@
 /** A network is plain data plus a pure function: named weights and apply(params, input). */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ArchConfig, OutputRange } from './config';
 import type { Params, ParamTensors } from '../nn/params';
 import { ConfigError } from '../utils/errors';
+import type { ArchConfig, OutputRange } from './config';
 
 export interface Network {
   readonly config: ArchConfig;

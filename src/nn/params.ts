@@ -33,7 +33,8 @@ export async function readParams(params: ParamTensors): Promise<NamedArrays> {
  * `what` names the source in the error (e.g. "generator weights in checkpoint").
  */
 export function checkArrays(params: ParamTensors, arrays: NamedArrays, what: string): void {
-  if (arrays == null || typeof arrays !== 'object') throw new ConfigError(`${what}: expected a record of named arrays, got ${String(arrays)}`, 'bad-weights');
+  if (arrays == null || typeof arrays !== 'object')
+    throw new ConfigError(`${what}: expected a record of named arrays, got ${String(arrays)}`, 'bad-weights');
   const expected = Object.keys(params);
   const missing = expected.filter((name) => !(name in arrays));
   const extra = Object.keys(arrays).filter((name) => !(name in params));
@@ -41,7 +42,8 @@ export function checkArrays(params: ParamTensors, arrays: NamedArrays, what: str
     throw new ConfigError(
       `${what}: names do not match the network` +
         (missing.length > 0 ? `; missing ${missing.join(', ')}` : '') +
-        (extra.length > 0 ? `; unexpected ${extra.join(', ')}` : ''), 'bad-weights',
+        (extra.length > 0 ? `; unexpected ${extra.join(', ')}` : ''),
+      'bad-weights',
     );
   }
   for (const name of expected) {
@@ -51,16 +53,23 @@ export function checkArrays(params: ParamTensors, arrays: NamedArrays, what: str
       throw new ConfigError(`${what}: '${name}' has shape [${shape}], the network needs [${want}]`, 'bad-weights');
     }
     if (!(values instanceof Float32Array) || values.length !== params[name].size) {
-      throw new ConfigError(`${what}: '${name}' needs a Float32Array of ${params[name].size} values, got ${describeValues(values)}`, 'bad-weights');
+      throw new ConfigError(
+        `${what}: '${name}' needs a Float32Array of ${params[name].size} values, got ${describeValues(values)}`,
+        'bad-weights',
+      );
     }
     const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new ConfigError(`${what}: '${name}' holds a non-finite value (${values[bad]}) at index ${bad}`, 'bad-weights');
+    if (bad >= 0)
+      throw new ConfigError(
+        `${what}: '${name}' holds a non-finite value (${values[bad]}) at index ${bad}`,
+        'bad-weights',
+      );
   }
 }
 
 function describeValues(values: unknown): string {
   if (values instanceof Float32Array) return `${values.length} values`;
-  return values == null ? String(values) : (values as object).constructor?.name ?? typeof values;
+  return values == null ? String(values) : ((values as object).constructor?.name ?? typeof values);
 }
 
 /** Overwrites variables with checked arrays (same names and shapes). */

@@ -184,6 +184,12 @@ async function startFallbackBackend(options: BackendOptions): Promise<BackendRep
 }
 
 function stateFloats(state: TrainerState): number {
-  const groups = [state.generator, state.critic, state.ema ?? {}, state.generatorOptimizer.slots, state.criticOptimizer.slots];
+  const groups = [
+    state.generator,
+    state.critic,
+    state.ema ?? {},
+    state.generatorOptimizer.slots,
+    state.criticOptimizer.slots,
+  ];
   return groups.reduce((n, group) => n + Object.values(group).reduce((m, array) => m + array.values.length, 0), 0);
 }

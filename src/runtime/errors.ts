@@ -8,8 +8,8 @@ import * as Comlink from 'comlink';
 import { BackendError } from '../backend/errors';
 import { ModelFormatError } from '../io/format';
 import { ModelStorageError } from '../io/storage_files';
-import { ConfigError } from '../utils/errors';
 import type { FineTuneInputError } from '../train/finetune';
+import { ConfigError } from '../utils/errors';
 
 export type RuntimeErrorCode =
   /** The worker script could not be loaded or threw while starting. */
@@ -104,7 +104,8 @@ export function fromWireError(wire: WireError): Error {
   Object.defineProperty(error, 'message', { value: wire.message, writable: true, configurable: true });
   Object.defineProperty(error, 'stack', { value: wire.stack, writable: true, configurable: true });
   Object.assign(error, wire.fields);
-  if (error.name !== wire.name) Object.defineProperty(error, 'name', { value: wire.name, writable: true, configurable: true });
+  if (error.name !== wire.name)
+    Object.defineProperty(error, 'name', { value: wire.name, writable: true, configurable: true });
   return error;
 }
 

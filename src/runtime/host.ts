@@ -10,18 +10,38 @@ import { initBackend, type BackendOptions, type BackendReport } from '../backend
 import type { Dataset } from '../data/dataset';
 import { imageDataset, type ImageArray } from '../data/images';
 import { toyDataset } from '../data/toy';
+import {
+  FineTuneMonitor,
+  fineTuneProvenance,
+  prepareFineTune,
+  type FineTunePreview,
+  type FineTuneProgress,
+} from '../io/finetune';
+import type { Provenance } from '../io/format';
 import { generatorFromModel, modelFromTrainer, startFromModel } from '../io/networks';
 import { saveModelToCache } from '../io/storage_cache';
 import { saveModelToIndexedDb } from '../io/storage_indexeddb';
 import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { countParams, disposeParams } from '../nn/params';
+import {
+  generateSamples,
+  interpolateLabels,
+  interpolateLatents,
+  sampleLabels,
+  sampleLatents,
+} from '../sample/generate';
+import { resultBuffers } from '../sample/render';
+import { checkInterpolateRequest, checkSampleRequest } from '../sample/requests';
+import { backgroundMismatch, describeBackground } from '../train/background_check';
+import { FineTuneInputError } from '../train/finetune';
+import type { TrainerState } from '../train/state';
+import { Trainer, type StepMetrics } from '../train/trainer';
 import { DeviceRecovery } from './device_recovery';
 import { installErrorTransfer, RuntimeError } from './errors';
-import { describeSource, isFetched, readModel } from './model_sources';
-import { generateSamples, interpolateLabels, interpolateLatents, sampleLabels, sampleLatents } from '../sample/generate';
-import { checkInterpolateRequest, checkSampleRequest } from '../sample/requests';
 import { holdLifeLock } from './liveness';
+import { describeSource, isFetched, readModel } from './model_sources';
+import { oneAtATime } from './one_at_a_time';
 import {
   PROGRESS_INTERVAL_MS,
   type BackendFallback,
@@ -43,16 +63,8 @@ import {
   type TrainResult,
   type WeightStorage,
 } from './protocol';
-import { resultBuffers } from '../sample/render';
-import { oneAtATime } from './one_at_a_time';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
-import { backgroundMismatch, describeBackground } from '../train/background_check';
-import { FineTuneInputError } from '../train/finetune';
-import { FineTuneMonitor, fineTuneProvenance, prepareFineTune, type FineTunePreview, type FineTuneProgress } from '../io/finetune';
-import type { Provenance } from '../io/format';
-import { Trainer, type StepMetrics } from '../train/trainer';
-import type { TrainerState } from '../train/state';
 
 /** Largest batch one sample() call draws: bounds the worker's memory per call. */
 export const MAX_SAMPLES_PER_CALL = 1024;
@@ -110,7 +122,11 @@ export class RuntimeHost {
     if (lifeLockName != null) await holdLifeLock(lifeLockName);
     // One backend per scope: a service worker serves several pages, the first one picks it.
     if (this.report == null) {
-      const backendOptions = { ...options, wasmPaths: options.wasmPaths ?? this.scopeOptions.wasmPaths, wasmCache: this.scopeOptions.wasmCache };
+      const backendOptions = {
+        ...options,
+        wasmPaths: options.wasmPaths ?? this.scopeOptions.wasmPaths,
+        wasmCache: this.scopeOptions.wasmCache,
+      };
       this.report = await initBackend(backendOptions);
       this.backendOptions = backendOptions;
       this.device.watch();
@@ -124,7 +140,11 @@ export class RuntimeHost {
   }
 
   info(): BackendReport {
-    if (this.report == null) throw new RuntimeError('the runtime has not started its backend yet, so no model is loaded: call init, then load a model', 'not-started');
+    if (this.report == null)
+      throw new RuntimeError(
+        'the runtime has not started its backend yet, so no model is loaded: call init, then load a model',
+        'not-started',
+      );
     return this.report;
   }
 
@@ -165,7 +185,11 @@ export class RuntimeHost {
     const model = await this.modelCalls(() => this.currentModel());
     if ('cache' in target) await saveModelToCache(target.cache, model, storage);
     else if ('indexedDb' in target) await saveModelToIndexedDb(target.indexedDb, model, storage);
-    else throw new RuntimeError(`saveModel: the target must be { cache: name } or { indexedDb: name }, got ${JSON.stringify(target)}`, 'bad-request');
+    else
+      throw new RuntimeError(
+        `saveModel: the target must be { cache: name } or { indexedDb: name }, got ${JSON.stringify(target)}`,
+        'bad-request',
+      );
   }
 
   /**
@@ -189,13 +213,22 @@ export class RuntimeHost {
    * stops it before its next step; it then resolves with what it did, and the model so far
    * stays loaded.
    */
-  async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<TrainResult> {
+  async train(
+    request: TrainRequest,
+    runId: number,
+    onProgress?: Callback<TrainProgress>,
+    aborted = false,
+  ): Promise<TrainResult> {
     checkObject(request, 'train: the request');
     const { data, steps, fromLoadedModel, ...config } = request;
     const result = await this.runTrainer(
       async () => {
         const base = fromLoadedModel ? await this.currentModel() : null;
-        if (config.arch == null && base == null) throw new RuntimeError('train: arch is required, unless the run starts from the loaded model (fromLoadedModel)', 'bad-request');
+        if (config.arch == null && base == null)
+          throw new RuntimeError(
+            'train: arch is required, unless the run starts from the loaded model (fromLoadedModel)',
+            'bad-request',
+          );
         const arch = validateArch(config.arch ?? base!.architecture);
         const trainer = new Trainer({ ...config, arch, data: trainDataset(data, arch) });
         try {
@@ -236,7 +269,8 @@ export class RuntimeHost {
     const { images, steps, seed, invert, label, previewEveryMs } = request;
     let components: number[] | null = null;
     let monitor: FineTuneMonitor | null = null;
-    const sendPreview = (preview: FineTunePreview) => notify(onPreview, Comlink.transfer(preview, [preview.rgba.buffer]));
+    const sendPreview = (preview: FineTunePreview) =>
+      notify(onPreview, Comlink.transfer(preview, [preview.rgba.buffer]));
     try {
       const result = await this.runTrainer(
         async () => {
@@ -246,12 +280,21 @@ export class RuntimeHost {
             const chosen = prepared.choice?.allowed ?? null;
             components = chosen;
             const count = prepared.images.shape[0];
-            const provenance = (trainer: Trainer) => fineTuneProvenance(base.provenance, { images: count, steps: trainer.step - prepared.startStep, components: chosen });
+            const provenance = (trainer: Trainer) =>
+              fineTuneProvenance(base.provenance, {
+                images: count,
+                steps: trainer.step - prepared.startStep,
+                components: chosen,
+              });
             const { startStep } = prepared;
-            monitor = new FineTuneMonitor(() => this.loaded(), startStep, startStep + prepared.steps, { onPreview: onPreview && sendPreview, previewEveryMs });
+            monitor = new FineTuneMonitor(() => this.loaded(), startStep, startStep + prepared.steps, {
+              onPreview: onPreview && sendPreview,
+              previewEveryMs,
+            });
             return { trainer: prepared.trainer, start: prepared.start, steps: prepared.steps, provenance, monitor };
           } catch (e) {
-            if (e instanceof FineTuneInputError) throw new RuntimeError(`fineTune: ${e.message}`, 'bad-request', e.code);
+            if (e instanceof FineTuneInputError)
+              throw new RuntimeError(`fineTune: ${e.message}`, 'bad-request', e.code);
             throw e;
           }
         },
@@ -344,7 +387,13 @@ export class RuntimeHost {
           const result = await pass;
           progress.flush();
           await monitor?.preview(current.step, (result.last ?? last)?.wasserstein ?? null);
-          return { ...result, stepsRun: current.step - startStep, last: result.last ?? last, fallbacks, model: summarize(this.generator!) };
+          return {
+            ...result,
+            stepsRun: current.step - startStep,
+            last: result.last ?? last,
+            fallbacks,
+            model: summarize(this.generator!),
+          };
         } catch (e) {
           const fallback = await this.device.fallbackAfter(switches, e);
           if (fallback == null) throw e;
@@ -373,7 +422,9 @@ export class RuntimeHost {
     const format = checkSampleRequest(request, { maxSamples: MAX_SAMPLES_PER_CALL, what: 'sample' });
     const options = { n: request.n, seed: request.seed, truncation: request.truncation, label: request.label };
     const labels = sampleLabels(config.labels, options);
-    return this.device.onLiveBackend(async () => this.generate(await sampleLatents(config.latentDim, options), format, labels));
+    return this.device.onLiveBackend(async () =>
+      this.generate(await sampleLatents(config.latentDim, options), format, labels),
+    );
   }
 
   interpolate(request: InterpolateRequest): Promise<SampleResult> {
@@ -382,10 +433,15 @@ export class RuntimeHost {
 
   private async interpolateNow(request: InterpolateRequest): Promise<SampleResult> {
     const { config } = this.loaded();
-    const { format, path } = checkInterpolateRequest(request, { maxSamples: MAX_SAMPLES_PER_CALL, what: 'interpolate' });
+    const { format, path } = checkInterpolateRequest(request, {
+      maxSamples: MAX_SAMPLES_PER_CALL,
+      what: 'interpolate',
+    });
     const options = { from: request.from, to: request.to, steps: request.steps, path, truncation: request.truncation };
     const labels = interpolateLabels(config.labels, { ...options, label: request.label });
-    return this.device.onLiveBackend(async () => this.generate(await interpolateLatents(config, options), format, labels));
+    return this.device.onLiveBackend(async () =>
+      this.generate(await interpolateLatents(config, options), format, labels),
+    );
   }
 
   /** Frees the model's tensors (and its trainer's); the backend stays up. */
@@ -403,7 +459,8 @@ export class RuntimeHost {
 
   private checkIdle(what: string): void {
     this.info();
-    if (this.runs.size > 0) throw new RuntimeError(`${what}: a training run is in progress; wait for it or cancel it first`, 'busy');
+    if (this.runs.size > 0)
+      throw new RuntimeError(`${what}: a training run is in progress; wait for it or cancel it first`, 'busy');
   }
 
   /**
@@ -419,7 +476,12 @@ export class RuntimeHost {
     }
     return this.device.onLiveBackend(async () =>
       this.trainer != null
-        ? this.betweenSteps(() => modelFromTrainer(this.trainer!, { ...this.trainerProvenance?.(this.trainer!), backend: this.info().backend }))
+        ? this.betweenSteps(() =>
+            modelFromTrainer(this.trainer!, {
+              ...this.trainerProvenance?.(this.trainer!),
+              backend: this.info().backend,
+            }),
+          )
         : this.loadedModel!,
     );
   }
@@ -440,7 +502,8 @@ export class RuntimeHost {
 
   private loaded(): Network {
     this.info();
-    if (this.generator == null) throw new RuntimeError('no model is loaded: call load(model) or train(...) first', 'no-model');
+    if (this.generator == null)
+      throw new RuntimeError('no model is loaded: call load(model) or train(...) first', 'no-model');
     return this.generator;
   }
 
@@ -464,7 +527,14 @@ export class RuntimeHost {
         this.trainer =
           state != null
             ? Trainer.fromState(state, trainer.data, options)
-            : new Trainer({ ...trainer.settings, loss: trainer.loss, arch: trainer.arch, data: trainer.data, seed: trainer.seed, ...options });
+            : new Trainer({
+                ...trainer.settings,
+                loss: trainer.loss,
+                arch: trainer.arch,
+                data: trainer.data,
+                seed: trainer.seed,
+                ...options,
+              });
         this.generator = this.trainer.emaGenerator ?? this.trainer.generator;
       } else if (this.trainer == null && this.loadedModel != null) {
         this.generator = generatorFromModel(this.loadedModel, 'the loaded model');
@@ -478,7 +548,11 @@ export class RuntimeHost {
    * copy the host owns). The network is looked up after the latents are drawn, with no await
    * before its forward pass: a load() finishing meanwhile, or a lost device's rebuild, is seen.
    */
-  private async generate(latents: Float32Array, format: SampleFormat, labels: Int32Array | undefined): Promise<SampleResult> {
+  private async generate(
+    latents: Float32Array,
+    format: SampleFormat,
+    labels: Int32Array | undefined,
+  ): Promise<SampleResult> {
     const result = await generateSamples(this.loaded(), latents, format, labels);
     return Comlink.transfer(result, resultBuffers(result));
   }
@@ -508,7 +582,10 @@ async function checkBackground(trainer: Trainer, images: ImageArray): Promise<vo
 function trainDataset(data: TrainData, arch: ArchConfig): Dataset {
   if (data != null && 'toy' in data) return toyDataset(data.toy);
   if (data != null && 'images' in data) return imageDataset(data.images, arch.outputRange, 'train: data.images');
-  throw new RuntimeError(`train: data must be { toy: name } or { images: { data, shape } }, got ${JSON.stringify(data)}`, 'bad-request');
+  throw new RuntimeError(
+    `train: data must be { toy: name } or { images: { data, shape } }, got ${JSON.stringify(data)}`,
+    'bad-request',
+  );
 }
 
 /** Fire and forget: work does not wait for the page; a closed page is not an error. */
@@ -517,7 +594,8 @@ function notify<T>(callback: Callback<T> | undefined, value: T): void {
 }
 
 function checkObject(value: unknown, what: string): void {
-  if (value == null || typeof value !== 'object') throw new RuntimeError(`${what} must be an object, got ${String(value)}`, 'bad-request');
+  if (value == null || typeof value !== 'object')
+    throw new RuntimeError(`${what} must be an object, got ${String(value)}`, 'bad-request');
 }
 
 /** Serves a RuntimeHost on `endpoint` (the worker's global scope), with the scope's backend options. */

@@ -11,7 +11,16 @@ export type { ArchConfig } from '../models/config';
 export type { ToyName } from '../data/toy';
 export type { LossName } from '../losses/settings';
 /** Preparing a page's own images for train() (plain arrays, no tfjs). */
-export { toImageArray, backgroundLevels, backgroundOf, backgroundsDisagree, invertImages, BACKGROUND_MISMATCH, type DecodedImage, type Pixels } from '../data/image_pixels';
+export {
+  toImageArray,
+  backgroundLevels,
+  backgroundOf,
+  backgroundsDisagree,
+  invertImages,
+  BACKGROUND_MISMATCH,
+  type DecodedImage,
+  type Pixels,
+} from '../data/image_pixels';
 export type { FineTuneOptions, LoadOptions, Runtime, RuntimeOptions, TrainOptions } from './client';
 export { connectServiceWorker } from './service_worker_client';
 export type { ServiceWorkerRuntime } from './service_worker_client';

@@ -3,10 +3,10 @@
  * and paths between two of them. Computed in JS on the CPU, so every backend gets the same
  * numbers; the arrays are small (n x latentDim).
  */
-import { latents } from './latents';
 import type { ArchConfig } from '../models/config';
 import { latentCentre } from '../models/latent_mixture';
 import { Rng } from '../utils/rng';
+import { latents } from './latents';
 import { checkSeed, checkSteps, checkTruncation } from './requests';
 
 /** Ends (anti)parallel to within this sine: slerp would divide by ~0, take the straight line. */
@@ -18,7 +18,12 @@ const SLERP_MIN_SINE = 1e-6;
  * the redraws come from a generator seeded with `seed`, so the result is still a function of
  * the seed alone.
  */
-export async function seededLatents(n: number, latentDim: number, seed: number, truncation?: number): Promise<Float32Array> {
+export async function seededLatents(
+  n: number,
+  latentDim: number,
+  seed: number,
+  truncation?: number,
+): Promise<Float32Array> {
   checkSeed(seed, 'seed');
   checkTruncation(truncation);
   const z = latents(n, latentDim, seed);
@@ -67,18 +72,28 @@ export function latentPath(a: Float32Array, b: Float32Array, steps: number, path
  * a's first K values (so its component), the second half b's; the noise is what puts the input
  * on the path. The ends are a and b.
  */
-export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath, mixture: MixtureOf): Float32Array {
+export function mixtureLatentPath(
+  a: Float32Array,
+  b: Float32Array,
+  steps: number,
+  path: InterpolationPath,
+  mixture: MixtureOf,
+): Float32Array {
   const d = a.length;
   const components = mixture.latentComponents;
   const noiseDim = d - components;
-  const [ca, cb] = [a, b].map((z) => latentCentre(z, components, mixture.latentComponentsAllowed, mixture.latentAnchors));
-  const inputOf = (z: Float32Array, { centre, spread }: typeof ca) => Float32Array.from({ length: noiseDim }, (_, j) => (centre[j] + spread * z[components + j]) * Math.SQRT1_2);
+  const [ca, cb] = [a, b].map((z) =>
+    latentCentre(z, components, mixture.latentComponentsAllowed, mixture.latentAnchors),
+  );
+  const inputOf = (z: Float32Array, { centre, spread }: typeof ca) =>
+    Float32Array.from({ length: noiseDim }, (_, j) => (centre[j] + spread * z[components + j]) * Math.SQRT1_2);
   const inputs = latentPath(inputOf(a, ca), inputOf(b, cb), steps, path);
   const out = new Float32Array(steps * d);
   for (let s = 0; s < steps; s++) {
     const [end, { centre, spread }] = 2 * s < steps ? [a, ca] : [b, cb];
     out.set(end.subarray(0, components), s * d);
-    for (let j = 0; j < noiseDim; j++) out[s * d + components + j] = (Math.SQRT2 * inputs[s * noiseDim + j] - centre[j]) / spread;
+    for (let j = 0; j < noiseDim; j++)
+      out[s * d + components + j] = (Math.SQRT2 * inputs[s * noiseDim + j] - centre[j]) / spread;
   }
   out.set(a, 0);
   out.set(b, (steps - 1) * d);
@@ -86,4 +101,5 @@ export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: numbe
 }
 
 /** What mixtureLatentPath reads of an architecture with a latent mixture. */
-export type MixtureOf = Required<Pick<ArchConfig, 'latentComponents'>> & Pick<ArchConfig, 'latentComponentsAllowed' | 'latentAnchors'>;
+export type MixtureOf = Required<Pick<ArchConfig, 'latentComponents'>> &
+  Pick<ArchConfig, 'latentComponentsAllowed' | 'latentAnchors'>;

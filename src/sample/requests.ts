@@ -61,7 +61,10 @@ export function checkSampleRequest<F extends SampleFormat>(request: SampleFields
 }
 
 /** An interpolation request's fields; returns its format and path (defaults 'float32', 'slerp'). */
-export function checkInterpolateRequest<F extends SampleFormat>(request: InterpolateFields<F>, limits: RequestLimits = {}): { format: F; path: InterpolationPath } {
+export function checkInterpolateRequest<F extends SampleFormat>(
+  request: InterpolateFields<F>,
+  limits: RequestLimits = {},
+): { format: F; path: InterpolationPath } {
   checkObject(request, limits.what);
   const prefix = prefixOf(limits.what);
   checkSeed(request.from, `${prefix}from`);
@@ -84,19 +87,27 @@ export function checkCount(n: number, { maxSamples, what }: RequestLimits = {}):
 export function checkSteps(steps: number, { maxSamples, what }: RequestLimits = {}): void {
   if (!Number.isInteger(steps) || steps < 2 || (maxSamples != null && steps > maxSamples)) {
     const range = maxSamples == null ? '>= 2' : `in [2, ${maxSamples}]`;
-    throw new ConfigError(`${prefixOf(what)}steps must be an integer ${range} (both ends are included), got ${steps}`, 'bad-steps');
+    throw new ConfigError(
+      `${prefixOf(what)}steps must be an integer ${range} (both ends are included), got ${steps}`,
+      'bad-steps',
+    );
   }
 }
 
 export function checkPath(path: InterpolationPath | undefined, what?: string): InterpolationPath {
   const p = path ?? 'slerp';
-  if (p !== 'slerp' && p !== 'lerp') throw new ConfigError(`${prefixOf(what)}path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`, 'bad-path');
+  if (p !== 'slerp' && p !== 'lerp')
+    throw new ConfigError(`${prefixOf(what)}path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`, 'bad-path');
   return p;
 }
 
 export function checkFormat<F extends SampleFormat>(format: F | undefined, what?: string): F {
   const f = (format ?? 'float32') as F;
-  if (!SAMPLE_FORMATS.includes(f)) throw new ConfigError(`${prefixOf(what)}format must be one of ${SAMPLE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`, 'bad-format');
+  if (!SAMPLE_FORMATS.includes(f))
+    throw new ConfigError(
+      `${prefixOf(what)}format must be one of ${SAMPLE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+      'bad-format',
+    );
   return f;
 }
 
@@ -111,5 +122,6 @@ export function checkTruncation(truncation: number | undefined, what?: string): 
 }
 
 function checkObject(value: unknown, what: string | undefined): void {
-  if (value == null || typeof value !== 'object') throw new ConfigError(`${prefixOf(what)}the request must be an object, got ${String(value)}`, 'bad-argument');
+  if (value == null || typeof value !== 'object')
+    throw new ConfigError(`${prefixOf(what)}the request must be an object, got ${String(value)}`, 'bad-argument');
 }

@@ -16,8 +16,8 @@
  * JavaScript, so a seed gives the same augmentation on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../utils/rng';
 import { ConfigError } from '../utils/errors';
+import { Rng } from '../utils/rng';
 
 export interface DiffAugmentPolicy {
   /** Largest shift as a share of the image's side (Zhao et al.: 1/8); 0: none. */
@@ -34,7 +34,10 @@ export const DIFF_AUGMENT_DEFAULT: DiffAugmentPolicy = { translation: 1 / 8, cut
 export function checkPolicy(policy: DiffAugmentPolicy): DiffAugmentPolicy {
   const share = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;
   if (policy == null || !share(policy.translation) || !share(policy.cutout) || typeof policy.colour !== 'boolean') {
-    throw new ConfigError(`DiffAugment policy: translation and cutout must be shares in [0, 1), colour a boolean; got ${JSON.stringify(policy)}`, 'bad-settings');
+    throw new ConfigError(
+      `DiffAugment policy: translation and cutout must be shares in [0, 1), colour a boolean; got ${JSON.stringify(policy)}`,
+      'bad-settings',
+    );
   }
   return policy;
 }
@@ -100,10 +103,26 @@ function cutoutMask(n: number, h: number, w: number, c: number, rng: Rng, ratio:
 /** DiffAugment_pytorch's rand_brightness, rand_saturation, rand_contrast, in that order. */
 function colour(x: tf.Tensor4D, rng: Rng): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const perImage = (draw: () => number) => tf.tile(tf.tensor4d(Float32Array.from({ length: n }, draw), [n, 1, 1, 1]), [1, h, w, c]);
-  let out = tf.add(x, perImage(() => rng.uniform() - 0.5)) as tf.Tensor4D;
+  const perImage = (draw: () => number) =>
+    tf.tile(tf.tensor4d(Float32Array.from({ length: n }, draw), [n, 1, 1, 1]), [1, h, w, c]);
+  let out = tf.add(
+    x,
+    perImage(() => rng.uniform() - 0.5),
+  ) as tf.Tensor4D;
   const channelMean = tf.tile(tf.mean(out, 3, true), [1, 1, 1, c]);
-  out = tf.add(tf.mul(tf.sub(out, channelMean), perImage(() => 2 * rng.uniform())), channelMean);
+  out = tf.add(
+    tf.mul(
+      tf.sub(out, channelMean),
+      perImage(() => 2 * rng.uniform()),
+    ),
+    channelMean,
+  );
   const imageMean = tf.tile(tf.mean(out, [1, 2, 3], true), [1, h, w, c]);
-  return tf.add(tf.mul(tf.sub(out, imageMean), perImage(() => rng.uniform() + 0.5)), imageMean) as tf.Tensor4D;
+  return tf.add(
+    tf.mul(
+      tf.sub(out, imageMean),
+      perImage(() => rng.uniform() + 0.5),
+    ),
+    imageMean,
+  ) as tf.Tensor4D;
 }

@@ -29,11 +29,11 @@ import type { ArchConfig } from '../models/config';
 import { mixtureCentres, type LatentAnchors } from '../models/latent_mixture';
 import type { Network } from '../models/network';
 import { seededLatents } from '../sample/latent_paths';
+import { ConfigError, type FineTuneInputCode } from '../utils/errors';
 import { median } from '../utils/median';
 import { Rng } from '../utils/rng';
 import { DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './diff_augment';
 import type { StepMetrics } from './trainer';
-import { ConfigError, type FineTuneInputCode } from '../utils/errors';
 
 /** The defaults, chosen from docs/finetune.md's tables (mnist, ten test-set images per digit, one WASM thread). */
 export const FINE_TUNE_DEFAULTS = {
@@ -138,7 +138,13 @@ const MIN_VOTE_RATIO = 0.75;
  * [images, samples] row-major. Cosine, not Euclidean: a Euclidean distance favours samples
  * with little ink (every 2, 4, 5 or 9 lies nearer some thin 1 than most of its kind).
  */
-async function nearestSamples(generator: Network, images: ImageArray, components: readonly number[], per: number, seed: number) {
+async function nearestSamples(
+  generator: Network,
+  images: ImageArray,
+  components: readonly number[],
+  per: number,
+  seed: number,
+) {
   const { latentDim, latentComponents } = generator.config;
   const K = latentComponents!;
   const n = per * components.length;
@@ -172,10 +178,20 @@ async function nearestSamples(generator: Network, images: ImageArray, components
 export async function chooseComponents(
   generator: Network,
   images: ImageArray,
-  options: { candidates?: readonly number[]; seed?: number; perComponent?: number; votesPerImage?: number; minRatio?: number } = {},
+  options: {
+    candidates?: readonly number[];
+    seed?: number;
+    perComponent?: number;
+    votesPerImage?: number;
+    minRatio?: number;
+  } = {},
 ): Promise<ComponentChoice> {
   const { latentComponents: K } = generator.config;
-  if (K == null) throw new ConfigError('chooseComponents: the generator reads one Gaussian, not a mixture of components', 'bad-arch');
+  if (K == null)
+    throw new ConfigError(
+      'chooseComponents: the generator reads one Gaussian, not a mixture of components',
+      'bad-arch',
+    );
   const candidates = options.candidates ?? Array.from({ length: K }, (_, k) => k);
   const per = options.perComponent ?? SAMPLES_PER_COMPONENT;
   const votesPerImage = Math.min(options.votesPerImage ?? PER_IMAGE_VOTES, per * candidates.length);
@@ -210,12 +226,23 @@ export interface Inversion {
  * samples of the kept components (cosine of the pixels), then Adam moves that sample's noise
  * e to minimise the squared pixel error plus INVERSION_PRIOR |e|^2, its component fixed.
  */
-export async function invertGenerator(generator: Network, images: ImageArray, allowed: readonly number[], seed: number): Promise<Inversion> {
+export async function invertGenerator(
+  generator: Network,
+  images: ImageArray,
+  allowed: readonly number[],
+  seed: number,
+): Promise<Inversion> {
   const { latentDim, latentComponents } = generator.config;
   const K = latentComponents!;
   const noiseDim = latentDim - K;
   const count = images.shape[0];
-  const { latents, componentOf, distances, n } = await nearestSamples(generator, images, allowed, Math.ceil(INVERSION_CANDIDATES / allowed.length), seed);
+  const { latents, componentOf, distances, n } = await nearestSamples(
+    generator,
+    images,
+    allowed,
+    Math.ceil(INVERSION_CANDIDATES / allowed.length),
+    seed,
+  );
   const start = new Float32Array(count * noiseDim);
   const components = new Int32Array(count);
   for (let i = 0; i < count; i++) {
@@ -234,7 +261,10 @@ export async function invertGenerator(generator: Network, images: ImageArray, al
       optimizer.minimize(
         () => {
           const x = unitSamples(generator, tf.concat([choice, noise], 1) as tf.Tensor2D);
-          return tf.add(tf.div(tf.sum(tf.square(tf.sub(x, target))), count), tf.mul(INVERSION_PRIOR, tf.sum(tf.square(noise))));
+          return tf.add(
+            tf.div(tf.sum(tf.square(tf.sub(x, target))), count),
+            tf.mul(INVERSION_PRIOR, tf.sum(tf.square(noise))),
+          );
         },
         false,
         [noise],
@@ -260,7 +290,13 @@ const MAX_ANCHORS = 64;
  * Each anchor is c_k + sqrt(1 - spread^2) e: with noise of `spread` around it the network's
  * input keeps N(0, I)'s scale; spread 1 is the components again, spread -> 0 the points.
  */
-export function anchorsBetween({ components, noise }: Inversion, latentComponents: number, spread: number, groupSize: number, seed: number): LatentAnchors {
+export function anchorsBetween(
+  { components, noise }: Inversion,
+  latentComponents: number,
+  spread: number,
+  groupSize: number,
+  seed: number,
+): LatentAnchors {
   const count = components.length;
   const noiseDim = noise.length / count;
   const centres = mixtureCentres(latentComponents, noiseDim);
@@ -271,7 +307,13 @@ export function anchorsBetween({ components, noise }: Inversion, latentComponent
   return { points, spread };
 }
 
-function groupMeans(inverted: Float32Array, components: Int32Array, noiseDim: number, groupSize: number, seed: number): { component: number; noise: Float32Array }[] {
+function groupMeans(
+  inverted: Float32Array,
+  components: Int32Array,
+  noiseDim: number,
+  groupSize: number,
+  seed: number,
+): { component: number; noise: Float32Array }[] {
   const count = components.length;
   const row = (i: number) => inverted.subarray(i * noiseDim, (i + 1) * noiseDim);
   const groups: number[][] = [];
@@ -279,7 +321,8 @@ function groupMeans(inverted: Float32Array, components: Int32Array, noiseDim: nu
     const members = Array.from({ length: count }, (_, i) => i).filter((i) => components[i] === k);
     groups.push(...combinations(members, Math.min(groupSize, members.length)).filter((g) => g.length > 1));
   }
-  if (groups.length === 0) return Array.from({ length: count }, (_, i) => ({ component: components[i], noise: row(i) }));
+  if (groups.length === 0)
+    return Array.from({ length: count }, (_, i) => ({ component: components[i], noise: row(i) }));
   const rng = new Rng(seed);
   for (let i = 0; i < Math.min(MAX_ANCHORS, groups.length); i++) {
     const j = i + rng.int(groups.length - i);
@@ -316,7 +359,14 @@ const SPREAD_SAMPLES = 160;
  * model's idea of the kind, which a component drawing two kinds reads a little wide).
  * Pixels in [0, 1]; the same noise at every spread.
  */
-export async function chooseSpread(generator: Network, images: ImageArray, inversion: Inversion, groupSize: number, target: number, seed: number): Promise<number> {
+export async function chooseSpread(
+  generator: Network,
+  images: ImageArray,
+  inversion: Inversion,
+  groupSize: number,
+  target: number,
+  seed: number,
+): Promise<number> {
   const { latentDim, latentComponents } = generator.config;
   const K = latentComponents!;
   const noiseDim = latentDim - K;
@@ -333,17 +383,24 @@ export async function chooseSpread(generator: Network, images: ImageArray, inver
       z[i * latentDim + component] = 1;
       for (let t = 0; t < noiseDim; t++) z[i * latentDim + K + t] = keep * m[t] + spread * noise[i * noiseDim + t];
     }
-    return tf.tidy(() => tf.reshape(unitSamples(generator, tf.tensor2d(z, [SPREAD_SAMPLES, latentDim])), [SPREAD_SAMPLES, -1]));
+    return tf.tidy(() =>
+      tf.reshape(unitSamples(generator, tf.tensor2d(z, [SPREAD_SAMPLES, latentDim])), [SPREAD_SAMPLES, -1]),
+    );
   };
   const shots = tf.tidy(() => tf.reshape(unitImages(images), [count, -1]));
   const whole = samplesAt(1);
   try {
-    const typical = Math.sqrt(pairMedian(await squaredDistances(shots, shots), count) * pairMedian(await squaredDistances(whole, whole), SPREAD_SAMPLES));
+    const typical = Math.sqrt(
+      pairMedian(await squaredDistances(shots, shots), count) *
+        pairMedian(await squaredDistances(whole, whole), SPREAD_SAMPLES),
+    );
     for (const spread of SPREAD_GRID) {
       const samples = samplesAt(spread);
       const d = await squaredDistances(samples, shots);
       samples.dispose();
-      const nearest = Array.from({ length: SPREAD_SAMPLES }, (_, i) => Math.sqrt(Math.max(0, Math.min(...d.subarray(i * count, (i + 1) * count)))));
+      const nearest = Array.from({ length: SPREAD_SAMPLES }, (_, i) =>
+        Math.sqrt(Math.max(0, Math.min(...d.subarray(i * count, (i + 1) * count)))),
+      );
       if (median(nearest) >= target * typical) return spread;
     }
     return SPREAD_GRID[SPREAD_GRID.length - 1];
@@ -362,28 +419,45 @@ function pairMedian(squared: Float32Array, n: number): number {
 
 /** |a_i - b_j|^2 for rows of a [n, p] and b [m, p], [n, m] row-major. */
 async function squaredDistances(a: tf.Tensor, b: tf.Tensor): Promise<Float32Array> {
-  const d = tf.tidy(() => tf.add(tf.sub(tf.sum(tf.square(a), 1, true), tf.mul(2, tf.matMul(a, b, false, true))), tf.transpose(tf.sum(tf.square(b), 1, true))));
+  const d = tf.tidy(() =>
+    tf.add(
+      tf.sub(tf.sum(tf.square(a), 1, true), tf.mul(2, tf.matMul(a, b, false, true))),
+      tf.transpose(tf.sum(tf.square(b), 1, true)),
+    ),
+  );
   const values = (await d.data()) as Float32Array;
   d.dispose();
   return values;
 }
-
 
 /** Four decimals: anchors are noise of unit scale, and a model file keeps them as JSON. */
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** The critic's parameters FreezeD leaves alone: those of its `layers` lowest conv layers. */
 export function frozenCriticParams(arch: ArchConfig, layers: number): string[] {
-  if (!Number.isInteger(layers) || layers < 0) throw new FineTuneInputError(`fineTune: frozenCriticLayers must be an integer >= 0, got ${layers}`, 'bad-option');
+  if (!Number.isInteger(layers) || layers < 0)
+    throw new FineTuneInputError(`fineTune: frozenCriticLayers must be an integer >= 0, got ${layers}`, 'bad-option');
   if (layers === 0) return [];
-  if (arch.kind === 'mlp') throw new FineTuneInputError('fineTune: frozenCriticLayers applies to the conv critics (dcgan28, dcgan32)', 'bad-option');
-  if (layers > 2) throw new FineTuneInputError(`fineTune: the critic has 3 conv layers and a head; freeze at most 2, not ${layers}`, 'bad-option');
+  if (arch.kind === 'mlp')
+    throw new FineTuneInputError(
+      'fineTune: frozenCriticLayers applies to the conv critics (dcgan28, dcgan32)',
+      'bad-option',
+    );
+  if (layers > 2)
+    throw new FineTuneInputError(
+      `fineTune: the critic has 3 conv layers and a head; freeze at most 2, not ${layers}`,
+      'bad-option',
+    );
   return Array.from({ length: layers }, (_, i) => [`conv${i + 1}/kernel`, `conv${i + 1}/bias`]).flat();
 }
 
 export function checkFineTuneImages(images: ImageArray, arch: ArchConfig): void {
   const shape = images?.shape;
-  if (!Array.isArray(shape) || shape.length !== 4) throw new FineTuneInputError(`fine-tune images: expected { data, shape: [n, h, w, c] }, got shape ${JSON.stringify(shape)}`, 'image-shape');
+  if (!Array.isArray(shape) || shape.length !== 4)
+    throw new FineTuneInputError(
+      `fine-tune images: expected { data, shape: [n, h, w, c] }, got shape ${JSON.stringify(shape)}`,
+      'image-shape',
+    );
   if (shape[0] < MIN_FINE_TUNE_IMAGES) {
     throw new FineTuneInputError(
       `fine-tune images: ${shape[0]} image${shape[0] === 1 ? '' : 's'}; a fine-tune needs at least ${MIN_FINE_TUNE_IMAGES} (5 to 50 work best), or the model can only copy what it is given`,

@@ -8,13 +8,7 @@
 
 /** What a fine-tune's input got wrong (FineTuneInputError, a ConfigError). */
 export type FineTuneInputCode =
-  | 'too-few-images'
-  | 'not-an-image'
-  | 'image-shape'
-  | 'background'
-  | 'no-critic'
-  | 'not-conditional'
-  | 'bad-option';
+  'too-few-images' | 'not-an-image' | 'image-shape' | 'background' | 'no-critic' | 'not-conditional' | 'bad-option';
 
 export type ConfigErrorCode =
   /** An architecture config (models/config.ts) of an unknown kind or with a field out of range. */

@@ -51,8 +51,15 @@ export class Rng {
 
   setState(state: RngState): void {
     const words = state?.words;
-    if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)) {
-      throw new ConfigError(`RNG state must be { words: four unsigned 32-bit integers }, got ${JSON.stringify(state)}`, 'bad-state');
+    if (
+      !Array.isArray(words) ||
+      words.length !== 4 ||
+      !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)
+    ) {
+      throw new ConfigError(
+        `RNG state must be { words: four unsigned 32-bit integers }, got ${JSON.stringify(state)}`,
+        'bad-state',
+      );
     }
     [this.a, this.b, this.c, this.d] = words;
   }

@@ -14,7 +14,11 @@ const IMPORT = /(?:import|export)\s[^;]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -33,7 +37,8 @@ describe('src/ floors', () => {
       const floor = FLOORS.indexOf(floorOf(file));
       for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
         const target = floorOf(resolve(dirname(file), match[1] ?? match[2]));
-        if (FLOORS.indexOf(target) > floor) upward.push(`${relative(SRC, file)} imports ${match[1] ?? match[2]} (${target} is above ${floorOf(file)})`);
+        if (FLOORS.indexOf(target) > floor)
+          upward.push(`${relative(SRC, file)} imports ${match[1] ?? match[2]} (${target} is above ${floorOf(file)})`);
       }
     }
     expect(upward).toEqual([]);

@@ -53,17 +53,47 @@ afterAll(() => {
 
 describe('ConfigError codes', () => {
   const cases: Array<[string, () => unknown, ConfigErrorCode, RegExp]> = [
-    ['an unknown architecture kind', () => validateArch({ ...ARCH, kind: 'resnet' }), 'bad-arch', /unknown kind 'resnet'/],
-    ['an architecture field out of range', () => validateArch({ ...ARCH, hidden: 0 }), 'bad-arch', /hidden must be a positive integer/],
-    ['a setting out of range', () => validateSettings({ ...defaultsFor('wgan-gp', 'mlp'), nCritic: 0 }), 'bad-settings', /nCritic must be a positive integer/],
+    [
+      'an unknown architecture kind',
+      () => validateArch({ ...ARCH, kind: 'resnet' }),
+      'bad-arch',
+      /unknown kind 'resnet'/,
+    ],
+    [
+      'an architecture field out of range',
+      () => validateArch({ ...ARCH, hidden: 0 }),
+      'bad-arch',
+      /hidden must be a positive integer/,
+    ],
+    [
+      'a setting out of range',
+      () => validateSettings({ ...defaultsFor('wgan-gp', 'mlp'), nCritic: 0 }),
+      'bad-settings',
+      /nCritic must be a positive integer/,
+    ],
     ['an unknown loss', () => lossModule('lsgan' as never), 'unknown-loss', /unknown loss 'lsgan'/],
     ['an unknown toy set', () => toyDataset('moons' as never), 'bad-data', /unknown toy data set 'moons'/],
-    ['images of the wrong shape', () => imageDataset({ data: new Uint8Array(4), shape: [1, 2, 2] as never }, [0, 1]), 'bad-data', /shape must be \[count, height, width, channels\]/],
+    [
+      'images of the wrong shape',
+      () => imageDataset({ data: new Uint8Array(4), shape: [1, 2, 2] as never }, [0, 1]),
+      'bad-data',
+      /shape must be \[count, height, width, channels\]/,
+    ],
     ['weights that do not fit', () => checkArrays(generator.params, {}, 'weights'), 'bad-weights', /weights/],
     ['a seed out of range', () => new Rng(-1), 'bad-seed', /seed must be an integer in \[0, 2\^32\)/],
     ['latents of no rows', () => latents(0, 2, 1), 'bad-n', /n must be a positive integer/],
-    ['W1 of unequal samples', () => exactW1(new Float32Array(4), new Float32Array(2), 2), 'bad-metric-input', /two equal samples/],
-    ['a Frechet distance of one vector', () => frechetDistance(new Float32Array(2), new Float32Array(2), 2), 'bad-metric-input', /at least 2 vectors/],
+    [
+      'W1 of unequal samples',
+      () => exactW1(new Float32Array(4), new Float32Array(2), 2),
+      'bad-metric-input',
+      /two equal samples/,
+    ],
+    [
+      'a Frechet distance of one vector',
+      () => frechetDistance(new Float32Array(2), new Float32Array(2), 2),
+      'bad-metric-input',
+      /at least 2 vectors/,
+    ],
   ];
   it.each(cases)('%s', async (_what, run, code, message) => {
     const error = await configError(run);
@@ -75,12 +105,23 @@ describe('ConfigError codes', () => {
   it('sampling requests name the field', async () => {
     expect((await configError(() => sampleGenerator(generator, { n: 0, seed: 1 }))).code).toBe('bad-n');
     expect((await configError(() => sampleGenerator(generator, { n: 2, seed: -1 }))).code).toBe('bad-seed');
-    expect((await configError(() => sampleGenerator(generator, { n: 2, seed: 1, truncation: 0 }))).code).toBe('bad-truncation');
-    expect((await configError(() => sampleGenerator(generator, { n: 2, seed: 1, format: 'gif' as never }))).code).toBe('bad-format');
-    expect((await configError(() => sampleGenerator(generator, { n: 2, seed: 1, format: 'rgba' }))).code).toBe('bad-format');
+    expect((await configError(() => sampleGenerator(generator, { n: 2, seed: 1, truncation: 0 }))).code).toBe(
+      'bad-truncation',
+    );
+    expect((await configError(() => sampleGenerator(generator, { n: 2, seed: 1, format: 'gif' as never }))).code).toBe(
+      'bad-format',
+    );
+    expect((await configError(() => sampleGenerator(generator, { n: 2, seed: 1, format: 'rgba' }))).code).toBe(
+      'bad-format',
+    );
     expect((await configError(() => sampleGenerator(generator, { n: 2, seed: 1, label: 0 }))).code).toBe('bad-label');
-    expect((await configError(() => interpolateGenerator(generator, { from: 1, to: 2, steps: 1 }))).code).toBe('bad-steps');
-    expect((await configError(() => interpolateGenerator(generator, { from: 1, to: 2, steps: 3, path: 'arc' as never }))).code).toBe('bad-path');
+    expect((await configError(() => interpolateGenerator(generator, { from: 1, to: 2, steps: 1 }))).code).toBe(
+      'bad-steps',
+    );
+    expect(
+      (await configError(() => interpolateGenerator(generator, { from: 1, to: 2, steps: 3, path: 'arc' as never })))
+        .code,
+    ).toBe('bad-path');
   });
 
   it('a trainer config: unknown settings, data that does not fit, a state of another run', async () => {
@@ -88,11 +129,15 @@ describe('ConfigError codes', () => {
     const config = { loss: 'wgan-gp' as const, arch: ARCH, data, seed: 1 };
     expect((await configError(() => new Trainer({ ...config, nCritics: 3 } as never))).code).toBe('bad-settings');
     expect((await configError(() => new Trainer({ ...config, data: {} as never }))).code).toBe('bad-data');
-    expect((await configError(() => new Trainer({ ...config, arch: { ...ARCH, outputShape: [3] } }))).code).toBe('data-mismatch');
+    expect((await configError(() => new Trainer({ ...config, arch: { ...ARCH, outputShape: [3] } }))).code).toBe(
+      'data-mismatch',
+    );
     const trainer = new Trainer(config);
     try {
       const state = await trainer.getState();
-      expect((await configError(() => Trainer.fromState({ ...state, version: 99 } as never, data))).code).toBe('bad-state');
+      expect((await configError(() => Trainer.fromState({ ...state, version: 99 } as never, data))).code).toBe(
+        'bad-state',
+      );
       const other = new Trainer({ ...config, loss: 'wgan' });
       try {
         expect((await configError(() => other.setState(state))).code).toBe('bad-state');
@@ -112,7 +157,11 @@ describe('ConfigError codes', () => {
   });
 
   it('crosses the worker boundary with its class and code', () => {
-    const error = fromWireError(structuredClone(toWireError(new ConfigError('training settings: nCritic must be a positive integer, got 0', 'bad-settings'))));
+    const error = fromWireError(
+      structuredClone(
+        toWireError(new ConfigError('training settings: nCritic must be a positive integer, got 0', 'bad-settings')),
+      ),
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.name).toBe('ConfigError');
     expect((error as ConfigError).code).toBe('bad-settings');

@@ -22,13 +22,19 @@ interface CaseResult {
 /** The public API and wgan-edge/internals (gradientPenalty) together, as the fixture takes them. */
 const lib = { ...publicApi, ...internals };
 const FIXTURE = join(__dirname, 'parity_cases.cjs');
-const { runParity } = createRequire(import.meta.url)(FIXTURE) as { runParity: (t: typeof tf, l: typeof lib) => CaseResult[] };
+const { runParity } = createRequire(import.meta.url)(FIXTURE) as {
+  runParity: (t: typeof tf, l: typeof lib) => CaseResult[];
+};
 
 /** Kernel names with a registered gradient (tfjs keeps the registry on globalThis). */
 const REGISTERED = "[...globalThis._tfGlobals.get('gradRegistry').keys()].sort()";
 
 function registeredHere(): string[] {
-  return [...(globalThis as unknown as { _tfGlobals: Map<string, Map<string, unknown>> })._tfGlobals.get('gradRegistry')!.keys()].sort();
+  return [
+    ...(globalThis as unknown as { _tfGlobals: Map<string, Map<string, unknown>> })._tfGlobals
+      .get('gradRegistry')!
+      .keys(),
+  ].sort();
 }
 
 describe('gradients of dist/index.node.cjs (tfjs external) equal the ESM path', () => {
@@ -52,7 +58,7 @@ describe('gradients of dist/index.node.cjs (tfjs external) equal the ESM path', 
     here = runParity(tf, lib);
   });
 
-  it('registers the same kernels\' gradients', () => {
+  it("registers the same kernels' gradients", () => {
     expect(built.registered.length).toBeGreaterThan(100);
     expect(built.registered).toEqual(registeredHere());
   });
@@ -72,7 +78,9 @@ describe('gradients of dist/index.node.cjs (tfjs external) equal the ESM path', 
       expect(theirs.gradients.map((g) => g.shape)).toEqual(ours.gradients.map((g) => g.shape));
       for (const [k, g] of ours.gradients.entries()) {
         // A gradient of zeros would pass trivially.
-        expect(Math.max(...g.values.map(Math.abs)), `${ours.name}: gradient ${k} is not all zeros`).toBeGreaterThan(1e-4);
+        expect(Math.max(...g.values.map(Math.abs)), `${ours.name}: gradient ${k} is not all zeros`).toBeGreaterThan(
+          1e-4,
+        );
         close(g.values, theirs.gradients[k].values, `${ours.name}: gradient ${k}`);
       }
     }

@@ -17,9 +17,18 @@ export interface Run {
 /** `node -e script` (or `node file args`) in `cwd` (default: the repository, whose node_modules has the tfjs peers). */
 export function node(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 120_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 

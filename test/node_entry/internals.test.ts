@@ -6,7 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { NODE_ENTRY, NODE_INTERNALS, markedJson, node } from './helpers';
 
-const INTERNAL = ['criticTerms', 'generatorLoss', 'gradientPenalty', 'readParams', 'assignParams', 'checkArrays', 'Rng', 'latents', 'renderSamples', 'prepareFineTune'];
+const INTERNAL = [
+  'criticTerms',
+  'generatorLoss',
+  'gradientPenalty',
+  'readParams',
+  'assignParams',
+  'checkArrays',
+  'Rng',
+  'latents',
+  'renderSamples',
+  'prepareFineTune',
+];
 
 const SCRIPT = `
 const lib = require(${JSON.stringify(NODE_ENTRY)});
@@ -27,7 +38,13 @@ describe('wgan-edge and wgan-edge/internals, built', () => {
   it('the building blocks are in internals only, on the same modules as the entry', async () => {
     const run = await node(['-e', SCRIPT]);
     expect(run.code).toBe(0);
-    const tiers = markedJson<{ inInternals: string[]; inPublic: string[]; publicHas: string[]; oneConfigError: boolean; code: string }>(run.stdout, 'TIERS');
+    const tiers = markedJson<{
+      inInternals: string[];
+      inPublic: string[];
+      publicHas: string[];
+      oneConfigError: boolean;
+      code: string;
+    }>(run.stdout, 'TIERS');
     expect(tiers.inInternals).toEqual(INTERNAL);
     expect(tiers.inPublic).toEqual([]);
     expect(tiers.publicHas).toEqual(['sampleGenerator', 'Trainer', 'ConfigError', 'loadModelDir']);

@@ -43,17 +43,32 @@ const internals = require(${JSON.stringify(NODE_INTERNALS)});
 })();
 `;
 
-describe('dist/index.node.cjs beside the app\'s own tfjs', () => {
+describe("dist/index.node.cjs beside the app's own tfjs", () => {
   it('shares one tfjs-core, engine and Tensor class, with no double-registration warnings', async () => {
     const run = await node(['-e', SCRIPT]);
     expect(run.stderr).not.toMatch(/already been set|already registered|Error/);
     expect(run.code).toBe(0);
     const r = markedJson<Record<string, unknown>>(run.stdout, 'RESULT');
-    expect(r).toMatchObject({ sameEngine: true, backendSeenByApp: 'cpu', backendReported: 'cpu', penaltyIsAppTensor: true, latentsAreAppTensor: true, coreFiles: 1 });
+    expect(r).toMatchObject({
+      sameEngine: true,
+      backendSeenByApp: 'cpu',
+      backendReported: 'cpu',
+      penaltyIsAppTensor: true,
+      latentsAreAppTensor: true,
+      coreFiles: 1,
+    });
     expect(Number.isFinite(r.penalty as number)).toBe(true);
     // tfjs-core, and the CPU and WASM backends; no WebGPU without a WebGPU API.
-    expect(r.tfjsFiles).toEqual(expect.arrayContaining(['tfjs-core/dist/tf-core.node.js', 'tfjs-backend-cpu/dist/tf-backend-cpu.node.js', 'tfjs-backend-wasm/dist/tf-backend-wasm.node.js']));
+    expect(r.tfjsFiles).toEqual(
+      expect.arrayContaining([
+        'tfjs-core/dist/tf-core.node.js',
+        'tfjs-backend-cpu/dist/tf-backend-cpu.node.js',
+        'tfjs-backend-wasm/dist/tf-backend-wasm.node.js',
+      ]),
+    );
     expect((r.tfjsFiles as string[]).filter((f) => f.includes('webgpu'))).toEqual([]);
-    expect((r.warnings as string[]).filter((w) => /already been set|already registered|overwriting/i.test(w))).toEqual([]);
+    expect((r.warnings as string[]).filter((w) => /already been set|already registered|overwriting/i.test(w))).toEqual(
+      [],
+    );
   });
 });

@@ -52,8 +52,17 @@ describe('sampling the same generator again on WASM', () => {
     await tf.setBackend('wasm');
     const tensorsBefore = tf.memory().numTensors;
     const dataBefore = tf.backend().numDataIds();
-    const images = { data: Uint8Array.from({ length: 8 * 784 }, (_, i) => (i * 37) % 256), shape: [8, 28, 28, 1] as [number, number, number, number] };
-    const trainer = new Trainer({ loss: 'wgan-gp', arch: ARCH, data: imageDataset(images, ARCH.outputRange), seed: 1, batchSize: 4 });
+    const images = {
+      data: Uint8Array.from({ length: 8 * 784 }, (_, i) => (i * 37) % 256),
+      shape: [8, 28, 28, 1] as [number, number, number, number],
+    };
+    const trainer = new Trainer({
+      loss: 'wgan-gp',
+      arch: ARCH,
+      data: imageDataset(images, ARCH.outputRange),
+      seed: 1,
+      batchSize: 4,
+    });
     try {
       const generator = trainer.generator;
       const before = await samples(generator);

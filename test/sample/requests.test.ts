@@ -41,7 +41,9 @@ describe('checkSampleRequest', () => {
   });
 
   it('a request that is not an object', () => {
-    expect(refusal(() => checkSampleRequest(null as never, RUNTIME)).message).toBe('sample: the request must be an object, got null');
+    expect(refusal(() => checkSampleRequest(null as never, RUNTIME)).message).toBe(
+      'sample: the request must be an object, got null',
+    );
   });
 });
 
@@ -56,9 +58,11 @@ describe('checkInterpolateRequest', () => {
       [{ from: 1, to: 2, steps: 3, truncation: -1 }, 'bad-truncation'],
       [{ from: 1, to: 2, steps: 3, format: 'jpeg' }, 'bad-format'],
     ] as const;
-    for (const [request, code] of codes) expect(refusal(() => checkInterpolateRequest(request as never)).code, JSON.stringify(request)).toBe(code);
-    expect(refusal(() => checkInterpolateRequest({ from: 1, to: 2, steps: 1025 }, { maxSamples: 1024, what: 'interpolate' })).message).toBe(
-      'interpolate: steps must be an integer in [2, 1024] (both ends are included), got 1025',
-    );
+    for (const [request, code] of codes)
+      expect(refusal(() => checkInterpolateRequest(request as never)).code, JSON.stringify(request)).toBe(code);
+    expect(
+      refusal(() => checkInterpolateRequest({ from: 1, to: 2, steps: 1025 }, { maxSamples: 1024, what: 'interpolate' }))
+        .message,
+    ).toBe('interpolate: steps must be an integer in [2, 1024] (both ends are included), got 1025');
   });
 });
