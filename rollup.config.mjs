@@ -76,11 +76,16 @@ function emscriptenForBundlers() {
     name: 'emscripten-for-bundlers',
     transform(code, id) {
       if (id === backend) {
-        if (!toStringCall.test(code)) this.error(`${id}: the pthread script's toString() call was not found; update emscriptenForBundlers`);
-        return { code: code.replace(toStringCall, () => JSON.stringify(readFileSync(threadedFactory, 'utf8'))), map: null };
+        if (!toStringCall.test(code))
+          this.error(`${id}: the pthread script's toString() call was not found; update emscriptenForBundlers`);
+        return {
+          code: code.replace(toStringCall, () => JSON.stringify(readFileSync(threadedFactory, 'utf8'))),
+          map: null,
+        };
       }
       if (id.startsWith(emscriptenDir + sep) && id.endsWith('.js') && !id.endsWith('.worker.js')) {
-        if (!code.includes(nodeScriptDir)) this.error(`${id}: emscripten's __filename line was not found; update emscriptenForBundlers`);
+        if (!code.includes(nodeScriptDir))
+          this.error(`${id}: emscripten's __filename line was not found; update emscriptenForBundlers`);
         return { code: code.replace(nodeScriptDir, ''), map: null };
       }
       return null;
@@ -100,7 +105,7 @@ function copyIntoBuild(from, to) {
 }
 
 /** The Node build's entries that check the tfjs peers first, and how they fail (src/backend/peers.ts). */
-const NODE_ENTRIES = { 'index.node': 'library', cli: 'cli' };
+const NODE_ENTRIES = { 'index.node': 'library', internals: 'library', cli: 'cli' };
 
 /** Takes, in one build, a module's Node variant in its place: `{ 'src/a.ts': 'src/a.node.ts' }`. */
 function nodeVariants(map) {
@@ -123,8 +128,15 @@ const onwarn = (warning, warn) => {
 
 export default [
   {
-    input: 'src/index.ts',
-    output: { file: 'dist/index.js', format: 'es', sourcemap: true },
+    // The public API and wgan-edge/internals share one copy of their modules (lib-shared.js).
+    input: { index: 'src/index.ts', internals: 'src/internals.ts' },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].js',
+      chunkFileNames: 'lib-shared.js',
+    },
     external: (id) => EXTERNAL.some((p) => p.test(id)),
     plugins: [ts()],
     onwarn,
@@ -134,7 +146,10 @@ export default [
   // literals name files beside them in dist/, which an app's bundler emits with them.
   ...[
     { input: 'src/runtime/index.ts', output: { file: 'dist/runtime.js', format: 'es', sourcemap: true } },
-    { input: 'src/runtime/service_worker_register.ts', output: { file: 'dist/service-worker.js', format: 'es', sourcemap: true } },
+    {
+      input: 'src/runtime/service_worker_register.ts',
+      output: { file: 'dist/service-worker.js', format: 'es', sourcemap: true },
+    },
   ].map(({ input, output }) => ({ input, output, plugins: [nodeResolve({ browser: true }), ts()], onwarn })),
   {
     input: 'demo/main.ts',
@@ -161,7 +176,12 @@ export default [
     onwarn,
   })),
   {
-    input: { 'index.node': 'src/index.node.ts', cli: 'src/cli/main.ts', 'node-peers': 'src/backend/peers.ts' },
+    input: {
+      'index.node': 'src/index.node.ts',
+      internals: 'src/internals.ts',
+      cli: 'src/cli/main.ts',
+      'node-peers': 'src/backend/peers.ts',
+    },
     output: {
       dir: 'dist',
       format: 'cjs',
@@ -170,7 +190,10 @@ export default [
       chunkFileNames: (chunk) => (chunk.isDynamicEntry ? 'node-[name].cjs' : 'node-shared.cjs'),
       banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
       // Before the entry's require() calls: a missing peer gives one message, not a stack.
-      intro: (chunk) => (NODE_ENTRIES[chunk.name] != null ? `require('./node-peers.cjs').ensureNodePeers('${NODE_ENTRIES[chunk.name]}');` : ''),
+      intro: (chunk) =>
+        NODE_ENTRIES[chunk.name] != null
+          ? `require('./node-peers.cjs').ensureNodePeers('${NODE_ENTRIES[chunk.name]}');`
+          : '',
     },
     external: (id) => id.startsWith('node:') || (/^@tensorflow\//.test(id) && !id.startsWith(REGISTER_ALL_GRADIENTS)),
     plugins: [

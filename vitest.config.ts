@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import type { BrowserCommand } from 'vitest/node';
 import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+import type { BrowserCommand } from 'vitest/node';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium';
 import { nodeFineTuneResult, startNodeFineTune } from './test/helpers/node_finetune';
 
@@ -81,7 +81,8 @@ function withoutIsolationHeaders(path: string): Plugin {
         if (request.url?.split('?')[0] === path) {
           for (const name of ISOLATION_HEADERS) response.removeHeader(name);
           const setHeader = response.setHeader.bind(response);
-          response.setHeader = (name, value) => (ISOLATION_HEADERS.includes(name.toLowerCase()) ? response : setHeader(name, value));
+          response.setHeader = (name, value) =>
+            ISOLATION_HEADERS.includes(name.toLowerCase()) ? response : setHeader(name, value);
         }
         next();
       });
@@ -196,7 +197,14 @@ export default defineConfig({
               launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
             }),
             instances: [{ browser: 'chromium' }],
-            commands: { setNetworkOff, stopServiceWorkers, notIsolatedWorkerReport, requestCount, startNodeFineTune, nodeFineTuneResult },
+            commands: {
+              setNetworkOff,
+              stopServiceWorkers,
+              notIsolatedWorkerReport,
+              requestCount,
+              startNodeFineTune,
+              nodeFineTuneResult,
+            },
           },
         },
       },

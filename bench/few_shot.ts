@@ -12,9 +12,9 @@ import { imageDataset } from '../src/data/images';
 import type { ModelContents } from '../src/io/codec';
 import { fineTune } from '../src/io/finetune';
 import { archOf, generatorFromModel, modelFromTrainer, startFromModel } from '../src/io/networks';
-import type { LatentAnchors } from '../src/models/latent_mixture';
 import { classifierOutputs, predictedClasses } from '../src/metrics/classifier_quality';
 import { nearestShotRatio, pickShots } from '../src/metrics/few_shot';
+import type { LatentAnchors } from '../src/models/latent_mixture';
 import type { ParamTensors } from '../src/nn/params';
 import { disposeParams } from '../src/nn/params';
 import { loadMnist, loadMnistLabels } from '../src/node/mnist';
@@ -37,7 +37,11 @@ export interface FewShotSet {
 }
 
 /** The shots and real images of `digit` from MNIST's test set, picked as docs/finetune.md's tables pick them. */
-export async function mnistFewShotSet(digit: number, shots = FEW_SHOT.shots, pickSeed = FEW_SHOT.pickSeed): Promise<FewShotSet> {
+export async function mnistFewShotSet(
+  digit: number,
+  shots = FEW_SHOT.shots,
+  pickSeed = FEW_SHOT.pickSeed,
+): Promise<FewShotSet> {
   const [test, labels] = [await loadMnist('test'), await loadMnistLabels('test')];
   const picked = pickShots(labels, digit, shots, FEW_SHOT.reals, pickSeed);
   const pick = (list: number[]): ImageArray & { data: Uint8Array } => {
@@ -69,7 +73,12 @@ export interface MethodRun {
  * override options (augment=none, cutout=0, translation=0.25, freeze=0, ema=none, lr=2e-4,
  * batch=16, ncritic=2, spread=0.6|auto|none, target=0.75, group=3, ratio=1, steps=N, components=all).
  */
-export async function runMethod(method: string, model: ModelContents, shots: ImageArray, source: string): Promise<MethodRun> {
+export async function runMethod(
+  method: string,
+  model: ModelContents,
+  shots: ImageArray,
+  source: string,
+): Promise<MethodRun> {
   const started = performance.now();
   const cpuStart = process.cpuUsage();
   const seconds = () => (performance.now() - started) / 1000;
@@ -82,11 +91,26 @@ export async function runMethod(method: string, model: ModelContents, shots: Ima
   if (plain) {
     const steps = Number(plain[1]);
     const arch = archOf(model, source);
-    const trainer = new Trainer({ loss: 'wgan-gp', arch, data: imageDataset(shots, arch.outputRange), seed: 0, batchSize: 8, learningRate: 1e-4 });
+    const trainer = new Trainer({
+      loss: 'wgan-gp',
+      arch,
+      data: imageDataset(shots, arch.outputRange),
+      seed: 0,
+      batchSize: 8,
+      learningRate: 1e-4,
+    });
     try {
       await startFromModel(trainer, model, source);
       await trainer.run({ steps });
-      return { tuned: await modelFromTrainer(trainer, {}), components: null, votes: null, steps, seconds: seconds(), cpuSeconds: cpuSeconds(), anchors: null };
+      return {
+        tuned: await modelFromTrainer(trainer, {}),
+        components: null,
+        votes: null,
+        steps,
+        seconds: seconds(),
+        cpuSeconds: cpuSeconds(),
+        anchors: null,
+      };
     } finally {
       trainer.dispose();
     }
@@ -100,7 +124,8 @@ export async function runMethod(method: string, model: ModelContents, shots: Ima
     const [k, v] = kv.split('=');
     if (k === 'augment') options.augment = v === 'none' ? null : undefined;
     else if (k === 'cutout') options.augment = { ...(options.augment ?? DIFF_AUGMENT_DEFAULT), cutout: Number(v) };
-    else if (k === 'translation') options.augment = { ...(options.augment ?? DIFF_AUGMENT_DEFAULT), translation: Number(v) };
+    else if (k === 'translation')
+      options.augment = { ...(options.augment ?? DIFF_AUGMENT_DEFAULT), translation: Number(v) };
     else if (k === 'freeze') options.frozenCriticLayers = Number(v);
     else if (k === 'ema') options.emaDecay = v === 'none' ? null : Number(v);
     else if (k === 'lr') options.learningRate = Number(v);
@@ -139,7 +164,12 @@ export interface FewShotQuality {
 }
 
 /** `n` samples of `model` at the protocol's seed, scored against the set. */
-export async function fewShotQuality(model: ModelContents, set: FewShotSet, classifier: ParamTensors, n = FEW_SHOT.samples): Promise<FewShotQuality> {
+export async function fewShotQuality(
+  model: ModelContents,
+  set: FewShotSet,
+  classifier: ParamTensors,
+  n = FEW_SHOT.samples,
+): Promise<FewShotQuality> {
   const samples = await drawSamples(model, n);
   const { probabilities } = await classifierOutputs(classifier, samples);
   const share = predictedClasses(probabilities).filter((c) => c === set.digit).length / n;
@@ -156,7 +186,9 @@ export async function drawSamples(model: ModelContents, n: number): Promise<Floa
     for (let start = 0; start < n; start += SAMPLE_BATCH) {
       const count = Math.min(SAMPLE_BATCH, n - start);
       const z = await seededLatents(count, latentDim, FEW_SHOT.sampleSeed * 1000 + start);
-      const x = tf.tidy(() => tf.clipByValue(generator.apply(generator.params, tf.tensor2d(z, [count, latentDim])), 0, 1));
+      const x = tf.tidy(() =>
+        tf.clipByValue(generator.apply(generator.params, tf.tensor2d(z, [count, latentDim])), 0, 1),
+      );
       out.set((await x.data()) as Float32Array, start * SIZE);
       x.dispose();
     }

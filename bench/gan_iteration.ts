@@ -59,7 +59,11 @@ export function iterationTrainer(dim: number, seed = 1): Trainer {
     pixels[i] = state >>> 24;
   }
   const arch = archConfig('dcgan28', { dim });
-  const data = imageDataset({ data: pixels, shape: [IMAGE_COUNT, IMAGE_SIDE, IMAGE_SIDE, 1] }, arch.outputRange, 'bench digits');
+  const data = imageDataset(
+    { data: pixels, shape: [IMAGE_COUNT, IMAGE_SIDE, IMAGE_SIDE, 1] },
+    arch.outputRange,
+    'bench digits',
+  );
   return new Trainer({ loss: 'wgan-gp', arch, data, seed, batchSize: ITERATION_BATCH });
 }
 

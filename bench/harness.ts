@@ -29,9 +29,13 @@ export interface RunCounts {
 /**
  * Wall times in ms of each case's timed runs, after its untimed warm-up runs. The cases take
  * turns run by run, so that a change in the machine's load hits them alike and their ratios
- * hold. Each `once` must await its result (e.g. `await t.data()`).
+ * hold. Each `once` must await its result (e.g. `await t.data()`). A case that runs elsewhere
+ * (a worker thread) may time itself there and resolve to its own ms, which then counts instead
+ * of the wall time around the hand-over.
  */
-export async function timeRuns(cases: { once: () => Promise<void>; counts: RunCounts }[]): Promise<number[][]> {
+export async function timeRuns(
+  cases: { once: () => Promise<void | number>; counts: RunCounts }[],
+): Promise<number[][]> {
   const rounds = Math.max(...cases.map(({ counts }) => counts.warmup + counts.runs));
   const times: number[][] = cases.map(() => []);
   for (let round = 0; round < rounds; round++) {
@@ -40,8 +44,8 @@ export async function timeRuns(cases: { once: () => Promise<void>; counts: RunCo
       const first = rounds - counts.warmup - counts.runs;
       if (round < first) continue;
       const start = performance.now();
-      await once();
-      if (round >= first + counts.warmup) times[i].push(performance.now() - start);
+      const ownMs = await once();
+      if (round >= first + counts.warmup) times[i].push(typeof ownMs === 'number' ? ownMs : performance.now() - start);
     }
   }
   return times;

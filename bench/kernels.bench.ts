@@ -5,8 +5,8 @@
  * convolutions: the forward next to its two backprops (on wasm composed on the forward's
  * XNNPACK kernel, src/backend/kernels/DepthwiseConv2dNativeBackprop_wasm.ts).
  */
-import { it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { it } from 'vitest';
 import '../src/index';
 import { builtinConv2DBackpropInputWasm } from '../src/backend/kernels/Conv2DBackpropInput_wasm';
 import { rateEntry, saveSuite, timeRuns, type BenchEntry, type RunCounts } from './harness';
@@ -54,28 +54,59 @@ async function convEntries(plan: BackendPlan): Promise<BenchEntry[]> {
     const xShape = [plan.batch, ...layer.input] as [number, number, number, number];
     const filterShape = [...layer.filter] as [number, number, number, number];
     const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, STRIDE, 1, PAD);
-    const gflop = (2 * info.outShape.reduce((a, b) => a * b, 1) * info.filterHeight * info.filterWidth * info.inChannels) / 1e9;
+    const gflop =
+      (2 * info.outShape.reduce((a, b) => a * b, 1) * info.filterHeight * info.filterWidth * info.inChannels) / 1e9;
     const x = tf.randomNormal(xShape);
     const filter = tf.randomNormal(filterShape);
     const dy = tf.randomNormal(info.outShape);
     const common = { strides: STRIDE, pad: PAD, dataFormat: 'NHWC' };
     const cases: { kernel: string; counts: RunCounts; run: () => tf.Tensor }[] = [
-      { kernel: 'Conv2D', counts: plan.counts, run: () => tf.engine().runKernel('Conv2D', { x, filter }, { ...common, dilations: 1 }) as tf.Tensor },
-      { kernel: 'Conv2DBackpropInput', counts: plan.counts, run: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: xShape }) as tf.Tensor },
-      { kernel: 'Conv2DBackpropFilter', counts: plan.counts, run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape }) as tf.Tensor },
+      {
+        kernel: 'Conv2D',
+        counts: plan.counts,
+        run: () => tf.engine().runKernel('Conv2D', { x, filter }, { ...common, dilations: 1 }) as tf.Tensor,
+      },
+      {
+        kernel: 'Conv2DBackpropInput',
+        counts: plan.counts,
+        run: () =>
+          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: xShape }) as tf.Tensor,
+      },
+      {
+        kernel: 'Conv2DBackpropFilter',
+        counts: plan.counts,
+        run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape }) as tf.Tensor,
+      },
     ];
     if (plan.backend === 'wasm') {
       // The kernel that src/backend/kernels replaces, for the before/after ratio.
-      const builtin = () => builtinConv2DBackpropInputWasm({ inputs: { dy, filter }, backend: tf.backend(), attrs: { ...common, inputShape: xShape } as never });
-      cases.splice(2, 0, { kernel: 'Conv2DBackpropInput tfjs built-in', counts: BUILTIN_COUNTS, run: () => tf.engine().makeTensorFromTensorInfo(builtin()) });
+      const builtin = () =>
+        builtinConv2DBackpropInputWasm({
+          inputs: { dy, filter },
+          backend: tf.backend(),
+          attrs: { ...common, inputShape: xShape } as never,
+        });
+      cases.splice(2, 0, {
+        kernel: 'Conv2DBackpropInput tfjs built-in',
+        counts: BUILTIN_COUNTS,
+        run: () => tf.engine().makeTensorFromTensorInfo(builtin()),
+      });
     }
     const times = await timeRuns(cases.map(({ counts, run }) => ({ counts, once: syncedRun(run) })));
     cases.forEach(({ kernel }, i) => {
-      entries.push(rateEntry(
-        { suite: SUITE, name: `${kernel} ${layer.name}`, backend: plan.backend, unit: 'GFLOP/s', detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: STRIDE, pad: PAD } },
-        gflop,
-        times[i],
-      ));
+      entries.push(
+        rateEntry(
+          {
+            suite: SUITE,
+            name: `${kernel} ${layer.name}`,
+            backend: plan.backend,
+            unit: 'GFLOP/s',
+            detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: STRIDE, pad: PAD },
+          },
+          gflop,
+          times[i],
+        ),
+      );
     });
     tf.dispose([x, filter, dy]);
   }
@@ -100,17 +131,42 @@ async function depthwiseEntries(plan: BackendPlan): Promise<BenchEntry[]> {
     const dy = tf.randomNormal(info.outShape);
     const common = { strides: layer.stride, pad: PAD, dilations: 1 };
     const cases = [
-      { kernel: 'DepthwiseConv2dNative', run: () => tf.engine().runKernel('DepthwiseConv2dNative', { x, filter }, common as never) as tf.Tensor },
-      { kernel: 'DepthwiseConv2dNativeBackpropInput', run: () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...common, inputShape: xShape } as never) as tf.Tensor },
-      { kernel: 'DepthwiseConv2dNativeBackpropFilter', run: () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...common, filterShape } as never) as tf.Tensor },
+      {
+        kernel: 'DepthwiseConv2dNative',
+        run: () => tf.engine().runKernel('DepthwiseConv2dNative', { x, filter }, common as never) as tf.Tensor,
+      },
+      {
+        kernel: 'DepthwiseConv2dNativeBackpropInput',
+        run: () =>
+          tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter }, {
+            ...common,
+            inputShape: xShape,
+          } as never) as tf.Tensor,
+      },
+      {
+        kernel: 'DepthwiseConv2dNativeBackpropFilter',
+        run: () =>
+          tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, {
+            ...common,
+            filterShape,
+          } as never) as tf.Tensor,
+      },
     ];
     const times = await timeRuns(cases.map(({ run }) => ({ counts: plan.counts, once: syncedRun(run) })));
     cases.forEach(({ kernel }, i) => {
-      entries.push(rateEntry(
-        { suite: SUITE, name: `${kernel} ${layer.name}`, backend: plan.backend, unit: 'GFLOP/s', detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: layer.stride, pad: PAD } },
-        gflop,
-        times[i],
-      ));
+      entries.push(
+        rateEntry(
+          {
+            suite: SUITE,
+            name: `${kernel} ${layer.name}`,
+            backend: plan.backend,
+            unit: 'GFLOP/s',
+            detail: { batch: plan.batch, x: xShape, filter: filterShape, stride: layer.stride, pad: PAD },
+          },
+          gflop,
+          times[i],
+        ),
+      );
     });
     tf.dispose([x, filter, dy]);
   }
@@ -123,7 +179,13 @@ async function matMulEntry(plan: BackendPlan): Promise<BenchEntry> {
   const [times] = await timeRuns([{ counts: plan.counts, once: syncedRun(() => tf.matMul(a, b)) }]);
   tf.dispose([a, b]);
   return rateEntry(
-    { suite: SUITE, name: `matMul ${MATMUL_SIZE}x${MATMUL_SIZE}`, backend: plan.backend, unit: 'GFLOP/s', detail: { size: MATMUL_SIZE } },
+    {
+      suite: SUITE,
+      name: `matMul ${MATMUL_SIZE}x${MATMUL_SIZE}`,
+      backend: plan.backend,
+      unit: 'GFLOP/s',
+      detail: { size: MATMUL_SIZE },
+    },
     (2 * MATMUL_SIZE ** 3) / 1e9,
     times,
   );

@@ -27,10 +27,18 @@ export function pytorchMissing(): string | null {
   return null;
 }
 
-export async function startPytorchAnchor(options: { dim: number; batch: number; threads: number }): Promise<PytorchAnchor> {
-  const child = spawn(PYTHON, [SCRIPT, '--dim', String(options.dim), '--batch', String(options.batch), '--threads', String(options.threads)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+export async function startPytorchAnchor(options: {
+  dim: number;
+  batch: number;
+  threads: number;
+}): Promise<PytorchAnchor> {
+  const child = spawn(
+    PYTHON,
+    [SCRIPT, '--dim', String(options.dim), '--batch', String(options.batch), '--threads', String(options.threads)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const nextMessage = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await lines.next();

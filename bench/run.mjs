@@ -51,7 +51,11 @@ for (const { name, config, files } of runs) {
     join(rootDir, 'node_modules', '.bin', 'vitest'),
     ['run', '--config', join(benchDir, config), ...files],
     // With --json, stdout carries the JSON only: vitest's report goes to stderr.
-    { cwd: rootDir, env: { ...process.env, WGAN_BENCH_OUT: outDir, WGAN_BENCH_FLAGS: suiteFlags.join(' ') }, stdio: ['ignore', asJson ? process.stderr : 'inherit', 'inherit'] },
+    {
+      cwd: rootDir,
+      env: { ...process.env, WGAN_BENCH_OUT: outDir, WGAN_BENCH_FLAGS: suiteFlags.join(' ') },
+      stdio: ['ignore', asJson ? process.stderr : 'inherit', 'inherit'],
+    },
   );
   if (vitest.status !== 0) failed.push(`${name} suites: vitest exited with ${vitest.status ?? vitest.signal}`);
 }
@@ -112,7 +116,9 @@ function printExtraTable({ suite, title, columns, rows, notes = [] }) {
   const cells = rows.map((r) => r.map((v) => (typeof v === 'number' ? formatNumber(v) : String(v))));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   // '-' stands for a number that does not apply; such a column still aligns right.
-  const numeric = columns.map((_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || r[i] === '-'));
+  const numeric = columns.map(
+    (_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || r[i] === '-'),
+  );
   const line = (cs) => cs.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   console.log(`\n${suite}: ${title}`);
   console.log(line(columns));
@@ -123,5 +129,11 @@ function printExtraTable({ suite, title, columns, rows, notes = [] }) {
 
 function formatNumber(v) {
   const abs = Math.abs(v);
-  return abs >= 100 || Number.isInteger(v) ? v.toFixed(0) : abs >= 10 ? v.toFixed(1) : abs >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
+  return abs >= 100 || Number.isInteger(v)
+    ? v.toFixed(0)
+    : abs >= 10
+      ? v.toFixed(1)
+      : abs >= 0.1
+        ? v.toFixed(2)
+        : v.toPrecision(2);
 }

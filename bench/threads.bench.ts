@@ -6,14 +6,14 @@
  * single-threaded binary runs the kernels at the same speed as its 1-thread pool (README,
  * Performance). Also the results of one iteration from the same start with 1 and 2 threads.
  */
-import { expect, it } from 'vitest';
 import { cpus, loadavg } from 'node:os';
+import { expect, it } from 'vitest';
 import '../src/index';
 import { initBackend } from '../src/backend/init';
 import { switchWasmThreads } from '../src/backend/node_threads';
+import type { Trainer } from '../src/train/trainer';
 import { AUTHORS_DIM, ITERATION_BATCH, ITERATION_CRITIC_STEPS, iterationTrainer, runIteration } from './gan_iteration';
 import { rateEntry, saveSuite, saveTable, timeRuns, type RunCounts } from './harness';
-import type { Trainer } from '../src/train/trainer';
 
 const SUITE = 'threads';
 const THREADS = [1, 2] as const;
@@ -21,7 +21,9 @@ const COUNTS: RunCounts = { warmup: 1, runs: 3 };
 
 async function weights(trainer: Trainer): Promise<Float32Array[]> {
   const nets = [trainer.generator, trainer.critic];
-  return Promise.all(nets.flatMap((net) => Object.values(net.params).map(async (v) => (await v.data()) as Float32Array)));
+  return Promise.all(
+    nets.flatMap((net) => Object.values(net.params).map(async (v) => (await v.data()) as Float32Array)),
+  );
 }
 
 it('WGAN-GP iteration, WASM 1 thread vs 2 threads', async () => {
@@ -63,7 +65,14 @@ it('WGAN-GP iteration, WASM 1 thread vs 2 threads', async () => {
         name: `WGAN-GP iteration, dcgan28 DIM ${AUTHORS_DIM}, batch ${ITERATION_BATCH}, ${n} thread${n === 1 ? '' : 's'}`,
         backend: 'wasm',
         unit: 'it/s',
-        detail: { dim: AUTHORS_DIM, batch: ITERATION_BATCH, criticSteps: ITERATION_CRITIC_STEPS, threads: n, threadedBinary: true, loadAverage1m: load },
+        detail: {
+          dim: AUTHORS_DIM,
+          batch: ITERATION_BATCH,
+          criticSteps: ITERATION_CRITIC_STEPS,
+          threads: n,
+          threadedBinary: true,
+          loadAverage1m: load,
+        },
       },
       1,
       times[i],
@@ -76,8 +85,26 @@ it('WGAN-GP iteration, WASM 1 thread vs 2 threads', async () => {
   saveTable({
     suite: SUITE,
     title: `WASM threads in Node: 2-thread speed-up on the WGAN-GP iteration (DIM ${AUTHORS_DIM}, batch ${ITERATION_BATCH})`,
-    columns: ['1 thread s (runs)', '2 threads s (runs)', 'speed-up min', 'median', 'max', 'max |w1 - w2| after 1 iteration'],
-    rows: [[times[0].map(fmt).join(', '), times[1].map(fmt).join(', '), ratios[0].toFixed(2), ratios[ratios.length >> 1].toFixed(2), ratios[ratios.length - 1].toFixed(2), maxDiff.toExponential(1)]],
-    notes: [`${cpus().length} cores, load average ${load.toFixed(1)} when the suite started: on a loaded machine the second thread waits for a core.`],
+    columns: [
+      '1 thread s (runs)',
+      '2 threads s (runs)',
+      'speed-up min',
+      'median',
+      'max',
+      'max |w1 - w2| after 1 iteration',
+    ],
+    rows: [
+      [
+        times[0].map(fmt).join(', '),
+        times[1].map(fmt).join(', '),
+        ratios[0].toFixed(2),
+        ratios[ratios.length >> 1].toFixed(2),
+        ratios[ratios.length - 1].toFixed(2),
+        maxDiff.toExponential(1),
+      ],
+    ],
+    notes: [
+      `${cpus().length} cores, load average ${load.toFixed(1)} when the suite started: on a loaded machine the second thread waits for a core.`,
+    ],
   });
 });

@@ -5,12 +5,21 @@
  * WASM (DIM 64) and CPU (reduced width), memory after every iteration, and the ratios the
  * performance targets are stated in.
  */
-import { expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
 import '../src/index';
 import type { Trainer } from '../src/train/trainer';
-import { AUTHORS_DIM, CPU_DIM, ITERATION_BATCH, iterationEntry, iterationTrainer, profileIteration, runIteration, type IterationProfile } from './gan_iteration';
+import {
+  AUTHORS_DIM,
+  CPU_DIM,
+  ITERATION_BATCH,
+  iterationEntry,
+  iterationTrainer,
+  profileIteration,
+  runIteration,
+  type IterationProfile,
+} from './gan_iteration';
 import { saveSuite, saveTable, timeRuns, type BenchEntry, type BenchTable, type RunCounts } from './harness';
 import { pytorchMissing, startPytorchAnchor, type PytorchAnchor } from './pytorch';
 
@@ -57,7 +66,8 @@ it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () =>
     const { numTensors, numBytes } = tf.memory();
     const { rss, heapUsed } = process.memoryUsage();
     // HEAPU8 is Emscripten's view of the linear memory; tfjs' typings leave it out.
-    const wasmMemory = ((tf.findBackend('wasm') as BackendWasm).wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.byteLength;
+    const wasmMemory = ((tf.findBackend('wasm') as BackendWasm).wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8
+      .byteLength;
     memory.push({ label: key, numTensors, numBytes, rss, jsHeap: heapUsed, wasmMemory });
   };
   const tfjsCase = async (backend: 'wasm' | 'cpu', dim: number, counts: RunCounts): Promise<IterationCase> => {
@@ -87,7 +97,10 @@ it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () =>
   const missing = pytorchMissing();
   const anchors: PytorchAnchor[] = [];
   if (missing == null) {
-    for (const [dim, counts] of [[AUTHORS_DIM, FULL_COUNTS], [CPU_DIM, SMALL_COUNTS]] as const) {
+    for (const [dim, counts] of [
+      [AUTHORS_DIM, FULL_COUNTS],
+      [CPU_DIM, SMALL_COUNTS],
+    ] as const) {
       // As many threads as WASM gets (tfjs caps it at cores / 2): the same hardware share.
       const anchor = await startPytorchAnchor({ dim, batch: ITERATION_BATCH, threads: wasmThreads });
       anchors.push(anchor);
@@ -123,18 +136,24 @@ it('WGAN-GP iteration per backend, PyTorch anchor, memory, profile', async () =>
 
   const gflopAt = (dim: number) => (dim === AUTHORS_DIM ? profiles.get('wasm')!.gflop : profiles.get('cpu')!.gflop);
   const entries: BenchEntry[] = cases.map((c, i) =>
-    iterationEntry(SUITE, { dim: c.dim, backend: c.backend, gflop: gflopAt(c.dim), timesMs: times[i] }, {
-      threads: c.backend === 'cpu' ? 1 : c.backend === 'wasm' ? wasmThreads : anchors[0]?.threads,
-      ...(c.backend === 'pytorch' && { torch: anchors[0]?.torchVersion }),
-    }),
+    iterationEntry(
+      SUITE,
+      { dim: c.dim, backend: c.backend, gflop: gflopAt(c.dim), timesMs: times[i] },
+      {
+        threads: c.backend === 'cpu' ? 1 : c.backend === 'wasm' ? wasmThreads : anchors[0]?.threads,
+        ...(c.backend === 'pytorch' && { torch: anchors[0]?.torchVersion }),
+      },
+    ),
   );
   saveSuite(SUITE, entries);
 
-  const medianMs = (backend: string, dim: number) => entries[cases.findIndex((c) => c.backend === backend && c.dim === dim)]?.medianMs;
+  const medianMs = (backend: string, dim: number) =>
+    entries[cases.findIndex((c) => c.backend === backend && c.dim === dim)]?.medianMs;
   saveTable(ratioTable(medianMs, gflopAt, profiles.get('wasm')!, missing), 0);
   saveTable(memoryTable(memory), 1);
   let index = 2;
-  for (const [backend, profile] of profiles) saveTable(profileTable(backend, backend === 'wasm' ? AUTHORS_DIM : CPU_DIM, profile), index++);
+  for (const [backend, profile] of profiles)
+    saveTable(profileTable(backend, backend === 'wasm' ? AUTHORS_DIM : CPU_DIM, profile), index++);
 });
 
 function ratioTable(
@@ -151,17 +170,37 @@ function ratioTable(
   const cpuSmall = medianMs('cpu', CPU_DIM)!;
   const torch = medianMs('pytorch', AUTHORS_DIM);
   const torchSmall = medianMs('pytorch', CPU_DIM);
-  ratioRow(`wasm / PyTorch time, DIM ${AUTHORS_DIM}`, torch && wasm / torch, `<= ${TARGET_PYTORCH_RATIO}`, torch ? wasm / torch <= TARGET_PYTORCH_RATIO : null);
+  ratioRow(
+    `wasm / PyTorch time, DIM ${AUTHORS_DIM}`,
+    torch && wasm / torch,
+    `<= ${TARGET_PYTORCH_RATIO}`,
+    torch ? wasm / torch <= TARGET_PYTORCH_RATIO : null,
+  );
   ratioRow(`wasm / PyTorch time, DIM ${CPU_DIM}`, torchSmall && wasmSmall / torchSmall, 'info', null);
-  ratioRow(`cpu / wasm time, DIM ${CPU_DIM} (measured)`, cpuSmall / wasmSmall, `>= ${TARGET_WASM_SPEEDUP}`, cpuSmall / wasmSmall >= TARGET_WASM_SPEEDUP);
+  ratioRow(
+    `cpu / wasm time, DIM ${CPU_DIM} (measured)`,
+    cpuSmall / wasmSmall,
+    `>= ${TARGET_WASM_SPEEDUP}`,
+    cpuSmall / wasmSmall >= TARGET_WASM_SPEEDUP,
+  );
   const cpuEstimate = cpuSmall * (gflopAt(AUTHORS_DIM) / gflopAt(CPU_DIM));
-  ratioRow(`cpu / wasm time, DIM ${AUTHORS_DIM} (cpu estimated from DIM ${CPU_DIM} by GFLOP)`, cpuEstimate / wasm, 'info', null);
+  ratioRow(
+    `cpu / wasm time, DIM ${AUTHORS_DIM} (cpu estimated from DIM ${CPU_DIM} by GFLOP)`,
+    cpuEstimate / wasm,
+    'info',
+    null,
+  );
   const rate = (kernel: string) => {
     const k = wasmProfile.shares.find((s) => s.kernel === kernel);
     return k ? k.gflop / k.ms : NaN;
   };
   const backpropShare = rate('Conv2DBackpropInput') / rate('Conv2D');
-  ratioRow('wasm Conv2DBackpropInput / Conv2D GFLOP/s over the DIM 64 iteration', backpropShare, `>= ${TARGET_BACKPROP_INPUT_SHARE}`, backpropShare >= TARGET_BACKPROP_INPUT_SHARE);
+  ratioRow(
+    'wasm Conv2DBackpropInput / Conv2D GFLOP/s over the DIM 64 iteration',
+    backpropShare,
+    `>= ${TARGET_BACKPROP_INPUT_SHARE}`,
+    backpropShare >= TARGET_BACKPROP_INPUT_SHARE,
+  );
   return {
     suite: SUITE,
     title: 'ratios from this run (times are medians; lower time is better)',
@@ -195,10 +234,22 @@ function memoryTable(samples: MemorySample[]): BenchTable {
   const all = samples.map((s) => s.numTensors);
   return {
     suite: SUITE,
-    title: 'memory after each iteration (tf.memory() counts the tensors of all trainers in this suite; RSS is the whole Node process)',
-    columns: ['case', 'iterations', 'tensors first / last', 'tensor MB first / last', 'RSS MB first / last', 'RSS MB peak', 'JS heap MB first / last', 'WASM memory MB first / last'],
+    title:
+      'memory after each iteration (tf.memory() counts the tensors of all trainers in this suite; RSS is the whole Node process)',
+    columns: [
+      'case',
+      'iterations',
+      'tensors first / last',
+      'tensor MB first / last',
+      'RSS MB first / last',
+      'RSS MB peak',
+      'JS heap MB first / last',
+      'WASM memory MB first / last',
+    ],
     rows,
-    notes: [`tensor count after each of the ${samples.length} iterations: min ${Math.min(...all)}, max ${Math.max(...all)} (all trainers built before the first).`],
+    notes: [
+      `tensor count after each of the ${samples.length} iterations: min ${Math.min(...all)}, max ${Math.max(...all)} (all trainers built before the first).`,
+    ],
   };
 }
 
@@ -224,9 +275,16 @@ function profileTable(backend: string, dim: number, { wallMs, shares, gflop }: I
     columns: ['kernel', 'calls', 'ms', '% of wall', 'GFLOP', 'GFLOP/s'],
     rows: [
       ...shown.map((k) => row(k.kernel, k.calls, k.ms, k.gflop)),
-      row(`${rest.length} other kernels`, sum((k) => k.calls), sum((k) => k.ms), sum((k) => k.gflop)),
+      row(
+        `${rest.length} other kernels`,
+        sum((k) => k.calls),
+        sum((k) => k.ms),
+        sum((k) => k.gflop),
+      ),
       row('outside kernels (JS, tape, readback)', 0, wallMs - kernelMs, 0),
     ],
-    notes: ['tf.profile over one iteration after the timed ones; GFLOP counted from each kernel\'s shapes (convolutions, matmuls).'],
+    notes: [
+      "tf.profile over one iteration after the timed ones; GFLOP counted from each kernel's shapes (convolutions, matmuls).",
+    ],
   };
 }

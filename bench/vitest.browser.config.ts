@@ -8,9 +8,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import type { BrowserCommand } from 'vitest/node';
-import type { Plugin } from 'vite';
 import rootConfig from '../vitest.config.js';
 import type { BenchEntry } from './harness.js';
 
@@ -19,7 +19,8 @@ const rootDir = fileURLToPath(new URL('..', import.meta.url));
 const browserProject = rootConfig.test?.projects?.find(
   (p): p is TestProjectInlineConfiguration => typeof p === 'object' && 'test' in p && p.test?.name === 'browser',
 );
-if (browserProject?.test?.browser == null) throw new Error('vitest.config.ts has no browser project to take the Chromium settings from');
+if (browserProject?.test?.browser == null)
+  throw new Error('vitest.config.ts has no browser project to take the Chromium settings from');
 const { server, plugins, worker, optimizeDeps } = browserProject;
 const browser = browserProject.test.browser;
 
@@ -45,7 +46,10 @@ const harnessNodeImportsStubbed: Plugin = {
   name: 'bench-harness-node-imports-stubbed',
   enforce: 'pre',
   resolveId(source, importer) {
-    if ((source === 'node:fs' || source === 'node:path') && importer?.split('?')[0] === join(rootDir, 'bench', 'harness.ts')) {
+    if (
+      (source === 'node:fs' || source === 'node:path') &&
+      importer?.split('?')[0] === join(rootDir, 'bench', 'harness.ts')
+    ) {
       return join(rootDir, 'bench', 'browser', 'node_stub.ts');
     }
     return null;

@@ -29,17 +29,24 @@ interface PackedFile {
   size: number;
 }
 
-it('tarball size and the Vite example\'s cold start in Chromium', async () => {
+it("tarball size and the Vite example's cold start in Chromium", async () => {
   const work = await mkdtemp(join(tmpdir(), 'wgan-edge-bench-'));
   try {
-    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 1 << 24 });
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      maxBuffer: 1 << 24,
+    });
     const [packed] = JSON.parse(stdout) as { size: number; unpackedSize: number; files: PackedFile[] }[];
     const largest = [...packed.files].sort((a, b) => b.size - a.size).slice(0, LARGEST_FILES);
     saveTable({
       suite: SUITE,
       title: 'the npm tarball',
       columns: ['what', 'MB'],
-      rows: [['tarball (gzip)', packed.size / MB], ['unpacked', packed.unpackedSize / MB], ...largest.map((f): [string, number] => [f.path, f.size / MB])],
+      rows: [
+        ['tarball (gzip)', packed.size / MB],
+        ['unpacked', packed.unpackedSize / MB],
+        ...largest.map((f): [string, number] => [f.path, f.size / MB]),
+      ],
       notes: [`${packed.files.length} files; the largest ${LARGEST_FILES} listed`],
     });
 
@@ -72,7 +79,9 @@ it('tarball size and the Vite example\'s cold start in Chromium', async () => {
         title: `examples/vite cold start in Chromium, ms from navigation (median of ${VISITS} visits)`,
         columns: ['visit', 'worker + WASM backend', 'model fetch', 'sample + draw', 'first 16 digits'],
         rows: [row('first visit', first), row('reload', reload)],
-        notes: ['one WASM thread (not isolated); model fetch: model.json and the generator (978 KB), the critic is not fetched'],
+        notes: [
+          'one WASM thread (not isolated); model fetch: model.json and the generator (978 KB), the critic is not fetched',
+        ],
       },
       1,
     );
@@ -88,7 +97,9 @@ async function coldStart(page: Page, url: string): Promise<number[]> {
   await page.waitForFunction(() => document.body.dataset.state != null, null, { timeout: 120_000 });
   const state = await page.evaluate(() => document.body.dataset.state);
   if (state !== 'ready') throw new Error(`the example failed: ${await page.locator('#status').textContent()}`);
-  const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+  const marks = await page.evaluate(() =>
+    Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
+  );
   return MARKS.map((name) => marks[name]);
 }
 

@@ -120,7 +120,10 @@ async function readImages(files: File[]): Promise<ImageArray> {
         throw new Error(`${file.name}: the browser cannot decode it as an image`);
       });
       const scale = Math.min(1, MAX_DECODED_SIDE / Math.max(full.width, full.height));
-      const [width, height] = [Math.max(1, Math.round(full.width * scale)), Math.max(1, Math.round(full.height * scale))];
+      const [width, height] = [
+        Math.max(1, Math.round(full.width * scale)),
+        Math.max(1, Math.round(full.height * scale)),
+      ];
       const canvas = new OffscreenCanvas(width, height);
       const context = canvas.getContext('2d')!;
       context.drawImage(full, 0, 0, width, height);
@@ -147,7 +150,10 @@ function drawYours(): void {
     for (let p = 0; p < h * w; p++) {
       const [y, x] = [Math.floor(p / w), p % w];
       const from = (i * h * w + p) * c;
-      rgba.set(c === 1 ? [data[from], data[from], data[from], 255] : [data[from], data[from + 1], data[from + 2], 255], (y * n * w + i * w + x) * 4);
+      rgba.set(
+        c === 1 ? [data[from], data[from], data[from], 255] : [data[from], data[from + 1], data[from + 2], 255],
+        (y * n * w + i * w + x) * 4,
+      );
     }
   }
   canvas.getContext('2d')!.putImageData(new ImageData(rgba, n * w, h), 0, 0);
@@ -159,11 +165,17 @@ async function chooseFiles(): Promise<string> {
   yours = await readImages(files);
   yourFiles = files;
   // The model's background, read from its last samples, decides the inversion (as train --init's check).
-  const mismatch = lastSamples?.format === 'rgba' ? backgroundsDisagree(yours, { data: lastSamples.values, shape: lastSamples.shape }) : null;
+  const mismatch =
+    lastSamples?.format === 'rgba'
+      ? backgroundsDisagree(yours, { data: lastSamples.values, shape: lastSamples.shape })
+      : null;
   invertBox.checked = mismatch != null;
   drawYours();
   const tone = (v: number) => (v < 0.5 ? 'dark' : 'light');
-  return `${count(files.length, 'image')} on a ${tone(backgroundOf(yours))} background` + (mismatch ? `, inverted to the model's ${tone(mismatch.model)} one.` : '.');
+  return (
+    `${count(files.length, 'image')} on a ${tone(backgroundOf(yours))} background` +
+    (mismatch ? `, inverted to the model's ${tone(mismatch.model)} one.` : '.')
+  );
 }
 
 /** Plots the Wasserstein estimate of each step so far on `canvas`. */
@@ -183,7 +195,11 @@ function drawCurve(canvas: HTMLCanvasElement, values: number[]): void {
 }
 
 /** A preview grid (RGBA, from the worker) on `canvas`, with its caption. */
-function drawPreview(canvas: HTMLCanvasElement, caption: string, preview: Pick<FineTunePreview, 'rgba' | 'width' | 'height'>): void {
+function drawPreview(
+  canvas: HTMLCanvasElement,
+  caption: string,
+  preview: Pick<FineTunePreview, 'rgba' | 'width' | 'height'>,
+): void {
   [canvas.width, canvas.height] = [preview.width, preview.height];
   canvas.getContext('2d')!.putImageData(new ImageData(preview.rgba, preview.width, preview.height), 0, 0);
   $(`${canvas.id}-caption`).textContent = caption;
@@ -199,7 +215,8 @@ async function drawBefore(): Promise<void> {
   for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
   for (let i = 0; i < n; i++) {
     const [x0, y0] = [1 + (i % PREVIEW_SIDE) * (w + 1), 1 + Math.floor(i / PREVIEW_SIDE) * (h + 1)];
-    for (let y = 0; y < h; y++) rgba.set(result.values.subarray((i * h + y) * w * 4, (i * h + y + 1) * w * 4), ((y0 + y) * width + x0) * 4);
+    for (let y = 0; y < h; y++)
+      rgba.set(result.values.subarray((i * h + y) * w * 4, (i * h + y + 1) * w * 4), ((y0 + y) * width + x0) * 4);
   }
   drawPreview($('before'), 'Before', { rgba, width, height });
 }
@@ -208,7 +225,8 @@ async function drawBefore(): Promise<void> {
 async function fineTune(): Promise<void> {
   const stepsText = stepsInput.value.trim();
   const steps = stepsText === '' ? undefined : Number(stepsText);
-  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) return setState('ready', `Steps must be a whole number of at least 1, not '${stepsInput.value}'.`, true);
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1))
+    return setState('ready', `Steps must be a whole number of at least 1, not '${stepsInput.value}'.`, true);
   const wasserstein: number[] = [];
   const redraw = oncePerFrame(() => drawCurve($('curve'), wasserstein));
   stopRun = new AbortController();
@@ -223,18 +241,26 @@ async function fineTune(): Promise<void> {
       signal: stopRun.signal,
       onPreview: (p) => {
         first ??= p.step;
-        drawPreview($('after'), p.step === first ? 'The parts kept, before any step' : `After step ${p.step - first}`, p);
+        drawPreview(
+          $('after'),
+          p.step === first ? 'The parts kept, before any step' : `After step ${p.step - first}`,
+          p,
+        );
       },
       onProgress: (m) => {
         wasserstein.push(m.wasserstein);
-        $('status').textContent = `Step ${m.step - (first ?? 0)}: Wasserstein estimate ${m.wasserstein.toFixed(3)}, about ${Math.ceil(m.etaSeconds)} s left`;
+        $('status').textContent =
+          `Step ${m.step - (first ?? 0)}: Wasserstein estimate ${m.wasserstein.toFixed(3)}, about ${Math.ceil(m.etaSeconds)} s left`;
         redraw();
       },
     });
     drawCurve($('curve'), wasserstein);
     model = result.model;
     await drawSamples();
-    setState('ready', `${result.stopped === 'aborted' ? 'Stopped' : 'Done'} at step ${result.step} (${count(result.stepsRun, 'step')} here). The grid shows the fine-tuned model.`);
+    setState(
+      'ready',
+      `${result.stopped === 'aborted' ? 'Stopped' : 'Done'} at step ${result.step} (${count(result.stepsRun, 'step')} here). The grid shows the fine-tuned model.`,
+    );
   } catch (e) {
     setState('ready', (e as Error).message, true);
   } finally {
@@ -280,8 +306,12 @@ async function trainToy(): Promise<void> {
     status.classList.toggle('error', isError);
   };
   const steps = Number($<HTMLInputElement>('toy-steps').value);
-  if (!Number.isInteger(steps) || steps < 1) return setToyState('ready', 'Steps must be a whole number of at least 1.', true);
-  const [loss, data] = [$<HTMLSelectElement>('toy-loss').value as LossName, $<HTMLSelectElement>('toy-data').value as ToyName];
+  if (!Number.isInteger(steps) || steps < 1)
+    return setToyState('ready', 'Steps must be a whole number of at least 1.', true);
+  const [loss, data] = [
+    $<HTMLSelectElement>('toy-loss').value as LossName,
+    $<HTMLSelectElement>('toy-data').value as ToyName,
+  ];
   const request: TrainRequest = { loss, arch: archConfig('mlp'), data: { toy: data }, seed: 1, steps };
   const stop = new AbortController();
   toyButtons.stop.onclick = () => stop.abort();
@@ -299,13 +329,16 @@ async function trainToy(): Promise<void> {
     const toy = await toyRuntime;
     // The samples of the model as it trains, one request at a time.
     timer = setInterval(() => {
-      redrawing ??= drawToySamples(toy).catch(() => {}).finally(() => (redrawing = null));
+      redrawing ??= drawToySamples(toy)
+        .catch(() => {})
+        .finally(() => (redrawing = null));
     }, TOY_REDRAW_MS);
     const result = await toy.train(request, {
       signal: stop.signal,
       onProgress: (m) => {
         wasserstein.push(m.wasserstein);
-        $('toy-status').textContent = `${loss} on ${data}, step ${m.step}: Wasserstein estimate ${m.wasserstein.toFixed(3)}`;
+        $('toy-status').textContent =
+          `${loss} on ${data}, step ${m.step}: Wasserstein estimate ${m.wasserstein.toFixed(3)}`;
         redraw();
       },
     });
@@ -313,7 +346,10 @@ async function trainToy(): Promise<void> {
     await redrawing;
     await drawToySamples(toy);
     drawCurve($('toy-curve'), wasserstein);
-    setToyState('ready', `${loss} on ${data}: ${result.stopped === 'aborted' ? 'stopped' : 'done'} at step ${result.step}.`);
+    setToyState(
+      'ready',
+      `${loss} on ${data}: ${result.stopped === 'aborted' ? 'stopped' : 'done'} at step ${result.step}.`,
+    );
   } catch (e) {
     setToyState('ready', (e as Error).message, true);
   } finally {
@@ -322,14 +358,19 @@ async function trainToy(): Promise<void> {
 }
 
 /** `wgan-edge demo --backend wasm` opens the page with ?backend=wasm. */
-const backendAsked = () => (new URLSearchParams(location.search).get('backend') ?? 'auto') as RuntimeBackendOptions['backend'];
+const backendAsked = () =>
+  (new URLSearchParams(location.search).get('backend') ?? 'auto') as RuntimeBackendOptions['backend'];
 
 async function start(): Promise<void> {
   runtime = await createRuntime({ worker: WORKER_URL, backend: backendAsked() });
   const info = await runtime.info();
   const passedOver = info.passedOver.map((p) => `${p.backend}: ${p.reason}`).join('; ');
-  $('backend').textContent = `Backend: ${info.backend}, ${info.reason}${passedOver ? ` (passed over ${passedOver})` : ''}`;
-  model = await runtime.load({ url: MODEL_URL }, { onProgress: (p) => ($('status').textContent = `Loading mnist: ${Math.round((100 * p.loaded) / p.total)}%`) });
+  $('backend').textContent =
+    `Backend: ${info.backend}, ${info.reason}${passedOver ? ` (passed over ${passedOver})` : ''}`;
+  model = await runtime.load(
+    { url: MODEL_URL },
+    { onProgress: (p) => ($('status').textContent = `Loading mnist: ${Math.round((100 * p.loaded) / p.total)}%`) },
+  );
   setState('ready', await drawSamples());
 }
 
@@ -337,7 +378,14 @@ buttons.draw.onclick = () => busy('Sampling…', drawSamples);
 buttons.walk.onclick = () => busy('Sampling…', walk);
 buttons.train.onclick = () => void fineTune();
 buttons.stop.onclick = () => stopRun?.abort();
-buttons.keep.onclick = () => busy('Saving…', async () => (await runtime.saveModel({ indexedDb: KEPT_MODEL }), 'Kept in this browser (IndexedDB): "Load the kept model" brings it back after a reload.'));
+buttons.keep.onclick = () =>
+  busy(
+    'Saving…',
+    async () => (
+      await runtime.saveModel({ indexedDb: KEPT_MODEL }),
+      'Kept in this browser (IndexedDB): "Load the kept model" brings it back after a reload.'
+    ),
+  );
 buttons.kept.onclick = () =>
   busy('Loading…', async () => {
     model = await runtime.load({ indexedDb: KEPT_MODEL });

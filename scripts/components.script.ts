@@ -10,9 +10,9 @@ import { initBackend } from '../src/backend/init';
 import { classifierFromContents } from '../src/io/classifier_file';
 import { generatorFromModel } from '../src/io/networks';
 import { loadModelDir } from '../src/io/node_files';
-import { componentOf } from '../src/models/latent_mixture';
 import { classifierOutputs, CONFIDENT_PROBABILITY, predictedClasses } from '../src/metrics/classifier_quality';
 import { CLASSIFIER_CLASSES } from '../src/models/classifier';
+import { componentOf } from '../src/models/latent_mixture';
 import { disposeParams } from '../src/nn/params';
 import { loadClassifierDir } from '../src/node/classifier_files';
 import { seededLatents } from '../src/sample/latent_paths';
@@ -32,7 +32,11 @@ it('what each component draws', async () => {
   const classifier = classifierFromContents(await loadClassifierDir('models/classifiers/mnist'), 'mnist');
   const { probabilities } = await classifierOutputs(classifier, x);
   const predicted = predictedClasses(probabilities);
-  const rows = Array.from({ length: components }, () => ({ n: 0, confident: 0, classes: new Array<number>(CLASSIFIER_CLASSES).fill(0) }));
+  const rows = Array.from({ length: components }, () => ({
+    n: 0,
+    confident: 0,
+    classes: new Array<number>(CLASSIFIER_CLASSES).fill(0),
+  }));
   for (const [i, top] of predicted.entries()) {
     const row = rows[componentOf(z.subarray(i * latentDim), components)];
     row.n++;
@@ -40,8 +44,13 @@ it('what each component draws', async () => {
     if (probabilities[i * CLASSIFIER_CLASSES + top] > CONFIDENT_PROBABILITY) row.confident++;
   }
   for (const [k, r] of rows.entries()) {
-    const shares = r.classes.map((c, d) => [d, c / r.n]).filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]);
-    console.log(`component ${k}: ${r.n} samples, ${(100 * r.confident / r.n).toFixed(1)}% confident; classes ${shares.map(([d, s]) => `${d} ${(100 * s).toFixed(0)}%`).join(', ')}`);
+    const shares = r.classes
+      .map((c, d) => [d, c / r.n])
+      .filter(([, s]) => s >= 0.05)
+      .sort((a, b) => b[1] - a[1]);
+    console.log(
+      `component ${k}: ${r.n} samples, ${((100 * r.confident) / r.n).toFixed(1)}% confident; classes ${shares.map(([d, s]) => `${d} ${(100 * s).toFixed(0)}%`).join(', ')}`,
+    );
   }
   x.dispose();
   disposeParams(classifier);

@@ -36,7 +36,10 @@ it('critic-ranked samples', async () => {
   for (let start = 0; start < N; start += BATCH) {
     const count = Math.min(BATCH, N - start);
     const [x, s] = tf.tidy(() => {
-      const x = generator.apply(generator.params, tf.tensor2d(z.subarray(start * 128, (start + count) * 128), [count, 128]));
+      const x = generator.apply(
+        generator.params,
+        tf.tensor2d(z.subarray(start * 128, (start + count) * 128), [count, 128]),
+      );
       return [x, tf.reshape(critic.apply(critic.params, x), [count])];
     });
     samples.set(await x.data(), start * size);
@@ -51,7 +54,16 @@ it('critic-ranked samples', async () => {
     const chosen = new Float32Array(kept.length * size);
     kept.forEach((k, i) => chosen.set(samples.subarray(k * size, (k + 1) * size), i * size));
     const q = await classifierQuality(classifier, chosen, real, { seed: 1 });
-    console.log(JSON.stringify({ fraction, n: kept.length, confidentShare: q.confidentShare, minClass: Math.min(...q.classShares), frechet: q.frechet, baseline: q.frechetRealBaseline }));
+    console.log(
+      JSON.stringify({
+        fraction,
+        n: kept.length,
+        confidentShare: q.confidentShare,
+        minClass: Math.min(...q.classShares),
+        frechet: q.frechet,
+        baseline: q.frechetRealBaseline,
+      }),
+    );
   }
   disposeParams(classifier);
   disposeParams(generator.params);

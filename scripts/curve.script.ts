@@ -13,7 +13,16 @@ const DIR = process.env.DIR;
 
 it('draws curve.png from history.json', async () => {
   if (DIR == null) throw new Error('set DIR to a run folder holding history.json');
-  const history = JSON.parse(await readFile(join(DIR, 'history.json'), 'utf8')) as { step: number; wasserstein: number }[];
-  if (!Array.isArray(history) || history.length < 2) throw new Error(`${DIR}/history.json: a curve needs two points or more, got ${JSON.stringify(history).slice(0, 100)}`);
-  await writeFile(join(DIR, 'curve.png'), encodePng(linePlot([{ x: history.map((h) => h.step), y: history.map((h) => h.wasserstein) }])));
+  const history = JSON.parse(await readFile(join(DIR, 'history.json'), 'utf8')) as {
+    step: number;
+    wasserstein: number;
+  }[];
+  if (!Array.isArray(history) || history.length < 2)
+    throw new Error(
+      `${DIR}/history.json: a curve needs two points or more, got ${JSON.stringify(history).slice(0, 100)}`,
+    );
+  await writeFile(
+    join(DIR, 'curve.png'),
+    encodePng(linePlot([{ x: history.map((h) => h.step), y: history.map((h) => h.wasserstein) }])),
+  );
 });

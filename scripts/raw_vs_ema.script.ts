@@ -26,10 +26,22 @@ it('raw vs EMA generator', async () => {
   const trainer = Trainer.fromState(state, await mnistDataset([0, 1], 'test', { set: SET, limit: 16 }));
   const classifier = classifierFromContents(await loadClassifierDir(`models/classifiers/${SET}`), SET);
   const real = await loadMnist('test', { set: SET });
-  for (const [name, generator] of [['raw', trainer.generator], ['ema', trainer.emaGenerator]] as const) {
+  for (const [name, generator] of [
+    ['raw', trainer.generator],
+    ['ema', trainer.emaGenerator],
+  ] as const) {
     if (generator == null) continue;
     const q = await generatorClassifierQuality(generator, classifier, real, N, 1);
-    console.log(JSON.stringify({ step: trainer.step, generator: name, confidentShare: q.confidentShare, frechet: q.frechet, baseline: q.frechetRealBaseline, minClassShare: Math.min(...q.classShares) }));
+    console.log(
+      JSON.stringify({
+        step: trainer.step,
+        generator: name,
+        confidentShare: q.confidentShare,
+        frechet: q.frechet,
+        baseline: q.frechetRealBaseline,
+        minClassShare: Math.min(...q.classShares),
+      }),
+    );
   }
   disposeParams(classifier);
   trainer.dispose();

@@ -21,19 +21,31 @@ const NAMES = (process.env.NAMES ?? '').split(',').filter(Boolean);
 it('scores the PyTorch reference runs', async () => {
   await initBackend({ backend: 'wasm' });
   for (const name of NAMES) {
-    const meta = JSON.parse(await readFile(`${DIR}/${name}.json`, 'utf8')) as { set: MnistSet; steps: number[]; samples: number };
+    const meta = JSON.parse(await readFile(`${DIR}/${name}.json`, 'utf8')) as {
+      set: MnistSet;
+      steps: number[];
+      samples: number;
+    };
     const bytes = gunzipSync(await readFile(`${DIR}/${name}.u8.gz`));
     const size = meta.samples * SIDE * SIDE;
-    if (bytes.length !== meta.steps.length * size) throw new Error(`${name}: ${bytes.length} bytes for ${meta.steps.length} snapshots of ${meta.samples}`);
+    if (bytes.length !== meta.steps.length * size)
+      throw new Error(`${name}: ${bytes.length} bytes for ${meta.steps.length} snapshots of ${meta.samples}`);
     const classifier = classifierFromContents(await loadClassifierDir(`models/classifiers/${meta.set}`), meta.set);
     const real = await loadMnist('test', { set: meta.set });
     for (const [i, step] of meta.steps.entries()) {
       const data = new Uint8Array(bytes.buffer, bytes.byteOffset + i * size, size);
       const q = await classifierQuality(classifier, { data, shape: [meta.samples, SIDE, SIDE, 1] }, real, { seed: 1 });
-      console.log(JSON.stringify({
-        name, step, confidentShare: q.confidentShare, realConfidentShare: q.realConfidentShare,
-        frechet: +q.frechet.toFixed(2), baseline: +q.frechetRealBaseline.toFixed(2), minClassShare: Math.min(...q.classShares),
-      }));
+      console.log(
+        JSON.stringify({
+          name,
+          step,
+          confidentShare: q.confidentShare,
+          realConfidentShare: q.realConfidentShare,
+          frechet: +q.frechet.toFixed(2),
+          baseline: +q.frechetRealBaseline.toFixed(2),
+          minClassShare: Math.min(...q.classShares),
+        }),
+      );
     }
     disposeParams(classifier);
   }

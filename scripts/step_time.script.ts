@@ -25,7 +25,13 @@ const STEPS = 4;
 it('step time', async () => {
   await initBackend({ backend: (process.env.BACKEND ?? 'wasm') as BackendName });
   for (const { hidden, batchSize } of SIZES) {
-    const trainer = new Trainer({ loss: (process.env.LOSS ?? 'wgan-gp') as LossName, arch: archConfig('mlp', { hidden }), data: toyDataset('8gaussians'), seed: 1, batchSize });
+    const trainer = new Trainer({
+      loss: (process.env.LOSS ?? 'wgan-gp') as LossName,
+      arch: archConfig('mlp', { hidden }),
+      data: toyDataset('8gaussians'),
+      seed: 1,
+      batchSize,
+    });
     await trainer.run({ steps: 1 });
     const t0 = performance.now();
     await trainer.run({ steps: STEPS });

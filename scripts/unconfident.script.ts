@@ -22,7 +22,8 @@ const N = Number(process.env.N ?? 4096);
 
 function unsureSummary(probabilities: Float32Array) {
   const n = probabilities.length / 10;
-  let unsure = 0, between = 0;
+  let unsure = 0,
+    between = 0;
   const pairs = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const row = Array.from(probabilities.subarray(i * 10, i * 10 + 10));

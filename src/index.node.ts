@@ -2,6 +2,8 @@
  * wgan-edge for Node (the package's "node" export, dist/index.node.cjs): everything of the
  * public API (src/index.ts) plus what needs a file system: model folders, the models shipped
  * in models/, and the MNIST / Fashion-MNIST loaders.
+ *
+ * @module wgan-edge (Node)
  */
 export * from './index';
 

@@ -1,4 +1,10 @@
-/** wgan-edge: the public API. Importing it puts the gradient layer and the WASM kernels in force. */
+/**
+ * wgan-edge: the public API. Importing it puts the gradient layer and the WASM kernels in force.
+ * The building blocks under it (the losses' terms, parameter plumbing, the RNG, the fine-tune's
+ * steps) are `wgan-edge/internals` (src/internals.ts): no promise that they stay as they are.
+ *
+ * @module wgan-edge
+ */
 import './backend/gradients';
 import './backend/kernels';
 
@@ -12,27 +18,25 @@ export { createGenerator, createCritic } from './models';
 export { archConfig, validateArch, DEFAULT_ARCHS, ARCH_KINDS } from './models/config';
 export type { ArchConfig, ArchKind, MlpArch, Dcgan28Arch, Dcgan32Arch, OutputRange, CriticNorm } from './models/config';
 export type { Network } from './models/network';
-export { readParams, assignParams, checkArrays, disposeParams, countParams } from './nn/params';
+export { disposeParams, countParams } from './nn/params';
 export type { Params, ParamTensors, NamedArray, NamedArrays } from './nn/params';
 
 // Losses and training
-export { defaultsFor, lossModule, criticTerms, generatorLoss } from './losses';
+export { defaultsFor } from './losses';
 export { LOSS_NAMES, validateSettings } from './losses/settings';
 export type { LossName, TrainSettings, Curriculum, CriticWarmup } from './losses/settings';
-export { gradientPenalty } from './losses/penalty';
-export { mixtureWeights, createMixtureCritic } from './losses/wgan_c';
-export { criticStepsAt } from './losses/wgan';
 export { Trainer, TrainingDivergedError } from './train/trainer';
 export { backgroundMismatch } from './train/background_check';
-export { chooseComponents, frozenCriticParams, FineTuneInputError, FINE_TUNE_DEFAULTS, MIN_FINE_TUNE_IMAGES } from './train/finetune';
-export type { FineTuneOptions, ComponentChoice } from './train/finetune';
-export { fineTune, prepareFineTune, fineTuneProvenance } from './io/finetune';
-export type { FineTuneResult, PreparedFineTune } from './io/finetune';
-export { diffAugment, DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './train/diff_augment';
+export { FineTuneInputError, FINE_TUNE_DEFAULTS, MIN_FINE_TUNE_IMAGES } from './train/finetune';
+export type { FineTuneOptions } from './train/finetune';
+export { fineTune } from './io/finetune';
+export type { FineTuneResult } from './io/finetune';
+export type { DiffAugmentPolicy } from './train/diff_augment';
 export type { TrainerConfig, StepMetrics, RunOptions, RunResult } from './train/trainer';
 export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './train/state';
 export type { TrainerState } from './train/state';
-export { Rng, type RngState } from './utils/rng';
+export type { RngState } from './utils/rng';
+export { ConfigError, type ConfigErrorCode, type FineTuneInputCode } from './utils/errors';
 
 // Data and metrics
 export { toyDataset, toyMixture, toyPoints, TOY_NAMES } from './data/toy';
@@ -43,24 +47,51 @@ export { modeCoverage, generatorModeCoverage, type ModeReport } from './metrics/
 export { exactW1, generatorW1 } from './metrics/wasserstein';
 export { frechetDistance } from './metrics/frechet';
 export { nearestShotRatio, pickShots, type NearestShotRatio } from './metrics/few_shot';
-export { classifierQuality, generatorClassifierQuality, generatorLabelAccuracy, type ClassifierQuality } from './metrics/classifier_quality';
+export {
+  classifierQuality,
+  generatorClassifierQuality,
+  generatorLabelAccuracy,
+  type ClassifierQuality,
+} from './metrics/classifier_quality';
 
 // Sampling
-export { latents } from './sample/latents';
 export { seededLatents, latentPath, type InterpolationPath } from './sample/latent_paths';
-export { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './sample/render';
-export { generateSamples, sampleGenerator, interpolateGenerator, sampleLatents, interpolateLatents, sampleLabels, interpolateLabels } from './sample/generate';
+export { SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './sample/render';
+export {
+  generateSamples,
+  sampleGenerator,
+  interpolateGenerator,
+  sampleLatents,
+  interpolateLatents,
+  sampleLabels,
+  interpolateLabels,
+} from './sample/generate';
 export type { SampleOf, SampleOptions, InterpolateOptions } from './sample/generate';
-export { encodePng, imageGrid, toUint8 } from './sample/png';
+export { encodePng, imageGrid } from './sample/png';
 export type { Raster } from './viz/raster';
 
 // Model files
-export { encodeModel, decodeModel, checkWeights, type ModelContents } from './io/codec';
-export { ModelFormatError, MODEL_FORMAT_VERSION, type ModelJson, type WeightStorage, type Provenance } from './io/format';
+export { encodeModel, decodeModel, type ModelContents } from './io/codec';
+export {
+  ModelFormatError,
+  MODEL_FORMAT_VERSION,
+  type ModelJson,
+  type WeightStorage,
+  type Provenance,
+} from './io/format';
 export { generatorFromModel, modelFromTrainer, startFromModel } from './io/networks';
 export { ModelStorageError } from './io/storage_files';
 export { loadModelFromUrl } from './io/storage_url';
 export { saveModelToCache, loadModelFromCache, deleteModelFromCache } from './io/storage_cache';
 export { saveModelToIndexedDb, loadModelFromIndexedDb, deleteModelFromIndexedDb } from './io/storage_indexeddb';
 export { decodeImage } from './io/image_files';
-export { toImageArray, backgroundLevels, backgroundOf, backgroundsDisagree, invertImages, BACKGROUND_MISMATCH, type DecodedImage, type Pixels } from './data/image_pixels';
+export {
+  toImageArray,
+  backgroundLevels,
+  backgroundOf,
+  backgroundsDisagree,
+  invertImages,
+  BACKGROUND_MISMATCH,
+  type DecodedImage,
+  type Pixels,
+} from './data/image_pixels';

@@ -9,10 +9,10 @@
  * in Node) is left to the Node training suite. The cases take turns run by run (timeRuns).
  * Runs under bench/vitest.browser.config.ts; `npm run bench` merges its entries.
  */
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
-import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendName, type BackendReport } from '../../src/index';
 import type { Trainer } from '../../src/train/trainer';
 import { WASM_FILES } from '../../test/browser/wasm_files';
@@ -41,7 +41,11 @@ it('WGAN-GP iteration in Chromium: wasm, webgpu (SwiftShader), cpu', async () =>
   const wasm = await initBackend({ backend: 'wasm', wasmPaths: WASM_FILES });
   const wasmThreads = getThreadsCount();
   // Which of the three binaries runs: the threaded one wherever the page is cross-origin isolated.
-  const wasmBuild = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? 'threaded-simd' : wasm.simd ? 'simd' : 'plain';
+  const wasmBuild = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))
+    ? 'threaded-simd'
+    : wasm.simd
+      ? 'simd'
+      : 'plain';
   add('wasm', 'wasm (chromium)', CPU_DIM, wasm);
   const webgpu = await initBackend({ backend: 'webgpu' });
   expect(webgpu.adapter?.isFallbackAdapter).toBe(true);
@@ -72,16 +76,22 @@ it('WGAN-GP iteration in Chromium: wasm, webgpu (SwiftShader), cpu', async () =>
   }
 
   const entries: BenchEntry[] = cases.map((c, i) =>
-    iterationEntry(SUITE, { dim: c.dim, backend: c.label, gflop, timesMs: times[i] }, {
-      ...(c.backend === 'wasm' && { threads: wasmThreads, wasmBuild }),
-      ...(c.backend === 'cpu' && { threads: 1 }),
-      crossOriginIsolated,
-      hardwareConcurrency: navigator.hardwareConcurrency,
-      userAgent: navigator.userAgent,
-      reason: c.report.reason,
-      ...(c.backend === 'webgpu' && { adapter: c.report.adapter, software: true }),
-    }),
+    iterationEntry(
+      SUITE,
+      { dim: c.dim, backend: c.label, gflop, timesMs: times[i] },
+      {
+        ...(c.backend === 'wasm' && { threads: wasmThreads, wasmBuild }),
+        ...(c.backend === 'cpu' && { threads: 1 }),
+        crossOriginIsolated,
+        hardwareConcurrency: navigator.hardwareConcurrency,
+        userAgent: navigator.userAgent,
+        reason: c.report.reason,
+        ...(c.backend === 'webgpu' && { adapter: c.report.adapter, software: true }),
+      },
+    ),
   );
   const file = await commands.saveBenchSuite(SUITE, entries);
-  console.log(`bench ${SUITE}: ${entries.map((e) => `${e.backend} DIM ${e.detail?.dim} ${(e.medianMs / 1000).toFixed(2)} s`).join(', ')} -> ${file}`);
+  console.log(
+    `bench ${SUITE}: ${entries.map((e) => `${e.backend} DIM ${e.detail?.dim} ${(e.medianMs / 1000).toFixed(2)} s`).join(', ')} -> ${file}`,
+  );
 });

@@ -30,24 +30,57 @@ it('WASM 1 thread against 2 threads in runtime workers: sampling and a fine-tune
       expect((await runtime.info()).threads).toBe(threads);
       await runtime.load({ url: MNIST_URL });
     }
-    const sampling = BATCHES.flatMap((n) => runtimes.map((runtime) => ({ counts: COUNTS, once: () => runtime.sample({ n, seed: 1 }).then(() => {}) })));
+    const sampling = BATCHES.flatMap((n) =>
+      runtimes.map((runtime) => ({ counts: COUNTS, once: () => runtime.sample({ n, seed: 1 }).then(() => {}) })),
+    );
     const fineTune = runtimes.map((runtime) => ({
       counts: COUNTS,
       once: async () => {
         await runtime.load({ url: MNIST_URL });
         const data = { images: patternImages(FINE_TUNE.images) };
-        await runtime.train({ loss: 'wgan-gp', fromLoadedModel: true, seed: 1, steps: FINE_TUNE.steps, batchSize: FINE_TUNE.images, data });
+        await runtime.train({
+          loss: 'wgan-gp',
+          fromLoadedModel: true,
+          seed: 1,
+          steps: FINE_TUNE.steps,
+          batchSize: FINE_TUNE.images,
+          data,
+        });
       },
     }));
     const times = await timeRuns([...sampling, ...fineTune]);
     const entries: BenchEntry[] = [];
     BATCHES.forEach((n, b) =>
       [1, 2].forEach((threads, t) =>
-        entries.push(rateEntry({ suite: SUITE, name: `sample mnist (DIM 32), batch ${n}, ${threads} thread${threads > 1 ? 's' : ''}`, backend: 'wasm (chromium)', unit: 'images/s', detail: { batch: n, threads } }, n, times[b * 2 + t])),
+        entries.push(
+          rateEntry(
+            {
+              suite: SUITE,
+              name: `sample mnist (DIM 32), batch ${n}, ${threads} thread${threads > 1 ? 's' : ''}`,
+              backend: 'wasm (chromium)',
+              unit: 'images/s',
+              detail: { batch: n, threads },
+            },
+            n,
+            times[b * 2 + t],
+          ),
+        ),
       ),
     );
     [1, 2].forEach((threads, t) =>
-      entries.push(rateEntry({ suite: SUITE, name: `fine-tune mnist ${FINE_TUNE.steps} steps on ${FINE_TUNE.images} images (load included), ${threads} thread${threads > 1 ? 's' : ''}`, backend: 'wasm (chromium)', unit: 'runs/s', detail: { threads, ...FINE_TUNE } }, 1, times[BATCHES.length * 2 + t])),
+      entries.push(
+        rateEntry(
+          {
+            suite: SUITE,
+            name: `fine-tune mnist ${FINE_TUNE.steps} steps on ${FINE_TUNE.images} images (load included), ${threads} thread${threads > 1 ? 's' : ''}`,
+            backend: 'wasm (chromium)',
+            unit: 'runs/s',
+            detail: { threads, ...FINE_TUNE },
+          },
+          1,
+          times[BATCHES.length * 2 + t],
+        ),
+      ),
     );
     const file = await commands.saveBenchSuite(SUITE, entries);
     console.log(`bench ${SUITE}: ${entries.map((e) => `${e.name} ${e.medianMs.toFixed(1)} ms`).join('; ')} -> ${file}`);

@@ -23,17 +23,28 @@ async function trainOn(backend, data) {
   const report = await lib.initBackend({ backend, threads: THREADS });
   const trainer = new lib.Trainer({ ...RUN, data });
   const checked = [];
-  await trainer.run({ steps: CHECK_STEPS, onProgress: (m) => { checked.push(m); } });
+  await trainer.run({
+    steps: CHECK_STEPS,
+    onProgress: (m) => {
+      checked.push(m);
+    },
+  });
   const state = await trainer.getState();
   const times = [];
-  await trainer.run({ steps: TIMED_STEPS, onProgress: (m) => { times.push(m.stepMs); } });
+  await trainer.run({
+    steps: TIMED_STEPS,
+    onProgress: (m) => {
+      times.push(m.stepMs);
+    },
+  });
   trainer.dispose();
   times.sort((a, b) => a - b);
   return { report, checked, generator: state.generator, medianStepMs: times[times.length >> 1] };
 }
 
 function weightDifference(a, b) {
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (const [name, { values }] of Object.entries(a)) {
     const other = b[name].values;
     for (let i = 0; i < values.length; i++) {
@@ -50,7 +61,9 @@ let webgpu;
 try {
   webgpu = await trainOn('webgpu', data);
 } catch (e) {
-  console.log(JSON.stringify({ webgpu: `failed: ${e.message}`, wasm: { report: wasm.report, medianStepMs: wasm.medianStepMs } }));
+  console.log(
+    JSON.stringify({ webgpu: `failed: ${e.message}`, wasm: { report: wasm.report, medianStepMs: wasm.medianStepMs } }),
+  );
   process.exit(1);
 }
 // Our Adam kernel out of tfjs' kernel registry (global, so the bundle's too): the optimizer
@@ -63,13 +76,21 @@ registry.delete(ADAM_KEY);
 const composedAdam = await trainOn('webgpu', data);
 registry.set(ADAM_KEY, adamKernel);
 const relative = (a, b) => Math.abs(a - b) / (1e-6 + Math.abs(b));
-const worstMetric = Math.max(...webgpu.checked.flatMap((m, i) => METRICS.map((k) => relative(m[k], wasm.checked[i][k]))));
-console.log(JSON.stringify({
-  adapter: webgpu.report.adapter,
-  wasmThreads: wasm.report.threads,
-  worstRelativeMetricDifference: worstMetric,
-  generatorWeights: weightDifference(webgpu.generator, wasm.generator),
-  medianStepMs: { webgpu: webgpu.medianStepMs, wasm: wasm.medianStepMs, webgpuWithoutAdamKernel: composedAdam.medianStepMs },
-  lastChecked: { webgpu: webgpu.checked.at(-1), wasm: wasm.checked.at(-1) },
-}));
+const worstMetric = Math.max(
+  ...webgpu.checked.flatMap((m, i) => METRICS.map((k) => relative(m[k], wasm.checked[i][k]))),
+);
+console.log(
+  JSON.stringify({
+    adapter: webgpu.report.adapter,
+    wasmThreads: wasm.report.threads,
+    worstRelativeMetricDifference: worstMetric,
+    generatorWeights: weightDifference(webgpu.generator, wasm.generator),
+    medianStepMs: {
+      webgpu: webgpu.medianStepMs,
+      wasm: wasm.medianStepMs,
+      webgpuWithoutAdamKernel: composedAdam.medianStepMs,
+    },
+    lastChecked: { webgpu: webgpu.checked.at(-1), wasm: wasm.checked.at(-1) },
+  }),
+);
 process.exit(0);

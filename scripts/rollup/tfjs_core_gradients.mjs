@@ -115,13 +115,19 @@ function importsOf(file) {
         let references = 0;
         walk(ast, (n) => {
           if (n.type === 'Identifier' && n.name === local) references++;
-          if (n.type === 'MemberExpression' && !n.computed && n.object.type === 'Identifier' && n.object.name === local) {
+          if (
+            n.type === 'MemberExpression' &&
+            !n.computed &&
+            n.object.type === 'Identifier' &&
+            n.object.name === local
+          ) {
             members++;
             use(target, n.property.name);
           }
         });
         // The specifier's own identifier is one reference; every other must be `local.member`.
-        if (references - 1 !== members) throw new Error(`${posix(relative(CORE, file))} uses namespace ${local} other than as local.member`);
+        if (references - 1 !== members)
+          throw new Error(`${posix(relative(CORE, file))} uses namespace ${local} other than as local.member`);
       } else {
         throw new Error(`${posix(relative(CORE, file))} has a default import from '${source}': not handled`);
       }
@@ -148,7 +154,8 @@ export function planGradientBundle(api = require('@tensorflow/tfjs-core')) {
   while (queue.length > 0) {
     const file = queue.shift();
     for (const [target, names] of importsOf(file)) {
-      if (!existsSync(target)) throw new Error(`${posix(relative(CORE, file))} imports ${target}, which does not exist`);
+      if (!existsSync(target))
+        throw new Error(`${posix(relative(CORE, file))} imports ${target}, which does not exist`);
       const rel = posix(relative(CORE, target));
       if (isGradientModule(rel)) {
         copy(target);
@@ -203,7 +210,8 @@ export function tfjsCoreGradients() {
     },
     resolveId(source, importer) {
       if (source === REGISTER_ALL_GRADIENTS || source === `${REGISTER_ALL_GRADIENTS}.js`) return ENTRY;
-      if (source.startsWith(`@tensorflow/tfjs-core/`)) this.error(`deep import '${source}' from ${importer}: only ${REGISTER_ALL_GRADIENTS} is handled`);
+      if (source.startsWith(`@tensorflow/tfjs-core/`))
+        this.error(`deep import '${source}' from ${importer}: only ${REGISTER_ALL_GRADIENTS} is handled`);
       if (importer == null || !importer.startsWith(CORE + sep) || !source.startsWith('.')) return null;
       const file = resolveImport(importer, source);
       if (plan.copied.has(file)) return file;

@@ -19,9 +19,19 @@ export interface AdamUpdateAttrs {
 }
 
 /** [p', m', v'] from parameter p, its moments m and v, and its gradient g (all one shape). */
-export function adamUpdate(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, attrs: AdamUpdateAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+export function adamUpdate(
+  p: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  g: tf.Tensor,
+  attrs: AdamUpdateAttrs,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
   if (tf.getKernel(ADAM_UPDATE, tf.getBackend()) != null) {
-    return tf.engine().runKernel(ADAM_UPDATE, { p, m, v, g }, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+    return tf.engine().runKernel(ADAM_UPDATE, { p, m, v, g }, attrs as unknown as tf.NamedAttrMap) as unknown as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
   }
   const { beta1, beta2, step, epsilon } = attrs;
   return tf.tidy(() => {

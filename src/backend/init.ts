@@ -3,9 +3,9 @@
  * what it picked and why. Policy for `auto`: WebGPU on a hardware adapter, else WASM with
  * SIMD (threaded where the scope is cross-origin isolated, or in Node), else the plain CPU backend.
  */
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from './errors';
 import { MAX_WASM_THREADS, nodeCores, startWithNodeThreads, withThreadCapLifted } from './node_threads';
 import {
@@ -100,7 +100,10 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const threads = options.threads;
   // 0, -1 or NaN would start one thread without a word: the caller meant something else.
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-    throw new BackendError(`threads must be an integer of at least 1 (got ${String(threads)}); leave it out for the default, cores / 2.`, 'invalid-option');
+    throw new BackendError(
+      `threads must be an integer of at least 1 (got ${String(threads)}); leave it out for the default, cores / 2.`,
+      'invalid-option',
+    );
   }
   const scope = detectScope();
   const forced = requested !== 'auto';
@@ -173,8 +176,7 @@ async function tryBackend(name: BackendName, options: BackendOptions, scope: Sco
       return tryWebGpu(options, forced);
     case 'wasm':
       return tryWasm(options, scope);
-    case 'cpu':
-    {
+    case 'cpu': {
       const failure = await startBackend('cpu');
       return failure == null
         ? { ok: true, reason: 'plain JavaScript kernels: the slowest backend, always available' }
@@ -186,7 +188,10 @@ async function tryBackend(name: BackendName, options: BackendOptions, scope: Sco
 async function tryWebGpu(options: BackendOptions, forced: boolean): Promise<Attempt> {
   const gpu = webGpuApi();
   if (gpu == null) {
-    return { ok: false, reason: 'navigator.gpu is missing in this scope (no WebGPU: Node, an old browser, or an insecure context)' };
+    return {
+      ok: false,
+      reason: 'navigator.gpu is missing in this scope (no WebGPU: Node, an old browser, or an insecure context)',
+    };
   }
   // Loaded with this module in browsers; on demand in Node builds, where it is an optional peer.
   const loadFailure = await loadWebGpuBackend();
@@ -200,10 +205,18 @@ async function tryWebGpu(options: BackendOptions, forced: boolean): Promise<Atte
   if (found == null) return { ok: false, reason: 'navigator.gpu.requestAdapter() returned no adapter', adapter: null };
   const adapter = describeAdapter(found);
   if (adapter.isFallbackAdapter && !forced && !options.allowSoftwareWebGpu) {
-    return { ok: false, reason: `the adapter (${adapter.description || adapter.vendor}) is a software fallback, slower than WASM`, adapter };
+    return {
+      ok: false,
+      reason: `the adapter (${adapter.description || adapter.vendor}) is a software fallback, slower than WASM`,
+      adapter,
+    };
   }
   if (!tf.findBackendFactory('webgpu')) {
-    return { ok: false, reason: 'tfjs-backend-webgpu did not register (navigator.gpu appeared after it loaded)', adapter };
+    return {
+      ok: false,
+      reason: 'tfjs-backend-webgpu did not register (navigator.gpu appeared after it loaded)',
+      adapter,
+    };
   }
   tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', WEBGPU_SUBMIT_BATCH);
   const failure = await startBackend('webgpu');
@@ -219,7 +232,8 @@ function describeAdapter(adapter: GPUAdapter): AdapterReport {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
     description: info?.description ?? '',
-    isFallbackAdapter: (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? legacyFallback ?? false,
+    isFallbackAdapter:
+      (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? legacyFallback ?? false,
   };
 }
 
@@ -236,7 +250,7 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
   }
   const pathsFailure = await configureWasmPaths(options);
   if (pathsFailure != null) return { ok: false, reason: pathsFailure };
-  let note = '';
+  let note = defaultThreadsNote(options, scope);
   let failure: string | null;
   if (scope === 'node' && threadsWanted > 1) {
     const started = await startWithNodeThreads(threadsWanted, () => startBackend('wasm'));
@@ -252,8 +266,11 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
     // default): the cap is lifted while the backend starts.
     const threads = Math.min(threadsWanted, MAX_WASM_THREADS);
     const liftCap = (options.threads != null || scope === 'dedicated-worker') && threadsWanted > browserThreadCap();
-    if (liftCap && options.threads == null) note = "; every core by default in a dedicated worker, whose page's thread is free";
-    failure = await watchingThreads(() => (liftCap ? withThreadCapLifted(threads, shadowHardwareConcurrency, () => startBackend('wasm')) : startBackend('wasm')));
+    failure = await watchingThreads(() =>
+      liftCap
+        ? withThreadCapLifted(threads, shadowHardwareConcurrency, () => startBackend('wasm'))
+        : startBackend('wasm'),
+    );
     if (failure != null) {
       // A runtime on one thread rather than none: the single-threaded build is tried next.
       note = `; ${threadsWanted} threads were asked for, but the threaded build did not start (${failure.split('\n')[0]})`;
@@ -266,7 +283,10 @@ async function tryWasm(options: BackendOptions, scope: Scope): Promise<Attempt> 
   if (failure != null) return { ok: false, reason: `the .wasm binary could not be loaded (${failure})${note}` };
   const simd = await wasmSimdInUse();
   const threads = getThreadsCount();
-  return { ok: true, reason: `WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${note}` };
+  return {
+    ok: true,
+    reason: `WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${note}`,
+  };
 }
 
 /** Hands tfjs the .wasm files' location, once per scope; a failure's reason, else null. */
@@ -278,7 +298,10 @@ async function configureWasmPaths(options: BackendOptions): Promise<string | nul
     return same ? null : `WASM paths were already set to ${configuredWasmPaths}; they can be set once per page`;
   }
   // No Cache API (Node, which reads the files from disk; insecure pages): no copy.
-  const paths = options.wasmCache != null && typeof caches !== 'undefined' ? await wasmPathsWithCopy(options.wasmPaths, options.wasmCache) : options.wasmPaths;
+  const paths =
+    options.wasmCache != null && typeof caches !== 'undefined'
+      ? await wasmPathsWithCopy(options.wasmPaths, options.wasmCache)
+      : options.wasmPaths;
   if (paths == null) return null;
   try {
     setWasmPaths(paths as string);
@@ -287,6 +310,21 @@ async function configureWasmPaths(options: BackendOptions): Promise<string | nul
   }
   configuredWasmPaths = key;
   return null;
+}
+
+/**
+ * Why the thread count is what it is, for the report's reason, when the caller left it to the
+ * default (wasmThreads); empty when the caller chose. A start that falls back to one thread
+ * replaces it with why.
+ */
+function defaultThreadsNote(options: BackendOptions, scope: Scope): string {
+  if (options.threads != null) return '';
+  if (scope === 'node') return '; cores / 2 by default in Node, which leaves cores to the rest of the machine';
+  if (scope === 'service-worker') return '; one thread in a service worker, which cannot start the pthread workers';
+  if (!isCrossOriginIsolated())
+    return '; one thread: threads need a cross-origin isolated scope (COOP same-origin and COEP require-corp)';
+  if (scope === 'dedicated-worker') return "; every core by default in a dedicated worker, whose page's thread is free";
+  return "; cores / 2 by default outside a dedicated worker, leaving cores to the page's own thread (rendering, input)";
 }
 
 function wasmThreads(options: BackendOptions, scope: Scope): number {

@@ -21,8 +21,8 @@
  * path, and os.cpus() lists 2 x threads entries. Running pthreads are unref'd afterwards: the
  * XNNPACK pool's threads wait forever and would otherwise keep Node from exiting.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 
 const WORKER_RUNTIME = 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
 const GLUE = 'wasm-out/tfjs-backend-wasm-threaded-simd.js';
@@ -59,7 +59,11 @@ function nodeModules(): NodeModules | null {
  * shadow (the function shadowCores returned) however `start` ends. Other code that reads the
  * count while the backend starts sees the shadow too.
  */
-export async function withThreadCapLifted<T>(threads: number, shadowCores: (cores: number) => () => void, start: () => Promise<T>): Promise<T> {
+export async function withThreadCapLifted<T>(
+  threads: number,
+  shadowCores: (cores: number) => () => void,
+  start: () => Promise<T>,
+): Promise<T> {
   const restore = shadowCores(2 * threads);
   try {
     return await start();
@@ -91,7 +95,7 @@ export function nodeCores(): number {
 function workerSource(wasmOut: string): string {
   return [
     "'use strict';",
-    '// Written by wgan-edge (src/backend/node_threads.ts): runs one pthread of tfjs-backend-wasm\'s',
+    "// Written by wgan-edge (src/backend/node_threads.ts): runs one pthread of tfjs-backend-wasm's",
     '// threaded build in a Node worker_threads Worker, with the emscripten files of the package.',
     `const dir = ${JSON.stringify(wasmOut)};`,
     "const { wasmWorkerContents } = require(dir + '/tfjs-backend-wasm-threaded-simd.worker.js');",
@@ -132,7 +136,8 @@ function prepare(node: NodeModules): Prepared | string {
   }
   let runtime: string;
   try {
-    runtime = (require(node.path.join(packageDir, WORKER_RUNTIME)) as { wasmWorkerContents: string }).wasmWorkerContents;
+    runtime = (require(node.path.join(packageDir, WORKER_RUNTIME)) as { wasmWorkerContents: string })
+      .wasmWorkerContents;
     require.resolve(node.path.join(packageDir, GLUE));
   } catch (e) {
     return `the package's emscripten files could not be loaded (${(e as Error).message.split('\n')[0]})`;
@@ -178,9 +183,13 @@ function redirectWorkerBlob(p: Prepared): () => void {
  * (which calls tf.setBackend('wasm')). Returns why threads could not be set up, or null once
  * `start` has run; `start`'s own result is the caller's to check.
  */
-export async function startWithNodeThreads(threads: number, start: () => Promise<string | null>): Promise<{ setupFailure: string | null; startFailure: string | null }> {
+export async function startWithNodeThreads(
+  threads: number,
+  start: () => Promise<string | null>,
+): Promise<{ setupFailure: string | null; startFailure: string | null }> {
   const node = nodeModules();
-  if (node == null) return { setupFailure: 'process.getBuiltinModule is missing (Node older than 20.16)', startFailure: null };
+  if (node == null)
+    return { setupFailure: 'process.getBuiltinModule is missing (Node older than 20.16)', startFailure: null };
   const p = prepare(node);
   if (typeof p === 'string') return { setupFailure: p, startFailure: null };
   const restoreBlobUrls = redirectWorkerBlob(p);
@@ -219,7 +228,8 @@ function unrefWasmThreads(): void {
 export function switchWasmThreads(n: number): number {
   const wasm = wasmModule();
   const tfjs = wasm?.tfjs;
-  if (tfjs?.initWithThreadsCount == null || tfjs.getThreadsCount == null) throw new Error('the WASM backend is not running');
+  if (tfjs?.initWithThreadsCount == null || tfjs.getThreadsCount == null)
+    throw new Error('the WASM backend is not running');
   const free = wasm?.PThread?.unusedWorkers?.length ?? 0;
   if (n - 1 > free) throw new Error(`a pool of ${n} threads needs ${n - 1} idle pthread workers; ${free} are left`);
   tfjs.initWithThreadsCount(n);

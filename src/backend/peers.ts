@@ -12,7 +12,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What Node needs: the engine and the two backends that run there. */
-export const NODE_PEERS = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'] as const;
+export const NODE_PEERS = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+] as const;
 /** Needed only where a WebGPU API is present (browsers; Node with a binding such as Dawn's 'webgpu'). */
 export const WEBGPU_PEER = '@tensorflow/tfjs-backend-webgpu';
 
@@ -25,7 +29,10 @@ function peerVersions(): Record<string, string> {
     const file = join(dir, 'package.json');
     if (!existsSync(file)) continue;
     try {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; peerDependencies?: Record<string, string> };
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+        name?: string;
+        peerDependencies?: Record<string, string>;
+      };
       if (pkg.name === 'wgan-edge') return pkg.peerDependencies ?? {};
     } catch {
       // Not readable: look further up.

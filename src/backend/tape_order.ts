@@ -19,8 +19,13 @@
  */
 import { engine } from '@tensorflow/tfjs-core';
 
-interface TapeTensor { id: number }
-interface TapeNode { inputs: Record<string, TapeTensor>; outputs: TapeTensor[] }
+interface TapeTensor {
+  id: number;
+}
+interface TapeNode {
+  inputs: Record<string, TapeTensor>;
+  outputs: TapeTensor[];
+}
 interface EngineInternals {
   state: { activeTape: TapeNode[] };
   addTapeNode: (...args: unknown[]) => void;

@@ -26,7 +26,10 @@ const ENCODE_CHUNK = 0x8000;
  * refreshed) or, offline, the copy, as a data: URL; `paths` as they are when there is neither.
  * Call it once the WASM thread flags are set: they decide which binary tfjs fetches.
  */
-export async function wasmPathsWithCopy(paths: WasmPaths | undefined, cacheName: string): Promise<WasmPaths | undefined> {
+export async function wasmPathsWithCopy(
+  paths: WasmPaths | undefined,
+  cacheName: string,
+): Promise<WasmPaths | undefined> {
   const binary = await binaryTfjsFetches();
   // A map without this file: setWasmPaths names what is missing.
   if (typeof paths === 'object' && paths[binary] == null) return paths;
@@ -71,6 +74,7 @@ function fileMap(paths: WasmPaths | undefined): Record<string, string> {
 async function dataUrl(response: Response): Promise<string> {
   const bytes = new Uint8Array(await response.arrayBuffer());
   let text = '';
-  for (let i = 0; i < bytes.length; i += ENCODE_CHUNK) text += String.fromCharCode(...bytes.subarray(i, i + ENCODE_CHUNK));
+  for (let i = 0; i < bytes.length; i += ENCODE_CHUNK)
+    text += String.fromCharCode(...bytes.subarray(i, i + ENCODE_CHUNK));
   return `data:application/wasm;base64,${btoa(text)}`;
 }

@@ -3,8 +3,8 @@
  * tensor on it along. tfjs-backend-webgpu does not watch for it: its reads just start failing.
  * These helpers let the runtime notice and move on to another backend (see RuntimeHost).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Resolves with why the active webgpu backend's device was lost; null when webgpu is not the
@@ -22,7 +22,9 @@ export function webGpuDeviceLost(): Promise<string> | null {
     device.destroy();
   });
   return device.lost.then((info) =>
-    reported != null ? `destroyed after an error it reported: ${reported}` : `${info.reason ?? 'unknown'}: ${info.message || 'no message'}`,
+    reported != null
+      ? `destroyed after an error it reported: ${reported}`
+      : `${info.reason ?? 'unknown'}: ${info.message || 'no message'}`,
   );
 }
 

@@ -1,8 +1,8 @@
 /** Strict flag parsing shared by the commands: unknown flags and bad values are usage errors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BACKEND_PREFERENCES, type BackendOptions, type BackendPreference } from '../backend/init';
+import { isTruncation, MIN_TRUNCATION } from '../sample/requests';
 import { UsageError } from './errors';
-import { isTruncation, MIN_TRUNCATION } from '../sample/latent_paths';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type Args = Record<string, string | boolean | undefined>;
@@ -45,7 +45,8 @@ export function parse(argv: string[], options: Options): Args {
   return parsed.values as Args;
 }
 
-const isStringFlag = (arg: string, options: Options) => arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+const isStringFlag = (arg: string, options: Options) =>
+  arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
 
 /** `--backend` and `--threads N` (WASM threads; default: cores / 2) as initBackend's options. */
 export function backendOptions(args: Args): BackendOptions {
@@ -74,6 +75,9 @@ export function intOption(name: string, value: unknown, min: number, max: number
 export function truncationOption(args: Args): number | undefined {
   if (args.truncation == null) return undefined;
   const t = Number(args.truncation);
-  if (!isTruncation(t)) throw new UsageError(`--truncation must be a number of at least ${MIN_TRUNCATION} (got '${String(args.truncation)}').`);
+  if (!isTruncation(t))
+    throw new UsageError(
+      `--truncation must be a number of at least ${MIN_TRUNCATION} (got '${String(args.truncation)}').`,
+    );
   return t;
 }

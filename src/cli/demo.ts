@@ -18,7 +18,10 @@ const HOST = '127.0.0.1';
 /** The page, and the package folders it reads. */
 const PAGE = '/dist/demo/';
 const SERVED_DIRS = ['dist', 'models'];
-const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -49,12 +52,18 @@ export async function demo(argv: string[]): Promise<void> {
 export async function startDemoServer(port: number): Promise<DemoServer> {
   const root = await packageDir();
   if (root == null || !(await isFile(join(root, 'dist', 'demo', 'index.html')))) {
-    throw new Error(`the demo page is not built (no dist/demo/index.html${root == null ? '' : ` in ${root}`}): run npm run build.`);
+    throw new Error(
+      `the demo page is not built (no dist/demo/index.html${root == null ? '' : ` in ${root}`}): run npm run build.`,
+    );
   }
   const server = createServer((request, response) => void serve(root, request, response));
   await new Promise<void>((listening, failed) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      failed(e.code === 'EADDRINUSE' ? new UsageError(`--port ${port}: another program listens there; pass another --port.`) : e),
+      failed(
+        e.code === 'EADDRINUSE'
+          ? new UsageError(`--port ${port}: another program listens there; pass another --port.`)
+          : e,
+      ),
     );
     server.listen(port, HOST, listening);
   });
@@ -80,9 +89,18 @@ async function serve(root: string, request: IncomingMessage, response: ServerRes
     return void response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${path}\n`);
   }
   const { size } = await stat(file);
-  response.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': type, 'Content-Length': size, 'Cache-Control': 'no-cache' });
+  response.writeHead(200, {
+    ...ISOLATION_HEADERS,
+    'Content-Type': type,
+    'Content-Length': size,
+    'Cache-Control': 'no-cache',
+  });
   if (request.method === 'HEAD') return void response.end();
   createReadStream(file).pipe(response);
 }
 
-const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );

@@ -6,18 +6,18 @@
  */
 import { initBackend } from '../backend/init';
 import { TOY_NAMES, toyDataset, toyMixture, type MixtureName, type ToyName } from '../data/toy';
-import { loadModelDir } from '../io/node_files';
+import { classifierFromContents } from '../io/classifier_file';
 import { generatorFromModel } from '../io/networks';
+import { loadModelDir } from '../io/node_files';
+import { generatorClassifierQuality, generatorLabelAccuracy } from '../metrics/classifier_quality';
 import { generatorModeCoverage } from '../metrics/modes';
 import { generatorW1 } from '../metrics/wasserstein';
 import { disposeParams } from '../nn/params';
+import { loadClassifierDir } from '../node/classifier_files';
+import { loadMnist, MNIST_COUNTS, MNIST_SETS, type MnistSet } from '../node/mnist';
 import { backendOptions, intOption, parse, truncationOption } from './args';
 import { UsageError } from './errors';
 import { resolveModel, shippedFolder } from './model_path';
-import { classifierFromContents } from '../io/classifier_file';
-import { generatorClassifierQuality, generatorLabelAccuracy } from '../metrics/classifier_quality';
-import { loadClassifierDir } from '../node/classifier_files';
-import { loadMnist, MNIST_COUNTS, MNIST_SETS, type MnistSet } from '../node/mnist';
 import { CountProgress } from './progress';
 
 /** Samples for mode coverage or the classifier measures, and for the exact (assignment) W1 estimate. */
@@ -26,7 +26,13 @@ const EVAL_DATA: readonly string[] = [...TOY_NAMES, ...MNIST_SETS];
 const W1_SAMPLES = 512;
 
 export async function evaluate(argv: string[]): Promise<void> {
-  const args = parse(argv, { model: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string', default: '1' }, truncation: { type: 'string' } });
+  const args = parse(argv, {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    n: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    truncation: { type: 'string' },
+  });
   if (args.model == null) throw new UsageError('eval needs --model DIR.');
   const data = String(args.data);
   if (!EVAL_DATA.includes(data)) throw new UsageError(`eval needs --data ${EVAL_DATA.join('|')} (got '${data}').`);
@@ -34,29 +40,59 @@ export async function evaluate(argv: string[]): Promise<void> {
   const n = intOption('n', args.n, 16, 1e6) ?? DEFAULT_SAMPLES;
   const realHalf = MNIST_COUNTS.test / 2;
   if (isImages && n > realHalf) {
-    throw new UsageError(`--n ${n}: the ${data} measures compare with two disjoint sets of --n real test images (of ${MNIST_COUNTS.test}), so --n is at most ${realHalf}.`);
+    throw new UsageError(
+      `--n ${n}: the ${data} measures compare with two disjoint sets of --n real test images (of ${MNIST_COUNTS.test}), so --n is at most ${realHalf}.`,
+    );
   }
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1)!;
   const truncation = truncationOption(args);
   const dir = await resolveModel(String(args.model));
   const model = await loadModelDir(dir);
-  if (truncation !== undefined && !isImages) throw new UsageError(`--truncation applies to the image sets (${MNIST_SETS.join(', ')}), not --data ${data}.`);
+  if (truncation !== undefined && !isImages)
+    throw new UsageError(`--truncation applies to the image sets (${MNIST_SETS.join(', ')}), not --data ${data}.`);
   const wanted = isImages ? '28,28,1' : '2';
-  if (model.outputShape.join() !== wanted) throw new UsageError(`${dir} makes [${model.outputShape}] samples; --data ${data} needs [${wanted}].`);
+  if (model.outputShape.join() !== wanted)
+    throw new UsageError(`${dir} makes [${model.outputShape}] samples; --data ${data} needs [${wanted}].`);
   const report = await initBackend(backendOptions(args));
   const generator = generatorFromModel(model, dir);
   try {
-    const result: Record<string, unknown> = { model: dir, data, backend: report.backend, samples: n, ...(truncation !== undefined && { truncation }) };
+    const result: Record<string, unknown> = {
+      model: dir,
+      data,
+      backend: report.backend,
+      samples: n,
+      ...(truncation !== undefined && { truncation }),
+    };
     if (isImages) {
       const classifierDir = await shippedFolder(`classifiers/${data}`);
       const classifier = classifierFromContents(await loadClassifierDir(classifierDir), classifierDir);
       try {
-        Object.assign(result, await generatorClassifierQuality(generator, classifier, await loadMnist('test', { set: data as MnistSet }), n, seed, truncation));
+        Object.assign(
+          result,
+          await generatorClassifierQuality(
+            generator,
+            classifier,
+            await loadMnist('test', { set: data as MnistSet }),
+            n,
+            seed,
+            truncation,
+          ),
+        );
         const classes = generator.config.labels;
         if (classes != null) {
           // As many samples again, split evenly over the labels: each drawn with its label.
-          const labelAccuracy = await generatorLabelAccuracy(generator, classifier, Math.ceil(n / classes), seed, truncation);
-          Object.assign(result, { labelAccuracy, labelAccuracyMean: labelAccuracy.reduce((a, b) => a + b, 0) / classes, labelSamples: Math.ceil(n / classes) });
+          const labelAccuracy = await generatorLabelAccuracy(
+            generator,
+            classifier,
+            Math.ceil(n / classes),
+            seed,
+            truncation,
+          );
+          Object.assign(result, {
+            labelAccuracy,
+            labelAccuracyMean: labelAccuracy.reduce((a, b) => a + b, 0) / classes,
+            labelSamples: Math.ceil(n / classes),
+          });
         }
       } finally {
         disposeParams(classifier);
@@ -68,8 +104,14 @@ export async function evaluate(argv: string[]): Promise<void> {
     if (name !== 'swissroll') {
       const mixture = toyMixture(name as MixtureName);
       const progress = new CountProgress(n, 'samples');
-      const coverage = await generatorModeCoverage(generator, mixture, n, seed, generator.params, (done) => progress.report(done));
-      Object.assign(result, { modes: coverage.modesCovered, modeCount: mixture.centres.length, highQualityShare: coverage.highQualityShare });
+      const coverage = await generatorModeCoverage(generator, mixture, n, seed, generator.params, (done) =>
+        progress.report(done),
+      );
+      Object.assign(result, {
+        modes: coverage.modesCovered,
+        modeCount: mixture.centres.length,
+        highQualityShare: coverage.highQualityShare,
+      });
     }
     result.w1 = await generatorW1(generator, toyDataset(name), W1_SAMPLES, seed);
     result.w1Samples = W1_SAMPLES;

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { initBackend } from '../backend/init';
 import { invertImages, toImageArray } from '../data/image_pixels';
 import { lockDir } from '../io/dir_lock';
+import { fineTune } from '../io/finetune';
 import { MODEL_JSON, storageOf, WEIGHT_STORAGES, type WeightStorage } from '../io/format';
 import { archOf, generatorFromModel } from '../io/networks';
 import { checkOutputDir, loadModelDir, MODEL_FOLDER, OutputRefusedError, writeDirAtomically } from '../io/node_files';
 import { encodeModelFiles } from '../io/storage_files';
 import { disposeParams } from '../nn/params';
 import { sampleGenerator } from '../sample/generate';
-import { fineTune } from '../io/finetune';
 import { FINE_TUNE_DEFAULTS, FineTuneInputError } from '../train/finetune';
 import { backendOptions, intOption, parse } from './args';
 import { readImageFolder } from './data';
@@ -40,8 +40,10 @@ export async function finetune(argv: string[]): Promise<void> {
     invert: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
-  if (args.model == null) throw new UsageError('finetune needs --model DIR or a shipped model name (e.g. mnist): the model to start from.');
-  if (args.images == null) throw new UsageError('finetune needs --images DIR, a folder of a handful (5-50) of PNG/JPEG images of one kind.');
+  if (args.model == null)
+    throw new UsageError('finetune needs --model DIR or a shipped model name (e.g. mnist): the model to start from.');
+  if (args.images == null)
+    throw new UsageError('finetune needs --images DIR, a folder of a handful (5-50) of PNG/JPEG images of one kind.');
   if (args.out == null) throw new UsageError('finetune needs --out DIR, the model folder to write.');
   const steps = intOption('steps', args.steps, 0, 1e6) ?? FINE_TUNE_DEFAULTS.steps;
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1) ?? FINE_TUNE_DEFAULTS.seed;
@@ -59,8 +61,14 @@ export async function finetune(argv: string[]): Promise<void> {
   const modelDir = await resolveModel(String(args.model));
   const model = await loadModelDir(modelDir);
   const arch = archOf(model, modelDir);
-  if (arch.outputShape.length !== 3) throw new UsageError(`--model ${args.model}: it draws [${arch.outputShape}] points, not images; finetune tunes image models.`);
-  if (model.critic == null) throw new UsageError(`--model ${args.model}: the model has no critic (critic.bin), which fine-tuning trains against.`);
+  if (arch.outputShape.length !== 3)
+    throw new UsageError(
+      `--model ${args.model}: it draws [${arch.outputShape}] points, not images; finetune tunes image models.`,
+    );
+  if (model.critic == null)
+    throw new UsageError(
+      `--model ${args.model}: the model has no critic (critic.bin), which fine-tuning trains against.`,
+    );
   const { images: decoded } = await readImageFolder(imagesDir, '--images');
   const [size, , channels] = arch.outputShape as [number, number, 1 | 3];
   const sized = toImageArray(decoded, size, channels);
@@ -77,10 +85,16 @@ export async function finetune(argv: string[]): Promise<void> {
     const progress = new Progress(startStep + steps, startStep, json);
     let result;
     try {
-      result = await fineTune(model, images, { steps, seed, signal: stop.signal, onProgress: (m) => progress.report(m) }, String(args.model));
+      result = await fineTune(
+        model,
+        images,
+        { steps, seed, signal: stop.signal, onProgress: (m) => progress.report(m) },
+        String(args.model),
+      );
     } catch (e) {
       if (e instanceof FineTuneInputError) {
-        const hint = e.code === 'background' ? (invert ? ' Drop --invert.' : ' Pass --invert to tune on their negatives.') : '';
+        const hint =
+          e.code === 'background' ? (invert ? ' Drop --invert.' : ' Pass --invert to tune on their negatives.') : '';
         throw new UsageError(`--images ${imagesDir}: ${e.message.replace(/; invert them first.*$/, '.')}${hint}`);
       }
       throw e;
@@ -89,7 +103,9 @@ export async function finetune(argv: string[]): Promise<void> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    const storage = (args.storage as WeightStorage | undefined) ?? (await storageOf(JSON.parse(await readFile(join(modelDir, MODEL_JSON), 'utf8'))));
+    const storage =
+      (args.storage as WeightStorage | undefined) ??
+      (await storageOf(JSON.parse(await readFile(join(modelDir, MODEL_JSON), 'utf8'))));
     const generator = generatorFromModel(result.model, out);
     let preview: Uint8Array;
     try {
@@ -98,7 +114,17 @@ export async function finetune(argv: string[]): Promise<void> {
     } finally {
       disposeParams(generator.params);
     }
-    await writeDirAtomically(out, { ...(await encodeModelFiles({ ...result.model, provenance: { ...result.model.provenance, backend: report.backend } }, storage)), 'samples.png': preview }, MODEL_FOLDER);
+    await writeDirAtomically(
+      out,
+      {
+        ...(await encodeModelFiles(
+          { ...result.model, provenance: { ...result.model.provenance, backend: report.backend } },
+          storage,
+        )),
+        'samples.png': preview,
+      },
+      MODEL_FOLDER,
+    );
     const summary = {
       out,
       images: images.shape[0],
@@ -116,4 +142,8 @@ export async function finetune(argv: string[]): Promise<void> {
   }
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );

@@ -2,28 +2,18 @@
 import '../backend/gradients';
 import '../backend/kernels';
 import { backendOptions, parse } from './args';
+import { demo } from './demo';
 import { UsageError } from './errors';
 import { evaluate } from './eval';
 import { finetune } from './finetune';
 import { info } from './info';
 import { sample } from './sample';
 import { train } from './train';
-import { demo } from './demo';
+import { trainUsage } from './train_flags';
 
 const USAGE = `Usage: wgan-edge <command> [options]
 
-  train   --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist|emoji|<folder of PNG/JPEG>
-          [--loss gan|wgan|wgan-gp|wgan-c] [--steps N] [--batch B] [--seed S]
-          [--dim D (width: MLP hidden units, conv DIM)]
-          [--ema DECAY (save a moving average of the generator)]
-          [--lr RATE (both nets' learning rate; default: the loss's)]
-          [--lr-decay START (the rate falls linearly to 0 from step START to --steps)]
-          [--latent-mixture K (latents as K separated Gaussians: fewer in-between samples)]
-          [--conditional (class-conditional on the labels of mnist, fashion-mnist or emoji)]
-          [--storage float32|float16|uint8 (the model folder's weights)]
-          [--init DIR|<shipped name> (start from a model's networks; --steps counts on from its)]
-          [--invert (a folder's images as negatives: ink on paper -> light on dark, as MNIST)]
-          --out DIR [--resume] [--json]
+  train   ${trainUsage('          ')}
   finetune --model DIR|<shipped name> --images DIR --out DIR [--steps N] [--seed S]
           few-shot: a handful (5-50) of PNG/JPEG images of one kind in a folder, a model of
           that kind out in well under a minute (the latent components nearest them, anchors

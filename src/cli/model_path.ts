@@ -10,7 +10,13 @@ export async function resolveModel(spec: string): Promise<string> {
   const shipped = await findShippedModel(spec);
   if (shipped != null) return shipped;
   const names = await shippedModelNames();
-  throw new UsageError(`--model ${spec}: no such model folder${names.length ? `, and no shipped model of that name (shipped: ${names.join(', ')})` : ''}.`);
+  throw new UsageError(
+    `--model ${spec}: no such model folder${names.length ? `, and no shipped model of that name (shipped: ${names.join(', ')})` : ''}.`,
+  );
 }
 
-const isDir = (path: string) => stat(path).then((s) => s.isDirectory(), () => false);
+const isDir = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );

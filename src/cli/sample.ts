@@ -8,13 +8,13 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { initBackend } from '../backend/init';
-import type { Network } from '../models/network';
-import { checkOutputFile, FileRefusedError, loadModelDir, OutputRefusedError, readRegularFile } from '../io/node_files';
 import { generatorFromModel } from '../io/networks';
+import { checkOutputFile, FileRefusedError, loadModelDir, OutputRefusedError, readRegularFile } from '../io/node_files';
 import { npyHeader, parseNpy, type NpyDtype } from '../io/npy';
+import { MAX_LABELS } from '../models/config';
+import type { Network } from '../models/network';
 import { disposeParams } from '../nn/params';
 import { checkLabel, generateSamples, sampleLabels, sampleLatents } from '../sample/generate';
-import { MAX_LABELS } from '../models/config';
 import { toUint8 } from '../sample/png';
 import { renderSamples } from '../sample/render';
 import { backendOptions, intOption, parse, truncationOption } from './args';
@@ -50,7 +50,10 @@ export async function sample(argv: string[]): Promise<void> {
   if (!OUTPUTS.includes(extension)) throw new UsageError(`--out ${out}: the file must end in ${OUTPUTS.join(', ')}.`);
   if (args.latents != null) {
     const seeded = ['n', 'seed', 'truncation'].filter((flag) => args[flag] != null);
-    if (seeded.length > 0) throw new UsageError(`--latents gives the latents: --${seeded.join(', --')} would draw others; give one or the other.`);
+    if (seeded.length > 0)
+      throw new UsageError(
+        `--latents gives the latents: --${seeded.join(', --')} would draw others; give one or the other.`,
+      );
   }
   const npyFormat = npyFormatOption(args.format, extension);
   const n = args.latents == null ? intOption('n', args.n ?? '64', 1, MAX_SAMPLES)! : undefined;
@@ -67,10 +70,15 @@ export async function sample(argv: string[]): Promise<void> {
   try {
     checkLabel(label, classes);
   } catch (e) {
-    throw new UsageError(`--label ${label}: ${dir} ${classes == null ? 'is unconditional and takes no --label' : `has labels 0 to ${classes - 1}`}.`);
+    throw new UsageError(
+      `--label ${label}: ${dir} ${classes == null ? 'is unconditional and takes no --label' : `has labels 0 to ${classes - 1}`}.`,
+    );
   }
   const isImage = model.outputShape.length === 3;
-  if (npyFormat === 'uint8' && !isImage) throw new UsageError(`--format uint8: ${dir} makes [${model.outputShape}] vectors, not images; they are written as float32.`);
+  if (npyFormat === 'uint8' && !isImage)
+    throw new UsageError(
+      `--format uint8: ${dir} makes [${model.outputShape}] vectors, not images; they are written as float32.`,
+    );
   const given = args.latents == null ? null : await readLatents(String(args.latents), model.latentDim);
   const count = given == null ? n! : given.length / model.latentDim;
   if (extension === '.png' && isImage && count > MAX_GRID) {
@@ -104,18 +112,24 @@ export async function sample(argv: string[]): Promise<void> {
 /** `--format uint8|float32`: how a .npy stores the samples (default: uint8 images, float32 vectors); only for .npy. */
 function npyFormatOption(value: unknown, extension: string): NpyDtype | undefined {
   if (value == null) return undefined;
-  if (!NPY_FORMATS.includes(value as NpyDtype)) throw new UsageError(`--format must be one of ${NPY_FORMATS.join(', ')} (got '${String(value)}').`);
-  if (extension !== '.npy') throw new UsageError(`--format ${String(value)} sets how a .npy stores samples; --out ${extension} has its own.`);
+  if (!NPY_FORMATS.includes(value as NpyDtype))
+    throw new UsageError(`--format must be one of ${NPY_FORMATS.join(', ')} (got '${String(value)}').`);
+  if (extension !== '.npy')
+    throw new UsageError(`--format ${String(value)} sets how a .npy stores samples; --out ${extension} has its own.`);
   return value as NpyDtype;
 }
 
 /** `--latents FILE.npy`: [n, latentDim] float32 or float64 values, finite, at most MAX_SAMPLES rows. */
 async function readLatents(path: string, latentDim: number): Promise<Float32Array> {
   const limit = MAX_SAMPLES * latentDim * 8 + NPY_HEADER_ALLOWANCE;
-  const bytes = await readRegularFile(path, limit, `what ${MAX_SAMPLES} float64 latents need`).catch((e: NodeJS.ErrnoException) => {
-    if (e instanceof FileRefusedError) throw new UsageError(`--latents ${e.message}`);
-    throw new UsageError(e.code === 'ENOENT' ? `--latents ${path}: no such file.` : `--latents ${path}: cannot be read (${e.message}).`);
-  });
+  const bytes = await readRegularFile(path, limit, `what ${MAX_SAMPLES} float64 latents need`).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e instanceof FileRefusedError) throw new UsageError(`--latents ${e.message}`);
+      throw new UsageError(
+        e.code === 'ENOENT' ? `--latents ${path}: no such file.` : `--latents ${path}: cannot be read (${e.message}).`,
+      );
+    },
+  );
   let array;
   try {
     array = parseNpy(bytes, path);
@@ -124,15 +138,27 @@ async function readLatents(path: string, latentDim: number): Promise<Float32Arra
   }
   const { shape, values } = array;
   if (shape.length !== 2 || shape[1] !== latentDim || shape[0] < 1 || shape[0] > MAX_SAMPLES) {
-    throw new UsageError(`--latents ${path}: shape [${shape}], the model needs [n, ${latentDim}] with n from 1 to ${MAX_SAMPLES}.`);
+    throw new UsageError(
+      `--latents ${path}: shape [${shape}], the model needs [n, ${latentDim}] with n from 1 to ${MAX_SAMPLES}.`,
+    );
   }
   const bad = values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new UsageError(`--latents ${path}: value ${values[bad]} at row ${Math.floor(bad / latentDim)}, column ${bad % latentDim} is not finite (or too large for float32).`);
+  if (bad >= 0)
+    throw new UsageError(
+      `--latents ${path}: value ${values[bad]} at row ${Math.floor(bad / latentDim)}, column ${bad % latentDim} is not finite (or too large for float32).`,
+    );
   return values;
 }
 
 /** Draws the samples of `latents` ([n, latentDim] row-major; with `labels`, one class each) BATCH at a time and writes them in `extension`'s format. */
-async function writeSamples(file: FileHandle, generator: Network, extension: string, latents: Float32Array, npyFormat: NpyDtype, labels?: Int32Array): Promise<void> {
+async function writeSamples(
+  file: FileHandle,
+  generator: Network,
+  extension: string,
+  latents: Float32Array,
+  npyFormat: NpyDtype,
+  labels?: Int32Array,
+): Promise<void> {
   const { latentDim, outputShape, outputRange } = generator.config;
   const n = latents.length / latentDim;
   const isImage = outputShape.length === 3;
@@ -147,11 +173,23 @@ async function writeSamples(file: FileHandle, generator: Network, extension: str
   const progress = n > BATCH ? new CountProgress(n, 'samples') : null;
   for (let start = 0; start < n; start += BATCH) {
     const end = Math.min(n, start + BATCH);
-    const { values } = await generateSamples(generator, latents.subarray(start * latentDim, end * latentDim), 'float32', labels?.subarray(start, end));
+    const { values } = await generateSamples(
+      generator,
+      latents.subarray(start * latentDim, end * latentDim),
+      'float32',
+      labels?.subarray(start, end),
+    );
     if (all != null) all.set(values, start * size);
-    if (extension === '.npy') await file.writeFile(npyFormat === 'uint8' ? toUint8(values, outputRange!) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    if (extension === '.npy')
+      await file.writeFile(
+        npyFormat === 'uint8'
+          ? toUint8(values, outputRange!)
+          : new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+      );
     if (extension === '.json') {
-      const rows = Array.from({ length: end - start }, (_, i) => JSON.stringify(Array.from(values.subarray(i * size, (i + 1) * size))));
+      const rows = Array.from({ length: end - start }, (_, i) =>
+        JSON.stringify(Array.from(values.subarray(i * size, (i + 1) * size))),
+      );
       await text((start > 0 ? ',' : '') + rows.join(','));
     }
     progress?.report(end);

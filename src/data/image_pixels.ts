@@ -32,8 +32,14 @@ export function toImageArray(images: DecodedImage[], size: number, channels: 1 |
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
         const sum = [0, 0, 0];
-        const [y0, y1] = [Math.floor((y * img.height) / size), Math.max(Math.floor((y * img.height) / size) + 1, Math.floor(((y + 1) * img.height) / size))];
-        const [x0, x1] = [Math.floor((x * img.width) / size), Math.max(Math.floor((x * img.width) / size) + 1, Math.floor(((x + 1) * img.width) / size))];
+        const [y0, y1] = [
+          Math.floor((y * img.height) / size),
+          Math.max(Math.floor((y * img.height) / size) + 1, Math.floor(((y + 1) * img.height) / size)),
+        ];
+        const [x0, x1] = [
+          Math.floor((x * img.width) / size),
+          Math.max(Math.floor((x * img.width) / size) + 1, Math.floor(((x + 1) * img.width) / size)),
+        ];
         for (let sy = y0; sy < y1; sy++) {
           for (let sx = x0; sx < x1; sx++) {
             const i = (sy * img.width + sx) * 4;
@@ -82,7 +88,9 @@ export function backgroundLevels({ data, shape }: Pixels): number[] {
       for (let x = 0; x < width; x++) {
         if (y >= band && y < height - band && x >= band && x < width - band) continue;
         const i = ((n * height + y) * width + x) * channels;
-        border.push(channels === 1 ? data[i] * unit : (LUMA[0] * data[i] + LUMA[1] * data[i + 1] + LUMA[2] * data[i + 2]) * unit);
+        border.push(
+          channels === 1 ? data[i] * unit : (LUMA[0] * data[i] + LUMA[1] * data[i + 1] + LUMA[2] * data[i + 2]) * unit,
+        );
       }
     }
     levels.push(median(border));
@@ -114,4 +122,3 @@ export function backgroundsDisagree(images: Pixels, modelSamples: Pixels): { ima
   const [ours, model] = [backgroundOf(images), backgroundOf(modelSamples)];
   return Math.abs(model - ours) > BACKGROUND_MISMATCH ? { images: ours, model } : null;
 }
-

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OutputRange } from '../models/config';
+import { ConfigError } from '../utils/errors';
 import type { Rng } from '../utils/rng';
 import type { Dataset } from './dataset';
 
@@ -22,22 +23,37 @@ export interface ImageLabels {
 }
 
 /** With `labels`, the dataset is labelled (Dataset.labelled): a conditional trainer draws images with their classes. */
-export function imageDataset(images: ImageArray, outputRange: OutputRange, what = 'image array', labels?: ImageLabels): Dataset {
+export function imageDataset(
+  images: ImageArray,
+  outputRange: OutputRange,
+  what = 'image array',
+  labels?: ImageLabels,
+): Dataset {
   const { data, shape } = images;
   if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`${what}: shape must be [count, height, width, channels] of positive integers, got ${JSON.stringify(shape)}`);
+    throw new ConfigError(
+      `${what}: shape must be [count, height, width, channels] of positive integers, got ${JSON.stringify(shape)}`,
+      'bad-data',
+    );
   }
   if (!(data instanceof Uint8Array) && !(data instanceof Float32Array)) {
-    throw new TypeError(`${what}: data must be a Uint8Array (0..255) or a Float32Array in [0, 1]`);
+    throw new ConfigError(`${what}: data must be a Uint8Array (0..255) or a Float32Array in [0, 1]`, 'bad-data');
   }
   const [count, height, width, channels] = shape;
   const sampleSize = height * width * channels;
   if (data.length !== count * sampleSize) {
-    throw new Error(`${what}: shape [${shape}] needs ${count * sampleSize} values, the data has ${data.length}`);
+    throw new ConfigError(
+      `${what}: shape [${shape}] needs ${count * sampleSize} values, the data has ${data.length}`,
+      'bad-data',
+    );
   }
   if (data instanceof Float32Array) {
     const bad = data.findIndex((v) => !(v >= 0 && v <= 1));
-    if (bad >= 0) throw new Error(`${what}: float images must lie in [0, 1]; value ${data[bad]} at index ${bad} (image ${Math.floor(bad / sampleSize)})`);
+    if (bad >= 0)
+      throw new ConfigError(
+        `${what}: float images must lie in [0, 1]; value ${data[bad]} at index ${bad} (image ${Math.floor(bad / sampleSize)})`,
+        'bad-data',
+      );
   }
   const toUnit = data instanceof Uint8Array ? 1 / 255 : 1;
   const [scale, offset] = outputRange !== null && outputRange[0] === -1 ? [2 * toUnit, -1] : [toUnit, 0];
@@ -53,7 +69,11 @@ export function imageDataset(images: ImageArray, outputRange: OutputRange, what 
     }
     return { samples: tf.tensor4d(batch, [batchSize, height, width, channels]), indices };
   };
-  const labelsAt = (indices: Int32Array) => tf.tensor1d(Int32Array.from(indices, (i) => labels!.values[i]), 'int32');
+  const labelsAt = (indices: Int32Array) =>
+    tf.tensor1d(
+      Int32Array.from(indices, (i) => labels!.values[i]),
+      'int32',
+    );
   return {
     sampleShape: [height, width, channels],
     next: (batchSize, rng) => draw(batchSize, rng).samples,
@@ -71,9 +91,16 @@ export function imageDataset(images: ImageArray, outputRange: OutputRange, what 
 }
 
 function checkLabels({ values, classes }: ImageLabels, count: number, what: string): void {
-  if (!Number.isInteger(classes) || classes < 2) throw new Error(`${what}: labels.classes must be an integer >= 2, got ${JSON.stringify(classes)}`);
-  if (!(values instanceof Uint8Array) && !(values instanceof Int32Array)) throw new TypeError(`${what}: labels.values must be a Uint8Array or Int32Array`);
-  if (values.length !== count) throw new Error(`${what}: ${count} images but ${values.length} labels`);
+  if (!Number.isInteger(classes) || classes < 2)
+    throw new ConfigError(
+      `${what}: labels.classes must be an integer >= 2, got ${JSON.stringify(classes)}`,
+      'bad-data',
+    );
+  if (!(values instanceof Uint8Array) && !(values instanceof Int32Array))
+    throw new ConfigError(`${what}: labels.values must be a Uint8Array or Int32Array`, 'bad-data');
+  if (values.length !== count)
+    throw new ConfigError(`${what}: ${count} images but ${values.length} labels`, 'bad-data');
   const bad = values.findIndex((l) => !(l >= 0 && l < classes));
-  if (bad >= 0) throw new Error(`${what}: label ${values[bad]} of image ${bad} is outside 0..${classes - 1}`);
+  if (bad >= 0)
+    throw new ConfigError(`${what}: label ${values[bad]} of image ${bad} is outside 0..${classes - 1}`, 'bad-data');
 }

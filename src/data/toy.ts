@@ -8,6 +8,7 @@
  *   y is dropped, so it is not drawn.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../utils/errors';
 import type { Rng } from '../utils/rng';
 import type { Dataset } from './dataset';
 
@@ -27,7 +28,10 @@ const SWISS_ROLL = { noise: 0.25, divisor: 7.5 };
 
 function rawCentres(name: MixtureName): [number, number][] {
   if (name === '8gaussians') {
-    return Array.from({ length: 8 }, (_, k) => [EIGHT.radius * Math.cos((k * Math.PI) / 4), EIGHT.radius * Math.sin((k * Math.PI) / 4)]);
+    return Array.from({ length: 8 }, (_, k) => [
+      EIGHT.radius * Math.cos((k * Math.PI) / 4),
+      EIGHT.radius * Math.sin((k * Math.PI) / 4),
+    ]);
   }
   return TWENTY_FIVE.grid.flatMap((x) => TWENTY_FIVE.grid.map((y) => [x, y] as [number, number]));
 }
@@ -35,14 +39,16 @@ function rawCentres(name: MixtureName): [number, number][] {
 const mixtureParts = (name: MixtureName) => (name === '8gaussians' ? EIGHT : TWENTY_FIVE);
 
 export function toyMixture(name: MixtureName): GaussianMixture {
-  if (name !== '8gaussians' && name !== '25gaussians') throw new Error(`'${String(name)}' is not a Gaussian mixture: use 8gaussians or 25gaussians`);
+  if (name !== '8gaussians' && name !== '25gaussians')
+    throw new ConfigError(`'${String(name)}' is not a Gaussian mixture: use 8gaussians or 25gaussians`, 'bad-data');
   const { std, divisor } = mixtureParts(name);
   return { centres: rawCentres(name).map(([x, y]) => [x / divisor, y / divisor]), std: std / divisor };
 }
 
 /** n points as [x0, y0, x1, y1, ...]. */
 export function toyPoints(name: ToyName, n: number, rng: Rng): Float32Array {
-  if (!TOY_NAMES.includes(name)) throw new Error(`unknown toy data set '${String(name)}': use one of ${TOY_NAMES.join(', ')}`);
+  if (!TOY_NAMES.includes(name))
+    throw new ConfigError(`unknown toy data set '${String(name)}': use one of ${TOY_NAMES.join(', ')}`, 'bad-data');
   const out = new Float32Array(2 * n);
   if (name === 'swissroll') {
     for (let i = 0; i < n; i++) {
@@ -63,7 +69,8 @@ export function toyPoints(name: ToyName, n: number, rng: Rng): Float32Array {
 }
 
 export function toyDataset(name: ToyName): Dataset {
-  if (!TOY_NAMES.includes(name)) throw new Error(`unknown toy data set '${String(name)}': use one of ${TOY_NAMES.join(', ')}`);
+  if (!TOY_NAMES.includes(name))
+    throw new ConfigError(`unknown toy data set '${String(name)}': use one of ${TOY_NAMES.join(', ')}`, 'bad-data');
   return {
     sampleShape: [2],
     next: (batchSize, rng) => tf.tensor2d(toyPoints(name, batchSize, rng), [batchSize, 2]),

@@ -54,7 +54,11 @@ export async function encodeClassifier(
 }
 
 /** Checks `classifier.json`, reads and checksums its shard; `source` prefixes file names in errors. */
-export async function decodeClassifier(json: unknown, readShard: ShardReader, source = ''): Promise<ClassifierContents> {
+export async function decodeClassifier(
+  json: unknown,
+  readShard: ShardReader,
+  source = '',
+): Promise<ClassifierContents> {
   const where = (file: string) => (source ? `${source.replace(/\/$/, '')}/${file}` : file);
   const file = where(CLASSIFIER_JSON);
   const fail = (why: string, code: 'not-a-model' | 'dtype' | 'unsupported-version' = 'not-a-model'): never => {
@@ -62,12 +66,18 @@ export async function decodeClassifier(json: unknown, readShard: ShardReader, so
   };
   if (typeof json !== 'object' || json == null) fail('is not a JSON object.');
   const c = json as Partial<ClassifierJson>;
-  if (c.format !== CLASSIFIER_FORMAT) fail(`is not a wgan-edge classifier (format is ${JSON.stringify(c.format)}, expected "${CLASSIFIER_FORMAT}").`);
+  if (c.format !== CLASSIFIER_FORMAT)
+    fail(`is not a wgan-edge classifier (format is ${JSON.stringify(c.format)}, expected "${CLASSIFIER_FORMAT}").`);
   if (c.formatVersion !== CLASSIFIER_FORMAT_VERSION) {
-    fail(`has format version ${JSON.stringify(c.formatVersion)}; this wgan-edge reads version ${CLASSIFIER_FORMAT_VERSION}.`, 'unsupported-version');
+    fail(
+      `has format version ${JSON.stringify(c.formatVersion)}; this wgan-edge reads version ${CLASSIFIER_FORMAT_VERSION}.`,
+      'unsupported-version',
+    );
   }
   if (JSON.stringify(c.architecture) !== JSON.stringify(CLASSIFIER_ARCHITECTURE)) {
-    fail(`describes architecture ${JSON.stringify(c.architecture)}; this wgan-edge builds ${JSON.stringify(CLASSIFIER_ARCHITECTURE)}.`);
+    fail(
+      `describes architecture ${JSON.stringify(c.architecture)}; this wgan-edge builds ${JSON.stringify(CLASSIFIER_ARCHITECTURE)}.`,
+    );
   }
   const groups = c.weightsManifest;
   if (!Array.isArray(groups) || groups.length !== 1 || groups[0]?.network !== 'classifier') {

@@ -76,7 +76,12 @@ export async function encodeWeightGroup(
   for (const [name, { shape, values }] of Object.entries(arrays)) {
     assertFinite(values, `${network} weight '${name}'`);
     const encoded = encodeWeight(values, storage);
-    weights.push({ name, shape, dtype: 'float32', ...(encoded.quantization && { quantization: encoded.quantization }) });
+    weights.push({
+      name,
+      shape,
+      dtype: 'float32',
+      ...(encoded.quantization && { quantization: encoded.quantization }),
+    });
     parts.push(encoded.bytes);
   }
   const path = `${network}.bin`;
@@ -99,12 +104,18 @@ export const ALL_NETWORKS: readonly NetworkName[] = ['generator', 'critic'];
  * (the others are not read at all). `source` (a folder or URL) prefixes file names in errors.
  * Nothing is returned unless all is valid.
  */
-export async function decodeModel(json: unknown, readShard: ShardReader, source = '', networks: readonly NetworkName[] = ALL_NETWORKS): Promise<ModelContents> {
+export async function decodeModel(
+  json: unknown,
+  readShard: ShardReader,
+  source = '',
+  networks: readonly NetworkName[] = ALL_NETWORKS,
+): Promise<ModelContents> {
   const where = (file: string) => (source ? `${source.replace(/\/$/, '')}/${file}` : file);
   const manifest = checkModelJson(json, where(MODEL_JSON));
   const decoded: Partial<Record<NetworkName, NamedArrays>> = {};
   for (const group of manifest.weightsManifest) {
-    if (networks.includes(group.network as NetworkName)) decoded[group.network as NetworkName] = await decodeWeightGroup(group, readShard, where);
+    if (networks.includes(group.network as NetworkName))
+      decoded[group.network as NetworkName] = await decodeWeightGroup(group, readShard, where);
   }
   if (decoded.generator == null) {
     throw new ModelFormatError(`${where(MODEL_JSON)}: has no generator weights.`, 'missing-weight', where(MODEL_JSON));
@@ -139,7 +150,8 @@ export async function decodeWeightGroup(
       if (e instanceof ModelFormatError) throw e;
       return null;
     });
-    if (bytes == null) throw new ModelFormatError(`${where(path)}: weight file is missing.`, 'missing-file', where(path));
+    if (bytes == null)
+      throw new ModelFormatError(`${where(path)}: weight file is missing.`, 'missing-file', where(path));
     shards.push(bytes);
     read += bytes.length;
   }
@@ -147,7 +159,11 @@ export async function decodeWeightGroup(
   if (bytes.length !== expected) {
     const file = where(group.paths.join(', '));
     const what = bytes.length < expected ? 'truncated' : 'longer than its manifest says';
-    throw new ModelFormatError(`${file}: ${what} (${bytes.length} bytes, the manifest needs ${expected}).`, 'truncated', file);
+    throw new ModelFormatError(
+      `${file}: ${what} (${bytes.length} bytes, the manifest needs ${expected}).`,
+      'truncated',
+      file,
+    );
   }
   for (const [i, path] of group.paths.entries()) {
     const actual = await sha256Hex(shards[i]);
@@ -164,7 +180,10 @@ export async function decodeWeightGroup(
   for (const w of group.weights) {
     const n = size(w.shape);
     const length = n * bytesPerValue(w.quantization);
-    arrays[w.name] = { shape: w.shape, values: decodeWeight(bytes.subarray(offset, offset + length), n, w.quantization) };
+    arrays[w.name] = {
+      shape: w.shape,
+      values: decodeWeight(bytes.subarray(offset, offset + length), n, w.quantization),
+    };
     offset += length;
     assertFinite(arrays[w.name].values, `${where(group.paths[0])}: weight '${w.name}'`);
   }
@@ -175,10 +194,16 @@ export async function decodeWeightGroup(
  * Checks loaded weights against the shapes the architecture expects: every weight present,
  * none extra, each of the right shape. `expected` comes from a freshly built network.
  */
-export function checkWeights(network: NetworkName, expected: Record<string, number[]>, actual: NamedArrays, file: string): void {
+export function checkWeights(
+  network: NetworkName,
+  expected: Record<string, number[]>,
+  actual: NamedArrays,
+  file: string,
+): void {
   for (const [name, shape] of Object.entries(expected)) {
     const got = actual[name];
-    if (got == null) throw new ModelFormatError(`${file}: ${network} weight '${name}' is missing.`, 'missing-weight', file);
+    if (got == null)
+      throw new ModelFormatError(`${file}: ${network} weight '${name}' is missing.`, 'missing-weight', file);
     if (got.shape.length !== shape.length || got.shape.some((d, i) => d !== shape[i])) {
       throw new ModelFormatError(
         `${file}: ${network} weight '${name}' has shape [${got.shape}], the architecture needs [${shape}].`,
@@ -189,7 +214,11 @@ export function checkWeights(network: NetworkName, expected: Record<string, numb
   }
   for (const name of Object.keys(actual)) {
     if (!(name in expected)) {
-      throw new ModelFormatError(`${file}: ${network} weight '${name}' is not part of the architecture.`, 'extra-weight', file);
+      throw new ModelFormatError(
+        `${file}: ${network} weight '${name}' is not part of the architecture.`,
+        'extra-weight',
+        file,
+      );
     }
   }
 }
@@ -200,18 +229,25 @@ function checkModelJson(json: unknown, file: string): ModelJson {
   };
   if (typeof json !== 'object' || json == null) fail('is not a JSON object.');
   const m = json as Partial<ModelJson>;
-  if (m.format !== MODEL_FORMAT) fail(`is not a wgan-edge model (format is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}").`);
+  if (m.format !== MODEL_FORMAT)
+    fail(`is not a wgan-edge model (format is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}").`);
   if (m.formatVersion !== MODEL_FORMAT_VERSION) {
-    fail(`has format version ${JSON.stringify(m.formatVersion)}; this wgan-edge reads version ${MODEL_FORMAT_VERSION}. Update wgan-edge or re-export the model.`, 'unsupported-version');
+    fail(
+      `has format version ${JSON.stringify(m.formatVersion)}; this wgan-edge reads version ${MODEL_FORMAT_VERSION}. Update wgan-edge or re-export the model.`,
+      'unsupported-version',
+    );
   }
   if (typeof m.architecture !== 'object' || m.architecture == null) fail('has no "architecture" object.');
-  if (!Number.isInteger(m.latentDim) || (m.latentDim as number) <= 0) fail(`has an invalid latentDim ${JSON.stringify(m.latentDim)}.`);
+  if (!Number.isInteger(m.latentDim) || (m.latentDim as number) <= 0)
+    fail(`has an invalid latentDim ${JSON.stringify(m.latentDim)}.`);
   if (!isShape(m.outputShape)) fail(`has an invalid outputShape ${JSON.stringify(m.outputShape)}.`);
   const range = m.outputRange;
-  if (range !== null && !(Array.isArray(range) && range.length === 2 && range[0] < range[1])) fail(`has an invalid outputRange ${JSON.stringify(range)} (expected [low, high] or null).`);
+  if (range !== null && !(Array.isArray(range) && range.length === 2 && range[0] < range[1]))
+    fail(`has an invalid outputRange ${JSON.stringify(range)} (expected [low, high] or null).`);
   if (!Array.isArray(m.weightsManifest) || m.weightsManifest.length === 0) fail('has no weightsManifest.');
   for (const group of m.weightsManifest as WeightGroup[]) {
-    if (group.network !== 'generator' && group.network !== 'critic') fail(`names an unknown network ${JSON.stringify(group.network)}.`);
+    if (group.network !== 'generator' && group.network !== 'critic')
+      fail(`names an unknown network ${JSON.stringify(group.network)}.`);
     checkWeightGroup(group, fail);
   }
   return m as ModelJson;
@@ -229,11 +265,19 @@ export function checkWeightGroup(group: WeightGroup, fail: FormatFailure): void 
   if (unsafe != null) fail(`shard path ${JSON.stringify(unsafe)} must be a plain file name beside model.json.`);
   if (!Array.isArray(group.weights)) fail(`the ${group.network} group has no "weights" list.`);
   for (const w of group.weights) {
-    if (typeof w.name !== 'string' || !isShape(w.shape)) fail(`the ${group.network} weight ${JSON.stringify(w.name)} has an invalid name or shape.`);
-    if (w.dtype !== 'float32') fail(`${group.network} weight '${w.name}' has dtype ${JSON.stringify(w.dtype)}; only float32 (optionally quantised) is supported.`, 'dtype');
+    if (typeof w.name !== 'string' || !isShape(w.shape))
+      fail(`the ${group.network} weight ${JSON.stringify(w.name)} has an invalid name or shape.`);
+    if (w.dtype !== 'float32')
+      fail(
+        `${group.network} weight '${w.name}' has dtype ${JSON.stringify(w.dtype)}; only float32 (optionally quantised) is supported.`,
+        'dtype',
+      );
     const q = w.quantization;
     if (q != null && q.dtype !== 'float16' && q.dtype !== 'uint8') {
-      fail(`${group.network} weight '${w.name}' has quantization dtype ${JSON.stringify(q.dtype)}; float16 and uint8 are supported.`, 'dtype');
+      fail(
+        `${group.network} weight '${w.name}' has quantization dtype ${JSON.stringify(q.dtype)}; float16 and uint8 are supported.`,
+        'dtype',
+      );
     }
   }
 }
@@ -248,7 +292,11 @@ function size(shape: number[]): number {
 
 function assertFinite(values: Float32Array, what: string): void {
   const i = values.findIndex((v) => !Number.isFinite(v));
-  if (i >= 0) throw new ModelFormatError(`${what} holds ${values[i]} at index ${i}: refusing a model with non-finite weights.`, 'non-finite');
+  if (i >= 0)
+    throw new ModelFormatError(
+      `${what} holds ${values[i]} at index ${i}: refusing a model with non-finite weights.`,
+      'non-finite',
+    );
 }
 
 function concatBytes(parts: Uint8Array[]): Uint8Array {

@@ -18,7 +18,9 @@ export class DirLockedError extends Error {
     /** Null when the owner had not yet written its pid. */
     readonly pid: number | null,
   ) {
-    super(`${dir} is being written by another process (pid ${pid ?? 'not yet written'}); stop it first, or delete ${lockFile} if no such process is running.`);
+    super(
+      `${dir} is being written by another process (pid ${pid ?? 'not yet written'}); stop it first, or delete ${lockFile} if no such process is running.`,
+    );
   }
 }
 

@@ -12,8 +12,8 @@ import { imageDataset } from '../data/images';
 import type { ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { disposeParams } from '../nn/params';
-import { imageGrid } from '../sample/png';
 import { sampleGenerator } from '../sample/generate';
+import { imageGrid } from '../sample/png';
 import { backgroundMismatch, describeBackground } from '../train/background_check';
 import {
   anchorsBetween,
@@ -92,7 +92,12 @@ export interface PreparedFineTune {
  * from the model's networks; the caller runs it (trainer.run) and disposes of it. For a caller
  * with its own run loop (the worker's); fineTune() does all of it.
  */
-export async function prepareFineTune(base: ModelContents, input: FineTuneImages, options: FineTuneRunOptions = {}, source = 'the model'): Promise<PreparedFineTune> {
+export async function prepareFineTune(
+  base: ModelContents,
+  input: FineTuneImages,
+  options: FineTuneRunOptions = {},
+  source = 'the model',
+): Promise<PreparedFineTune> {
   const o = { ...FINE_TUNE_DEFAULTS, ...definedOf(options) };
   const model = base;
   const arch = archOf(model, source);
@@ -101,22 +106,37 @@ export async function prepareFineTune(base: ModelContents, input: FineTuneImages
   const images = options.invert ? invertImages(sized) : sized;
   checkFineTuneImages(images, arch);
   if (model.critic == null) {
-    throw new FineTuneInputError(`${source} has no critic: fine-tuning trains one against the generator (load the model with its critic.bin)`, 'no-critic');
+    throw new FineTuneInputError(
+      `${source} has no critic: fine-tuning trains one against the generator (load the model with its critic.bin)`,
+      'no-critic',
+    );
   }
   if (arch.labels != null) {
-    throw new FineTuneInputError(`${source} is class-conditional (${arch.labels} labels): fine-tuning it toward one label is not supported yet`, 'bad-option');
+    throw new FineTuneInputError(
+      `${source} is class-conditional (${arch.labels} labels): fine-tuning it toward one label is not supported yet`,
+      'bad-option',
+    );
   }
-  if (!Number.isInteger(o.steps) || o.steps < 0) throw new FineTuneInputError(`fineTune: steps must be an integer >= 0, got ${o.steps}`, 'bad-option');
+  if (!Number.isInteger(o.steps) || o.steps < 0)
+    throw new FineTuneInputError(`fineTune: steps must be an integer >= 0, got ${o.steps}`, 'bad-option');
   if (o.anchorSpread !== null && o.anchorSpread !== 'auto' && !(o.anchorSpread > 0 && o.anchorSpread <= 1)) {
-    throw new FineTuneInputError(`fineTune: anchorSpread must be 'auto', a number in (0, 1] or null, got ${o.anchorSpread}`, 'bad-option');
+    throw new FineTuneInputError(
+      `fineTune: anchorSpread must be 'auto', a number in (0, 1] or null, got ${o.anchorSpread}`,
+      'bad-option',
+    );
   }
-  if (!(o.spreadTarget > 0)) throw new FineTuneInputError(`fineTune: spreadTarget must be a number > 0, got ${o.spreadTarget}`, 'bad-option');
-  if (!Number.isInteger(o.anchorGroup) || o.anchorGroup < 1) throw new FineTuneInputError(`fineTune: anchorGroup must be an integer >= 1, got ${o.anchorGroup}`, 'bad-option');
+  if (!(o.spreadTarget > 0))
+    throw new FineTuneInputError(`fineTune: spreadTarget must be a number > 0, got ${o.spreadTarget}`, 'bad-option');
+  if (!Number.isInteger(o.anchorGroup) || o.anchorGroup < 1)
+    throw new FineTuneInputError(`fineTune: anchorGroup must be an integer >= 1, got ${o.anchorGroup}`, 'bad-option');
   const frozen = frozenCriticParams(arch, o.frozenCriticLayers);
 
   let choice: ComponentChoice | null = null;
   let anchors: ArchConfig['latentAnchors'];
-  const generator = generatorFromModel({ ...model, architecture: { ...arch, latentComponentsAllowed: undefined, latentAnchors: undefined } }, source);
+  const generator = generatorFromModel(
+    { ...model, architecture: { ...arch, latentComponentsAllowed: undefined, latentAnchors: undefined } },
+    source,
+  );
   try {
     const mismatch = await backgroundMismatch(generator, images);
     if (mismatch != null) {
@@ -129,21 +149,35 @@ export async function prepareFineTune(base: ModelContents, input: FineTuneImages
       if (Array.isArray(o.components)) {
         choice = { allowed: [...o.components].sort((a, b) => a - b), votes: [] };
       } else {
-        choice = await chooseComponents(generator, images, { candidates: arch.latentComponentsAllowed, seed: o.seed, minRatio: o.componentVoteRatio });
+        choice = await chooseComponents(generator, images, {
+          candidates: arch.latentComponentsAllowed,
+          seed: o.seed,
+          minRatio: o.componentVoteRatio,
+        });
       }
       if (o.anchorSpread != null) {
         const inversion = await invertGenerator(generator, images, choice.allowed, o.seed + 1);
-        const spread = o.anchorSpread === 'auto' ? await chooseSpread(generator, images, inversion, o.anchorGroup, o.spreadTarget, o.seed) : o.anchorSpread;
+        const spread =
+          o.anchorSpread === 'auto'
+            ? await chooseSpread(generator, images, inversion, o.anchorGroup, o.spreadTarget, o.seed)
+            : o.anchorSpread;
         anchors = anchorsBetween(inversion, arch.latentComponents, spread, o.anchorGroup, o.seed);
       }
     } else if (Array.isArray(o.components)) {
-      throw new FineTuneInputError(`fineTune: components [${o.components}] given, but ${source}'s generator has no latent mixture`, 'bad-option');
+      throw new FineTuneInputError(
+        `fineTune: components [${o.components}] given, but ${source}'s generator has no latent mixture`,
+        'bad-option',
+      );
     }
   } finally {
     disposeParams(generator.params);
   }
   const tuned: ArchConfig =
-    choice == null ? arch : anchors != null ? { ...arch, latentComponentsAllowed: undefined, latentAnchors: anchors } : { ...arch, latentComponentsAllowed: choice.allowed, latentAnchors: undefined };
+    choice == null
+      ? arch
+      : anchors != null
+        ? { ...arch, latentComponentsAllowed: undefined, latentAnchors: anchors }
+        : { ...arch, latentComponentsAllowed: choice.allowed, latentAnchors: undefined };
   const trainer = new Trainer({
     loss: 'wgan-gp',
     arch: tuned,
@@ -158,7 +192,11 @@ export async function prepareFineTune(base: ModelContents, input: FineTuneImages
   });
   let start: TrainerState;
   try {
-    start = await startFromModel(trainer, { ...model, architecture: tuned as unknown as Record<string, unknown> }, source);
+    start = await startFromModel(
+      trainer,
+      { ...model, architecture: tuned as unknown as Record<string, unknown> },
+      source,
+    );
   } catch (e) {
     trainer.dispose();
     throw e;
@@ -172,7 +210,8 @@ export async function prepareFineTune(base: ModelContents, input: FineTuneImages
  */
 function checkLabel(label: number | undefined, source: string): void {
   if (label === undefined) return;
-  if (!Number.isInteger(label) || label < 0) throw new FineTuneInputError(`fineTune: label must be an integer >= 0, got ${label}`, 'bad-option');
+  if (!Number.isInteger(label) || label < 0)
+    throw new FineTuneInputError(`fineTune: label must be an integer >= 0, got ${label}`, 'bad-option');
   throw new FineTuneInputError(
     `${source} is not conditional: it draws one distribution and has no classes for label ${label} to pick; leave the label out (the images alone say what to draw)`,
     'not-conditional',
@@ -195,7 +234,11 @@ export class FineTuneMonitor {
     private readonly options: Pick<FineTuneRunOptions, 'onPreview' | 'previewEveryMs'> & { started?: number } = {},
   ) {
     this.everyMs = options.previewEveryMs ?? PREVIEW.everyMs;
-    if (!(this.everyMs > 0)) throw new FineTuneInputError(`fineTune: previewEveryMs must be a number > 0, got ${options.previewEveryMs}`, 'bad-option');
+    if (!(this.everyMs > 0))
+      throw new FineTuneInputError(
+        `fineTune: previewEveryMs must be a number > 0, got ${options.previewEveryMs}`,
+        'bad-option',
+      );
   }
 
   /** The step's progress; draws a preview first when one is due. */
@@ -204,7 +247,11 @@ export class FineTuneMonitor {
     if (now - this.lastPreview >= this.everyMs) await this.preview(metrics.step, metrics.wasserstein);
     const done = metrics.step - this.startStep;
     const perStep = (now - this.runStarted) / 1000 / Math.max(1, done);
-    return { ...metrics, seconds: (now - (this.options.started ?? this.runStarted)) / 1000, etaSeconds: perStep * Math.max(0, this.endStep - metrics.step) };
+    return {
+      ...metrics,
+      seconds: (now - (this.options.started ?? this.runStarted)) / 1000,
+      etaSeconds: perStep * Math.max(0, this.endStep - metrics.step),
+    };
   }
 
   /** Draws and sends a preview now (when there is an onPreview): the run's start and end call it. */
@@ -216,10 +263,19 @@ export class FineTuneMonitor {
 }
 
 /** PREVIEW.side^2 samples of `generator` at PREVIEW.seed, laid out in a grid. */
-export async function previewGrid(generator: Network, step: number, wasserstein: number | null): Promise<FineTunePreview> {
+export async function previewGrid(
+  generator: Network,
+  step: number,
+  wasserstein: number | null,
+): Promise<FineTunePreview> {
   const n = PREVIEW.side * PREVIEW.side;
   const { shape, values } = await sampleGenerator(generator, { n, seed: PREVIEW.seed, format: 'rgba' });
-  const grid = imageGrid(new Uint8Array(values.buffer, values.byteOffset, values.length), shape, PREVIEW.side, PREVIEW.gap);
+  const grid = imageGrid(
+    new Uint8Array(values.buffer, values.byteOffset, values.length),
+    shape,
+    PREVIEW.side,
+    PREVIEW.gap,
+  );
   const rgba = new Uint8ClampedArray(grid.data.buffer as ArrayBuffer, grid.data.byteOffset, grid.data.length);
   // The gaps: opaque black, as the background of the demo's grids.
   for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
@@ -237,11 +293,19 @@ export interface FineTuneResult extends RunResult {
  * The whole fine-tune: prepareFineTune, the run (stoppable by options.signal: it keeps what is
  * done) with its progress and previews, the model.
  */
-export async function fineTune(model: ModelContents, input: FineTuneImages, options: FineTuneRunOptions = {}, source = 'the model'): Promise<FineTuneResult> {
+export async function fineTune(
+  model: ModelContents,
+  input: FineTuneImages,
+  options: FineTuneRunOptions = {},
+  source = 'the model',
+): Promise<FineTuneResult> {
   const started = performance.now();
   const { trainer, images, choice, steps, startStep } = await prepareFineTune(model, input, options, source);
   try {
-    const monitor = new FineTuneMonitor(() => trainer.emaGenerator ?? trainer.generator, startStep, startStep + steps, { ...options, started });
+    const monitor = new FineTuneMonitor(() => trainer.emaGenerator ?? trainer.generator, startStep, startStep + steps, {
+      ...options,
+      started,
+    });
     await monitor.preview(startStep, null);
     const result = await trainer.run({
       steps,
@@ -253,7 +317,15 @@ export async function fineTune(model: ModelContents, input: FineTuneImages, opti
     });
     await monitor.preview(trainer.step, result.last?.wasserstein ?? null);
     const seconds = (performance.now() - started) / 1000;
-    const tuned = await modelFromTrainer(trainer, fineTuneProvenance(model.provenance, { images: images.shape[0], steps: result.stepsRun, components: choice?.allowed ?? null, seconds: Math.round(seconds * 100) / 100 }));
+    const tuned = await modelFromTrainer(
+      trainer,
+      fineTuneProvenance(model.provenance, {
+        images: images.shape[0],
+        steps: result.stepsRun,
+        components: choice?.allowed ?? null,
+        seconds: Math.round(seconds * 100) / 100,
+      }),
+    );
     return { ...result, model: tuned, choice, seconds };
   } finally {
     trainer.dispose();
@@ -265,7 +337,18 @@ export async function fineTune(model: ModelContents, input: FineTuneImages, opti
  * loss, seed and steps become the run's (modelFromTrainer adds them), and `fineTune` says what
  * the fine-tune did.
  */
-export function fineTuneProvenance(base: Provenance, fineTune: { images: number; steps: number; components: number[] | null; seconds?: number }): Provenance {
-  const { loss: _loss, seed: _seed, steps: _steps, backend: _backend, seconds: _seconds, metrics: _metrics, ...kept } = base;
+export function fineTuneProvenance(
+  base: Provenance,
+  fineTune: { images: number; steps: number; components: number[] | null; seconds?: number },
+): Provenance {
+  const {
+    loss: _loss,
+    seed: _seed,
+    steps: _steps,
+    backend: _backend,
+    seconds: _seconds,
+    metrics: _metrics,
+    ...kept
+  } = base;
   return { ...kept, fineTune };
 }

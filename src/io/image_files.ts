@@ -30,7 +30,8 @@ export function imageDimensions(bytes: Uint8Array): { width: number; height: num
   }
   if (startsWith(bytes, JPEG_SIGNATURE)) {
     for (const { marker, at } of jpegSegments(bytes)) {
-      if (JPEG_FRAME_MARKERS.has(marker) && at + 9 <= bytes.length) return { width: view.getUint16(at + 7), height: view.getUint16(at + 5) };
+      if (JPEG_FRAME_MARKERS.has(marker) && at + 9 <= bytes.length)
+        return { width: view.getUint16(at + 7), height: view.getUint16(at + 5) };
     }
   }
   return null;
@@ -40,7 +41,9 @@ export function decodeImage(bytes: Uint8Array, name: string): DecodedImage {
   // A small file can declare a huge image (a decompression bomb): refused before decoding.
   const size = imageDimensions(bytes);
   if (size != null && size.width * size.height > MAX_PIXELS) {
-    throw new Error(`${name}: declares ${size.width}x${size.height} pixels, more than the ${MAX_PIXELS} (${MAX_SIDE}x${MAX_SIDE}) a training image may have; refused before decoding.`);
+    throw new Error(
+      `${name}: declares ${size.width}x${size.height} pixels, more than the ${MAX_PIXELS} (${MAX_SIDE}x${MAX_SIDE}) a training image may have; refused before decoding.`,
+    );
   }
   try {
     if (startsWith(bytes, PNG_SIGNATURE)) return pngToRgba(bytes);

@@ -5,6 +5,7 @@ import type { Network } from '../models/network';
 import { assignParams, disposeParams, type ParamTensors } from '../nn/params';
 import type { TrainerState } from '../train/state';
 import type { Trainer } from '../train/trainer';
+import { ConfigError } from '../utils/errors';
 import { checkWeights, type ModelContents } from './codec';
 import { ModelFormatError, type Provenance } from './format';
 
@@ -38,17 +39,41 @@ export async function startFromModel(trainer: Trainer, model: ModelContents, sou
   const described = (arch: ArchConfig) => JSON.stringify(arch, Object.keys(arch).sort());
   const arch = described(archOf(model, source));
   if (arch !== described(trainer.arch)) {
-    throw new ModelFormatError(`${source}: its networks are ${arch}; this run trains ${described(trainer.arch)}`, 'shape', source);
+    throw new ModelFormatError(
+      `${source}: its networks are ${arch}; this run trains ${described(trainer.arch)}`,
+      'shape',
+      source,
+    );
   }
-  if (trainer.loss === 'wgan-c') throw new Error(`${source}: a wgan-c run trains a mixture of critics, which no model critic can start`);
-  if (model.critic == null) throw new ModelFormatError(`${source}: the model has no critic to go on training against`, 'missing-weight', source);
+  if (trainer.loss === 'wgan-c')
+    throw new ConfigError(
+      `${source}: a wgan-c run trains a mixture of critics, which no model critic can start`,
+      'bad-settings',
+    );
+  if (model.critic == null)
+    throw new ModelFormatError(
+      `${source}: the model has no critic to go on training against`,
+      'missing-weight',
+      source,
+    );
   const steps = model.provenance.steps ?? 0;
-  if (!Number.isInteger(steps) || steps < 0) throw new ModelFormatError(`${source}: provenance.steps must be an integer >= 0, got ${JSON.stringify(steps)}`, 'not-a-model', source);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ModelFormatError(
+      `${source}: provenance.steps must be an integer >= 0, got ${JSON.stringify(steps)}`,
+      'not-a-model',
+      source,
+    );
   // Named and coded as a model-file fault, not as setState's 'trainer state' one.
   checkWeights('generator', shapesOf(trainer.generator.params), model.generator, source);
   checkWeights('critic', shapesOf(trainer.critic.params), model.critic, source);
   const fresh = await trainer.getState();
-  const start = { ...fresh, step: steps, generator: model.generator, critic: model.critic, ema: fresh.ema && model.generator };
+  const start = {
+    ...fresh,
+    step: steps,
+    generator: model.generator,
+    critic: model.critic,
+    ema: fresh.ema && model.generator,
+  };
   trainer.setState(start);
   return start;
 }

@@ -30,7 +30,11 @@ export const MODEL_FOLDER: OwnedFolder = { manifest: MODEL_JSON, format: MODEL_F
 /** A manifest (model.json, classifier.json) larger than this is refused unread: a real one is a few KB. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
-export async function saveModelDir(dir: string, model: ModelContents, storage: WeightStorage = 'float32'): Promise<void> {
+export async function saveModelDir(
+  dir: string,
+  model: ModelContents,
+  storage: WeightStorage = 'float32',
+): Promise<void> {
   await writeDirAtomically(dir, await encodeModelFiles(model, storage), MODEL_FOLDER);
 }
 
@@ -45,9 +49,14 @@ export async function loadModelDir(dir: string): Promise<ModelContents> {
  */
 export function folderReader(dir: string): (name: string, maxBytes?: number) => Promise<Uint8Array | null> {
   return (name, maxBytes) =>
-    readRegularFile(join(dir, name), maxBytes ?? MAX_MANIFEST_BYTES, maxBytes == null ? 'the limit for a manifest' : 'what its manifest\'s weights need').catch((e: NodeJS.ErrnoException) => {
+    readRegularFile(
+      join(dir, name),
+      maxBytes ?? MAX_MANIFEST_BYTES,
+      maxBytes == null ? 'the limit for a manifest' : "what its manifest's weights need",
+    ).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return null;
-      if (e instanceof FileRefusedError) throw new ModelFormatError(e.message, e.code === 'too-large' ? 'too-large' : 'not-a-file', e.file);
+      if (e instanceof FileRefusedError)
+        throw new ModelFormatError(e.message, e.code === 'too-large' ? 'too-large' : 'not-a-file', e.file);
       throw e;
     });
 }
@@ -69,13 +78,26 @@ export class FileRefusedError extends Error {
  * says where the limit comes from, for the message. Devices (/dev/zero), FIFOs and folders are
  * refused before a byte is read, and opening a FIFO does not wait for a writer.
  */
-export async function readRegularFile(path: string, maxBytes: number, rule = 'the limit for this file'): Promise<Uint8Array> {
+export async function readRegularFile(
+  path: string,
+  maxBytes: number,
+  rule = 'the limit for this file',
+): Promise<Uint8Array> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new FileRefusedError(`${path}: is ${kindOf(info)}, not a regular file; refused unread.`, 'not-a-file', path);
+    if (!info.isFile())
+      throw new FileRefusedError(
+        `${path}: is ${kindOf(info)}, not a regular file; refused unread.`,
+        'not-a-file',
+        path,
+      );
     if (info.size > maxBytes) {
-      throw new FileRefusedError(`${path}: is ${info.size} bytes, more than ${maxBytes} (${rule}); refused unread.`, 'too-large', path);
+      throw new FileRefusedError(
+        `${path}: is ${info.size} bytes, more than ${maxBytes} (${rule}); refused unread.`,
+        'too-large',
+        path,
+      );
     }
     const bytes = new Uint8Array(info.size);
     let at = 0;
@@ -131,15 +153,19 @@ export async function checkOutputDir(dir: string, kind: OwnedFolder, what = dir)
   if (!info.isDirectory()) refuse(`is ${kindOf(info)}, not a folder`);
   const entries = await readdir(dir);
   if (entries.length === 0) return 'absent';
-  if (!entries.includes(kind.manifest)) refuse(`is a folder of other files (${describeEntries(entries)}), with no ${kind.manifest}`);
-  const bytes = await readRegularFile(join(dir, kind.manifest), MAX_MANIFEST_BYTES).catch((e: Error) => refuse(e.message));
+  if (!entries.includes(kind.manifest))
+    refuse(`is a folder of other files (${describeEntries(entries)}), with no ${kind.manifest}`);
+  const bytes = await readRegularFile(join(dir, kind.manifest), MAX_MANIFEST_BYTES).catch((e: Error) =>
+    refuse(e.message),
+  );
   let format: unknown;
   try {
     format = (JSON.parse(new TextDecoder().decode(bytes)) as { format?: unknown })?.format;
   } catch {
     format = undefined;
   }
-  if (format !== kind.format) refuse(`holds a ${kind.manifest} that wgan-edge did not write (its format is ${JSON.stringify(format)})`);
+  if (format !== kind.format)
+    refuse(`holds a ${kind.manifest} that wgan-edge did not write (its format is ${JSON.stringify(format)})`);
   return 'ours';
 }
 
@@ -153,9 +179,14 @@ export async function checkOutputFile(path: string, what = path): Promise<void> 
     if (e.code === 'ENOENT') return null;
     throw new OutputRefusedError(`${what}: cannot be read (${e.code ?? e.message}).`, path);
   });
-  if (info != null && !info.isFile()) throw new OutputRefusedError(`${what}: is ${kindOf(info)}; the output must be a file (new, or an existing file to replace).`, path);
+  if (info != null && !info.isFile())
+    throw new OutputRefusedError(
+      `${what}: is ${kindOf(info)}; the output must be a file (new, or an existing file to replace).`,
+      path,
+    );
   const folder = await stat(dirname(resolve(path))).catch(() => null);
-  if (folder == null || !folder.isDirectory()) throw new OutputRefusedError(`${what}: the folder ${dirname(path)} does not exist.`, path);
+  if (folder == null || !folder.isDirectory())
+    throw new OutputRefusedError(`${what}: the folder ${dirname(path)} does not exist.`, path);
 }
 
 function describeEntries(entries: string[]): string {
@@ -176,7 +207,11 @@ function killPoint(point: SavePoint): void {
  * Writes every file (names may hold sub-folders) into a fresh sibling folder, fsynced, with the
  * manifest of `kind` written last, then swaps it in for `dir` under the output rule.
  */
-export async function writeDirAtomically(dir: string, files: Record<string, Uint8Array>, kind: OwnedFolder): Promise<void> {
+export async function writeDirAtomically(
+  dir: string,
+  files: Record<string, Uint8Array>,
+  kind: OwnedFolder,
+): Promise<void> {
   if (!(kind.manifest in files)) throw new Error(`writeDirAtomically: the files hold no ${kind.manifest}`);
   await checkOutputDir(dir, kind);
   const target = resolve(dir);
@@ -270,7 +305,10 @@ export async function recoverDir(dir: string, isComplete: (copy: string) => Prom
   }
   for (const l of leftovers) if (l.path !== chosen) await rm(l.path, { recursive: true, force: true });
   const removed = leftovers.length - (chosen == null ? 0 : 1);
-  const what = chosen == null ? `kept ${hasTarget ? dir : 'nothing'}` : `recovered ${dir} from ${basename(chosen)}, the newest complete copy`;
+  const what =
+    chosen == null
+      ? `kept ${hasTarget ? dir : 'nothing'}`
+      : `recovered ${dir} from ${basename(chosen)}, the newest complete copy`;
   return `${dir}: a save was cut short; ${what}${removed > 0 ? ` and removed ${removed} incomplete or older cop${removed === 1 ? 'y' : 'ies'}` : ''}.`;
 }
 
@@ -295,8 +333,13 @@ async function findLeftovers(target: string): Promise<Leftover[]> {
 /** Milliseconds first (13 digits until the year 2286), so that stamps sort by time. */
 const stampNow = () => `${Date.now()}-${process.pid}`;
 const stampOf = (path: string) => /-(\d{13}-\d+)$/.exec(path)?.[1];
-const leftoverPath = (target: string, role: 'new' | 'old', stamp: string) => join(dirname(target), `.${basename(target)}.${role}-${stamp}`);
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const leftoverPath = (target: string, role: 'new' | 'old', stamp: string) =>
+  join(dirname(target), `.${basename(target)}.${role}-${stamp}`);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 async function writeSynced(file: string, bytes: Uint8Array): Promise<void> {
   const handle = await open(file, 'wx');

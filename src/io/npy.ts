@@ -50,11 +50,16 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   const type = READABLE[descr!];
   if (type == null) fail(`holds '${descr}' values; float32 ('<f4') or float64 ('<f8') are read.`);
   if (fortran === 'True') fail('is in Fortran order; save it in C order (numpy.ascontiguousarray).');
-  const shape = dims!.split(',').map((d) => d.trim()).filter((d) => d !== '').map(Number);
+  const shape = dims!
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '')
+    .map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`has an invalid shape (${dims}).`);
   const count = shape.reduce((a, b) => a * b, 1);
   const dataBytes = bytes.length - dataStart;
-  if (dataBytes !== count * type.bytes) fail(`holds ${dataBytes} bytes of values, shape [${shape}] of '${descr}' needs ${count * type.bytes}.`);
+  if (dataBytes !== count * type.bytes)
+    fail(`holds ${dataBytes} bytes of values, shape [${shape}] of '${descr}' needs ${count * type.bytes}.`);
   const values = Float32Array.from(type.view(bytes.slice(dataStart).buffer));
   return { descr: descr!, shape, values };
 }

@@ -39,7 +39,11 @@ export function encodeWeight(values: Float32Array, storage: WeightStorage): Enco
 }
 
 /** `bytes` must be exactly this weight's bytes (the caller checks lengths). */
-export function decodeWeight(bytes: Uint8Array, size: number, quantization: WeightQuantization | undefined): Float32Array {
+export function decodeWeight(
+  bytes: Uint8Array,
+  size: number,
+  quantization: WeightQuantization | undefined,
+): Float32Array {
   if (quantization == null) {
     return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + size * 4));
   }

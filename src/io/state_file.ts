@@ -33,12 +33,14 @@ export function encodeState(value: unknown): { json: string; bin: Uint8Array } {
 }
 
 export function decodeState(json: string, bin: Uint8Array, file: string): unknown {
-  if (bin.byteLength % 4 !== 0) throw new Error(`${file}: ${STATE_BIN} is truncated (${bin.byteLength} bytes is not a whole number of floats).`);
+  if (bin.byteLength % 4 !== 0)
+    throw new Error(`${file}: ${STATE_BIN} is truncated (${bin.byteLength} bytes is not a whole number of floats).`);
   const floats = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
   return JSON.parse(json, (_key, v) => {
     if (v == null || typeof v !== 'object' || !Array.isArray(v.$f32)) return v;
     const [offset, length] = v.$f32 as [number, number];
-    if (offset + length > floats.length) throw new Error(`${file}: ${STATE_BIN} is truncated (needs ${offset + length} floats, has ${floats.length}).`);
+    if (offset + length > floats.length)
+      throw new Error(`${file}: ${STATE_BIN} is truncated (needs ${offset + length} floats, has ${floats.length}).`);
     return floats.slice(offset, offset + length);
   });
 }
@@ -55,23 +57,35 @@ export async function loadStateDir(dir: string): Promise<unknown> {
   const text = await readRegularFile(jsonFile, MAX_MANIFEST_BYTES, 'the limit for a checkpoint state').then(
     (b) => new TextDecoder().decode(b),
     (e: NodeJS.ErrnoException) => {
-      throw new Error(e.code === 'ENOENT' ? `${dir}: no checkpoint here (${STATE_JSON} is missing).` : `${dir}: cannot read the checkpoint: ${e.message}`);
+      throw new Error(
+        e.code === 'ENOENT'
+          ? `${dir}: no checkpoint here (${STATE_JSON} is missing).`
+          : `${dir}: cannot read the checkpoint: ${e.message}`,
+      );
     },
   );
   const layout = LAYOUT.exec(text);
   if (layout == null) {
-    throw new Error(`${jsonFile}: corrupt checkpoint: not the layout wgan-edge writes (a checksum, then the state), so it cannot be verified.`);
+    throw new Error(
+      `${jsonFile}: corrupt checkpoint: not the layout wgan-edge writes (a checksum, then the state), so it cannot be verified.`,
+    );
   }
   const [, sum, bytes, json] = layout;
-  const bin = await readRegularFile(join(dir, STATE_BIN), Number(bytes), `the length ${STATE_JSON} records`).catch((e: NodeJS.ErrnoException) => {
-    throw new Error(`${dir}: corrupt checkpoint: ${e.code === 'ENOENT' ? `${STATE_BIN} is missing` : e.message}`);
-  });
+  const bin = await readRegularFile(join(dir, STATE_BIN), Number(bytes), `the length ${STATE_JSON} records`).catch(
+    (e: NodeJS.ErrnoException) => {
+      throw new Error(`${dir}: corrupt checkpoint: ${e.code === 'ENOENT' ? `${STATE_BIN} is missing` : e.message}`);
+    },
+  );
   if (bin.byteLength !== Number(bytes)) {
-    throw new Error(`${dir}: corrupt checkpoint: ${STATE_BIN} is ${bin.byteLength} bytes, ${STATE_JSON} records ${bytes}.`);
+    throw new Error(
+      `${dir}: corrupt checkpoint: ${STATE_BIN} is ${bin.byteLength} bytes, ${STATE_JSON} records ${bytes}.`,
+    );
   }
   const actual = await checksum(json, bin);
   if (actual !== sum) {
-    throw new Error(`${dir}: corrupt checkpoint: checksum mismatch (sha256 ${actual}, ${STATE_JSON} expects ${sum}); the files were damaged after they were written.`);
+    throw new Error(
+      `${dir}: corrupt checkpoint: checksum mismatch (sha256 ${actual}, ${STATE_JSON} expects ${sum}); the files were damaged after they were written.`,
+    );
   }
   try {
     return decodeState(json, bin, dir);

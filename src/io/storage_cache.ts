@@ -5,6 +5,7 @@
  * Entries live under synthetic same-origin URLs, /wgan-edge-models/<name>/...
  * A load that overlaps a save of the same name and finds its version deleted reads the new one.
  */
+import { ConfigError } from '../utils/errors';
 import type { ModelContents } from './codec';
 import { ModelFormatError, type WeightStorage } from './format';
 import { ModelStorageError, decodeModelFiles, encodeModelFiles } from './storage_files';
@@ -35,7 +36,11 @@ export async function saveModelToCache(
     await cache.put(entryUrl(name, POINTER), new Response(version));
   } catch (e) {
     await deleteVersion(cache, name, version);
-    throw new ModelStorageError(`Cache '${cacheName(options)}': saving model '${name}' failed (${(e as Error).message}); the previous model is untouched.`, 'write-failed', name);
+    throw new ModelStorageError(
+      `Cache '${cacheName(options)}': saving model '${name}' failed (${(e as Error).message}); the previous model is untouched.`,
+      'write-failed',
+      name,
+    );
   }
   if (previous != null) await deleteVersion(cache, name, previous);
 }
@@ -44,7 +49,8 @@ export async function saveModelToCache(
 export async function loadModelFromCache(name: string, options: CacheStorageOptions = {}): Promise<ModelContents> {
   const cache = await openCache(options);
   const version = await readPointer(cache, name);
-  if (version == null) throw new ModelStorageError(`Cache '${cacheName(options)}' holds no model '${name}'.`, 'not-found', name);
+  if (version == null)
+    throw new ModelStorageError(`Cache '${cacheName(options)}' holds no model '${name}'.`, 'not-found', name);
   try {
     return await loadVersion(cache, name, version, options);
   } catch (e) {
@@ -57,7 +63,12 @@ export async function loadModelFromCache(name: string, options: CacheStorageOpti
   }
 }
 
-function loadVersion(cache: Cache, name: string, version: string, options: CacheStorageOptions): Promise<ModelContents> {
+function loadVersion(
+  cache: Cache,
+  name: string,
+  version: string,
+  options: CacheStorageOptions,
+): Promise<ModelContents> {
   const read = async (file: string) => {
     const response = await cache.match(entryUrl(name, `${version}/${file}`));
     return response == null ? null : new Uint8Array(await response.arrayBuffer());
@@ -82,7 +93,11 @@ function cacheName(options: CacheStorageOptions): string {
 async function openCache(options: CacheStorageOptions): Promise<Cache> {
   const name = cacheName(options);
   if (globalThis.caches == null) {
-    throw new ModelStorageError('The Cache API is not available here (it needs a secure context: https or localhost).', 'unavailable', name);
+    throw new ModelStorageError(
+      'The Cache API is not available here (it needs a secure context: https or localhost).',
+      'unavailable',
+      name,
+    );
   }
   try {
     return await caches.open(name);
@@ -92,7 +107,8 @@ async function openCache(options: CacheStorageOptions): Promise<Cache> {
 }
 
 function entryUrl(name: string, path: string): string {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`model name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || name === '')
+    throw new ConfigError(`model name must be a non-empty string, got ${JSON.stringify(name)}`, 'bad-argument');
   return new URL(`${URL_ROOT}${encodeURIComponent(name)}/${path}`, globalThis.location.href).href;
 }
 

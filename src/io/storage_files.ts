@@ -33,7 +33,10 @@ export class ModelStorageError extends Error {
 }
 
 /** The files of a model folder by name: model.json first, then the shards. */
-export async function encodeModelFiles(model: ModelContents, storage: WeightStorage = 'float32'): Promise<Record<string, Uint8Array>> {
+export async function encodeModelFiles(
+  model: ModelContents,
+  storage: WeightStorage = 'float32',
+): Promise<Record<string, Uint8Array>> {
   const { json, files } = await encodeModel(model, storage);
   return { [MODEL_JSON]: new TextEncoder().encode(JSON.stringify(json, null, 2) + '\n'), ...files };
 }

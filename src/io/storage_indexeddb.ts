@@ -2,6 +2,7 @@
  * Model folders in IndexedDB (pages, workers, service workers): one record per model holding
  * all its files, written in one transaction, so a save lands whole or not at all.
  */
+import { ConfigError } from '../utils/errors';
 import type { ModelContents } from './codec';
 import type { WeightStorage } from './format';
 import { ModelStorageError, decodeModelFiles, encodeModelFiles } from './storage_files';
@@ -52,9 +53,13 @@ export async function loadModelFromIndexedDb(name: string, options: IndexedDbOpt
   } finally {
     db.close();
   }
-  if (record == null) throw new ModelStorageError(`IndexedDB '${databaseName(options)}' holds no model '${name}'.`, 'not-found', name);
+  if (record == null)
+    throw new ModelStorageError(`IndexedDB '${databaseName(options)}' holds no model '${name}'.`, 'not-found', name);
   const files = record.files;
-  return decodeModelFiles(async (file) => (Object.hasOwn(files, file) ? files[file] : null), `indexeddb:${databaseName(options)}/${name}`);
+  return decodeModelFiles(
+    async (file) => (Object.hasOwn(files, file) ? files[file] : null),
+    `indexeddb:${databaseName(options)}/${name}`,
+  );
 }
 
 /** Removes the model; true when there was one. */
@@ -76,7 +81,8 @@ function databaseName(options: IndexedDbOptions): string {
 }
 
 function checkName(name: string): void {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`model name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || name === '')
+    throw new ConfigError(`model name must be a non-empty string, got ${JSON.stringify(name)}`, 'bad-argument');
 }
 
 function openDatabase(options: IndexedDbOptions): Promise<IDBDatabase> {
@@ -90,13 +96,31 @@ function openDatabase(options: IndexedDbOptions): Promise<IDBDatabase> {
       if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
     };
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(new ModelStorageError(`IndexedDB '${name}' could not be opened (${request.error?.message}).`, 'unavailable', name));
-    request.onblocked = () => reject(new ModelStorageError(`IndexedDB '${name}' is blocked by another tab holding an older version open.`, 'unavailable', name));
+    request.onerror = () =>
+      reject(
+        new ModelStorageError(
+          `IndexedDB '${name}' could not be opened (${request.error?.message}).`,
+          'unavailable',
+          name,
+        ),
+      );
+    request.onblocked = () =>
+      reject(
+        new ModelStorageError(
+          `IndexedDB '${name}' is blocked by another tab holding an older version open.`,
+          'unavailable',
+          name,
+        ),
+      );
   });
 }
 
 /** One request in its own transaction; resolves once the transaction has committed. */
-function run<T>(db: IDBDatabase, mode: IDBTransactionMode, makeRequest: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+function run<T>(
+  db: IDBDatabase,
+  mode: IDBTransactionMode,
+  makeRequest: (store: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const transaction = db.transaction(STORE, mode);
     const request = makeRequest(transaction.objectStore(STORE));

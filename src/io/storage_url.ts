@@ -4,6 +4,7 @@
  * model's module, whose files a bundler renamed). Works wherever fetch does (pages, workers,
  * service workers, Node >= 18). Read-only: a web server is not a place to save to.
  */
+import { ConfigError } from '../utils/errors';
 import { ALL_NETWORKS, type ModelContents, type NetworkName } from './codec';
 import { MODEL_JSON } from './format';
 import { bytesPerValue } from './quantize';
@@ -79,7 +80,8 @@ interface Located {
 }
 
 function locateFolder(url: string): Located {
-  if (typeof url !== 'string' || url === '') throw new TypeError(`loadModelFromUrl: expected a model folder URL, got ${JSON.stringify(url)}`);
+  if (typeof url !== 'string' || url === '')
+    throw new ConfigError(`loadModelFromUrl: expected a model folder URL, got ${JSON.stringify(url)}`, 'bad-argument');
   const resolved = resolveUrl(url);
   if (!resolved.pathname.endsWith('.json') && !resolved.pathname.endsWith('/')) resolved.pathname += '/';
   const jsonUrl = resolved.pathname.endsWith('.json') ? resolved.href : new URL(MODEL_JSON, resolved).href;
@@ -88,7 +90,10 @@ function locateFolder(url: string): Located {
 
 function locateFiles({ files }: ModelFiles): Located {
   if (typeof files !== 'object' || files == null || typeof files[MODEL_JSON] !== 'string') {
-    throw new TypeError(`loadModelFromUrl: a { files } map must name ${MODEL_JSON}'s URL, got ${JSON.stringify(files)}`);
+    throw new ConfigError(
+      `loadModelFromUrl: a { files } map must name ${MODEL_JSON}'s URL, got ${JSON.stringify(files)}`,
+      'bad-argument',
+    );
   }
   return {
     jsonUrl: resolveUrl(files[MODEL_JSON]).href,
@@ -100,14 +105,20 @@ function resolveUrl(url: string): URL {
   try {
     return new URL(url, globalThis.location?.href);
   } catch {
-    throw new TypeError(`loadModelFromUrl: '${url}' is not a valid URL (relative URLs need a page or worker location)`);
+    throw new ConfigError(
+      `loadModelFromUrl: '${url}' is not a valid URL (relative URLs need a page or worker location)`,
+      'bad-argument',
+    );
   }
 }
 
 /** The shard bytes a manifest announces for `networks`, for the progress total; 0 when it is malformed (decoding then rejects it). */
 function announcedShardBytes(json: unknown, networks: readonly NetworkName[]): number {
   try {
-    type Group = { network: NetworkName; weights: { shape: number[]; quantization?: { dtype: 'float16' | 'uint8' } }[] };
+    type Group = {
+      network: NetworkName;
+      weights: { shape: number[]; quantization?: { dtype: 'float16' | 'uint8' } }[];
+    };
     const groups = (json as { weightsManifest: Group[] }).weightsManifest;
     const total = groups
       .filter((g) => networks.includes(g.network))
@@ -120,7 +131,11 @@ function announcedShardBytes(json: unknown, networks: readonly NetworkName[]): n
 }
 
 /** GETs `url` in full, reporting each received chunk's size. */
-async function fetchBytes(url: string, options: UrlLoadOptions, received: (bytes: number) => void): Promise<Uint8Array> {
+async function fetchBytes(
+  url: string,
+  options: UrlLoadOptions,
+  received: (bytes: number) => void,
+): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url, { ...options.requestInit, signal: options.signal });
@@ -128,7 +143,12 @@ async function fetchBytes(url: string, options: UrlLoadOptions, received: (bytes
     throw new ModelStorageError(`${url}: request failed (${(e as Error).message}).`, 'network', url);
   }
   if (!response.ok) {
-    throw new ModelStorageError(`${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`, 'http', url, response.status);
+    throw new ModelStorageError(
+      `${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+      'http',
+      url,
+      response.status,
+    );
   }
   try {
     if (response.body == null) {

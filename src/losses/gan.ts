@@ -14,5 +14,7 @@ export const ganLoss: LossModule = {
   defaults: (archKind) => ({ ...baseSettings(archKind), learningRate: 2e-4, beta1: 0.5, beta2: 0.999, nCritic: 1 }),
   criticLoss: (real, fake) => tf.add(tf.mean(tf.softplus(tf.neg(real))), tf.mean(tf.softplus(fake))) as tf.Scalar,
   generatorLoss: (fake, settings) =>
-    (settings.ganForm === 'minimax' ? tf.neg(tf.mean(tf.softplus(fake))) : tf.mean(tf.softplus(tf.neg(fake)))) as tf.Scalar,
+    (settings.ganForm === 'minimax'
+      ? tf.neg(tf.mean(tf.softplus(fake)))
+      : tf.mean(tf.softplus(tf.neg(fake)))) as tf.Scalar,
 };

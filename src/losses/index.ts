@@ -1,6 +1,7 @@
 /** The loss registry and the critic objective every loss shares (its loss plus any penalty). */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ArchKind } from '../models/config';
+import { ConfigError } from '../utils/errors';
 import { ganLoss } from './gan';
 import type { LossModule } from './loss';
 import { gradientPenalty } from './penalty';
@@ -9,10 +10,16 @@ import { wganLoss } from './wgan';
 import { wganCLoss } from './wgan_c';
 import { wganGpLoss } from './wgan_gp';
 
-export const LOSSES: Record<LossName, LossModule> = { gan: ganLoss, wgan: wganLoss, 'wgan-gp': wganGpLoss, 'wgan-c': wganCLoss };
+export const LOSSES: Record<LossName, LossModule> = {
+  gan: ganLoss,
+  wgan: wganLoss,
+  'wgan-gp': wganGpLoss,
+  'wgan-c': wganCLoss,
+};
 
 export function lossModule(name: LossName): LossModule {
-  if (!LOSS_NAMES.includes(name)) throw new Error(`unknown loss '${String(name)}': use one of ${LOSS_NAMES.join(', ')}`);
+  if (!LOSS_NAMES.includes(name))
+    throw new ConfigError(`unknown loss '${String(name)}': use one of ${LOSS_NAMES.join(', ')}`, 'unknown-loss');
   return LOSSES[name];
 }
 
@@ -47,6 +54,11 @@ export function criticTerms(
   return { loss: tf.add(base, tf.mul(penalty, settings.lambda)), wasserstein, penalty };
 }
 
-export function generatorLoss(loss: LossModule, critic: (x: tf.Tensor) => tf.Tensor, fake: tf.Tensor, settings: TrainSettings): tf.Scalar {
+export function generatorLoss(
+  loss: LossModule,
+  critic: (x: tf.Tensor) => tf.Tensor,
+  fake: tf.Tensor,
+  settings: TrainSettings,
+): tf.Scalar {
   return loss.generatorLoss(tf.reshape(critic(fake), [-1]) as tf.Tensor1D, settings);
 }

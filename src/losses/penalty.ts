@@ -30,7 +30,12 @@ export function interpolate(real: tf.Tensor, fake: tf.Tensor, seed: number): tf.
   return tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
 }
 
-export function gradientPenalty(critic: (x: tf.Tensor) => tf.Tensor, real: tf.Tensor, fake: tf.Tensor, seed: number): tf.Scalar {
+export function gradientPenalty(
+  critic: (x: tf.Tensor) => tf.Tensor,
+  real: tf.Tensor,
+  fake: tf.Tensor,
+  seed: number,
+): tf.Scalar {
   const norms = inputGradientNorms(critic, interpolate(real, fake, seed));
   return tf.mean(tf.square(tf.sub(norms, 1)));
 }

@@ -3,6 +3,7 @@
  * defaults (the papers' values); a trainer config overrides any field.
  */
 import type { ArchKind } from '../models/config';
+import { ConfigError } from '../utils/errors';
 
 export type LossName = 'gan' | 'wgan' | 'wgan-gp' | 'wgan-c';
 export const LOSS_NAMES: readonly LossName[] = ['gan', 'wgan', 'wgan-gp', 'wgan-c'];
@@ -86,7 +87,11 @@ const BATCH_SIZE: Record<ArchKind, number> = { mlp: 256, dcgan28: 50, dcgan32: 6
 
 /** Throws an error naming the first bad field. */
 export function validateSettings(s: TrainSettings): TrainSettings {
-  const bad = (field: string, want: string) => new Error(`training settings: ${field} must be ${want}, got ${JSON.stringify((s as unknown as Record<string, unknown>)[field])}`);
+  const bad = (field: string, want: string) =>
+    new ConfigError(
+      `training settings: ${field} must be ${want}, got ${JSON.stringify((s as unknown as Record<string, unknown>)[field])}`,
+      'bad-settings',
+    );
   const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
   const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   const unitOpen = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;
@@ -99,20 +104,42 @@ export function validateSettings(s: TrainSettings): TrainSettings {
   if (!positive(s.epsilon)) throw bad('epsilon', 'a positive number');
   if (!positiveInt(s.nCritic)) throw bad('nCritic', 'a positive integer');
   const w = s.criticWarmup;
-  if (w !== null && !(w != null && positiveInt(w.criticSteps) && Number.isInteger(w.firstGeneratorSteps) && w.firstGeneratorSteps >= 0 && positiveInt(w.every))) {
+  if (
+    w !== null &&
+    !(
+      w != null &&
+      positiveInt(w.criticSteps) &&
+      Number.isInteger(w.firstGeneratorSteps) &&
+      w.firstGeneratorSteps >= 0 &&
+      positiveInt(w.every)
+    )
+  ) {
     throw bad('criticWarmup', 'null or { criticSteps >= 1, firstGeneratorSteps >= 0, every >= 1 }');
   }
   if (s.clip !== null && !positive(s.clip)) throw bad('clip', 'null or a positive number');
-  if (!(typeof s.lambda === 'number' && Number.isFinite(s.lambda) && s.lambda >= 0)) throw bad('lambda', 'a number >= 0');
+  if (!(typeof s.lambda === 'number' && Number.isFinite(s.lambda) && s.lambda >= 0))
+    throw bad('lambda', 'a number >= 0');
   if (s.ganForm !== 'non-saturating' && s.ganForm !== 'minimax') throw bad('ganForm', "'non-saturating' or 'minimax'");
   const c = s.curriculum;
   if (c !== null) {
-    const ok = c != null && Number.isInteger(c.critics) && c.critics >= 2 && (c.schedule === 'linear' || c.schedule === 'step') && positiveInt(c.steps) && typeof c.fade === 'number' && c.fade > 0 && c.fade <= 1;
-    if (!ok) throw bad('curriculum', "null or { critics >= 2, schedule 'linear' | 'step', steps >= 1, fade in (0, 1] }");
+    const ok =
+      c != null &&
+      Number.isInteger(c.critics) &&
+      c.critics >= 2 &&
+      (c.schedule === 'linear' || c.schedule === 'step') &&
+      positiveInt(c.steps) &&
+      typeof c.fade === 'number' &&
+      c.fade > 0 &&
+      c.fade <= 1;
+    if (!ok)
+      throw bad('curriculum', "null or { critics >= 2, schedule 'linear' | 'step', steps >= 1, fade in (0, 1] }");
   }
   if (s.emaDecay !== null && !unitOpen(s.emaDecay)) throw bad('emaDecay', 'null or in [0, 1)');
   const d = s.learningRateDecay;
-  if (d !== null && !(d != null && Number.isInteger(d.start) && d.start >= 0 && Number.isInteger(d.end) && d.end > d.start)) {
+  if (
+    d !== null &&
+    !(d != null && Number.isInteger(d.start) && d.start >= 0 && Number.isInteger(d.end) && d.end > d.start)
+  ) {
     throw bad('learningRateDecay', 'null or { start >= 0, end > start } (integers)');
   }
   return s;

@@ -14,7 +14,8 @@ export const WGAN_LEARNING_RATE = 5e-5;
 /** The authors' code: 100 critic steps per generator step for the first 25 and every 500th. */
 export const WGAN_CRITIC_WARMUP = { criticSteps: 100, firstGeneratorSteps: 25, every: 500 };
 
-export const wassersteinCriticLoss = (real: tf.Tensor1D, fake: tf.Tensor1D): tf.Scalar => tf.sub(tf.mean(fake), tf.mean(real)) as tf.Scalar;
+export const wassersteinCriticLoss = (real: tf.Tensor1D, fake: tf.Tensor1D): tf.Scalar =>
+  tf.sub(tf.mean(fake), tf.mean(real)) as tf.Scalar;
 export const wassersteinGeneratorLoss = (fake: tf.Tensor1D): tf.Scalar => tf.neg(tf.mean(fake)) as tf.Scalar;
 
 export const wganLoss: LossModule = {

@@ -37,7 +37,12 @@ export const CURRICULUM_STEPS: Record<ArchKind, number> = { mlp: 1000, dcgan28: 
 export function wganCDefaults(archKind: ArchKind): TrainSettings {
   return {
     ...wganGpDefaults(archKind),
-    curriculum: { critics: CURRICULUM_CRITICS, schedule: 'step', steps: CURRICULUM_STEPS[archKind], fade: CURRICULUM_FADE },
+    curriculum: {
+      critics: CURRICULUM_CRITICS,
+      schedule: 'step',
+      steps: CURRICULUM_STEPS[archKind],
+      fade: CURRICULUM_FADE,
+    },
   };
 }
 
@@ -77,7 +82,9 @@ export interface MixtureCritic {
 
 export function createMixtureCritic(arch: ArchConfig, critics: number, seed: number): MixtureCritic {
   const rng = new Rng(seed);
-  const members = Array.from({ length: critics }, (_, i) => createCritic(scaleWidth(arch, 2 ** (i - critics + 1)), rng.seed()));
+  const members = Array.from({ length: critics }, (_, i) =>
+    createCritic(scaleWidth(arch, 2 ** (i - critics + 1)), rng.seed()),
+  );
   const params: Params = {};
   members.forEach((member, i) => {
     for (const [name, v] of Object.entries(member.params)) params[`critic${i}/${name}`] = v;
@@ -88,8 +95,11 @@ export function createMixtureCritic(arch: ArchConfig, critics: number, seed: num
     members,
     params,
     apply(p, x, weights, labels) {
-      if (weights.length !== critics) throw new Error(`mixture critic: ${critics} critics, ${weights.length} weights given`);
-      const terms = members.flatMap((member, i) => (weights[i] > 0 ? [tf.mul(member.apply(memberView(p, i), x, labels), weights[i])] : []));
+      if (weights.length !== critics)
+        throw new Error(`mixture critic: ${critics} critics, ${weights.length} weights given`);
+      const terms = members.flatMap((member, i) =>
+        weights[i] > 0 ? [tf.mul(member.apply(memberView(p, i), x, labels), weights[i])] : [],
+      );
       if (terms.length === 0) throw new Error(`mixture critic: all weights are zero (${weights})`);
       return terms.length === 1 ? terms[0] : tf.addN(terms);
     },

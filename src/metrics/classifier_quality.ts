@@ -17,6 +17,7 @@ import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
 import { sampleLabels } from '../sample/generate';
 import { seededLatents } from '../sample/latent_paths';
+import { ConfigError } from '../utils/errors';
 import { Rng } from '../utils/rng';
 import { featureStats, frechetFromStats } from './frechet';
 
@@ -57,11 +58,20 @@ export interface ClassifierQuality {
  * Runs the classifier over `images` (or those at `indices`, in that order) in batches; reads
  * back asynchronously (WebGPU-safe).
  */
-export async function classifierOutputs(params: ParamTensors, images: Images, what = 'images', indices?: Int32Array): Promise<ClassifierOutputs> {
+export async function classifierOutputs(
+  params: ParamTensors,
+  images: Images,
+  what = 'images',
+  indices?: Int32Array,
+): Promise<ClassifierOutputs> {
   const source = imageSource(images, what);
   const picked = indices ?? Int32Array.from({ length: source.count }, (_, i) => i);
   const bad = picked.findIndex((i) => !(i >= 0 && i < source.count));
-  if (bad >= 0) throw new Error(`${what}: index ${picked[bad]} (at ${bad}) is outside the ${source.count} images`);
+  if (bad >= 0)
+    throw new ConfigError(
+      `${what}: index ${picked[bad]} (at ${bad}) is outside the ${source.count} images`,
+      'bad-metric-input',
+    );
   const count = picked.length;
   const features = new Float32Array(count * CLASSIFIER_FEATURES);
   const probabilities = new Float32Array(count * CLASSIFIER_CLASSES);
@@ -109,14 +119,27 @@ export async function classifierQuality(
 ): Promise<ClassifierQuality> {
   const n = imageSource(generated, 'generated images').count;
   const realCount = imageSource(real, 'real images').count;
-  if (n < 2) throw new Error(`classifier quality: needs at least 2 generated images, got ${n}`);
+  if (n < 2)
+    throw new ConfigError(`classifier quality: needs at least 2 generated images, got ${n}`, 'bad-metric-input');
   if (realCount < 2 * n) {
-    throw new Error(`classifier quality: ${n} generated images need at least ${2 * n} real ones (two disjoint subsets of the same size), got ${realCount}`);
+    throw new ConfigError(
+      `classifier quality: ${n} generated images need at least ${2 * n} real ones (two disjoint subsets of the same size), got ${realCount}`,
+      'bad-metric-input',
+    );
   }
   const gen = await classifierOutputs(params, generated, 'generated images');
-  const ref = await classifierOutputs(params, real, 'real images', randomSubset(realCount, 2 * n, options.seed ?? REAL_SUBSET_SEED));
+  const ref = await classifierOutputs(
+    params,
+    real,
+    'real images',
+    randomSubset(realCount, 2 * n, options.seed ?? REAL_SUBSET_SEED),
+  );
   const realA = featureStats(ref.features.subarray(0, n * CLASSIFIER_FEATURES), CLASSIFIER_FEATURES, 'real subset A');
-  const realB = featureStats(ref.features.subarray(n * CLASSIFIER_FEATURES, 2 * n * CLASSIFIER_FEATURES), CLASSIFIER_FEATURES, 'real subset B');
+  const realB = featureStats(
+    ref.features.subarray(n * CLASSIFIER_FEATURES, 2 * n * CLASSIFIER_FEATURES),
+    CLASSIFIER_FEATURES,
+    'real subset B',
+  );
   const generatedStats = featureStats(gen.features, CLASSIFIER_FEATURES, 'generated features');
 
   const classes = predictedClasses(gen.probabilities);
@@ -137,7 +160,10 @@ function confidentShare(probabilities: Float32Array): number {
   const rows = probabilities.length / CLASSIFIER_CLASSES;
   let confident = 0;
   for (let i = 0; i < rows; i++) {
-    if (Math.max(...probabilities.subarray(i * CLASSIFIER_CLASSES, (i + 1) * CLASSIFIER_CLASSES)) > CONFIDENT_PROBABILITY) confident++;
+    if (
+      Math.max(...probabilities.subarray(i * CLASSIFIER_CLASSES, (i + 1) * CLASSIFIER_CLASSES)) > CONFIDENT_PROBABILITY
+    )
+      confident++;
   }
   return confident / rows;
 }
@@ -157,7 +183,8 @@ export async function generatorClassifierQuality(
   truncation?: number,
 ): Promise<ClassifierQuality> {
   checkClassifierGenerator(generator);
-  if (!Number.isInteger(n) || n < 2) throw new Error(`classifier quality: n must be an integer >= 2, got ${n}`);
+  if (!Number.isInteger(n) || n < 2)
+    throw new ConfigError(`classifier quality: n must be an integer >= 2, got ${n}`, 'bad-metric-input');
   return classifierQuality(classifier, await generatedImages(generator, n, seed, truncation), real, { seed });
 }
 
@@ -166,16 +193,35 @@ export async function generatorClassifierQuality(
  * samples drawn with label k (latents seeded from `seed`) that the classifier puts in class k.
  * The generator's labels must be the classifier's classes (0..9).
  */
-export async function generatorLabelAccuracy(generator: Network, classifier: ParamTensors, perLabel: number, seed: number, truncation?: number): Promise<number[]> {
+export async function generatorLabelAccuracy(
+  generator: Network,
+  classifier: ParamTensors,
+  perLabel: number,
+  seed: number,
+  truncation?: number,
+): Promise<number[]> {
   checkClassifierGenerator(generator);
   const classes = generator.config.labels;
-  if (classes == null) throw new Error('label accuracy: the generator is unconditional, it has no labels to check');
-  if (classes > CLASSIFIER_CLASSES) throw new Error(`label accuracy: the generator has ${classes} labels, the classifier ${CLASSIFIER_CLASSES} classes`);
-  if (!Number.isInteger(perLabel) || perLabel < 1) throw new Error(`label accuracy: perLabel must be an integer >= 1, got ${perLabel}`);
+  if (classes == null)
+    throw new ConfigError(
+      'label accuracy: the generator is unconditional, it has no labels to check',
+      'bad-metric-input',
+    );
+  if (classes > CLASSIFIER_CLASSES)
+    throw new ConfigError(
+      `label accuracy: the generator has ${classes} labels, the classifier ${CLASSIFIER_CLASSES} classes`,
+      'bad-metric-input',
+    );
+  if (!Number.isInteger(perLabel) || perLabel < 1)
+    throw new ConfigError(`label accuracy: perLabel must be an integer >= 1, got ${perLabel}`, 'bad-metric-input');
   const rng = new Rng(seed);
   const accuracy: number[] = [];
   for (let label = 0; label < classes; label++) {
-    const { probabilities } = await classifierOutputs(classifier, await generatedImages(generator, perLabel, rng.seed(), truncation, label), `samples of label ${label}`);
+    const { probabilities } = await classifierOutputs(
+      classifier,
+      await generatedImages(generator, perLabel, rng.seed(), truncation, label),
+      `samples of label ${label}`,
+    );
     accuracy.push(predictedClasses(probabilities).filter((c) => c === label).length / perLabel);
   }
   return accuracy;
@@ -184,12 +230,21 @@ export async function generatorLabelAccuracy(generator: Network, classifier: Par
 function checkClassifierGenerator(generator: Network): void {
   const { outputShape } = generator.config;
   if (outputShape.join() !== CLASSIFIER_INPUT_SHAPE.join()) {
-    throw new Error(`classifier quality: the generator makes [${outputShape}] samples; the classifier reads [${CLASSIFIER_INPUT_SHAPE}]`);
+    throw new ConfigError(
+      `classifier quality: the generator makes [${outputShape}] samples; the classifier reads [${CLASSIFIER_INPUT_SHAPE}]`,
+      'bad-metric-input',
+    );
   }
 }
 
 /** `n` samples in [0, 1], drawn BATCH at a time (each batch's latents and labels from its own seed). */
-async function generatedImages(generator: Network, n: number, seed: number, truncation?: number, label?: number): Promise<Float32Array> {
+async function generatedImages(
+  generator: Network,
+  n: number,
+  seed: number,
+  truncation?: number,
+  label?: number,
+): Promise<Float32Array> {
   const { outputRange, latentDim, labels: classes } = generator.config;
   const sampleSize = CLASSIFIER_INPUT_SHAPE.reduce((a, b) => a * b, 1);
   const samples = new Float32Array(n * sampleSize);
@@ -200,7 +255,11 @@ async function generatedImages(generator: Network, n: number, seed: number, trun
     const z = await seededLatents(count, latentDim, batchSeed, truncation);
     const labels = sampleLabels(classes, { n: count, seed: batchSeed, label });
     const batch = tf.tidy(() => {
-      const x = generator.apply(generator.params, tf.tensor2d(z, [count, latentDim]), labels && tf.tensor1d(labels, 'int32'));
+      const x = generator.apply(
+        generator.params,
+        tf.tensor2d(z, [count, latentDim]),
+        labels && tf.tensor1d(labels, 'int32'),
+      );
       // Clipped too: a linear (null-range) generator may overshoot [0, 1] a little.
       return tf.clipByValue(outputRange !== null && outputRange[0] === -1 ? tf.div(tf.add(x, 1), 2) : x, 0, 1);
     });
@@ -217,7 +276,10 @@ function imageSource(images: Images, what: string): { count: number; take: (indi
   if (images instanceof tf.Tensor) {
     const trailing = images.shape.slice(1);
     if (images.rank !== 4 || trailing.some((d, i) => d !== CLASSIFIER_INPUT_SHAPE[i])) {
-      throw new Error(`${what}: expected a tensor [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got [${images.shape.join(', ')}]`);
+      throw new ConfigError(
+        `${what}: expected a tensor [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got [${images.shape.join(', ')}]`,
+        'bad-metric-input',
+      );
     }
     return {
       count: images.shape[0],
@@ -227,21 +289,34 @@ function imageSource(images: Images, what: string): { count: number; take: (indi
   const isArray = images instanceof Float32Array;
   const data = isArray ? images : images?.data;
   if (!(data instanceof Float32Array) && !(data instanceof Uint8Array)) {
-    throw new TypeError(`${what}: expected a tensor, a Float32Array or an image array { data, shape }`);
+    throw new ConfigError(
+      `${what}: expected a tensor, a Float32Array or an image array { data, shape }`,
+      'bad-metric-input',
+    );
   }
   if (!isArray) {
     const shape = (images as ImageArray).shape;
     if (!Array.isArray(shape) || shape.length !== 4 || shape.slice(1).some((d, i) => d !== CLASSIFIER_INPUT_SHAPE[i])) {
-      throw new Error(`${what}: expected an image array of shape [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got ${JSON.stringify(shape)}`);
+      throw new ConfigError(
+        `${what}: expected an image array of shape [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got ${JSON.stringify(shape)}`,
+        'bad-metric-input',
+      );
     }
   }
   if (data.length % sampleSize !== 0) {
-    throw new Error(`${what}: ${data.length} values are not a whole number of ${CLASSIFIER_INPUT_SHAPE.join('x')} images`);
+    throw new ConfigError(
+      `${what}: ${data.length} values are not a whole number of ${CLASSIFIER_INPUT_SHAPE.join('x')} images`,
+      'bad-metric-input',
+    );
   }
   const toUnit = data instanceof Uint8Array ? 1 / 255 : 1;
   if (data instanceof Float32Array) {
     const bad = data.findIndex((v) => !(v >= 0 && v <= 1));
-    if (bad >= 0) throw new Error(`${what}: pixels must lie in [0, 1]; value ${data[bad]} at index ${bad} (image ${Math.floor(bad / sampleSize)})`);
+    if (bad >= 0)
+      throw new ConfigError(
+        `${what}: pixels must lie in [0, 1]; value ${data[bad]} at index ${bad} (image ${Math.floor(bad / sampleSize)})`,
+        'bad-metric-input',
+      );
   }
   return {
     count: data.length / sampleSize,

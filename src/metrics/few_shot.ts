@@ -6,6 +6,7 @@
  * since the nearest of ten is nearer than a typical pair. No tfjs here: the browser test's server
  * picks the same shots (pickShots) as Node's bench and scripts.
  */
+import { ConfigError } from '../utils/errors';
 import { median } from '../utils/median';
 import { Rng } from '../utils/rng';
 
@@ -29,13 +30,22 @@ export interface NearestShotRatio {
 const VARIETY_SAMPLES = 200;
 
 /** Rows of `size` floats each (same scale for all three sets, e.g. pixels in [0, 1]). */
-export function nearestShotRatio(samples: Float32Array, shots: Float32Array, reals: Float32Array, size: number): NearestShotRatio {
+export function nearestShotRatio(
+  samples: Float32Array,
+  shots: Float32Array,
+  reals: Float32Array,
+  size: number,
+): NearestShotRatio {
   const rows = (a: Float32Array) => {
-    if (a.length % size !== 0 || a.length === 0) throw new Error(`nearestShotRatio: ${a.length} values are not a whole number of rows of ${size}`);
+    if (a.length % size !== 0 || a.length === 0)
+      throw new ConfigError(
+        `nearestShotRatio: ${a.length} values are not a whole number of rows of ${size}`,
+        'bad-metric-input',
+      );
     return a.length / size;
   };
   const [n, m, r] = [rows(samples), rows(shots), rows(reals)];
-  if (r < 2) throw new Error('nearestShotRatio: needs at least 2 real images');
+  if (r < 2) throw new ConfigError('nearestShotRatio: needs at least 2 real images', 'bad-metric-input');
   const dist = (a: Float32Array, i: number, b: Float32Array, j: number) => {
     let s = 0;
     for (let k = 0; k < size; k++) {
@@ -55,7 +65,8 @@ export function nearestShotRatio(samples: Float32Array, shots: Float32Array, rea
   const typical = median(pairs);
   const medianNearestShot = median(nearest(samples, n));
   const sampled: number[] = [];
-  for (let i = 0; i < Math.min(n, VARIETY_SAMPLES); i++) for (let j = i + 1; j < Math.min(n, VARIETY_SAMPLES); j++) sampled.push(dist(samples, i, samples, j));
+  for (let i = 0; i < Math.min(n, VARIETY_SAMPLES); i++)
+    for (let j = i + 1; j < Math.min(n, VARIETY_SAMPLES); j++) sampled.push(dist(samples, i, samples, j));
   return {
     medianNearestShot,
     typicalRealDistance: typical,
@@ -65,16 +76,25 @@ export function nearestShotRatio(samples: Float32Array, shots: Float32Array, rea
   };
 }
 
-
 /**
  * The protocol of docs/finetune.md's tables: of the images labelled `digit` (in `labels`' order),
  * `shots` drawn by a seeded partial shuffle (Rng(seed + digit)), then the next `reals` of the
  * shuffled list as held-out real images of the class. Returns their indices into `labels`.
  */
-export function pickShots(labels: ArrayLike<number>, digit: number, shots: number, reals: number, seed: number): { shots: number[]; reals: number[] } {
+export function pickShots(
+  labels: ArrayLike<number>,
+  digit: number,
+  shots: number,
+  reals: number,
+  seed: number,
+): { shots: number[]; reals: number[] } {
   const indices: number[] = [];
   for (let i = 0; i < labels.length; i++) if (labels[i] === digit) indices.push(i);
-  if (indices.length < shots + 2) throw new Error(`pickShots: ${indices.length} images of ${digit}, fewer than ${shots} shots and 2 real ones`);
+  if (indices.length < shots + 2)
+    throw new ConfigError(
+      `pickShots: ${indices.length} images of ${digit}, fewer than ${shots} shots and 2 real ones`,
+      'bad-metric-input',
+    );
   const rng = new Rng(seed + digit);
   for (let i = 0; i < shots; i++) {
     const j = i + rng.int(indices.length - i);

@@ -5,6 +5,7 @@
  * are those of S1 S2, with a Jacobi eigen solver in float64 (plain JS: any backend, no tfjs).
  */
 
+import { ConfigError } from '../utils/errors';
 export interface FeatureStats {
   dim: number;
   count: number;
@@ -20,12 +21,22 @@ const JACOBI_TOLERANCE = 1e-26;
 
 /** Mean and covariance of `count` row-major feature vectors of length `dim`. */
 export function featureStats(features: Float32Array | Float64Array, dim: number, what = 'features'): FeatureStats {
-  if (!Number.isInteger(dim) || dim < 1) throw new Error(`${what}: dim must be a positive integer, got ${dim}`);
-  if (features.length % dim !== 0) throw new Error(`${what}: ${features.length} values are not a whole number of ${dim}-dimensional vectors`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new ConfigError(`${what}: dim must be a positive integer, got ${dim}`, 'bad-metric-input');
+  if (features.length % dim !== 0)
+    throw new ConfigError(
+      `${what}: ${features.length} values are not a whole number of ${dim}-dimensional vectors`,
+      'bad-metric-input',
+    );
   const count = features.length / dim;
-  if (count < 2) throw new Error(`${what}: a covariance needs at least 2 vectors, got ${count}`);
+  if (count < 2)
+    throw new ConfigError(`${what}: a covariance needs at least 2 vectors, got ${count}`, 'bad-metric-input');
   const bad = features.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new Error(`${what}: value ${features[bad]} at index ${bad} (vector ${Math.floor(bad / dim)}) is not finite`);
+  if (bad >= 0)
+    throw new ConfigError(
+      `${what}: value ${features[bad]} at index ${bad} (vector ${Math.floor(bad / dim)}) is not finite`,
+      'bad-metric-input',
+    );
   const mean = new Float64Array(dim);
   for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += features[i * dim + j];
   for (let j = 0; j < dim; j++) mean[j] /= count;
@@ -53,7 +64,8 @@ export function featureStats(features: Float32Array | Float64Array, dim: number,
 
 /** Frechet distance between two Gaussians given by their statistics. */
 export function frechetFromStats(a: FeatureStats, b: FeatureStats): number {
-  if (a.dim !== b.dim) throw new Error(`Frechet distance: feature dims differ (${a.dim} vs ${b.dim})`);
+  if (a.dim !== b.dim)
+    throw new ConfigError(`Frechet distance: feature dims differ (${a.dim} vs ${b.dim})`, 'bad-metric-input');
   const n = a.dim;
   let meanTerm = 0;
   for (let j = 0; j < n; j++) meanTerm += (a.mean[j] - b.mean[j]) ** 2;
@@ -77,7 +89,8 @@ export function frechetDistance(a: Float32Array | Float64Array, b: Float32Array 
  * matrix, by cyclic Jacobi rotations. Only the upper triangle's symmetry is assumed, not checked.
  */
 export function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  if (matrix.length !== n * n) throw new Error(`symmetricEigen: a ${n} x ${n} matrix needs ${n * n} values, got ${matrix.length}`);
+  if (matrix.length !== n * n)
+    throw new Error(`symmetricEigen: a ${n} x ${n} matrix needs ${n * n} values, got ${matrix.length}`);
   const a = Float64Array.from(matrix);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;

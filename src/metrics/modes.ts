@@ -9,6 +9,7 @@ import type { GaussianMixture } from '../data/toy';
 import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
 import { latents } from '../sample/latents';
+import { ConfigError } from '../utils/errors';
 
 export const MODE_RADIUS_STDS = 3;
 export const MODE_MIN_FAIR_SHARE = 0.25;
@@ -24,7 +25,11 @@ export interface ModeReport {
 
 /** Coverage of `points` ([x0, y0, x1, y1, ...]). */
 export function modeCoverage(points: Float32Array | number[], mixture: GaussianMixture): ModeReport {
-  if (points.length % 2 !== 0 || points.length === 0) throw new Error(`mode coverage needs 2-D points as [x0, y0, x1, y1, ...], got ${points.length} numbers`);
+  if (points.length % 2 !== 0 || points.length === 0)
+    throw new ConfigError(
+      `mode coverage needs 2-D points as [x0, y0, x1, y1, ...], got ${points.length} numbers`,
+      'bad-metric-input',
+    );
   const n = points.length / 2;
   const radius = MODE_RADIUS_STDS * mixture.std;
   const perMode = new Array<number>(mixture.centres.length).fill(0);
@@ -63,7 +68,10 @@ export async function generatorModeCoverage(
   onProgress?: (done: number) => void,
 ): Promise<ModeReport> {
   if (generator.config.outputShape.join() !== '2') {
-    throw new Error(`mode coverage needs a generator of 2-D points, this one makes [${generator.config.outputShape}]`);
+    throw new ConfigError(
+      `mode coverage needs a generator of 2-D points, this one makes [${generator.config.outputShape}]`,
+      'bad-metric-input',
+    );
   }
   const z = latents(n, generator.config.latentDim, seed);
   const points = new Float32Array(n * 2);

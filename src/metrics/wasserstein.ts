@@ -10,18 +10,27 @@ import type { Dataset } from '../data/dataset';
 import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
 import { latents } from '../sample/latents';
+import { ConfigError } from '../utils/errors';
 import { Rng } from '../utils/rng';
 
 export const MAX_EXACT_W1_SAMPLES = 1024;
 
 /** W1 between n points of `a` and n points of `b`, each row-major n x dim. */
 export function exactW1(a: Float32Array, b: Float32Array, dim: number): number {
-  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`exactW1: dim must be a positive integer, got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new ConfigError(`exactW1: dim must be a positive integer, got ${dim}`, 'bad-metric-input');
   if (a.length !== b.length || a.length % dim !== 0 || a.length === 0) {
-    throw new Error(`exactW1 needs two equal samples of ${dim}-D points, got ${a.length} and ${b.length} numbers`);
+    throw new ConfigError(
+      `exactW1 needs two equal samples of ${dim}-D points, got ${a.length} and ${b.length} numbers`,
+      'bad-metric-input',
+    );
   }
   const n = a.length / dim;
-  if (n > MAX_EXACT_W1_SAMPLES) throw new RangeError(`exactW1: ${n} samples exceed ${MAX_EXACT_W1_SAMPLES} (cost grows as n^3)`);
+  if (n > MAX_EXACT_W1_SAMPLES)
+    throw new ConfigError(
+      `exactW1: ${n} samples exceed ${MAX_EXACT_W1_SAMPLES} (cost grows as n^3)`,
+      'bad-metric-input',
+    );
   const cost = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
@@ -94,13 +103,26 @@ function minimumCostMatching(cost: Float64Array, n: number): Int32Array {
 }
 
 /** W1 between n generated samples and n fresh samples of `data`, both drawn from `seed`. */
-export async function generatorW1(generator: Network, data: Dataset, n: number, seed: number, params: ParamTensors = generator.params): Promise<number> {
+export async function generatorW1(
+  generator: Network,
+  data: Dataset,
+  n: number,
+  seed: number,
+  params: ParamTensors = generator.params,
+): Promise<number> {
   const rng = new Rng(seed);
-  const [fake, real] = tf.tidy(() => [generator.apply(params, latents(n, generator.config.latentDim, rng.seed())), data.next(n, rng)]);
+  const [fake, real] = tf.tidy(() => [
+    generator.apply(params, latents(n, generator.config.latentDim, rng.seed())),
+    data.next(n, rng),
+  ]);
   const [fakeValues, realValues] = await Promise.all([fake.data(), real.data()]);
   fake.dispose();
   real.dispose();
   const dim = fake.size / n;
-  if (real.size !== fake.size) throw new Error(`W1: generated samples are [${fake.shape}], data samples [${real.shape}]`);
+  if (real.size !== fake.size)
+    throw new ConfigError(
+      `W1: generated samples are [${fake.shape}], data samples [${real.shape}]`,
+      'bad-metric-input',
+    );
   return exactW1(fakeValues as Float32Array, realValues as Float32Array, dim);
 }

@@ -3,6 +3,7 @@
  * createCritic rebuild a network. A model file stores one of these next to the named weights.
  */
 
+import { ConfigError } from '../utils/errors';
 export type ArchKind = 'mlp' | 'dcgan28' | 'dcgan32';
 export const ARCH_KINDS: readonly ArchKind[] = ['mlp', 'dcgan28', 'dcgan32'];
 
@@ -91,7 +92,7 @@ export const DEFAULT_ARCHS: { readonly [K in ArchKind]: Extract<ArchConfig, { ki
 
 /** The default config of `kind` with some fields replaced, checked. */
 export function archConfig<K extends ArchKind>(kind: K, overrides: Partial<Extract<ArchConfig, { kind: K }>> = {}): Extract<ArchConfig, { kind: K }> {
-  if (!ARCH_KINDS.includes(kind)) throw new Error(`unknown architecture kind '${String(kind)}': use one of ${ARCH_KINDS.join(', ')}`);
+  if (!ARCH_KINDS.includes(kind)) throw new ConfigError(`unknown architecture kind '${String(kind)}': use one of ${ARCH_KINDS.join(', ')}`, 'bad-arch');
   const config = { ...structuredClone(DEFAULT_ARCHS[kind]), ...overrides, kind };
   validateArch(config);
   return config as Extract<ArchConfig, { kind: K }>;
@@ -99,14 +100,14 @@ export function archConfig<K extends ArchKind>(kind: K, overrides: Partial<Extra
 
 /** Throws an error naming the first bad field; returns the config typed when it is good. */
 export function validateArch(config: unknown): ArchConfig {
-  if (config == null || typeof config !== 'object') throw new TypeError(`architecture config must be an object, got ${String(config)}`);
+  if (config == null || typeof config !== 'object') throw new ConfigError(`architecture config must be an object, got ${String(config)}`, 'bad-arch');
   const c = config as Record<string, unknown>;
   const kind = c.kind as ArchKind;
-  if (!ARCH_KINDS.includes(kind)) throw new Error(`architecture config: unknown kind '${String(c.kind)}', use one of ${ARCH_KINDS.join(', ')}`);
+  if (!ARCH_KINDS.includes(kind)) throw new ConfigError(`architecture config: unknown kind '${String(c.kind)}', use one of ${ARCH_KINDS.join(', ')}`, 'bad-arch');
   positiveInt(c, 'latentDim');
   const k = c.latentComponents;
   if (k !== undefined && !(Number.isInteger(k) && (k as number) >= 2 && (k as number) < (c.latentDim as number))) {
-    throw new Error(`architecture config: latentComponents must be an integer from 2 to latentDim - 1 (${(c.latentDim as number) - 1}), got ${JSON.stringify(k)}`);
+    throw new ConfigError(`architecture config: latentComponents must be an integer from 2 to latentDim - 1 (${(c.latentDim as number) - 1}), got ${JSON.stringify(k)}`, 'bad-arch');
   }
   const allowed = c.latentComponentsAllowed;
   if (allowed !== undefined) {
@@ -116,7 +117,7 @@ export function validateArch(config: unknown): ArchConfig {
       allowed.length >= 1 &&
       allowed.every((a, i) => Number.isInteger(a) && a >= 0 && a < (k as number) && (i === 0 || a > allowed[i - 1]));
     if (!ok) {
-      throw new Error(`architecture config: latentComponentsAllowed must be a non-empty ascending list of distinct components below latentComponents (${String(k)}), got ${JSON.stringify(allowed)}`);
+      throw new ConfigError(`architecture config: latentComponentsAllowed must be a non-empty ascending list of distinct components below latentComponents (${String(k)}), got ${JSON.stringify(allowed)}`, 'bad-arch');
     }
   }
   const anchors = c.latentAnchors as { points?: unknown; spread?: unknown } | undefined;
@@ -132,30 +133,30 @@ export function validateArch(config: unknown): ArchConfig {
       anchors.spread > 0 &&
       anchors.spread <= 1;
     if (!ok) {
-      throw new Error(
-        `architecture config: latentAnchors must be { points: one or more lists of latentDim - latentComponents (${noiseDim}) finite numbers, spread: a number in (0, 1] }, with latentComponents set; got ${JSON.stringify(anchors).slice(0, 200)}`,
+      throw new ConfigError(
+        `architecture config: latentAnchors must be { points: one or more lists of latentDim - latentComponents (${noiseDim}) finite numbers, spread: a number in (0, 1] }, with latentComponents set; got ${JSON.stringify(anchors).slice(0, 200)}`, 'bad-arch',
       );
     }
   }
   const labels = c.labels;
   if (labels !== undefined && !(Number.isInteger(labels) && (labels as number) >= 2 && (labels as number) <= MAX_LABELS)) {
-    throw new Error(`architecture config: labels must be an integer from 2 to ${MAX_LABELS} (the number of classes), got ${JSON.stringify(labels)}`);
+    throw new ConfigError(`architecture config: labels must be an integer from 2 to ${MAX_LABELS} (the number of classes), got ${JSON.stringify(labels)}`, 'bad-arch');
   }
   if (c.criticNorm !== 'none' && c.criticNorm !== 'layer') {
-    throw new Error(`architecture config: criticNorm must be 'none' or 'layer', got ${JSON.stringify(c.criticNorm)}`);
+    throw new ConfigError(`architecture config: criticNorm must be 'none' or 'layer', got ${JSON.stringify(c.criticNorm)}`, 'bad-arch');
   }
   const range = c.outputRange;
   const rangeOk = range === null || (Array.isArray(range) && range.length === 2 && range[1] === 1 && (range[0] === 0 || range[0] === -1));
-  if (!rangeOk) throw new Error(`architecture config: outputRange must be null, [0, 1] or [-1, 1], got ${JSON.stringify(range)}`);
+  if (!rangeOk) throw new ConfigError(`architecture config: outputRange must be null, [0, 1] or [-1, 1], got ${JSON.stringify(range)}`, 'bad-arch');
   const shape = c.outputShape;
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`architecture config: outputShape must be a list of positive integers, got ${JSON.stringify(shape)}`);
+    throw new ConfigError(`architecture config: outputShape must be a list of positive integers, got ${JSON.stringify(shape)}`, 'bad-arch');
   }
   if (kind === 'mlp') {
     positiveInt(c, 'hidden');
     positiveInt(c, 'depth');
     for (const field of ['upsample', 'criticDownsample']) {
-      if (c[field] !== undefined) throw new Error(`architecture config: ${field} is for the dcgan kinds, not mlp, got ${JSON.stringify(c[field])}`);
+      if (c[field] !== undefined) throw new ConfigError(`architecture config: ${field} is for the dcgan kinds, not mlp, got ${JSON.stringify(c[field])}`, 'bad-arch');
     }
   } else {
     oneOf(c, 'upsample', UPSAMPLES);
@@ -163,7 +164,7 @@ export function validateArch(config: unknown): ArchConfig {
     positiveInt(c, 'dim');
     const side = kind === 'dcgan28' ? 28 : 32;
     if (shape.length !== 3 || shape[0] !== side || shape[1] !== side) {
-      throw new Error(`architecture config: ${kind} makes [${side}, ${side}, channels] images, outputShape is [${shape}]`);
+      throw new ConfigError(`architecture config: ${kind} makes [${side}, ${side}, channels] images, outputShape is [${shape}]`, 'bad-arch');
     }
   }
   return config as ArchConfig;
@@ -173,13 +174,13 @@ export function validateArch(config: unknown): ArchConfig {
 function oneOf(c: Record<string, unknown>, field: string, allowed: readonly string[]): void {
   const v = c[field];
   if (v !== undefined && !allowed.includes(v as string)) {
-    throw new Error(`architecture config: ${field} must be ${allowed.map((a) => `'${a}'`).join(', ')} or absent, got ${JSON.stringify(v)}`);
+    throw new ConfigError(`architecture config: ${field} must be ${allowed.map((a) => `'${a}'`).join(', ')} or absent, got ${JSON.stringify(v)}`, 'bad-arch');
   }
 }
 
 function positiveInt(c: Record<string, unknown>, field: string): void {
   const v = c[field];
-  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`architecture config: ${field} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || (v as number) < 1) throw new ConfigError(`architecture config: ${field} must be a positive integer, got ${JSON.stringify(v)}`, 'bad-arch');
 }
 
 /** The same architecture with its width (hidden units or DIM) scaled by `factor`, at least 1. */

@@ -1,13 +1,13 @@
 /** createGenerator / createCritic: rebuild a network from its architecture config and a seed. */
 import * as tf from '@tensorflow/tfjs-core';
-import { validateArch, type ArchConfig } from './config';
-import { dcganCriticFeatures, defineDcganCritic, dcganGenerator, defineDcganGenerator } from './dcgan';
-import { mlpCriticFeatures, defineMlpCritic, mlpGenerator, defineMlpGenerator } from './mlp';
-import { mixtureInput } from './latent_mixture';
-import { checkInput, checkLabels, type Network } from './network';
 import { ParamBuilder } from '../nn/init';
 import { defineProjection, dense, oneHotLabels, projection } from '../nn/layers';
 import type { ParamTensors } from '../nn/params';
+import { validateArch, type ArchConfig } from './config';
+import { dcganCriticFeatures, defineDcganCritic, dcganGenerator, defineDcganGenerator } from './dcgan';
+import { mixtureInput } from './latent_mixture';
+import { mlpCriticFeatures, defineMlpCritic, mlpGenerator, defineMlpGenerator } from './mlp';
+import { checkInput, checkLabels, type Network } from './network';
 
 /** The conditional critic's class embedding: 'projection/kernel' [labels, features]. */
 const PROJECTION = 'projection';

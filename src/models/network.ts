@@ -1,7 +1,8 @@
 /** A network is plain data plus a pure function: named weights and apply(params, input). */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ArchConfig, OutputRange } from './config';
 import type { Params, ParamTensors } from '../nn/params';
+import { ConfigError } from '../utils/errors';
+import type { ArchConfig, OutputRange } from './config';
 
 export interface Network {
   readonly config: ArchConfig;
@@ -26,18 +27,18 @@ export function squash(x: tf.Tensor, range: OutputRange): tf.Tensor {
 export function checkInput(input: tf.Tensor, sampleShape: number[], what: string): void {
   const trailing = input.shape.slice(1);
   if (input.rank !== sampleShape.length + 1 || trailing.some((d, i) => d !== sampleShape[i])) {
-    throw new Error(`${what} expects input [batch, ${sampleShape.join(', ')}], got [${input.shape.join(', ')}]`);
+    throw new ConfigError(`${what} expects input [batch, ${sampleShape.join(', ')}], got [${input.shape.join(', ')}]`, 'data-mismatch');
   }
 }
 
 /** Checks that `labels` fit the network: present exactly when it is conditional, int32 [batch]. */
 export function checkLabels(labels: tf.Tensor | undefined, input: tf.Tensor, classes: number | undefined, what: string): void {
   if (classes == null) {
-    if (labels != null) throw new Error(`${what} is unconditional: it takes no labels, got a [${labels.shape}] label tensor`);
+    if (labels != null) throw new ConfigError(`${what} is unconditional: it takes no labels, got a [${labels.shape}] label tensor`, 'data-mismatch');
     return;
   }
-  if (labels == null) throw new Error(`${what} is conditional (${classes} labels): it needs labels, an int32 tensor [${input.shape[0]}]`);
+  if (labels == null) throw new ConfigError(`${what} is conditional (${classes} labels): it needs labels, an int32 tensor [${input.shape[0]}]`, 'data-mismatch');
   if (labels.rank !== 1 || labels.shape[0] !== input.shape[0] || labels.dtype !== 'int32') {
-    throw new Error(`${what} expects labels as int32 [${input.shape[0]}] (one per sample), got ${labels.dtype} [${labels.shape}]`);
+    throw new ConfigError(`${what} expects labels as int32 [${input.shape[0]}] (one per sample), got ${labels.dtype} [${labels.shape}]`, 'data-mismatch');
   }
 }

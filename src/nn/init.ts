@@ -52,7 +52,10 @@ export class ParamBuilder {
     if (init !== 'torch') return this.constant(name, shape, 0);
     if (!this.record(name, shape)) return;
     const seed = this.rng.seed();
-    this.add(name, tf.tidy(() => this.torchUniform(shape, fanIn, seed)));
+    this.add(
+      name,
+      tf.tidy(() => this.torchUniform(shape, fanIn, seed)),
+    );
   }
 
   constant(name: string, shape: number[], value: number): void {

@@ -20,7 +20,14 @@ export function dense(p: ParamTensors, name: string, x: tf.Tensor): tf.Tensor2D 
   return tf.add(tf.matMul(x as tf.Tensor2D, p[`${name}/kernel`] as tf.Tensor2D), p[`${name}/bias`]);
 }
 
-export function defineConv(b: ParamBuilder, name: string, size: number, inChannels: number, outChannels: number, init: Init): void {
+export function defineConv(
+  b: ParamBuilder,
+  name: string,
+  size: number,
+  inChannels: number,
+  outChannels: number,
+  init: Init,
+): void {
   const fanIn = size * size * inChannels;
   b.weight(`${name}/kernel`, [size, size, inChannels, outChannels], fanIn, size * size * outChannels, init);
   b.bias(`${name}/bias`, [outChannels], fanIn, init);

@@ -4,6 +4,7 @@
  * model files.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../utils/errors';
 
 /** A network's trainable weights by stable name. */
 export type Params = Record<string, tf.Variable>;
@@ -32,34 +33,43 @@ export async function readParams(params: ParamTensors): Promise<NamedArrays> {
  * `what` names the source in the error (e.g. "generator weights in checkpoint").
  */
 export function checkArrays(params: ParamTensors, arrays: NamedArrays, what: string): void {
-  if (arrays == null || typeof arrays !== 'object') throw new TypeError(`${what}: expected a record of named arrays, got ${String(arrays)}`);
+  if (arrays == null || typeof arrays !== 'object')
+    throw new ConfigError(`${what}: expected a record of named arrays, got ${String(arrays)}`, 'bad-weights');
   const expected = Object.keys(params);
   const missing = expected.filter((name) => !(name in arrays));
   const extra = Object.keys(arrays).filter((name) => !(name in params));
   if (missing.length > 0 || extra.length > 0) {
-    throw new Error(
+    throw new ConfigError(
       `${what}: names do not match the network` +
         (missing.length > 0 ? `; missing ${missing.join(', ')}` : '') +
         (extra.length > 0 ? `; unexpected ${extra.join(', ')}` : ''),
+      'bad-weights',
     );
   }
   for (const name of expected) {
     const { shape, values } = arrays[name];
     const want = params[name].shape;
     if (!Array.isArray(shape) || shape.length !== want.length || shape.some((d, i) => d !== want[i])) {
-      throw new Error(`${what}: '${name}' has shape [${shape}], the network needs [${want}]`);
+      throw new ConfigError(`${what}: '${name}' has shape [${shape}], the network needs [${want}]`, 'bad-weights');
     }
     if (!(values instanceof Float32Array) || values.length !== params[name].size) {
-      throw new Error(`${what}: '${name}' needs a Float32Array of ${params[name].size} values, got ${describeValues(values)}`);
+      throw new ConfigError(
+        `${what}: '${name}' needs a Float32Array of ${params[name].size} values, got ${describeValues(values)}`,
+        'bad-weights',
+      );
     }
     const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${what}: '${name}' holds a non-finite value (${values[bad]}) at index ${bad}`);
+    if (bad >= 0)
+      throw new ConfigError(
+        `${what}: '${name}' holds a non-finite value (${values[bad]}) at index ${bad}`,
+        'bad-weights',
+      );
   }
 }
 
 function describeValues(values: unknown): string {
   if (values instanceof Float32Array) return `${values.length} values`;
-  return values == null ? String(values) : (values as object).constructor?.name ?? typeof values;
+  return values == null ? String(values) : ((values as object).constructor?.name ?? typeof values);
 }
 
 /** Overwrites variables with checked arrays (same names and shapes). */

@@ -11,8 +11,8 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ImageArray } from '../data/images';
 import { toImageArray } from '../data/image_pixels';
+import type { ImageArray } from '../data/images';
 import { decodeImage } from '../io/image_files';
 import { readRegularFile } from '../io/node_files';
 
@@ -74,7 +74,10 @@ export function emojiDirectory(): string {
 export async function loadEmoji(options: EmojiOptions = {}): Promise<EmojiSet> {
   const directory = options.directory ?? emojiDirectory();
   const metadataFile = join(directory, 'emoji.json');
-  const entries = parseMetadata(await readRegularFile(metadataFile, MAX_METADATA_BYTES, 'the size of emoji metadata'), metadataFile)
+  const entries = parseMetadata(
+    await readRegularFile(metadataFile, MAX_METADATA_BYTES, 'the size of emoji metadata'),
+    metadataFile,
+  )
     .filter((e) => e.has_img_google && (EMOJI_CATEGORIES as readonly string[]).includes(e.category))
     .sort((a, b) => a.sort_order - b.sort_order)
     .slice(0, options.limit);
@@ -100,8 +103,15 @@ function parseMetadata(bytes: Uint8Array, file: string): EmojiEntry[] {
   }
   if (!Array.isArray(json)) throw new Error(`${file}: expected a list of emoji, got ${typeof json}`);
   for (const [i, e] of json.entries()) {
-    const ok = typeof e?.image === 'string' && /^[\w-]+\.png$/.test(e.image) && typeof e.category === 'string' && Number.isFinite(e.sort_order);
-    if (!ok) throw new Error(`${file}: entry ${i} lacks a plain image file name, a category or a sort_order: ${JSON.stringify(e).slice(0, 200)}`);
+    const ok =
+      typeof e?.image === 'string' &&
+      /^[\w-]+\.png$/.test(e.image) &&
+      typeof e.category === 'string' &&
+      Number.isFinite(e.sort_order);
+    if (!ok)
+      throw new Error(
+        `${file}: entry ${i} lacks a plain image file name, a category or a sort_order: ${JSON.stringify(e).slice(0, 200)}`,
+      );
   }
   return json as EmojiEntry[];
 }

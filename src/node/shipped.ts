@@ -37,7 +37,9 @@ export async function shippedModelNames(): Promise<string[]> {
   const shipped = await shippedModelsDir();
   if (shipped == null) return [];
   const folders = (await readdir(shipped, { withFileTypes: true })).filter((d) => d.isDirectory() && NAME.test(d.name));
-  const models = await Promise.all(folders.map(async (d) => ((await isFile(join(shipped, d.name, 'model.json'))) ? d.name : null)));
+  const models = await Promise.all(
+    folders.map(async (d) => ((await isFile(join(shipped, d.name, 'model.json'))) ? d.name : null)),
+  );
   return models.filter((name): name is string => name != null).sort();
 }
 
@@ -54,7 +56,8 @@ export async function shippedModelDir(name: string): Promise<string> {
   const dir = await findShippedModel(name);
   if (dir != null) return dir;
   const names = await shippedModelNames();
-  const shipped = names.length > 0 ? `shipped: ${names.join(', ')}` : 'this installation ships none (models/ is missing)';
+  const shipped =
+    names.length > 0 ? `shipped: ${names.join(', ')}` : 'this installation ships none (models/ is missing)';
   throw new ModelStorageError(`no shipped model named ${JSON.stringify(name)} (${shipped})`, 'not-found', String(name));
 }
 
@@ -66,9 +69,18 @@ export async function loadShippedModel(name: string): Promise<ModelContents> {
 /** A folder shipped under models/ (e.g. 'classifiers/mnist'); an error if it is missing. */
 export async function shippedFolder(relative: string): Promise<string> {
   const shipped = await shippedModelsDir();
-  if (shipped == null || !(await isDir(join(shipped, relative)))) throw new Error(`models/${relative} is missing from this installation.`);
+  if (shipped == null || !(await isDir(join(shipped, relative))))
+    throw new Error(`models/${relative} is missing from this installation.`);
   return join(shipped, relative);
 }
 
-const isDir = (path: string) => stat(path).then((s) => s.isDirectory(), () => false);
-const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
+const isDir = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );

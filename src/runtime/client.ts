@@ -9,9 +9,8 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
-import { canWatchLiveness, watchLifeLock } from './liveness';
-import { imageBuffers, sendableSource } from './transfer';
 import type { RuntimeHost } from './host';
+import { canWatchLiveness, watchLifeLock } from './liveness';
 import type {
   BackendReport,
   FineTunePreview,
@@ -32,6 +31,7 @@ import type {
   TrainResult,
   WeightStorage,
 } from './protocol';
+import { imageBuffers, sendableSource } from './transfer';
 
 export interface RuntimeOptions extends RuntimeBackendOptions {
   /**
@@ -99,7 +99,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   installErrorTransfer();
   const { worker: workerOption, ...backendOptions } = options;
   if (typeof Worker !== 'function') {
-    throw new RuntimeError('createRuntime needs Web Workers (a browser page); in Node, call initBackend and the trainer directly', 'worker-start-failed');
+    throw new RuntimeError(
+      'createRuntime needs Web Workers (a browser page); in Node, call initBackend and the trainer directly',
+      'worker-start-failed',
+    );
   }
   const worker = workerOption instanceof Worker ? workerOption : startWorker(workerOption);
   const remote = Comlink.wrap<RuntimeHost>(worker);
@@ -144,13 +147,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   started = true;
   if (lifeLockName != null) {
     stopWatching = watchLifeLock(lifeLockName, () =>
-      fail(new RuntimeError('the runtime worker stopped (terminated, crashed or out of memory) before answering', 'worker-died')),
+      fail(
+        new RuntimeError(
+          'the runtime worker stopped (terminated, crashed or out of memory) before answering',
+          'worker-died',
+        ),
+      ),
     );
   }
 
   let nextRunId = 1;
   /** A run in the worker under a run id, which `signal` cancels before its next step. */
-  const cancellable = async <R>(signal: AbortSignal | undefined, start: (runId: number, aborted: boolean | undefined) => Promise<R>): Promise<R> => {
+  const cancellable = async <R>(
+    signal: AbortSignal | undefined,
+    start: (runId: number, aborted: boolean | undefined) => Promise<R>,
+  ): Promise<R> => {
     const runId = nextRunId++;
     const cancel = () => void guarded(() => remote.cancel(runId)).catch(() => {});
     signal?.addEventListener('abort', cancel, { once: true });
@@ -162,10 +173,23 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   const progressProxy = <T>(onProgress?: (value: T) => void) => (onProgress ? Comlink.proxy(onProgress) : undefined);
   const train = (request: TrainRequest, { onProgress, signal }: TrainOptions = {}): Promise<TrainResult> =>
-    cancellable(signal, (runId, aborted) => remote.train(Comlink.transfer(request, imageBuffers(request)), runId, progressProxy(onProgress), aborted));
-  const fineTune = ({ onProgress, onPreview, signal, ...request }: FineTuneRequest & FineTuneOptions): Promise<FineTuneResult> =>
     cancellable(signal, (runId, aborted) =>
-      remote.fineTune(Comlink.transfer(request, imageBuffers(request)), runId, progressProxy(onProgress), aborted, progressProxy(onPreview)),
+      remote.train(Comlink.transfer(request, imageBuffers(request)), runId, progressProxy(onProgress), aborted),
+    );
+  const fineTune = ({
+    onProgress,
+    onPreview,
+    signal,
+    ...request
+  }: FineTuneRequest & FineTuneOptions): Promise<FineTuneResult> =>
+    cancellable(signal, (runId, aborted) =>
+      remote.fineTune(
+        Comlink.transfer(request, imageBuffers(request)),
+        runId,
+        progressProxy(onProgress),
+        aborted,
+        progressProxy(onPreview),
+      ),
     );
 
   return {
@@ -195,7 +219,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 function startWorker(url: URL | string): Worker {
   const href = new URL(url, location.href);
   if (href.origin === location.origin) return new Worker(href, { type: 'module' });
-  const trampoline = URL.createObjectURL(new Blob([`import ${JSON.stringify(href.href)};`], { type: 'text/javascript' }));
+  const trampoline = URL.createObjectURL(
+    new Blob([`import ${JSON.stringify(href.href)};`], { type: 'text/javascript' }),
+  );
   return new Worker(trampoline, { type: 'module' });
 }
 

@@ -9,6 +9,7 @@ import { BackendError } from '../backend/errors';
 import { ModelFormatError } from '../io/format';
 import { ModelStorageError } from '../io/storage_files';
 import type { FineTuneInputError } from '../train/finetune';
+import { ConfigError } from '../utils/errors';
 
 export type RuntimeErrorCode =
   /** The worker script could not be loaded or threw while starting. */
@@ -21,7 +22,11 @@ export type RuntimeErrorCode =
   | 'not-started'
   /** sample/interpolate/train need a model: load one first. */
   | 'no-model'
-  /** A request's fields are out of range or of the wrong type. */
+  /**
+   * A request the host itself refuses (no arch, data of the wrong form, a bad save target, a
+   * fine-tune's input, with its code as `reason`). Fields the library checks too (n, seeds,
+   * formats, settings, architectures) reject with a ConfigError and its code.
+   */
   | 'bad-request'
   /** load/train while a training run is in progress. */
   | 'busy';
@@ -50,12 +55,13 @@ const errorClasses = new Map<string, ErrorClass>([
   ['BackendError', BackendError],
   ['ModelFormatError', ModelFormatError],
   ['ModelStorageError', ModelStorageError],
+  ['ConfigError', ConfigError],
 ]);
 
 /**
  * Errors named `name` arriving from the other side become instances of `errorClass` here.
  * Register a class on the receiving side (the project's own error classes are registered
- * already, except TrainingDivergedError, which lives with the tfjs trainer: its name, message
+ * already (ConfigError among them), except TrainingDivergedError, which lives with the tfjs trainer: its name, message
  * and fields still cross).
  */
 export function registerErrorClass(errorClass: ErrorClass & { prototype: Error }, name = errorClass.name): void {
@@ -98,7 +104,8 @@ export function fromWireError(wire: WireError): Error {
   Object.defineProperty(error, 'message', { value: wire.message, writable: true, configurable: true });
   Object.defineProperty(error, 'stack', { value: wire.stack, writable: true, configurable: true });
   Object.assign(error, wire.fields);
-  if (error.name !== wire.name) Object.defineProperty(error, 'name', { value: wire.name, writable: true, configurable: true });
+  if (error.name !== wire.name)
+    Object.defineProperty(error, 'name', { value: wire.name, writable: true, configurable: true });
   return error;
 }
 

@@ -7,31 +7,49 @@ import * as Comlink from 'comlink';
 import '../backend/gradients';
 import '../backend/kernels';
 import { initBackend, type BackendOptions, type BackendReport } from '../backend/init';
-import { forgetWebGpuBackend, webGpuDeviceLost } from '../backend/webgpu_device';
 import type { Dataset } from '../data/dataset';
 import { imageDataset, type ImageArray } from '../data/images';
 import { toyDataset } from '../data/toy';
+import {
+  FineTuneMonitor,
+  fineTuneProvenance,
+  prepareFineTune,
+  type FineTunePreview,
+  type FineTuneProgress,
+} from '../io/finetune';
+import type { Provenance } from '../io/format';
 import { generatorFromModel, modelFromTrainer, startFromModel } from '../io/networks';
-import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
-import { loadModelFromIndexedDb, saveModelToIndexedDb } from '../io/storage_indexeddb';
-import { loadModelFromUrl, type UrlLoadOptions } from '../io/storage_url';
+import { saveModelToCache } from '../io/storage_cache';
+import { saveModelToIndexedDb } from '../io/storage_indexeddb';
 import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { countParams, disposeParams } from '../nn/params';
+import {
+  generateSamples,
+  interpolateLabels,
+  interpolateLatents,
+  sampleLabels,
+  sampleLatents,
+} from '../sample/generate';
+import { resultBuffers } from '../sample/render';
+import { checkInterpolateRequest, checkSampleRequest } from '../sample/requests';
+import { backgroundMismatch, describeBackground } from '../train/background_check';
+import { FineTuneInputError } from '../train/finetune';
+import type { TrainerState } from '../train/state';
+import { Trainer, type StepMetrics } from '../train/trainer';
+import { DeviceRecovery } from './device_recovery';
 import { installErrorTransfer, RuntimeError } from './errors';
-import { checkSeed } from '../sample/latent_paths';
-import { generateSamples, interpolateLabels, interpolateLatents, sampleLabels, sampleLatents } from '../sample/generate';
 import { holdLifeLock } from './liveness';
+import { describeSource, isFetched, readModel } from './model_sources';
+import { oneAtATime } from './one_at_a_time';
 import {
   PROGRESS_INTERVAL_MS,
-  SAMPLE_FORMATS,
   type BackendFallback,
   type FineTuneRequest,
   type FineTuneResult,
   type InterpolateRequest,
   type LoadProgress,
   type ModelContents,
-  type ModelFiles,
   type ModelSource,
   type ModelSummary,
   type ModelTarget,
@@ -45,29 +63,11 @@ import {
   type TrainResult,
   type WeightStorage,
 } from './protocol';
-import { resultBuffers } from '../sample/render';
-import { oneAtATime } from './one_at_a_time';
 import { throttle } from './throttle';
 import { weightBuffers } from './transfer';
-import { backgroundMismatch, describeBackground } from '../train/background_check';
-import { FineTuneInputError } from '../train/finetune';
-import { FineTuneMonitor, fineTuneProvenance, prepareFineTune, type FineTunePreview, type FineTuneProgress } from '../io/finetune';
-import type { Provenance } from '../io/format';
-import { Trainer, type StepMetrics } from '../train/trainer';
-import type { TrainerState } from '../train/state';
 
 /** Largest batch one sample() call draws: bounds the worker's memory per call. */
 export const MAX_SAMPLES_PER_CALL = 1024;
-
-/**
- * On WebGPU a run keeps a CPU copy of its state (weights, EMA, optimizer slots, RNG) to go on
- * from if the device is lost. A copy reads all of that back, so it is taken every step while
- * the state is under 2^20 floats (4 MB; the default toy MLP's is 0.24M), else every k steps,
- * k chosen to read ~4 MB per step on average (the default 28x28 DCGAN's, 9.3M: every 9 steps).
- */
-export const SNAPSHOT_FLOATS_PER_STEP = 1 << 20;
-/** A call that failed on WebGPU with a DOMException waits this long for the device's lost promise before taking the failure as its own. */
-const LOSS_GRACE_MS = 1000;
 
 /** Backend options a worker script sets for its scope (see the RuntimeHost constructor). */
 export type ScopeBackendOptions = Pick<BackendOptions, 'wasmCache' | 'wasmPaths'>;
@@ -91,20 +91,16 @@ export class RuntimeHost {
   private readonly runs = new Map<number, AbortController>();
   private backendOptions: BackendOptions = {};
 
-  // After a lost WebGPU device (see leaveLostDevice):
-  /** While on WebGPU: resolves with the reason when the device is lost. */
-  private deviceLost: Promise<string> | null = null;
-  /** Set when the device is lost, until the move to WASM is done. */
-  private lostReason: string | null = null;
-  /** The move to WASM: started once, when the device is lost; every call waits for it. */
-  private recovery: Promise<BackendFallback> | null = null;
-  /** Backend moves done: a call that failed across one retries on the new backend. */
-  private switches = 0;
-  /** On WebGPU, the trainer's state at its last snapshot (null: its first step, rebuilt from its config). */
-  private trainerState: TrainerState | null = null;
-  private snapshotEvery = 1;
-  /** The training pass in progress: the move off a lost device waits for it to stop. */
-  private pass: Promise<unknown> | null = null;
+  /** Moves the model off a lost WebGPU device (device_recovery.ts). */
+  private readonly device = new DeviceRecovery({
+    report: () => this.info(),
+    setReport: (report) => {
+      this.report = report;
+    },
+    backendOptions: () => this.backendOptions,
+    currentTrainer: () => this.trainer,
+    releaseModel: () => this.releaseModel(),
+  });
 
   /** Reads of the trainer asked for during a run, waiting for its next step boundary (see betweenSteps). */
   private stepBoundaryReads: Array<() => Promise<void>> = [];
@@ -126,10 +122,14 @@ export class RuntimeHost {
     if (lifeLockName != null) await holdLifeLock(lifeLockName);
     // One backend per scope: a service worker serves several pages, the first one picks it.
     if (this.report == null) {
-      const backendOptions = { ...options, wasmPaths: options.wasmPaths ?? this.scopeOptions.wasmPaths, wasmCache: this.scopeOptions.wasmCache };
+      const backendOptions = {
+        ...options,
+        wasmPaths: options.wasmPaths ?? this.scopeOptions.wasmPaths,
+        wasmCache: this.scopeOptions.wasmCache,
+      };
       this.report = await initBackend(backendOptions);
       this.backendOptions = backendOptions;
-      this.watchDevice();
+      this.device.watch();
     }
     return this.report;
   }
@@ -140,7 +140,11 @@ export class RuntimeHost {
   }
 
   info(): BackendReport {
-    if (this.report == null) throw new RuntimeError('the runtime has not started its backend yet, so no model is loaded: call init, then load a model', 'not-started');
+    if (this.report == null)
+      throw new RuntimeError(
+        'the runtime has not started its backend yet, so no model is loaded: call init, then load a model',
+        'not-started',
+      );
     return this.report;
   }
 
@@ -164,7 +168,7 @@ export class RuntimeHost {
       onProgress?.[Comlink.releaseProxy]?.();
     }
     // Build the generator on the backend that is live now (not the one a lost device leaves).
-    if (this.recovery != null) await this.recovery;
+    await this.device.settled();
     this.checkIdle('load');
     const network = generatorFromModel(model, describeSource(source));
     this.unload();
@@ -181,7 +185,11 @@ export class RuntimeHost {
     const model = await this.modelCalls(() => this.currentModel());
     if ('cache' in target) await saveModelToCache(target.cache, model, storage);
     else if ('indexedDb' in target) await saveModelToIndexedDb(target.indexedDb, model, storage);
-    else throw new RuntimeError(`saveModel: the target must be { cache: name } or { indexedDb: name }, got ${JSON.stringify(target)}`, 'bad-request');
+    else
+      throw new RuntimeError(
+        `saveModel: the target must be { cache: name } or { indexedDb: name }, got ${JSON.stringify(target)}`,
+        'bad-request',
+      );
   }
 
   /**
@@ -205,13 +213,22 @@ export class RuntimeHost {
    * stops it before its next step; it then resolves with what it did, and the model so far
    * stays loaded.
    */
-  async train(request: TrainRequest, runId: number, onProgress?: Callback<TrainProgress>, aborted = false): Promise<TrainResult> {
+  async train(
+    request: TrainRequest,
+    runId: number,
+    onProgress?: Callback<TrainProgress>,
+    aborted = false,
+  ): Promise<TrainResult> {
     checkObject(request, 'train: the request');
     const { data, steps, fromLoadedModel, ...config } = request;
     const result = await this.runTrainer(
       async () => {
         const base = fromLoadedModel ? await this.currentModel() : null;
-        if (config.arch == null && base == null) throw new RuntimeError('train: arch is required, unless the run starts from the loaded model (fromLoadedModel)', 'bad-request');
+        if (config.arch == null && base == null)
+          throw new RuntimeError(
+            'train: arch is required, unless the run starts from the loaded model (fromLoadedModel)',
+            'bad-request',
+          );
         const arch = validateArch(config.arch ?? base!.architecture);
         const trainer = new Trainer({ ...config, arch, data: trainDataset(data, arch) });
         try {
@@ -252,7 +269,8 @@ export class RuntimeHost {
     const { images, steps, seed, invert, label, previewEveryMs } = request;
     let components: number[] | null = null;
     let monitor: FineTuneMonitor | null = null;
-    const sendPreview = (preview: FineTunePreview) => notify(onPreview, Comlink.transfer(preview, [preview.rgba.buffer]));
+    const sendPreview = (preview: FineTunePreview) =>
+      notify(onPreview, Comlink.transfer(preview, [preview.rgba.buffer]));
     try {
       const result = await this.runTrainer(
         async () => {
@@ -262,12 +280,21 @@ export class RuntimeHost {
             const chosen = prepared.choice?.allowed ?? null;
             components = chosen;
             const count = prepared.images.shape[0];
-            const provenance = (trainer: Trainer) => fineTuneProvenance(base.provenance, { images: count, steps: trainer.step - prepared.startStep, components: chosen });
+            const provenance = (trainer: Trainer) =>
+              fineTuneProvenance(base.provenance, {
+                images: count,
+                steps: trainer.step - prepared.startStep,
+                components: chosen,
+              });
             const { startStep } = prepared;
-            monitor = new FineTuneMonitor(() => this.loaded(), startStep, startStep + prepared.steps, { onPreview: onPreview && sendPreview, previewEveryMs });
+            monitor = new FineTuneMonitor(() => this.loaded(), startStep, startStep + prepared.steps, {
+              onPreview: onPreview && sendPreview,
+              previewEveryMs,
+            });
             return { trainer: prepared.trainer, start: prepared.start, steps: prepared.steps, provenance, monitor };
           } catch (e) {
-            if (e instanceof FineTuneInputError) throw new RuntimeError(`fineTune: ${e.message}`, 'bad-request', e.code);
+            if (e instanceof FineTuneInputError)
+              throw new RuntimeError(`fineTune: ${e.message}`, 'bad-request', e.code);
             throw e;
           }
         },
@@ -309,11 +336,11 @@ export class RuntimeHost {
     const fallbacks: BackendFallback[] = [];
     // Only the swap waits its turn: samples asked for during the run draw its model as it trains.
     await this.modelCalls(async () => {
-      if (this.recovery != null) await this.recovery;
+      await this.device.settled();
       this.checkIdle(what);
       // A fine-tune's start reads the new trainer back: a device lost then moves the loaded
       // model to the next backend, and the start is made again there.
-      const prepared = await this.onLiveBackend(prepare, fallbacks);
+      const prepared = await this.device.onLiveBackend(prepare, fallbacks);
       const { trainer, start } = prepared;
       steps = prepared.steps;
       monitor = prepared.monitor;
@@ -322,7 +349,7 @@ export class RuntimeHost {
       this.trainerProvenance = prepared.provenance ?? null;
       // A lost device's move goes on from here until the first snapshot: a fine-tuned run's
       // start is not what its config rebuilds.
-      if (this.deviceLost != null) this.trainerState = start;
+      this.device.startRun(start);
       this.generator = trainer.emaGenerator ?? trainer.generator;
       this.models++;
       this.runs.set(runId, controller);
@@ -336,7 +363,7 @@ export class RuntimeHost {
       // One pass per backend: a lost WebGPU device ends a pass, the next goes on from the last snapshot.
       for (;;) {
         const current = this.trainer!;
-        const switches = this.switches;
+        const switches = this.device.moves;
         const pass = (async () => {
           const result = await current.run({
             steps: endStep - current.step,
@@ -344,31 +371,37 @@ export class RuntimeHost {
             onProgress: async (metrics) => {
               last = metrics;
               // Before the page hears of a step, so the state it resumes from is the one it saw.
-              await this.snapshot(current);
+              await this.device.snapshot(current);
               await this.runStepBoundaryReads();
               progress.push(monitor == null ? metrics : await monitor.step(metrics));
               // No step on a lost device: stop here, the loop below moves the run.
-              if (this.lostReason != null) throw new Error('the WebGPU device was lost');
+              if (this.device.isLost) throw new Error('the WebGPU device was lost');
             },
           });
           // The final state too, so a device lost after the run can rebuild this model.
-          await this.snapshot(current, true);
+          await this.device.snapshot(current, true);
           return result;
         })();
-        this.pass = pass;
+        this.device.track(pass);
         try {
           const result = await pass;
           progress.flush();
           await monitor?.preview(current.step, (result.last ?? last)?.wasserstein ?? null);
-          return { ...result, stepsRun: current.step - startStep, last: result.last ?? last, fallbacks, model: summarize(this.generator!) };
+          return {
+            ...result,
+            stepsRun: current.step - startStep,
+            last: result.last ?? last,
+            fallbacks,
+            model: summarize(this.generator!),
+          };
         } catch (e) {
-          const fallback = await this.fallbackAfter(switches, e);
+          const fallback = await this.device.fallbackAfter(switches, e);
           if (fallback == null) throw e;
           fallbacks.push(fallback);
         }
       }
     } finally {
-      this.pass = null;
+      this.device.track(null);
       this.runs.delete(runId);
       void this.runStepBoundaryReads();
       onProgress?.[Comlink.releaseProxy]?.();
@@ -386,15 +419,12 @@ export class RuntimeHost {
 
   private async sampleNow(request: SampleRequest): Promise<SampleResult> {
     const { config } = this.loaded();
-    checkObject(request, 'sample: the request');
-    const format = checkFormat(request.format);
-    const n = request.n;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES_PER_CALL) {
-      throw new RuntimeError(`sample: n must be an integer in [1, ${MAX_SAMPLES_PER_CALL}], got ${n}`, 'bad-request');
-    }
-    const options = { n, seed: request.seed, truncation: request.truncation, label: request.label };
+    const format = checkSampleRequest(request, { maxSamples: MAX_SAMPLES_PER_CALL, what: 'sample' });
+    const options = { n: request.n, seed: request.seed, truncation: request.truncation, label: request.label };
     const labels = sampleLabels(config.labels, options);
-    return this.onLiveBackend(async () => this.generate(await sampleLatents(config.latentDim, options), format, labels));
+    return this.device.onLiveBackend(async () =>
+      this.generate(await sampleLatents(config.latentDim, options), format, labels),
+    );
   }
 
   interpolate(request: InterpolateRequest): Promise<SampleResult> {
@@ -403,18 +433,15 @@ export class RuntimeHost {
 
   private async interpolateNow(request: InterpolateRequest): Promise<SampleResult> {
     const { config } = this.loaded();
-    checkObject(request, 'interpolate: the request');
-    const format = checkFormat(request.format);
-    checkSeed(request.from, 'interpolate: from');
-    checkSeed(request.to, 'interpolate: to');
-    const path = request.path ?? 'slerp';
-    if (path !== 'slerp' && path !== 'lerp') throw new RuntimeError(`interpolate: path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`, 'bad-request');
-    if (!Number.isInteger(request.steps) || request.steps < 2 || request.steps > MAX_SAMPLES_PER_CALL) {
-      throw new RuntimeError(`interpolate: steps must be an integer in [2, ${MAX_SAMPLES_PER_CALL}], got ${request.steps}`, 'bad-request');
-    }
+    const { format, path } = checkInterpolateRequest(request, {
+      maxSamples: MAX_SAMPLES_PER_CALL,
+      what: 'interpolate',
+    });
     const options = { from: request.from, to: request.to, steps: request.steps, path, truncation: request.truncation };
     const labels = interpolateLabels(config.labels, { ...options, label: request.label });
-    return this.onLiveBackend(async () => this.generate(await interpolateLatents(config, options), format, labels));
+    return this.device.onLiveBackend(async () =>
+      this.generate(await interpolateLatents(config, options), format, labels),
+    );
   }
 
   /** Frees the model's tensors (and its trainer's); the backend stays up. */
@@ -426,14 +453,14 @@ export class RuntimeHost {
     this.generator = null;
     this.loadedModel = null;
     this.readWholeModel = null;
-    this.trainerState = null;
     this.trainerProvenance = null;
-    this.snapshotEvery = 1;
+    this.device.forgetRun();
   }
 
   private checkIdle(what: string): void {
     this.info();
-    if (this.runs.size > 0) throw new RuntimeError(`${what}: a training run is in progress; wait for it or cancel it first`, 'busy');
+    if (this.runs.size > 0)
+      throw new RuntimeError(`${what}: a training run is in progress; wait for it or cancel it first`, 'busy');
   }
 
   /**
@@ -447,9 +474,14 @@ export class RuntimeHost {
       this.loadedModel = whole;
       this.readWholeModel = null;
     }
-    return this.onLiveBackend(async () =>
+    return this.device.onLiveBackend(async () =>
       this.trainer != null
-        ? this.betweenSteps(() => modelFromTrainer(this.trainer!, { ...this.trainerProvenance?.(this.trainer!), backend: this.info().backend }))
+        ? this.betweenSteps(() =>
+            modelFromTrainer(this.trainer!, {
+              ...this.trainerProvenance?.(this.trainer!),
+              backend: this.info().backend,
+            }),
+          )
         : this.loadedModel!,
     );
   }
@@ -470,114 +502,45 @@ export class RuntimeHost {
 
   private loaded(): Network {
     this.info();
-    if (this.generator == null) throw new RuntimeError('no model is loaded: call load(model) or train(...) first', 'no-model');
+    if (this.generator == null)
+      throw new RuntimeError('no model is loaded: call load(model) or train(...) first', 'no-model');
     return this.generator;
   }
 
-  /** On WebGPU: when the device is lost, move to WASM (see leaveLostDevice). */
-  private watchDevice(): void {
-    this.deviceLost = webGpuDeviceLost();
-    void this.deviceLost?.then((reason) => {
-      this.lostReason = reason;
-      // A failed move reaches every later call through this.recovery.
-      this.recover().catch(() => {});
-    });
-  }
-
-  private recover(): Promise<BackendFallback> {
-    // A training pass stops by itself on a lost device (its next read fails); its tensors are
-    // freed once it has: never under a step in flight.
-    this.recovery ??= (this.pass ?? Promise.resolve()).catch(() => {}).then(() => this.leaveLostDevice());
-    return this.recovery;
-  }
-
   /**
-   * After a lost WebGPU device: frees the model's tensors (they cannot be read any more), starts
-   * WASM (CPU if WASM cannot start), forgets the dead webgpu backend, and rebuilds the model from
-   * the CPU copies this host keeps: a trainer from its last snapshot, a loaded model from the
-   * contents load() was given. A run in progress stops at the failed step or before the next
-   * one, and train() goes on from that snapshot. Happens once: the new backend has no device to lose.
+   * For a move off a lost WebGPU device (device_recovery.ts): frees the model's tensors, and
+   * returns what rebuilds the model on the new backend from the CPU copies this host keeps: the
+   * trainer from `state` (its last snapshot; null: a new run at its first step, which its config
+   * rebuilds exactly), a loaded model from the contents load() was given.
    */
-  private async leaveLostDevice(): Promise<BackendFallback> {
-    const reason = this.lostReason ?? 'unknown';
-    const before = this.info();
+  private releaseModel(): (state: TrainerState | null) => number | null {
     const trainer = this.trainer;
-    const state = this.trainerState;
     try {
       if (trainer != null) trainer.dispose();
       else if (this.generator != null) disposeParams(this.generator.params);
     } catch {
       // Freeing memory of a dead device: nothing to do if tfjs objects.
     }
-    // The new backend first: while it starts, tfjs refuses ops ('not yet initialized') instead of
-    // picking a backend on its own, which it would do with none set.
-    const report = await startFallbackBackend(this.backendOptions);
-    forgetWebGpuBackend();
-    this.report = {
-      ...report,
-      requested: before.requested,
-      reason: `the WebGPU device was lost (${reason}), so the runtime moved to ${report.backend}: ${report.reason}`,
-      passedOver: [{ backend: 'webgpu', reason: `its device was lost (${reason})` }, ...report.passedOver],
+    return (state) => {
+      if (trainer != null && this.trainer === trainer) {
+        const options = { augment: trainer.augment, frozenCriticParams: trainer.frozenCriticParams };
+        this.trainer =
+          state != null
+            ? Trainer.fromState(state, trainer.data, options)
+            : new Trainer({
+                ...trainer.settings,
+                loss: trainer.loss,
+                arch: trainer.arch,
+                data: trainer.data,
+                seed: trainer.seed,
+                ...options,
+              });
+        this.generator = this.trainer.emaGenerator ?? this.trainer.generator;
+      } else if (this.trainer == null && this.loadedModel != null) {
+        this.generator = generatorFromModel(this.loadedModel, 'the loaded model');
+      }
+      return trainer != null ? (state?.step ?? 0) : null;
     };
-    this.deviceLost = null;
-    this.lostReason = null;
-    this.trainerState = null;
-    this.switches++;
-    if (trainer != null && this.trainer === trainer) {
-      // No snapshot yet: a new run was at its first step, which its config rebuilds exactly (a
-      // fine-tuned one has its start as its first snapshot).
-      const options = { augment: trainer.augment, frozenCriticParams: trainer.frozenCriticParams };
-      this.trainer =
-        state != null
-          ? Trainer.fromState(state, trainer.data, options)
-          : new Trainer({ ...trainer.settings, loss: trainer.loss, arch: trainer.arch, data: trainer.data, seed: trainer.seed, ...options });
-      this.generator = this.trainer.emaGenerator ?? this.trainer.generator;
-    } else if (this.trainer == null && this.loadedModel != null) {
-      this.generator = generatorFromModel(this.loadedModel, 'the loaded model');
-    }
-    return { from: 'webgpu', to: report.backend, atStep: trainer != null ? (state?.step ?? 0) : null, reason };
-  }
-
-  /**
-   * After a call failed: the backend move to retry it on, or null when the failure is its own.
-   * A lost device shows up as a DOMException from a read (mapAsync), around the time its lost
-   * promise resolves.
-   */
-  private async fallbackAfter(switchesBefore: number, error: unknown): Promise<BackendFallback | null> {
-    if (this.switches !== switchesBefore || this.lostReason != null) return this.recover();
-    const lost = this.deviceLost;
-    if (lost == null || !(error instanceof DOMException)) return null;
-    const grace = new Promise<false>((resolve) => setTimeout(() => resolve(false), LOSS_GRACE_MS));
-    return (await Promise.race([lost.then(() => true), grace])) ? this.recover() : null;
-  }
-
-  /**
-   * Runs `call`; when a lost WebGPU device failed it, once more on the backend the runtime moved
-   * to. The move is added to `moves` when given (a run's fallbacks).
-   */
-  private async onLiveBackend<T>(call: () => Promise<T>, moves?: BackendFallback[]): Promise<T> {
-    if (this.recovery != null) await this.recovery;
-    const switches = this.switches;
-    try {
-      return await call();
-    } catch (e) {
-      const fallback = await this.fallbackAfter(switches, e);
-      if (fallback == null) throw e;
-      moves?.push(fallback);
-      return call();
-    }
-  }
-
-  /** On WebGPU, a CPU copy of the run's state every snapshotEvery steps, or now (`force`). */
-  private async snapshot(trainer: Trainer, force = false): Promise<void> {
-    if (this.deviceLost == null || this.lostReason != null) return;
-    const kept = this.trainerState?.step ?? 0;
-    if (trainer.step === kept || (!force && trainer.step - kept < this.snapshotEvery)) return;
-    const state = await trainer.getState();
-    // Lost while reading: the previous copy is the one the move uses.
-    if (trainer !== this.trainer || this.lostReason != null) return;
-    this.trainerState = state;
-    this.snapshotEvery = Math.max(1, Math.ceil(stateFloats(state) / SNAPSHOT_FLOATS_PER_STEP));
   }
 
   /**
@@ -585,7 +548,11 @@ export class RuntimeHost {
    * copy the host owns). The network is looked up after the latents are drawn, with no await
    * before its forward pass: a load() finishing meanwhile, or a lost device's rebuild, is seen.
    */
-  private async generate(latents: Float32Array, format: SampleFormat, labels: Int32Array | undefined): Promise<SampleResult> {
+  private async generate(
+    latents: Float32Array,
+    format: SampleFormat,
+    labels: Int32Array | undefined,
+  ): Promise<SampleResult> {
     const result = await generateSamples(this.loaded(), latents, format, labels);
     return Comlink.transfer(result, resultBuffers(result));
   }
@@ -599,20 +566,6 @@ function summarize(network: Network): ModelSummary {
     outputShape: [...config.outputShape],
     generatorParams: countParams(network.params),
   };
-}
-
-/** WASM for a runtime whose WebGPU device was lost; CPU where WASM cannot start. */
-async function startFallbackBackend(options: BackendOptions): Promise<BackendReport> {
-  try {
-    return await initBackend({ ...options, backend: 'wasm' });
-  } catch {
-    return initBackend({ backend: 'cpu' });
-  }
-}
-
-function stateFloats(state: TrainerState): number {
-  const groups = [state.generator, state.critic, state.ema ?? {}, state.generatorOptimizer.slots, state.criticOptimizer.slots];
-  return groups.reduce((n, group) => n + Object.values(group).reduce((m, array) => m + array.values.length, 0), 0);
 }
 
 /** A fine-tune on images drawn the other way round from the model (train/background_check.ts) is refused. */
@@ -629,7 +582,10 @@ async function checkBackground(trainer: Trainer, images: ImageArray): Promise<vo
 function trainDataset(data: TrainData, arch: ArchConfig): Dataset {
   if (data != null && 'toy' in data) return toyDataset(data.toy);
   if (data != null && 'images' in data) return imageDataset(data.images, arch.outputRange, 'train: data.images');
-  throw new RuntimeError(`train: data must be { toy: name } or { images: { data, shape } }, got ${JSON.stringify(data)}`, 'bad-request');
+  throw new RuntimeError(
+    `train: data must be { toy: name } or { images: { data, shape } }, got ${JSON.stringify(data)}`,
+    'bad-request',
+  );
 }
 
 /** Fire and forget: work does not wait for the page; a closed page is not an error. */
@@ -637,35 +593,9 @@ function notify<T>(callback: Callback<T> | undefined, value: T): void {
   if (callback) void Promise.resolve(callback(value)).catch(() => {});
 }
 
-/** Sources fetched over the network: read the generator alone to sample, the critic when needed. */
-function isFetched(source: ModelSource): source is { url: string } | ModelFiles {
-  return 'url' in source || 'files' in source;
-}
-
-function readModel(source: ModelSource, options: UrlLoadOptions): Promise<ModelContents> {
-  if ('url' in source) return loadModelFromUrl(source.url, options);
-  if ('files' in source) return loadModelFromUrl(source, options);
-  if ('cache' in source) return loadModelFromCache(source.cache);
-  if ('indexedDb' in source) return loadModelFromIndexedDb(source.indexedDb);
-  return Promise.resolve(source);
-}
-
-function describeSource(source: ModelSource): string {
-  if ('url' in source) return source.url;
-  if ('files' in source) return String(source.files?.['model.json']);
-  if ('cache' in source) return `cache:${source.cache}`;
-  if ('indexedDb' in source) return `indexedDb:${source.indexedDb}`;
-  return 'load(model)';
-}
-
 function checkObject(value: unknown, what: string): void {
-  if (value == null || typeof value !== 'object') throw new RuntimeError(`${what} must be an object, got ${String(value)}`, 'bad-request');
-}
-
-function checkFormat(format: SampleFormat | undefined): SampleFormat {
-  const f = format ?? 'float32';
-  if (!SAMPLE_FORMATS.includes(f)) throw new RuntimeError(`format must be one of ${SAMPLE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`, 'bad-request');
-  return f;
+  if (value == null || typeof value !== 'object')
+    throw new RuntimeError(`${what} must be an object, got ${String(value)}`, 'bad-request');
 }
 
 /** Serves a RuntimeHost on `endpoint` (the worker's global scope), with the scope's backend options. */

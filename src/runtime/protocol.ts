@@ -4,20 +4,31 @@
  */
 import type { BackendName, BackendOptions, BackendReport } from '../backend/init';
 import type { ImageArray } from '../data/images';
-import type { FineTuneImage, FineTuneImages } from '../io/image_inputs';
-import type { FineTunePreview, FineTuneProgress } from '../io/finetune';
 import type { ToyName } from '../data/toy';
 import type { ModelContents } from '../io/codec';
+import type { FineTunePreview, FineTuneProgress } from '../io/finetune';
 import type { WeightStorage } from '../io/format';
+import type { FineTuneImage, FineTuneImages } from '../io/image_inputs';
 import type { LoadProgress, ModelFiles } from '../io/storage_url';
 import type { LossName, TrainSettings } from '../losses/settings';
 import type { ArchConfig } from '../models/config';
 import type { InterpolationPath } from '../sample/latent_paths';
-export type { InterpolationPath };
 import type { SampleFormat, SampleResult } from '../sample/render';
 import type { RunResult, StepMetrics } from '../train/trainer';
 
-export type { BackendReport, FineTuneImage, FineTuneImages, FineTunePreview, FineTuneProgress, ImageArray, LoadProgress, ModelContents, ModelFiles, WeightStorage };
+export type {
+  BackendReport,
+  InterpolationPath,
+  FineTuneImage,
+  FineTuneImages,
+  FineTunePreview,
+  FineTuneProgress,
+  ImageArray,
+  LoadProgress,
+  ModelContents,
+  ModelFiles,
+  WeightStorage,
+};
 
 /** Options of the backend the worker starts (initBackend's, sent to the worker). */
 export type RuntimeBackendOptions = Pick<BackendOptions, 'backend' | 'threads' | 'wasmPaths' | 'allowSoftwareWebGpu'>;
@@ -36,7 +47,7 @@ export interface SampleRequest {
   format?: SampleFormat;
   /**
    * A conditional model's class for every sample (0 to its labels - 1); omitted, each sample's
-   * label is drawn uniformly from the seed. An unconditional model refuses it (a RangeError).
+   * label is drawn uniformly from the seed. An unconditional model refuses it (a ConfigError, 'bad-label').
    */
   label?: number;
 }
@@ -54,7 +65,6 @@ export interface InterpolateRequest {
   /** A conditional model's class along the path; omitted, the label sample() gives seed `from` first. */
   label?: number;
 }
-
 
 /**
  * Where load() takes a model from: its contents (e.g. a trainer's export), a model folder

@@ -15,14 +15,15 @@
  * first fetch, for the last RECENT_URL_MODELS of them).
  */
 import * as Comlink from 'comlink';
-import { installErrorTransfer, RuntimeError } from './errors';
-import { RuntimeHost } from './host';
-import { oneAtATime, type OneAtATime } from './one_at_a_time';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/init';
 import type { ModelContents } from '../io/codec';
 import { loadModelFromCache, saveModelToCache } from '../io/storage_cache';
 import { ModelStorageError } from '../io/storage_files';
 import { loadModelFromUrl } from '../io/storage_url';
+import { ConfigError } from '../utils/errors';
+import { installErrorTransfer, RuntimeError } from './errors';
+import { RuntimeHost } from './host';
+import { oneAtATime, type OneAtATime } from './one_at_a_time';
 import {
   CONNECT_MESSAGE,
   SAMPLE_PATH,
@@ -61,7 +62,9 @@ interface ServiceWorkerScope {
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
 }
 
-export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as unknown as ServiceWorkerScope): RuntimeHost {
+export function serveRuntimeInServiceWorker(
+  scope: ServiceWorkerScope = self as unknown as ServiceWorkerScope,
+): RuntimeHost {
   installErrorTransfer();
   const host = new RuntimeHost({ wasmCache: WASM_COPY_CACHE });
   const samplePath = new URL(SAMPLE_PATH, scope.registration.scope).pathname;
@@ -79,7 +82,9 @@ export function serveRuntimeInServiceWorker(scope: ServiceWorkerScope = self as 
     load: (source) =>
       serve(async () => {
         const summary = await host.load(source);
-        await saveModelToCache(PAGE_MODEL_NAME, await host.exportModel(false), 'float32', { cacheName: PAGE_MODEL_CACHE });
+        await saveModelToCache(PAGE_MODEL_NAME, await host.exportModel(false), 'float32', {
+          cacheName: PAGE_MODEL_CACHE,
+        });
         slot.holds(PAGE_MODEL);
         return summary;
       }),
@@ -110,7 +115,10 @@ const PAGE_MODEL: KnownModel = {
   read: () =>
     loadModelFromCache(PAGE_MODEL_NAME, { cacheName: PAGE_MODEL_CACHE }).catch((e) => {
       if (e instanceof ModelStorageError && e.code === 'not-found') {
-        throw new RuntimeError('no model is loaded: a page must load one (connectServiceWorker, then load), or the URL name one (&model=, &cache=, &indexedDb=)', 'no-model');
+        throw new RuntimeError(
+          'no model is loaded: a page must load one (connectServiceWorker, then load), or the URL name one (&model=, &cache=, &indexedDb=)',
+          'no-model',
+        );
       }
       throw e;
     }),
@@ -174,20 +182,33 @@ async function readUrlModel(url: string): Promise<ModelContents> {
   return model;
 }
 
-async function samplePng(host: RuntimeHost, slot: ReturnType<typeof modelSlot>, serve: OneAtATime, url: URL): Promise<Response> {
+async function samplePng(
+  host: RuntimeHost,
+  slot: ReturnType<typeof modelSlot>,
+  serve: OneAtATime,
+  url: URL,
+): Promise<Response> {
   try {
     const source = parseModelQuery(url);
     const request = { ...parseSampleQuery(url.searchParams), format: 'png' as const };
-    const result = await serve(() => slot.use(source == null ? PAGE_MODEL : namedModel(source)).then(() => host.sample(request)));
+    const result = await serve(() =>
+      slot.use(source == null ? PAGE_MODEL : namedModel(source)).then(() => host.sample(request)),
+    );
     if (result.format !== 'png') throw new Error(`expected a PNG, the runtime made '${result.format}'`);
-    return new Response(result.png as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' } });
+    return new Response(result.png as Uint8Array<ArrayBuffer>, {
+      headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' },
+    });
   } catch (e) {
     const error = e as Error & { code?: string };
     const unavailable = error.code === 'no-model' || error.code === 'not-started';
     // A named model that cannot be fetched; a fetched but corrupt one stays a 500.
     const notFound = error.name === 'ModelStorageError';
-    const status = error.code === 'bad-request' || error instanceof RangeError ? 400 : unavailable ? 503 : notFound ? 404 : 500;
-    return new Response(`${error.name}: ${error.message}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    const status =
+      error.code === 'bad-request' || error instanceof ConfigError ? 400 : unavailable ? 503 : notFound ? 404 : 500;
+    return new Response(`${error.name}: ${error.message}\n`, {
+      status,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    });
   }
 }
 
@@ -198,7 +219,8 @@ async function samplePng(host: RuntimeHost, slot: ReturnType<typeof modelSlot>, 
 export function parseModelQuery(sampleUrl: URL): ModelSource | null {
   const query = sampleUrl.searchParams;
   const named = (['model', 'cache', 'indexedDb'] as const).filter((key) => query.has(key));
-  if (named.length > 1) throw new RuntimeError(`sample URL: name one model source, got ${named.join(' and ')}`, 'bad-request');
+  if (named.length > 1)
+    throw new RuntimeError(`sample URL: name one model source, got ${named.join(' and ')}`, 'bad-request');
   const value = named.length === 1 ? query.get(named[0])! : null;
   if (value == null) return null;
   if (value === '') throw new RuntimeError(`sample URL: '${named[0]}' is empty`, 'bad-request');
@@ -213,10 +235,16 @@ export function parseModelQuery(sampleUrl: URL): ModelSource | null {
 export function parseBackendOptions(query: URLSearchParams): RuntimeBackendOptions {
   const backend = query.get('backend') ?? 'auto';
   if (!BACKEND_PREFERENCES.includes(backend as BackendPreference)) {
-    throw new RuntimeError(`service worker URL: backend must be one of ${BACKEND_PREFERENCES.join(', ')}, got '${backend}'`, 'bad-request');
+    throw new RuntimeError(
+      `service worker URL: backend must be one of ${BACKEND_PREFERENCES.join(', ')}, got '${backend}'`,
+      'bad-request',
+    );
   }
   const wasmPaths = query.get('wasmPaths') ?? undefined;
-  return { backend: backend as BackendPreference, wasmPaths: wasmPaths?.startsWith('{') ? parseFileMap(wasmPaths) : wasmPaths };
+  return {
+    backend: backend as BackendPreference,
+    wasmPaths: wasmPaths?.startsWith('{') ? parseFileMap(wasmPaths) : wasmPaths,
+  };
 }
 
 function parseFileMap(text: string): Record<string, string> {
@@ -227,7 +255,10 @@ function parseFileMap(text: string): Record<string, string> {
     throw new RuntimeError(`service worker URL: wasmPaths is not valid JSON (${(e as Error).message})`, 'bad-request');
   }
   if (typeof map !== 'object' || map == null || Object.values(map).some((url) => typeof url !== 'string')) {
-    throw new RuntimeError(`service worker URL: wasmPaths must map .wasm file names to URLs, got ${text}`, 'bad-request');
+    throw new RuntimeError(
+      `service worker URL: wasmPaths must map .wasm file names to URLs, got ${text}`,
+      'bad-request',
+    );
   }
   return map as Record<string, string>;
 }
@@ -238,7 +269,8 @@ export function parseSampleQuery(query: URLSearchParams): Omit<SampleRequest, 'f
     const text = query.get(name);
     if (text == null || text === '') return undefined;
     const value = Number(text);
-    if (!Number.isFinite(value)) throw new RuntimeError(`sample URL: '${name}' must be a number, got '${text}'`, 'bad-request');
+    if (!Number.isFinite(value))
+      throw new RuntimeError(`sample URL: '${name}' must be a number, got '${text}'`, 'bad-request');
     return value;
   };
   return {

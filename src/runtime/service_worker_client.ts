@@ -12,7 +12,6 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer, RuntimeError } from './errors';
 import { canWatchLiveness, watchLifeLock } from './liveness';
-import { withAbsoluteUrl } from './transfer';
 import type {
   BackendReport,
   ModelSource,
@@ -22,6 +21,7 @@ import type {
   ServiceWorkerPageApi,
 } from './protocol';
 import { CONNECT_MESSAGE } from './protocol';
+import { withAbsoluteUrl } from './transfer';
 
 export interface ServiceWorkerRuntime {
   /** The backend the service worker runs (the first connection's choice). */
@@ -73,7 +73,10 @@ export async function connectServiceWorker(worker: ServiceWorker): Promise<Servi
     load: (source) => run((remote) => remote.load(withAbsoluteUrl(source))),
     sample: (request) => run((remote) => remote.sample(request) as Promise<SampleResult>),
     close() {
-      void connection.then((c) => c.close(), () => {});
+      void connection.then(
+        (c) => c.close(),
+        () => {},
+      );
     },
   };
 }
@@ -87,7 +90,10 @@ function callOn<T>(connection: Connection, call: Call<T>): Promise<T> {
 async function connect(worker: ServiceWorker): Promise<Connection> {
   // A replaced worker takes no messages: the wait for its answer would never end.
   if (worker.state === 'redundant') {
-    throw new RuntimeError('the service worker was replaced by a newer version: connect to the active one (registration.active)', 'worker-died');
+    throw new RuntimeError(
+      'the service worker was replaced by a newer version: connect to the active one (registration.active)',
+      'worker-died',
+    );
   }
   const { port1, port2 } = new MessageChannel();
   // A message to the worker itself starts it if the browser has stopped it.

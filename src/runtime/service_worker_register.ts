@@ -4,6 +4,8 @@
  * `new URL('./file', import.meta.url)`, so an app's bundler (Vite, webpack) emits them;
  * their URLs go into the script URL's query, the one place the worker reads its options from,
  * at every start (the browser stops and restarts an idle service worker).
+ *
+ * @module wgan-edge/service-worker
  */
 import { RuntimeError } from './errors';
 import { SAMPLE_PATH, type RuntimeBackendOptions } from './protocol';
@@ -41,7 +43,10 @@ export interface RuntimeServiceWorker {
 /** Registers the worker, waits until it is active and connects to it. */
 export async function registerServiceWorker(options: ServiceWorkerOptions = {}): Promise<RuntimeServiceWorker> {
   if (typeof navigator === 'undefined' || navigator.serviceWorker == null) {
-    throw new RuntimeError('registerServiceWorker needs service workers: a page served over HTTPS or from localhost', 'worker-start-failed');
+    throw new RuntimeError(
+      'registerServiceWorker needs service workers: a page served over HTTPS or from localhost',
+      'worker-start-failed',
+    );
   }
   const script = new URL('./gan.sw.js', import.meta.url);
   script.searchParams.set('backend', options.backend ?? 'auto');
@@ -59,8 +64,13 @@ export async function registerServiceWorker(options: ServiceWorkerOptions = {}):
     registration = await navigator.serviceWorker.register(script.href, { scope: scope.href });
   } catch (e) {
     const folder = new URL('./', script).pathname;
-    const fix = scope.pathname.startsWith(folder) ? '' : `: the scope ${scope.pathname} lies above the script's folder ${folder}, so the server must send the header 'Service-Worker-Allowed: ${scope.pathname}' with it`;
-    throw new RuntimeError(`the runtime's service worker could not be registered from ${script.pathname}${fix} (${(e as Error).message})`, 'worker-start-failed');
+    const fix = scope.pathname.startsWith(folder)
+      ? ''
+      : `: the scope ${scope.pathname} lies above the script's folder ${folder}, so the server must send the header 'Service-Worker-Allowed: ${scope.pathname}' with it`;
+    throw new RuntimeError(
+      `the runtime's service worker could not be registered from ${script.pathname}${fix} (${(e as Error).message})`,
+      'worker-start-failed',
+    );
   }
   const active = await activeWorker(registration);
   await controlled(active, registration.scope);
@@ -81,7 +91,9 @@ export async function registerServiceWorker(options: ServiceWorkerOptions = {}):
 async function controlled(worker: ServiceWorker, scope: string): Promise<void> {
   if (!location.href.startsWith(scope)) return;
   while (navigator.serviceWorker.controller?.scriptURL !== worker.scriptURL) {
-    await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    await new Promise((resolve) =>
+      navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+    );
   }
 }
 
@@ -92,12 +104,22 @@ async function activeWorker(registration: ServiceWorkerRegistration): Promise<Se
     await new Promise<void>((resolve, reject) => {
       const check = () => {
         if (pending.state === 'activated') resolve();
-        else if (pending.state === 'redundant') reject(new RuntimeError('the runtime\'s service worker failed to install (see the console for its error)', 'worker-start-failed'));
+        else if (pending.state === 'redundant')
+          reject(
+            new RuntimeError(
+              "the runtime's service worker failed to install (see the console for its error)",
+              'worker-start-failed',
+            ),
+          );
       };
       pending.addEventListener('statechange', check);
       check();
     });
   }
-  if (registration.active == null) throw new RuntimeError('the runtime\'s service worker has no active worker after registering', 'worker-start-failed');
+  if (registration.active == null)
+    throw new RuntimeError(
+      "the runtime's service worker has no active worker after registering",
+      'worker-start-failed',
+    );
   return registration.active;
 }

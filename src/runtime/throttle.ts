@@ -7,7 +7,11 @@ export interface Throttled<T> {
   flush(): void;
 }
 
-export function throttle<T>(send: (value: T) => void, intervalMs: number, now: () => number = () => performance.now()): Throttled<T> {
+export function throttle<T>(
+  send: (value: T) => void,
+  intervalMs: number,
+  now: () => number = () => performance.now(),
+): Throttled<T> {
   let lastSent = -Infinity;
   let held: { value: T } | null = null;
   return {

@@ -19,12 +19,24 @@ export function weightBuffers(model: ModelContents): Transferable[] {
 /** What a train or fine-tune request hands over: its image array's buffer, or its images' buffers and bitmaps. */
 export function imageBuffers(request: TrainRequest | FineTuneRequest): Transferable[] {
   const data = request != null && 'data' in request ? request.data : undefined;
-  const images = request != null && 'images' in request ? request.images : data != null && 'images' in data ? data.images : undefined;
+  const images =
+    request != null && 'images' in request
+      ? request.images
+      : data != null && 'images' in data
+        ? data.images
+        : undefined;
   const moved = new Set<Transferable>();
   for (const image of Array.isArray(images) ? images : [images]) {
     if (typeof ImageBitmap !== 'undefined' && image instanceof ImageBitmap) moved.add(image);
     else if (image instanceof ArrayBuffer) moved.add(image);
-    else if (image != null && typeof image === 'object' && 'data' in image && ArrayBuffer.isView(image.data) && image.data.buffer instanceof ArrayBuffer) moved.add(image.data.buffer);
+    else if (
+      image != null &&
+      typeof image === 'object' &&
+      'data' in image &&
+      ArrayBuffer.isView(image.data) &&
+      image.data.buffer instanceof ArrayBuffer
+    )
+      moved.add(image.data.buffer);
     else if (image instanceof Uint8Array && image.buffer instanceof ArrayBuffer) moved.add(image.buffer);
   }
   return [...moved];
@@ -34,7 +46,11 @@ export function imageBuffers(request: TrainRequest | FineTuneRequest): Transfera
 export function withAbsoluteUrl(source: ModelSource): ModelSource {
   if (source != null && 'url' in source) return { url: new URL(source.url, location.href).href };
   if (source != null && 'files' in source && typeof source.files === 'object' && source.files != null) {
-    return { files: Object.fromEntries(Object.entries(source.files).map(([name, url]) => [name, new URL(url, location.href).href])) };
+    return {
+      files: Object.fromEntries(
+        Object.entries(source.files).map(([name, url]) => [name, new URL(url, location.href).href]),
+      ),
+    };
   }
   return source;
 }

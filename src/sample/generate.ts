@@ -4,11 +4,21 @@
  * (`wgan-edge sample`) share, so a seed gives the same samples through each of them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Network } from '../models/network';
-import { checkSeed, latentPath, mixtureLatentPath, seededLatents, type InterpolationPath } from './latent_paths';
 import type { ArchConfig } from '../models/config';
+import type { Network } from '../models/network';
+import { ConfigError } from '../utils/errors';
 import { Rng } from '../utils/rng';
-import { renderSamples, SAMPLE_FORMATS, type SampleFormat, type SampleResult } from './render';
+import { latentPath, mixtureLatentPath, seededLatents, type InterpolationPath } from './latent_paths';
+import { renderSamples, type SampleFormat, type SampleResult } from './render';
+import {
+  checkCount,
+  checkFormat,
+  checkInterpolateRequest,
+  checkPath,
+  checkSampleRequest,
+  checkSeed,
+  checkSteps,
+} from './requests';
 
 /** The result of one format: `SampleOf<'png'>` has `png`, the others `shape` and `values`. */
 export type SampleOf<F extends SampleFormat> = Extract<SampleResult, { format: F }>;
@@ -54,16 +64,28 @@ const LABEL_STREAM = 0x6c61626c;
  * The forward pass runs in a tidy and is read back asynchronously (no blocking readback: safe
  * on WebGPU); the values are a copy the caller owns (transferable), and no tensor is left behind.
  */
-export async function generateSamples<F extends SampleFormat = 'float32'>(network: Network, latents: Float32Array, format?: F, labels?: Int32Array): Promise<SampleOf<F>> {
+export async function generateSamples<F extends SampleFormat = 'float32'>(
+  network: Network,
+  latents: Float32Array,
+  format?: F,
+  labels?: Int32Array,
+): Promise<SampleOf<F>> {
   const f = checkFormat(format);
   const config = network.config;
-  if (network.role !== 'generator') throw new TypeError(`generateSamples needs a generator, got a ${network.role}`);
+  if (network.role !== 'generator')
+    throw new ConfigError(`generateSamples needs a generator, got a ${network.role}`, 'bad-argument');
   const n = latents.length / config.latentDim;
   if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`latents must hold n >= 1 rows of latentDim ${config.latentDim} values, got ${latents.length} values`);
+    throw new ConfigError(
+      `latents must hold n >= 1 rows of latentDim ${config.latentDim} values, got ${latents.length} values`,
+      'bad-latents',
+    );
   }
-  if (labels != null && labels.length !== n) throw new RangeError(`labels must hold one label per sample (${n}), got ${labels.length}`);
-  const out = tf.tidy(() => network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim]), labels && tf.tensor1d(labels, 'int32')));
+  if (labels != null && labels.length !== n)
+    throw new ConfigError(`labels must hold one label per sample (${n}), got ${labels.length}`, 'bad-label');
+  const out = tf.tidy(() =>
+    network.apply(network.params, tf.tensor2d(latents, [n, config.latentDim]), labels && tf.tensor1d(labels, 'int32')),
+  );
   const shape = [...out.shape];
   let values: Float32Array<ArrayBuffer>;
   try {
@@ -76,8 +98,11 @@ export async function generateSamples<F extends SampleFormat = 'float32'>(networ
 }
 
 /** `n` samples of the generator from `seed` (see seededLatents): same seed, same samples. */
-export async function sampleGenerator<F extends SampleFormat = 'float32'>(network: Network, options: SampleOptions<F>): Promise<SampleOf<F>> {
-  const format = checkFormat(options.format);
+export async function sampleGenerator<F extends SampleFormat = 'float32'>(
+  network: Network,
+  options: SampleOptions<F>,
+): Promise<SampleOf<F>> {
+  const format = checkSampleRequest(options);
   const labels = sampleLabels(network.config.labels, options);
   return generateSamples(network, await sampleLatents(network.config.latentDim, options), format, labels);
 }
@@ -86,14 +111,20 @@ export async function sampleGenerator<F extends SampleFormat = 'float32'>(networ
  * `steps` samples along the path between the latents of seeds `from` and `to` (each the first
  * latent sampleGenerator draws for it, so the ends are sampleGenerator's first samples).
  */
-export async function interpolateGenerator<F extends SampleFormat = 'float32'>(network: Network, options: InterpolateOptions<F>): Promise<SampleOf<F>> {
-  const format = checkFormat(options.format);
+export async function interpolateGenerator<F extends SampleFormat = 'float32'>(
+  network: Network,
+  options: InterpolateOptions<F>,
+): Promise<SampleOf<F>> {
+  const { format } = checkInterpolateRequest(options);
   const labels = interpolateLabels(network.config.labels, options);
   return generateSamples(network, await interpolateLatents(network.config, options), format, labels);
 }
 
 /** The labels interpolateGenerator gives a model with `classes` labels: one label along the whole path. */
-export function interpolateLabels(classes: number | undefined, options: { from: number; steps: number; label?: number }): Int32Array | undefined {
+export function interpolateLabels(
+  classes: number | undefined,
+  options: { from: number; steps: number; label?: number },
+): Int32Array | undefined {
   const label = options.label ?? sampleLabels(classes, { n: 1, seed: options.from })?.[0];
   return sampleLabels(classes, { n: options.steps, seed: options.from, label });
 }
@@ -103,7 +134,10 @@ export function interpolateLabels(classes: number | undefined, options: { from: 
  * `label` for all n samples, or without it n labels drawn uniformly from the seed. Undefined
  * for an unconditional model, which refuses a label.
  */
-export function sampleLabels(classes: number | undefined, options: { n: number; seed: number; label?: number }): Int32Array | undefined {
+export function sampleLabels(
+  classes: number | undefined,
+  options: { n: number; seed: number; label?: number },
+): Int32Array | undefined {
   const { n, seed, label } = options;
   checkLabel(label, classes);
   if (classes == null) return undefined;
@@ -116,16 +150,20 @@ export function sampleLabels(classes: number | undefined, options: { n: number; 
 /** A label fits a model of `classes` labels: an integer below it, and none for an unconditional model. */
 export function checkLabel(label: number | undefined, classes: number | undefined): void {
   if (label == null) return;
-  if (classes == null) throw new RangeError(`label ${label}: this model is unconditional, it takes no label`);
+  if (classes == null)
+    throw new ConfigError(`label ${label}: this model is unconditional, it takes no label`, 'bad-label');
   if (!Number.isInteger(label) || label < 0 || label >= classes) {
-    throw new RangeError(`label must be an integer from 0 to ${classes - 1} (the model's ${classes} classes), got ${label}`);
+    throw new ConfigError(
+      `label must be an integer from 0 to ${classes - 1} (the model's ${classes} classes), got ${label}`,
+      'bad-label',
+    );
   }
 }
 
 /** The latents sampleGenerator feeds the generator: [n, latentDim], row-major. */
 export async function sampleLatents(latentDim: number, options: Omit<SampleOptions, 'format'>): Promise<Float32Array> {
   const { n, seed, truncation } = options;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer >= 1, got ${n}`);
+  checkCount(n);
   return seededLatents(n, latentDim, seed, truncation);
 }
 
@@ -133,21 +171,19 @@ export async function sampleLatents(latentDim: number, options: Omit<SampleOptio
  * The latents interpolateGenerator feeds a generator of architecture `arch`: [steps, latentDim],
  * row-major. With a latent mixture the path runs through the network's input (mixtureLatentPath).
  */
-export async function interpolateLatents(arch: Pick<ArchConfig, 'latentDim' | 'latentComponents' | 'latentComponentsAllowed' | 'latentAnchors'>, options: Omit<InterpolateOptions, 'format'>): Promise<Float32Array> {
+export async function interpolateLatents(
+  arch: Pick<ArchConfig, 'latentDim' | 'latentComponents' | 'latentComponentsAllowed' | 'latentAnchors'>,
+  options: Omit<InterpolateOptions, 'format'>,
+): Promise<Float32Array> {
   const { latentDim, latentComponents } = arch;
   const { from, to, steps, truncation } = options;
-  const path = options.path ?? 'slerp';
-  if (path !== 'slerp' && path !== 'lerp') throw new RangeError(`path must be 'slerp' or 'lerp', got ${JSON.stringify(path)}`);
-  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
+  const path = checkPath(options.path);
+  checkSteps(steps);
   checkSeed(from, 'from');
   checkSeed(to, 'to');
   const a = await seededLatents(1, latentDim, from, truncation);
   const b = await seededLatents(1, latentDim, to, truncation);
-  return latentComponents == null ? latentPath(a, b, steps, path) : mixtureLatentPath(a, b, steps, path, { ...arch, latentComponents });
-}
-
-function checkFormat<F extends SampleFormat>(format: F | undefined): F {
-  const f = (format ?? 'float32') as F;
-  if (!SAMPLE_FORMATS.includes(f)) throw new RangeError(`format must be one of ${SAMPLE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-  return f;
+  return latentComponents == null
+    ? latentPath(a, b, steps, path)
+    : mixtureLatentPath(a, b, steps, path, { ...arch, latentComponents });
 }

@@ -3,31 +3,14 @@
  * and paths between two of them. Computed in JS on the CPU, so every backend gets the same
  * numbers; the arrays are small (n x latentDim).
  */
-import { latents } from './latents';
 import type { ArchConfig } from '../models/config';
 import { latentCentre } from '../models/latent_mixture';
 import { Rng } from '../utils/rng';
+import { latents } from './latents';
+import { checkSeed, checkSteps, checkTruncation } from './requests';
 
-const TWO_POW_32 = 4294967296;
 /** Ends (anti)parallel to within this sine: slerp would divide by ~0, take the straight line. */
 const SLERP_MIN_SINE = 1e-6;
-
-export function checkSeed(seed: number, what: string): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed >= TWO_POW_32) {
-    throw new RangeError(`${what} must be an integer in [0, 2^32), got ${seed}`);
-  }
-}
-
-/**
- * The smallest truncation: a value falls inside +-0.01 once in ~125 draws (more below, without
- * bound), and a sample URL must not keep its worker busy for minutes.
- */
-export const MIN_TRUNCATION = 0.01;
-
-/** The one test of a truncation bound, for the library, the runtime and the CLI. */
-export function isTruncation(value: number): boolean {
-  return Number.isFinite(value) && value >= MIN_TRUNCATION;
-}
 
 /**
  * n latents of size latentDim from `seed`, row-major. With `truncation`, each value outside
@@ -35,11 +18,14 @@ export function isTruncation(value: number): boolean {
  * the redraws come from a generator seeded with `seed`, so the result is still a function of
  * the seed alone.
  */
-export async function seededLatents(n: number, latentDim: number, seed: number, truncation?: number): Promise<Float32Array> {
+export async function seededLatents(
+  n: number,
+  latentDim: number,
+  seed: number,
+  truncation?: number,
+): Promise<Float32Array> {
   checkSeed(seed, 'seed');
-  if (truncation !== undefined && !isTruncation(truncation)) {
-    throw new RangeError(`truncation must be a number of at least ${MIN_TRUNCATION} (values beyond +-truncation are redrawn), got ${truncation}`);
-  }
+  checkTruncation(truncation);
   const z = latents(n, latentDim, seed);
   const values = Float32Array.from(await z.data());
   z.dispose();
@@ -56,7 +42,7 @@ export async function seededLatents(n: number, latentDim: number, seed: number, 
 export type InterpolationPath = 'slerp' | 'lerp';
 
 export function latentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath): Float32Array {
-  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be an integer >= 2 (both ends are included), got ${steps}`);
+  checkSteps(steps);
   const d = a.length;
   let dot = 0;
   let normA = 0;
@@ -86,18 +72,28 @@ export function latentPath(a: Float32Array, b: Float32Array, steps: number, path
  * a's first K values (so its component), the second half b's; the noise is what puts the input
  * on the path. The ends are a and b.
  */
-export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: number, path: InterpolationPath, mixture: MixtureOf): Float32Array {
+export function mixtureLatentPath(
+  a: Float32Array,
+  b: Float32Array,
+  steps: number,
+  path: InterpolationPath,
+  mixture: MixtureOf,
+): Float32Array {
   const d = a.length;
   const components = mixture.latentComponents;
   const noiseDim = d - components;
-  const [ca, cb] = [a, b].map((z) => latentCentre(z, components, mixture.latentComponentsAllowed, mixture.latentAnchors));
-  const inputOf = (z: Float32Array, { centre, spread }: typeof ca) => Float32Array.from({ length: noiseDim }, (_, j) => (centre[j] + spread * z[components + j]) * Math.SQRT1_2);
+  const [ca, cb] = [a, b].map((z) =>
+    latentCentre(z, components, mixture.latentComponentsAllowed, mixture.latentAnchors),
+  );
+  const inputOf = (z: Float32Array, { centre, spread }: typeof ca) =>
+    Float32Array.from({ length: noiseDim }, (_, j) => (centre[j] + spread * z[components + j]) * Math.SQRT1_2);
   const inputs = latentPath(inputOf(a, ca), inputOf(b, cb), steps, path);
   const out = new Float32Array(steps * d);
   for (let s = 0; s < steps; s++) {
     const [end, { centre, spread }] = 2 * s < steps ? [a, ca] : [b, cb];
     out.set(end.subarray(0, components), s * d);
-    for (let j = 0; j < noiseDim; j++) out[s * d + components + j] = (Math.SQRT2 * inputs[s * noiseDim + j] - centre[j]) / spread;
+    for (let j = 0; j < noiseDim; j++)
+      out[s * d + components + j] = (Math.SQRT2 * inputs[s * noiseDim + j] - centre[j]) / spread;
   }
   out.set(a, 0);
   out.set(b, (steps - 1) * d);
@@ -105,4 +101,5 @@ export function mixtureLatentPath(a: Float32Array, b: Float32Array, steps: numbe
 }
 
 /** What mixtureLatentPath reads of an architecture with a latent mixture. */
-export type MixtureOf = Required<Pick<ArchConfig, 'latentComponents'>> & Pick<ArchConfig, 'latentComponentsAllowed' | 'latentAnchors'>;
+export type MixtureOf = Required<Pick<ArchConfig, 'latentComponents'>> &
+  Pick<ArchConfig, 'latentComponentsAllowed' | 'latentAnchors'>;

@@ -3,8 +3,9 @@
  * Shared by the worker runtime, the service worker and the CLI.
  */
 import type { OutputRange } from '../models/config';
-import { encodePng, imageGrid, toUint8 } from './png';
+import { ConfigError } from '../utils/errors';
 import { scatterPlot } from '../viz/plot';
+import { encodePng, imageGrid, toUint8 } from './png';
 
 /**
  * float32: the generator's raw output, [n, ...outputShape].
@@ -22,7 +23,12 @@ export type SampleResult =
 
 const OPAQUE = 255;
 
-export function renderSamples(values: Float32Array<ArrayBuffer>, shape: number[], outputRange: OutputRange, format: SampleFormat): SampleResult {
+export function renderSamples(
+  values: Float32Array<ArrayBuffer>,
+  shape: number[],
+  outputRange: OutputRange,
+  format: SampleFormat,
+): SampleResult {
   if (format === 'float32') return { format, shape, values };
   const isPoints = shape.length === 2 && shape[1] === 2;
   if (format === 'png' && isPoints) {
@@ -31,10 +37,16 @@ export function renderSamples(values: Float32Array<ArrayBuffer>, shape: number[]
   }
   const [n, height, width, channels] = shape;
   if (shape.length !== 4 || (channels !== 1 && channels !== 3)) {
-    throw new RangeError(`format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape.join(', ')}]: use 'float32'`);
+    throw new ConfigError(
+      `format '${format}' needs image samples [n, height, width, 1 or 3], this model makes [${shape.join(', ')}]: use 'float32'`,
+      'bad-format',
+    );
   }
   if (outputRange === null) {
-    throw new RangeError(`format '${format}' needs the model's pixel range, and this model's output is linear: use 'float32'`);
+    throw new ConfigError(
+      `format '${format}' needs the model's pixel range, and this model's output is linear: use 'float32'`,
+      'bad-format',
+    );
   }
   const pixels = toUint8(values, outputRange);
   if (format === 'png') {

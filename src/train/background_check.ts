@@ -13,10 +13,14 @@ import { sampleGenerator } from '../sample/generate';
 const BACKGROUND_SAMPLES = 64;
 
 /** Both background levels when `images` and the generator's samples disagree (backgroundsDisagree), else null. */
-export async function backgroundMismatch(generator: Network, images: ImageArray): Promise<{ images: number; model: number } | null> {
+export async function backgroundMismatch(
+  generator: Network,
+  images: ImageArray,
+): Promise<{ images: number; model: number } | null> {
   const samples = await sampleGenerator(generator, { n: BACKGROUND_SAMPLES, seed: 0, format: 'rgba' });
   return backgroundsDisagree(images, { data: samples.values, shape: samples.shape });
 }
 
 /** A level as the refusals name it: 'a dark background (0.02)'. */
-export const describeBackground = (level: number): string => `a ${level < 0.5 ? 'dark' : 'light'} background (${level.toFixed(2)})`;
+export const describeBackground = (level: number): string =>
+  `a ${level < 0.5 ? 'dark' : 'light'} background (${level.toFixed(2)})`;

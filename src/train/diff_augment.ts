@@ -16,6 +16,7 @@
  * JavaScript, so a seed gives the same augmentation on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../utils/errors';
 import { Rng } from '../utils/rng';
 
 export interface DiffAugmentPolicy {
@@ -33,7 +34,10 @@ export const DIFF_AUGMENT_DEFAULT: DiffAugmentPolicy = { translation: 1 / 8, cut
 export function checkPolicy(policy: DiffAugmentPolicy): DiffAugmentPolicy {
   const share = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;
   if (policy == null || !share(policy.translation) || !share(policy.cutout) || typeof policy.colour !== 'boolean') {
-    throw new Error(`DiffAugment policy: translation and cutout must be shares in [0, 1), colour a boolean; got ${JSON.stringify(policy)}`);
+    throw new ConfigError(
+      `DiffAugment policy: translation and cutout must be shares in [0, 1), colour a boolean; got ${JSON.stringify(policy)}`,
+      'bad-settings',
+    );
   }
   return policy;
 }
@@ -43,7 +47,7 @@ export function checkPolicy(policy: DiffAugmentPolicy): DiffAugmentPolicy {
  * its gradient (and the gradient of a function of its gradient) is exact.
  */
 export function diffAugment(x: tf.Tensor, seed: number, policy: DiffAugmentPolicy = DIFF_AUGMENT_DEFAULT): tf.Tensor4D {
-  if (x.rank !== 4) throw new Error(`diffAugment: expects images [n, h, w, c], got [${x.shape}]`);
+  if (x.rank !== 4) throw new ConfigError(`diffAugment: expects images [n, h, w, c], got [${x.shape}]`, 'bad-data');
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const rng = new Rng(seed);
   return tf.tidy(() => {
@@ -99,10 +103,26 @@ function cutoutMask(n: number, h: number, w: number, c: number, rng: Rng, ratio:
 /** DiffAugment_pytorch's rand_brightness, rand_saturation, rand_contrast, in that order. */
 function colour(x: tf.Tensor4D, rng: Rng): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const perImage = (draw: () => number) => tf.tile(tf.tensor4d(Float32Array.from({ length: n }, draw), [n, 1, 1, 1]), [1, h, w, c]);
-  let out = tf.add(x, perImage(() => rng.uniform() - 0.5)) as tf.Tensor4D;
+  const perImage = (draw: () => number) =>
+    tf.tile(tf.tensor4d(Float32Array.from({ length: n }, draw), [n, 1, 1, 1]), [1, h, w, c]);
+  let out = tf.add(
+    x,
+    perImage(() => rng.uniform() - 0.5),
+  ) as tf.Tensor4D;
   const channelMean = tf.tile(tf.mean(out, 3, true), [1, 1, 1, c]);
-  out = tf.add(tf.mul(tf.sub(out, channelMean), perImage(() => 2 * rng.uniform())), channelMean);
+  out = tf.add(
+    tf.mul(
+      tf.sub(out, channelMean),
+      perImage(() => 2 * rng.uniform()),
+    ),
+    channelMean,
+  );
   const imageMean = tf.tile(tf.mean(out, [1, 2, 3], true), [1, h, w, c]);
-  return tf.add(tf.mul(tf.sub(out, imageMean), perImage(() => rng.uniform() + 0.5)), imageMean) as tf.Tensor4D;
+  return tf.add(
+    tf.mul(
+      tf.sub(out, imageMean),
+      perImage(() => rng.uniform() + 0.5),
+    ),
+    imageMean,
+  ) as tf.Tensor4D;
 }

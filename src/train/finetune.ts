@@ -29,6 +29,7 @@ import type { ArchConfig } from '../models/config';
 import { mixtureCentres, type LatentAnchors } from '../models/latent_mixture';
 import type { Network } from '../models/network';
 import { seededLatents } from '../sample/latent_paths';
+import { ConfigError, type FineTuneInputCode } from '../utils/errors';
 import { median } from '../utils/median';
 import { Rng } from '../utils/rng';
 import { DIFF_AUGMENT_DEFAULT, type DiffAugmentPolicy } from './diff_augment';
@@ -48,8 +49,8 @@ export const FINE_TUNE_DEFAULTS = {
   frozenCriticLayers: 1,
   /** The spread of the noise around the anchors (anchorsBetween): 'auto' (chooseSpread), a number in (0, 1], or null: the kept components whole, no anchors. */
   anchorSpread: 'auto' as number | 'auto' | null,
-  /** What 'auto' aims the nearest-image ratio at (chooseSpread). */
-  spreadTarget: 0.7,
+  /** What 'auto' aims the nearest-image ratio at (chooseSpread): the issue's 0.7 and a margin for an estimate from 160 samples and ten images. */
+  spreadTarget: 0.72,
   /** Images averaged into each anchor (anchorsBetween). */
   anchorGroup: 4,
   componentVoteRatio: 0.75,
@@ -81,7 +82,7 @@ export interface FineTuneOptions {
   anchorSpread?: number | 'auto' | null;
   /**
    * With anchorSpread 'auto': the smallest spread whose samples lie at least this far from
-   * their nearest image, in units of the images' median distance to each other (chooseSpread).
+   * their nearest image, in units of the kind's typical pair distance (chooseSpread).
    */
   spreadTarget?: number;
   /** Images of one component averaged into each anchor: 1 the images themselves, more the kind more surely and farther from each image. */
@@ -101,13 +102,13 @@ export interface FineTuneOptions {
  * A fine-tune's input that cannot be used: too few images, something that is not an image, images
  * of another shape or background, a model without a critic, a label for a model without classes.
  */
-export class FineTuneInputError extends Error {
+export class FineTuneInputError extends ConfigError {
   override name = 'FineTuneInputError';
   constructor(
     message: string,
-    readonly code: 'too-few-images' | 'not-an-image' | 'image-shape' | 'background' | 'no-critic' | 'not-conditional' | 'bad-option',
+    override readonly code: FineTuneInputCode,
   ) {
-    super(message);
+    super(message, code);
   }
 }
 
@@ -137,7 +138,13 @@ const MIN_VOTE_RATIO = 0.75;
  * [images, samples] row-major. Cosine, not Euclidean: a Euclidean distance favours samples
  * with little ink (every 2, 4, 5 or 9 lies nearer some thin 1 than most of its kind).
  */
-async function nearestSamples(generator: Network, images: ImageArray, components: readonly number[], per: number, seed: number) {
+async function nearestSamples(
+  generator: Network,
+  images: ImageArray,
+  components: readonly number[],
+  per: number,
+  seed: number,
+) {
   const { latentDim, latentComponents } = generator.config;
   const K = latentComponents!;
   const n = per * components.length;
@@ -171,10 +178,20 @@ async function nearestSamples(generator: Network, images: ImageArray, components
 export async function chooseComponents(
   generator: Network,
   images: ImageArray,
-  options: { candidates?: readonly number[]; seed?: number; perComponent?: number; votesPerImage?: number; minRatio?: number } = {},
+  options: {
+    candidates?: readonly number[];
+    seed?: number;
+    perComponent?: number;
+    votesPerImage?: number;
+    minRatio?: number;
+  } = {},
 ): Promise<ComponentChoice> {
   const { latentComponents: K } = generator.config;
-  if (K == null) throw new Error('chooseComponents: the generator reads one Gaussian, not a mixture of components');
+  if (K == null)
+    throw new ConfigError(
+      'chooseComponents: the generator reads one Gaussian, not a mixture of components',
+      'bad-arch',
+    );
   const candidates = options.candidates ?? Array.from({ length: K }, (_, k) => k);
   const per = options.perComponent ?? SAMPLES_PER_COMPONENT;
   const votesPerImage = Math.min(options.votesPerImage ?? PER_IMAGE_VOTES, per * candidates.length);
@@ -209,12 +226,23 @@ export interface Inversion {
  * samples of the kept components (cosine of the pixels), then Adam moves that sample's noise
  * e to minimise the squared pixel error plus INVERSION_PRIOR |e|^2, its component fixed.
  */
-export async function invertGenerator(generator: Network, images: ImageArray, allowed: readonly number[], seed: number): Promise<Inversion> {
+export async function invertGenerator(
+  generator: Network,
+  images: ImageArray,
+  allowed: readonly number[],
+  seed: number,
+): Promise<Inversion> {
   const { latentDim, latentComponents } = generator.config;
   const K = latentComponents!;
   const noiseDim = latentDim - K;
   const count = images.shape[0];
-  const { latents, componentOf, distances, n } = await nearestSamples(generator, images, allowed, Math.ceil(INVERSION_CANDIDATES / allowed.length), seed);
+  const { latents, componentOf, distances, n } = await nearestSamples(
+    generator,
+    images,
+    allowed,
+    Math.ceil(INVERSION_CANDIDATES / allowed.length),
+    seed,
+  );
   const start = new Float32Array(count * noiseDim);
   const components = new Int32Array(count);
   for (let i = 0; i < count; i++) {
@@ -233,7 +261,10 @@ export async function invertGenerator(generator: Network, images: ImageArray, al
       optimizer.minimize(
         () => {
           const x = unitSamples(generator, tf.concat([choice, noise], 1) as tf.Tensor2D);
-          return tf.add(tf.div(tf.sum(tf.square(tf.sub(x, target))), count), tf.mul(INVERSION_PRIOR, tf.sum(tf.square(noise))));
+          return tf.add(
+            tf.div(tf.sum(tf.square(tf.sub(x, target))), count),
+            tf.mul(INVERSION_PRIOR, tf.sum(tf.square(noise))),
+          );
         },
         false,
         [noise],
@@ -259,7 +290,13 @@ const MAX_ANCHORS = 64;
  * Each anchor is c_k + sqrt(1 - spread^2) e: with noise of `spread` around it the network's
  * input keeps N(0, I)'s scale; spread 1 is the components again, spread -> 0 the points.
  */
-export function anchorsBetween({ components, noise }: Inversion, latentComponents: number, spread: number, groupSize: number, seed: number): LatentAnchors {
+export function anchorsBetween(
+  { components, noise }: Inversion,
+  latentComponents: number,
+  spread: number,
+  groupSize: number,
+  seed: number,
+): LatentAnchors {
   const count = components.length;
   const noiseDim = noise.length / count;
   const centres = mixtureCentres(latentComponents, noiseDim);
@@ -270,7 +307,13 @@ export function anchorsBetween({ components, noise }: Inversion, latentComponent
   return { points, spread };
 }
 
-function groupMeans(inverted: Float32Array, components: Int32Array, noiseDim: number, groupSize: number, seed: number): { component: number; noise: Float32Array }[] {
+function groupMeans(
+  inverted: Float32Array,
+  components: Int32Array,
+  noiseDim: number,
+  groupSize: number,
+  seed: number,
+): { component: number; noise: Float32Array }[] {
   const count = components.length;
   const row = (i: number) => inverted.subarray(i * noiseDim, (i + 1) * noiseDim);
   const groups: number[][] = [];
@@ -278,7 +321,8 @@ function groupMeans(inverted: Float32Array, components: Int32Array, noiseDim: nu
     const members = Array.from({ length: count }, (_, i) => i).filter((i) => components[i] === k);
     groups.push(...combinations(members, Math.min(groupSize, members.length)).filter((g) => g.length > 1));
   }
-  if (groups.length === 0) return Array.from({ length: count }, (_, i) => ({ component: components[i], noise: row(i) }));
+  if (groups.length === 0)
+    return Array.from({ length: count }, (_, i) => ({ component: components[i], noise: row(i) }));
   const rng = new Rng(seed);
   for (let i = 0; i < Math.min(MAX_ANCHORS, groups.length); i++) {
     const j = i + rng.int(groups.length - i);
@@ -302,76 +346,118 @@ function combinations(items: number[], size: number): number[][] {
   return items.flatMap((first, i) => combinations(items.slice(i + 1), size - 1).map((rest) => [first, ...rest]));
 }
 
-/** The spreads 'auto' tries, smallest (most surely the kind) first, and the samples it draws at each. */
-const SPREAD_GRID = [0.5, 0.6, 0.7, 0.8, 0.9, 1];
+/** The spreads 'auto' tries, smallest (most surely the kind) first, and the samples it draws at each (the same noise at every spread). */
+export const SPREAD_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
 const SPREAD_SAMPLES = 160;
 
 /**
  * The smallest spread of SPREAD_GRID at which the anchors' samples lie, at the median, at least
- * `target` times the images' median distance to each other from their nearest image: the
- * tightest draw around the anchors (the kind most surely) that does not crowd the images.
- * The images' own pairs stand in for the kind's typical pair (real images of a kind read about
- * 0.75-0.85 so against their nearest of ten). Pixels in [0, 1]; the same noise at every spread.
+ * `target` times the kind's typical pair distance from their nearest image: the tightest draw
+ * around the anchors (the kind most surely) that does not crowd the images. The typical pair
+ * distance is the geometric mean of two estimates: the images' own pairs (few, and off by up to
+ * a tenth either way for ten images) and the pairs of the kept components' samples (many, the
+ * model's idea of the kind, which a component drawing two kinds reads a little wide).
+ * Pixels in [0, 1]; the same noise at every spread.
  */
-export async function chooseSpread(generator: Network, images: ImageArray, inversion: Inversion, groupSize: number, target: number, seed: number): Promise<number> {
+export async function chooseSpread(
+  generator: Network,
+  images: ImageArray,
+  inversion: Inversion,
+  groupSize: number,
+  target: number,
+  seed: number,
+): Promise<number> {
   const { latentDim, latentComponents } = generator.config;
   const K = latentComponents!;
   const noiseDim = latentDim - K;
   const groups = groupMeans(inversion.noise, inversion.components, noiseDim, groupSize, seed);
   const noise = await seededLatents(SPREAD_SAMPLES, noiseDim, seed + 2);
   const count = images.shape[0];
+  const samplesAt = (spread: number) => {
+    // The generator without anchors reads (c_k + noise) / sqrt(2): with noise keep m + spread e
+    // under component k, that is (anchor + spread e) / sqrt(2). Spread 1: the components whole.
+    const keep = Math.sqrt(1 - spread * spread);
+    const z = new Float32Array(SPREAD_SAMPLES * latentDim);
+    for (let i = 0; i < SPREAD_SAMPLES; i++) {
+      const { component, noise: m } = groups[i % groups.length];
+      z[i * latentDim + component] = 1;
+      for (let t = 0; t < noiseDim; t++) z[i * latentDim + K + t] = keep * m[t] + spread * noise[i * noiseDim + t];
+    }
+    return tf.tidy(() =>
+      tf.reshape(unitSamples(generator, tf.tensor2d(z, [SPREAD_SAMPLES, latentDim])), [SPREAD_SAMPLES, -1]),
+    );
+  };
   const shots = tf.tidy(() => tf.reshape(unitImages(images), [count, -1]));
+  const whole = samplesAt(1);
   try {
-    const pairs = await squaredDistances(shots, shots);
-    const shotPairs: number[] = [];
-    for (let i = 0; i < count; i++) for (let j = i + 1; j < count; j++) shotPairs.push(Math.sqrt(Math.max(0, pairs[i * count + j])));
-    const typical = median(shotPairs);
+    const typical = Math.sqrt(
+      pairMedian(await squaredDistances(shots, shots), count) *
+        pairMedian(await squaredDistances(whole, whole), SPREAD_SAMPLES),
+    );
     for (const spread of SPREAD_GRID) {
-      // The generator without anchors reads (c_k + noise) / sqrt(2): with noise keep m + spread e
-      // under component k, that is (anchor + spread e) / sqrt(2).
-      const keep = Math.sqrt(1 - spread * spread);
-      const z = new Float32Array(SPREAD_SAMPLES * latentDim);
-      for (let i = 0; i < SPREAD_SAMPLES; i++) {
-        const { component, noise: m } = groups[i % groups.length];
-        z[i * latentDim + component] = 1;
-        for (let t = 0; t < noiseDim; t++) z[i * latentDim + K + t] = keep * m[t] + spread * noise[i * noiseDim + t];
-      }
-      const samples = tf.tidy(() => tf.reshape(unitSamples(generator, tf.tensor2d(z, [SPREAD_SAMPLES, latentDim])), [SPREAD_SAMPLES, -1]));
+      const samples = samplesAt(spread);
       const d = await squaredDistances(samples, shots);
       samples.dispose();
-      const nearest = Array.from({ length: SPREAD_SAMPLES }, (_, i) => Math.sqrt(Math.max(0, Math.min(...d.subarray(i * count, (i + 1) * count)))));
+      const nearest = Array.from({ length: SPREAD_SAMPLES }, (_, i) =>
+        Math.sqrt(Math.max(0, Math.min(...d.subarray(i * count, (i + 1) * count)))),
+      );
       if (median(nearest) >= target * typical) return spread;
     }
     return SPREAD_GRID[SPREAD_GRID.length - 1];
   } finally {
     shots.dispose();
+    whole.dispose();
   }
+}
+
+/** The median distance between two of n rows, from their squared distances [n, n]. */
+function pairMedian(squared: Float32Array, n: number): number {
+  const pairs: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push(Math.sqrt(Math.max(0, squared[i * n + j])));
+  return median(pairs);
 }
 
 /** |a_i - b_j|^2 for rows of a [n, p] and b [m, p], [n, m] row-major. */
 async function squaredDistances(a: tf.Tensor, b: tf.Tensor): Promise<Float32Array> {
-  const d = tf.tidy(() => tf.add(tf.sub(tf.sum(tf.square(a), 1, true), tf.mul(2, tf.matMul(a, b, false, true))), tf.transpose(tf.sum(tf.square(b), 1, true))));
+  const d = tf.tidy(() =>
+    tf.add(
+      tf.sub(tf.sum(tf.square(a), 1, true), tf.mul(2, tf.matMul(a, b, false, true))),
+      tf.transpose(tf.sum(tf.square(b), 1, true)),
+    ),
+  );
   const values = (await d.data()) as Float32Array;
   d.dispose();
   return values;
 }
-
 
 /** Four decimals: anchors are noise of unit scale, and a model file keeps them as JSON. */
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** The critic's parameters FreezeD leaves alone: those of its `layers` lowest conv layers. */
 export function frozenCriticParams(arch: ArchConfig, layers: number): string[] {
-  if (!Number.isInteger(layers) || layers < 0) throw new FineTuneInputError(`fineTune: frozenCriticLayers must be an integer >= 0, got ${layers}`, 'bad-option');
+  if (!Number.isInteger(layers) || layers < 0)
+    throw new FineTuneInputError(`fineTune: frozenCriticLayers must be an integer >= 0, got ${layers}`, 'bad-option');
   if (layers === 0) return [];
-  if (arch.kind === 'mlp') throw new FineTuneInputError('fineTune: frozenCriticLayers applies to the conv critics (dcgan28, dcgan32)', 'bad-option');
-  if (layers > 2) throw new FineTuneInputError(`fineTune: the critic has 3 conv layers and a head; freeze at most 2, not ${layers}`, 'bad-option');
+  if (arch.kind === 'mlp')
+    throw new FineTuneInputError(
+      'fineTune: frozenCriticLayers applies to the conv critics (dcgan28, dcgan32)',
+      'bad-option',
+    );
+  if (layers > 2)
+    throw new FineTuneInputError(
+      `fineTune: the critic has 3 conv layers and a head; freeze at most 2, not ${layers}`,
+      'bad-option',
+    );
   return Array.from({ length: layers }, (_, i) => [`conv${i + 1}/kernel`, `conv${i + 1}/bias`]).flat();
 }
 
 export function checkFineTuneImages(images: ImageArray, arch: ArchConfig): void {
   const shape = images?.shape;
-  if (!Array.isArray(shape) || shape.length !== 4) throw new FineTuneInputError(`fine-tune images: expected { data, shape: [n, h, w, c] }, got shape ${JSON.stringify(shape)}`, 'image-shape');
+  if (!Array.isArray(shape) || shape.length !== 4)
+    throw new FineTuneInputError(
+      `fine-tune images: expected { data, shape: [n, h, w, c] }, got shape ${JSON.stringify(shape)}`,
+      'image-shape',
+    );
   if (shape[0] < MIN_FINE_TUNE_IMAGES) {
     throw new FineTuneInputError(
       `fine-tune images: ${shape[0]} image${shape[0] === 1 ? '' : 's'}; a fine-tune needs at least ${MIN_FINE_TUNE_IMAGES} (5 to 50 work best), or the model can only copy what it is given`,

@@ -7,9 +7,10 @@
  * p -= lr g / (sqrt(v) + eps), no momentum.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { assignParams, readParams, type NamedArrays, type Params } from '../nn/params';
-import type { TrainSettings } from '../losses/settings';
 import { adamUpdate } from '../backend/adam_update';
+import type { TrainSettings } from '../losses/settings';
+import { assignParams, readParams, type NamedArrays, type Params } from '../nn/params';
+import { ConfigError } from '../utils/errors';
 
 /**
  * The learning rate of generator step `step` (from 0) and of the critic updates before it:
@@ -42,7 +43,8 @@ export class Optimizer {
   ) {
     this.kind = settings.optimizer;
     for (const [name, p] of Object.entries(params)) {
-      for (const slot of SLOT_NAMES[this.kind]) this.slots[`${name}/${slot}`] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+      for (const slot of SLOT_NAMES[this.kind])
+        this.slots[`${name}/${slot}`] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
     }
   }
 
@@ -82,9 +84,13 @@ export class Optimizer {
 
   setState(state: OptimizerState, what: string): void {
     if (state == null || state.kind !== this.kind) {
-      throw new Error(`${what}: optimizer kind '${state?.kind}' does not match the settings' '${this.kind}'`);
+      throw new ConfigError(
+        `${what}: optimizer kind '${state?.kind}' does not match the settings' '${this.kind}'`,
+        'bad-state',
+      );
     }
-    if (!Number.isInteger(state.updates) || state.updates < 0) throw new Error(`${what}: updates must be an integer >= 0, got ${state.updates}`);
+    if (!Number.isInteger(state.updates) || state.updates < 0)
+      throw new ConfigError(`${what}: updates must be an integer >= 0, got ${state.updates}`, 'bad-state');
     assignParams(this.slots, state.slots, `${what} slots`);
     this.updates = state.updates;
   }

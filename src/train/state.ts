@@ -3,11 +3,12 @@
  * JSON once the Float32Arrays are encoded). Everything a run depends on is in it, so a
  * trainer restored from it continues bit for bit as if it had never stopped.
  */
+import type { LossName, TrainSettings } from '../losses/settings';
 import type { ArchConfig } from '../models/config';
 import type { NamedArrays } from '../nn/params';
-import type { LossName, TrainSettings } from '../losses/settings';
-import type { OptimizerState } from './optimizers';
+import { ConfigError } from '../utils/errors';
 import type { RngState } from '../utils/rng';
+import type { OptimizerState } from './optimizers';
 
 export const TRAINER_STATE_FORMAT = 'wgan-edge/trainer-state';
 export const TRAINER_STATE_VERSION = 1;
@@ -34,15 +35,30 @@ export interface TrainerState {
 
 /** Checks the envelope of a state; the arrays are checked against the networks on restore. */
 export function checkStateEnvelope(state: TrainerState): void {
-  if (state == null || typeof state !== 'object') throw new TypeError(`trainer state must be an object, got ${String(state)}`);
+  if (state == null || typeof state !== 'object')
+    throw new ConfigError(`trainer state must be an object, got ${String(state)}`, 'bad-state');
   if (state.format !== TRAINER_STATE_FORMAT) {
-    throw new Error(`trainer state: format is ${JSON.stringify(state.format)}, expected '${TRAINER_STATE_FORMAT}'`);
+    throw new ConfigError(
+      `trainer state: format is ${JSON.stringify(state.format)}, expected '${TRAINER_STATE_FORMAT}'`,
+      'bad-state',
+    );
   }
   if (state.version !== TRAINER_STATE_VERSION) {
-    throw new Error(`trainer state: version ${JSON.stringify(state.version)} is not supported (this build reads version ${TRAINER_STATE_VERSION})`);
+    throw new ConfigError(
+      `trainer state: version ${JSON.stringify(state.version)} is not supported (this build reads version ${TRAINER_STATE_VERSION})`,
+      'bad-state',
+    );
   }
-  if (state.settings == null || typeof state.settings !== 'object') throw new Error(`trainer state: settings must be an object, got ${JSON.stringify(state.settings)}`);
-  if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`trainer state: step must be an integer >= 0, got ${JSON.stringify(state.step)}`);
+  if (state.settings == null || typeof state.settings !== 'object')
+    throw new ConfigError(
+      `trainer state: settings must be an object, got ${JSON.stringify(state.settings)}`,
+      'bad-state',
+    );
+  if (!Number.isInteger(state.step) || state.step < 0)
+    throw new ConfigError(
+      `trainer state: step must be an integer >= 0, got ${JSON.stringify(state.step)}`,
+      'bad-state',
+    );
 }
 
 /**

@@ -16,10 +16,17 @@ import { validateArch, type ArchConfig } from '../models/config';
 import type { Network } from '../models/network';
 import { assignParams, checkArrays, cloneParams, readParams, type NamedArrays, type Params } from '../nn/params';
 import { latents } from '../sample/latents';
-import { learningRateAt, Optimizer } from './optimizers';
-import { checkPolicy, diffAugment, type DiffAugmentPolicy } from './diff_augment';
+import { ConfigError } from '../utils/errors';
 import { Rng } from '../utils/rng';
-import { checkStateEnvelope, settingsOf, TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type TrainerState } from './state';
+import { checkPolicy, diffAugment, type DiffAugmentPolicy } from './diff_augment';
+import { learningRateAt, Optimizer } from './optimizers';
+import {
+  checkStateEnvelope,
+  settingsOf,
+  TRAINER_STATE_FORMAT,
+  TRAINER_STATE_VERSION,
+  type TrainerState,
+} from './state';
 
 export interface TrainerConfig extends Partial<TrainSettings> {
   loss: LossName;
@@ -86,7 +93,15 @@ export class TrainingDivergedError extends Error {
 }
 
 /** The order of the scalars in the one readback per step. */
-const READBACK = ['criticLoss', 'wasserstein', 'penalty', 'criticGradNorm', 'generatorLoss', 'generatorGradNorm', 'weightSum'] as const;
+const READBACK = [
+  'criticLoss',
+  'wasserstein',
+  'penalty',
+  'criticGradNorm',
+  'generatorLoss',
+  'generatorGradNorm',
+  'weightSum',
+] as const;
 const SETTING_KEYS = Object.keys(defaultsFor('wgan-gp', 'mlp')) as (keyof TrainSettings)[];
 
 export class Trainer {
@@ -141,7 +156,8 @@ export class Trainer {
         apply: (p, x, labels) => mixture.apply(p, x, mixtureWeights(curriculum, this.steps), labels),
       };
     }
-    this.emaGenerator = this.settings.emaDecay === null ? null : { ...this.generator, params: cloneParams(this.generator.params) };
+    this.emaGenerator =
+      this.settings.emaDecay === null ? null : { ...this.generator, params: cloneParams(this.generator.params) };
     this.generatorOptimizer = new Optimizer(this.generator.params, this.settings);
     this.criticOptimizer = new Optimizer(this.critic.params, this.settings);
     this.generatorNames = variableNames(this.generator.params);
@@ -149,25 +165,44 @@ export class Trainer {
     this.augment = augment == null ? null : checkPolicy(augment);
     if (this.augment !== null && this.arch.outputShape.length !== 3) {
       this.dispose();
-      throw new Error(`trainer config: augment (DiffAugment) works on images, the ${this.arch.kind} generator makes [${this.arch.outputShape}]`);
+      throw new ConfigError(
+        `trainer config: augment (DiffAugment) works on images, the ${this.arch.kind} generator makes [${this.arch.outputShape}]`,
+        'bad-settings',
+      );
     }
     const frozen = new Set(frozenCriticParams ?? []);
     const unknown = [...frozen].filter((name) => !(name in this.critic.params));
     if (unknown.length > 0) {
       this.dispose();
-      throw new Error(`trainer config: frozenCriticParams names ${unknown.join(', ')}, not critic parameters (${Object.keys(this.critic.params).join(', ')})`);
+      throw new ConfigError(
+        `trainer config: frozenCriticParams names ${unknown.join(', ')}, not critic parameters (${Object.keys(this.critic.params).join(', ')})`,
+        'bad-settings',
+      );
     }
     this.frozenCriticParams = [...frozen];
-    this.criticTrainable = Object.entries(this.critic.params).filter(([name]) => !frozen.has(name)).map(([, v]) => v);
+    this.criticTrainable = Object.entries(this.critic.params)
+      .filter(([name]) => !frozen.has(name))
+      .map(([, v]) => v);
   }
 
   /**
    * A trainer continuing exactly where `state` left off; `data` must be the same data set, and
    * `options` the run's augment and frozenCriticParams (a state does not record them).
    */
-  static fromState(state: TrainerState, data: Dataset, options: Pick<TrainerConfig, 'augment' | 'frozenCriticParams'> = {}): Trainer {
+  static fromState(
+    state: TrainerState,
+    data: Dataset,
+    options: Pick<TrainerConfig, 'augment' | 'frozenCriticParams'> = {},
+  ): Trainer {
     checkStateEnvelope(state);
-    const trainer = new Trainer({ ...settingsOf(state), loss: state.loss, arch: state.arch, data, seed: state.seed, ...options });
+    const trainer = new Trainer({
+      ...settingsOf(state),
+      loss: state.loss,
+      arch: state.arch,
+      data,
+      seed: state.seed,
+      ...options,
+    });
     try {
       trainer.setState(state);
     } catch (e) {
@@ -185,7 +220,8 @@ export class Trainer {
   async run(options: RunOptions): Promise<RunResult> {
     this.checkUsable('run');
     const { steps, signal, onProgress } = options;
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`run: steps must be an integer >= 0, got ${steps}`);
+    if (!Number.isInteger(steps) || steps < 0)
+      throw new ConfigError(`run: steps must be an integer >= 0, got ${steps}`, 'bad-steps');
     this.busy = 'running';
     let last: StepMetrics | null = null;
     let stepsRun = 0;
@@ -252,20 +288,37 @@ export class Trainer {
   setState(state: TrainerState): void {
     this.checkUsable('setState', true);
     checkStateEnvelope(state);
-    if (state.loss !== this.loss) throw new Error(`trainer state: it is a '${state.loss}' run, this trainer runs '${this.loss}'`);
+    if (state.loss !== this.loss)
+      throw new ConfigError(
+        `trainer state: it is a '${state.loss}' run, this trainer runs '${this.loss}'`,
+        'bad-state',
+      );
     if (JSON.stringify(state.arch) !== JSON.stringify(this.arch)) {
-      throw new Error(`trainer state: architecture ${JSON.stringify(state.arch)} differs from this trainer's ${JSON.stringify(this.arch)}`);
+      throw new ConfigError(
+        `trainer state: architecture ${JSON.stringify(state.arch)} differs from this trainer's ${JSON.stringify(this.arch)}`,
+        'bad-state',
+      );
     }
     if (JSON.stringify(settingsOf(state)) !== JSON.stringify(this.settings)) {
-      throw new Error(`trainer state: settings ${JSON.stringify(settingsOf(state))} differ from this trainer's ${JSON.stringify(this.settings)}`);
+      throw new ConfigError(
+        `trainer state: settings ${JSON.stringify(settingsOf(state))} differ from this trainer's ${JSON.stringify(this.settings)}`,
+        'bad-state',
+      );
     }
     checkArrays(this.generator.params, state.generator, 'trainer state: generator');
     checkArrays(this.critic.params, state.critic, 'trainer state: critic');
     if ((state.ema === null) !== (this.emaGenerator === null)) {
-      throw new Error(`trainer state: ema is ${state.ema === null ? 'missing' : 'present'} but settings.emaDecay is ${this.settings.emaDecay}`);
+      throw new ConfigError(
+        `trainer state: ema is ${state.ema === null ? 'missing' : 'present'} but settings.emaDecay is ${this.settings.emaDecay}`,
+        'bad-state',
+      );
     }
     if (this.emaGenerator && state.ema) checkArrays(this.emaGenerator.params, state.ema, 'trainer state: ema');
-    checkArrays(this.generatorOptimizer.slots, state.generatorOptimizer?.slots, 'trainer state: generator optimizer slots');
+    checkArrays(
+      this.generatorOptimizer.slots,
+      state.generatorOptimizer?.slots,
+      'trainer state: generator optimizer slots',
+    );
     checkArrays(this.criticOptimizer.slots, state.criticOptimizer?.slots, 'trainer state: critic optimizer slots');
     const rng = Rng.fromState(state.rng);
 
@@ -287,7 +340,9 @@ export class Trainer {
   private checkUsable(what: string, betweenSteps = false): void {
     if (this.disposed) throw new Error(`${what}: the trainer was disposed`);
     if (this.busy === 'stepping' || (!betweenSteps && this.busy !== null)) {
-      throw new Error(`${what}: the trainer is ${this.busy === 'running' ? 'running' : 'in the middle of a step'}; call it from onProgress or after run() resolves`);
+      throw new Error(
+        `${what}: the trainer is ${this.busy === 'running' ? 'running' : 'in the middle of a step'}; call it from onProgress or after run() resolves`,
+      );
     }
   }
 
@@ -319,7 +374,9 @@ export class Trainer {
       const readback = this.computeStep(criticSteps);
       const values = await readback.data();
       readback.dispose();
-      const bad = READBACK.filter((_, i) => !Number.isFinite(values[i])).map((q) => (q === 'weightSum' ? 'weights' : q));
+      const bad = READBACK.filter((_, i) => !Number.isFinite(values[i])).map((q) =>
+        q === 'weightSum' ? 'weights' : q,
+      );
       if (bad.length > 0) {
         rollBack();
         throw new TrainingDivergedError(
@@ -411,13 +468,15 @@ export class Trainer {
     const labels = this.arch.labels == null ? undefined : this.data.labelled!.nextLabels(batchSize, this.rng);
     const augment = this.augment;
     const augmentSeed = augment === null ? 0 : this.rng.seed();
-    const { value, grads } = tf.variableGrads(
-      () => {
-        const fake = G.apply(G.params, z, labels);
-        return generatorLoss(this.lossFns, (x) => this.critic.apply(this.critic.params, x, labels), augment === null ? fake : diffAugment(fake, augmentSeed, augment), this.settings);
-      },
-      Object.values(G.params),
-    );
+    const { value, grads } = tf.variableGrads(() => {
+      const fake = G.apply(G.params, z, labels);
+      return generatorLoss(
+        this.lossFns,
+        (x) => this.critic.apply(this.critic.params, x, labels),
+        augment === null ? fake : diffAugment(fake, augmentSeed, augment),
+        this.settings,
+      );
+    }, Object.values(G.params));
     this.generatorOptimizer.apply(byParamName(grads, this.generatorNames), learningRateAt(this.settings, this.steps));
     if (this.emaGenerator && emaDecay !== null) {
       const decay = emaDecayAt(this.steps, emaDecay);
@@ -442,27 +501,38 @@ export function emaDecayAt(step: number, decay: number): number {
 
 function resolveSettings(loss: LossName, arch: ArchConfig, overrides: Partial<TrainSettings>): TrainSettings {
   const unknown = Object.keys(overrides).filter((k) => !SETTING_KEYS.includes(k as keyof TrainSettings));
-  if (unknown.length > 0) throw new Error(`trainer config: unknown setting ${unknown.join(', ')}; settings are ${SETTING_KEYS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `trainer config: unknown setting ${unknown.join(', ')}; settings are ${SETTING_KEYS.join(', ')}`,
+      'bad-settings',
+    );
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   return validateSettings(structuredClone({ ...defaultsFor(loss, arch.kind), ...given }));
 }
 
 function checkDataset(data: Dataset, arch: ArchConfig): void {
   if (data == null || typeof data.next !== 'function' || !Array.isArray(data.sampleShape)) {
-    throw new TypeError('trainer config: data must be a Dataset ({ sampleShape, next(batchSize, rng) })');
+    throw new ConfigError('trainer config: data must be a Dataset ({ sampleShape, next(batchSize, rng) })', 'bad-data');
   }
   if (data.sampleShape.join() !== arch.outputShape.join()) {
-    throw new Error(`trainer config: the data's samples are [${data.sampleShape}], the ${arch.kind} generator makes [${arch.outputShape}]`);
+    throw new ConfigError(
+      `trainer config: the data's samples are [${data.sampleShape}], the ${arch.kind} generator makes [${arch.outputShape}]`,
+      'data-mismatch',
+    );
   }
   if (arch.labels != null && data.labelled?.classes !== arch.labels) {
     const has = data.labelled == null ? 'has no labels' : `has ${data.labelled.classes} classes`;
-    throw new Error(`trainer config: the architecture is conditional on ${arch.labels} labels, the data ${has}`);
+    throw new ConfigError(
+      `trainer config: the architecture is conditional on ${arch.labels} labels, the data ${has}`,
+      'data-mismatch',
+    );
   }
 }
 
 function checkBatch(batch: tf.Tensor, batchSize: number, arch: ArchConfig): void {
   const want = [batchSize, ...arch.outputShape];
-  if (batch.shape.join() !== want.join()) throw new Error(`data.next returned a batch of shape [${batch.shape}], expected [${want}]`);
+  if (batch.shape.join() !== want.join())
+    throw new ConfigError(`data.next returned a batch of shape [${batch.shape}], expected [${want}]`, 'bad-data');
 }
 
 /** tfjs names variables globally ('Variable12'); parameters are known by their record key. */
@@ -477,7 +547,9 @@ function byParamName(grads: tf.NamedTensorMap, names: Map<string, string>): Reco
 }
 
 function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
-  const squares = Object.values(grads).filter((g) => g != null).map((g) => tf.sum(tf.square(g)));
+  const squares = Object.values(grads)
+    .filter((g) => g != null)
+    .map((g) => tf.sum(tf.square(g)));
   return tf.sqrt(squares.length === 1 ? squares[0] : tf.addN(squares)) as tf.Scalar;
 }
 

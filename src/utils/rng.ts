@@ -3,6 +3,7 @@
  * checkpoint can hold it and a resumed run draws exactly the numbers an unbroken run would.
  * Generator: sfc32 (Chris Doty-Humphrey's small fast counting RNG), seeded with splitmix32.
  */
+import { ConfigError } from './errors';
 
 export interface RngState {
   /** The four sfc32 state words, each an unsigned 32-bit integer. */
@@ -21,7 +22,7 @@ export class Rng {
 
   constructor(seed: number) {
     if (!Number.isInteger(seed) || seed < 0 || seed >= TWO_POW_32) {
-      throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
+      throw new ConfigError(`seed must be an integer in [0, 2^32), got ${seed}`, 'bad-seed');
     }
     let s = seed >>> 0;
     const splitmix32 = () => {
@@ -50,8 +51,15 @@ export class Rng {
 
   setState(state: RngState): void {
     const words = state?.words;
-    if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)) {
-      throw new TypeError(`RNG state must be { words: four unsigned 32-bit integers }, got ${JSON.stringify(state)}`);
+    if (
+      !Array.isArray(words) ||
+      words.length !== 4 ||
+      !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)
+    ) {
+      throw new ConfigError(
+        `RNG state must be { words: four unsigned 32-bit integers }, got ${JSON.stringify(state)}`,
+        'bad-state',
+      );
     }
     [this.a, this.b, this.c, this.d] = words;
   }

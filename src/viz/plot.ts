@@ -5,7 +5,12 @@
 import type { Raster } from './raster';
 
 type Rgb = readonly [number, number, number];
-export const COLORS = { sample: [31, 119, 180], reference: [255, 127, 14], axis: [90, 90, 90], grid: [225, 225, 225] } as const;
+export const COLORS = {
+  sample: [31, 119, 180],
+  reference: [255, 127, 14],
+  axis: [90, 90, 90],
+  grid: [225, 225, 225],
+} as const;
 
 const MARGIN = 36;
 
@@ -30,7 +35,8 @@ class Canvas {
   }
   line(x0: number, y0: number, x1: number, y1: number, color: Rgb, radius = 0): void {
     const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
-    for (let s = 0; s <= steps; s++) this.dot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps, color, radius);
+    for (let s = 0; s <= steps; s++)
+      this.dot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps, color, radius);
   }
   text(s: string, x: number, y: number, color: Rgb): void {
     for (const [i, ch] of [...s].entries()) {
@@ -48,9 +54,20 @@ class Canvas {
 
 /** A 3x5 pixel font for tick labels: digits, sign, point and exponent. */
 const FONT: Record<string, number[]> = {
-  '0': [7, 5, 5, 5, 7], '1': [2, 6, 2, 2, 7], '2': [7, 1, 7, 4, 7], '3': [7, 1, 7, 1, 7], '4': [5, 5, 7, 1, 1],
-  '5': [7, 4, 7, 1, 7], '6': [7, 4, 7, 5, 7], '7': [7, 1, 1, 1, 1], '8': [7, 5, 7, 5, 7], '9': [7, 5, 7, 1, 7],
-  '-': [0, 0, 7, 0, 0], '.': [0, 0, 0, 0, 2], e: [0, 7, 7, 4, 7], k: [4, 5, 6, 5, 5],
+  '0': [7, 5, 5, 5, 7],
+  '1': [2, 6, 2, 2, 7],
+  '2': [7, 1, 7, 4, 7],
+  '3': [7, 1, 7, 1, 7],
+  '4': [5, 5, 7, 1, 1],
+  '5': [7, 4, 7, 1, 7],
+  '6': [7, 4, 7, 5, 7],
+  '7': [7, 1, 1, 1, 1],
+  '8': [7, 5, 7, 5, 7],
+  '9': [7, 5, 7, 1, 7],
+  '-': [0, 0, 7, 0, 0],
+  '.': [0, 0, 0, 0, 2],
+  e: [0, 7, 7, 4, 7],
+  k: [4, 5, 6, 5, 5],
 };
 
 function label(v: number): string {
@@ -82,7 +99,10 @@ function frame(canvas: Canvas, extent: Extent, ticks = 5) {
 }
 
 /** Scatter of 2-D points (x0, y0, x1, y1, ...), optionally over reference points. */
-export function scatterPlot(points: Float32Array, options: { size?: number; extent?: number; reference?: Float32Array } = {}): Raster {
+export function scatterPlot(
+  points: Float32Array,
+  options: { size?: number; extent?: number; reference?: Float32Array } = {},
+): Raster {
   const size = options.size ?? 512;
   const e = options.extent ?? 2;
   const canvas = new Canvas(size, size);
@@ -96,14 +116,21 @@ export function scatterPlot(points: Float32Array, options: { size?: number; exte
 }
 
 /** Line chart of one or more series sharing an x axis (e.g. the Wasserstein estimate per step). */
-export function linePlot(series: { x: number[]; y: number[]; color?: Rgb }[], options: { width?: number; height?: number } = {}): Raster {
+export function linePlot(
+  series: { x: number[]; y: number[]; color?: Rgb }[],
+  options: { width?: number; height?: number } = {},
+): Raster {
   const canvas = new Canvas(options.width ?? 640, options.height ?? 320);
   const xs = series.flatMap((s) => s.x);
   const ys = series.flatMap((s) => s.y).filter(Number.isFinite);
   const pad = (lo: number, hi: number): [number, number] => (hi > lo ? [lo, hi] : [lo - 1, hi + 1]);
-  const { px, py } = frame(canvas, { x: pad(Math.min(...xs), Math.max(...xs)), y: pad(Math.min(...ys), Math.max(...ys)) });
+  const { px, py } = frame(canvas, {
+    x: pad(Math.min(...xs), Math.max(...xs)),
+    y: pad(Math.min(...ys), Math.max(...ys)),
+  });
   for (const s of series) {
-    for (let i = 1; i < s.x.length; i++) canvas.line(px(s.x[i - 1]), py(s.y[i - 1]), px(s.x[i]), py(s.y[i]), s.color ?? COLORS.sample, 1);
+    for (let i = 1; i < s.x.length; i++)
+      canvas.line(px(s.x[i - 1]), py(s.y[i - 1]), px(s.x[i]), py(s.y[i]), s.color ?? COLORS.sample, 1);
   }
   return canvas.raster();
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import { BackendError, initBackend } from '../../src/index';
 
 describe('initBackend in Node', () => {
@@ -10,6 +10,10 @@ describe('initBackend in Node', () => {
     expect(report.scope).toBe('node');
     expect(report.simd).toBe(true);
     expect(report.threads).toBe(1);
+    // The default says why it is what it is.
+    expect(report.reason).toMatch(
+      /, 1 thread; cores \/ 2 by default in Node, which leaves cores to the rest of the machine$/,
+    );
     expect(report.passedOver).toHaveLength(1);
     expect(report.passedOver[0].backend).toBe('webgpu');
     expect(report.passedOver[0].reason).toMatch(/navigator\.gpu/);

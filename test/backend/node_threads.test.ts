@@ -2,8 +2,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/index';
 import { switchWasmThreads } from '../../src/backend/node_threads';
+import { initBackend } from '../../src/index';
 import { convNetGradients, maxAbsDiff } from '../helpers/conv_net';
 
 describe('WASM threads in Node', () => {
@@ -26,7 +26,9 @@ describe('WASM threads in Node', () => {
     const lib = join(__dirname, '../../dist/index.node.cjs');
     const script = `require(${JSON.stringify(lib)}).initBackend({ backend: 'wasm', threads: 2 }).then((r) => console.log(JSON.stringify(r)))`;
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      execFile('node', ['-e', script], { timeout: 60_000 }, (err, out) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout: out }));
+      execFile('node', ['-e', script], { timeout: 60_000 }, (err, out) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout: out }),
+      );
     });
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ backend: 'wasm', threads: 2 });

@@ -1,7 +1,7 @@
 // A file of its own: the WASM backend starts once per process.
 import workerThreads from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/index';
 
 describe('WASM threads in Node, when the threaded build cannot start', () => {
@@ -17,7 +17,9 @@ describe('WASM threads in Node, when the threaded build cannot start', () => {
       const report = await initBackend({ backend: 'wasm', threads: 2 });
       expect(report.backend).toBe('wasm');
       expect(report.threads).toBe(1);
-      expect(report.reason).toMatch(/1 thread; 2 threads were asked for, but the threaded build did not start \(.*no worker threads here \(test\)/);
+      expect(report.reason).toMatch(
+        /1 thread; 2 threads were asked for, but the threaded build did not start \(.*no worker threads here \(test\)/,
+      );
       expect(report.reason).not.toContain('\n');
     } finally {
       (workerThreads as { Worker: unknown }).Worker = Worker;

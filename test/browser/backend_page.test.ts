@@ -1,7 +1,7 @@
 // initBackend on the page itself (no worker). Each browser test file runs in its own page,
 // so the WASM paths set here are this file's alone.
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/index';
 import { WASM_FILES } from './wasm_files';
 
@@ -20,6 +20,9 @@ describe('initBackend in a Chromium page', () => {
     expect(report.crossOriginIsolated).toBe(true);
     // Threads: tfjs caps them at hardwareConcurrency / 2, so a 2-core CI box gets 1.
     expect(report.threads).toBe(Math.max(1, Math.floor(navigator.hardwareConcurrency / 2)));
+    expect(report.reason).toMatch(
+      /thread(s)?; cores \/ 2 by default outside a dedicated worker, leaving cores to the page's own thread \(rendering, input\)$/,
+    );
     expect(report.passedOver).toHaveLength(1);
     expect(report.passedOver[0].backend).toBe('webgpu');
     expect(report.passedOver[0].reason).toMatch(/software fallback/);

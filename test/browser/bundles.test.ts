@@ -1,8 +1,8 @@
 // The browser bundles a package user serves (`npm run build`, which `npm test` runs first): the
 // runtime worker dist/gan.worker.js (an ES module) and the service worker dist/gan.sw.js (one
 // classic script), each starting WASM from the .wasm files the build copies beside them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/init';
 import type { ModelContents } from '../../src/io/codec';
 import { createRuntime } from '../../src/runtime/client';
@@ -40,7 +40,11 @@ describe('the built browser bundles', () => {
     let registration: ServiceWorkerRegistration;
     beforeAll(async () => {
       await caches.delete(PAGE_MODEL_CACHE);
-      registration = await registerRuntimeServiceWorker('bundles', { path: '/dist/gan.sw.js', type: 'classic', wasmFolder: DIST });
+      registration = await registerRuntimeServiceWorker('bundles', {
+        path: '/dist/gan.sw.js',
+        type: 'classic',
+        wasmFolder: DIST,
+      });
     });
     afterAll(async () => {
       await caches.delete(PAGE_MODEL_CACHE);

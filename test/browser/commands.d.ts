@@ -14,6 +14,8 @@ declare module 'vitest/browser' {
     startNodeFineTune: (digit: number) => Promise<string[]>;
     /** That run's model folder (files as base64) and the CLI's summary line. */
     nodeFineTuneResult: () => Promise<{ files: Record<string, string>; summary: Record<string, unknown> }>;
-    notIsolatedWorkerReport: () => Promise<({ pageCrossOriginIsolated: boolean; worker: BackendReport } | { error: string }) & { wasmFilesFetched: string[] }>;
+    notIsolatedWorkerReport: () => Promise<
+      ({ pageCrossOriginIsolated: boolean; worker: BackendReport } | { error: string }) & { wasmFilesFetched: string[] }
+    >;
   }
 }

@@ -58,13 +58,23 @@ const removeListener = MessagePort.prototype.removeEventListener;
 /** Comlink's port listeners, each wrapped to note the time it runs. */
 const wrapped = new WeakMap<object, EventListener>();
 beforeAll(async () => {
-  MessagePort.prototype.addEventListener = function (this: MessagePort, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) {
+  MessagePort.prototype.addEventListener = function (
+    this: MessagePort,
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ) {
     if (type !== 'message' || typeof listener !== 'function') return addListener.call(this, type, listener, options);
     const noted: EventListener = (event) => (messageTimes.push(performance.now()), listener.call(this, event));
     wrapped.set(listener, noted);
     return addListener.call(this, type, noted, options);
   } as typeof addListener;
-  MessagePort.prototype.removeEventListener = function (this: MessagePort, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions) {
+  MessagePort.prototype.removeEventListener = function (
+    this: MessagePort,
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ) {
     return removeListener.call(this, type, wrapped.get(listener) ?? listener, options);
   } as typeof removeListener;
   const worker = startWorker();
@@ -88,20 +98,37 @@ it(`runtime.fineTune on ten test-set ${DIGIT}s (PNG files) gives the model Node'
   let seconds = 0;
   const started = performance.now();
   const during = await longTasksDuring(async () => {
-    const result = await runtime.fineTune({ images: files, onPreview: () => void previews++, onProgress: () => void progress++ });
+    const result = await runtime.fineTune({
+      images: files,
+      onPreview: () => void previews++,
+      onProgress: () => void progress++,
+    });
     expect(result.stopped).toBe('completed');
   });
   seconds = (performance.now() - started) / 1000;
   const tuned = await runtime.exportModel();
   const node = await commands.nodeFineTuneResult();
-  const nodeModel = await decodeModelFiles(async (name) => (name in node.files ? fromBase64(node.files[name]) : null), 'node');
+  const nodeModel = await decodeModelFiles(
+    async (name) => (name in node.files ? fromBase64(node.files[name]) : null),
+    'node',
+  );
   const generatorDifference = maxDifference(tuned.generator, nodeModel.generator);
   const criticDifference = maxDifference(tuned.critic!, nodeModel.critic!);
-  const holdsMessage = (task: PerformanceEntry) => messageTimes.some((t) => t >= task.startTime && t <= task.startTime + task.duration);
-  const report = (tasks: PerformanceEntry[]) => tasks.map((t) => ({ ms: Math.round(t.duration), workerMessage: holdsMessage(t) }));
+  const holdsMessage = (task: PerformanceEntry) =>
+    messageTimes.some((t) => t >= task.startTime && t <= task.startTime + task.duration);
+  const report = (tasks: PerformanceEntry[]) =>
+    tasks.map((t) => ({ ms: Math.round(t.duration), workerMessage: holdsMessage(t) }));
   console.log(
     JSON.stringify({
-      chromium: { backend: info.backend, threads: info.threads, seconds: Math.round(seconds * 10) / 10, previews, progress, messages: messageTimes.length, longTasks: report(during) },
+      chromium: {
+        backend: info.backend,
+        threads: info.threads,
+        seconds: Math.round(seconds * 10) / 10,
+        previews,
+        progress,
+        messages: messageTimes.length,
+        longTasks: report(during),
+      },
       node: node.summary,
       idlePageLongTasks: report(baseline),
       generatorDifference,
@@ -109,7 +136,10 @@ it(`runtime.fineTune on ten test-set ${DIGIT}s (PNG files) gives the model Node'
     }),
   );
   expect(tuned.architecture.latentAnchors).toEqual(nodeModel.architecture.latentAnchors);
-  expect(tuned.provenance).toMatchObject({ steps: nodeModel.provenance.steps, fineTune: { images: 10, steps: (nodeModel.provenance.fineTune as { steps: number }).steps } });
+  expect(tuned.provenance).toMatchObject({
+    steps: nodeModel.provenance.steps,
+    fineTune: { images: 10, steps: (nodeModel.provenance.fineTune as { steps: number }).steps },
+  });
   expect(generatorDifference).toBeLessThanOrEqual(WEIGHT_TOLERANCE);
   expect(criticDifference).toBeLessThanOrEqual(WEIGHT_TOLERANCE);
   // The worker does the work: no long task on the page's thread handles one of its messages

@@ -4,7 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelContents } from '../../src/io/codec';
 import { ModelFormatError, type NamedArrays } from '../../src/io/format';
-import { DEFAULT_CACHE_NAME, deleteModelFromCache, loadModelFromCache, saveModelToCache } from '../../src/io/storage_cache';
+import {
+  DEFAULT_CACHE_NAME,
+  deleteModelFromCache,
+  loadModelFromCache,
+  saveModelToCache,
+} from '../../src/io/storage_cache';
 import { ModelStorageError } from '../../src/io/storage_files';
 import { deleteModelFromIndexedDb, loadModelFromIndexedDb, saveModelToIndexedDb } from '../../src/io/storage_indexeddb';
 import { loadModelFromUrl, type LoadProgress } from '../../src/io/storage_url';
@@ -19,7 +24,10 @@ const DATABASE = 'wgan-edge-io-test';
 function randomArrays(seed: number): NamedArrays {
   let s = seed;
   const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const make = (shape: number[]) => ({ shape, values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand) });
+  const make = (shape: number[]) => ({
+    shape,
+    values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand),
+  });
   return { 'dense1/kernel': make([4, 8]), 'dense1/bias': make([8]), 'conv/kernel': make([3, 3, 2, 5]) };
 }
 

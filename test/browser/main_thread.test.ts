@@ -62,14 +62,19 @@ describe('the main thread while the worker works', () => {
     const stop = watchLongTasks();
     const started = performance.now();
     let updates = 0;
-    const result = await runtime.train(BUSY_RUN, { onProgress: () => updates++, signal: AbortSignal.timeout(TRAIN_MS) });
+    const result = await runtime.train(BUSY_RUN, {
+      onProgress: () => updates++,
+      signal: AbortSignal.timeout(TRAIN_MS),
+    });
     for (let round = 0; round < SAMPLE_ROUNDS; round++) {
       await runtime.sample({ n: 256, seed: round, format: 'float32' });
       await runtime.interpolate({ from: round, to: round + 1, steps: 64 });
     }
     const busyMs = performance.now() - started;
     const durations = await stop();
-    console.log(`worker busy ${busyMs.toFixed(0)} ms, ${result.stepsRun} steps, ${updates} progress updates, long tasks: [${durations.map((d) => d.toFixed(0))}]`);
+    console.log(
+      `worker busy ${busyMs.toFixed(0)} ms, ${result.stepsRun} steps, ${updates} progress updates, long tasks: [${durations.map((d) => d.toFixed(0))}]`,
+    );
     expect(result.stopped).toBe('aborted');
     expect(result.stepsRun).toBeGreaterThan(0);
     // Throttled: at most one update per interval, plus the last step's.

@@ -1,9 +1,9 @@
 // A lost WebGPU device under the runtime: the worker's RuntimeHost, driven on the page (same
 // code, and the page can reach the device), on the SwiftShader adapter. The device is destroyed
 // from a progress callback mid-run, or while the runtime is idle.
-import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backend/init';
 import { archConfig } from '../../src/models/config';
 import { RuntimeHost } from '../../src/runtime/host';
@@ -78,7 +78,14 @@ function expectMovedToWasm(host: RuntimeHost): void {
 }
 
 /** Fine-tuning RUN's model on other data: its step count goes on from RUN.steps. */
-const TUNE: TrainRequest = { ...RUN, arch: undefined, data: { toy: '25gaussians' }, seed: 2, steps: 4, fromLoadedModel: true };
+const TUNE: TrainRequest = {
+  ...RUN,
+  arch: undefined,
+  data: { toy: '25gaussians' },
+  seed: 2,
+  steps: 4,
+  fromLoadedModel: true,
+};
 
 describe('a lost WebGPU device', () => {
   let wasmRun: { result: TrainResult; samples: Float32Array; exported: ModelContents };
@@ -115,7 +122,9 @@ describe('a lost WebGPU device', () => {
       expect(lostAt).not.toBeNull();
       expect(result).toMatchObject({ stopped: 'completed', stepsRun: RUN.steps, step: RUN.steps });
       // The state after the step the page last saw is kept before the page hears of it.
-      expect(result.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) }]);
+      expect(result.fallbacks).toEqual([
+        { from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) },
+      ]);
       expect(progress.at(-1)?.step).toBe(RUN.steps);
       expect(result.last?.step).toBe(RUN.steps);
       expectMovedToWasm(host);
@@ -142,9 +151,13 @@ describe('a lost WebGPU device', () => {
           if (lostAt == null && p.step >= LOSE_AT_STEP) lostAt = p.step;
         });
         const difference = maxAbsDifference(await samples(host), wasmRun.samples);
-        console.log(`device destroyed in the read of step ${lostAt! + 1}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`);
+        console.log(
+          `device destroyed in the read of step ${lostAt! + 1}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`,
+        );
         expect(result).toMatchObject({ stopped: 'completed', stepsRun: RUN.steps, step: RUN.steps });
-        expect(result.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) }]);
+        expect(result.fallbacks).toEqual([
+          { from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) },
+        ]);
         expectMovedToWasm(host);
         expect(difference).toBeLessThan(TRAINED_TOLERANCE);
       } finally {
@@ -168,11 +181,17 @@ describe('a lost WebGPU device', () => {
         }
       });
       const difference = maxAbsDifference(await samples(host), wasmRun.samples);
-      console.log(`validation error after step ${erredAt}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`);
+      console.log(
+        `validation error after step ${erredAt}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`,
+      );
       expect(result).toMatchObject({ stopped: 'completed', stepsRun: RUN.steps, step: RUN.steps });
       expect(result.fallbacks).toHaveLength(1);
       const [fallback] = result.fallbacks;
-      expect(fallback).toMatchObject({ from: 'webgpu', to: 'wasm', reason: expect.stringMatching(/^destroyed after an error it reported: .*usage/i) });
+      expect(fallback).toMatchObject({
+        from: 'webgpu',
+        to: 'wasm',
+        reason: expect.stringMatching(/^destroyed after an error it reported: .*usage/i),
+      });
       // The error reaches the page a moment after the call that made it: the run goes on from that step or the next.
       expect(fallback.atStep).toBeGreaterThanOrEqual(erredAt!);
       expect(fallback.atStep).toBeLessThanOrEqual(erredAt! + 1);
@@ -197,9 +216,13 @@ describe('a lost WebGPU device', () => {
         }
       });
       const difference = maxAbsDifference(await samples(host), wasmTuned);
-      console.log(`fine-tuning: device destroyed after step ${lostAt}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`);
+      console.log(
+        `fine-tuning: device destroyed after step ${lostAt}; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`,
+      );
       expect(result).toMatchObject({ stopped: 'completed', stepsRun: TUNE.steps, step: RUN.steps + TUNE.steps });
-      expect(result.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) }]);
+      expect(result.fallbacks).toEqual([
+        { from: 'webgpu', to: 'wasm', atStep: lostAt, reason: expect.stringMatching(/^destroyed: /) },
+      ]);
       expectMovedToWasm(host);
       expect(difference).toBeLessThan(TRAINED_TOLERANCE);
       host.unload();
@@ -208,7 +231,7 @@ describe('a lost WebGPU device', () => {
   );
 
   it(
-    "a fine-tuning run whose device is lost in its start (the read of the new trainer) starts again on wasm from the loaded model",
+    'a fine-tuning run whose device is lost in its start (the read of the new trainer) starts again on wasm from the loaded model',
     async () => {
       const host = await startHost('webgpu');
       await host.load(structuredClone(wasmRun.exported));
@@ -217,9 +240,13 @@ describe('a lost WebGPU device', () => {
       try {
         const result = await host.train(TUNE, 1);
         const difference = maxAbsDifference(await samples(host), wasmTuned);
-        console.log(`fine-tuning: device destroyed in the start's read; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`);
+        console.log(
+          `fine-tuning: device destroyed in the start's read; fallbacks ${JSON.stringify(result.fallbacks)}; max |diff| vs all-wasm ${difference.toExponential(2)}`,
+        );
         expect(result).toMatchObject({ stopped: 'completed', stepsRun: TUNE.steps, step: RUN.steps + TUNE.steps });
-        expect(result.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', atStep: null, reason: expect.stringMatching(/^destroyed: /) }]);
+        expect(result.fallbacks).toEqual([
+          { from: 'webgpu', to: 'wasm', atStep: null, reason: expect.stringMatching(/^destroyed: /) },
+        ]);
         expectMovedToWasm(host);
         expect(difference).toBeLessThan(TRAINED_TOLERANCE);
       } finally {

@@ -1,10 +1,10 @@
 // A worker that dies or a runtime that is disposed rejects every pending call.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/init';
+import type { ModelContents } from '../../src/io/codec';
 import { archConfig } from '../../src/models/config';
 import { createRuntime } from '../../src/runtime/client';
 import { RuntimeError } from '../../src/runtime/errors';
-import type { ModelContents } from '../../src/io/codec';
 import { untrainedModel } from './toy_models';
 import { startWorker } from './worker_url';
 

@@ -1,19 +1,19 @@
 // Models in and out of the runtime worker: a model folder URL, the Cache API and IndexedDB,
 // read and written by the worker itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/init';
 import type { ModelContents } from '../../src/io/codec';
+import { generatorFromModel } from '../../src/io/networks';
 import { deleteModelFromCache, loadModelFromCache } from '../../src/io/storage_cache';
 import { ModelStorageError } from '../../src/io/storage_files';
 import { deleteModelFromIndexedDb, loadModelFromIndexedDb } from '../../src/io/storage_indexeddb';
 import { loadModelFromUrl } from '../../src/io/storage_url';
-import { generatorFromModel } from '../../src/io/networks';
+import { archConfig } from '../../src/models/config';
 import { disposeParams } from '../../src/nn/params';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
-import { seededLatents } from '../../src/sample/latent_paths';
 import type { LoadProgress, TrainRequest } from '../../src/runtime/protocol';
-import { archConfig } from '../../src/models/config';
+import { seededLatents } from '../../src/sample/latent_paths';
 import { ONE_IMAGE_STEP, patternImages, POINTS_MODEL_URL } from './toy_models';
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
@@ -94,21 +94,24 @@ describe('saving from the worker', () => {
   it.each([
     ['cache', { cache: SAVED_NAME }, () => loadModelFromCache(SAVED_NAME)],
     ['indexedDb', { indexedDb: SAVED_NAME }, () => loadModelFromIndexedDb(SAVED_NAME)],
-  ] as const)('a trained model saved to %s loads back, on the page and in another worker, to the same samples', async (_, target, readOnPage) => {
-    await runtime.train(SHORT_RUN);
-    const trained = await samples(runtime);
-    await runtime.saveModel(target);
-    const saved = await readOnPage();
-    expect(saved.provenance).toMatchObject({ loss: 'wgan-gp', steps: SHORT_RUN.steps, backend: 'wasm' });
-    expect(maxAbsDifference(await reference(saved), trained)).toBeLessThan(TOLERANCE);
-    const other = await createRuntime({ worker: startWorker(), backend: 'cpu' });
-    try {
-      await other.load(target);
-      expect(maxAbsDifference(await samples(other), trained)).toBeLessThan(TOLERANCE);
-    } finally {
-      other.dispose();
-    }
-  });
+  ] as const)(
+    'a trained model saved to %s loads back, on the page and in another worker, to the same samples',
+    async (_, target, readOnPage) => {
+      await runtime.train(SHORT_RUN);
+      const trained = await samples(runtime);
+      await runtime.saveModel(target);
+      const saved = await readOnPage();
+      expect(saved.provenance).toMatchObject({ loss: 'wgan-gp', steps: SHORT_RUN.steps, backend: 'wasm' });
+      expect(maxAbsDifference(await reference(saved), trained)).toBeLessThan(TOLERANCE);
+      const other = await createRuntime({ worker: startWorker(), backend: 'cpu' });
+      try {
+        await other.load(target);
+        expect(maxAbsDifference(await samples(other), trained)).toBeLessThan(TOLERANCE);
+      } finally {
+        other.dispose();
+      }
+    },
+  );
 
   it('a name that holds nothing: ModelStorageError not-found', async () => {
     const err = await runtime.load({ cache: 'never-saved' }).catch((e) => e);
@@ -129,7 +132,9 @@ describe('fine-tuning in the worker', () => {
     expect(result.model.architecture).toEqual(shipped.architecture);
     // One Adam step moves each weight by about the learning rate (1e-4): the samples move, a little.
     const difference = maxAbsDifference(await samples(runtime), before);
-    console.log(`one fine-tuning step of the shipped mnist model moved its samples by at most ${difference.toFixed(4)}`);
+    console.log(
+      `one fine-tuning step of the shipped mnist model moved its samples by at most ${difference.toFixed(4)}`,
+    );
     expect(difference).toBeGreaterThan(0);
     expect(difference).toBeLessThan(FINE_TUNE_STEP_CHANGE);
     const tuned = await runtime.exportModel();
@@ -151,7 +156,10 @@ describe('fine-tuning in the worker', () => {
     expect(tuned.architecture.latentAnchors).toEqual(result.model.architecture.latentAnchors);
     expect(tuned.provenance).toMatchObject({ fineTune: { images: 8, steps: 2 } });
     const one = patternImages(1);
-    await expect(runtime.fineTune({ images: one })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/1 image; a fine-tune needs at least 2/) });
+    await expect(runtime.fineTune({ images: one })).rejects.toMatchObject({
+      code: 'bad-request',
+      message: expect.stringMatching(/1 image; a fine-tune needs at least 2/),
+    });
   });
 
   it('refuses images drawn the other way round (ink on paper for light-on-dark digits), keeping the model', async () => {
@@ -167,4 +175,3 @@ describe('fine-tuning in the worker', () => {
     expect(await samples(runtime)).toEqual(before);
   });
 });
-

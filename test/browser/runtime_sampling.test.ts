@@ -1,17 +1,17 @@
 // Sampling through the worker on wasm, webgpu (forced, SwiftShader) and cpu, checked against
 // the same generator evaluated on the page's own cpu backend.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, type BackendName } from '../../src/backend/init';
+import type { ModelContents } from '../../src/io/codec';
+import { ModelFormatError } from '../../src/io/format';
 import { validateArch } from '../../src/models/config';
 import { createGenerator } from '../../src/models/index';
 import { assignParams, disposeParams } from '../../src/nn/params';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
 import { RuntimeError } from '../../src/runtime/errors';
 import { seededLatents } from '../../src/sample/latent_paths';
-import type { ModelContents } from '../../src/io/codec';
-import { ModelFormatError } from '../../src/io/format';
 import { DIGITS_ARCH, POINTS_ARCH, untrainedModel } from './toy_models';
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
@@ -118,7 +118,8 @@ describe.each(BACKENDS)('sampling in the worker on %s', (backend) => {
     const path = await runtime.interpolate({ from: 5, to: 6, steps: 5 });
     const start = await runtime.sample({ n: 1, seed: 5 });
     const end = await runtime.sample({ n: 1, seed: 6 });
-    if (path.format !== 'float32' || start.format !== 'float32' || end.format !== 'float32') throw new Error('expected float32');
+    if (path.format !== 'float32' || start.format !== 'float32' || end.format !== 'float32')
+      throw new Error('expected float32');
     expect(path.shape).toEqual([5, 2]);
     expect(maxAbsDifference(path.values.slice(0, 2), start.values)).toBeLessThan(CROSS_BACKEND_TOLERANCE);
     expect(maxAbsDifference(path.values.slice(8, 10), end.values)).toBeLessThan(CROSS_BACKEND_TOLERANCE);

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backend/init';
 import { archConfig } from '../../src/models/config';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
+import { ConfigError } from '../../src/runtime/index';
 import type { ModelContents, TrainProgress, TrainRequest, TrainResult } from '../../src/runtime/protocol';
-import { WASM_FILES } from './wasm_files';
 import { ONE_IMAGE_STEP, patternImages } from './toy_models';
+import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
 
 /**
@@ -56,11 +57,23 @@ function maxAbsDifference(a: Float32Array, b: Float32Array): number {
 }
 
 /** A step's metrics: the same run on two backends must agree on them to float32 rounding (relative). */
-const METRICS = ['criticLoss', 'wasserstein', 'penalty', 'criticGradNorm', 'generatorLoss', 'generatorGradNorm'] as const;
+const METRICS = [
+  'criticLoss',
+  'wasserstein',
+  'penalty',
+  'criticGradNorm',
+  'generatorLoss',
+  'generatorGradNorm',
+] as const;
 const METRIC_TOLERANCE = 1e-3;
 
 function metricDifferences(a: TrainProgress, b: TrainProgress): Record<string, number> {
-  return Object.fromEntries(METRICS.filter((m) => !(Math.abs(a[m] - b[m]) <= METRIC_TOLERANCE * (1 + Math.abs(b[m])))).map((m) => [m, a[m] - b[m]]));
+  return Object.fromEntries(
+    METRICS.filter((m) => !(Math.abs(a[m] - b[m]) <= METRIC_TOLERANCE * (1 + Math.abs(b[m])))).map((m) => [
+      m,
+      a[m] - b[m],
+    ]),
+  );
 }
 
 describe('training a toy model in the worker', () => {
@@ -70,17 +83,20 @@ describe('training a toy model in the worker', () => {
     for (const backend of ['wasm', 'cpu', 'webgpu'] as const) runs[backend] = await trainAndSample(backend);
   });
 
-  it.each(['wasm', 'cpu', 'webgpu'] as const)('%s: completes, reports progress up to the last step, leaves the model loaded', (backend) => {
-    const { result, progress, samples } = runs[backend];
-    expect(result.stopped).toBe('completed');
-    expect(result.stepsRun).toBe(TOY_RUN.steps);
-    expect(result.model.outputShape).toEqual([2]);
-    expect(progress.length).toBeGreaterThanOrEqual(1);
-    expect(progress.length).toBeLessThanOrEqual(TOY_RUN.steps);
-    expect(progress.at(-1)?.step).toBe(TOY_RUN.steps);
-    expect(Number.isFinite(progress.at(-1)?.wasserstein)).toBe(true);
-    expect(samples.length).toBe(SAMPLE.n * 2);
-  });
+  it.each(['wasm', 'cpu', 'webgpu'] as const)(
+    '%s: completes, reports progress up to the last step, leaves the model loaded',
+    (backend) => {
+      const { result, progress, samples } = runs[backend];
+      expect(result.stopped).toBe('completed');
+      expect(result.stepsRun).toBe(TOY_RUN.steps);
+      expect(result.model.outputShape).toEqual([2]);
+      expect(progress.length).toBeGreaterThanOrEqual(1);
+      expect(progress.length).toBeLessThanOrEqual(TOY_RUN.steps);
+      expect(progress.at(-1)?.step).toBe(TOY_RUN.steps);
+      expect(Number.isFinite(progress.at(-1)?.wasserstein)).toBe(true);
+      expect(samples.length).toBe(SAMPLE.n * 2);
+    },
+  );
 
   it('same seed: cpu trains to the same samples and reports the same last-step metrics as wasm', () => {
     expect(maxAbsDifference(runs.cpu.samples, runs.wasm.samples)).toBeLessThan(TRAINED_TOLERANCE);
@@ -99,7 +115,12 @@ describe('training a toy model in the worker', () => {
 
   it('the exported model names its run and, loaded into another worker, gives the same samples', async () => {
     const { exported, samples } = runs.wasm;
-    expect(exported.provenance).toMatchObject({ loss: 'wgan-gp', seed: TOY_RUN.seed, steps: TOY_RUN.steps, backend: 'wasm' });
+    expect(exported.provenance).toMatchObject({
+      loss: 'wgan-gp',
+      seed: TOY_RUN.seed,
+      steps: TOY_RUN.steps,
+      backend: 'wasm',
+    });
     expect(exported.critic).toBeDefined();
     const runtime = await createRuntime({ worker: startWorker(), backend: 'cpu' });
     try {
@@ -111,7 +132,6 @@ describe('training a toy model in the worker', () => {
       runtime.dispose();
     }
   });
-
 });
 
 describe('cancelling a run', () => {
@@ -145,7 +165,11 @@ describe('cancelling a run', () => {
 
   it('image data: transferred to the worker (the page array is left empty) and trained on', async () => {
     const images = patternImages(8);
-    const result = await runtime.train({ ...ONE_IMAGE_STEP, arch: archConfig('dcgan28', { dim: 2, latentDim: 4 }), data: { images } });
+    const result = await runtime.train({
+      ...ONE_IMAGE_STEP,
+      arch: archConfig('dcgan28', { dim: 2, latentDim: 4 }),
+      data: { images },
+    });
     expect(images.data.length).toBe(0);
     expect(result.stopped).toBe('completed');
     expect(Number.isFinite(result.last?.criticLoss)).toBe(true);
@@ -157,5 +181,25 @@ describe('cancelling a run', () => {
     const result = await runtime.train(TOY_RUN, { signal: AbortSignal.abort() });
     expect(result.stopped).toBe('aborted');
     expect(result.stepsRun).toBe(0);
+  });
+});
+
+describe('a bad train request', () => {
+  let runtime: Runtime;
+  beforeAll(async () => {
+    runtime = await createRuntime({ worker: startWorker(), backend: 'cpu' });
+  });
+  afterAll(() => runtime.dispose());
+
+  it.each([
+    [{ ...TOY_RUN, nCritic: 0 }, 'bad-settings', /nCritic must be a positive integer, got 0/],
+    [{ ...TOY_RUN, arch: { ...TOY_RUN.arch!, hidden: -1 } }, 'bad-arch', /hidden must be a positive integer, got -1/],
+    [{ ...TOY_RUN, loss: 'lsgan' as never }, 'unknown-loss', /unknown loss 'lsgan'/],
+    [{ ...TOY_RUN, data: { toy: 'moons' as never } }, 'bad-data', /unknown toy data set 'moons'/],
+    [{ ...TOY_RUN, seed: 2 ** 32 }, 'bad-seed', /seed must be an integer in \[0, 2\^32\)/],
+  ] as const)('reaches the page as a ConfigError: %o -> %s', async (request, code, message) => {
+    const error = await runtime.train(request as TrainRequest).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ name: 'ConfigError', code, message: expect.stringMatching(message) });
   });
 });

@@ -24,7 +24,10 @@ describe('initBackend in the runtime worker', () => {
     expect(info.crossOriginIsolated).toBe(true);
     // A dedicated worker takes every core by default (tfjs alone would take hardwareConcurrency / 2).
     expect(info.threads).toBe(Math.min(8, navigator.hardwareConcurrency));
-    if (info.threads > 1) expect(info.reason).toMatch(/, \d+ threads; every core by default in a dedicated worker, whose page's thread is free$/);
+    if (info.threads > 1)
+      expect(info.reason).toMatch(
+        /, \d+ threads; every core by default in a dedicated worker, whose page's thread is free$/,
+      );
     expect(info.passedOver.map((p) => p.backend)).toEqual(['webgpu']);
     expect(info.passedOver[0].reason).toMatch(/software fallback, slower than WASM/);
     expect(info.adapter?.architecture).toBe('swiftshader');
@@ -54,7 +57,9 @@ describe('errors across the boundary', () => {
   });
 
   it('forced wasm with missing .wasm files: wasm-unavailable, naming where it looked', async () => {
-    const err = await createRuntime({ worker: startWorker(), backend: 'wasm', wasmPaths: '/no/such/folder/' }).catch((e) => e);
+    const err = await createRuntime({ worker: startWorker(), backend: 'wasm', wasmPaths: '/no/such/folder/' }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(BackendError);
     expect(err.code).toBe('wasm-unavailable');
     expect(err.message).toContain('/no/such/folder/');
@@ -71,7 +76,9 @@ describe('errors across the boundary', () => {
     }
     const info = await runtime.info();
     expect(info.backend).toBe('cpu');
-    expect(info.warning).toMatch(/^wgan-edge fell back to the CPU backend, 10-40x slower than WASM: WASM did not start \(.+\)\. Serve tfjs-backend-wasm\.wasm/);
+    expect(info.warning).toMatch(
+      /^wgan-edge fell back to the CPU backend, 10-40x slower than WASM: WASM did not start \(.+\)\. Serve tfjs-backend-wasm\.wasm/,
+    );
     expect(info.warning).toContain('wasmPaths');
     expect(warnings).toEqual([[info.warning]]);
   });

@@ -1,21 +1,21 @@
 // The runtime's service worker: a GET of /wgan-edge/sample answers with a PNG of samples.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from 'vitest/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from 'vitest/browser';
 import { initBackend } from '../../src/backend/init';
-import { validateArch } from '../../src/models/config';
-import { createGenerator } from '../../src/models/index';
-import { assignParams, disposeParams } from '../../src/nn/params';
-import { seededLatents } from '../../src/sample/latent_paths';
-import { renderSamples } from '../../src/sample/render';
-import { PAGE_MODEL_CACHE } from '../../src/runtime/service_worker';
-import { connectServiceWorker, type ServiceWorkerRuntime } from '../../src/runtime/service_worker_client';
 import type { ModelContents } from '../../src/io/codec';
 import { deleteModelFromCache, saveModelToCache } from '../../src/io/storage_cache';
 import { loadModelFromUrl } from '../../src/io/storage_url';
-import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
+import { validateArch } from '../../src/models/config';
+import { createGenerator } from '../../src/models/index';
+import { assignParams, disposeParams } from '../../src/nn/params';
+import { PAGE_MODEL_CACHE } from '../../src/runtime/service_worker';
+import { connectServiceWorker, type ServiceWorkerRuntime } from '../../src/runtime/service_worker_client';
+import { seededLatents } from '../../src/sample/latent_paths';
+import { renderSamples } from '../../src/sample/render';
 import { registerRuntimeServiceWorker } from './service_worker_setup';
+import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
 import { WASM_FILES } from './wasm_files';
 
 const CACHED_NAME = 'service-worker-test';
@@ -38,7 +38,9 @@ async function referencePng(model: ModelContents, n: number, seed: number, label
   assignParams(generator.params, model.generator, 'reference');
   const z = await seededLatents(n, arch.latentDim, seed);
   const labels = label == null ? undefined : new Int32Array(n).fill(label);
-  const out = tf.tidy(() => generator.apply(generator.params, tf.tensor2d(z, [n, arch.latentDim]), labels && tf.tensor1d(labels, 'int32')));
+  const out = tf.tidy(() =>
+    generator.apply(generator.params, tf.tensor2d(z, [n, arch.latentDim]), labels && tf.tensor1d(labels, 'int32')),
+  );
   const values = Float32Array.from(await out.data());
   const shape = [...out.shape];
   out.dispose();
@@ -77,6 +79,7 @@ describe('the runtime service worker', () => {
     expect(info.scope).toBe('service-worker');
     expect(info.backend).toBe('wasm');
     expect(info.threads).toBe(1);
+    expect(info.reason).toMatch(/1 thread; one thread in a service worker, which cannot start the pthread workers$/);
   });
 
   it('serves a PNG of the samples of a seed, pixel for pixel the page-side reference', async () => {
@@ -88,7 +91,8 @@ describe('the runtime service worker', () => {
     const want = decode(await referencePng(digits, 4, 7));
     expect([served.width, served.height]).toEqual([want.width, want.height]);
     let maxLevelDifference = 0;
-    for (let i = 0; i < want.data.length; i++) maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
+    for (let i = 0; i < want.data.length; i++)
+      maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
     // Rounding to 8 bits may land one level apart where wasm and cpu differ in the last float bit.
     expect(maxLevelDifference).toBeLessThanOrEqual(1);
   });
@@ -119,7 +123,8 @@ describe('the runtime service worker', () => {
     const served = decode(new Uint8Array(await response.arrayBuffer()));
     const want = decode(await referencePng(digits, 4, 7));
     let maxLevelDifference = 0;
-    for (let i = 0; i < want.data.length; i++) maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
+    for (let i = 0; i < want.data.length; i++)
+      maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
     expect(maxLevelDifference).toBeLessThanOrEqual(1);
   });
 
@@ -144,7 +149,9 @@ describe('the runtime service worker', () => {
   it('alternating between models named by URL fetches each once: the worker keeps the last few it fetched', async () => {
     const mnist = '/models/mnist/';
     const modelJson = `${mnist}model.json`;
-    const urls = [mnist, POINTS_MODEL_URL, mnist, POINTS_MODEL_URL, mnist].map((model) => `/wgan-edge/sample?model=${encodeURIComponent(model)}&n=1&seed=3`);
+    const urls = [mnist, POINTS_MODEL_URL, mnist, POINTS_MODEL_URL, mnist].map(
+      (model) => `/wgan-edge/sample?model=${encodeURIComponent(model)}&n=1&seed=3`,
+    );
     const before = await commands.requestCount(modelJson);
     const pngs = [];
     for (const url of urls) pngs.push(await bytes(url));
@@ -162,7 +169,8 @@ describe('the runtime service worker', () => {
     const want = decode(await referencePng(digits, 4, 7));
     expect([served.width, served.height]).toEqual([want.width, want.height]);
     let maxLevelDifference = 0;
-    for (let i = 0; i < want.data.length; i++) maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
+    for (let i = 0; i < want.data.length; i++)
+      maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
     expect(maxLevelDifference).toBeLessThanOrEqual(1);
   });
 
@@ -202,7 +210,8 @@ describe('the runtime service worker', () => {
 
   it('a start fetches the .wasm binary once: tfjs is handed the bytes the worker refreshed its copy with', async () => {
     const paths = Object.values(WASM_FILES).map((url) => new URL(url).pathname);
-    const wasmFetches = async () => (await Promise.all(paths.map((path) => commands.requestCount(path)))).reduce((a, b) => a + b);
+    const wasmFetches = async () =>
+      (await Promise.all(paths.map((path) => commands.requestCount(path)))).reduce((a, b) => a + b);
     expect(await commands.stopServiceWorkers()).toBeGreaterThanOrEqual(1);
     const before = await wasmFetches();
     expect((await fetch('/wgan-edge/sample?n=1&seed=2')).status).toBe(200);
@@ -215,7 +224,8 @@ describe('the runtime service worker', () => {
     const served = decode(await bytes(`/wgan-edge/sample?cache=${CONDITIONAL_NAME}&n=4&seed=7&label=3`));
     const want = decode(await referencePng(conditional, 4, 7, 3));
     let maxLevelDifference = 0;
-    for (let i = 0; i < want.data.length; i++) maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
+    for (let i = 0; i < want.data.length; i++)
+      maxLevelDifference = Math.max(maxLevelDifference, Math.abs(served.data[i] - want.data[i]));
     expect(maxLevelDifference).toBeLessThanOrEqual(1);
     const otherLabel = decode(await bytes(`/wgan-edge/sample?cache=${CONDITIONAL_NAME}&n=4&seed=7&label=4`));
     expect(Array.from(otherLabel.data)).not.toEqual(Array.from(served.data));

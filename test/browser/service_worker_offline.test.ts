@@ -4,13 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { initBackend } from '../../src/backend/init';
-import { deleteModelFromCache, saveModelToCache } from '../../src/io/storage_cache';
 import type { ModelContents } from '../../src/io/codec';
+import { deleteModelFromCache, saveModelToCache } from '../../src/io/storage_cache';
 import { URL_MODEL_COPIES_CACHE, WASM_COPY_CACHE } from '../../src/runtime/service_worker';
 import { connectServiceWorker, type ServiceWorkerRuntime } from '../../src/runtime/service_worker_client';
-import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
 import { offline } from './offline';
 import { registerRuntimeServiceWorker } from './service_worker_setup';
+import { DIGITS_ARCH, POINTS_MODEL_URL, untrainedModel } from './toy_models';
 
 const CACHED_NAME = 'service-worker-offline-test';
 /** A model folder this file never asks the service worker for while online. */
@@ -48,7 +48,9 @@ afterAll(async () => {
 
 describe('the runtime service worker offline', () => {
   it('offline mode reaches the service worker: a model URL it never fetched answers 404, request failed', async () => {
-    const response = await offline(() => fetch(`/wgan-edge/sample?model=${encodeURIComponent(NEVER_FETCHED_MODEL_URL)}`));
+    const response = await offline(() =>
+      fetch(`/wgan-edge/sample?model=${encodeURIComponent(NEVER_FETCHED_MODEL_URL)}`),
+    );
     expect(response.status).toBe(404);
     expect(await response.text()).toMatch(/ModelStorageError: .*io_model\/model\.json: request failed/);
   });

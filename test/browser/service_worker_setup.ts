@@ -10,7 +10,11 @@ import { WASM_FOLDER } from './wasm_files';
  */
 export async function registerRuntimeServiceWorker(
   testFile: string,
-  { path = '/workers/gan.sw.ts', type = 'module', wasmFolder = WASM_FOLDER }: { path?: string; type?: WorkerType; wasmFolder?: string } = {},
+  {
+    path = '/workers/gan.sw.ts',
+    type = 'module',
+    wasmFolder = WASM_FOLDER,
+  }: { path?: string; type?: WorkerType; wasmFolder?: string } = {},
 ): Promise<ServiceWorkerRegistration> {
   const script = new URL(path, location.href);
   // The worker starts WASM on its own (for model-naming URLs) with the options in its script URL.
@@ -18,7 +22,9 @@ export async function registerRuntimeServiceWorker(
   const registration = await navigator.serviceWorker.register(script, { type, scope: '/' });
   await navigator.serviceWorker.ready;
   if (navigator.serviceWorker.controller?.scriptURL !== script.href) {
-    await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    await new Promise((resolve) =>
+      navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+    );
   }
   return registration;
 }

@@ -1,9 +1,9 @@
 /** Small models for the browser tests, built on the page with the library's own networks. */
+import type { ImageArray } from '../../src/data/images';
+import type { ModelContents } from '../../src/io/codec';
 import { archConfig, type ArchConfig } from '../../src/models/config';
 import { createGenerator } from '../../src/models/index';
 import { disposeParams, readParams } from '../../src/nn/params';
-import type { ModelContents } from '../../src/io/codec';
-import type { ImageArray } from '../../src/data/images';
 import type { TrainRequest } from '../../src/runtime/protocol';
 
 /** An untrained 2-D generator (mlp, 8 units, seed 5) saved as a model folder: model.json + generator.bin. */
@@ -36,8 +36,17 @@ export async function untrainedModel(architecture: ArchConfig, seed: number): Pr
  */
 export function patternImages(count: number): ImageArray & { data: Uint8Array } {
   const inside = (p: number) => [Math.floor(p / 28) % 28, p % 28].every((v) => v >= 4 && v < 24);
-  return { data: Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (inside(i) ? (i * 37) % 256 : 0)), shape: [count, 28, 28, 1] };
+  return {
+    data: Uint8Array.from({ length: count * 28 * 28 }, (_, i) => (inside(i) ? (i * 37) % 256 : 0)),
+    shape: [count, 28, 28, 1],
+  };
 }
 
 /** One cheap WGAN-GP step on a few images (train()'s request without its networks and data). */
-export const ONE_IMAGE_STEP = { loss: 'wgan-gp', seed: 1, steps: 1, batchSize: 4, nCritic: 1 } as const satisfies Partial<TrainRequest>;
+export const ONE_IMAGE_STEP = {
+  loss: 'wgan-gp',
+  seed: 1,
+  steps: 1,
+  batchSize: 4,
+  nCritic: 1,
+} as const satisfies Partial<TrainRequest>;

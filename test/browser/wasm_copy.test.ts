@@ -2,9 +2,9 @@
 // online, the binary handed to tfjs as a data: URL (the bytes just fetched, or with the network
 // off the copy), and WASM starts from it. Each browser test file runs in its own page, so this
 // file's WASM start is its own.
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/init';
 import { wasmPathsWithCopy } from '../../src/backend/wasm_copy';
 import { offline } from './offline';
@@ -43,7 +43,9 @@ describe('the .wasm binary copy', () => {
     const handed = Object.keys(map).filter((name) => map[name].startsWith('data:application/wasm;base64,'));
     expect(handed).toHaveLength(1);
     for (const name of Object.keys(WASM_FILES)) if (name !== handed[0]) expect(map[name]).toBe(WASM_FILES[name]);
-    expect(Uint8Array.from(atob(map[handed[0]].split(',')[1]), (c) => c.charCodeAt(0))).toEqual(await bytesAt(WASM_FILES[handed[0]]));
+    expect(Uint8Array.from(atob(map[handed[0]].split(',')[1]), (c) => c.charCodeAt(0))).toEqual(
+      await bytesAt(WASM_FILES[handed[0]]),
+    );
     const copies = await (await caches.open(CACHE)).keys();
     expect(copies).toHaveLength(1);
     const name = copies[0].url.split('/').pop()!;
@@ -67,7 +69,15 @@ describe('the .wasm binary copy', () => {
   it('initBackend with wasmCache starts WASM offline from the copy and computes', async () => {
     const report = await offline(() => initBackend({ backend: 'wasm', wasmPaths: WASM_FOLDER, wasmCache: CACHE }));
     expect(report.backend).toBe('wasm');
-    const product = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]])));
+    const product = tf.tidy(() =>
+      tf.matMul(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+        tf.tensor2d([[5], [6]]),
+      ),
+    );
     expect(Array.from(await product.data())).toEqual([17, 39]);
     product.dispose();
   });

@@ -2,10 +2,10 @@
 // the runtime worker. A file of its own: the WASM backend starts once per page, here with 2
 // threads. The CI machine has 2 cores, where tfjs alone would give 1 thread.
 import { afterEach, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/index';
 import { switchWasmThreads } from '../../src/backend/node_threads';
-import { convNetGradients, maxAbsDiff } from '../helpers/conv_net';
+import { initBackend } from '../../src/index';
 import { createRuntime, type Runtime } from '../../src/runtime/client';
+import { convNetGradients, maxAbsDiff } from '../helpers/conv_net';
 import { WASM_FILES } from './wasm_files';
 import { startWorker } from './worker_url';
 

@@ -14,7 +14,9 @@ it('2 threads asked for, threads failing: WASM on 1 thread, the failure in the r
   runtime = await createRuntime({ worker, threads: 2, wasmPaths: WASM_FILES });
   const info = await runtime.info();
   expect([info.backend, info.threads]).toEqual(['wasm', 1]);
-  expect(info.reason).toMatch(/^WebAssembly with SIMD, 1 thread; 2 threads were asked for, but the threaded build did not start \(a WASM thread failed: .*e is not defined/);
+  expect(info.reason).toMatch(
+    /^WebAssembly with SIMD, 1 thread; 2 threads were asked for, but the threaded build did not start \(a WASM thread failed: .*e is not defined/,
+  );
   await runtime.load({ url: POINTS_MODEL_URL });
   // The late threads' errors (and emscripten's rethrows of them) come and go without killing it.
   await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -1,8 +1,8 @@
 // tfjs-backend-webgpu sums AddN's inputs in one shader of N + 1 storage buffers; the device
 // binds 8 per stage (WebGPU's default, SwiftShader here and the NVIDIA H200 alike), so 8 or more
 // inputs gave garbage with no error until the chunked kernel (src/backend/kernels/AddN_webgpu.ts).
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/index';
 import { seededValues } from '../kernels/helpers';
 

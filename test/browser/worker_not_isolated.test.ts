@@ -17,6 +17,7 @@ describe('initBackend in a worker that is not cross-origin isolated', () => {
     // Not isolated: one thread, on the single-threaded SIMD build (the threaded one needs
     // SharedArrayBuffer); the binary fetched tells the builds apart.
     expect(worker.threads).toBe(1);
+    expect(worker.reason).toMatch(/1 thread; one thread: threads need a cross-origin isolated scope/);
     expect(report.wasmFilesFetched).toEqual(['tfjs-backend-wasm-simd.wasm']);
   });
 });

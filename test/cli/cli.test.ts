@@ -9,10 +9,10 @@ import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { saveModelDir } from '../../src/io/node_files';
 import { loadStateDir } from '../../src/io/state_file';
-import type { TrainerState } from '../../src/train/state';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { disposeParams, readParams } from '../../src/nn/params';
+import type { TrainerState } from '../../src/train/state';
 import { TINY, tiny } from './tiny_run';
 
 const CLI = join(__dirname, '../../dist/cli.cjs');
@@ -66,14 +66,29 @@ describe('wgan-edge CLI', () => {
       [['info', '--backend', 'tpu'], /--backend must be one of auto, webgpu, wasm, cpu \(got 'tpu'\)/],
       [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--steps', 'many'], /--steps must be an integer/],
       [['train', '--data', 'nowhere', '--out', join(dir, 'x')], /--data must be one of .* 'nowhere' is none/],
-      [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--loss', 'l2'], /--loss must be one of gan, wgan, wgan-gp, wgan-c/],
-      [['sample', '--model', 'no-such-model', '--out', join(dir, 'a.png')], /--model no-such-model: no such model folder/],
+      [
+        ['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--loss', 'l2'],
+        /--loss must be one of gan, wgan, wgan-gp, wgan-c/,
+      ],
+      [
+        ['sample', '--model', 'no-such-model', '--out', join(dir, 'a.png')],
+        /--model no-such-model: no such model folder/,
+      ],
       [['sample', '--model', dir, '--out', join(dir, 'a.gif')], /must end in .json, .npy, .png/],
       [['eval', '--frobnicate'], /Unknown option '--frobnicate'/],
-      [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--lr', '2'], /--lr must be a learning rate in \(0, 1\], e.g. 4e-4 \(got '2'\)/],
-      [['sample', '--model', dir, '--out', join(dir, 'a.png'), '--truncation', '0'], /--truncation must be a number of at least 0.01 \(got '0'\)/],
+      [
+        ['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--lr', '2'],
+        /--lr must be a learning rate in \(0, 1\], e.g. 4e-4 \(got '2'\)/,
+      ],
+      [
+        ['sample', '--model', dir, '--out', join(dir, 'a.png'), '--truncation', '0'],
+        /--truncation must be a number of at least 0.01 \(got '0'\)/,
+      ],
       [['info', '--threads', '64'], /--threads must be an integer from 1 to 8 \(got '64'\)/],
-      [['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--storage', 'int4'], /--storage must be one of float32, float16, uint8 \(got 'int4'\)/],
+      [
+        ['train', '--data', '8gaussians', '--out', join(dir, 'x'), '--storage', 'int4'],
+        /--storage must be one of float32, float16, uint8 \(got 'int4'\)/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args);
@@ -89,7 +104,10 @@ describe('wgan-edge CLI', () => {
     expect((await cli('train', ...TINY, '--steps', '6', '--seed', '7', '--out', straight, '--json')).code).toBe(0);
     const first = await cli('train', ...TINY, '--steps', '3', '--seed', '7', '--out', resumed, '--json');
     expect(first.code).toBe(0);
-    const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = first.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.slice(0, 3).map((l) => l.step)).toEqual([1, 2, 3]);
     expect(Number.isFinite(lines[0].wasserstein)).toBe(true);
 
@@ -101,16 +119,23 @@ describe('wgan-edge CLI', () => {
     expect(await readFile(join(resumed, 'critic.bin'))).toEqual(await readFile(join(straight, 'critic.bin')));
 
     // Resuming a finished run rewrites its model folder, here with float16 weights.
-    expect((await cli('train', ...TINY, '--steps', '6', '--out', resumed, '--resume', '--storage', 'float16')).code).toBe(0);
+    expect(
+      (await cli('train', ...TINY, '--steps', '6', '--out', resumed, '--resume', '--storage', 'float16')).code,
+    ).toBe(0);
     const halfJson = JSON.parse(await readFile(join(resumed, 'model.json'), 'utf8'));
-    expect(halfJson.weightsManifest[0].weights.map((w: { quantization?: { dtype: string } }) => w.quantization?.dtype)).toEqual(
-      halfJson.weightsManifest[0].weights.map(() => 'float16'),
+    expect(
+      halfJson.weightsManifest[0].weights.map((w: { quantization?: { dtype: string } }) => w.quantization?.dtype),
+    ).toEqual(halfJson.weightsManifest[0].weights.map(() => 'float16'));
+    expect((await readFile(join(resumed, 'generator.bin'))).length * 2).toBe(
+      (await readFile(join(straight, 'generator.bin'))).length,
     );
-    expect((await readFile(join(resumed, 'generator.bin'))).length * 2).toBe((await readFile(join(straight, 'generator.bin'))).length);
     const [full, half] = [join(dir, 'full.json'), join(dir, 'half.json')];
     await cli('sample', '--model', straight, '--n', '8', '--seed', '3', '--out', full);
     await cli('sample', '--model', resumed, '--n', '8', '--seed', '3', '--out', half);
-    const [a, b] = [JSON.parse(await readFile(full, 'utf8')).samples.flat(), JSON.parse(await readFile(half, 'utf8')).samples.flat()];
+    const [a, b] = [
+      JSON.parse(await readFile(full, 'utf8')).samples.flat(),
+      JSON.parse(await readFile(half, 'utf8')).samples.flat(),
+    ];
     a.forEach((v: number, i: number) => expect(Math.abs(v - b[i])).toBeLessThan(1e-2));
 
     const json = join(dir, 's.json');
@@ -161,7 +186,19 @@ describe('wgan-edge CLI', () => {
     expect(q.classShares.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
     // An untrained generator is far from real digits: far above the real-vs-real floor.
     expect(q.frechet).toBeGreaterThan(5 * q.frechetRealBaseline);
-    const truncated = await cli('eval', '--model', model, '--data', 'mnist', '--n', '64', '--backend', 'cpu', '--truncation', '0.5');
+    const truncated = await cli(
+      'eval',
+      '--model',
+      model,
+      '--data',
+      'mnist',
+      '--n',
+      '64',
+      '--backend',
+      'cpu',
+      '--truncation',
+      '0.5',
+    );
     expect(truncated.code, truncated.stderr).toBe(0);
     const t = JSON.parse(truncated.stdout);
     expect(t.truncation).toBe(0.5);
@@ -171,34 +208,59 @@ describe('wgan-edge CLI', () => {
     expect(wrong.stderr).toMatch(/makes \[28,28,1\] samples; --data 8gaussians needs \[2\]/);
   });
 
-  it('--init starts a run from a model\'s networks and counts on from its steps; --resume continues that run', async () => {
+  it("--init starts a run from a model's networks and counts on from its steps; --resume continues that run", async () => {
     const base = join(dir, 'base');
     expect((await cli('train', ...TINY, '--steps', '3', '--out', base)).code).toBe(0);
     // No steps of its own: the new run holds the model's weights, bit for bit (float32 storage).
     // --dim may repeat the model's own width (a recipe's flags as they are).
     const copy = join(dir, 'copy');
     expect((await cli('train', ...TINY, '--init', base, '--steps', '3', '--out', copy)).code).toBe(0);
-    for (const file of ['generator.bin', 'critic.bin']) expect(await readFile(join(copy, file))).toEqual(await readFile(join(base, file)));
+    for (const file of ['generator.bin', 'critic.bin'])
+      expect(await readFile(join(copy, file))).toEqual(await readFile(join(base, file)));
     const tuned = join(dir, 'tuned');
-    expect((await cli('train', ...tiny('--data', '25gaussians'), '--init', base, '--steps', '5', '--out', tuned)).code).toBe(0);
+    expect(
+      (await cli('train', ...tiny('--data', '25gaussians'), '--init', base, '--steps', '5', '--out', tuned)).code,
+    ).toBe(0);
     const { provenance } = JSON.parse(await readFile(join(tuned, 'model.json'), 'utf8'));
-    expect(provenance).toMatchObject({ steps: 5, dataset: '25gaussians', initializedFrom: { model: base, dataset: '8gaussians', steps: 3 } });
+    expect(provenance).toMatchObject({
+      steps: 5,
+      dataset: '25gaussians',
+      initializedFrom: { model: base, dataset: '8gaussians', steps: 3 },
+    });
     expect(await readFile(join(tuned, 'generator.bin'))).not.toEqual(await readFile(join(base, 'generator.bin')));
     const { trainer } = (await loadStateDir(join(tuned, 'checkpoint'))) as { trainer: TrainerState };
     expect(trainer.generatorOptimizer.updates).toBe(2);
-    expect((await cli('train', ...tiny('--data', '25gaussians'), '--steps', '6', '--out', tuned, '--resume')).code).toBe(0);
-    expect(JSON.parse(await readFile(join(tuned, 'model.json'), 'utf8')).provenance).toMatchObject({ steps: 6, initializedFrom: { steps: 3 } });
+    expect(
+      (await cli('train', ...tiny('--data', '25gaussians'), '--steps', '6', '--out', tuned, '--resume')).code,
+    ).toBe(0);
+    expect(JSON.parse(await readFile(join(tuned, 'model.json'), 'utf8')).provenance).toMatchObject({
+      steps: 6,
+      initializedFrom: { steps: 3 },
+    });
 
     for (const [args, message] of [
       [[...TINY, '--init', base, '--out', tuned, '--resume'], /--init starts a new run, and .*tuned already holds one/],
-      [[...tiny('--dim', '32'), '--init', base, '--out', join(dir, 'wide')], /--init .*base: the model's networks have width 16, not --dim 32; drop --dim/],
-      [[...TINY, '--init', join(dir, 'nowhere'), '--out', join(dir, 'lost')], /--model .*nowhere: no such model folder/],
+      [
+        [...tiny('--dim', '32'), '--init', base, '--out', join(dir, 'wide')],
+        /--init .*base: the model's networks have width 16, not --dim 32; drop --dim/,
+      ],
+      [
+        [...TINY, '--init', join(dir, 'nowhere'), '--out', join(dir, 'lost')],
+        /--model .*nowhere: no such model folder/,
+      ],
     ] as const) {
       const r = await cli('train', ...args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    const images = await cli('train', ...tiny('--data', 'mnist'), '--init', base, '--out', join(dir, 'digits-from-points'));
+    const images = await cli(
+      'train',
+      ...tiny('--data', 'mnist'),
+      '--init',
+      base,
+      '--out',
+      join(dir, 'digits-from-points'),
+    );
     expect(images.code).toBe(1);
     expect(images.stderr).toMatch(/base: its networks are .*"kind":"mlp".*; this run trains .*"kind":"dcgan28"/);
   });
@@ -206,11 +268,19 @@ describe('wgan-edge CLI', () => {
   it('a second trainer on a folder being trained is refused; the first saves and frees it on Ctrl-C', async () => {
     const out = join(dir, 'busy');
     const lock = join(dir, '.busy.lock');
-    const first = spawn('node', [CLI, 'train', ...TINY, '--steps', '1000000', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const first = spawn('node', [CLI, 'train', ...TINY, '--steps', '1000000', '--out', out], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let firstErr = '';
     first.stderr.on('data', (d) => (firstErr += d));
     const exited = new Promise<number | null>((resolve) => first.on('exit', resolve));
-    while (!(await access(lock).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 50));
+    while (
+      !(await access(lock).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const second = await cli('train', ...TINY, '--steps', '5', '--out', out, '--resume');
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`is being written by another process (pid ${first.pid})`);

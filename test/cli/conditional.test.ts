@@ -32,19 +32,40 @@ describe('wgan-edge on conditional models', () => {
     const arch = archConfig('dcgan28', { dim: 4, labels: 10 });
     const generator = createGenerator(arch, 1);
     digits = join(dir, 'digits');
-    await saveModelDir(digits, { architecture: { ...arch }, latentDim: arch.latentDim, outputShape: arch.outputShape, outputRange: [0, 1], provenance: {}, generator: await readParams(generator.params) });
+    await saveModelDir(digits, {
+      architecture: { ...arch },
+      latentDim: arch.latentDim,
+      outputShape: arch.outputShape,
+      outputRange: [0, 1],
+      provenance: {},
+      generator: await readParams(generator.params),
+    });
     disposeParams(generator.params);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('sample --label K draws class K; a label out of range, or on an unconditional model, is a usage error', async () => {
-    const ok = await cli('sample', '--model', digits, '--n', '4', '--label', '7', '--backend', 'cpu', '--out', join(dir, 'sevens.png'));
+    const ok = await cli(
+      'sample',
+      '--model',
+      digits,
+      '--n',
+      '4',
+      '--label',
+      '7',
+      '--backend',
+      'cpu',
+      '--out',
+      join(dir, 'sevens.png'),
+    );
     expect(ok.code, ok.stderr).toBe(0);
     await access(join(dir, 'sevens.png'));
     const [seven, three] = await Promise.all(
       ['7', '3'].map(async (label) => {
         const out = join(dir, `label-${label}.json`);
-        expect((await cli('sample', '--model', digits, '--n', '2', '--label', label, '--backend', 'cpu', '--out', out)).code).toBe(0);
+        expect(
+          (await cli('sample', '--model', digits, '--n', '2', '--label', label, '--backend', 'cpu', '--out', out)).code,
+        ).toBe(0);
         return JSON.parse(await readFile(out, 'utf8')).samples;
       }),
     );
@@ -69,21 +90,50 @@ describe('wgan-edge on conditional models', () => {
 
   it('train --conditional records the labels and resumes with them; a set without labels is refused', async () => {
     const out = join(dir, 'run');
-    const first = await cli('train', '--data', 'mnist', '--conditional', '--dim', '2', '--batch', '4', '--steps', '1', '--backend', 'cpu', '--out', out);
+    const first = await cli(
+      'train',
+      '--data',
+      'mnist',
+      '--conditional',
+      '--dim',
+      '2',
+      '--batch',
+      '4',
+      '--steps',
+      '1',
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+    );
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).architecture.labels).toBe(10);
     const resumed = await cli('train', '--data', 'mnist', '--steps', '2', '--backend', 'cpu', '--out', out, '--resume');
     expect(resumed.code, resumed.stderr).toBe(0);
     const toy = await cli('train', ...TINY, '--conditional', '--out', join(dir, 'toy'));
     expect(toy.code).toBe(2);
-    expect(toy.stderr).toContain('--conditional trains on the labels of mnist, fashion-mnist, emoji; --data 8gaussians has none.');
+    expect(toy.stderr).toContain(
+      '--conditional trains on the labels of mnist, fashion-mnist, emoji; --data 8gaussians has none.',
+    );
     const plainRun = join(dir, 'plain');
     expect((await cli('train', ...TINY, '--steps', '1', '--out', plainRun)).code).toBe(0);
     const switched = await cli('train', ...TINY, '--steps', '2', '--conditional', '--resume', '--out', plainRun);
     expect(switched.code).toBe(2);
     expect(switched.stderr).toContain('was trained without --conditional, not --conditional');
-    const fromModel = await cli('train', '--data', dir, '--init', digits, '--backend', 'cpu', '--out', join(dir, 'from-model'));
+    const fromModel = await cli(
+      'train',
+      '--data',
+      dir,
+      '--init',
+      digits,
+      '--backend',
+      'cpu',
+      '--out',
+      join(dir, 'from-model'),
+    );
     expect(fromModel.code).toBe(2);
-    expect(fromModel.stderr).toContain(`--init ${digits} is class-conditional: it trains on the labels of mnist, fashion-mnist, emoji, and --data ${dir} has none.`);
+    expect(fromModel.stderr).toContain(
+      `--init ${digits} is class-conditional: it trains on the labels of mnist, fashion-mnist, emoji, and --data ${dir} has none.`,
+    );
   }, 240_000);
 });

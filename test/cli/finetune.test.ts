@@ -8,14 +8,18 @@ import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
-import { finetune } from '../../src/cli/finetune';
 import { UsageError } from '../../src/cli/errors';
+import { finetune } from '../../src/cli/finetune';
 import { loadModelDir, saveModelDir } from '../../src/io/node_files';
 import { mixtureCentres, type LatentAnchors } from '../../src/models/latent_mixture';
-import { loadShippedModel } from '../../src/node/shipped';
 import { loadMnist, loadMnistLabels } from '../../src/node/mnist';
+import { loadShippedModel } from '../../src/node/shipped';
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** `count` MNIST test images of `digit` as PNGs in `dir`, light on dark or as ink on paper. */
 async function digitFolder(dir: string, digit: number, count: number, inkOnPaper = false): Promise<void> {
@@ -25,7 +29,10 @@ async function digitFolder(dir: string, digit: number, count: number, inkOnPaper
   for (let i = 0; i < labels.length && written < count; i++) {
     if (labels[i] !== digit) continue;
     const pixels = (images.data as Uint8Array).subarray(i * 784, (i + 1) * 784);
-    await writeFile(join(dir, `${digit}-${written++}.png`), encodePng({ width: 28, height: 28, data: inkOnPaper ? pixels.map((v) => 255 - v) : pixels, channels: 1 }));
+    await writeFile(
+      join(dir, `${digit}-${written++}.png`),
+      encodePng({ width: 28, height: 28, data: inkOnPaper ? pixels.map((v) => 255 - v) : pixels, channels: 1 }),
+    );
   }
 }
 
@@ -39,7 +46,20 @@ describe('wgan-edge finetune', () => {
 
   it('tunes mnist on six sevens: a model folder whose generator draws from anchors in the sevens component, and a preview', async () => {
     const out = join(dir, 'tuned');
-    await finetune(['--model', 'mnist', '--images', join(dir, 'sevens'), '--out', out, '--steps', '2', '--seed', '3', '--backend', 'wasm']);
+    await finetune([
+      '--model',
+      'mnist',
+      '--images',
+      join(dir, 'sevens'),
+      '--out',
+      out,
+      '--steps',
+      '2',
+      '--seed',
+      '3',
+      '--backend',
+      'wasm',
+    ]);
     const tuned = await loadModelDir(out);
     const base = await loadShippedModel('mnist');
     // The shipped model's sevens component (models/mnist/README.md, scripts/components.script.ts),
@@ -48,21 +68,36 @@ describe('wgan-edge finetune', () => {
     expect(anchors.points).toHaveLength(15);
     const centres = mixtureCentres(10, 118);
     const distance = (p: number[], k: number) => Math.hypot(...p.map((v, t) => v - centres[k * 118 + t]));
-    for (const p of anchors.points) expect(Array.from({ length: 10 }, (_, k) => distance(p, k)).indexOf(Math.min(...Array.from({ length: 10 }, (_, k) => distance(p, k))))).toBe(5);
-    expect(tuned.provenance).toMatchObject({ dataset: 'mnist', steps: base.provenance.steps! + 2, seed: 3, fineTune: { images: 6, steps: 2, components: [5] } });
+    for (const p of anchors.points)
+      expect(
+        Array.from({ length: 10 }, (_, k) => distance(p, k)).indexOf(
+          Math.min(...Array.from({ length: 10 }, (_, k) => distance(p, k))),
+        ),
+      ).toBe(5);
+    expect(tuned.provenance).toMatchObject({
+      dataset: 'mnist',
+      steps: base.provenance.steps! + 2,
+      seed: 3,
+      fineTune: { images: 6, steps: 2, components: [5] },
+    });
     expect(tuned.critic).toBeDefined();
     expect(await exists(join(out, 'samples.png'))).toBe(true);
     // float16 like the shipped model.
     expect(await readFile(join(out, 'model.json'), 'utf8')).toMatch(/float16/);
-    await expect(finetune(['--model', 'mnist', '--images', join(dir, 'sevens'), '--out', out])).rejects.toThrow(/already holds a model/);
+    await expect(finetune(['--model', 'mnist', '--images', join(dir, 'sevens'), '--out', out])).rejects.toThrow(
+      /already holds a model/,
+    );
   });
 
   it('refuses no images, one image, a file that is not an image, ink on paper, a model without a critic', async () => {
-    const run = (images: string, ...more: string[]) => finetune(['--model', 'mnist', '--images', images, '--out', join(dir, 'never'), '--steps', '1', ...more]);
+    const run = (images: string, ...more: string[]) =>
+      finetune(['--model', 'mnist', '--images', images, '--out', join(dir, 'never'), '--steps', '1', ...more]);
     const empty = join(dir, 'empty');
     await mkdir(empty);
     await writeFile(join(empty, 'notes.txt'), 'no images here');
-    await expect(run(empty)).rejects.toThrow(new UsageError(`--images ${empty}: the folder holds no .png, .jpg or .jpeg files.`));
+    await expect(run(empty)).rejects.toThrow(
+      new UsageError(`--images ${empty}: the folder holds no .png, .jpg or .jpeg files.`),
+    );
     const one = join(dir, 'one');
     await digitFolder(one, 3, 1);
     await expect(run(one)).rejects.toThrow(/^--images .*: fine-tune images: 1 image; a fine-tune needs at least 2/);
@@ -72,11 +107,15 @@ describe('wgan-edge finetune', () => {
     await expect(run(broken)).rejects.toThrow(/z\.png: (not a PNG or JPEG file|cannot decode image)/);
     const paper = join(dir, 'paper');
     await digitFolder(paper, 3, 3, true);
-    await expect(run(paper)).rejects.toThrow(/a light background \(1\.00\) and mnist draws on a dark background .* Pass --invert to tune on their negatives\.$/);
+    await expect(run(paper)).rejects.toThrow(
+      /a light background \(1\.00\) and mnist draws on a dark background .* Pass --invert to tune on their negatives\.$/,
+    );
     await expect(run(join(dir, 'missing'))).rejects.toThrow(/--images .*missing: not a folder/);
     const noCritic = join(dir, 'no-critic');
     await saveModelDir(noCritic, { ...(await loadShippedModel('mnist')), critic: undefined });
-    await expect(finetune(['--model', noCritic, '--images', one, '--out', join(dir, 'never')])).rejects.toThrow(/has no critic/);
+    await expect(finetune(['--model', noCritic, '--images', one, '--out', join(dir, 'never')])).rejects.toThrow(
+      /has no critic/,
+    );
     await expect(finetune(['--images', one, '--out', join(dir, 'never')])).rejects.toThrow(/finetune needs --model/);
     expect(await exists(join(dir, 'never', 'model.json'))).toBe(false);
   });

@@ -22,7 +22,9 @@ const N = 3;
 
 function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: 120_000 }, (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }));
+    execFile('node', [CLI, ...args], { timeout: 120_000 }, (err, _stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+    );
   });
 }
 
@@ -32,7 +34,8 @@ function float64Npy(values: number[], shape: number[]): Uint8Array {
   return new Uint8Array(Buffer.concat([Buffer.from(header, 'latin1'), Buffer.from(Float64Array.from(values).buffer)]));
 }
 
-const float32Npy = (values: Float32Array, shape: number[]) => Buffer.concat([npyHeader('float32', shape), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
+const float32Npy = (values: Float32Array, shape: number[]) =>
+  Buffer.concat([npyHeader('float32', shape), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
 
 describe('wgan-edge sample --latents', () => {
   let dir: string;
@@ -43,7 +46,14 @@ describe('wgan-edge sample --latents', () => {
     model = join(dir, 'model');
     await initBackend({ backend: 'cpu' });
     const generator = createGenerator(ARCH, 3);
-    await saveModelDir(model, { architecture: { ...ARCH }, latentDim: 128, outputShape: ARCH.outputShape, outputRange: ARCH.outputRange, provenance: {}, generator: await readParams(generator.params) });
+    await saveModelDir(model, {
+      architecture: { ...ARCH },
+      latentDim: 128,
+      outputShape: ARCH.outputShape,
+      outputRange: ARCH.outputRange,
+      provenance: {},
+      generator: await readParams(generator.params),
+    });
     const rng = new Rng(4);
     z = Float32Array.from({ length: N * 128 }, () => 2 * rng.normal());
     await writeFile(join(dir, 'z32.npy'), float32Npy(z, [N, 128]));
@@ -58,7 +68,19 @@ describe('wgan-edge sample --latents', () => {
     const expected = new Float32Array((await readFile(join(dir, 'expected.bin'))).buffer.slice(0));
     for (const file of ['z32.npy', 'z64.npy']) {
       const out = join(dir, `${file}.out.npy`);
-      const r = await cli('sample', '--model', model, '--latents', join(dir, file), '--format', 'float32', '--out', out, '--backend', 'cpu');
+      const r = await cli(
+        'sample',
+        '--model',
+        model,
+        '--latents',
+        join(dir, file),
+        '--format',
+        'float32',
+        '--out',
+        out,
+        '--backend',
+        'cpu',
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain(`wrote ${N} samples`);
       const got = parseNpy(new Uint8Array(await readFile(out)), out);
@@ -67,7 +89,10 @@ describe('wgan-edge sample --latents', () => {
       expect(Array.from(got.values)).toEqual(Array.from(expected));
     }
     const bytes = join(dir, 'bytes.npy');
-    expect((await cli('sample', '--model', model, '--latents', join(dir, 'z32.npy'), '--out', bytes, '--backend', 'cpu')).code).toBe(0);
+    expect(
+      (await cli('sample', '--model', model, '--latents', join(dir, 'z32.npy'), '--out', bytes, '--backend', 'cpu'))
+        .code,
+    ).toBe(0);
     const stored = await readFile(bytes);
     expect(stored.toString('latin1', 0, 128)).toContain("'descr': '|u1'");
     expect(stored.length - stored.indexOf(0x0a) - 1).toBe(N * 784);
@@ -87,11 +112,17 @@ describe('wgan-edge sample --latents', () => {
       [['--latents', join(dir, 'narrow.npy')], /narrow\.npy: shape \[3,127\], the model needs \[n, 128\]/],
       [['--latents', join(dir, 'flat.npy')], /flat\.npy: shape \[384\], the model needs \[n, 128\]/],
       [['--latents', join(dir, 'nan.npy')], /nan\.npy: value NaN at row 1, column 2 is not finite/],
-      [['--latents', join(dir, 'huge.npy')], /huge\.npy: value Infinity at row 1, column 1 is not finite \(or too large for float32\)/],
+      [
+        ['--latents', join(dir, 'huge.npy')],
+        /huge\.npy: value Infinity at row 1, column 1 is not finite \(or too large for float32\)/,
+      ],
       [['--latents', join(dir, 'text.npy')], /text\.npy: is not a \.npy file/],
       [['--latents', join(dir, 'missing.npy')], /missing\.npy: no such file/],
       [['--latents', join(dir, 'z32.npy'), '--n', '4'], /--latents gives the latents: --n would draw others/],
-      [['--latents', join(dir, 'z32.npy'), '--format', 'float16'], /--format must be one of uint8, float32 \(got 'float16'\)/],
+      [
+        ['--latents', join(dir, 'z32.npy'), '--format', 'float16'],
+        /--format must be one of uint8, float32 \(got 'float16'\)/,
+      ],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('sample', '--model', model, ...flags, '--out', out);

@@ -26,9 +26,19 @@ interface Result {
 
 function cli(...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile('node', ['--require', REPORT_MAX_RSS, CLI, ...args], { timeout: 120_000, maxBuffer: 2 ** 26 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, maxRss: Number(/maxRSS (\d+)/.exec(stderr)?.[1]) });
-    });
+    execFile(
+      'node',
+      ['--require', REPORT_MAX_RSS, CLI, ...args],
+      { timeout: 120_000, maxBuffer: 2 ** 26 },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? ((err as { code?: number }).code ?? 1) : 0,
+          stdout,
+          stderr,
+          maxRss: Number(/maxRSS (\d+)/.exec(stderr)?.[1]),
+        });
+      },
+    );
   });
 }
 
@@ -42,7 +52,14 @@ describe('sampling and evaluating at large n', () => {
     const arch = archConfig('dcgan28', { dim: 4 });
     const generator = createGenerator(arch, 1);
     model = join(dir, 'digits');
-    await saveModelDir(model, { architecture: { ...arch }, latentDim: arch.latentDim, outputShape: arch.outputShape, outputRange: [0, 1], provenance: {}, generator: await readParams(generator.params) });
+    await saveModelDir(model, {
+      architecture: { ...arch },
+      latentDim: arch.latentDim,
+      outputShape: arch.outputShape,
+      outputRange: [0, 1],
+      provenance: {},
+      generator: await readParams(generator.params),
+    });
     disposeParams(generator.params);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -63,7 +80,9 @@ describe('sampling and evaluating at large n', () => {
 
   it('gives the values of one pass, batch after batch, as .json', async () => {
     const out = join(dir, 'two-batches.json');
-    expect((await cli('sample', '--model', model, '--n', '1500', '--seed', '4', '--backend', 'cpu', '--out', out)).code).toBe(0);
+    expect(
+      (await cli('sample', '--model', model, '--n', '1500', '--seed', '4', '--backend', 'cpu', '--out', out)).code,
+    ).toBe(0);
     const { shape, samples } = JSON.parse(await readFile(out, 'utf8'));
     expect(shape).toEqual([1500, 28, 28, 1]);
     const generator = createGenerator(archConfig('dcgan28', { dim: 4 }), 1);
@@ -75,13 +94,20 @@ describe('sampling and evaluating at large n', () => {
   it('refuses a grid of more than 4096 digits, and a folder as --out, leaving nothing behind', async () => {
     const grid = await cli('sample', '--model', model, '--n', '5000', '--out', join(dir, 'grid.png'));
     expect(grid.code).toBe(2);
-    expect(grid.stderr).toMatch(/^wgan-edge: --n 5000: a \.png grid holds at most 4096 samples; write \.npy or \.json for more\.$/m);
+    expect(grid.stderr).toMatch(
+      /^wgan-edge: --n 5000: a \.png grid holds at most 4096 samples; write \.npy or \.json for more\.$/m,
+    );
     const folder = join(dir, 'folder.png');
     await mkdir(folder);
     const before = await readdir(dir);
     const r = await cli('sample', '--model', model, '--n', '5', '--out', folder);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^wgan-edge: --out ${folder}: is a folder; the output must be a file \\(new, or an existing file to replace\\)\\.$`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^wgan-edge: --out ${folder}: is a folder; the output must be a file \\(new, or an existing file to replace\\)\\.$`,
+        'm',
+      ),
+    );
     expect(await readdir(dir)).toEqual(before);
     expect(await readdir(folder)).toEqual([]);
   });
@@ -94,6 +120,8 @@ describe('sampling and evaluating at large n', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ samples: 1000000, modeCount: 8 });
     const digits = await cli('eval', '--model', model, '--data', 'mnist', '--n', '6000');
     expect(digits.code).toBe(2);
-    expect(digits.stderr).toMatch(/^wgan-edge: --n 6000: the mnist measures compare with two disjoint sets of --n real test images \(of 10000\), so --n is at most 5000\.$/m);
+    expect(digits.stderr).toMatch(
+      /^wgan-edge: --n 6000: the mnist measures compare with two disjoint sets of --n real test images \(of 10000\), so --n is at most 5000\.$/m,
+    );
   });
 });

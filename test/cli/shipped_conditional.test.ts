@@ -44,11 +44,32 @@ describe('shipped model mnist-conditional', () => {
   /** The classifier's call on each of N samples of `--label label`, drawn by the CLI. */
   const classesOfLabel = async (label: number) => {
     const out = join(dir, `label-${label}.npy`);
-    const r = await cli('sample', '--model', 'mnist-conditional', '--label', String(label), '--n', String(N), '--seed', '5', '--format', 'float32', '--backend', 'wasm', '--threads', '1', '--out', out);
+    const r = await cli(
+      'sample',
+      '--model',
+      'mnist-conditional',
+      '--label',
+      String(label),
+      '--n',
+      String(N),
+      '--seed',
+      '5',
+      '--format',
+      'float32',
+      '--backend',
+      'wasm',
+      '--threads',
+      '1',
+      '--out',
+      out,
+    );
     expect(r.code, r.stderr).toBe(0);
     const samples = parseNpy(new Uint8Array(await readFile(out)), out);
     expect(samples.shape).toEqual([N, 28, 28, 1]);
-    return predictedClasses((await classifierOutputs(classifier, samples.values as Float32Array, `samples of --label ${label}`)).probabilities);
+    return predictedClasses(
+      (await classifierOutputs(classifier, samples.values as Float32Array, `samples of --label ${label}`))
+        .probabilities,
+    );
   };
   const share = (classes: Uint8Array, c: number) => classes.filter((k) => k === c).length / classes.length;
 

@@ -35,7 +35,19 @@ function bombPng(): Uint8Array {
   // Each row: filter byte 0, then SIDE / 8 bytes of 1-bit pixels.
   const idat = deflateSync(Buffer.alloc(SIDE * (1 + SIDE / 8)), { level: 9 });
   const ihdr = new Uint8Array([...u32(SIDE), ...u32(SIDE), 1, 0, 0, 0, 0]);
-  return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...chunk('IHDR', ihdr), ...chunk('IDAT', idat), ...chunk('IEND', new Uint8Array())]);
+  return new Uint8Array([
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
+    ...chunk('IHDR', ihdr),
+    ...chunk('IDAT', idat),
+    ...chunk('IEND', new Uint8Array()),
+  ]);
 }
 
 describe('train on hostile image folders', () => {
@@ -60,11 +72,13 @@ describe('train on hostile image folders', () => {
     await writeFile(join(folder, 'a.png'), encodePng({ width: 2, height: 2, data: new Uint8Array(4), channels: 1 }));
     await writeFile(join(folder, 'b.png'), bomb);
     const run = performance.now();
-    await expect(train(['--data', folder, '--backend', 'cpu', '--steps', '1', '--out', join(dir, 'never')])).rejects.toThrow(`${join(folder, 'b.png')}: declares ${SIDE}x${SIDE} pixels`);
+    await expect(
+      train(['--data', folder, '--backend', 'cpu', '--steps', '1', '--out', join(dir, 'never')]),
+    ).rejects.toThrow(`${join(folder, 'b.png')}: declares ${SIDE}x${SIDE} pixels`);
     expect(performance.now() - run).toBeLessThan(3000);
   });
 
-  it('reads a JPEG\'s size from its frame header, and refuses a huge one before decoding', () => {
+  it("reads a JPEG's size from its frame header, and refuses a huge one before decoding", () => {
     const jpeg = new Uint8Array(encodeJpeg({ width: 24, height: 16, data: new Uint8Array(24 * 16 * 4) }, 90).data);
     expect(imageDimensions(jpeg)).toEqual({ width: 24, height: 16 });
     // Patch the frame header (SOF0) to declare SIDE x SIDE.
@@ -77,7 +91,9 @@ describe('train on hostile image folders', () => {
     const folder = join(dir, 'piped');
     await mkdir(folder);
     execFileSync('mkfifo', [join(folder, 'a.png')]);
-    await expect(train(['--data', folder, '--backend', 'cpu', '--steps', '1', '--out', join(dir, 'never')])).rejects.toThrow(
+    await expect(
+      train(['--data', folder, '--backend', 'cpu', '--steps', '1', '--out', join(dir, 'never')]),
+    ).rejects.toThrow(
       `--data ${folder}: ${join(folder, 'a.png')}: is a FIFO (named pipe), not a regular file; refused unread.`,
     );
   });
@@ -86,7 +102,8 @@ describe('train on hostile image folders', () => {
     const folder = join(dir, 'mixed');
     await mkdir(folder);
     const grey = new Uint8Array(28 * 28).map((_, i) => (i * 7) % 256);
-    for (let i = 0; i < 3; i++) await writeFile(join(folder, `grey-${i}.png`), encodePng({ width: 28, height: 28, data: grey, channels: 1 }));
+    for (let i = 0; i < 3; i++)
+      await writeFile(join(folder, `grey-${i}.png`), encodePng({ width: 28, height: 28, data: grey, channels: 1 }));
     const tinted = new Uint8Array(28 * 28 * 3).map((_, i) => (i % 3 === 0 ? 200 : 10));
     await writeFile(join(folder, 'tinted.png'), encodePng({ width: 28, height: 28, data: tinted, channels: 3 }));
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

@@ -8,19 +8,24 @@ import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
-import { train } from '../../src/cli/train';
 import { UsageError } from '../../src/cli/errors';
+import { train } from '../../src/cli/train';
 import { loadStateDir } from '../../src/io/state_file';
-import { loadShippedModel } from '../../src/node/shipped';
 import { loadMnist } from '../../src/node/mnist';
+import { loadShippedModel } from '../../src/node/shipped';
 import type { TrainerState } from '../../src/train/state';
 
 const DIGITS = 8;
 /** A tiny image run: DIM 4, batch 4. */
 const TINY_IMAGES = ['--dim', '4', '--batch', '4', '--backend', 'cpu'];
 
-const checkpoint = async (out: string) => ((await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState; run: { inverted?: boolean } });
-const exists = (path: string) => access(path).then(() => true, () => false);
+const checkpoint = async (out: string) =>
+  (await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState; run: { inverted?: boolean } };
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** MNIST test digits as PNG files, as they are (light on dark) or as ink on paper. */
 async function digitFolder(dir: string, inkOnPaper: boolean): Promise<void> {
@@ -50,23 +55,72 @@ describe('wgan-edge train on a folder of images', () => {
 
   it('refuses to fine-tune mnist on ink on paper unless --invert, and --invert on digits that match it', async () => {
     const out = join(dir, 'tuned');
-    const paperRun = train(['--data', paper, '--init', 'mnist', '--batch', '4', '--steps', String(mnistSteps + 1), '--backend', 'cpu', '--out', out]);
+    const paperRun = train([
+      '--data',
+      paper,
+      '--init',
+      'mnist',
+      '--batch',
+      '4',
+      '--steps',
+      String(mnistSteps + 1),
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+    ]);
     await expect(paperRun).rejects.toThrow(UsageError);
     await expect(paperRun).rejects.toThrow(
-      new RegExp(`^--data ${paper}: its images have a light background \\(1\\.00\\) and mnist draws on a dark background \\(0\\.0\\d\\); pass --invert to train on their negatives\\.$`),
+      new RegExp(
+        `^--data ${paper}: its images have a light background \\(1\\.00\\) and mnist draws on a dark background \\(0\\.0\\d\\); pass --invert to train on their negatives\\.$`,
+      ),
     );
     expect(await exists(out)).toBe(false);
-    const invertedScreen = train(['--data', screen, '--invert', '--init', 'mnist', '--batch', '4', '--steps', String(mnistSteps + 1), '--backend', 'cpu', '--out', out]);
-    await expect(invertedScreen).rejects.toThrow(/its images, inverted, have a light background \(1\.00\) .*; drop --invert\.$/);
+    const invertedScreen = train([
+      '--data',
+      screen,
+      '--invert',
+      '--init',
+      'mnist',
+      '--batch',
+      '4',
+      '--steps',
+      String(mnistSteps + 1),
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+    ]);
+    await expect(invertedScreen).rejects.toThrow(
+      /its images, inverted, have a light background \(1\.00\) .*; drop --invert\.$/,
+    );
     expect(await exists(out)).toBe(false);
 
-    await train(['--data', paper, '--invert', '--init', 'mnist', '--batch', '4', '--steps', String(mnistSteps + 1), '--backend', 'cpu', '--out', out]);
+    await train([
+      '--data',
+      paper,
+      '--invert',
+      '--init',
+      'mnist',
+      '--batch',
+      '4',
+      '--steps',
+      String(mnistSteps + 1),
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+    ]);
     const tuned = await checkpoint(out);
     expect(tuned.trainer.step).toBe(mnistSteps + 1);
     expect(tuned.run.inverted).toBe(true);
     // The model folder keeps the shipped model's float16 weights (--storage would name another).
-    const manifest = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).weightsManifest as { weights: { quantization?: { dtype: string } }[] }[];
-    expect(new Set(manifest.flatMap((group) => group.weights.map((w) => w.quantization?.dtype ?? 'float32')))).toEqual(new Set(['float16']));
+    const manifest = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).weightsManifest as {
+      weights: { quantization?: { dtype: string } }[];
+    }[];
+    expect(new Set(manifest.flatMap((group) => group.weights.map((w) => w.quantization?.dtype ?? 'float32')))).toEqual(
+      new Set(['float16']),
+    );
   });
 
   it('a resumed --invert run reads its images inverted again: 1 + 1 steps equal 2', async () => {
@@ -82,9 +136,9 @@ describe('wgan-edge train on a folder of images', () => {
     const plain = join(dir, 'plain');
     await train(['--data', paper, ...TINY_IMAGES, '--steps', '2', '--out', plain]);
     expect((await checkpoint(plain)).trainer.critic).not.toEqual(a.trainer.critic);
-    await expect(train(['--data', paper, '--invert', ...TINY_IMAGES, '--steps', '3', '--out', plain, '--resume'])).rejects.toThrow(
-      `--resume: ${plain} was trained without --invert, not --invert.`,
-    );
+    await expect(
+      train(['--data', paper, '--invert', ...TINY_IMAGES, '--steps', '3', '--out', plain, '--resume']),
+    ).rejects.toThrow(`--resume: ${plain} was trained without --invert, not --invert.`);
     await expect(train(['--data', '8gaussians', '--invert', '--out', join(dir, 'points')])).rejects.toThrow(
       '--invert flips a folder of images, not --data 8gaussians.',
     );

@@ -38,7 +38,9 @@ describe('wgan-edge train on a lost WebGPU device', () => {
   it('a fresh run writes no model folder at all', async () => {
     const out = join(dir, 'fresh');
     device.lost = 'destroyed: Device was destroyed.';
-    await expect(train([...TINY, '--steps', '4', '--out', out])).rejects.toThrow(/the WebGPU device was lost \(destroyed: Device was destroyed\.\)/);
+    await expect(train([...TINY, '--steps', '4', '--out', out])).rejects.toThrow(
+      /the WebGPU device was lost \(destroyed: Device was destroyed\.\)/,
+    );
     await expect(readFile(join(out, 'model.json'))).rejects.toThrow(/ENOENT/);
   });
 });

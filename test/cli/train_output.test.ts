@@ -21,10 +21,15 @@ interface Result {
 
 function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
   return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: 120_000, cwd: options.cwd, env: { ...process.env, ...options.env } }, (err, stdout, stderr) => {
-      const e = err as { code?: number; signal?: string } | null;
-      resolve({ code: e ? (e.code ?? null) : 0, signal: e?.signal ?? null, stdout, stderr });
-    });
+    execFile(
+      'node',
+      [CLI, ...args],
+      { timeout: 120_000, cwd: options.cwd, env: { ...process.env, ...options.env } },
+      (err, stdout, stderr) => {
+        const e = err as { code?: number; signal?: string } | null;
+        resolve({ code: e ? (e.code ?? null) : 0, signal: e?.signal ?? null, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -58,7 +63,9 @@ describe('train --out', () => {
     }
     const proc = await cli(['train', ...TINY, '--steps', '1', '--out', '/proc/x']);
     expect(proc.code).toBe(2);
-    expect(proc.stderr).toMatch(/^wgan-edge: --out \/proc\/x: cannot create files beside it \(ENOENT: .*'\/proc\/\.x\.lock'\); --out must name a folder in a place this user can write\.\n$/);
+    expect(proc.stderr).toMatch(
+      /^wgan-edge: --out \/proc\/x: cannot create files beside it \(ENOENT: .*'\/proc\/\.x\.lock'\); --out must name a folder in a place this user can write\.\n$/,
+    );
     expect(await folderBytes(dir)).toEqual(before);
     expect(await readdir(dir)).toEqual(['mine', 'notes.txt']);
   });
@@ -68,7 +75,9 @@ describe('train --out', () => {
     expect((await cli(['train', ...TINY, '--seed', '3', '--steps', '6', '--out', straight])).code).toBe(0);
     // The copies a cut save leaves (a killed run's lock file stays too, and the next run takes it over).
     const leftovers = async (out: string) =>
-      (await readdir(dir)).filter((name) => name.startsWith(`.${out}.`) && !name.endsWith('.lock')).map((name) => name.replace(/-\d+-\d+$/, ''));
+      (await readdir(dir))
+        .filter((name) => name.startsWith(`.${out}.`) && !name.endsWith('.lock'))
+        .map((name) => name.replace(/-\d+-\d+$/, ''));
     // What each point leaves, and the step the next --resume goes on from.
     const expected: Record<(typeof SAVE_POINTS)[number], { left: string[]; model: boolean; from: number }> = {
       writing: { left: ['new'], model: true, from: 2 },
@@ -79,7 +88,9 @@ describe('train --out', () => {
     for (const point of SAVE_POINTS) {
       const out = join(dir, point);
       expect((await cli(['train', ...TINY, '--seed', '3', '--steps', '2', '--out', out])).code).toBe(0);
-      const killed = await cli(['train', ...TINY, '--steps', '4', '--out', out, '--resume'], { env: { WGAN_EDGE_KILL_AT: point } });
+      const killed = await cli(['train', ...TINY, '--steps', '4', '--out', out, '--resume'], {
+        env: { WGAN_EDGE_KILL_AT: point },
+      });
       expect(killed.signal, point).toBe('SIGKILL');
       expect((await leftovers(point)).sort(), point).toEqual(expected[point].left.map((role) => `.${point}.${role}`));
       expect((await readdir(dir)).includes(point), point).toBe(expected[point].model);
@@ -89,7 +100,8 @@ describe('train --out', () => {
       expect(resumed.stderr).toMatch(new RegExp(`^${out}: a save was cut short; `));
       expect(JSON.parse(resumed.stdout.split('\n')[0]).step, point).toBe(expected[point].from + 1);
       expect(await leftovers(point)).toEqual([]);
-      for (const file of ['generator.bin', 'critic.bin']) expect(await readFile(join(out, file)), `${point} ${file}`).toEqual(await readFile(join(straight, file)));
+      for (const file of ['generator.bin', 'critic.bin'])
+        expect(await readFile(join(out, file)), `${point} ${file}`).toEqual(await readFile(join(straight, file)));
     }
   });
 });

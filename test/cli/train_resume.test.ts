@@ -7,18 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
-import { train } from '../../src/cli/train';
-import { folderBytes } from '../helpers/folder_bytes';
 import { UsageError } from '../../src/cli/errors';
+import { train } from '../../src/cli/train';
 import { loadStateDir } from '../../src/io/state_file';
 import type { TrainerState } from '../../src/train/state';
+import { folderBytes } from '../helpers/folder_bytes';
 import { TINY, tiny } from './tiny_run';
 
-const trainerState = async (out: string) => ((await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState }).trainer;
+const trainerState = async (out: string) =>
+  ((await loadStateDir(join(out, 'checkpoint'))) as { trainer: TrainerState }).trainer;
 const storages = async (out: string) =>
-  (JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).weightsManifest as { weights: { quantization?: { dtype: string } }[] }[]).flatMap((g) =>
-    g.weights.map((w) => w.quantization?.dtype ?? 'float32'),
-  );
+  (
+    JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).weightsManifest as {
+      weights: { quantization?: { dtype: string } }[];
+    }[]
+  ).flatMap((g) => g.weights.map((w) => w.quantization?.dtype ?? 'float32'));
 
 describe('wgan-edge train --resume', () => {
   let dir: string;
@@ -27,7 +30,7 @@ describe('wgan-edge train --resume', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('refuses a setting other than the run\'s, naming the flag, both values and the folder, and changes nothing', async () => {
+  it("refuses a setting other than the run's, naming the flag, both values and the folder, and changes nothing", async () => {
     const out = join(dir, 'run');
     await train([...TINY, '--steps', '1', '--lr', '3e-3', '--ema', '0.9', '--seed', '5', '--out', out]);
     const trainer = await trainerState(out);
@@ -67,7 +70,9 @@ describe('wgan-edge train --resume', () => {
 
   it('--lr-decay: the rate falls to 0 at --steps, so a resume keeps both, and the decay starts before the end', async () => {
     const out = join(dir, 'decayed');
-    await expect(train([...TINY, '--steps', '3', '--lr-decay', '3', '--out', out])).rejects.toThrow('--lr-decay 3 must be below --steps (3)');
+    await expect(train([...TINY, '--steps', '3', '--lr-decay', '3', '--out', out])).rejects.toThrow(
+      '--lr-decay 3 must be below --steps (3)',
+    );
     await train([...TINY, '--steps', '3', '--lr-decay', '1', '--out', out, '--lr', '1e-3']);
     expect((await trainerState(out)).settings.learningRateDecay).toEqual({ start: 1, end: 3 });
     const before = await folderBytes(out);
@@ -81,9 +86,9 @@ describe('wgan-edge train --resume', () => {
   });
 
   it('--latent-mixture: kept in the model and its run, refused where the latent is too short or a model decides', async () => {
-    await expect(train([...TINY, '--steps', '1', '--latent-mixture', '2', '--out', join(dir, 'short')])).rejects.toThrow(
-      "--latent-mixture 2: the mlp generator's latent has 2 values; K must be below that.",
-    );
+    await expect(
+      train([...TINY, '--steps', '1', '--latent-mixture', '2', '--out', join(dir, 'short')]),
+    ).rejects.toThrow("--latent-mixture 2: the mlp generator's latent has 2 values; K must be below that.");
     const out = join(dir, 'mixture');
     const digits = ['--data', 'mnist', '--dim', '2', '--batch', '4', '--backend', 'cpu'];
     await train([...digits, '--steps', '1', '--latent-mixture', '10', '--out', out]);
@@ -93,14 +98,27 @@ describe('wgan-edge train --resume', () => {
     );
     await train([...digits, '--steps', '2', '--out', out, '--resume']);
     expect((await trainerState(out)).arch.latentComponents).toBe(10);
-    await expect(train([...digits, '--steps', '3', '--init', out, '--latent-mixture', '10', '--out', join(dir, 'tuned')])).rejects.toThrow(
-      `--init ${out}: the model's generator decides its latent; drop --latent-mixture.`,
-    );
-    await train(['--data', 'mnist', '--backend', 'cpu', '--batch', '4', '--steps', '3', '--init', out, '--out', join(dir, 'tuned')]);
+    await expect(
+      train([...digits, '--steps', '3', '--init', out, '--latent-mixture', '10', '--out', join(dir, 'tuned')]),
+    ).rejects.toThrow(`--init ${out}: the model's generator decides its latent; drop --latent-mixture.`);
+    await train([
+      '--data',
+      'mnist',
+      '--backend',
+      'cpu',
+      '--batch',
+      '4',
+      '--steps',
+      '3',
+      '--init',
+      out,
+      '--out',
+      join(dir, 'tuned'),
+    ]);
     expect(JSON.parse(await readFile(join(dir, 'tuned', 'model.json'), 'utf8')).architecture.latentComponents).toBe(10);
   });
 
-  it('keeps the model folder\'s storage unless --storage is given', async () => {
+  it("keeps the model folder's storage unless --storage is given", async () => {
     const out = join(dir, 'stored');
     await train([...TINY, '--steps', '1', '--storage', 'uint8', '--out', out]);
     await train([...TINY, '--steps', '2', '--out', out, '--resume']);

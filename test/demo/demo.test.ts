@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { startDemoServer, type DemoServer } from '../../src/cli/demo';
-import { loadModelDir } from '../../src/io/node_files';
 import { generatorFromModel } from '../../src/io/networks';
-import { findShippedModel, loadShippedModel } from '../../src/node/shipped';
-import { loadMnist } from '../../src/node/mnist';
+import { loadModelDir } from '../../src/io/node_files';
 import { disposeParams } from '../../src/nn/params';
+import { loadMnist } from '../../src/node/mnist';
+import { findShippedModel, loadShippedModel } from '../../src/node/shipped';
 import { sampleGenerator } from '../../src/sample/generate';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 
@@ -30,7 +30,10 @@ const PIXEL_TOLERANCE = 2;
 const canvasPixels = (page: Page, id: string) =>
   page.evaluate((id) => {
     const canvas = document.getElementById(id) as HTMLCanvasElement;
-    return { width: canvas.width, data: Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data) };
+    return {
+      width: canvas.width,
+      data: Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data),
+    };
   }, id);
 /** The first grid the page drew: the shipped model's 64 samples of seed 0. */
 let firstGrid: number[] = [];
@@ -41,14 +44,19 @@ const gridPixels = (page: Page) =>
     const canvas = document.getElementById('grid') as HTMLCanvasElement;
     return Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data);
   });
-const waitReady = (page: Page) => page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', null, { timeout: 90_000 });
+const waitReady = (page: Page) =>
+  page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', null, {
+    timeout: 90_000,
+  });
 const status = (page: Page) => page.locator('#status').textContent();
 /** MNIST digits (28x28 uint8) as PNG files for the file input, each pixel through `pixel`. */
 const digitFiles = (digits: Uint8Array, name: string, pixel: (v: number) => number) =>
   Array.from({ length: digits.length / 784 }, (_, i) => ({
     name: `${name}-${i}.png`,
     mimeType: 'image/png',
-    buffer: Buffer.from(encodePng({ width: 28, height: 28, channels: 1, data: digits.slice(i * 784, (i + 1) * 784).map(pixel) })),
+    buffer: Buffer.from(
+      encodePng({ width: 28, height: 28, channels: 1, data: digits.slice(i * 784, (i + 1) * 784).map(pixel) }),
+    ),
   }));
 
 describe('wgan-edge demo', () => {
@@ -78,8 +86,16 @@ describe('wgan-edge demo', () => {
     expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect((await fetch(root, { redirect: 'manual' })).headers.get('location')).toBe('/dist/demo/');
     expect((await fetch(new URL('/models/mnist/model.json', root))).status).toBe(200);
-    expect((await fetch(new URL('/dist/tfjs-backend-wasm-simd.wasm', root))).headers.get('content-type')).toBe('application/wasm');
-    for (const path of ['/package.json', '/src/cli/demo.ts', '/dist/../package.json', '/dist/%2e%2e/package.json', '/models/%']) {
+    expect((await fetch(new URL('/dist/tfjs-backend-wasm-simd.wasm', root))).headers.get('content-type')).toBe(
+      'application/wasm',
+    );
+    for (const path of [
+      '/package.json',
+      '/src/cli/demo.ts',
+      '/dist/../package.json',
+      '/dist/%2e%2e/package.json',
+      '/models/%',
+    ]) {
       expect([400, 404], path).toContain((await fetch(new URL(path, root))).status);
     }
   });
@@ -114,7 +130,9 @@ describe('wgan-edge demo', () => {
     await initBackend({ backend: 'wasm' });
     const dir = (await findShippedModel('mnist'))!;
     const generator = generatorFromModel(await loadModelDir(dir), dir);
-    const ours = await sampleGenerator(generator, { n: 64, seed: 0, format: 'rgba' }).finally(() => disposeParams(generator.params));
+    const ours = await sampleGenerator(generator, { n: 64, seed: 0, format: 'rgba' }).finally(() =>
+      disposeParams(generator.params),
+    );
     const grid = await gridPixels(page);
     firstGrid = grid;
     expect(grid.length).toBe(224 * 224 * 4);
@@ -137,7 +155,10 @@ describe('wgan-edge demo', () => {
 
   it('inverts scans of ink on paper, fine-tunes on them, and keeps the model across a reload', async () => {
     const digits = await loadMnist('test', { limit: DIGITS });
-    await page.setInputFiles('#files', digitFiles(digits.data as Uint8Array, 'scan', (v) => 255 - v));
+    await page.setInputFiles(
+      '#files',
+      digitFiles(digits.data as Uint8Array, 'scan', (v) => 255 - v),
+    );
     await waitReady(page);
     expect(await status(page)).toBe(`${DIGITS} images on a light background, inverted to the model's dark one.`);
     expect(await page.isChecked('#invert')).toBe(true);
@@ -158,7 +179,9 @@ describe('wgan-edge demo', () => {
     await page.fill('#steps', '2');
     await page.click('#train');
     await waitReady(page);
-    expect(await status(page)).toBe(`Done at step ${shippedSteps + 2} (2 steps here). The grid shows the fine-tuned model.`);
+    expect(await status(page)).toBe(
+      `Done at step ${shippedSteps + 2} (2 steps here). The grid shows the fine-tuned model.`,
+    );
     expect(await gridPixels(page)).not.toEqual(before);
     // Before and after: 4 x 4 samples of seed 0, the after grid the worker's last preview.
     const [beforeGrid, afterGrid] = await Promise.all(['before', 'after'].map((id) => canvasPixels(page, id)));
@@ -166,7 +189,11 @@ describe('wgan-edge demo', () => {
     expect(await page.locator('#after-caption').textContent()).toBe('After step 2');
     expect(afterGrid.data).not.toEqual(beforeGrid.data);
     // The before grid is the shipped model's first samples of seed 0, as the main grid drew them at first.
-    for (const [x, y] of [[1, 1], [14, 20], [28, 28]]) {
+    for (const [x, y] of [
+      [1, 1],
+      [14, 20],
+      [28, 28],
+    ]) {
       const at = (y * beforeGrid.width + x) * 4;
       const atGrid = ((y - 1) * 224 + (x - 1)) * 4;
       expect(Math.abs(beforeGrid.data[at] - firstGrid[atGrid])).toBeLessThanOrEqual(PIXEL_TOLERANCE);
@@ -176,10 +203,17 @@ describe('wgan-edge demo', () => {
     await page.fill('#steps', '10000');
     await page.click('#train');
     await page.waitForFunction(() => /^Step \d+/.test(document.getElementById('status')!.textContent ?? ''));
-    expect([await page.isDisabled('#files'), await page.isDisabled('#invert'), await page.isDisabled('#train'), await page.isEnabled('#stop')]).toEqual([true, true, true, true]);
+    expect([
+      await page.isDisabled('#files'),
+      await page.isDisabled('#invert'),
+      await page.isDisabled('#train'),
+      await page.isEnabled('#stop'),
+    ]).toEqual([true, true, true, true]);
     await page.click('#stop');
     await waitReady(page);
-    const [, step, stepsRun] = /^Stopped at step (\d+) \((\d+) steps? here\)\. The grid shows the fine-tuned model\.$/.exec((await status(page))!)!.map(Number);
+    const [, step, stepsRun] = /^Stopped at step (\d+) \((\d+) steps? here\)\. The grid shows the fine-tuned model\.$/
+      .exec((await status(page))!)!
+      .map(Number);
     expect(stepsRun).toBeGreaterThanOrEqual(1);
     expect(stepsRun).toBeLessThan(10000);
     expect(step).toBe(shippedSteps + 2 + stepsRun);
@@ -200,7 +234,10 @@ describe('wgan-edge demo', () => {
 
   it('takes digits drawn as MNIST draws them as they are, and fine-tunes on them twice', async () => {
     const digits = await loadMnist('test', { limit: DIGITS });
-    await page.setInputFiles('#files', digitFiles(digits.data as Uint8Array, 'digit', (v) => v));
+    await page.setInputFiles(
+      '#files',
+      digitFiles(digits.data as Uint8Array, 'digit', (v) => v),
+    );
     await waitReady(page);
     expect(await status(page)).toBe(`${DIGITS} images on a dark background.`);
     expect(await page.isChecked('#invert')).toBe(false);
@@ -227,10 +264,15 @@ describe('wgan-edge demo', () => {
       await page.waitForFunction(() => document.body.dataset.toy === 'ready', null, { timeout: 180_000 });
       expect(await page.locator('#toy-status').textContent()).toBe(`${loss} on 25gaussians: done at step 10.`);
       // The scatter plot the worker drew, shown as an image; the curve has its points.
-      expect(await page.evaluate(() => (document.getElementById('toy-samples') as HTMLImageElement).naturalWidth)).toBe(512);
+      expect(await page.evaluate(() => (document.getElementById('toy-samples') as HTMLImageElement).naturalWidth)).toBe(
+        512,
+      );
       const inked = await page.evaluate(() => {
         const canvas = document.getElementById('toy-curve') as HTMLCanvasElement;
-        return canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data.filter((v, i) => i % 4 === 3 && v > 0).length;
+        return canvas
+          .getContext('2d')!
+          .getImageData(0, 0, canvas.width, canvas.height)
+          .data.filter((v, i) => i % 4 === 3 && v > 0).length;
       });
       expect(inked).toBeGreaterThan(100);
     }

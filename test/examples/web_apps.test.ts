@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { generatorFromModel } from '../../src/io/networks';
-import { loadShippedModel } from '../../src/node/shipped';
 import { disposeParams } from '../../src/nn/params';
+import { loadShippedModel } from '../../src/node/shipped';
 import { sampleGenerator } from '../../src/sample/generate';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 import { BUNDLED_EXAMPLES, installExample, packPackage, ROOT, run } from '../helpers/example_apps';
@@ -31,7 +31,10 @@ const BUILD_TIMEOUT_MS = 300_000;
 interface PageRun {
   state: string;
   status: string;
-  report: { info: { backend: string; threads: number; crossOriginIsolated: boolean }; serviceWorkerInfo?: { backend: string; scope: string } };
+  report: {
+    info: { backend: string; threads: number; crossOriginIsolated: boolean };
+    serviceWorkerInfo?: { backend: string; scope: string };
+  };
   /** The canvas's RGBA pixels. */
   canvas: { width: number; height: number; data: number[] };
   /** The service worker's PNG for the <img>, when the page has one. */
@@ -88,7 +91,11 @@ async function drive(url: string): Promise<PageRun> {
           state: document.body.dataset.state!,
           status: document.getElementById('status')!.textContent!,
           report: JSON.parse(document.body.dataset.report ?? 'null'),
-          canvas: { width: canvas.width, height: canvas.height, data: Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data) },
+          canvas: {
+            width: canvas.width,
+            height: canvas.height,
+            data: Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data),
+          },
           png,
         };
       })),
@@ -105,7 +112,7 @@ function digitsDifference({ width, data }: PageRun['canvas']): number {
   for (let i = 0; i < SAMPLES.n; i++) {
     for (let y = 0; y < 28; y++) {
       for (let x = 0; x < 28; x++) {
-        const page = (((Math.floor(i / 4) * 28 + y) * width) + (i % 4) * 28 + x) * 4;
+        const page = ((Math.floor(i / 4) * 28 + y) * width + (i % 4) * 28 + x) * 4;
         const node = ((i * 28 + y) * 28 + x) * 4;
         for (let c = 0; c < 4; c++) worst = Math.max(worst, Math.abs(data[page + c] - expected.rgba[node + c]));
       }
@@ -171,9 +178,13 @@ describe('examples/vite: the docs', () => {
   it("the README's and docs/web.md's web snippets type-check against the installed package", async () => {
     const dir = join(work, 'vite');
     const docs = await Promise.all(['README.md', 'docs/web.md'].map((file) => readFile(join(ROOT, file), 'utf8')));
-    const snippets = docs.flatMap((doc) => [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])).filter((code) => /^import .* from 'wgan-edge\//m.test(code));
+    const snippets = docs
+      .flatMap((doc) => [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]))
+      .filter((code) => /^import .* from 'wgan-edge\//m.test(code));
     expect(snippets.length).toBeGreaterThanOrEqual(5);
-    await Promise.all(snippets.map((code, i) => writeFile(join(dir, 'src', `readme_${i}.ts`), `${code}\nexport {};\n`)));
+    await Promise.all(
+      snippets.map((code, i) => writeFile(join(dir, 'src', `readme_${i}.ts`), `${code}\nexport {};\n`)),
+    );
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const result = await run('node', [tsc, '-p', dir]).then(
       () => '',
@@ -189,7 +200,7 @@ describe('examples/static: the package served as files, no bundler', () => {
     dir = await installExample(work, tarball, 'static');
   });
 
-  it('from the page\'s own folder, isolated, 2 threads: WASM on 2 threads and the digits', async () => {
+  it("from the page's own folder, isolated, 2 threads: WASM on 2 threads and the digits", async () => {
     const server = await serveStatic(dir, ISOLATION_HEADERS);
     try {
       expectDigitsOnWasm(await drive(`${server.url}?threads=2`), 2, true);
@@ -199,7 +210,10 @@ describe('examples/static: the package served as files, no bundler', () => {
   });
 
   it('from another origin, as from a CDN: the worker starts there and finds its .wasm files', async () => {
-    const cdn = await serveStatic(join(dir, 'wgan-edge'), { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+    const cdn = await serveStatic(join(dir, 'wgan-edge'), {
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+    });
     const page = await serveStatic(dir, ISOLATION_HEADERS);
     try {
       expectDigitsOnWasm(await drive(`${page.url}?threads=2&package=${encodeURIComponent(cdn.url)}`), 2, true);

@@ -4,8 +4,8 @@
  * exact resume, and a run that learns what each label means), sampling with `label`, and a
  * model file's round trip.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import type { Dataset } from '../../src/data/dataset';
@@ -16,7 +16,13 @@ import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { createCritic, createGenerator, paramShapes } from '../../src/models';
 import { archConfig, validateArch } from '../../src/models/config';
 import { disposeParams } from '../../src/nn/params';
-import { generateSamples, interpolateGenerator, sampleGenerator, sampleLabels, sampleLatents } from '../../src/sample/generate';
+import {
+  generateSamples,
+  interpolateGenerator,
+  sampleGenerator,
+  sampleLabels,
+  sampleLatents,
+} from '../../src/sample/generate';
 import { latents } from '../../src/sample/latents';
 import { Trainer } from '../../src/train/trainer';
 import { Rng } from '../../src/utils/rng';
@@ -45,7 +51,10 @@ function clusters(weights = [1, 1, 1, 1]): Dataset {
   };
   const draw = (batchSize: number, rng: Rng) => {
     const labels = Int32Array.from({ length: batchSize }, () => drawLabel(rng));
-    const points = Float32Array.from({ length: 2 * batchSize }, (_, i) => CENTRES[labels[i >> 1]][i & 1] + CLUSTER_STD * rng.normal());
+    const points = Float32Array.from(
+      { length: 2 * batchSize },
+      (_, i) => CENTRES[labels[i >> 1]][i & 1] + CLUSTER_STD * rng.normal(),
+    );
     return { samples: tf.tensor2d(points, [batchSize, 2]), labels: tf.tensor1d(labels, 'int32') };
   };
   return {
@@ -58,7 +67,11 @@ function clusters(weights = [1, 1, 1, 1]): Dataset {
     labelled: {
       classes: CENTRES.length,
       nextLabelled: draw,
-      nextLabels: (batchSize, rng) => tf.tensor1d(Int32Array.from({ length: batchSize }, () => drawLabel(rng)), 'int32'),
+      nextLabels: (batchSize, rng) =>
+        tf.tensor1d(
+          Int32Array.from({ length: batchSize }, () => drawLabel(rng)),
+          'int32',
+        ),
     },
   };
 }
@@ -66,16 +79,24 @@ function clusters(weights = [1, 1, 1, 1]): Dataset {
 /** A 4 x 4 x 1 image whose every pixel holds its label (times 10), and its label. */
 function labelledImages(labels: number[]) {
   const data = Uint8Array.from(labels.flatMap((l) => new Array(16).fill(10 * l)));
-  return { images: { data, shape: [labels.length, 4, 4, 1] as [number, number, number, number] }, labels: { values: Uint8Array.from(labels), classes: 4 } };
+  return {
+    images: { data, shape: [labels.length, 4, 4, 1] as [number, number, number, number] },
+    labels: { values: Uint8Array.from(labels), classes: 4 },
+  };
 }
 
 /** Two blank 28x28 images. */
-const labelledImages28 = () => ({ data: new Uint8Array(2 * 28 * 28), shape: [2, 28, 28, 1] as [number, number, number, number] });
+const labelledImages28 = () => ({
+  data: new Uint8Array(2 * 28 * 28),
+  shape: [2, 28, 28, 1] as [number, number, number, number],
+});
 
 describe('conditional architectures', () => {
   it('labels: an integer >= 2, checked; absent (every older model.json) is unconditional with the weights it had', () => {
     for (const bad of [1, 2.5, -3, '10', 1025]) {
-      expect(() => validateArch({ ...archConfig('dcgan28'), labels: bad })).toThrow(/labels must be an integer from 2 to 1024 .* got/);
+      expect(() => validateArch({ ...archConfig('dcgan28'), labels: bad })).toThrow(
+        /labels must be an integer from 2 to 1024 .* got/,
+      );
     }
     const plain = archConfig('dcgan28', { dim: 32 });
     expect(plain.labels).toBeUndefined();
@@ -96,11 +117,19 @@ describe('conditional architectures', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const z = latents(4, 2, 1);
-      expect(() => generator.apply(generator.params, z)).toThrow('the mlp generator is conditional (3 labels): it needs labels, an int32 tensor [4]');
+      expect(() => generator.apply(generator.params, z)).toThrow(
+        'the mlp generator is conditional (3 labels): it needs labels, an int32 tensor [4]',
+      );
       expect(() => critic.apply(critic.params, tf.zeros([4, 2]))).toThrow('the mlp critic is conditional (3 labels)');
-      expect(() => generator.apply(generator.params, z, tf.tensor1d([0, 1, 2], 'int32'))).toThrow('expects labels as int32 [4] (one per sample), got int32 [3]');
-      expect(() => generator.apply(generator.params, z, tf.tensor1d([0, 1, 2, 0], 'float32') as tf.Tensor1D)).toThrow('got float32 [4]');
-      expect(() => plain.apply(plain.params, z, tf.tensor1d([0, 1, 2, 0], 'int32'))).toThrow('the mlp generator is unconditional: it takes no labels');
+      expect(() => generator.apply(generator.params, z, tf.tensor1d([0, 1, 2], 'int32'))).toThrow(
+        'expects labels as int32 [4] (one per sample), got int32 [3]',
+      );
+      expect(() => generator.apply(generator.params, z, tf.tensor1d([0, 1, 2, 0], 'float32') as tf.Tensor1D)).toThrow(
+        'got float32 [4]',
+      );
+      expect(() => plain.apply(plain.params, z, tf.tensor1d([0, 1, 2, 0], 'int32'))).toThrow(
+        'the mlp generator is unconditional: it takes no labels',
+      );
     });
     expect(tf.memory().numTensors).toBe(before);
     [generator, critic, plain].forEach((n) => disposeParams(n.params));
@@ -110,7 +139,8 @@ describe('conditional architectures', () => {
     const arch = archConfig('mlp', { hidden: 8, depth: 1, latentDim: 6, latentComponents: 3, labels: 4 });
     const generator = createGenerator(arch, 5);
     const z = await sampleLatents(arch.latentDim, { n: 3, seed: 9 });
-    const as = async (label: number) => (await generateSamples(generator, z, 'float32', new Int32Array(3).fill(label))).values;
+    const as = async (label: number) =>
+      (await generateSamples(generator, z, 'float32', new Int32Array(3).fill(label))).values;
     const [a, b, again] = [await as(0), await as(2), await as(0)];
     expect(Array.from(a)).toEqual(Array.from(again));
     expect(Array.from(a)).not.toEqual(Array.from(b));
@@ -145,9 +175,15 @@ describe('labelled image datasets', () => {
 
   it('refuses labels that do not fit, naming the image', () => {
     const { images } = labelledImages([0, 1]);
-    expect(() => imageDataset(images, [0, 1], 'fixture', { values: Uint8Array.from([0]), classes: 4 })).toThrow('fixture: 2 images but 1 labels');
-    expect(() => imageDataset(images, [0, 1], 'fixture', { values: Uint8Array.from([0, 4]), classes: 4 })).toThrow('fixture: label 4 of image 1 is outside 0..3');
-    expect(() => imageDataset(images, [0, 1], 'fixture', { values: Uint8Array.from([0, 0]), classes: 1 })).toThrow('labels.classes must be an integer >= 2');
+    expect(() => imageDataset(images, [0, 1], 'fixture', { values: Uint8Array.from([0]), classes: 4 })).toThrow(
+      'fixture: 2 images but 1 labels',
+    );
+    expect(() => imageDataset(images, [0, 1], 'fixture', { values: Uint8Array.from([0, 4]), classes: 4 })).toThrow(
+      'fixture: label 4 of image 1 is outside 0..3',
+    );
+    expect(() => imageDataset(images, [0, 1], 'fixture', { values: Uint8Array.from([0, 0]), classes: 1 })).toThrow(
+      'labels.classes must be an integer >= 2',
+    );
   });
 });
 
@@ -155,9 +191,9 @@ describe('the conditional trainer', () => {
   const arch = archConfig('mlp', { hidden: 32, depth: 2, labels: CENTRES.length });
 
   it('refuses data without labels, or with another number of classes', () => {
-    expect(() => new Trainer({ loss: 'wgan-gp', arch, data: { sampleShape: [2], next: () => tf.zeros([1, 2]) }, seed: 1 })).toThrow(
-      'trainer config: the architecture is conditional on 4 labels, the data has no labels',
-    );
+    expect(
+      () => new Trainer({ loss: 'wgan-gp', arch, data: { sampleShape: [2], next: () => tf.zeros([1, 2]) }, seed: 1 }),
+    ).toThrow('trainer config: the architecture is conditional on 4 labels, the data has no labels');
     const three = { ...clusters(), labelled: { ...clusters().labelled!, classes: 3 } };
     expect(() => new Trainer({ loss: 'wgan-gp', arch, data: three, seed: 1 })).toThrow('the data has 3 classes');
   });
@@ -201,7 +237,9 @@ describe('sampling a conditional model', () => {
     const generator = createGenerator(arch, 2);
     const z = await sampleLatents(arch.latentDim, { n: 6, seed: 4 });
     const withLabel = await sampleGenerator(generator, { n: 6, seed: 4, label: 3 });
-    expect(Array.from(withLabel.values)).toEqual(Array.from((await generateSamples(generator, z, 'float32', new Int32Array(6).fill(3))).values));
+    expect(Array.from(withLabel.values)).toEqual(
+      Array.from((await generateSamples(generator, z, 'float32', new Int32Array(6).fill(3))).values),
+    );
     const defaults = sampleLabels(5, { n: 5000, seed: 4 })!;
     expect(Array.from(defaults)).toEqual(Array.from(sampleLabels(5, { n: 5000, seed: 4 })!));
     expect(Array.from(defaults)).not.toEqual(Array.from(sampleLabels(5, { n: 5000, seed: 5 })!));
@@ -219,14 +257,18 @@ describe('sampling a conditional model', () => {
   it('refuses a label out of range, and any label for an unconditional model', async () => {
     const generator = createGenerator(arch, 2);
     const plain = createGenerator(archConfig('mlp', { hidden: 8, depth: 1 }), 2);
-    await expect(sampleGenerator(generator, { n: 2, seed: 0, label: 5 })).rejects.toThrow("label must be an integer from 0 to 4 (the model's 5 classes), got 5");
+    await expect(sampleGenerator(generator, { n: 2, seed: 0, label: 5 })).rejects.toThrow(
+      "label must be an integer from 0 to 4 (the model's 5 classes), got 5",
+    );
     await expect(sampleGenerator(generator, { n: 2, seed: 0, label: 1.5 })).rejects.toThrow('got 1.5');
-    await expect(sampleGenerator(plain, { n: 2, seed: 0, label: 0 })).rejects.toThrow('label 0: this model is unconditional, it takes no label');
+    await expect(sampleGenerator(plain, { n: 2, seed: 0, label: 0 })).rejects.toThrow(
+      'label 0: this model is unconditional, it takes no label',
+    );
     await expect(interpolateGenerator(plain, { from: 0, to: 1, steps: 3, label: 0 })).rejects.toThrow('unconditional');
     [generator, plain].forEach((n) => disposeParams(n.params));
   });
 
-  it("a walk keeps one label: the given one, else the one sampleGenerator gives seed `from` first", async () => {
+  it('a walk keeps one label: the given one, else the one sampleGenerator gives seed `from` first', async () => {
     const generator = createGenerator(arch, 2);
     const walk = await interpolateGenerator(generator, { from: 3, to: 8, steps: 4 });
     const first = await sampleGenerator(generator, { n: 1, seed: 3 });
@@ -238,7 +280,12 @@ describe('sampling a conditional model', () => {
   });
 
   it('fine-tuning a conditional model is refused, naming why', async () => {
-    const trainer = new Trainer({ loss: 'wgan-gp', arch: archConfig('dcgan28', { dim: 2, labels: 4 }), data: imageDataset(labelledImages28(), [0, 1], 'fixture', { values: Uint8Array.from([0, 1]), classes: 4 }), seed: 1 });
+    const trainer = new Trainer({
+      loss: 'wgan-gp',
+      arch: archConfig('dcgan28', { dim: 2, labels: 4 }),
+      data: imageDataset(labelledImages28(), [0, 1], 'fixture', { values: Uint8Array.from([0, 1]), classes: 4 }),
+      seed: 1,
+    });
     const model = await modelFromTrainer(trainer, {});
     trainer.dispose();
     await expect(prepareFineTune(model, labelledImages28(), {}, 'the digits')).rejects.toThrow(
@@ -247,14 +294,23 @@ describe('sampling a conditional model', () => {
   });
 
   it('a model file keeps the labels: its generator draws what the trainer did', async () => {
-    const trainer = new Trainer({ loss: 'wgan-gp', arch: archConfig('mlp', { hidden: 8, depth: 1, labels: 4 }), data: clusters(), seed: 1, batchSize: 8 });
+    const trainer = new Trainer({
+      loss: 'wgan-gp',
+      arch: archConfig('mlp', { hidden: 8, depth: 1, labels: 4 }),
+      data: clusters(),
+      seed: 1,
+      batchSize: 8,
+    });
     await trainer.run({ steps: 1 });
     const encoded = await encodeModel(await modelFromTrainer(trainer, { dataset: 'clusters' }), 'float32');
     const model = await decodeModel(encoded.json, async (path) => encoded.files[path] ?? null, 'round trip');
     expect(model.architecture.labels).toBe(4);
     const loaded = generatorFromModel(model, 'round trip');
     const direct = { ...trainer.generator, params: trainer.emaGenerator!.params };
-    const [a, b] = [await sampleGenerator(loaded, { n: 4, seed: 2, label: 3 }), await sampleGenerator(direct, { n: 4, seed: 2, label: 3 })];
+    const [a, b] = [
+      await sampleGenerator(loaded, { n: 4, seed: 2, label: 3 }),
+      await sampleGenerator(direct, { n: 4, seed: 2, label: 3 }),
+    ];
     expect(Array.from(a.values)).toEqual(Array.from(b.values));
     disposeParams(loaded.params);
     trainer.dispose();

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/init';
 import { imageDataset } from '../../src/data/images';
 import { toyDataset, toyMixture, toyPoints } from '../../src/data/toy';
@@ -58,7 +58,9 @@ describe('toy sets (gan_toy.py)', () => {
     let residual = 0;
     for (const [x, y] of points) {
       const r = Math.hypot(x, y);
-      const candidates = [0, 1, 2, 3].map((turn) => Math.atan2(y, x) + 2 * Math.PI * turn).filter((t) => t >= 1.5 * Math.PI - 0.5 && t <= 4.5 * Math.PI + 0.5);
+      const candidates = [0, 1, 2, 3]
+        .map((turn) => Math.atan2(y, x) + 2 * Math.PI * turn)
+        .filter((t) => t >= 1.5 * Math.PI - 0.5 && t <= 4.5 * Math.PI + 0.5);
       const best = Math.min(...candidates.map((t) => Math.abs(r - t / 7.5)));
       residual += best * best;
       expect(r).toBeLessThan((4.5 * Math.PI) / 7.5 + 5 * noise);
@@ -85,17 +87,31 @@ describe('image arrays', () => {
     const symmetric = imageDataset({ data, shape: [2, 2, 2, 1] }, [-1, 1]).next(1, new Rng(1));
     expect(unit.shape).toEqual([1, 2, 2, 1]);
     const picked = Array.from(await unit.data());
-    expect([[0, 1, 0.2, 0.4], [0, 0, 1, 1]]).toContainEqual(picked.map((v) => +v.toFixed(6)));
-    expect(Array.from(await symmetric.data()).map((v) => +v.toFixed(6))).toEqual(picked.map((v) => +(2 * v - 1).toFixed(6)));
-    const floats = imageDataset({ data: new Float32Array([0.25, 0.5]), shape: [1, 1, 2, 1] }, [-1, 1]).next(2, new Rng(1));
+    expect([
+      [0, 1, 0.2, 0.4],
+      [0, 0, 1, 1],
+    ]).toContainEqual(picked.map((v) => +v.toFixed(6)));
+    expect(Array.from(await symmetric.data()).map((v) => +v.toFixed(6))).toEqual(
+      picked.map((v) => +(2 * v - 1).toFixed(6)),
+    );
+    const floats = imageDataset({ data: new Float32Array([0.25, 0.5]), shape: [1, 1, 2, 1] }, [-1, 1]).next(
+      2,
+      new Rng(1),
+    );
     expect(Array.from(await floats.data())).toEqual([-0.5, 0, -0.5, 0]);
     tf.dispose([unit, symmetric, floats]);
   });
 
   it('refuses bad shapes and out-of-range floats, naming the problem', () => {
-    expect(() => imageDataset({ data: new Uint8Array(10), shape: [2, 2, 2, 1] }, [0, 1])).toThrow(/shape \[2,2,2,1\] needs 8 values, the data has 10/);
-    expect(() => imageDataset({ data: new Uint8Array(8), shape: [2, 4, 1] as never }, [0, 1])).toThrow(/\[count, height, width, channels\]/);
-    expect(() => imageDataset({ data: new Float32Array([0.5, 1.5]), shape: [2, 1, 1, 1] }, [0, 1])).toThrow(/value 1.5 at index 1 \(image 1\)/);
+    expect(() => imageDataset({ data: new Uint8Array(10), shape: [2, 2, 2, 1] }, [0, 1])).toThrow(
+      /shape \[2,2,2,1\] needs 8 values, the data has 10/,
+    );
+    expect(() => imageDataset({ data: new Uint8Array(8), shape: [2, 4, 1] as never }, [0, 1])).toThrow(
+      /\[count, height, width, channels\]/,
+    );
+    expect(() => imageDataset({ data: new Float32Array([0.5, 1.5]), shape: [2, 1, 1, 1] }, [0, 1])).toThrow(
+      /value 1.5 at index 1 \(image 1\)/,
+    );
   });
 });
 
@@ -123,12 +139,16 @@ describe('MNIST and Fashion-MNIST idx files', () => {
     await expect(loadMnist('train', { directory: folder })).rejects.toThrow(/train-images-idx3-ubyte is missing/);
     const file = join(folder, 't10k-images-idx3-ubyte');
     writeFileSync(file, Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 0, 0, 0, 28, 0, 0, 0, 28]));
-    await expect(loadMnist('test', { directory: folder })).rejects.toThrow(/0x00000801, not the idx image magic 0x00000803/);
+    await expect(loadMnist('test', { directory: folder })).rejects.toThrow(
+      /0x00000801, not the idx image magic 0x00000803/,
+    );
     // A right header (10000 images of 28x28) over a file cut short at 1000 bytes.
     const truncated = Buffer.alloc(1000);
     truncated.set([0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28]);
     writeFileSync(file, truncated);
-    await expect(loadMnist('test', { directory: folder })).rejects.toThrow(/is 1000 bytes, 10000 images need 7840016: the file is truncated or corrupt/);
+    await expect(loadMnist('test', { directory: folder })).rejects.toThrow(
+      /is 1000 bytes, 10000 images need 7840016: the file is truncated or corrupt/,
+    );
   });
 
   it('Fashion-MNIST: the same idx layout gzipped, images and labels in order; a corrupt gzip named', async () => {
@@ -149,7 +169,11 @@ describe('MNIST and Fashion-MNIST idx files', () => {
     expect(Array.from(await loadMnistLabels('test', options))).toEqual([0, 3, 6]);
     const zipped = gzipSync(labels);
     writeFileSync(join(folder, 't10k-labels-idx1-ubyte.gz'), zipped.subarray(0, zipped.length >> 1));
-    await expect(loadMnistLabels('test', options)).rejects.toThrow(/Fashion-MNIST labels: .*t10k-labels-idx1-ubyte.gz is not valid gzip .*truncated or corrupt/);
-    await expect(loadMnist('train', options)).rejects.toThrow(/train-images-idx3-ubyte.gz is missing; install Debian's dataset-fashion-mnist/);
+    await expect(loadMnistLabels('test', options)).rejects.toThrow(
+      /Fashion-MNIST labels: .*t10k-labels-idx1-ubyte.gz is not valid gzip .*truncated or corrupt/,
+    );
+    await expect(loadMnist('train', options)).rejects.toThrow(
+      /train-images-idx3-ubyte.gz is missing; install Debian's dataset-fashion-mnist/,
+    );
   });
 });

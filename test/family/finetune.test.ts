@@ -2,25 +2,39 @@
 // gradients (first order, and the penalty's second order through it) against finite
 // differences on cpu and wasm, the choice of components on a synthetic generator, FreezeD in the
 // trainer, and fineTune end to end on a tiny model (no tensor left behind).
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { imageDataset } from '../../src/data/images';
 import type { ModelContents } from '../../src/io/codec';
+import { fineTune } from '../../src/io/finetune';
 import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
+import { nearestShotRatio } from '../../src/metrics/few_shot';
 import { createGenerator } from '../../src/models';
 import { archConfig, validateArch, type ArchConfig } from '../../src/models/config';
-import { anchorOf, anchorThresholds, componentOf, mixtureCentres, mixtureInput, type LatentAnchors } from '../../src/models/latent_mixture';
+import {
+  anchorOf,
+  anchorThresholds,
+  componentOf,
+  mixtureCentres,
+  mixtureInput,
+  type LatentAnchors,
+} from '../../src/models/latent_mixture';
 import type { Network } from '../../src/models/network';
 import { disposeParams } from '../../src/nn/params';
-import { latentPath, mixtureLatentPath, seededLatents } from '../../src/sample/latent_paths';
 import { interpolateLatents } from '../../src/sample/generate';
+import { latentPath, mixtureLatentPath, seededLatents } from '../../src/sample/latent_paths';
 import { diffAugment, type DiffAugmentPolicy } from '../../src/train/diff_augment';
-import { anchorsBetween, chooseComponents, chooseSpread, FineTuneInputError, invertGenerator } from '../../src/train/finetune';
-import { fineTune } from '../../src/io/finetune';
+import {
+  anchorsBetween,
+  chooseComponents,
+  chooseSpread,
+  FineTuneInputError,
+  invertGenerator,
+  SPREAD_GRID,
+} from '../../src/train/finetune';
 import { Trainer } from '../../src/train/trainer';
-import { nearestShotRatio } from '../../src/metrics/few_shot';
 import { boundaryValues, float32Step } from '../helpers/anchor_boundaries';
 import { checkGradients, randomNormal, seededRandom } from '../helpers/gradcheck';
 
@@ -47,7 +61,10 @@ describe('latent mixture restricted to some components (latentComponentsAllowed)
       expect(componentOf(z.subarray(i * DIM), K, allowed)).toBe(want);
       if (componentOf(z.subarray(i * DIM), K) === want) kept++;
       for (let j = 0; j < DIM - K; j++) {
-        expect(got[i * (DIM - K) + j]).toBeCloseTo((centres[want * (DIM - K) + j] + z[i * DIM + K + j]) * Math.SQRT1_2, 5);
+        expect(got[i * (DIM - K) + j]).toBeCloseTo(
+          (centres[want * (DIM - K) + j] + z[i * DIM + K + j]) * Math.SQRT1_2,
+          5,
+        );
       }
     }
     // About half the latents already picked 1 or 3, and those draw what they drew before.
@@ -73,7 +90,10 @@ describe('latent mixture restricted to some components (latentComponentsAllowed)
     disposeParams(whole.params);
     disposeParams(one.params);
     // Interpolation paths keep to the allowed components too.
-    const path = mixtureLatentPath(z.subarray(0, DIM), z.subarray(DIM, 2 * DIM), 5, 'slerp', { latentComponents: K, latentComponentsAllowed: [2] });
+    const path = mixtureLatentPath(z.subarray(0, DIM), z.subarray(DIM, 2 * DIM), 5, 'slerp', {
+      latentComponents: K,
+      latentComponentsAllowed: [2],
+    });
     for (let s = 0; s < 5; s++) expect(componentOf(path.subarray(s * DIM), K, [2])).toBe(2);
   });
 
@@ -83,7 +103,9 @@ describe('latent mixture restricted to some components (latentComponentsAllowed)
     for (const bad of [[], [2, 1], [1, 1], [4], [-1], [0.5], 'all']) {
       expect(() => validateArch({ ...base, latentComponentsAllowed: bad })).toThrow(/latentComponentsAllowed/);
     }
-    expect(() => validateArch({ ...archConfig('mlp'), latentComponentsAllowed: [0] })).toThrow(/latentComponentsAllowed/);
+    expect(() => validateArch({ ...archConfig('mlp'), latentComponentsAllowed: [0] })).toThrow(
+      /latentComponentsAllowed/,
+    );
   });
 });
 
@@ -107,35 +129,44 @@ describe('latent anchors (latentAnchors)', () => {
     for (let i = 0; i < n; i++) {
       const a = anchorOf(z.subarray(i * DIM), 3);
       counts[a]++;
-      for (let j = 0; j < NOISE; j++) expect(got[i * NOISE + j]).toBeCloseTo((anchors.points[a][j] + 0.6 * z[i * DIM + K + j]) * Math.SQRT1_2, 5);
+      for (let j = 0; j < NOISE; j++)
+        expect(got[i * NOISE + j]).toBeCloseTo((anchors.points[a][j] + 0.6 * z[i * DIM + K + j]) * Math.SQRT1_2, 5);
     }
     // 200 each by symmetry; a binomial's standard deviation is 11.5.
     for (const c of counts) expect(Math.abs(c - 200)).toBeLessThan(45);
   });
 
-  it.each(['cpu', 'wasm'] as const)('the kernels on %s pick anchorOf\'s anchor on the float32 values next to every boundary (1, 2, 3, 7 and 64 anchors)', async (backend) => {
-    await initBackend({ backend });
-    const before = tf.memory().numTensors;
-    for (const count of [1, 2, 3, 7, 64]) {
-      const thresholds = anchorThresholds(count);
-      // Each threshold is where anchorOf steps up, by one anchor, from one float32 value to the next.
-      thresholds.forEach((t, i) => {
-        expect(anchorOf([t], count)).toBe(i + 1);
-        expect(anchorOf([float32Step(t, -1)], count)).toBe(i);
-      });
-      const firsts = [...boundaryValues(count, 6), -12, -3, 0, 3, 12];
-      const z = new Float32Array(firsts.length * DIM);
-      firsts.forEach((v, i) => (z[i * DIM] = v));
-      // Anchor a at (a, 0, ...), spread 1 and zero noise: the input's first value reads a / sqrt(2).
-      const indexed = { points: Array.from({ length: count }, (_, a) => Array.from({ length: NOISE }, (__, j) => (j === 0 ? a : 0))), spread: 1 };
-      const out = tf.tidy(() => mixtureInput(tf.tensor2d(z, [firsts.length, DIM]), K, undefined, indexed));
-      const got = (await out.data()) as Float32Array;
-      out.dispose();
-      firsts.forEach((v, i) => expect(Math.round(got[i * NOISE] * Math.SQRT2), `z_0 = ${v}, ${count} anchors`).toBe(anchorOf([v], count)));
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    await initBackend({ backend: 'wasm' });
-  });
+  it.each(['cpu', 'wasm'] as const)(
+    "the kernels on %s pick anchorOf's anchor on the float32 values next to every boundary (1, 2, 3, 7 and 64 anchors)",
+    async (backend) => {
+      await initBackend({ backend });
+      const before = tf.memory().numTensors;
+      for (const count of [1, 2, 3, 7, 64]) {
+        const thresholds = anchorThresholds(count);
+        // Each threshold is where anchorOf steps up, by one anchor, from one float32 value to the next.
+        thresholds.forEach((t, i) => {
+          expect(anchorOf([t], count)).toBe(i + 1);
+          expect(anchorOf([float32Step(t, -1)], count)).toBe(i);
+        });
+        const firsts = [...boundaryValues(count, 6), -12, -3, 0, 3, 12];
+        const z = new Float32Array(firsts.length * DIM);
+        firsts.forEach((v, i) => (z[i * DIM] = v));
+        // Anchor a at (a, 0, ...), spread 1 and zero noise: the input's first value reads a / sqrt(2).
+        const indexed = {
+          points: Array.from({ length: count }, (_, a) => Array.from({ length: NOISE }, (__, j) => (j === 0 ? a : 0))),
+          spread: 1,
+        };
+        const out = tf.tidy(() => mixtureInput(tf.tensor2d(z, [firsts.length, DIM]), K, undefined, indexed));
+        const got = (await out.data()) as Float32Array;
+        out.dispose();
+        firsts.forEach((v, i) =>
+          expect(Math.round(got[i * NOISE] * Math.SQRT2), `z_0 = ${v}, ${count} anchors`).toBe(anchorOf([v], count)),
+        );
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      await initBackend({ backend: 'wasm' });
+    },
+  );
 
   it('validates the field', () => {
     const base = archConfig('mlp', { latentDim: DIM, latentComponents: K });
@@ -148,7 +179,8 @@ describe('latent anchors (latentAnchors)', () => {
       { ...anchors, spread: 1.5 },
       { points: anchors.points },
     ];
-    for (const latentAnchors of bad) expect(() => validateArch({ ...base, latentAnchors })).toThrow(/latentAnchors must be/);
+    for (const latentAnchors of bad)
+      expect(() => validateArch({ ...base, latentAnchors })).toThrow(/latentAnchors must be/);
     expect(() => validateArch({ ...archConfig('mlp'), latentAnchors: anchors })).toThrow(/latentAnchors must be/);
   });
 
@@ -196,13 +228,19 @@ describe.each(['cpu', 'wasm'] as const)('DiffAugment on %s', (backend) => {
     const x = randomNormal(seededRandom(3), [3, 8, 8, 1]);
     // D(x) = sum((T(x) W)^2) per sample: the penalty's weight gradient needs dT/dx inside d/dW.
     const penalty = (w: tf.Tensor) => {
-      const critic = (input: tf.Tensor) => tf.sum(tf.square(tf.matMul(tf.reshape(diffAugment(input, 23, POLICY), [3, 64]), w as tf.Tensor2D)), 1);
+      const critic = (input: tf.Tensor) =>
+        tf.sum(tf.square(tf.matMul(tf.reshape(diffAugment(input, 23, POLICY), [3, 64]), w as tf.Tensor2D)), 1);
       const slopes = tf.grad((input: tf.Tensor) => tf.sum(critic(input)))(x);
       const norms = tf.sqrt(tf.sum(tf.square(slopes), [1, 2, 3]));
       return tf.mean(tf.square(tf.sub(norms, 1)));
     };
     const [report] = await checkGradients(
-      { name: 'penalty through diffAugment', kernels: ['BatchMatMul'], inputs: (rand) => [tf.mul(randomNormal(rand, [64, 2]), 0.2)], f: penalty },
+      {
+        name: 'penalty through diffAugment',
+        kernels: ['BatchMatMul'],
+        inputs: (rand) => [tf.mul(randomNormal(rand, [64, 2]), 0.2)],
+        f: penalty,
+      },
       { order: 1, seed: 9, maxCoordinates: 32 },
     );
     expect(report.mismatches).toEqual([]);
@@ -301,7 +339,13 @@ describe('fineTune on a tiny model', () => {
 
   beforeAll(async () => {
     await initBackend({ backend: 'wasm' });
-    const trainer = new Trainer({ loss: 'wgan-gp', arch, data: imageDataset(images, arch.outputRange), seed: 1, batchSize: 4 });
+    const trainer = new Trainer({
+      loss: 'wgan-gp',
+      arch,
+      data: imageDataset(images, arch.outputRange),
+      seed: 1,
+      batchSize: 4,
+    });
     model = await modelFromTrainer(trainer, { dataset: 'bars' });
     trainer.dispose();
   });
@@ -309,16 +353,27 @@ describe('fineTune on a tiny model', () => {
   it('runs end to end: components chosen, FreezeD keeps conv1, the result samples, no tensor left behind', async () => {
     const before = tf.memory().numTensors;
     const seen: number[] = [];
-    const result = await fineTune(model, images, { steps: 3, batchSize: 4, seed: 2, onProgress: (m) => void seen.push(m.step) });
+    const result = await fineTune(model, images, {
+      steps: 3,
+      batchSize: 4,
+      seed: 2,
+      onProgress: (m) => void seen.push(m.step),
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.stepsRun).toBe(3);
     expect(seen).toEqual([1, 2, 3]);
     expect(result.choice?.allowed.length).toBeGreaterThanOrEqual(1);
     // Anchors between the images, in place of the components.
-    expect([0.5, 0.6, 0.7, 0.8, 0.9, 1]).toContain((result.model.architecture.latentAnchors as LatentAnchors).spread);
+    expect(SPREAD_GRID).toContain((result.model.architecture.latentAnchors as LatentAnchors).spread);
     expect((result.model.architecture.latentAnchors as LatentAnchors).points.length).toBeGreaterThanOrEqual(1);
     expect(result.model.architecture.latentComponentsAllowed).toBeUndefined();
-    expect(result.model.provenance).toMatchObject({ dataset: 'bars', loss: 'wgan-gp', seed: 2, steps: 3, fineTune: { images: 5, steps: 3 } });
+    expect(result.model.provenance).toMatchObject({
+      dataset: 'bars',
+      loss: 'wgan-gp',
+      seed: 2,
+      steps: 3,
+      fineTune: { images: 5, steps: 3 },
+    });
     expect(result.model.critic!['conv1/kernel'].values).toEqual(model.critic!['conv1/kernel'].values);
     expect(result.model.critic!['conv2/kernel'].values).not.toEqual(model.critic!['conv2/kernel'].values);
     expect(result.model.generator['input/kernel'].values).not.toEqual(model.generator['input/kernel'].values);
@@ -339,7 +394,7 @@ describe('fineTune on a tiny model', () => {
     expect(components.model.architecture.latentAnchors).toBeUndefined();
   });
 
-  it('invertGenerator: each image\'s inversion draws it nearer than any of 128 samples of the kept components', async () => {
+  it("invertGenerator: each image's inversion draws it nearer than any of 128 samples of the kept components", async () => {
     const allowed = [0, 2];
     const generator = generatorFromModel(model, 'base');
     const before = tf.memory().numTensors;
@@ -351,12 +406,19 @@ describe('fineTune on a tiny model', () => {
     const latents = new Float32Array(count * arch.latentDim);
     for (let i = 0; i < count; i++) {
       latents[i * arch.latentDim + inversion.components[i]] = 1;
-      latents.set(inversion.noise.subarray(i * (arch.latentDim - 3), (i + 1) * (arch.latentDim - 3)), i * arch.latentDim + 3);
+      latents.set(
+        inversion.noise.subarray(i * (arch.latentDim - 3), (i + 1) * (arch.latentDim - 3)),
+        i * arch.latentDim + 3,
+      );
     }
     const inverted = await pixels(generator, latents, count);
-    const restricted = generatorFromModel({ ...model, architecture: { ...model.architecture, latentComponentsAllowed: allowed } }, 'restricted');
+    const restricted = generatorFromModel(
+      { ...model, architecture: { ...model.architecture, latentComponentsAllowed: allowed } },
+      'restricted',
+    );
     const samples = await pixels(restricted, await seededLatents(128, arch.latentDim, 13), 128);
-    const error = (a: Float32Array, i: number, b: Float32Array, j: number) => a.subarray(i * 784, (i + 1) * 784).reduce((sum, v, t) => sum + (v - b[j * 784 + t]) ** 2, 0);
+    const error = (a: Float32Array, i: number, b: Float32Array, j: number) =>
+      a.subarray(i * 784, (i + 1) * 784).reduce((sum, v, t) => sum + (v - b[j * 784 + t]) ** 2, 0);
     const targets = Float32Array.from(images.data, (v) => v / 255);
     for (let i = 0; i < count; i++) {
       const nearestSample = Math.min(...Array.from({ length: 128 }, (_, j) => error(targets, i, samples, j)));
@@ -369,35 +431,54 @@ describe('fineTune on a tiny model', () => {
     const generator = generatorFromModel(model, 'base');
     const inversion = await invertGenerator(generator, images, [0, 1, 2], 4);
     const before = tf.memory().numTensors;
-    expect(await chooseSpread(generator, images, inversion, 2, 0, 1)).toBe(0.5);
+    expect(await chooseSpread(generator, images, inversion, 2, 0, 1)).toBe(SPREAD_GRID[0]);
     expect(await chooseSpread(generator, images, inversion, 2, 100, 1)).toBe(1);
+    // A higher target never picks a tighter draw (the same noise at every spread and target).
+    const picked = [];
+    for (const target of [0.2, 0.4, 0.6, 0.8])
+      picked.push(await chooseSpread(generator, images, inversion, 2, target, 1));
+    expect(picked).toEqual([...picked].sort((a, b) => a - b));
     expect(tf.memory().numTensors).toBe(before);
     disposeParams(generator.params);
   });
 
-  it('anchorsBetween: the midpoints of pairs of one component at the pair\'s mean norm; spread 1 gives the centres back', () => {
+  it("anchorsBetween: the midpoints of pairs of one component at the pair's mean norm; spread 1 gives the centres back", () => {
     const noiseDim = 4;
-    const inversion = { components: Int32Array.from([1, 0, 1, 1]), noise: Float32Array.from({ length: 16 }, (_, t) => Math.cos(t) * 2) };
+    const inversion = {
+      components: Int32Array.from([1, 0, 1, 1]),
+      noise: Float32Array.from({ length: 16 }, (_, t) => Math.cos(t) * 2),
+    };
     const { points, spread } = anchorsBetween(inversion, 3, 0.6, 2, 0);
     expect(spread).toBe(0.6);
     // Pairs of component 1: (0, 2), (0, 3), (2, 3); image 1 is alone in component 0.
     expect(points).toHaveLength(3);
     const centres = mixtureCentres(3, noiseDim);
     const row = (i: number) => Array.from(inversion.noise.subarray(i * noiseDim, (i + 1) * noiseDim));
-    const want = [[0, 2], [0, 3], [2, 3]].map(([i, j]) => {
+    const want = [
+      [0, 2],
+      [0, 3],
+      [2, 3],
+    ].map(([i, j]) => {
       const mid = row(i).map((v, t) => (v + row(j)[t]) / 2);
       const scale = (Math.hypot(...row(i)) + Math.hypot(...row(j))) / 2 / Math.hypot(...mid);
       return mid.map((v, t) => centres[noiseDim + t] + 0.8 * scale * v);
     });
     const sorted = (xs: number[][]) => [...xs].sort((a, b) => a[0] - b[0]);
     sorted(points).forEach((p, i) => p.forEach((v, t) => expect(v).toBeCloseTo(sorted(want)[i][t], 3)));
-    for (const p of anchorsBetween(inversion, 3, 1, 2, 0).points) p.forEach((v, t) => expect(v).toBeCloseTo(centres[noiseDim + t], 3));
+    for (const p of anchorsBetween(inversion, 3, 1, 2, 0).points)
+      p.forEach((v, t) => expect(v).toBeCloseTo(centres[noiseDim + t], 3));
     // No two images share a component: the images themselves.
-    expect(anchorsBetween({ components: Int32Array.from([0, 1]), noise: inversion.noise.slice(0, 8) }, 3, 0.6, 2, 0).points).toHaveLength(2);
+    expect(
+      anchorsBetween({ components: Int32Array.from([0, 1]), noise: inversion.noise.slice(0, 8) }, 3, 0.6, 2, 0).points,
+    ).toHaveLength(2);
   });
 
   it('refuses 0 or 1 image, an array that is not of images, a model without a critic, anchor options out of range', async () => {
-    const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as FineTuneInputError);
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e as FineTuneInputError,
+      );
     for (const rows of [[], [6]]) {
       const e = await refusal(fineTune(model, barImages(rows, 80), { steps: 1 }));
       expect(e).toBeInstanceOf(FineTuneInputError);
@@ -405,7 +486,10 @@ describe('fineTune on a tiny model', () => {
       expect(e!.message).toMatch(/at least 2/);
     }
     // Other sizes and colour are converted (finetune_inputs.test.ts); two channels are not an image.
-    const twoChannels = { data: new Uint8Array(3 * 32 * 32 * 2), shape: [3, 32, 32, 2] as [number, number, number, number] };
+    const twoChannels = {
+      data: new Uint8Array(3 * 32 * 32 * 2),
+      shape: [3, 32, 32, 2] as [number, number, number, number],
+    };
     expect((await refusal(fineTune(model, twoChannels, { steps: 1 })))!.code).toBe('image-shape');
     const e = await refusal(fineTune({ ...model, critic: undefined }, images, { steps: 1 }));
     expect(e!.code).toBe('no-critic');
@@ -422,7 +506,7 @@ describe('fineTune on a tiny model', () => {
 });
 
 describe('nearestShotRatio', () => {
-  it('reads 0 for copies of the shots and the median distance otherwise; variety reads the samples\' own spread', () => {
+  it("reads 0 for copies of the shots and the median distance otherwise; variety reads the samples' own spread", () => {
     const shots = Float32Array.from([0, 0, 10, 0]);
     const reals = Float32Array.from([0, 0, 0, 2, 0, 4]);
     expect(nearestShotRatio(shots, shots, reals, 2).ratio).toBe(0);
@@ -438,4 +522,3 @@ describe('nearestShotRatio', () => {
     expect(one.variety).toBe(0);
   });
 });
-

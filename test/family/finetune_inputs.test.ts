@@ -17,9 +17,9 @@ import { fineTune, PREVIEW, type FineTunePreview, type FineTuneProgress } from '
 import { fineTuneImageArray } from '../../src/io/image_inputs';
 import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { loadModelDir, saveModelDir } from '../../src/io/node_files';
-import { loadShippedModel } from '../../src/node/shipped';
 import { archConfig, type ArchConfig } from '../../src/models/config';
 import { disposeParams } from '../../src/nn/params';
+import { loadShippedModel } from '../../src/node/shipped';
 import { sampleGenerator } from '../../src/sample/generate';
 import { FineTuneInputError } from '../../src/train/finetune';
 import { Trainer } from '../../src/train/trainer';
@@ -35,11 +35,17 @@ function bar(row: number, background = 80): Uint8Array {
 function enlarged(pixels: Uint8Array, scale: number): { width: number; height: number; rgb: Uint8Array } {
   const side = 28 * scale;
   const rgb = new Uint8Array(side * side * 3);
-  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) rgb.fill(pixels[Math.floor(y / scale) * 28 + Math.floor(x / scale)], (y * side + x) * 3, (y * side + x + 1) * 3);
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++)
+      rgb.fill(pixels[Math.floor(y / scale) * 28 + Math.floor(x / scale)], (y * side + x) * 3, (y * side + x + 1) * 3);
   return { width: side, height: side, rgb };
 }
 
-const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as FineTuneInputError);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as FineTuneInputError,
+  );
 
 describe('fine-tune images as users have them', () => {
   beforeAll(async () => {
@@ -53,8 +59,12 @@ describe('fine-tune images as users have them', () => {
     const images = [
       encodePng({ width: 28, height: 28, channels: 1, data: a }),
       encodePng({ width: 56, height: 56, channels: 3, data: big.rgb }).buffer as ArrayBuffer,
-      new Blob([encodePng({ width: 28, height: 28, channels: 1, data: c }) as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
-      new File([encodePng({ width: 28, height: 28, channels: 1, data: d }) as Uint8Array<ArrayBuffer>], 'd.png', { type: 'image/png' }),
+      new Blob([encodePng({ width: 28, height: 28, channels: 1, data: c }) as Uint8Array<ArrayBuffer>], {
+        type: 'image/png',
+      }),
+      new File([encodePng({ width: 28, height: 28, channels: 1, data: d }) as Uint8Array<ArrayBuffer>], 'd.png', {
+        type: 'image/png',
+      }),
       // An ImageData's fields (Node has no ImageData class), 84x84: 3x3 blocks.
       (() => {
         const { width, height, rgb } = enlarged(e, 3);
@@ -65,9 +75,20 @@ describe('fine-tune images as users have them', () => {
     ];
     const array = await fineTuneImageArray(images, [28, 28, 1]);
     expect(array.shape).toEqual([5, 28, 28, 1]);
-    rows.forEach((row, i) => expect(Array.from(array.data.subarray(i * 784, (i + 1) * 784)), `image ${i}`).toEqual(Array.from(bar(row))));
+    rows.forEach((row, i) =>
+      expect(Array.from(array.data.subarray(i * 784, (i + 1) * 784)), `image ${i}`).toEqual(Array.from(bar(row))),
+    );
     // JPEG is lossy: its decode lands near the bar, at the model's size.
-    const jpeg = encodeJpeg({ width: 56, height: 56, data: Buffer.from(enlarged(a, 2).rgb.reduce<number[]>((out, v, i) => (out.push(v), i % 3 === 2 && out.push(255), out), [])) }, 95).data;
+    const jpeg = encodeJpeg(
+      {
+        width: 56,
+        height: 56,
+        data: Buffer.from(
+          enlarged(a, 2).rgb.reduce<number[]>((out, v, i) => (out.push(v), i % 3 === 2 && out.push(255), out), []),
+        ),
+      },
+      95,
+    ).data;
     const fromJpeg = await fineTuneImageArray([new Uint8Array(jpeg), images[0]], [28, 28, 1]);
     const worst = Array.from(fromJpeg.data.subarray(0, 784)).reduce((m, v, i) => Math.max(m, Math.abs(v - a[i])), 0);
     expect(worst).toBeLessThan(12);
@@ -81,11 +102,17 @@ describe('fine-tune images as users have them', () => {
     expect(grey.shape).toEqual([2, 28, 28, 1]);
     expect(new Set(grey.data)).toEqual(new Set([Math.round(0.299 * r + 0.587 * g + 0.114 * b)]));
     // Grey for a colour model: three equal channels; floats in [0, 1] read as 0..255.
-    const floats = { data: new Float32Array(3 * 8 * 8).fill(0.5), shape: [3, 8, 8, 1] as [number, number, number, number] };
+    const floats = {
+      data: new Float32Array(3 * 8 * 8).fill(0.5),
+      shape: [3, 8, 8, 1] as [number, number, number, number],
+    };
     const rgb = await fineTuneImageArray(floats, [32, 32, 3]);
     expect(rgb.shape).toEqual([3, 32, 32, 3]);
     expect(new Set(rgb.data)).toEqual(new Set([128]));
-    const exact = { data: new Float32Array(2 * 784).fill(0.25), shape: [2, 28, 28, 1] as [number, number, number, number] };
+    const exact = {
+      data: new Float32Array(2 * 784).fill(0.25),
+      shape: [2, 28, 28, 1] as [number, number, number, number],
+    };
     expect(await fineTuneImageArray(exact, [28, 28, 1])).toBe(exact);
   });
 
@@ -93,7 +120,10 @@ describe('fine-tune images as users have them', () => {
     const png = encodePng({ width: 28, height: 28, channels: 1, data: bar(5) });
     const cases: [unknown[], RegExp][] = [
       [[png, png, new TextEncoder().encode('not a picture')], /^image 2: not a PNG or JPEG file\.$/],
-      [[png, new File(['hello'], 'notes.txt', { type: 'text/plain' })], /^notes\.txt \(image 1\): not a PNG or JPEG file\.$/],
+      [
+        [png, new File(['hello'], 'notes.txt', { type: 'text/plain' })],
+        /^notes\.txt \(image 1\): not a PNG or JPEG file\.$/,
+      ],
       [[png, 42, png], /^image 1: expected a File, Blob, ImageBitmap, ImageData or PNG\/JPEG bytes, got a number$/],
       [[png, { width: 2, height: 2, data: new Uint8ClampedArray(3) }], /^image 1: expected .* got a Object$/],
       [[png, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], /^image 1: cannot decode image/],
@@ -120,7 +150,13 @@ describe('fineTune: input refusals, progress, previews, Stop, saving', () => {
   beforeAll(async () => {
     await initBackend({ backend: 'wasm' });
     const images: ImageArray = { data: new Uint8Array(784 * 2).fill(80), shape: [2, 28, 28, 1] };
-    const trainer = new Trainer({ loss: 'wgan-gp', arch, data: imageDataset(images, arch.outputRange), seed: 1, batchSize: 4 });
+    const trainer = new Trainer({
+      loss: 'wgan-gp',
+      arch,
+      data: imageDataset(images, arch.outputRange),
+      seed: 1,
+      batchSize: 4,
+    });
     model = await modelFromTrainer(trainer, { dataset: 'bars' });
     trainer.dispose();
     dir = await mkdtemp(join(tmpdir(), 'wgan-edge-finetune-inputs-'));
@@ -134,17 +170,39 @@ describe('fineTune: input refusals, progress, previews, Stop, saving', () => {
       expect(e).toBeInstanceOf(FineTuneInputError);
       return [e!.code, e!.message];
     };
-    expect(await codeOf([])).toEqual(['too-few-images', expect.stringMatching(/0 images; a fine-tune needs at least 2/)]);
-    expect(await codeOf([pngs[0]])).toEqual(['too-few-images', expect.stringMatching(/1 image; a fine-tune needs at least 2/)]);
+    expect(await codeOf([])).toEqual([
+      'too-few-images',
+      expect.stringMatching(/0 images; a fine-tune needs at least 2/),
+    ]);
+    expect(await codeOf([pngs[0]])).toEqual([
+      'too-few-images',
+      expect.stringMatching(/1 image; a fine-tune needs at least 2/),
+    ]);
     expect(await codeOf([pngs[0], new Uint8Array(8)])).toEqual(['not-an-image', 'image 1: not a PNG or JPEG file.']);
-    expect(await codeOf(pngs, {}, { ...model, critic: undefined })).toEqual(['no-critic', expect.stringMatching(/has no critic/)]);
-    expect(await codeOf(pngs, { label: 3 })).toEqual(['not-conditional', expect.stringMatching(/^the model is not conditional: .* label 3/)]);
-    expect(await codeOf(pngs, { label: -1 })).toEqual(['bad-option', expect.stringMatching(/label must be an integer >= 0, got -1/)]);
+    expect(await codeOf(pngs, {}, { ...model, critic: undefined })).toEqual([
+      'no-critic',
+      expect.stringMatching(/has no critic/),
+    ]);
+    expect(await codeOf(pngs, { label: 3 })).toEqual([
+      'not-conditional',
+      expect.stringMatching(/^the model is not conditional: .* label 3/),
+    ]);
+    expect(await codeOf(pngs, { label: -1 })).toEqual([
+      'bad-option',
+      expect.stringMatching(/label must be an integer >= 0, got -1/),
+    ]);
     expect(await codeOf(pngs, { previewEveryMs: 0 })).toEqual(['bad-option', expect.stringMatching(/previewEveryMs/)]);
     // The background rule on the shipped mnist (light on dark): ink on paper is refused, and taken once inverted.
     const mnist = await loadShippedModel('mnist');
-    const paper = [6, 9, 12].map((row) => encodePng({ width: 28, height: 28, channels: 1, data: bar(row, 0).map((v) => 255 - v) }));
-    expect(await codeOf(paper, {}, mnist)).toEqual(['background', expect.stringMatching(/^the images have a light background \(1\.00\) and the model draws on a dark background \(0\.0\d\); invert them first \(the invert option, --invert\)/)]);
+    const paper = [6, 9, 12].map((row) =>
+      encodePng({ width: 28, height: 28, channels: 1, data: bar(row, 0).map((v) => 255 - v) }),
+    );
+    expect(await codeOf(paper, {}, mnist)).toEqual([
+      'background',
+      expect.stringMatching(
+        /^the images have a light background \(1\.00\) and the model draws on a dark background \(0\.0\d\); invert them first \(the invert option, --invert\)/,
+      ),
+    ]);
     const inverted = await fineTune(mnist, paper, { steps: 0, invert: true });
     expect(inverted.model.provenance).toMatchObject({ fineTune: { images: 3, steps: 0 } });
     expect(tf.memory().numTensors).toBe(before);
@@ -155,7 +213,14 @@ describe('fineTune: input refusals, progress, previews, Stop, saving', () => {
     const previews: FineTunePreview[] = [];
     const progress: FineTuneProgress[] = [];
     const steps = 4;
-    const result = await fineTune(model, pngs, { steps, seed: 2, batchSize: 4, previewEveryMs: 1e-3, onPreview: (p) => void previews.push(p), onProgress: (p) => void progress.push(p) });
+    const result = await fineTune(model, pngs, {
+      steps,
+      seed: 2,
+      batchSize: 4,
+      previewEveryMs: 1e-3,
+      onPreview: (p) => void previews.push(p),
+      onProgress: (p) => void progress.push(p),
+    });
     expect(tf.memory().numTensors).toBe(before);
     // Start (before any step), every step (due each time at 1 us), the end.
     expect(previews.map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 4]);
@@ -168,18 +233,33 @@ describe('fineTune: input refusals, progress, previews, Stop, saving', () => {
     const want = await sampleGenerator(start, { n: PREVIEW.side ** 2, seed: PREVIEW.seed, format: 'rgba' });
     disposeParams(start.params);
     for (const tile of [0, 5, 15]) {
-      const [gx, gy] = [PREVIEW.gap + (tile % PREVIEW.side) * (28 + PREVIEW.gap), PREVIEW.gap + Math.floor(tile / PREVIEW.side) * (28 + PREVIEW.gap)];
-      for (const [y, x] of [[0, 0], [13, 17], [27, 27]]) {
+      const [gx, gy] = [
+        PREVIEW.gap + (tile % PREVIEW.side) * (28 + PREVIEW.gap),
+        PREVIEW.gap + Math.floor(tile / PREVIEW.side) * (28 + PREVIEW.gap),
+      ];
+      for (const [y, x] of [
+        [0, 0],
+        [13, 17],
+        [27, 27],
+      ]) {
         const at = ((gy + y) * side + gx + x) * 4;
         const from = ((tile * 28 + y) * 28 + x) * 4;
-        expect(Array.from(previews[0].rgba.subarray(at, at + 4))).toEqual(Array.from(want.values.subarray(from, from + 4)));
+        expect(Array.from(previews[0].rgba.subarray(at, at + 4))).toEqual(
+          Array.from(want.values.subarray(from, from + 4)),
+        );
       }
     }
     // The last grid is the result's generator (its average): drawn from the saved contents.
     const end = generatorFromModel(result.model, 'end');
     const last = await sampleGenerator(end, { n: PREVIEW.side ** 2, seed: PREVIEW.seed, format: 'rgba' });
     disposeParams(end.params);
-    expect(Array.from(previews.at(-1)!.rgba.subarray((PREVIEW.gap * side + PREVIEW.gap) * 4, (PREVIEW.gap * side + PREVIEW.gap) * 4 + 4))).toEqual(Array.from(last.values.subarray(0, 4)));
+    expect(
+      Array.from(
+        previews
+          .at(-1)!
+          .rgba.subarray((PREVIEW.gap * side + PREVIEW.gap) * 4, (PREVIEW.gap * side + PREVIEW.gap) * 4 + 4),
+      ),
+    ).toEqual(Array.from(last.values.subarray(0, 4)));
     expect(previews[0].rgba).not.toEqual(previews.at(-1)!.rgba);
     // The ETA: the run's pace so far times the steps left; 0 at the last step.
     expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4]);
@@ -200,7 +280,13 @@ describe('fineTune: input refusals, progress, previews, Stop, saving', () => {
 
   it('Stop keeps the steps done; the result saves to a folder and reads back the same', async () => {
     const stop = new AbortController();
-    const result = await fineTune(model, pngs, { steps: 6, seed: 4, batchSize: 4, onProgress: (p) => (p.step === 2 ? stop.abort() : undefined), signal: stop.signal });
+    const result = await fineTune(model, pngs, {
+      steps: 6,
+      seed: 4,
+      batchSize: 4,
+      onProgress: (p) => (p.step === 2 ? stop.abort() : undefined),
+      signal: stop.signal,
+    });
     expect(result).toMatchObject({ stopped: 'aborted', stepsRun: 2 });
     expect(result.model.provenance).toMatchObject({ steps: 2, fineTune: { images: 5, steps: 2 } });
     // The same two steps, run to their end, give the same model: the stop lost nothing.
@@ -211,7 +297,9 @@ describe('fineTune: input refusals, progress, previews, Stop, saving', () => {
     const back = await loadModelDir(folder);
     expect(back.architecture).toEqual(result.model.architecture);
     expect(back.provenance).toMatchObject({ fineTune: { images: 5, steps: 2 } });
-    for (const [name, array] of Object.entries(result.model.generator)) expect(back.generator[name].values, name).toEqual(array.values);
-    for (const [name, array] of Object.entries(result.model.critic!)) expect(back.critic![name].values, name).toEqual(array.values);
+    for (const [name, array] of Object.entries(result.model.generator))
+      expect(back.generator[name].values, name).toEqual(array.values);
+    for (const [name, array] of Object.entries(result.model.critic!))
+      expect(back.critic![name].values, name).toEqual(array.values);
   });
 });

@@ -1,9 +1,10 @@
 // The latent mixture (models/latent_mixture.ts): the network reads (c_k + e) / sqrt(2), k the
 // argmax of the latent's first K values and e the rest, checked against a loop over plain arrays.
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
+import { imageDataset } from '../../src/data/images';
 import { decodeModel, encodeModel } from '../../src/io/codec';
 import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { createGenerator } from '../../src/models';
@@ -12,7 +13,6 @@ import { mixtureCentres, mixtureInput } from '../../src/models/latent_mixture';
 import { disposeParams } from '../../src/nn/params';
 import { interpolateGenerator, interpolateLatents, sampleGenerator } from '../../src/sample/generate';
 import { latentPath, seededLatents, type InterpolationPath } from '../../src/sample/latent_paths';
-import { imageDataset } from '../../src/data/images';
 import { Trainer } from '../../src/train/trainer';
 
 const K = 3;
@@ -82,15 +82,28 @@ describe('latent mixture', () => {
     disposeParams(generator.params);
   });
 
-  it('a model file keeps the mixture: the generator decoded from it samples what the trainer\'s does', async () => {
+  it("a model file keeps the mixture: the generator decoded from it samples what the trainer's does", async () => {
     const arch = archConfig('dcgan28', { dim: 2, latentDim: DIM, latentComponents: K });
-    const images = { data: new Uint8Array(4 * 784).map((_, i) => (i * 7) % 256), shape: [4, 28, 28, 1] as [number, number, number, number] };
-    const trainer = new Trainer({ loss: 'wgan-gp', arch, data: imageDataset(images, arch.outputRange, 'test'), seed: 2, batchSize: 2 });
+    const images = {
+      data: new Uint8Array(4 * 784).map((_, i) => (i * 7) % 256),
+      shape: [4, 28, 28, 1] as [number, number, number, number],
+    };
+    const trainer = new Trainer({
+      loss: 'wgan-gp',
+      arch,
+      data: imageDataset(images, arch.outputRange, 'test'),
+      seed: 2,
+      batchSize: 2,
+    });
     await trainer.run({ steps: 1 });
     const model = await modelFromTrainer(trainer, { dataset: 'test' });
     expect(model.architecture.latentComponents).toBe(K);
     const encoded = await encodeModel(model);
-    const decoded = await decodeModel(JSON.parse(JSON.stringify(encoded.json)), async (path) => encoded.files[path] ?? null, 'test');
+    const decoded = await decodeModel(
+      JSON.parse(JSON.stringify(encoded.json)),
+      async (path) => encoded.files[path] ?? null,
+      'test',
+    );
     const rebuilt = generatorFromModel(decoded, 'test');
     const z = await seededLatents(3, DIM, 7);
     const trained = await run(z, 3, (t) => trainer.generator.apply(trainer.generator.params, t));
@@ -100,8 +113,12 @@ describe('latent mixture', () => {
   });
 
   it('refuses fewer than 2 components, or no noise left', () => {
-    expect(() => archConfig('dcgan28', { latentDim: DIM, latentComponents: 1 })).toThrow(/latentComponents must be an integer from 2 to latentDim - 1 \(7\), got 1/);
-    expect(() => archConfig('dcgan28', { latentDim: DIM, latentComponents: DIM })).toThrow(/latentComponents must be an integer from 2 to latentDim - 1/);
+    expect(() => archConfig('dcgan28', { latentDim: DIM, latentComponents: 1 })).toThrow(
+      /latentComponents must be an integer from 2 to latentDim - 1 \(7\), got 1/,
+    );
+    expect(() => archConfig('dcgan28', { latentDim: DIM, latentComponents: DIM })).toThrow(
+      /latentComponents must be an integer from 2 to latentDim - 1/,
+    );
   });
 });
 
@@ -119,7 +136,7 @@ describe('a walk between two seeds of a mixture generator', () => {
     while ((await componentOfSeed(to)) === (await componentOfSeed(from))) to++;
   });
 
-  it('runs through the network input: evenly (lerp) or on the great circle (slerp), from one seed\'s latent to the other\'s', async () => {
+  it("runs through the network input: evenly (lerp) or on the great circle (slerp), from one seed's latent to the other's", async () => {
     const steps = 7;
     for (const path of ['lerp', 'slerp'] as InterpolationPath[]) {
       const walk = await interpolateLatents(arch, { from, to, steps, path });
@@ -140,20 +157,30 @@ describe('a walk between two seeds of a mixture generator', () => {
     // The straight line between the latents themselves: the input leaps where the component
     // changes, by far more than the walk's even steps.
     const ends = await seededLatents(1, DIM, from);
-    const straight = await run(latentPath(ends, await seededLatents(1, DIM, to), steps, 'lerp'), steps, (t) => mixtureInput(t, K));
-    const walk = await run(await interpolateLatents(arch, { from, to, steps, path: 'lerp' }), steps, (t) => mixtureInput(t, K));
+    const straight = await run(latentPath(ends, await seededLatents(1, DIM, to), steps, 'lerp'), steps, (t) =>
+      mixtureInput(t, K),
+    );
+    const walk = await run(await interpolateLatents(arch, { from, to, steps, path: 'lerp' }), steps, (t) =>
+      mixtureInput(t, K),
+    );
     const largestStep = (x: Float32Array) =>
-      Math.max(...Array.from({ length: steps - 1 }, (_, s) => Math.hypot(...Array.from({ length: inputSize }, (_, j) => x[(s + 1) * inputSize + j] - x[s * inputSize + j]))));
+      Math.max(
+        ...Array.from({ length: steps - 1 }, (_, s) =>
+          Math.hypot(...Array.from({ length: inputSize }, (_, j) => x[(s + 1) * inputSize + j] - x[s * inputSize + j])),
+        ),
+      );
     expect(largestStep(straight)).toBeGreaterThan(2 * largestStep(walk));
   });
 
-  it('interpolateGenerator walks it: its ends are sampleGenerator\'s samples of the two seeds', async () => {
+  it("interpolateGenerator walks it: its ends are sampleGenerator's samples of the two seeds", async () => {
     const generator = createGenerator(archConfig('dcgan28', { dim: 2, ...arch }), 3);
     const steps = 5;
     const walk = await interpolateGenerator(generator, { from, to, steps });
     const size = walk.values.length / steps;
     expect(walk.values.subarray(0, size)).toEqual((await sampleGenerator(generator, { n: 1, seed: from })).values);
-    expect(walk.values.subarray((steps - 1) * size)).toEqual((await sampleGenerator(generator, { n: 1, seed: to })).values);
+    expect(walk.values.subarray((steps - 1) * size)).toEqual(
+      (await sampleGenerator(generator, { n: 1, seed: to })).values,
+    );
     disposeParams(generator.params);
   });
 });

@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/backend/gradients';
 import { initBackend } from '../../src/backend/init';
 import { criticTerms, defaultsFor, generatorLoss, lossModule } from '../../src/losses';
@@ -58,8 +58,16 @@ describe('loss formulas against hand computations', () => {
   it('criticTerms: W = E[D(x)] - E[D(G(z))], loss = base + lambda * penalty; no penalty when lambda is 0', () => {
     const w = tf.tensor2d([[0.5], [-2]]);
     const critic = (x: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w);
-    const x = tf.tensor2d([[1, 2], [3, -1], [0, 1]]);
-    const y = tf.tensor2d([[-1, 0], [2, 2], [1, 1]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+      [0, 1],
+    ]);
+    const y = tf.tensor2d([
+      [-1, 0],
+      [2, 2],
+      [1, 1],
+    ]);
     const realScores = [1 * 0.5 - 4, 1.5 + 2, -2];
     const fakeScores = [-0.5, 1 - 4, 0.5 - 2];
     const gp = { ...defaultsFor('wgan-gp', 'dcgan28') };
@@ -71,7 +79,10 @@ describe('loss formulas against hand computations', () => {
     const plain = criticTerms(lossModule('wgan'), critic, x, y, defaultsFor('wgan', 'mlp'), 3);
     expect(scalar(plain.penalty)).toBe(0);
     expect(scalar(plain.loss)).toBeCloseTo(mean(fakeScores) - mean(realScores), 5);
-    expect(scalar(generatorLoss(lossModule('wgan'), critic, y, defaultsFor('wgan', 'mlp')))).toBeCloseTo(-mean(fakeScores), 5);
+    expect(scalar(generatorLoss(lossModule('wgan'), critic, y, defaultsFor('wgan', 'mlp')))).toBeCloseTo(
+      -mean(fakeScores),
+      5,
+    );
     tf.dispose([w, x, y, plain.wasserstein, terms.wasserstein]);
   });
 });
@@ -80,7 +91,9 @@ describe('gradient penalty', () => {
   it('draws one eps per sample: each xhat lies on its segment at one position', () => {
     const real = tf.randomNormal([6, 4, 3, 2], 0, 1, 'float32', 1);
     const fake = tf.randomNormal([6, 4, 3, 2], 0, 1, 'float32', 2);
-    const [r, f, h] = [real, fake, interpolate(real, fake, 9)].map((t) => tf.reshape(t, [6, 24]).arraySync() as number[][]);
+    const [r, f, h] = [real, fake, interpolate(real, fake, 9)].map(
+      (t) => tf.reshape(t, [6, 24]).arraySync() as number[][],
+    );
     const eps = r.map((row, i) => row.map((rv, j) => (h[i][j] - f[i][j]) / (rv - f[i][j])));
     for (const row of eps) {
       for (const e of row) expect(e).toBeCloseTo(row[0], 3);
@@ -100,7 +113,10 @@ describe('gradient penalty', () => {
     expect(scalar(gradientPenalty(critic, real, fake, 1))).toBeCloseTo((norm - 1) ** 2, 5);
     // d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||: the second-order path through matMul-free ops.
     const wVar = tf.variable(w);
-    const { grads } = tf.variableGrads(() => gradientPenalty((x) => tf.sum(tf.mul(x, wVar), [1, 2, 3]), real, fake, 1), [wVar]);
+    const { grads } = tf.variableGrads(
+      () => gradientPenalty((x) => tf.sum(tf.mul(x, wVar), [1, 2, 3]), real, fake, 1),
+      [wVar],
+    );
     const got = grads[wVar.name].dataSync();
     const want = tf.mul(w, (2 * (norm - 1)) / norm).dataSync();
     got.forEach((g, i) => expect(g).toBeCloseTo(want[i], 5));
@@ -130,11 +146,19 @@ describe('gradient penalty', () => {
       const critic = createCritic(arch, 12);
       const x = tf.randomNormal([batch, ...arch.outputShape], 0, 1, 'float32', 4);
       const u = tf.randomNormal([batch], 0, 1, 'float32', 8);
-      const objective = (p: ParamTensors) => tf.sum(tf.mul(u, inputGradientNorms((t) => critic.apply(p, t), x)));
+      const objective = (p: ParamTensors) =>
+        tf.sum(
+          tf.mul(
+            u,
+            inputGradientNorms((t) => critic.apply(p, t), x),
+          ),
+        );
       const names = Object.keys(critic.params);
       const { grads } = tf.variableGrads(() => objective(critic.params) as tf.Scalar, Object.values(critic.params));
       // The last bias shifts D but not its input gradient: it gets no gradient (checked as 0).
-      const analytic = Object.fromEntries(names.map((n) => [n, grads[critic.params[n].name]?.dataSync() ?? new Float32Array(critic.params[n].size)]));
+      const analytic = Object.fromEntries(
+        names.map((n) => [n, grads[critic.params[n].name]?.dataSync() ?? new Float32Array(critic.params[n].size)]),
+      );
       const h = 2e-3;
       let checked = 0;
       let skipped = 0;
@@ -158,7 +182,10 @@ describe('gradient penalty', () => {
             skipped++;
             continue;
           }
-          expect(Math.abs(analytic[name][index] - fine), `${name}[${index}]: ${analytic[name][index]} vs ${fine}`).toBeLessThan(tolerance);
+          expect(
+            Math.abs(analytic[name][index] - fine),
+            `${name}[${index}]: ${analytic[name][index]} vs ${fine}`,
+          ).toBeLessThan(tolerance);
           checked++;
         }
       }

@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/init';
 import { toyDataset, toyMixture, toyPoints } from '../../src/data/toy';
 import { generatorModeCoverage, modeCoverage } from '../../src/metrics/modes';
@@ -54,12 +54,18 @@ describe('exact Wasserstein-1', () => {
     let best = Infinity;
     const permute = (prefix: number[], rest: number[]) => {
       if (rest.length === 0) {
-        best = Math.min(best, prefix.reduce((s, j, i) => s + Math.hypot(...a[i].map((v, k) => v - b[j][k])), 0) / a.length);
+        best = Math.min(
+          best,
+          prefix.reduce((s, j, i) => s + Math.hypot(...a[i].map((v, k) => v - b[j][k])), 0) / a.length,
+        );
         return;
       }
       rest.forEach((j, idx) => permute([...prefix, j], [...rest.slice(0, idx), ...rest.slice(idx + 1)]));
     };
-    permute([], b.map((_, j) => j));
+    permute(
+      [],
+      b.map((_, j) => j),
+    );
     return best;
   }
 

@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/backend/gradients';
 import { initBackend } from '../../src/backend/init';
 import { createCritic, createGenerator } from '../../src/models';
@@ -46,22 +46,50 @@ describe('architectures', () => {
       const d = other.apply(other.params, z);
       expect(Array.from(await d.data())).not.toEqual(Array.from(values));
       tf.dispose([z, x, scores, a, b, c, d]);
-      for (const net of [generator, critic, rebuilt, same, other]) Object.values(net.params).forEach((v) => v.dispose());
+      for (const net of [generator, critic, rebuilt, same, other])
+        Object.values(net.params).forEach((v) => v.dispose());
     });
   }
 
-  it('stable parameter names: the authors\' layers, layer norm only when asked', () => {
+  it("stable parameter names: the authors' layers, layer norm only when asked", () => {
     const dcgan = createCritic(archConfig('dcgan28', { dim: 2 }), 1);
-    expect(Object.keys(dcgan.params)).toEqual(['conv1/kernel', 'conv1/bias', 'conv2/kernel', 'conv2/bias', 'conv3/kernel', 'conv3/bias', 'output/kernel', 'output/bias']);
+    expect(Object.keys(dcgan.params)).toEqual([
+      'conv1/kernel',
+      'conv1/bias',
+      'conv2/kernel',
+      'conv2/bias',
+      'conv3/kernel',
+      'conv3/bias',
+      'output/kernel',
+      'output/bias',
+    ]);
     expect(dcgan.params['conv3/kernel'].shape).toEqual([5, 5, 4, 8]);
     expect(dcgan.params['output/kernel'].shape).toEqual([4 * 4 * 8, 1]);
     const normed = createCritic(archConfig('dcgan28', { dim: 2, criticNorm: 'layer' }), 1);
     expect(Object.keys(normed.params)).toContain('norm2/gamma');
     const generator = createGenerator(archConfig('dcgan28', { dim: 2 }), 1);
-    expect(Object.keys(generator.params)).toEqual(['input/kernel', 'input/bias', 'deconv1/kernel', 'deconv1/bias', 'deconv2/kernel', 'deconv2/bias', 'deconv3/kernel', 'deconv3/bias']);
+    expect(Object.keys(generator.params)).toEqual([
+      'input/kernel',
+      'input/bias',
+      'deconv1/kernel',
+      'deconv1/bias',
+      'deconv2/kernel',
+      'deconv2/bias',
+      'deconv3/kernel',
+      'deconv3/bias',
+    ]);
     expect(generator.params['input/kernel'].shape).toEqual([128, 4 * 4 * 8]);
     const mlp = createGenerator(archConfig('mlp'), 1);
-    expect(Object.keys(mlp.params)).toEqual(['dense0/kernel', 'dense0/bias', 'dense1/kernel', 'dense1/bias', 'dense2/kernel', 'dense2/bias', 'output/kernel', 'output/bias']);
+    expect(Object.keys(mlp.params)).toEqual([
+      'dense0/kernel',
+      'dense0/bias',
+      'dense1/kernel',
+      'dense1/bias',
+      'dense2/kernel',
+      'dense2/bias',
+      'output/kernel',
+      'output/bias',
+    ]);
     expect(mlp.params['dense1/kernel'].shape).toEqual([128, 128]);
     for (const net of [dcgan, normed, generator, mlp]) Object.values(net.params).forEach((v) => v.dispose());
   });
@@ -89,7 +117,10 @@ describe('architectures', () => {
         const bias = (await net.params[name.replace('kernel', 'bias')].data()) as Float32Array;
         expect(Math.max(...w.map(Math.abs)), name).toBeLessThanOrEqual(bound);
         expect(Math.max(...bias.map(Math.abs)), name).toBeLessThanOrEqual(bound);
-        expect(bias.some((v) => v !== 0), `${name}: biases drawn, not zero`).toBe(true);
+        expect(
+          bias.some((v) => v !== 0),
+          `${name}: biases drawn, not zero`,
+        ).toBe(true);
         if (w.length >= 1000) {
           const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
           expect(std / (bound / Math.sqrt(3)), `${name} std`).toBeCloseTo(1, 1);
@@ -102,12 +133,18 @@ describe('architectures', () => {
   it('bad configs and inputs fail with the field or shape named', () => {
     expect(() => validateArch({ ...archConfig('mlp'), hidden: 0 })).toThrow(/hidden must be a positive integer, got 0/);
     expect(() => validateArch({ ...archConfig('mlp'), kind: 'resnet' })).toThrow(/unknown kind 'resnet'/);
-    expect(() => validateArch({ ...archConfig('dcgan28'), outputShape: [32, 32, 1] })).toThrow(/dcgan28 makes \[28, 28, channels\]/);
-    expect(() => validateArch({ ...archConfig('mlp'), criticNorm: 'batch' })).toThrow(/criticNorm must be 'none' or 'layer'/);
+    expect(() => validateArch({ ...archConfig('dcgan28'), outputShape: [32, 32, 1] })).toThrow(
+      /dcgan28 makes \[28, 28, channels\]/,
+    );
+    expect(() => validateArch({ ...archConfig('mlp'), criticNorm: 'batch' })).toThrow(
+      /criticNorm must be 'none' or 'layer'/,
+    );
     expect(() => validateArch({ ...archConfig('mlp'), outputRange: [0, 255] })).toThrow(/outputRange/);
     const generator = createGenerator(archConfig('mlp', { hidden: 4, depth: 1 }), 1);
     const z = tf.zeros([3, 5]);
-    expect(() => generator.apply(generator.params, z)).toThrow(/mlp generator expects input \[batch, 2\], got \[3, 5\]/);
+    expect(() => generator.apply(generator.params, z)).toThrow(
+      /mlp generator expects input \[batch, 2\], got \[3, 5\]/,
+    );
     z.dispose();
     Object.values(generator.params).forEach((v) => v.dispose());
   });

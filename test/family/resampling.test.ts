@@ -44,9 +44,15 @@ describe('DCGAN resampling options', () => {
 
   it('refuses unknown values and the options on the mlp, naming the field', () => {
     const base = archConfig('dcgan28', { dim: 2 });
-    expect(() => validateArch({ ...base, upsample: 'bicubic' })).toThrow(/upsample must be 'transposed', 'nearest', 'bilinear' or absent, got "bicubic"/);
-    expect(() => validateArch({ ...base, criticDownsample: 'maxpool' })).toThrow(/criticDownsample must be 'strided', 'avgpool' or absent/);
-    expect(() => validateArch({ ...archConfig('mlp'), upsample: 'nearest' })).toThrow(/upsample is for the dcgan kinds, not mlp/);
+    expect(() => validateArch({ ...base, upsample: 'bicubic' })).toThrow(
+      /upsample must be 'transposed', 'nearest', 'bilinear' or absent, got "bicubic"/,
+    );
+    expect(() => validateArch({ ...base, criticDownsample: 'maxpool' })).toThrow(
+      /criticDownsample must be 'strided', 'avgpool' or absent/,
+    );
+    expect(() => validateArch({ ...archConfig('mlp'), upsample: 'nearest' })).toThrow(
+      /upsample is for the dcgan kinds, not mlp/,
+    );
   });
 
   const OPTIONS: Partial<Dcgan28Arch>[] = [
@@ -56,32 +62,48 @@ describe('DCGAN resampling options', () => {
     { upsample: 'bilinear', criticDownsample: 'avgpool', criticNorm: 'layer' },
   ];
 
-  it.each(OPTIONS)('%j trains with the penalty: finite losses, a positive penalty, every resampling weight moves, the model records it', async (options) => {
-    const arch = archConfig('dcgan28', { dim: 2, latentDim: 4, ...options });
-    const data = imageDataset({ data: squares(), shape: [IMAGES, 28, 28, 1] }, arch.outputRange);
-    const trainer = new Trainer({ loss: 'wgan-gp', arch, data, seed: 3, batchSize: 4, nCritic: 2 });
-    const before = await trainer.readWeights();
-    const metrics: StepMetrics[] = [];
-    await trainer.run({ steps: 3, onProgress: (m) => void metrics.push(m) });
-    const after = await trainer.readWeights();
+  it.each(OPTIONS)(
+    '%j trains with the penalty: finite losses, a positive penalty, every resampling weight moves, the model records it',
+    async (options) => {
+      const arch = archConfig('dcgan28', { dim: 2, latentDim: 4, ...options });
+      const data = imageDataset({ data: squares(), shape: [IMAGES, 28, 28, 1] }, arch.outputRange);
+      const trainer = new Trainer({ loss: 'wgan-gp', arch, data, seed: 3, batchSize: 4, nCritic: 2 });
+      const before = await trainer.readWeights();
+      const metrics: StepMetrics[] = [];
+      await trainer.run({ steps: 3, onProgress: (m) => void metrics.push(m) });
+      const after = await trainer.readWeights();
 
-    expect(metrics).toHaveLength(3);
-    for (const m of metrics) {
-      for (const value of [m.criticLoss, m.wasserstein, m.penalty, m.criticGradNorm, m.generatorLoss, m.generatorGradNorm]) expect(Number.isFinite(value)).toBe(true);
-      expect(m.penalty).toBeGreaterThan(0);
-    }
-    const resampled = [
-      ...(options.upsample ? ['upconv1/kernel', 'upconv2/kernel', 'upconv3/kernel'].map((name) => ['generator', name] as const) : []),
-      ...(options.criticDownsample ? ['conv2/kernel', 'conv3/kernel'].map((name) => ['critic', name] as const) : []),
-    ];
-    for (const [role, name] of resampled) {
-      const was = before[role]![name].values;
-      const now = after[role]![name].values;
-      expect(now.length, `${role} ${name}`).toBe(was.length);
-      expect(now.some((v, i) => v !== was[i]), `${role} ${name} moved`).toBe(true);
-    }
-    const model = await modelFromTrainer(trainer, { dataset: 'squares' });
-    expect(model.architecture).toMatchObject(options);
-    trainer.dispose();
-  });
+      expect(metrics).toHaveLength(3);
+      for (const m of metrics) {
+        for (const value of [
+          m.criticLoss,
+          m.wasserstein,
+          m.penalty,
+          m.criticGradNorm,
+          m.generatorLoss,
+          m.generatorGradNorm,
+        ])
+          expect(Number.isFinite(value)).toBe(true);
+        expect(m.penalty).toBeGreaterThan(0);
+      }
+      const resampled = [
+        ...(options.upsample
+          ? ['upconv1/kernel', 'upconv2/kernel', 'upconv3/kernel'].map((name) => ['generator', name] as const)
+          : []),
+        ...(options.criticDownsample ? ['conv2/kernel', 'conv3/kernel'].map((name) => ['critic', name] as const) : []),
+      ];
+      for (const [role, name] of resampled) {
+        const was = before[role]![name].values;
+        const now = after[role]![name].values;
+        expect(now.length, `${role} ${name}`).toBe(was.length);
+        expect(
+          now.some((v, i) => v !== was[i]),
+          `${role} ${name} moved`,
+        ).toBe(true);
+      }
+      const model = await modelFromTrainer(trainer, { dataset: 'squares' });
+      expect(model.architecture).toMatchObject(options);
+      trainer.dispose();
+    },
+  );
 });

@@ -8,8 +8,8 @@ import { criticStepsAt, WGAN_CRITIC_WARMUP } from '../../src/losses/wgan';
 import { createMixtureCritic, mixtureWeights } from '../../src/losses/wgan_c';
 import { archConfig } from '../../src/models/config';
 import { learningRateAt } from '../../src/train/optimizers';
-import { Rng } from '../../src/utils/rng';
 import { Trainer } from '../../src/train/trainer';
+import { Rng } from '../../src/utils/rng';
 import { expectStatesIdentical } from './helpers';
 
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 describe('WGAN critic warm-up', () => {
-  it('100 critic steps for generator steps 0-24 and every 500th, else n_critic (the authors\' code)', () => {
+  it("100 critic steps for generator steps 0-24 and every 500th, else n_critic (the authors' code)", () => {
     const settings = defaultsFor('wgan', 'mlp');
     expect(settings.criticWarmup).toEqual(WGAN_CRITIC_WARMUP);
     const at = (step: number) => criticStepsAt(step, settings);
@@ -41,7 +41,8 @@ describe('WGAN critic warm-up', () => {
     expect(seen).toEqual([4, 2, 2, 4, 2, 2, 4]);
     // Every critic update is followed by clipping to [-0.01, 0.01].
     const state = await trainer.getState();
-    for (const { values } of Object.values(state.critic)) for (const v of values) expect(Math.abs(v)).toBeLessThanOrEqual(0.01);
+    for (const { values } of Object.values(state.critic))
+      for (const v of values) expect(Math.abs(v)).toBeLessThanOrEqual(0.01);
     trainer.dispose();
   });
 });
@@ -91,7 +92,9 @@ describe('WGAN-C curriculum', () => {
     const x = toyDataset('8gaussians').next(5, new Rng(3));
     const scores = mixture.members.map((m) => m.apply(m.params, x).arraySync() as number[][]);
     const mixed = mixture.apply(mixture.params, x, [0.2, 0.3, 0.5]).arraySync() as number[][];
-    mixed.forEach(([v], i) => expect(v).toBeCloseTo(0.2 * scores[0][i][0] + 0.3 * scores[1][i][0] + 0.5 * scores[2][i][0], 5));
+    mixed.forEach(([v], i) =>
+      expect(v).toBeCloseTo(0.2 * scores[0][i][0] + 0.3 * scores[1][i][0] + 0.5 * scores[2][i][0], 5),
+    );
     expect(() => mixture.apply(mixture.params, x, [0, 0, 0])).toThrow(/all weights are zero/);
     x.dispose();
     Object.values(mixture.params).forEach((v) => v.dispose());
@@ -109,19 +112,32 @@ describe('WGAN-C curriculum', () => {
     const before = await trainer.getState();
     const weights: number[][] = [];
     await trainer.run({ steps: 2, onProgress: (m) => void weights.push(m.mixtureWeights!) });
-    expect(weights).toEqual([[1, 0], [1, 0]]);
+    expect(weights).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
     const after = await trainer.getState();
     expect(after.critic['critic1/dense0/kernel'].values).toEqual(before.critic['critic1/dense0/kernel'].values);
     expect(after.critic['critic0/dense0/kernel'].values).not.toEqual(before.critic['critic0/dense0/kernel'].values);
     await trainer.run({ steps: 2, onProgress: (m) => void weights.push(m.mixtureWeights!) });
-    expect(weights.slice(2)).toEqual([[1, 0], [0.5, 0.5]]);
+    expect(weights.slice(2)).toEqual([
+      [1, 0],
+      [0.5, 0.5],
+    ]);
     trainer.dispose();
   });
 });
 
-describe('learning-rate decay (the WGAN-GP authors\' DECAY over a run\'s last steps)', () => {
+describe("learning-rate decay (the WGAN-GP authors' DECAY over a run's last steps)", () => {
   const settings = { ...defaultsFor('wgan-gp', 'mlp'), learningRate: 1e-3, learningRateDecay: { start: 10, end: 14 } };
-  const config = { loss: 'wgan-gp' as const, arch: archConfig('mlp', { hidden: 8, depth: 1 }), data: toyDataset('8gaussians'), seed: 3, batchSize: 16, emaDecay: null };
+  const config = {
+    loss: 'wgan-gp' as const,
+    arch: archConfig('mlp', { hidden: 8, depth: 1 }),
+    data: toyDataset('8gaussians'),
+    seed: 3,
+    batchSize: 16,
+    emaDecay: null,
+  };
 
   it('constant up to start, then lr (end - step) / (end - start), 0 from end on', () => {
     const at = (step: number) => learningRateAt(settings, step);
@@ -139,7 +155,9 @@ describe('learning-rate decay (the WGAN-GP authors\' DECAY over a run\'s last st
     trainer.setState({ ...fresh, step: 3 }); // fresh moments, at the decay's last step: lr / 4
     await trainer.run({ steps: 1 });
     const moved = (await trainer.getState()).generator;
-    const ratios = Object.entries(moved).flatMap(([name, { values }]) => Array.from(values, (v, i) => Math.abs(v - fresh.generator[name].values[i]) / (lr / 4)));
+    const ratios = Object.entries(moved).flatMap(([name, { values }]) =>
+      Array.from(values, (v, i) => Math.abs(v - fresh.generator[name].values[i]) / (lr / 4)),
+    );
     expect(Math.max(...ratios)).toBeLessThan(1 + 1e-4);
     // Only weights with a vanishing gradient (a ReLU that never fired) move by less.
     expect(ratios.filter((r) => Math.abs(r - 1) < 1e-3).length).toBeGreaterThan(0.8 * ratios.length);
@@ -176,6 +194,8 @@ describe('learning-rate decay (the WGAN-GP authors\' DECAY over a run\'s last st
   });
 
   it('refuses a decay that ends before it starts', () => {
-    expect(() => new Trainer({ ...config, learningRateDecay: { start: 5, end: 5 } })).toThrow(/learningRateDecay must be null or \{ start >= 0, end > start \}/);
+    expect(() => new Trainer({ ...config, learningRateDecay: { start: 5, end: 5 } })).toThrow(
+      /learningRateDecay must be null or \{ start >= 0, end > start \}/,
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import type { Dataset } from '../../src/data/dataset';
@@ -8,7 +8,13 @@ import { toyDataset } from '../../src/data/toy';
 import { generatorFromModel, modelFromTrainer, startFromModel } from '../../src/io/networks';
 import { archConfig } from '../../src/models/config';
 import { latents } from '../../src/sample/latents';
-import { emaDecayAt, Trainer, TrainingDivergedError, type StepMetrics, type TrainerConfig } from '../../src/train/trainer';
+import {
+  emaDecayAt,
+  Trainer,
+  TrainingDivergedError,
+  type StepMetrics,
+  type TrainerConfig,
+} from '../../src/train/trainer';
 import { expectStatesIdentical } from './helpers';
 
 const arch = archConfig('mlp', { hidden: 16, depth: 2 });
@@ -74,10 +80,16 @@ describe('Trainer', () => {
 
   const resumeCases: [string, Omit<TrainerConfig, 'arch' | 'data' | 'seed'>][] = [
     ['gan', { loss: 'gan' }],
-    ['wgan (RMSProp, clipping, warm-up boundary crossed)', { loss: 'wgan', criticWarmup: { criticSteps: 3, firstGeneratorSteps: 2, every: 4 } }],
+    [
+      'wgan (RMSProp, clipping, warm-up boundary crossed)',
+      { loss: 'wgan', criticWarmup: { criticSteps: 3, firstGeneratorSteps: 2, every: 4 } },
+    ],
     ['wgan-gp with EMA', { loss: 'wgan-gp', emaDecay: 0.9 }],
     ['wgan-gp with a learning-rate decay from step 2', { loss: 'wgan-gp', learningRateDecay: { start: 2, end: 9 } }],
-    ['wgan-c across a curriculum stage', { loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } }],
+    [
+      'wgan-c across a curriculum stage',
+      { loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } },
+    ],
   ];
   for (const [label, config] of resumeCases) {
     it(`resume from a structured-cloned state equals an unbroken run: ${label}`, async () => {
@@ -100,7 +112,14 @@ describe('Trainer', () => {
   it('resume is bit-identical for image nets too: dcgan28 with layer norm, wgan-gp', async () => {
     const images = archConfig('dcgan28', { dim: 2, latentDim: 4, criticNorm: 'layer' });
     const pixels = new Uint8Array(6 * 28 * 28).map((_, i) => (i * 37) % 256);
-    const config = { loss: 'wgan-gp' as const, arch: images, data: imageDataset({ data: pixels, shape: [6, 28, 28, 1] }, images.outputRange), seed: 5, batchSize: 3, nCritic: 2 };
+    const config = {
+      loss: 'wgan-gp' as const,
+      arch: images,
+      data: imageDataset({ data: pixels, shape: [6, 28, 28, 1] }, images.outputRange),
+      seed: 5,
+      batchSize: 3,
+      nCritic: 2,
+    };
     const unbroken = new Trainer(config);
     await unbroken.run({ steps: 3 });
     const first = new Trainer(config);
@@ -119,7 +138,11 @@ describe('Trainer', () => {
     const state = await gp.getState();
     expect(await gp.readWeights()).toEqual({ step: 2, generator: state.ema, critic: state.critic });
     gp.dispose();
-    const c = new Trainer({ ...small, loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } });
+    const c = new Trainer({
+      ...small,
+      loss: 'wgan-c',
+      curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 },
+    });
     await c.run({ steps: 1 });
     const weights = await c.readWeights();
     const cState = await c.getState();
@@ -128,7 +151,7 @@ describe('Trainer', () => {
     c.dispose();
   });
 
-  it('startFromModel: a new trainer takes a model\'s networks and step, with fresh optimizers, and trains on', async () => {
+  it("startFromModel: a new trainer takes a model's networks and step, with fresh optimizers, and trains on", async () => {
     const source = new Trainer({ ...small, loss: 'wgan-gp', emaDecay: 0.9 });
     await source.run({ steps: 3 });
     const model = await modelFromTrainer(source, { dataset: '8gaussians' });
@@ -164,16 +187,28 @@ describe('Trainer', () => {
     trainer.dispose();
 
     const narrow = new Trainer({ ...small, arch: archConfig('mlp', { hidden: 8, depth: 2 }), loss: 'wgan-gp' });
-    await expect(startFromModel(narrow, model, 'source')).rejects.toThrow(/source: its networks are .*"hidden":16.*; this run trains .*"hidden":8/);
+    await expect(startFromModel(narrow, model, 'source')).rejects.toThrow(
+      /source: its networks are .*"hidden":16.*; this run trains .*"hidden":8/,
+    );
     narrow.dispose();
     const plain = new Trainer({ ...small, loss: 'wgan-gp' });
-    await expect(startFromModel(plain, { ...model, critic: undefined }, 'source')).rejects.toThrow(/source: the model has no critic/);
-    await expect(startFromModel(plain, { ...model, provenance: { steps: 2.5 } }, 'source')).rejects.toThrow(/provenance.steps must be an integer >= 0, got 2.5/);
+    await expect(startFromModel(plain, { ...model, critic: undefined }, 'source')).rejects.toThrow(
+      /source: the model has no critic/,
+    );
+    await expect(startFromModel(plain, { ...model, provenance: { steps: 2.5 } }, 'source')).rejects.toThrow(
+      /provenance.steps must be an integer >= 0, got 2.5/,
+    );
     const [first, ...rest] = Object.entries(model.critic!);
     const misnamed = { ...model, critic: Object.fromEntries([[`${first[0]}_x`, first[1]], ...rest]) };
-    await expect(startFromModel(plain, misnamed, 'source')).rejects.toThrow(new RegExp(`^source: critic weight '${first[0]}' is missing`));
+    await expect(startFromModel(plain, misnamed, 'source')).rejects.toThrow(
+      new RegExp(`^source: critic weight '${first[0]}' is missing`),
+    );
     plain.dispose();
-    const c = new Trainer({ ...small, loss: 'wgan-c', curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 } });
+    const c = new Trainer({
+      ...small,
+      loss: 'wgan-c',
+      curriculum: { critics: 3, schedule: 'step', steps: 6, fade: 0.5 },
+    });
     await expect(startFromModel(c, model, 'source')).rejects.toThrow(/mixture of critics/);
     c.dispose();
   });
@@ -211,7 +246,10 @@ describe('Trainer', () => {
 
   it('a throwing data set rolls the step back too', async () => {
     let calls = 0;
-    const flaky: Dataset = { sampleShape: [2], next: (n, rng) => (++calls === 3 ? tf.zeros([n + 1, 2]) : data.next(n, rng)) };
+    const flaky: Dataset = {
+      sampleShape: [2],
+      next: (n, rng) => (++calls === 3 ? tf.zeros([n + 1, 2]) : data.next(n, rng)),
+    };
     const trainer = new Trainer({ ...small, loss: 'wgan-gp', data: flaky });
     const before = await trainer.getState();
     const tensors = tf.memory().numTensors;
@@ -239,7 +277,8 @@ describe('Trainer', () => {
     expect(seen.map((m) => m.step)).toEqual([1, 2]);
     for (const m of seen) {
       expect(m.criticSteps).toBe(5);
-      for (const v of [m.criticLoss, m.wasserstein, m.penalty, m.criticGradNorm, m.generatorLoss, m.generatorGradNorm]) expect(Number.isFinite(v)).toBe(true);
+      for (const v of [m.criticLoss, m.wasserstein, m.penalty, m.criticGradNorm, m.generatorLoss, m.generatorGradNorm])
+        expect(Number.isFinite(v)).toBe(true);
       expect(m.penalty).toBeGreaterThan(0);
       expect(m.criticGradNorm).toBeGreaterThan(0);
       expect(m.stepMs).toBeGreaterThan(0);
@@ -262,21 +301,29 @@ describe('Trainer', () => {
   });
 
   it('rejects bad configs, concurrent runs and mismatched states with errors that name the problem', async () => {
-    expect(() => new Trainer({ ...small, loss: 'wgan-gp', learningrate: 1 } as never)).toThrow(/unknown setting learningrate/);
+    expect(() => new Trainer({ ...small, loss: 'wgan-gp', learningrate: 1 } as never)).toThrow(
+      /unknown setting learningrate/,
+    );
     expect(() => new Trainer({ ...small, loss: 'wgan-gp', lambda: -1 })).toThrow(/lambda must be a number >= 0/);
     expect(() => new Trainer({ ...small, loss: 'nope' as never })).toThrow(/unknown loss 'nope'/);
-    expect(() => new Trainer({ ...small, loss: 'gan', data: { sampleShape: [3], next: data.next } })).toThrow(/samples are \[3\].*makes \[2\]/);
+    expect(() => new Trainer({ ...small, loss: 'gan', data: { sampleShape: [3], next: data.next } })).toThrow(
+      /samples are \[3\].*makes \[2\]/,
+    );
     const trainer = new Trainer({ ...small, loss: 'wgan-gp' });
     const first = trainer.run({ steps: 1 });
     // Mid-step the weights are the step's, the step count not yet: a model read there would mix them.
     const readMidStep = trainer.readWeights();
     await expect(trainer.run({ steps: 1 })).rejects.toThrow(/trainer is in the middle of a step/);
-    await expect(readMidStep).rejects.toThrow(/readWeights: the trainer is in the middle of a step; call it from onProgress/);
+    await expect(readMidStep).rejects.toThrow(
+      /readWeights: the trainer is in the middle of a step; call it from onProgress/,
+    );
     await first;
     const state = await trainer.getState();
     const badShape = structuredClone(state);
     badShape.generator['dense0/kernel'] = { shape: [3, 16], values: new Float32Array(48) };
-    expect(() => trainer.setState(badShape)).toThrow(/generator: 'dense0\/kernel' has shape \[3,16\], the network needs \[2,16\]/);
+    expect(() => trainer.setState(badShape)).toThrow(
+      /generator: 'dense0\/kernel' has shape \[3,16\], the network needs \[2,16\]/,
+    );
     const nonFinite = structuredClone(state);
     nonFinite.critic['output/bias'].values[0] = Infinity;
     expect(() => trainer.setState(nonFinite)).toThrow(/critic: 'output\/bias' holds a non-finite value/);

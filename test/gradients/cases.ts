@@ -21,7 +21,13 @@ const nearZero = (shape: number[]) => uniform(shape, { min: -0.3, max: 0.3 });
 
 const LEAKY_RELU_ALPHA = 0.2;
 
-const unary = (name: string, kernel: string, f: (x: tf.Tensor) => tf.Tensor, make = normal([3, 4]), order?: number): GradCase => ({
+const unary = (
+  name: string,
+  kernel: string,
+  f: (x: tf.Tensor) => tf.Tensor,
+  make = normal([3, 4]),
+  order?: number,
+): GradCase => ({
   name,
   kernels: [kernel],
   inputs: inputs(make),
@@ -54,8 +60,12 @@ const NETWORK_OP_CASES: readonly GradCase[] = [
   unary('rsqrt', 'Rsqrt', tf.rsqrt, uniform([3, 4], { min: 0.5, max: 2 })),
   unary('neg, squared', 'Neg', (x) => tf.square(tf.neg(x))),
   unary('abs', 'Abs', (x) => tf.mul(tf.abs(x), x), awayFromZero([3, 4])),
-  unary('clipByValue, squared', 'ClipByValue', (x) => tf.square(tf.clipByValue(x, -1, 1)),
-    uniform([3, 4], { min: -2, max: 2, awayFrom: [-1, 1] })),
+  unary(
+    'clipByValue, squared',
+    'ClipByValue',
+    (x) => tf.square(tf.clipByValue(x, -1, 1)),
+    uniform([3, 4], { min: -2, max: 2, awayFrom: [-1, 1] }),
+  ),
   // Binary ops with broadcasting.
   {
     name: 'maximum, broadcast [3,4,5] with [4,1], squared',
@@ -82,7 +92,12 @@ const NETWORK_OP_CASES: readonly GradCase[] = [
     f: (a, b, c) => tf.div(tf.mul(tf.add(a, b), tf.sub(a, b)), c),
   },
   // Matrix products: every transpose case, and broadcast batch dimensions.
-  { name: 'matMul', kernels: ['BatchMatMul'], inputs: inputs(normal([3, 4]), normal([4, 5])), f: (a, b) => tf.matMul(a, b) },
+  {
+    name: 'matMul',
+    kernels: ['BatchMatMul'],
+    inputs: inputs(normal([3, 4]), normal([4, 5])),
+    f: (a, b) => tf.matMul(a, b),
+  },
   {
     name: 'matMul, batched [2,3,4] x [4,5] (broadcast)',
     kernels: ['BatchMatMul'],
@@ -157,14 +172,21 @@ const NETWORK_OP_CASES: readonly GradCase[] = [
     name: 'fused conv2d with bias (linear)',
     kernels: ['FusedConv2D'],
     inputs: inputs(normal([2, 6, 6, 2]), normal([5, 5, 2, 3]), normal([3])),
-    f: (x, w, bias) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias }),
+    f: (x, w, bias) =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias }),
   },
   {
     name: 'fused matMul with bias and leakyrelu (unfused under a tape)',
     kernels: ['BatchMatMul', 'LeakyRelu'],
     inputs: inputs(normal([3, 4]), normal([4, 5]), normal([5])),
     f: (a, b, bias) =>
-      tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: 'leakyrelu', leakyreluAlpha: LEAKY_RELU_ALPHA }),
+      tf.fused.matMul({
+        a: a as tf.Tensor2D,
+        b: b as tf.Tensor2D,
+        bias,
+        activation: 'leakyrelu',
+        leakyreluAlpha: LEAKY_RELU_ALPHA,
+      }),
   },
   // Layer norm and reductions.
   {
@@ -179,20 +201,48 @@ const NETWORK_OP_CASES: readonly GradCase[] = [
   unary('reshape, squared', 'Reshape', (x) => tf.square(tf.reshape(x, [4, 3])), normal([3, 4])),
   unary('transpose, squared', 'Transpose', (x) => tf.square(tf.transpose(x, [1, 2, 0])), normal([2, 3, 4])),
   unary('slice, squared', 'Slice', (x) => tf.square(tf.slice(x, [1, 0, 1], [1, 2, 2])), normal([2, 3, 4])),
-  unary('pad, squared', 'PadV2', (x) => tf.square(tf.pad(x, [[0, 1], [2, 0]], 0.5)), normal([3, 4])),
+  unary(
+    'pad, squared',
+    'PadV2',
+    (x) =>
+      tf.square(
+        tf.pad(
+          x,
+          [
+            [0, 1],
+            [2, 0],
+          ],
+          0.5,
+        ),
+      ),
+    normal([3, 4]),
+  ),
   {
     name: 'concat, squared',
     kernels: ['Concat'],
     inputs: inputs(normal([3, 2]), normal([3, 4])),
     f: (a, b) => tf.square(tf.concat([a, b], 1)),
   },
-  unary('stridedSlice, strides 2 and 3, squared', 'StridedSlice',
-    (x) => tf.square(tf.stridedSlice(x, [0, 1, 0], [3, 6, 5], [2, 3, 1])), normal([3, 7, 5])),
-  unary('stridedSlice, negative stride, third order', 'StridedSlice',
-    (x) => tf.square(tf.stridedSlice(x, [0, -1], [3, 0], [1, -2], 0, 0)), normal([3, 6]), 3),
-  unary('stridedSlice, masks, ellipsis, new and shrunk axes, squared', 'StridedSlice',
+  unary(
+    'stridedSlice, strides 2 and 3, squared',
+    'StridedSlice',
+    (x) => tf.square(tf.stridedSlice(x, [0, 1, 0], [3, 6, 5], [2, 3, 1])),
+    normal([3, 7, 5]),
+  ),
+  unary(
+    'stridedSlice, negative stride, third order',
+    'StridedSlice',
+    (x) => tf.square(tf.stridedSlice(x, [0, -1], [3, 0], [1, -2], 0, 0)),
+    normal([3, 6]),
+    3,
+  ),
+  unary(
+    'stridedSlice, masks, ellipsis, new and shrunk axes, squared',
+    'StridedSlice',
     // x[1:, ..., newaxis, 2] on a [3, 4, 5]: begin mask on axis 0 cleared, shrink last.
-    (x) => tf.square(tf.stridedSlice(x, [1, 0, 0, 2], [0, 0, 0, 3], [1, 1, 1, 1], 0, 1, 2, 4, 8)), normal([3, 4, 5])),
+    (x) => tf.square(tf.stridedSlice(x, [1, 0, 0, 2], [0, 0, 0, 3], [1, 1, 1, 1], 0, 1, 2, 4, 8)),
+    normal([3, 4, 5]),
+  ),
   {
     // A latent mixture's centre: rows picked by an argmax of the input, so the indices depend
     // on it (their gradient is zero; tfjs's handed back the int32 indices and failed the tape).
@@ -200,24 +250,34 @@ const NETWORK_OP_CASES: readonly GradCase[] = [
     name: 'gather of constant rows picked by argMax of the input',
     kernels: ['GatherV2', 'ArgMax'],
     inputs: inputs(uniform([3, 4], { awayFrom: [0], margin: 0.2 })),
-    f: (x) => tf.mul(tf.square(tf.gather(tf.tensor2d([1, -2, 0.5, 3, -1, 2, 0.25, -0.5], [4, 2]), tf.argMax(x, 1))), tf.sum(x, 1, true)),
+    f: (x) =>
+      tf.mul(
+        tf.square(tf.gather(tf.tensor2d([1, -2, 0.5, 3, -1, 2, 0.25, -0.5], [4, 2]), tf.argMax(x, 1))),
+        tf.sum(x, 1, true),
+      ),
   },
-  unary('depthToSpace NHWC, squared', 'DepthToSpace',
-    (x) => tf.square(tf.depthToSpace(x as tf.Tensor4D, 2, 'NHWC')), normal([2, 2, 3, 8])),
+  unary(
+    'depthToSpace NHWC, squared',
+    'DepthToSpace',
+    (x) => tf.square(tf.depthToSpace(x as tf.Tensor4D, 2, 'NHWC')),
+    normal([2, 2, 3, 8]),
+  ),
 ];
 
 // ---- Ops a user's own critic or generator may use. ----
 
 /** Shuffled, evenly spaced values in [min, max]: every max/min is unique and 0.1 clear of the runner-up. */
-const distinct = (shape: number[], min = -2, max = 2) => (rand: Random) => {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const values = Float32Array.from({ length: size }, (_, i) => min + ((max - min) * i) / Math.max(1, size - 1));
-  for (let i = size - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [values[i], values[j]] = [values[j], values[i]];
-  }
-  return tf.tensor(values, shape);
-};
+const distinct =
+  (shape: number[], min = -2, max = 2) =>
+  (rand: Random) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = Float32Array.from({ length: size }, (_, i) => min + ((max - min) * i) / Math.max(1, size - 1));
+    for (let i = size - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [values[i], values[j]] = [values[j], values[i]];
+    }
+    return tf.tensor(values, shape);
+  };
 
 type Pad = 'valid' | 'same';
 const poolCase = (
@@ -297,29 +357,153 @@ const GAN_OP_CASES: readonly GradCase[] = [
     f: (x) => tf.mul(tf.square(x), tf.cast(tf.cast(x, 'bool'), 'float32')),
   },
   // Shape ops.
-  unary('mirrorPad reflect, squared', 'MirrorPad', (x) => tf.square(tf.mirrorPad(x, [[0, 0], [2, 1], [1, 2], [0, 0]], 'reflect')), normal([2, 4, 4, 2])),
-  unary('mirrorPad symmetric, squared', 'MirrorPad', (x) => tf.square(tf.mirrorPad(x, [[1, 0], [2, 2]], 'symmetric')), normal([3, 4])),
-  unary('gather axis 0 with repeats, squared', 'GatherV2', (x) => tf.square(tf.gather(x, tf.tensor1d([2, 0, 2, 1], 'int32'), 0)), normal([3, 4])),
-  unary('gather axis 1, squared', 'GatherV2', (x) => tf.square(tf.gather(x, tf.tensor2d([[3, 0], [1, 3]], [2, 2], 'int32'), 1)), normal([2, 4, 3])),
-  unary('gather batchDims 1, squared', 'GatherV2', (x) => tf.square(tf.gather(x, tf.tensor2d([[1, 1], [0, 2]], [2, 2], 'int32'), 1, 1)), normal([2, 3, 2])),
+  unary(
+    'mirrorPad reflect, squared',
+    'MirrorPad',
+    (x) =>
+      tf.square(
+        tf.mirrorPad(
+          x,
+          [
+            [0, 0],
+            [2, 1],
+            [1, 2],
+            [0, 0],
+          ],
+          'reflect',
+        ),
+      ),
+    normal([2, 4, 4, 2]),
+  ),
+  unary(
+    'mirrorPad symmetric, squared',
+    'MirrorPad',
+    (x) =>
+      tf.square(
+        tf.mirrorPad(
+          x,
+          [
+            [1, 0],
+            [2, 2],
+          ],
+          'symmetric',
+        ),
+      ),
+    normal([3, 4]),
+  ),
+  unary(
+    'gather axis 0 with repeats, squared',
+    'GatherV2',
+    (x) => tf.square(tf.gather(x, tf.tensor1d([2, 0, 2, 1], 'int32'), 0)),
+    normal([3, 4]),
+  ),
+  unary(
+    'gather axis 1, squared',
+    'GatherV2',
+    (x) =>
+      tf.square(
+        tf.gather(
+          x,
+          tf.tensor2d(
+            [
+              [3, 0],
+              [1, 3],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          1,
+        ),
+      ),
+    normal([2, 4, 3]),
+  ),
+  unary(
+    'gather batchDims 1, squared',
+    'GatherV2',
+    (x) =>
+      tf.square(
+        tf.gather(
+          x,
+          tf.tensor2d(
+            [
+              [1, 1],
+              [0, 2],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          1,
+          1,
+        ),
+      ),
+    normal([2, 3, 2]),
+  ),
   unary('tile, squared', 'Tile', (x) => tf.square(tf.tile(x, [2, 1, 3])), normal([2, 3, 2])),
   unary('tile rank 5, squared', 'Tile', (x) => tf.square(tf.tile(x, [1, 2, 1, 1, 2])), normal([2, 1, 2, 1, 2])),
   unary('reverse, squared', 'Reverse', (x) => tf.square(tf.reverse(x, [0, 2])), normal([2, 3, 4])),
-  { ...unary('stack and unstack, squared', 'Pack', (x) => tf.square(tf.stack(tf.unstack(x, 1).reverse(), 0)), normal([2, 3, 2])), kernels: ['Pack', 'Unpack'] },
+  {
+    ...unary(
+      'stack and unstack, squared',
+      'Pack',
+      (x) => tf.square(tf.stack(tf.unstack(x, 1).reverse(), 0)),
+      normal([2, 3, 2]),
+    ),
+    kernels: ['Pack', 'Unpack'],
+  },
   unary('split, squared', 'SplitV', (x) => tf.square(tf.concat(tf.split(x, [1, 3], 1).reverse(), 1)), normal([3, 4])),
-  unary('broadcastTo (a Tile in tfjs 4.22), squared', 'Tile', (x) => tf.square(tf.broadcastTo(x, [2, 3, 4])), normal([3, 1])),
-  { ...unary('spaceToBatchND and batchToSpaceND, squared', 'SpaceToBatchND',
-    (x) => tf.square(tf.batchToSpaceND(tf.mul(tf.spaceToBatchND(x, [2, 2], [[0, 0], [0, 0]]), 2), [2, 2], [[0, 0], [0, 0]])), normal([2, 4, 4, 1])), kernels: ['SpaceToBatchND', 'BatchToSpaceND'] },
+  unary(
+    'broadcastTo (a Tile in tfjs 4.22), squared',
+    'Tile',
+    (x) => tf.square(tf.broadcastTo(x, [2, 3, 4])),
+    normal([3, 1]),
+  ),
+  {
+    ...unary(
+      'spaceToBatchND and batchToSpaceND, squared',
+      'SpaceToBatchND',
+      (x) =>
+        tf.square(
+          tf.batchToSpaceND(
+            tf.mul(
+              tf.spaceToBatchND(
+                x,
+                [2, 2],
+                [
+                  [0, 0],
+                  [0, 0],
+                ],
+              ),
+              2,
+            ),
+            [2, 2],
+            [
+              [0, 0],
+              [0, 0],
+            ],
+          ),
+        ),
+      normal([2, 4, 4, 1]),
+    ),
+    kernels: ['SpaceToBatchND', 'BatchToSpaceND'],
+  },
   // Reductions.
   unary('max over an axis, squared', 'Max', (x) => tf.square(tf.max(x, 1)), distinct([3, 5])),
   unary('min over two axes, squared', 'Min', (x) => tf.square(tf.min(x, [0, 2])), distinct([2, 3, 4])),
   unary('prod over an axis', 'Prod', (x) => tf.prod(x, 1), uniform([3, 4], { min: 0.5, max: 1.5 })),
   unary('logSumExp over an axis', 'Max', (x) => tf.logSumExp(x, 1), normal([3, 5])),
   unary('euclidean norm per row', 'Sqrt', (x) => tf.norm(x, 'euclidean', 1), normal([3, 5])),
-  unary('cumsum, exclusive and reverse, squared', 'Cumsum', (x) => tf.square(tf.cumsum(x, 1, true, true)), normal([3, 4])),
+  unary(
+    'cumsum, exclusive and reverse, squared',
+    'Cumsum',
+    (x) => tf.square(tf.cumsum(x, 1, true, true)),
+    normal([3, 4]),
+  ),
   // Normalisations and softmax.
   unary('softmax', 'Softmax', (x) => tf.softmax(x), normal([3, 5])),
-  { ...unary('logSoftmax (Max, Sub, Exp, Sum, Log in tfjs 4.22)', 'Log', (x) => tf.logSoftmax(x), normal([3, 5])), kernels: ['Max', 'Exp', 'Log'] },
+  {
+    ...unary('logSoftmax (Max, Sub, Exp, Sum, Log in tfjs 4.22)', 'Log', (x) => tf.logSoftmax(x), normal([3, 5])),
+    kernels: ['Max', 'Exp', 'Log'],
+  },
   {
     name: 'batchNorm rank 4, [C] statistics from moments, offset and scale',
     kernels: ['FusedBatchNorm'],
@@ -347,7 +531,12 @@ const GAN_OP_CASES: readonly GradCase[] = [
       return tf.batchNorm(x, mean, variance, offset, scale, 1e-3);
     },
   },
-  unary('local response normalization', 'LRN', (x) => tf.localResponseNormalization(x as tf.Tensor4D, 1, 1, 0.5, 0.75), normal([2, 2, 2, 4])),
+  unary(
+    'local response normalization',
+    'LRN',
+    (x) => tf.localResponseNormalization(x as tf.Tensor4D, 1, 1, 0.5, 0.75),
+    normal([2, 2, 2, 4]),
+  ),
   // More activations and arithmetic.
   {
     name: 'prelu with per-channel alpha',
@@ -380,9 +569,12 @@ const GAN_OP_CASES: readonly GradCase[] = [
     f: (a, b) => tf.square(tf.where(tf.greater(a, b), a, tf.mul(b, 2))),
     pieces: (a, b) => tf.sub(a, b),
   },
-  unary('round, floor, ceil, sign (zero gradients) times x^2', 'Round',
+  unary(
+    'round, floor, ceil, sign (zero gradients) times x^2',
+    'Round',
     (x) => tf.mul(tf.square(x), tf.addN([tf.round(x), tf.floor(x), tf.ceil(x), tf.sign(x)])),
-    uniform([3, 4], { min: -2, max: 2, awayFrom: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2] })),
+    uniform([3, 4], { min: -2, max: 2, awayFrom: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2] }),
+  ),
 ];
 
 /** The backward kernels themselves, run directly, for the gradients registered for them (second order of pooling, resizing, depthwise). */
@@ -394,7 +586,8 @@ const BACKWARD_KERNEL_CASES: readonly GradCase[] = [
     name: 'AvgPoolGrad kernel, 2x2 stride 2 valid',
     kernels: ['AvgPoolGrad'],
     inputs: inputs(normal([2, 2, 2, 3]), normal([2, 4, 4, 3])),
-    f: (dy, input) => tf.square(run('AvgPoolGrad', { dy, input }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' })),
+    f: (dy, input) =>
+      tf.square(run('AvgPoolGrad', { dy, input }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' })),
   },
   {
     name: 'MaxPoolGrad kernel, 2x2 stride 2 valid',
@@ -402,33 +595,47 @@ const BACKWARD_KERNEL_CASES: readonly GradCase[] = [
     inputs: inputs(normal([2, 2, 2, 3]), distinct([2, 4, 4, 3])),
     f: (dy, input) => {
       const output = tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid');
-      return tf.square(run('MaxPoolGrad', { dy, input, output }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' }));
+      return tf.square(
+        run('MaxPoolGrad', { dy, input, output }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' }),
+      );
     },
   },
   {
     name: 'ResizeBilinearGrad kernel, 3x3 -> 6x6, alignCorners',
     kernels: ['ResizeBilinearGrad'],
     inputs: inputs(normal([2, 6, 6, 2]), normal([2, 3, 3, 2])),
-    f: (dy, images) => tf.square(run('ResizeBilinearGrad', { dy, images }, { alignCorners: true, halfPixelCenters: false })),
+    f: (dy, images) =>
+      tf.square(run('ResizeBilinearGrad', { dy, images }, { alignCorners: true, halfPixelCenters: false })),
   },
   {
     name: 'ResizeNearestNeighborGrad kernel, 3x3 -> 6x6, alignCorners (wasm only: the cpu kernel is wrong)',
     kernels: ['ResizeNearestNeighborGrad'],
     inputs: inputs(normal([2, 6, 6, 2]), normal([2, 3, 3, 2])),
-    f: (dy, images) => tf.square(run('ResizeNearestNeighborGrad', { dy, images }, { alignCorners: true, halfPixelCenters: false })),
+    f: (dy, images) =>
+      tf.square(run('ResizeNearestNeighborGrad', { dy, images }, { alignCorners: true, halfPixelCenters: false })),
     backends: ['wasm'],
   },
   {
     name: 'DepthwiseConv2dNativeBackpropInput kernel, stride 2 same, multiplier 2',
     kernels: ['DepthwiseConv2dNativeBackpropInput'],
     inputs: inputs(normal([2, 3, 3, 4]), normal([3, 3, 2, 2])),
-    f: (dy, filter) => run('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 6, 6, 2] }),
+    f: (dy, filter) =>
+      run(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy, filter },
+        { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 6, 6, 2] },
+      ),
   },
   {
     name: 'DepthwiseConv2dNativeBackpropFilter kernel, stride 2 valid, multiplier 2',
     kernels: ['DepthwiseConv2dNativeBackpropFilter'],
     inputs: inputs(normal([2, 7, 6, 2]), normal([2, 3, 2, 4])),
-    f: (x, dy) => run('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 2, pad: 'valid', dilations: 1, filterShape: [3, 3, 2, 2] }),
+    f: (x, dy) =>
+      run(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x, dy },
+        { strides: 2, pad: 'valid', dilations: 1, filterShape: [3, 3, 2, 2] },
+      ),
   },
 ];
 

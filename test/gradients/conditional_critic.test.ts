@@ -6,14 +6,14 @@
  * the image with the labels held fixed. Batch 3, two samples of one label (their gradients meet
  * in one embedding row), random upstream gradients (the checker's random weights).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/index';
+import { gradientPenalty, interpolate } from '../../src/losses/penalty';
 import { createCritic } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { conv } from '../../src/nn/layers';
 import type { ParamTensors } from '../../src/nn/params';
-import { gradientPenalty, interpolate } from '../../src/losses/penalty';
 import { checkGradients, randomNormal, seededRandom } from '../helpers/gradcheck';
 
 const LABELS = 4;
@@ -35,7 +35,8 @@ describe.each(['cpu', 'wasm'] as const)('the conditional (projection) critic on 
     const critic = createCritic(ARCH, 3);
     const names = Object.keys(critic.params);
     const labels = tf.tensor1d(BATCH_LABELS, 'int32');
-    const asParams = (weights: tf.Tensor[]): ParamTensors => Object.fromEntries(names.map((name, i) => [name, weights[i]]));
+    const asParams = (weights: tf.Tensor[]): ParamTensors =>
+      Object.fromEntries(names.map((name, i) => [name, weights[i]]));
     const score = (x: tf.Tensor, weights: tf.Tensor[]) => critic.apply(asParams(weights), x, labels);
     // LeakyReLU keeps the sign of its input: the signs of the three conv outputs pick the linear piece.
     const pieces = (x: tf.Tensor, weights: tf.Tensor[]) => {
@@ -65,7 +66,10 @@ describe.each(['cpu', 'wasm'] as const)('the conditional (projection) critic on 
       {
         name: 'conditional critic score',
         kernels: ['Conv2D', 'LeakyRelu', 'BatchMatMul', 'Multiply', 'Sum', 'OneHot'],
-        inputs: (rand) => [tf.tidy(() => tf.mul(randomNormal(rand, [BATCH_LABELS.length, ...ARCH.outputShape]), 0.5)), ...names.map((n) => tf.clone(critic.params[n]))],
+        inputs: (rand) => [
+          tf.tidy(() => tf.mul(randomNormal(rand, [BATCH_LABELS.length, ...ARCH.outputShape]), 0.5)),
+          ...names.map((n) => tf.clone(critic.params[n])),
+        ],
         f: (x, ...weights) => score(x, weights),
         pieces: (x, ...weights) => pieces(x, weights),
         step: FD_STEP,
@@ -93,7 +97,11 @@ describe.each(['cpu', 'wasm'] as const)('the conditional (projection) critic on 
         name: 'conditional critic gradient penalty',
         kernels: ['Conv2D', 'LeakyRelu', 'BatchMatMul', 'Multiply'],
         inputs: () => names.map((n) => tf.clone(critic.params[n])),
-        f: (...weights) => tf.mul(gradientPenalty((x) => score(x, weights), xhat, fake, PENALTY_SEED), GP_LAMBDA),
+        f: (...weights) =>
+          tf.mul(
+            gradientPenalty((x) => score(x, weights), xhat, fake, PENALTY_SEED),
+            GP_LAMBDA,
+          ),
         // The penalty reads the critic's gradient at the interpolates: their pieces are the ones that count.
         pieces: (...weights) => pieces(points, weights),
         step: FD_STEP,
@@ -106,7 +114,9 @@ describe.each(['cpu', 'wasm'] as const)('the conditional (projection) critic on 
     const at = names.indexOf('projection/kernel');
     const weights = names.map((n) => critic.params[n] as tf.Tensor);
     const withEmbed = (embed: tf.Tensor) => weights.map((w, i) => (i === at ? embed : w));
-    const embedGrad = tf.grad((embed: tf.Tensor) => gradientPenalty((x) => score(x, withEmbed(embed)), xhat, fake, PENALTY_SEED))(weights[at]);
+    const embedGrad = tf.grad((embed: tf.Tensor) =>
+      gradientPenalty((x) => score(x, withEmbed(embed)), xhat, fake, PENALTY_SEED),
+    )(weights[at]);
     const rows = (await embedGrad.array()) as number[][];
     const rowNorms = rows.map((row) => Math.hypot(...row));
     for (let label = 0; label < LABELS; label++) {

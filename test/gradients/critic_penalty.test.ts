@@ -4,8 +4,8 @@
  * authors' MNIST one (5x5 stride-2 convs with LeakyReLU(0.2), then a dense layer), against
  * central finite differences. Double backprop through Conv2D, LeakyRelu and MatMul.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/index';
 import { checkGradients, randomNormal, seededRandom, type Random } from '../helpers/gradcheck';
 
@@ -25,7 +25,8 @@ const FD_STEP = 1e-3;
 
 /** [kernel, bias] per conv, then the dense weights and bias. */
 function initialParams(rand: Random): tf.Tensor[] {
-  const scaled = (shape: number[], fanIn: number) => tf.tidy(() => tf.mul(randomNormal(rand, shape), 1 / Math.sqrt(fanIn)));
+  const scaled = (shape: number[], fanIn: number) =>
+    tf.tidy(() => tf.mul(randomNormal(rand, shape), 1 / Math.sqrt(fanIn)));
   const convs = CHANNELS.slice(1).flatMap((out, i) => [
     scaled([KERNEL, KERNEL, CHANNELS[i], out], KERNEL * KERNEL * CHANNELS[i]),
     scaled([out], 4),

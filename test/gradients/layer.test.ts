@@ -1,22 +1,80 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/index';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_GRADIENTS } from '../../src/backend/gradients';
+import { initBackend } from '../../src/index';
 import { checkGradients, randomNormal } from '../helpers/gradcheck';
 import { GRADIENT_CASES } from './cases';
 
 /** What the issue asks to be right at first and second order. */
 const REQUIRED_KERNELS = [
-  'Tanh', 'Sigmoid', 'Softplus', 'Relu', 'LeakyRelu', 'Elu', 'Maximum', 'Conv2D', 'Conv2DBackpropInput',
-  'Conv2DBackpropFilter', 'BatchMatMul', 'Mean', 'Sub', 'SquaredDifference', 'Rsqrt', 'Sqrt', 'Multiply',
-  'Add', 'Sum', 'RealDiv', 'Reshape', 'Transpose', 'Slice', 'PadV2', 'StridedSlice', 'DepthToSpace',
-  'Concat', 'Square', 'Exp', 'Log', 'Neg', 'Abs', 'ClipByValue', '_FusedMatMul', 'FusedConv2D',
+  'Tanh',
+  'Sigmoid',
+  'Softplus',
+  'Relu',
+  'LeakyRelu',
+  'Elu',
+  'Maximum',
+  'Conv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  'Mean',
+  'Sub',
+  'SquaredDifference',
+  'Rsqrt',
+  'Sqrt',
+  'Multiply',
+  'Add',
+  'Sum',
+  'RealDiv',
+  'Reshape',
+  'Transpose',
+  'Slice',
+  'PadV2',
+  'StridedSlice',
+  'DepthToSpace',
+  'Concat',
+  'Square',
+  'Exp',
+  'Log',
+  'Neg',
+  'Abs',
+  'ClipByValue',
+  '_FusedMatMul',
+  'FusedConv2D',
   // Issue 31: what a user's own critic or generator may use, and the backward kernels whose gradients the layer adds.
-  'MaxPool', 'AvgPool', 'ResizeBilinear', 'ResizeNearestNeighbor', 'DepthwiseConv2dNative', 'Cast', 'MirrorPad',
-  'GatherV2', 'Tile', 'Reverse', 'Pack', 'Unpack', 'SplitV', 'SpaceToBatchND', 'BatchToSpaceND', 'Max', 'Min', 'Prod',
-  'Cumsum', 'Softmax', 'FusedBatchNorm', 'LRN', 'Prelu', 'Selu', 'Pow', 'Select',
-  'AvgPoolGrad', 'MaxPoolGrad', 'ResizeBilinearGrad', 'ResizeNearestNeighborGrad',
-  'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
+  'MaxPool',
+  'AvgPool',
+  'ResizeBilinear',
+  'ResizeNearestNeighbor',
+  'DepthwiseConv2dNative',
+  'Cast',
+  'MirrorPad',
+  'GatherV2',
+  'Tile',
+  'Reverse',
+  'Pack',
+  'Unpack',
+  'SplitV',
+  'SpaceToBatchND',
+  'BatchToSpaceND',
+  'Max',
+  'Min',
+  'Prod',
+  'Cumsum',
+  'Softmax',
+  'FusedBatchNorm',
+  'LRN',
+  'Prelu',
+  'Selu',
+  'Pow',
+  'Select',
+  'AvgPoolGrad',
+  'MaxPoolGrad',
+  'ResizeBilinearGrad',
+  'ResizeNearestNeighborGrad',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
 ];
 
 /** Comparison and logical ops, each as a mask m(x); d/dx sum(x * m(x)) = m(x) away from the edges. */
@@ -49,13 +107,16 @@ describe('the gradient layer', () => {
     expect(REQUIRED_KERNELS.filter((k) => !covered.has(k))).toEqual([]);
   });
 
-  it.each(GRADIENT_CASES.filter((c) => c.backends == null).map((c) => [c.name, c] as const))('case %s runs the kernels it names under a tape', async (_name, c) => {
-    const xs = c.inputs(Math.random);
-    const profile = await tf.profile(() => tf.grads((...ys: tf.Tensor[]) => tf.sum(c.f(...ys)))(xs));
-    tf.dispose(profile.result as tf.Tensor[]);
-    tf.dispose(xs);
-    expect(c.kernels.filter((k) => !profile.kernelNames.includes(k))).toEqual([]);
-  });
+  it.each(GRADIENT_CASES.filter((c) => c.backends == null).map((c) => [c.name, c] as const))(
+    'case %s runs the kernels it names under a tape',
+    async (_name, c) => {
+      const xs = c.inputs(Math.random);
+      const profile = await tf.profile(() => tf.grads((...ys: tf.Tensor[]) => tf.sum(c.f(...ys)))(xs));
+      tf.dispose(profile.result as tf.Tensor[]);
+      tf.dispose(xs);
+      expect(c.kernels.filter((k) => !profile.kernelNames.includes(k))).toEqual([]);
+    },
+  );
 
   it.each(MASKS)('%s passes double backprop with a float32 zero gradient', async (_name, mask) => {
     const x = tf.tensor([-1.7, -0.6, 0.3, 0.8, 1.4, 2.2]);

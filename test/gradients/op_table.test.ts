@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/index';
 import { checkGradients } from '../helpers/gradcheck';
 import { GRADIENT_CASES } from './cases';

@@ -2,8 +2,8 @@
  * The issue's acceptance check: d/dw (d/dx tanh(w x))^2 at w = 1.3, x = 0.7 is -0.187
  * (tfjs 4.22 alone gives 0.599), and the same for sigmoid, against closed forms.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/index';
 
 const W = 1.3;

@@ -12,5 +12,7 @@ export function float32Step(x: number, steps: number): number {
 
 /** For each of the A - 1 boundaries, the float32 values from `reach` steps below its threshold to `reach - 1` above. */
 export function boundaryValues(anchors: number, reach: number): number[] {
-  return Array.from(anchorThresholds(anchors)).flatMap((t) => Array.from({ length: 2 * reach }, (_, d) => float32Step(t, d - reach)));
+  return Array.from(anchorThresholds(anchors)).flatMap((t) =>
+    Array.from({ length: 2 * reach }, (_, d) => float32Step(t, d - reach)),
+  );
 }

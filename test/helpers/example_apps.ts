@@ -25,15 +25,26 @@ export async function packPackage(work: string): Promise<string> {
  * examples/<name> copied into `work`, the tarball installed there, then `build` run (npx); with
  * no build, the tarball's files are unpacked beside the page as wgan-edge/ (a static folder).
  */
-export async function installExample(work: string, tarball: string, name: string, build?: readonly string[]): Promise<string> {
+export async function installExample(
+  work: string,
+  tarball: string,
+  name: string,
+  build?: readonly string[],
+): Promise<string> {
   const dir = join(work, name);
-  await cp(join(ROOT, 'examples', name), dir, { recursive: true, filter: (path) => !/node_modules|[/\\]dist$/.test(path) });
+  await cp(join(ROOT, 'examples', name), dir, {
+    recursive: true,
+    filter: (path) => !/node_modules|[/\\]dist$/.test(path),
+  });
   if (build == null) {
     await run('tar', ['-xzf', tarball, '-C', dir]);
     await run('mv', [join(dir, 'package'), join(dir, 'wgan-edge')]);
     return dir;
   }
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: dir, maxBuffer: 1 << 24 });
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
+    cwd: dir,
+    maxBuffer: 1 << 24,
+  });
   await run('npx', [...build], { cwd: dir, maxBuffer: 1 << 24 });
   return dir;
 }

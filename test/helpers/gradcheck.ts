@@ -163,7 +163,9 @@ export async function checkGradients(c: GradCase, options: CheckOptions = {}): P
  */
 function gradientOfWeightedSum(fn: VectorFn, weights: tf.Tensor[]): VectorFn {
   return (xs) =>
-    tf.grads((...ys: tf.Tensor[]) => tf.add(weightedSum(fn(ys), weights), tf.mul(0, weightedSum(ys, ys.map(tf.onesLike)))))(xs);
+    tf.grads((...ys: tf.Tensor[]) =>
+      tf.add(weightedSum(fn(ys), weights), tf.mul(0, weightedSum(ys, ys.map(tf.onesLike)))),
+    )(xs);
 }
 
 function weightedSum(values: tf.Tensor[], weights: tf.Tensor[]): tf.Scalar {

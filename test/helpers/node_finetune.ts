@@ -38,13 +38,38 @@ export const startNodeFineTune: BrowserCommand<[digit: number]> = async (_contex
   await mkdir(join(dir, 'shots'));
   const pngs: string[] = [];
   for (const [k, index] of shots.entries()) {
-    const png: Uint8Array = lib.encodePng({ width: 28, height: 28, channels: 1, data: images.data.subarray(index * 784, (index + 1) * 784) });
+    const png: Uint8Array = lib.encodePng({
+      width: 28,
+      height: 28,
+      channels: 1,
+      data: images.data.subarray(index * 784, (index + 1) * 784),
+    });
     await writeFile(join(dir, 'shots', `${k}.png`), png);
     pngs.push(Buffer.from(png).toString('base64'));
   }
   const out = join(dir, 'tuned');
-  const args = [CLI, 'finetune', '--model', 'mnist', '--images', join(dir, 'shots'), '--out', out, '--backend', 'wasm', '--threads', '1', '--storage', 'float32', '--json'];
-  running = new Promise<string>((done, fail) => execFile('node', args, { cwd: ROOT }, (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout))))
+  const args = [
+    CLI,
+    'finetune',
+    '--model',
+    'mnist',
+    '--images',
+    join(dir, 'shots'),
+    '--out',
+    out,
+    '--backend',
+    'wasm',
+    '--threads',
+    '1',
+    '--storage',
+    'float32',
+    '--json',
+  ];
+  running = new Promise<string>((done, fail) =>
+    execFile('node', args, { cwd: ROOT }, (error, stdout, stderr) =>
+      error ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout),
+    ),
+  )
     .then(async (stdout) => {
       const files: Record<string, string> = {};
       for (const name of await readdir(out)) files[name] = (await readFile(join(out, name))).toString('base64');

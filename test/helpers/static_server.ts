@@ -45,7 +45,11 @@ export async function serveStatic(root: string, headers: Record<string, string> 
     if (!(file === base || file.startsWith(base + sep)) || info == null || !info.isFile()) {
       return void response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${path}\n`);
     }
-    response.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': info.size });
+    response.writeHead(200, {
+      ...headers,
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': info.size,
+    });
     createReadStream(file).pipe(response);
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));

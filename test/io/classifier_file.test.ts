@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { CLASSIFIER_JSON, classifierFromContents, type ClassifierContents } from '../../src/io/classifier_file';
 import { ModelFormatError } from '../../src/io/format';
@@ -44,7 +44,10 @@ describe('classifier folders', () => {
     for (const [name, w] of Object.entries(original.weights)) {
       const values = await params[name].data();
       // float16 keeps 11 significant bits: relative error <= 2^-11.
-      const worst = w.values.reduce((m, v, i) => Math.max(m, Math.abs(v - values[i]) / Math.max(Math.abs(v), 2 ** -14)), 0);
+      const worst = w.values.reduce(
+        (m, v, i) => Math.max(m, Math.abs(v - values[i]) / Math.max(Math.abs(v), 2 ** -14)),
+        0,
+      );
       expect(worst, name).toBeLessThanOrEqual(2 ** -11);
     }
     disposeParams(params);
@@ -87,6 +90,8 @@ describe('classifier folders', () => {
       }
     })();
     expect(error).toBeInstanceOf(ModelFormatError);
-    expect(error!.message).toMatch(/somewhere: classifier weights: 'features\/bias' has shape \[64\], the network needs \[128\]/);
+    expect(error!.message).toMatch(
+      /somewhere: classifier weights: 'features\/bias' has shape \[64\], the network needs \[128\]/,
+    );
   });
 });

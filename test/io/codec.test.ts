@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkWeights, type ModelContents } from '../../src/io/codec';
+import { fromFloat16Bits, toFloat16Bits } from '../../src/io/float16';
 import { ModelFormatError, type NamedArrays } from '../../src/io/format';
 import { loadModelDir, saveModelDir } from '../../src/io/node_files';
-import { fromFloat16Bits, toFloat16Bits } from '../../src/io/float16';
 
 function randomArrays(seed: number): NamedArrays {
   let s = seed;
   const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const make = (shape: number[]) => ({ shape, values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand) });
+  const make = (shape: number[]) => ({
+    shape,
+    values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand),
+  });
   return { 'dense1/kernel': make([4, 8]), 'dense1/bias': make([8]), 'conv/kernel': make([3, 3, 2, 5]) };
 }
 
@@ -72,6 +75,8 @@ describe('model folders on disk', () => {
     return err;
   }
 
+  // The edits reach into model.json's nested fields as a corrupter would, untyped.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const editJson = (edit: (json: Record<string, any>) => void) => async (path: string) => {
     const json = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
     edit(json);
@@ -121,8 +126,12 @@ describe('model folders on disk', () => {
     expect(() => checkWeights('generator', expected, arrays, 'f')).not.toThrow();
     const { 'dense1/bias': _, ...missing } = arrays;
     expect(() => checkWeights('generator', expected, missing, 'f')).toThrow(/'dense1\/bias' is missing/);
-    expect(() => checkWeights('generator', expected, { ...arrays, extra: arrays['dense1/bias'] }, 'f')).toThrow(/'extra' is not part/);
-    expect(() => checkWeights('generator', { ...expected, 'dense1/bias': [9] }, arrays, 'f')).toThrow(/shape \[8\].*needs \[9\]/);
+    expect(() => checkWeights('generator', expected, { ...arrays, extra: arrays['dense1/bias'] }, 'f')).toThrow(
+      /'extra' is not part/,
+    );
+    expect(() => checkWeights('generator', { ...expected, 'dense1/bias': [9] }, arrays, 'f')).toThrow(
+      /shape \[8\].*needs \[9\]/,
+    );
   });
 
   it('refuses to save non-finite weights and leaves the good folder untouched', async () => {

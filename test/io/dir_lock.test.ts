@@ -7,7 +7,9 @@ import { DirLockedError, lockDir, lockFileOf } from '../../src/io/dir_lock';
 
 /** A pid that no process holds now: a child that has already exited. */
 function deadPid(): number {
-  const pid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  const pid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  }).stdout;
   return Number(pid);
 }
 
@@ -31,10 +33,12 @@ describe('lockDir', () => {
     await other();
     await release();
     expect(await readdir(join(root, 'runs'))).toEqual([]);
-    await (await lockDir(dir))();
+    await (
+      await lockDir(dir)
+    )();
   });
 
-  it("takes over the lock of a process that died, and of an unreadable lock file", async () => {
+  it('takes over the lock of a process that died, and of an unreadable lock file', async () => {
     const dir = join(root, 'crashed');
     const dead = deadPid();
     expect(dead).toBeGreaterThan(0);

@@ -14,7 +14,14 @@ import { initBackend } from '../../src/backend/init';
 import type { ModelContents } from '../../src/io/codec';
 import { ModelFormatError } from '../../src/io/format';
 import { archOf, generatorFromModel } from '../../src/io/networks';
-import { loadModelDir, MODEL_FOLDER, OutputRefusedError, recoverDir, saveModelDir, writeDirAtomically } from '../../src/io/node_files';
+import {
+  loadModelDir,
+  MODEL_FOLDER,
+  OutputRefusedError,
+  recoverDir,
+  saveModelDir,
+  writeDirAtomically,
+} from '../../src/io/node_files';
 import { loadStateDir, stateFiles } from '../../src/io/state_file';
 import { encodeModelFiles } from '../../src/io/storage_files';
 import { createCritic, createGenerator } from '../../src/models';
@@ -46,10 +53,14 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const refusal = (p: Promise<unknown>) => p.then(() => null, (e: Error) => e);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: Error) => e,
+  );
 
 describe('the output rule', () => {
-  it('refuses a folder of the user\'s files, a file, a device, a FIFO, an empty path and a foreign model.json, changing nothing', async () => {
+  it("refuses a folder of the user's files, a file, a device, a FIFO, an empty path and a foreign model.json, changing nothing", async () => {
     const photos = fresh();
     await mkdir(photos);
     await writeFile(join(photos, 'cat.jpg'), 'meow');
@@ -103,7 +114,11 @@ describe('recovery of a cut save', () => {
     ...(await encodeModelFiles({ ...model, provenance: { steps } })),
     ...(await stateFiles({ step: steps, values: Float32Array.of(steps, -steps) }, 'checkpoint')),
   });
-  const verified = (copy: string) => Promise.all([loadModelDir(copy), loadStateDir(join(copy, 'checkpoint'))]).then(() => true, () => false);
+  const verified = (copy: string) =>
+    Promise.all([loadModelDir(copy), loadStateDir(join(copy, 'checkpoint'))]).then(
+      () => true,
+      () => false,
+    );
   const stepOf = async (dir: string) => (await loadModelDir(dir)).provenance.steps;
 
   it('takes a complete new copy over the target, the target over old copies, and a complete old copy when nothing else is left', async () => {
@@ -113,14 +128,18 @@ describe('recovery of a cut save', () => {
     // Killed after the new copy was written, before the swap: the new copy (step 2) wins.
     await writeDirAtomically(join(root, 'spare'), await runFiles(2), MODEL_FOLDER);
     await rename(join(root, 'spare'), join(root, `.${name}.new-1700000000000-1`));
-    expect(await recoverDir(dir, verified)).toMatch(new RegExp(`recovered .*${name} from .${name}.new-1700000000000-1, the newest complete copy`));
+    expect(await recoverDir(dir, verified)).toMatch(
+      new RegExp(`recovered .*${name} from .${name}.new-1700000000000-1, the newest complete copy`),
+    );
     expect(await stepOf(dir)).toBe(2);
     // Killed between the two renames, with a damaged new copy: the old copy (step 2) comes back.
     await rename(dir, join(root, `.${name}.old-1700000000001-1`));
     await writeDirAtomically(join(root, 'spare'), await runFiles(3), MODEL_FOLDER);
     await writeFile(join(root, 'spare', 'checkpoint', 'state.bin'), new Uint8Array(8));
     await rename(join(root, 'spare'), join(root, `.${name}.new-1700000000001-1`));
-    expect(await recoverDir(dir, verified)).toMatch(/from \.case\d+\.old-1700000000001-1, the newest complete copy and removed 1 incomplete or older copy/);
+    expect(await recoverDir(dir, verified)).toMatch(
+      /from \.case\d+\.old-1700000000001-1, the newest complete copy and removed 1 incomplete or older copy/,
+    );
     expect(await stepOf(dir)).toBe(2);
     expect((await readdir(root)).filter((f) => f.startsWith(`.${name}.`))).toEqual([]);
     expect(await recoverDir(dir, verified)).toBeNull();
@@ -130,7 +149,9 @@ describe('recovery of a cut save', () => {
     const dir = fresh();
     const name = `case${n}`;
     await writeDirAtomically(dir, await runFiles(1), MODEL_FOLDER);
-    const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const deadPid = Number(
+      spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout,
+    );
     await writeDirAtomically(join(root, 'spare'), await runFiles(5), MODEL_FOLDER);
     await rename(join(root, 'spare'), join(root, `.${name}.new-1700000000000-${deadPid}`));
     await writeDirAtomically(dir, await runFiles(2), MODEL_FOLDER);
@@ -157,7 +178,9 @@ describe('bounded reads', () => {
     started = performance.now();
     const fifo = await refusal(loadModelDir(dir));
     expect(performance.now() - started).toBeLessThan(1000);
-    expect(fifo!.message).toBe(`${join(dir, 'model.json')}: is a FIFO (named pipe), not a regular file; refused unread.`);
+    expect(fifo!.message).toBe(
+      `${join(dir, 'model.json')}: is a FIFO (named pipe), not a regular file; refused unread.`,
+    );
   });
 
   it('calls a sparse 3 GB shard too large, not missing, before reading it; a byte too many is refused as well', async () => {
@@ -170,7 +193,9 @@ describe('bounded reads', () => {
     const huge = await refusal(loadModelDir(dir));
     expect(performance.now() - started).toBeLessThan(1000);
     expect((huge as ModelFormatError).code).toBe('too-large');
-    expect(huge!.message).toBe(`${shard}: is ${3 * 2 ** 30} bytes, more than ${needed} (what its manifest's weights need); refused unread.`);
+    expect(huge!.message).toBe(
+      `${shard}: is ${3 * 2 ** 30} bytes, more than ${needed} (what its manifest's weights need); refused unread.`,
+    );
     await truncate(shard, needed + 1);
     expect((await refusal(loadModelDir(dir)))!.message).toContain(`is ${needed + 1} bytes, more than ${needed}`);
   });
@@ -182,7 +207,9 @@ describe('bounded reads', () => {
     const tensors = tf.memory().numTensors;
     const e = await refusal(Promise.resolve().then(() => generatorFromModel(wide, dir)));
     expect(e).toBeInstanceOf(ModelFormatError);
-    expect(e!.message).toBe(`${dir}: generator weight 'dense0/kernel' has shape [2,8], the architecture needs [2,50000000].`);
+    expect(e!.message).toBe(
+      `${dir}: generator weight 'dense0/kernel' has shape [2,8], the architecture needs [2,50000000].`,
+    );
     expect(() => archOf(wide, dir)).toThrow(ModelFormatError);
     expect(tf.memory().numTensors).toBe(tensors);
   });
@@ -208,11 +235,19 @@ describe('checkpoint state', () => {
       bytes[at(bytes)] ^= 1;
       await writeFile(join(dir, file), bytes);
     };
-    expect(await damaged(flip('state.bin', () => 5))).toMatch(/: corrupt checkpoint: checksum mismatch \(sha256 [0-9a-f]{64}, state.json expects [0-9a-f]{64}\)/);
+    expect(await damaged(flip('state.bin', () => 5))).toMatch(
+      /: corrupt checkpoint: checksum mismatch \(sha256 [0-9a-f]{64}, state.json expects [0-9a-f]{64}\)/,
+    );
     // "step":7 -> "step":6: still valid JSON, caught by the checksum alone.
-    expect(await damaged(flip('state.json', (b) => b.indexOf('"step":7') + 7))).toMatch(/corrupt checkpoint: checksum mismatch/);
-    expect(await damaged((dir) => truncate(join(dir, 'state.bin'), 8))).toMatch(/corrupt checkpoint: state.bin is 8 bytes, state.json records 16/);
-    expect(await damaged((dir) => writeFile(join(dir, 'state.json'), '{"step":7}'))).toMatch(/state.json: corrupt checkpoint: not the layout wgan-edge writes/);
+    expect(await damaged(flip('state.json', (b) => b.indexOf('"step":7') + 7))).toMatch(
+      /corrupt checkpoint: checksum mismatch/,
+    );
+    expect(await damaged((dir) => truncate(join(dir, 'state.bin'), 8))).toMatch(
+      /corrupt checkpoint: state.bin is 8 bytes, state.json records 16/,
+    );
+    expect(await damaged((dir) => writeFile(join(dir, 'state.json'), '{"step":7}'))).toMatch(
+      /state.json: corrupt checkpoint: not the layout wgan-edge writes/,
+    );
     expect(await damaged((dir) => rm(join(dir, 'state.bin')))).toMatch(/corrupt checkpoint: state.bin is missing/);
   });
 });

@@ -16,10 +16,16 @@ describe('shipped model modules', async () => {
 
   it.each(names)('models/%s/index.js names model.json and its shards, beside it', async (name) => {
     const dir = await shippedModelDir(name);
-    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
-    const module = (await import(pathToFileURL(join(dir, 'index.js')).href)) as { default: { files: Record<string, string> } };
+    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[] }[];
+    };
+    const module = (await import(pathToFileURL(join(dir, 'index.js')).href)) as {
+      default: { files: Record<string, string> };
+    };
     const files = module.default.files;
-    expect(Object.keys(files).sort()).toEqual(['model.json', ...manifest.weightsManifest.flatMap((g) => g.paths)].sort());
+    expect(Object.keys(files).sort()).toEqual(
+      ['model.json', ...manifest.weightsManifest.flatMap((g) => g.paths)].sort(),
+    );
     for (const [file, url] of Object.entries(files)) {
       expect(fileURLToPath(url)).toBe(join(dir, file));
       expect(existsSync(fileURLToPath(url))).toBe(true);

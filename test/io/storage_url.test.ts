@@ -14,7 +14,10 @@ const CHUNK_PAUSE_MS = 5;
 function model(): ModelContents {
   let s = 9;
   const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const make = (shape: number[]) => ({ shape, values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand) });
+  const make = (shape: number[]) => ({
+    shape,
+    values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand),
+  });
   return {
     architecture: { kind: 'test' },
     latentDim: 4,
@@ -75,7 +78,13 @@ describe('loadModelFromUrl with a { files } map (a shipped model module, its fil
   const renamed = (name: string) => `${base}renamed/9f3a-${name}`;
 
   it('decodes the model the folder URL gives', async () => {
-    const map = { files: { 'model.json': renamed('model.json'), 'generator.bin': renamed('generator.bin'), 'critic.bin': renamed('critic.bin') } };
+    const map = {
+      files: {
+        'model.json': renamed('model.json'),
+        'generator.bin': renamed('generator.bin'),
+        'critic.bin': renamed('critic.bin'),
+      },
+    };
     const fromMap = await loadModelFromUrl(map);
     const fromFolder = await loadModelFromUrl(`${base}ok`);
     expect(fromMap.generator['dense/bias'].values).toEqual(fromFolder.generator['dense/bias'].values);
@@ -83,7 +92,13 @@ describe('loadModelFromUrl with a { files } map (a shipped model module, its fil
   });
 
   it("networks: ['generator'] never requests the critic (here a shard whose server fails) and counts only what it fetches", async () => {
-    const map = { files: { 'model.json': renamed('model.json'), 'generator.bin': renamed('generator.bin'), 'critic.bin': `${base}broken/critic.bin` } };
+    const map = {
+      files: {
+        'model.json': renamed('model.json'),
+        'generator.bin': renamed('generator.bin'),
+        'critic.bin': `${base}broken/critic.bin`,
+      },
+    };
     const seen: LoadProgress[] = [];
     const loaded = await loadModelFromUrl(map, { networks: ['generator'], onProgress: (p) => seen.push(p) });
     expect(loaded.critic).toBeUndefined();
@@ -96,7 +111,9 @@ describe('loadModelFromUrl with a { files } map (a shipped model module, its fil
   });
 
   it('a map without a shard model.json names: missing-file, naming the shard', async () => {
-    const error = await rejection(loadModelFromUrl({ files: { 'model.json': renamed('model.json'), 'generator.bin': renamed('generator.bin') } }));
+    const error = await rejection(
+      loadModelFromUrl({ files: { 'model.json': renamed('model.json'), 'generator.bin': renamed('generator.bin') } }),
+    );
     expect(error).toBeInstanceOf(ModelFormatError);
     expect(error.message).toMatch(/critic\.bin: weight file is missing/);
   });
@@ -107,7 +124,9 @@ describe('loadModelFromUrl', () => {
     const seen: LoadProgress[] = [];
     const loaded = await loadModelFromUrl(`${base}ok`, { onProgress: (p) => seen.push(p) });
     expect(loaded.generator['dense/kernel'].shape).toEqual([4, 64]);
-    expect(loaded.critic!['dense/kernel'].values).toEqual((await loadModelFromUrl(`${base}ok/model.json`)).critic!['dense/kernel'].values);
+    expect(loaded.critic!['dense/kernel'].values).toEqual(
+      (await loadModelFromUrl(`${base}ok/model.json`)).critic!['dense/kernel'].values,
+    );
     const total = Object.values(files).reduce((n, f) => n + f.length, 0);
     expect(seen.at(-1)).toEqual({ loaded: total, total });
     // The server sends no Content-Length: the total comes from the manifest, known from the first report on.

@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import '../../src/index';
-import { builtinConv2DBackpropInputWasm, conv2DBackpropInputWasm } from '../../src/backend/kernels/Conv2DBackpropInput_wasm';
+import {
+  builtinConv2DBackpropInputWasm,
+  conv2DBackpropInputWasm,
+} from '../../src/backend/kernels/Conv2DBackpropInput_wasm';
 import { relativeError, runKernelOn, seededValues } from './helpers';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -17,25 +20,97 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'MNIST generator 3 (14x14x8 -> 28x28x1, 5x5, s2, same)', x: [3, 28, 28, 1], filter: [5, 5, 1, 8], strides: 2, pad: 'same' },
+  {
+    name: 'MNIST generator 3 (14x14x8 -> 28x28x1, 5x5, s2, same)',
+    x: [3, 28, 28, 1],
+    filter: [5, 5, 1, 8],
+    strides: 2,
+    pad: 'same',
+  },
   { name: 'MNIST generator 2 (7x7x16 -> 14x14x8)', x: [2, 14, 14, 8], filter: [5, 5, 8, 16], strides: 2, pad: 'same' },
   { name: 'MNIST generator 1 (4x4x32 -> 8x8x16)', x: [2, 8, 8, 16], filter: [5, 5, 16, 32], strides: 2, pad: 'same' },
   { name: 'odd output 7x7 (crop), s2, same', x: [2, 7, 7, 16], filter: [5, 5, 16, 32], strides: 2, pad: 'same' },
   { name: 'stride 1, same, even 4x4 kernel', x: [2, 9, 8, 3], filter: [4, 4, 3, 5], strides: 1, pad: 'same' },
   { name: 'stride 1, valid', x: [2, 9, 8, 3], filter: [3, 2, 3, 5], strides: 1, pad: 'valid' },
-  { name: 'valid, strides [2, 1], unread rows', x: [2, 10, 11, 3], filter: [3, 3, 3, 4], strides: [2, 1], pad: 'valid' },
+  {
+    name: 'valid, strides [2, 1], unread rows',
+    x: [2, 10, 11, 3],
+    filter: [3, 3, 3, 4],
+    strides: [2, 1],
+    pad: 'valid',
+  },
   { name: 'valid, stride 2, odd sizes', x: [3, 9, 13, 2], filter: [3, 5, 2, 3], strides: 2, pad: 'valid' },
   { name: 'stride 3, 4x4 kernel, same', x: [2, 11, 10, 2], filter: [4, 4, 2, 3], strides: 3, pad: 'same' },
-  { name: 'explicit padding', x: [2, 6, 7, 3], filter: [3, 2, 3, 4], strides: [1, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
-  { name: 'numeric pad, ceil rounding', x: [2, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
+  {
+    name: 'explicit padding',
+    x: [2, 6, 7, 3],
+    filter: [3, 2, 3, 4],
+    strides: [1, 2],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'numeric pad, ceil rounding',
+    x: [2, 8, 8, 2],
+    filter: [3, 3, 2, 3],
+    strides: 2,
+    pad: 1,
+    dimRoundingMode: 'ceil',
+  },
   // Eight or more input channels: one conv per phase instead of one combined conv.
-  { name: 'per-phase convs: valid, strides [2, 1]', x: [2, 10, 11, 8], filter: [3, 3, 8, 4], strides: [2, 1], pad: 'valid' },
-  { name: 'per-phase convs: stride 3, 4x4 kernel, same, crop', x: [2, 11, 10, 9], filter: [4, 4, 9, 3], strides: 3, pad: 'same' },
-  { name: 'per-phase convs: explicit padding, stride 2', x: [2, 9, 7, 8], filter: [3, 4, 8, 5], strides: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  {
+    name: 'per-phase convs: valid, strides [2, 1]',
+    x: [2, 10, 11, 8],
+    filter: [3, 3, 8, 4],
+    strides: [2, 1],
+    pad: 'valid',
+  },
+  {
+    name: 'per-phase convs: stride 3, 4x4 kernel, same, crop',
+    x: [2, 11, 10, 9],
+    filter: [4, 4, 9, 3],
+    strides: 3,
+    pad: 'same',
+  },
+  {
+    name: 'per-phase convs: explicit padding, stride 2',
+    x: [2, 9, 7, 8],
+    filter: [3, 4, 8, 5],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+      [0, 0],
+    ],
+  },
   { name: 'per-phase convs: stride 1, same', x: [2, 6, 7, 8], filter: [3, 3, 8, 4], strides: 1, pad: 'same' },
-  { name: 'kernel smaller than stride: phases without taps', x: [2, 8, 8, 2], filter: [1, 1, 2, 3], strides: 2, pad: 'valid' },
-  { name: 'per-phase convs: kernel smaller than stride, phases without taps', x: [2, 8, 8, 8], filter: [1, 1, 8, 3], strides: 2, pad: 'valid' },
-  { name: 'per-phase convs: dy rows no phase reads (built-in fallback)', x: [2, 8, 8, 8], filter: [3, 3, 8, 3], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
+  {
+    name: 'kernel smaller than stride: phases without taps',
+    x: [2, 8, 8, 2],
+    filter: [1, 1, 2, 3],
+    strides: 2,
+    pad: 'valid',
+  },
+  {
+    name: 'per-phase convs: kernel smaller than stride, phases without taps',
+    x: [2, 8, 8, 8],
+    filter: [1, 1, 8, 3],
+    strides: 2,
+    pad: 'valid',
+  },
+  {
+    name: 'per-phase convs: dy rows no phase reads (built-in fallback)',
+    x: [2, 8, 8, 8],
+    filter: [3, 3, 8, 3],
+    strides: 2,
+    pad: 1,
+    dimRoundingMode: 'ceil',
+  },
 ];
 
 function dyShape(c: Case): number[] {
@@ -51,7 +126,13 @@ describe('fast Conv2DBackpropInput on wasm', () => {
     const call = {
       kernelName: 'Conv2DBackpropInput',
       inputs: { dy: [dyShape(c), 5], filter: [c.filter, 6] } as Record<string, [number[], number]>,
-      attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x },
+      attrs: {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        dimRoundingMode: c.dimRoundingMode,
+        inputShape: c.x,
+      },
     };
     const expected = await runKernelOn('cpu', call);
     const actual = await runKernelOn('wasm', call);
@@ -60,9 +141,25 @@ describe('fast Conv2DBackpropInput on wasm', () => {
 
     // The built-in kernel on the same wasm data, called directly.
     await tf.setBackend('wasm');
-    const dy = tf.tensor(seededValues(dyShape(c).reduce((a, b) => a * b, 1), 5), dyShape(c));
-    const filter = tf.tensor(seededValues(c.filter.reduce((a, b) => a * b, 1), 6), c.filter);
-    const info = builtinConv2DBackpropInputWasm({ inputs: { dy, filter }, backend: tf.backend(), attrs: call.attrs as never });
+    const dy = tf.tensor(
+      seededValues(
+        dyShape(c).reduce((a, b) => a * b, 1),
+        5,
+      ),
+      dyShape(c),
+    );
+    const filter = tf.tensor(
+      seededValues(
+        c.filter.reduce((a, b) => a * b, 1),
+        6,
+      ),
+      c.filter,
+    );
+    const info = builtinConv2DBackpropInputWasm({
+      inputs: { dy, filter },
+      backend: tf.backend(),
+      attrs: call.attrs as never,
+    });
     const builtin = tf.engine().makeTensorFromTensorInfo(info);
     expect(relativeError(actual.values, await builtin.data())).toBeLessThan(1e-5);
     tf.dispose([dy, filter, builtin]);
@@ -92,7 +189,14 @@ describe('fast Conv2DBackpropInput on wasm', () => {
     type Shape4 = [number, number, number, number];
     const shapes: Record<'dy' | 'filter' | 'x', Shape4> = { dy: [2, 4, 4, 16], filter: [5, 5, 8, 16], x: [2, 8, 8, 8] };
     const conv = (dy: tf.Tensor4D, filter: tf.Tensor4D) => tf.conv2dTranspose(dy, filter, shapes.x, 2, 'same');
-    const seeded = (shape: Shape4, seed: number) => tf.tensor4d(seededValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+    const seeded = (shape: Shape4, seed: number) =>
+      tf.tensor4d(
+        seededValues(
+          shape.reduce((a, b) => a * b, 1),
+          seed,
+        ),
+        shape,
+      );
     const onCpu = async (dyValues: Float32Array, filterValues: Float32Array) => {
       await tf.setBackend('cpu');
       const inputs = [tf.tensor4d(dyValues, shapes.dy), tf.tensor4d(filterValues, shapes.filter)];
@@ -136,7 +240,7 @@ describe('fast Conv2DBackpropInput on wasm', () => {
       }
     });
 
-    it('a variable assigned new weights (a training step) gives the new weights\' result, and disposing frees what was kept', async () => {
+    it("a variable assigned new weights (a training step) gives the new weights' result, and disposing frees what was kept", async () => {
       await tf.setBackend('wasm');
       const before = tf.backend().numDataIds();
       const dy = seeded(shapes.dy, 5);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import '../../src/index';
 import { composeKernels } from '../../src/backend/kernels/compose';
 

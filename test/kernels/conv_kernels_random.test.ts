@@ -3,8 +3,8 @@
  * convolutions: maps down to 1x1, kernels larger and smaller than the stride, unequal strides,
  * 'same', 'valid' and explicit padding.
  */
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import '../../src/index';
 import { relativeError, runKernelOn, seededValues, type KernelCall } from './helpers';
 
@@ -31,7 +31,17 @@ function randomConvs(): RandomConv[] {
     const filter: RandomConv['filter'] = [int(1, 5), int(1, 5), x[3], int(1, 6)];
     const strides: RandomConv['strides'] = [int(1, 3), int(1, 3)];
     const padKind = int(0, 2);
-    const pad: Pad = padKind === 0 ? 'same' : padKind === 1 ? 'valid' : [[0, 0], [int(0, 2), int(0, 2)], [int(0, 2), int(0, 2)], [0, 0]];
+    const pad: Pad =
+      padKind === 0
+        ? 'same'
+        : padKind === 1
+          ? 'valid'
+          : [
+              [0, 0],
+              [int(0, 2), int(0, 2)],
+              [int(0, 2), int(0, 2)],
+              [0, 0],
+            ];
     const info = tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad);
     if (info.outHeight > 0 && info.outWidth > 0) convs.push({ x, filter, strides, pad, dy: info.outShape });
   }

@@ -27,14 +27,23 @@ export interface KernelCall {
  * call leaves no tensor and no backend data behind once its inputs and result are disposed (a
  * kernel may keep data derived from an input while that input lives: see Conv2DBackpropInput_wasm).
  */
-export async function runKernelOn(backendName: string, call: KernelCall): Promise<{ shape: number[]; values: Float32Array }> {
+export async function runKernelOn(
+  backendName: string,
+  call: KernelCall,
+): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backendName);
   const backend = tf.backend();
   const tensorsBefore = tf.memory().numTensors;
   const dataBefore = backend.numDataIds();
   const inputs: Record<string, tf.Tensor> = {};
   for (const [name, [shape, seed]] of Object.entries(call.inputs)) {
-    inputs[name] = tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+    inputs[name] = tf.tensor(
+      seededValues(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape,
+    );
   }
   const out = tf.engine().runKernel(call.kernelName, inputs as never, call.attrs as never) as tf.Tensor;
   const values = (await out.data()) as Float32Array;
@@ -43,7 +52,9 @@ export async function runKernelOn(backendName: string, call: KernelCall): Promis
   Object.values(inputs).forEach((t) => t.dispose());
   const leaks = { tensors: tf.memory().numTensors - tensorsBefore, dataIds: backend.numDataIds() - dataBefore };
   if (leaks.tensors !== 0 || leaks.dataIds !== 0) {
-    throw new Error(`${call.kernelName} on ${backendName} leaked ${leaks.tensors} tensors and ${leaks.dataIds} data ids`);
+    throw new Error(
+      `${call.kernelName} on ${backendName} leaked ${leaks.tensors} tensors and ${leaks.dataIds} data ids`,
+    );
   }
   return { shape, values };
 }

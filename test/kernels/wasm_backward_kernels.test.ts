@@ -3,13 +3,19 @@
  * from tfjs-backend-wasm 4.22 (the depthwise backprops, UnsortedSegmentSum) or wrong there
  * (MaxPoolGrad, MaxPoolWithArgmax, Cast to bool), each against the cpu backend's kernel.
  */
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import '../../src/index';
 import { relativeError, runKernelOn, seededValues, type KernelCall } from './helpers';
 
 type Pad = 'same' | 'valid';
-const DEPTHWISE: { name: string; x: [number, number, number, number]; filter: [number, number, number, number]; strides: number | [number, number]; pad: Pad }[] = [
+const DEPTHWISE: {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}[] = [
   { name: 'stride 1 same, multiplier 1', x: [2, 7, 7, 3], filter: [3, 3, 3, 1], strides: 1, pad: 'same' },
   { name: 'stride 2 same, multiplier 2', x: [2, 8, 8, 4], filter: [5, 5, 4, 2], strides: 2, pad: 'same' },
   { name: 'stride 2 valid, unread rows, odd sizes', x: [3, 9, 8, 2], filter: [3, 2, 2, 3], strides: 2, pad: 'valid' },
@@ -21,7 +27,11 @@ describe.each(DEPTHWISE)('depthwise backprops on wasm equal the cpu kernels: $na
   const attrs = { strides: c.strides, pad: c.pad, dilations: 1 };
 
   it('DepthwiseConv2dNativeBackpropInput', async () => {
-    const call: KernelCall = { kernelName: 'DepthwiseConv2dNativeBackpropInput', inputs: { dy: [outShape, 5], filter: [c.filter, 6] }, attrs: { ...attrs, inputShape: c.x } };
+    const call: KernelCall = {
+      kernelName: 'DepthwiseConv2dNativeBackpropInput',
+      inputs: { dy: [outShape, 5], filter: [c.filter, 6] },
+      attrs: { ...attrs, inputShape: c.x },
+    };
     const expected = await runKernelOn('cpu', call);
     const actual = await runKernelOn('wasm', call);
     expect(actual.shape).toEqual(c.x);
@@ -29,7 +39,11 @@ describe.each(DEPTHWISE)('depthwise backprops on wasm equal the cpu kernels: $na
   });
 
   it('DepthwiseConv2dNativeBackpropFilter', async () => {
-    const call: KernelCall = { kernelName: 'DepthwiseConv2dNativeBackpropFilter', inputs: { x: [c.x, 7], dy: [outShape, 8] }, attrs: { ...attrs, filterShape: c.filter } };
+    const call: KernelCall = {
+      kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+      inputs: { x: [c.x, 7], dy: [outShape, 8] },
+      attrs: { ...attrs, filterShape: c.filter },
+    };
     const expected = await runKernelOn('cpu', call);
     const actual = await runKernelOn('wasm', call);
     expect(actual.shape).toEqual(c.filter);
@@ -62,7 +76,10 @@ describe('UnsortedSegmentSum on wasm', () => {
 
 /** Windows next to 'same' padding whose values are all negative: where wasm's C++ kernels took the padding for a 0 maximum. */
 function negativeImage(): tf.Tensor4D {
-  return tf.tensor4d(seededValues(2 * 5 * 5 * 3, 12).map((v) => v - 1.5), [2, 5, 5, 3]);
+  return tf.tensor4d(
+    seededValues(2 * 5 * 5 * 3, 12).map((v) => v - 1.5),
+    [2, 5, 5, 3],
+  );
 }
 
 describe('max pooling kernels on wasm, all-negative windows next to same padding', () => {
@@ -86,7 +103,9 @@ describe('max pooling kernels on wasm, all-negative windows next to same padding
       const input = negativeImage();
       const output = tf.maxPool(input, 3, 2, pad);
       const dy = tf.tensor(seededValues(output.size, 13), output.shape);
-      const grad = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize: 3, strides: 2, pad } as never) as tf.Tensor;
+      const grad = tf
+        .engine()
+        .runKernel('MaxPoolGrad', { dy, input, output }, { filterSize: 3, strides: 2, pad } as never) as tf.Tensor;
       out.push(Array.from(await grad.data()));
       tf.dispose([input, output, dy, grad]);
     }

@@ -3,8 +3,8 @@
  * (through the double backprop of the penalty) match the CPU backend's for the same inputs and
  * weights.
  */
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import '../../src/index';
 import { gradientPenalty } from '../../src/losses/penalty';
 import { relativeError, seededValues } from './helpers';
@@ -45,7 +45,10 @@ function criticWeights(): Weights {
 function critic(weights: Weights, x: tf.Tensor): tf.Tensor {
   let h = x as tf.Tensor4D;
   CHANNELS.forEach((_, i) => {
-    h = tf.leakyRelu(tf.add(tf.conv2d(h, weights[`conv${i}`] as tf.Tensor4D, STRIDE, 'same'), weights[`bias${i}`]), LEAK) as tf.Tensor4D;
+    h = tf.leakyRelu(
+      tf.add(tf.conv2d(h, weights[`conv${i}`] as tf.Tensor4D, STRIDE, 'same'), weights[`bias${i}`]),
+      LEAK,
+    ) as tf.Tensor4D;
   });
   return tf.add(tf.matMul(tf.reshape(h, [h.shape[0], -1]), weights.dense), weights.denseBias);
 }
@@ -64,7 +67,10 @@ async function criticSteps(backendName: string): Promise<Run> {
   const optimizer = tf.train.adam(1e-4, 0.5, 0.9);
   const D = (x: tf.Tensor) => critic(weights, x);
   const loss = () =>
-    tf.add(tf.sub(tf.mean(D(fake)), tf.mean(D(real))), tf.mul(PENALTY_WEIGHT, gradientPenalty(D, real, fake, PENALTY_SEED))) as tf.Scalar;
+    tf.add(
+      tf.sub(tf.mean(D(fake)), tf.mean(D(real))),
+      tf.mul(PENALTY_WEIGHT, gradientPenalty(D, real, fake, PENALTY_SEED)),
+    ) as tf.Scalar;
   const run: Run = { losses: [], firstGrads: {}, tensorsPerStep: [] };
   for (let step = 0; step < STEPS; step++) {
     const { value, grads } = tf.variableGrads(loss);
@@ -95,7 +101,10 @@ describe('WGAN-GP conv critic on wasm', () => {
     const { denseBias, ...rest } = onWasm.firstGrads;
     expect(Math.abs(denseBias[0])).toBeLessThan(1e-6);
     for (const [name, grad] of Object.entries(rest)) {
-      expect(grad.some((g) => g !== 0), `${name} gradient is all zeros`).toBe(true);
+      expect(
+        grad.some((g) => g !== 0),
+        `${name} gradient is all zeros`,
+      ).toBe(true);
       expect(relativeError(grad, onCpu.firstGrads[name]), name).toBeLessThan(1e-3);
     }
     // After the optimizer made its slots at step 1, a step leaves no tensor behind.

@@ -1,10 +1,16 @@
 // The quality classifier's network: shapes, seeded init, input errors, and the same outputs
 // on cpu and wasm (WASM's XNNPACK convs vs tfjs's plain JS ones).
-import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
-import { CLASSIFIER_CLASSES, CLASSIFIER_FEATURES, classifierFeatures, classifierLogits, classifierParams } from '../../src/models/classifier';
+import {
+  CLASSIFIER_CLASSES,
+  CLASSIFIER_FEATURES,
+  classifierFeatures,
+  classifierLogits,
+  classifierParams,
+} from '../../src/models/classifier';
 import { assignParams, disposeParams, readParams, type NamedArrays, type Params } from '../../src/nn/params';
 import { Rng } from '../../src/utils/rng';
 
@@ -30,13 +36,18 @@ async function outputs(arrays: NamedArrays, pixels: Float32Array) {
     const x = tf.tensor4d(pixels, [BATCH, 28, 28, 1]);
     return [classifierFeatures(params, x), classifierLogits(params, x)];
   });
-  const result = { features: await features.data(), logits: await logits.data(), shapes: [features.shape, logits.shape] };
+  const result = {
+    features: await features.data(),
+    logits: await logits.data(),
+    shapes: [features.shape, logits.shape],
+  };
   tf.dispose([features, logits]);
   disposeParams(params);
   return result;
 }
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe('classifier network', () => {
   it('gives [n, 128] non-negative features and [n, 10] logits, the same on cpu and wasm', async () => {
@@ -60,8 +71,12 @@ describe('classifier network', () => {
     expect(maxAbsDiff(onWasm.logits, onCpu.logits)).toBeLessThan(CROSS_BACKEND_TOLERANCE);
     // Each image is scored on its own: one image alone gives its row of the batch.
     const params1 = paramsOf(arrays);
-    const single = tf.tidy(() => classifierLogits(params1, tf.tensor4d(pixels.subarray(2 * 784, 3 * 784), [1, 28, 28, 1])));
-    expect(maxAbsDiff(await single.data(), onWasm.logits.subarray(2 * 10, 3 * 10))).toBeLessThan(CROSS_BACKEND_TOLERANCE);
+    const single = tf.tidy(() =>
+      classifierLogits(params1, tf.tensor4d(pixels.subarray(2 * 784, 3 * 784), [1, 28, 28, 1])),
+    );
+    expect(maxAbsDiff(await single.data(), onWasm.logits.subarray(2 * 10, 3 * 10))).toBeLessThan(
+      CROSS_BACKEND_TOLERANCE,
+    );
     single.dispose();
     disposeParams(params1);
   });
@@ -79,7 +94,9 @@ describe('classifier network', () => {
     await initBackend({ backend: 'wasm' });
     const params = classifierParams(1);
     const x = tf.zeros([2, 32, 32, 1]);
-    expect(() => classifierFeatures(params, x)).toThrow(/classifier expects input \[batch, 28, 28, 1\], got \[2, 32, 32, 1\]/);
+    expect(() => classifierFeatures(params, x)).toThrow(
+      /classifier expects input \[batch, 28, 28, 1\], got \[2, 32, 32, 1\]/,
+    );
     x.dispose();
     disposeParams(params);
   });

@@ -1,22 +1,28 @@
 // The project's quality measure with the committed classifier (models/classifiers/mnist) on
 // real MNIST test images, on WASM.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
+import type { ImageArray } from '../../src/data/images';
 import { classifierFromContents } from '../../src/io/classifier_file';
-import { classifierOutputs, classifierQuality, generatorClassifierQuality, predictedClasses, randomSubset } from '../../src/metrics/classifier_quality';
-import { archConfig } from '../../src/models/config';
-import { createGenerator } from '../../src/models/index';
-import { latents } from '../../src/sample/latents';
-import { seededLatents } from '../../src/sample/latent_paths';
+import {
+  classifierOutputs,
+  classifierQuality,
+  generatorClassifierQuality,
+  predictedClasses,
+  randomSubset,
+} from '../../src/metrics/classifier_quality';
 import { frechetDistance } from '../../src/metrics/frechet';
 import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits } from '../../src/models/classifier';
+import { archConfig } from '../../src/models/config';
+import { createGenerator } from '../../src/models/index';
 import { disposeParams, type Params } from '../../src/nn/params';
 import { loadClassifierDir } from '../../src/node/classifier_files';
 import { loadMnist, loadMnistLabels } from '../../src/node/mnist';
+import { seededLatents } from '../../src/sample/latent_paths';
+import { latents } from '../../src/sample/latents';
 import { Rng } from '../../src/utils/rng';
-import type { ImageArray } from '../../src/data/images';
 
 const CLASSIFIER_DIR = 'models/classifiers/mnist';
 /** Test images scored here: the first 2000 of MNIST test (the training script scores all 10000). */
@@ -29,7 +35,8 @@ let test: ImageArray;
 let labels: Uint8Array;
 
 /** Images [from, from + count) of the test split as floats in [0, 1]. */
-const floats = (from: number, count: number) => Float32Array.from(test.data.subarray(from * PIXELS, (from + count) * PIXELS), (v) => v / 255);
+const floats = (from: number, count: number) =>
+  Float32Array.from(test.data.subarray(from * PIXELS, (from + count) * PIXELS), (v) => v / 255);
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -53,7 +60,8 @@ describe('the committed MNIST classifier', () => {
     expect((provenance.metrics as Record<string, number>).testAccuracy).toBeGreaterThanOrEqual(0.98);
     // Features are ReLU outputs; probabilities are rows summing to 1.
     expect(features.every((v) => v >= 0)).toBe(true);
-    for (let i = 0; i < 10; i++) expect(probabilities.subarray(i * 10, i * 10 + 10).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    for (let i = 0; i < 10; i++)
+      expect(probabilities.subarray(i * 10, i * 10 + 10).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 
   it('gives batched outputs equal to one direct forward pass (tensor input, no leaks)', async () => {
@@ -61,7 +69,10 @@ describe('the committed MNIST classifier', () => {
     const before = tf.memory().numTensors;
     const outputs = await classifierOutputs(params, images);
     expect(tf.memory().numTensors).toBe(before);
-    const [direct, logits] = tf.tidy(() => [classifierFeatures(params, images), tf.softmax(classifierLogits(params, images))]);
+    const [direct, logits] = tf.tidy(() => [
+      classifierFeatures(params, images),
+      tf.softmax(classifierLogits(params, images)),
+    ]);
     const [f, p] = [await direct.data(), await logits.data()];
     tf.dispose([direct, logits, images]);
     expect(outputs.features.reduce((m, v, i) => Math.max(m, Math.abs(v - f[i])), 0)).toBeLessThan(1e-5);
@@ -72,7 +83,10 @@ describe('the committed MNIST classifier', () => {
 describe('classifierQuality', () => {
   it('scores real digits as real: confident, balanced, Frechet at the real-vs-real baseline', async () => {
     const before = tf.memory().numTensors;
-    const quality = await classifierQuality(params, floats(0, GENERATED), { data: test.data.subarray(GENERATED * PIXELS), shape: [SCORED - GENERATED, 28, 28, 1] });
+    const quality = await classifierQuality(params, floats(0, GENERATED), {
+      data: test.data.subarray(GENERATED * PIXELS),
+      shape: [SCORED - GENERATED, 28, 28, 1],
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(quality.frechetSamples).toBe(GENERATED);
     expect(quality.confidentShare).toBeGreaterThan(0.9);
@@ -92,7 +106,9 @@ describe('classifierQuality', () => {
     const [gen, real] = [await classifierOutputs(params, floats(0, GENERATED)), await classifierOutputs(params, realA)];
     expect(frechetDistance(gen.features, real.features, CLASSIFIER_FEATURES)).toBeCloseTo(quality.frechet, 6);
     // Another seed draws other subsets: a different, similar baseline.
-    const reseeded = await classifierQuality(params, floats(0, GENERATED), floats(GENERATED, SCORED - GENERATED), { seed: 1 });
+    const reseeded = await classifierQuality(params, floats(0, GENERATED), floats(GENERATED, SCORED - GENERATED), {
+      seed: 1,
+    });
     expect(reseeded.frechetRealBaseline).not.toBe(quality.frechetRealBaseline);
     expect(reseeded.frechetRealBaseline).toBeLessThan(2 * quality.frechetRealBaseline);
   });
@@ -117,13 +133,23 @@ describe('classifierQuality', () => {
 
   it('rejects bad images naming the problem', async () => {
     const real = floats(0, 20);
-    await expect(classifierQuality(params, new Float32Array(5 * 27 * 27), real)).rejects.toThrow(/generated images: 3645 values are not a whole number of 28x28x1 images/);
+    await expect(classifierQuality(params, new Float32Array(5 * 27 * 27), real)).rejects.toThrow(
+      /generated images: 3645 values are not a whole number of 28x28x1 images/,
+    );
     const bright = floats(0, 5).map((v) => v * 255);
-    await expect(classifierQuality(params, bright, real)).rejects.toThrow(/generated images: pixels must lie in \[0, 1\]; value [\d.]+ at index \d+ \(image \d\)/);
-    await expect(classifierQuality(params, floats(0, 11), real)).rejects.toThrow(/11 generated images need at least 22 real ones .* got 20/);
-    await expect(classifierOutputs(params, real, 'real images', Int32Array.from([0, 20]))).rejects.toThrow(/real images: index 20 \(at 1\) is outside the 20 images/);
+    await expect(classifierQuality(params, bright, real)).rejects.toThrow(
+      /generated images: pixels must lie in \[0, 1\]; value [\d.]+ at index \d+ \(image \d\)/,
+    );
+    await expect(classifierQuality(params, floats(0, 11), real)).rejects.toThrow(
+      /11 generated images need at least 22 real ones .* got 20/,
+    );
+    await expect(classifierOutputs(params, real, 'real images', Int32Array.from([0, 20]))).rejects.toThrow(
+      /real images: index 20 \(at 1\) is outside the 20 images/,
+    );
     const wrongTensor = tf.zeros([4, 32, 32, 1]);
-    await expect(classifierQuality(params, wrongTensor, real)).rejects.toThrow(/expected a tensor \[n, 28, 28, 1\], got \[4, 32, 32, 1\]/);
+    await expect(classifierQuality(params, wrongTensor, real)).rejects.toThrow(
+      /expected a tensor \[n, 28, 28, 1\], got \[4, 32, 32, 1\]/,
+    );
     wrongTensor.dispose();
   });
 });
@@ -136,7 +162,9 @@ describe('generatorClassifierQuality', () => {
     const quality = await generatorClassifierQuality(generator, params, real, 60, 9);
     expect(tf.memory().numTensors).toBe(before);
     // The same samples made by hand: one batch, latents from the seed's first draw.
-    const byHand = tf.tidy(() => tf.div(tf.add(generator.apply(generator.params, latents(60, 16, new Rng(9).seed())), 1), 2));
+    const byHand = tf.tidy(() =>
+      tf.div(tf.add(generator.apply(generator.params, latents(60, 16, new Rng(9).seed())), 1), 2),
+    );
     const expected = await classifierQuality(params, (await byHand.data()) as Float32Array, real, { seed: 9 });
     byHand.dispose();
     expect(quality).toEqual(expected);

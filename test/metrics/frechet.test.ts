@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { featureStats, frechetDistance, frechetFromStats, symmetricEigen, type FeatureStats } from '../../src/metrics/frechet';
+import {
+  featureStats,
+  frechetDistance,
+  frechetFromStats,
+  symmetricEigen,
+  type FeatureStats,
+} from '../../src/metrics/frechet';
 import { Rng } from '../../src/utils/rng';
 
 function randomSymmetric(n: number, rng: Rng): Float64Array {
@@ -16,7 +22,8 @@ function randomSymmetric(n: number, rng: Rng): Float64Array {
 
 function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) out[i * n + j] += a[i * n + k] * b[k * n + j];
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) out[i * n + j] += a[i * n + k] * b[k * n + j];
   return out;
 }
 
@@ -98,7 +105,9 @@ describe('Frechet distance', () => {
     const q = randomOrthogonal(n, rng);
     const rotate = (c: Float64Array) => matmul(matmul(q, c, n), transpose(q, n), n);
     const rotateMean = (m: number[]) => m.map((_, i) => m.reduce((s, v, k) => s + q[i * n + k] * v, 0));
-    expect(frechetFromStats(stats(rotateMean(m1), rotate(diagonal(a))), stats(rotateMean(m2), rotate(diagonal(b))))).toBeCloseTo(expected, 8);
+    expect(
+      frechetFromStats(stats(rotateMean(m1), rotate(diagonal(a))), stats(rotateMean(m2), rotate(diagonal(b)))),
+    ).toBeCloseTo(expected, 8);
   });
 
   it('matches tr sqrt(S1 S2) = sum sqrt(d) for non-commuting S1 = L L^T, S2 = L^-T D L^-1', () => {
@@ -159,7 +168,9 @@ describe('Frechet distance', () => {
   });
 
   it('rejects bad input naming the problem', () => {
-    expect(() => featureStats(new Float32Array(7), 2)).toThrow(/7 values are not a whole number of 2-dimensional vectors/);
+    expect(() => featureStats(new Float32Array(7), 2)).toThrow(
+      /7 values are not a whole number of 2-dimensional vectors/,
+    );
     expect(() => featureStats(new Float32Array(2), 2)).toThrow(/at least 2 vectors, got 1/);
     expect(() => featureStats(Float32Array.from([0, 0, NaN, 0]), 2)).toThrow(/NaN at index 2 \(vector 1\)/);
     expect(() => frechetDistance(new Float32Array(6), new Float32Array(6), 3)).not.toThrow();

@@ -9,8 +9,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as lib from '../../src/index';
-import { NODE_ENTRY, markedJson, node } from './helpers';
+import * as publicApi from '../../src/index';
+import * as internals from '../../src/internals';
+import { NODE_ENTRY, NODE_INTERNALS, markedJson, node } from './helpers';
 
 interface CaseResult {
   name: string;
@@ -18,14 +19,22 @@ interface CaseResult {
   gradients: { shape: number[]; values: number[] }[];
 }
 
+/** The public API and wgan-edge/internals (gradientPenalty) together, as the fixture takes them. */
+const lib = { ...publicApi, ...internals };
 const FIXTURE = join(__dirname, 'parity_cases.cjs');
-const { runParity } = createRequire(import.meta.url)(FIXTURE) as { runParity: (t: typeof tf, l: typeof lib) => CaseResult[] };
+const { runParity } = createRequire(import.meta.url)(FIXTURE) as {
+  runParity: (t: typeof tf, l: typeof lib) => CaseResult[];
+};
 
 /** Kernel names with a registered gradient (tfjs keeps the registry on globalThis). */
 const REGISTERED = "[...globalThis._tfGlobals.get('gradRegistry').keys()].sort()";
 
 function registeredHere(): string[] {
-  return [...(globalThis as unknown as { _tfGlobals: Map<string, Map<string, unknown>> })._tfGlobals.get('gradRegistry')!.keys()].sort();
+  return [
+    ...(globalThis as unknown as { _tfGlobals: Map<string, Map<string, unknown>> })._tfGlobals
+      .get('gradRegistry')!
+      .keys(),
+  ].sort();
 }
 
 describe('gradients of dist/index.node.cjs (tfjs external) equal the ESM path', () => {
@@ -35,7 +44,7 @@ describe('gradients of dist/index.node.cjs (tfjs external) equal the ESM path', 
   beforeAll(async () => {
     const script = [
       "const tf = require('@tensorflow/tfjs-core');",
-      `const lib = require(${JSON.stringify(NODE_ENTRY)});`,
+      `const lib = { ...require(${JSON.stringify(NODE_ENTRY)}), ...require(${JSON.stringify(NODE_INTERNALS)}) };`,
       `const { runParity } = require(${JSON.stringify(FIXTURE)});`,
       "lib.initBackend({ backend: 'cpu' }).then(() => {",
       `  process.stdout.write('\\nPARITY ' + JSON.stringify({ cases: runParity(tf, lib), registered: ${REGISTERED} }) + '\\n');`,
@@ -49,7 +58,7 @@ describe('gradients of dist/index.node.cjs (tfjs external) equal the ESM path', 
     here = runParity(tf, lib);
   });
 
-  it('registers the same kernels\' gradients', () => {
+  it("registers the same kernels' gradients", () => {
     expect(built.registered.length).toBeGreaterThan(100);
     expect(built.registered).toEqual(registeredHere());
   });
@@ -69,7 +78,9 @@ describe('gradients of dist/index.node.cjs (tfjs external) equal the ESM path', 
       expect(theirs.gradients.map((g) => g.shape)).toEqual(ours.gradients.map((g) => g.shape));
       for (const [k, g] of ours.gradients.entries()) {
         // A gradient of zeros would pass trivially.
-        expect(Math.max(...g.values.map(Math.abs)), `${ours.name}: gradient ${k} is not all zeros`).toBeGreaterThan(1e-4);
+        expect(Math.max(...g.values.map(Math.abs)), `${ours.name}: gradient ${k} is not all zeros`).toBeGreaterThan(
+          1e-4,
+        );
         close(g.values, theirs.gradients[k].values, `${ours.name}: gradient ${k}`);
       }
     }

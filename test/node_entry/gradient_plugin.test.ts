@@ -23,13 +23,26 @@ describe('tfjsCoreGradients plan', () => {
     const others = copied.filter((f) => f !== 'register_all_gradients.js' && !f.startsWith('gradients/'));
     for (const f of others) expect(f, f).toMatch(/^ops\/[a-z0-9_]+\.js$|^tensor_util_env\.js$|^types\.js$/);
     const served = [...plan.virtual.keys()].map(inCore);
-    expect(served).toEqual(expect.arrayContaining(['engine.js', 'kernel_registry.js', 'kernel_names.js', 'util.js', 'tensor.js', 'environment.js']));
-    expect(plan.virtual.get([...plan.virtual.keys()].find((f) => inCore(f) === 'engine.js')!)!.get('ENGINE')).toBe('tf.engine()');
+    expect(served).toEqual(
+      expect.arrayContaining([
+        'engine.js',
+        'kernel_registry.js',
+        'kernel_names.js',
+        'util.js',
+        'tensor.js',
+        'environment.js',
+      ]),
+    );
+    expect(plan.virtual.get([...plan.virtual.keys()].find((f) => inCore(f) === 'engine.js')!)!.get('ENGINE')).toBe(
+      'tf.engine()',
+    );
   });
 
   it('fails, naming the binding, when the public tfjs-core lacks one the gradients need', () => {
     const { registerGradient: _, ...withoutRegisterGradient } = { ...tf };
-    expect(() => planGradientBundle(withoutRegisterGradient)).toThrow(/no public export for registerGradient \(from kernel_registry\.js\)/);
+    expect(() => planGradientBundle(withoutRegisterGradient)).toThrow(
+      /no public export for registerGradient \(from kernel_registry\.js\)/,
+    );
     const { Abs: __, ...withoutAbs } = { ...tf };
     expect(() => planGradientBundle(withoutAbs)).toThrow(/Abs \(from kernel_names\.js\)/);
   });

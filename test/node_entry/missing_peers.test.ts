@@ -19,7 +19,9 @@ const VERSION = '4.22.0';
 
 function npm(args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(NPM, args, { cwd, timeout: 180_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`npm ${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
+    execFile(NPM, args, { cwd, timeout: 180_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`npm ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -39,9 +41,14 @@ describe('the packed package without its tfjs peers', () => {
     dir = await mkdtemp(join(tmpdir(), 'wgan-edge-peers-'));
     app = join(dir, 'app');
     await mkdir(app);
-    const [packed] = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT)) as { filename: string }[];
+    const [packed] = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT)) as {
+      filename: string;
+    }[];
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    await npm(['install', join(dir, packed.filename), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
+    await npm(
+      ['install', join(dir, packed.filename), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'],
+      app,
+    );
   }, 240_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -54,7 +61,9 @@ describe('the packed package without its tfjs peers', () => {
     const r = await sample();
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^wgan-edge: wgan-edge needs @tensorflow\/tfjs-core, @tensorflow\/tfjs-backend-cpu, @tensorflow\/tfjs-backend-wasm in Node/);
+    expect(r.stderr).toMatch(
+      /^wgan-edge: wgan-edge needs @tensorflow\/tfjs-core, @tensorflow\/tfjs-backend-cpu, @tensorflow\/tfjs-backend-wasm in Node/,
+    );
     expect(r.stderr).toContain(`\n  npm install ${PEERS.map((p) => `${p}@${VERSION}`).join(' ')}\n`);
     expect(r.stderr).toContain('@tensorflow/tfjs-backend-webgpu only where a WebGPU API is present');
     expect(r.stderr.match(/wgan-edge needs/g)).toHaveLength(1);
@@ -63,7 +72,13 @@ describe('the packed package without its tfjs peers', () => {
   });
 
   it('the library throws one Error with the message (code WGAN_EDGE_MISSING_PEERS)', async () => {
-    const r = await node(['-e', "try { require('wgan-edge') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }"], { cwd: app });
+    const r = await node(
+      [
+        '-e',
+        "try { require('wgan-edge') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }",
+      ],
+      { cwd: app },
+    );
     expect(r.code).toBe(0);
     const thrown = JSON.parse(r.stdout) as { code: string; message: string };
     expect(thrown.code).toBe('WGAN_EDGE_MISSING_PEERS');
@@ -75,7 +90,9 @@ describe('the packed package without its tfjs peers', () => {
     await addPeer(app, '@tensorflow/tfjs-backend-cpu');
     const partial = await sample();
     expect(partial.code).toBe(1);
-    expect(partial.stderr).toMatch(/^wgan-edge: wgan-edge needs @tensorflow\/tfjs-backend-wasm in Node, and it is not installed/);
+    expect(partial.stderr).toMatch(
+      /^wgan-edge: wgan-edge needs @tensorflow\/tfjs-backend-wasm in Node, and it is not installed/,
+    );
     expect(partial.stderr).toContain(`\n  npm install @tensorflow/tfjs-backend-wasm@${VERSION}\n`);
 
     await addPeer(app, '@tensorflow/tfjs-backend-wasm');
@@ -95,12 +112,17 @@ describe('the packed package without its tfjs peers', () => {
         "if (globalThis.navigator) Object.defineProperty(globalThis.navigator, 'gpu', { value: gpu, configurable: true });\n" +
         'else globalThis.navigator = { gpu };\n',
     );
-    const r = await node(['--import', './fake_gpu.mjs', join(app, 'node_modules/.bin/wgan-edge'), 'info'], { cwd: app });
+    const r = await node(['--import', './fake_gpu.mjs', join(app, 'node_modules/.bin/wgan-edge'), 'info'], {
+      cwd: app,
+    });
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { backend: string; passedOver: { backend: string; reason: string }[] };
     expect(report.backend).toBe('wasm');
     expect(report.passedOver).toEqual([
-      { backend: 'webgpu', reason: `@tensorflow/tfjs-backend-webgpu is not installed (npm install @tensorflow/tfjs-backend-webgpu@${VERSION})` },
+      {
+        backend: 'webgpu',
+        reason: `@tensorflow/tfjs-backend-webgpu is not installed (npm install @tensorflow/tfjs-backend-webgpu@${VERSION})`,
+      },
     ]);
   });
 });

@@ -49,12 +49,18 @@ function cases(tf, lib) {
     },
     {
       name: 'conv2d stride 2 same, relu (Conv2DBackpropFilter/Input)',
-      inputs: [[2, 6, 6, 2], [3, 3, 2, 3]],
+      inputs: [
+        [2, 6, 6, 2],
+        [3, 3, 2, 3],
+      ],
       f: (x, k) => tf.relu(tf.conv2d(x, k, 2, 'same')),
     },
     {
       name: 'conv2dTranspose stride 2 (the generator layer)',
-      inputs: [[3, 3, 3, 3], [5, 5, 2, 3]],
+      inputs: [
+        [3, 3, 3, 3],
+        [5, 5, 2, 3],
+      ],
       f: (x, k) => tf.tanh(tf.conv2dTranspose(x, k, [3, 6, 6, 2], 2, 'same')),
     },
     {
@@ -64,12 +70,18 @@ function cases(tf, lib) {
     },
     {
       name: 'maximum, minimum, squaredDifference broadcast [3,4,5] with [4,1] (project overrides)',
-      inputs: [[3, 4, 5], [4, 1]],
+      inputs: [
+        [3, 4, 5],
+        [4, 1],
+      ],
       f: (a, b) => tf.add(tf.add(tf.maximum(a, b), tf.minimum(a, tf.mul(b, 0.5))), tf.squaredDifference(a, b)),
     },
     {
       name: 'batchMatMul, second operand transposed (project override)',
-      inputs: [[2, 3, 4], [2, 5, 4]],
+      inputs: [
+        [2, 3, 4],
+        [2, 5, 4],
+      ],
       f: (a, b) => tf.matMul(a, b, false, true),
     },
     {
@@ -103,14 +115,22 @@ function cases(tf, lib) {
       inputs: [[3, 4]],
       f: (x) => {
         const pos = tf.add(tf.abs(x), 0.5);
-        return tf.addN([tf.sum(tf.exp(tf.mul(x, 0.3)), 1), tf.max(x, 1), tf.mean(tf.square(tf.clipByValue(x, -1, 1)), 1), tf.sum(tf.mul(tf.log(pos), tf.sqrt(pos)), 1)]);
+        return tf.addN([
+          tf.sum(tf.exp(tf.mul(x, 0.3)), 1),
+          tf.max(x, 1),
+          tf.mean(tf.square(tf.clipByValue(x, -1, 1)), 1),
+          tf.sum(tf.mul(tf.log(pos), tf.sqrt(pos)), 1),
+        ]);
       },
     },
     {
       // By the weights only: the input gradient does not depend on the biases (the dense one
       // not at all, the conv one only through LeakyReLU's piecewise-constant slope).
       name: 'WGAN-GP penalty, second order (gradientPenalty of a conv critic, by its weights)',
-      inputs: [[3, 3, 1, 2, 0.3], [32, 1, 0.2]],
+      inputs: [
+        [3, 3, 1, 2, 0.3],
+        [32, 1, 0.2],
+      ],
       extra: (rand) => ({
         real: normal(tf, rand, [3, 8, 8, 1]),
         fake: normal(tf, rand, [3, 8, 8, 1]),
@@ -142,7 +162,11 @@ function runParity(tf, lib) {
     const y = f(...xs);
     const dy = normal(tf, rand, y.shape);
     const grads = tf.grads(f)(xs, dy);
-    return { name: c.name, output: Array.from(y.dataSync()), gradients: grads.map((g) => ({ shape: g.shape, values: Array.from(g.dataSync()) })) };
+    return {
+      name: c.name,
+      output: Array.from(y.dataSync()),
+      gradients: grads.map((g) => ({ shape: g.shape, values: Array.from(g.dataSync()) })),
+    };
   });
 }
 

@@ -1,7 +1,7 @@
 // A conditional model in the runtime: the worker host's sample and interpolate with `label`,
 // and the service worker's sample URL (&label=).
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { readParams, disposeParams } from '../../src/nn/params';
@@ -18,7 +18,14 @@ beforeAll(async () => {
   host = new RuntimeHost();
   await host.init({ backend: 'cpu' });
   const generator = createGenerator(ARCH, 6);
-  model = { architecture: { ...ARCH }, latentDim: ARCH.latentDim, outputShape: ARCH.outputShape, outputRange: null, provenance: {}, generator: await readParams(generator.params) };
+  model = {
+    architecture: { ...ARCH },
+    latentDim: ARCH.latentDim,
+    outputShape: ARCH.outputShape,
+    outputRange: null,
+    provenance: {},
+    generator: await readParams(generator.params),
+  };
   disposeParams(generator.params);
 });
 
@@ -27,7 +34,10 @@ describe('a conditional model in the runtime', () => {
     const before = tf.memory().numTensors;
     await host.load(model);
     const library = createGenerator(ARCH, 6);
-    for (const request of [{ n: 4, seed: 2, label: 2 }, { n: 4, seed: 2 }]) {
+    for (const request of [
+      { n: 4, seed: 2, label: 2 },
+      { n: 4, seed: 2 },
+    ]) {
       const worker = await host.sample(request);
       const direct = await sampleGenerator(library, request);
       expect(worker.format === 'float32' && Array.from(worker.values)).toEqual(Array.from(direct.values));
@@ -36,7 +46,9 @@ describe('a conditional model in the runtime', () => {
     const directWalk = await interpolateGenerator(library, { from: 1, to: 5, steps: 3, label: 1 });
     expect(walk.format === 'float32' && Array.from(walk.values)).toEqual(Array.from(directWalk.values));
     disposeParams(library.params);
-    await expect(host.sample({ n: 1, seed: 0, label: 3 })).rejects.toThrow("label must be an integer from 0 to 2 (the model's 3 classes), got 3");
+    await expect(host.sample({ n: 1, seed: 0, label: 3 })).rejects.toThrow(
+      "label must be an integer from 0 to 2 (the model's 3 classes), got 3",
+    );
     host.unload();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -44,16 +56,32 @@ describe('a conditional model in the runtime', () => {
   it('an unconditional model refuses a label', async () => {
     const plain = archConfig('mlp', { hidden: 8, depth: 1 });
     const generator = createGenerator(plain, 1);
-    await host.load({ architecture: { ...plain }, latentDim: 2, outputShape: [2], outputRange: null, provenance: {}, generator: await readParams(generator.params) });
+    await host.load({
+      architecture: { ...plain },
+      latentDim: 2,
+      outputShape: [2],
+      outputRange: null,
+      provenance: {},
+      generator: await readParams(generator.params),
+    });
     disposeParams(generator.params);
-    await expect(host.sample({ n: 1, seed: 0, label: 0 })).rejects.toThrow('this model is unconditional, it takes no label');
+    await expect(host.sample({ n: 1, seed: 0, label: 0 })).rejects.toThrow(
+      'this model is unconditional, it takes no label',
+    );
     await expect(host.interpolate({ from: 0, to: 1, steps: 2, label: 0 })).rejects.toThrow('unconditional');
     host.unload();
   });
 
   it("the sample URL's &label= reaches the request; a label that is not a number is refused", () => {
-    expect(parseSampleQuery(new URLSearchParams('n=4&seed=7&label=3'))).toEqual({ n: 4, seed: 7, truncation: undefined, label: 3 });
+    expect(parseSampleQuery(new URLSearchParams('n=4&seed=7&label=3'))).toEqual({
+      n: 4,
+      seed: 7,
+      truncation: undefined,
+      label: 3,
+    });
     expect(parseSampleQuery(new URLSearchParams('seed=7')).label).toBeUndefined();
-    expect(() => parseSampleQuery(new URLSearchParams('label=seven'))).toThrow("sample URL: 'label' must be a number, got 'seven'");
+    expect(() => parseSampleQuery(new URLSearchParams('label=seven'))).toThrow(
+      "sample URL: 'label' must be a number, got 'seven'",
+    );
   });
 });

@@ -19,7 +19,9 @@ const roundTrip = (error: Error) => fromWireError(structuredClone(toWireError(er
 describe('errors across the worker boundary', () => {
   it('a registered class comes back as itself, with its plain fields; objects are not sent', () => {
     registerErrorClass(DivergedError);
-    const back = roundTrip(new DivergedError('went NaN', 3, ['criticLoss', 'weights'], { nested: true })) as DivergedError;
+    const back = roundTrip(
+      new DivergedError('went NaN', 3, ['criticLoss', 'weights'], { nested: true }),
+    ) as DivergedError;
     expect(back).toBeInstanceOf(DivergedError);
     expect(back).toBeInstanceOf(Error);
     expect(back.name).toBe('DivergedError');

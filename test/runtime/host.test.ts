@@ -1,15 +1,15 @@
 // The worker side of the runtime without a worker: RuntimeHost called directly, on cpu.
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { encode as encodePng } from 'fast-png';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { toyDataset } from '../../src/data/toy';
+import { fineTune, PREVIEW, type FineTunePreview, type FineTuneProgress } from '../../src/io/finetune';
 import { startFromModel } from '../../src/io/networks';
 import { archConfig } from '../../src/models/config';
 import { RuntimeError } from '../../src/runtime/errors';
 import { RuntimeHost } from '../../src/runtime/host';
 import type { ModelContents, TrainProgress, TrainRequest } from '../../src/runtime/protocol';
 import { Trainer } from '../../src/train/trainer';
-import { fineTune, PREVIEW, type FineTunePreview, type FineTuneProgress } from '../../src/io/finetune';
-import { encode as encodePng } from 'fast-png';
 
 const RUN: TrainRequest = {
   loss: 'wgan-gp',
@@ -118,18 +118,34 @@ describe('RuntimeHost', () => {
     seen.forEach((model, i) => {
       const step = steps[i];
       expect(atStep[step], `export ${i} names step ${step}`).toBeDefined();
-      expect({ step, generator: model.generator, critic: model.critic }).toEqual({ step, generator: atStep[step].generator, critic: atStep[step].critic });
+      expect({ step, generator: model.generator, critic: model.critic }).toEqual({
+        step,
+        generator: atStep[step].generator,
+        critic: atStep[step].critic,
+      });
     });
     host.unload();
   });
 
   it('a bad training request names the field', async () => {
-    await expect(host.train({ ...RUN, data: { toy: 'moons' as never } }, 8)).rejects.toThrow(/unknown toy data set 'moons'/);
-    await expect(host.train({ ...RUN, data: {} as never }, 9)).rejects.toThrow(/data must be \{ toy: name \} or \{ images/);
+    await expect(host.train({ ...RUN, data: { toy: 'moons' as never } }, 8)).rejects.toThrow(
+      /unknown toy data set 'moons'/,
+    );
+    await expect(host.train({ ...RUN, data: {} as never }, 9)).rejects.toThrow(
+      /data must be \{ toy: name \} or \{ images/,
+    );
   });
 
   describe('fine-tuning (fromLoadedModel)', () => {
-    const TUNE: TrainRequest = { ...RUN, arch: undefined, data: { toy: '25gaussians' }, seed: 6, steps: 4, emaDecay: 0.9, fromLoadedModel: true };
+    const TUNE: TrainRequest = {
+      ...RUN,
+      arch: undefined,
+      data: { toy: '25gaussians' },
+      seed: 6,
+      steps: 4,
+      emaDecay: 0.9,
+      fromLoadedModel: true,
+    };
     let base: ModelContents;
     beforeAll(async () => {
       await host.train({ ...RUN, emaDecay: 0.9 }, 30);
@@ -142,11 +158,14 @@ describe('RuntimeHost', () => {
       const result = await host.train({ ...TUNE, steps: 0 }, 31);
       expect(result).toMatchObject({ stopped: 'completed', stepsRun: 0, step: RUN.steps });
       const kept = await host.exportModel();
-      expect({ generator: kept.generator, critic: kept.critic }).toEqual({ generator: base.generator, critic: base.critic });
+      expect({ generator: kept.generator, critic: kept.critic }).toEqual({
+        generator: base.generator,
+        critic: base.critic,
+      });
       host.unload();
     });
 
-    it('trains what a Trainer started by startFromModel trains (the CLI\'s --init), from a loaded or a just-trained model', async () => {
+    it("trains what a Trainer started by startFromModel trains (the CLI's --init), from a loaded or a just-trained model", async () => {
       const { data, steps, fromLoadedModel, ...config } = TUNE;
       const trainer = new Trainer({ ...config, arch: RUN.arch!, data: toyDataset('25gaussians') });
       await startFromModel(trainer, structuredClone(base), 'base');
@@ -179,17 +198,27 @@ describe('RuntimeHost', () => {
     });
 
     it('a model it cannot start from is refused, naming why, and stays loaded', async () => {
-      await expect(host.train(TUNE, 37)).rejects.toMatchObject({ code: 'no-model', message: expect.stringMatching(/no model is loaded/) });
+      await expect(host.train(TUNE, 37)).rejects.toMatchObject({
+        code: 'no-model',
+        message: expect.stringMatching(/no model is loaded/),
+      });
       await host.load(base);
       const samples = await host.sample({ n: 5, seed: 2 });
       const wider = archConfig('mlp', { hidden: 16, depth: 1 });
-      await expect(host.train({ ...TUNE, arch: wider }, 38)).rejects.toThrow(/the loaded model: its networks are .*"hidden":8.*; this run trains .*"hidden":16/);
-      await expect(host.train({ ...TUNE, loss: 'wgan-c' }, 39)).rejects.toThrow(/a wgan-c run trains a mixture of critics/);
+      await expect(host.train({ ...TUNE, arch: wider }, 38)).rejects.toThrow(
+        /the loaded model: its networks are .*"hidden":8.*; this run trains .*"hidden":16/,
+      );
+      await expect(host.train({ ...TUNE, loss: 'wgan-c' }, 39)).rejects.toThrow(
+        /a wgan-c run trains a mixture of critics/,
+      );
       await host.load({ ...base, critic: undefined });
       await expect(host.train(TUNE, 40)).rejects.toThrow(/the loaded model: the model has no critic/);
       await host.load(base);
       expect(await host.sample({ n: 5, seed: 2 })).toEqual(samples);
-      await expect(host.train({ ...RUN, arch: undefined }, 41)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/arch is required/) });
+      await expect(host.train({ ...RUN, arch: undefined }, 41)).rejects.toMatchObject({
+        code: 'bad-request',
+        message: expect.stringMatching(/arch is required/),
+      });
       host.unload();
     });
   });
@@ -204,7 +233,10 @@ describe('RuntimeHost', () => {
     };
     let base: ModelContents;
     beforeAll(async () => {
-      await host.train({ loss: 'wgan-gp', arch, data: { images: images() }, seed: 2, steps: 1, batchSize: 4, nCritic: 1 }, 50);
+      await host.train(
+        { loss: 'wgan-gp', arch, data: { images: images() }, seed: 2, steps: 1, batchSize: 4, nCritic: 1 },
+        50,
+      );
       base = await host.exportModel();
       host.unload();
     });
@@ -219,11 +251,21 @@ describe('RuntimeHost', () => {
       expect(progress.at(-1)?.step).toBe(3);
       const tuned = await host.exportModel();
       expect(tuned.architecture.latentAnchors).toEqual(want.model.architecture.latentAnchors);
-      expect(tuned.provenance).toMatchObject({ steps: 3, seed: 1, fineTune: { images: 5, steps: 2, components: want.choice!.allowed } });
-      expect({ generator: tuned.generator, critic: tuned.critic }).toEqual({ generator: want.model.generator, critic: want.model.critic });
+      expect(tuned.provenance).toMatchObject({
+        steps: 3,
+        seed: 1,
+        fineTune: { images: 5, steps: 2, components: want.choice!.allowed },
+      });
+      expect({ generator: tuned.generator, critic: tuned.critic }).toEqual({
+        generator: want.model.generator,
+        critic: want.model.critic,
+      });
       // Cancelled before its first step: the model as chosen, no step taken.
       await host.load(base);
-      expect(await host.fineTune({ images: images(), steps: 2 }, 52, undefined, true)).toMatchObject({ stopped: 'aborted', stepsRun: 0 });
+      expect(await host.fineTune({ images: images(), steps: 2 }, 52, undefined, true)).toMatchObject({
+        stopped: 'aborted',
+        stepsRun: 0,
+      });
       host.unload();
       expect(tf.memory().numTensors).toBe(before);
     });
@@ -231,24 +273,43 @@ describe('RuntimeHost', () => {
     it('refuses one image or a model without its critic with bad-request, naming why', async () => {
       await host.load(base);
       const one = { data: images().data.subarray(0, 784), shape: [1, 28, 28, 1] as [number, number, number, number] };
-      await expect(host.fineTune({ images: one }, 53)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/1 image; a fine-tune needs at least 2/) });
+      await expect(host.fineTune({ images: one }, 53)).rejects.toMatchObject({
+        code: 'bad-request',
+        message: expect.stringMatching(/1 image; a fine-tune needs at least 2/),
+      });
       await host.load({ ...base, critic: undefined });
       await expect(host.fineTune({ images: images() }, 54)).rejects.toThrow(/no critic/);
       await host.load(base);
-      await expect(host.fineTune({ images: images(), label: 7 }, 55)).rejects.toMatchObject({ code: 'bad-request', reason: 'not-conditional', message: expect.stringMatching(/^fineTune: the loaded model is not conditional/) });
-      await expect(host.fineTune({ images: [images().data, 'x'] as never }, 56)).rejects.toMatchObject({ code: 'bad-request', reason: 'not-an-image', message: expect.stringMatching(/image 0: not a PNG or JPEG file/) });
+      await expect(host.fineTune({ images: images(), label: 7 }, 55)).rejects.toMatchObject({
+        code: 'bad-request',
+        reason: 'not-conditional',
+        message: expect.stringMatching(/^fineTune: the loaded model is not conditional/),
+      });
+      await expect(host.fineTune({ images: [images().data, 'x'] as never }, 56)).rejects.toMatchObject({
+        code: 'bad-request',
+        reason: 'not-an-image',
+        message: expect.stringMatching(/image 0: not a PNG or JPEG file/),
+      });
       host.unload();
     });
 
     it('takes PNG bytes, and sends previews (start, end) and progress with an ETA, as the library does', async () => {
       const { data } = images();
-      const pngs = Array.from({ length: 5 }, (_, i) => encodePng({ width: 28, height: 28, channels: 1, data: data.subarray(i * 784, (i + 1) * 784) }));
+      const pngs = Array.from({ length: 5 }, (_, i) =>
+        encodePng({ width: 28, height: 28, channels: 1, data: data.subarray(i * 784, (i + 1) * 784) }),
+      );
       const want = await fineTune(structuredClone(base), images(), { steps: 2, seed: 1 });
       await host.load(base);
       const progress: FineTuneProgress[] = [];
       const previews: FineTunePreview[] = [];
       // Previews far apart: only the start's and the end's, however slow the machine.
-      const result = await host.fineTune({ images: pngs, steps: 2, seed: 1, previewEveryMs: 1e9 }, 57, (p) => progress.push(p), false, (p) => previews.push(p));
+      const result = await host.fineTune(
+        { images: pngs, steps: 2, seed: 1, previewEveryMs: 1e9 },
+        57,
+        (p) => progress.push(p),
+        false,
+        (p) => previews.push(p),
+      );
       expect(result).toMatchObject({ stopped: 'completed', stepsRun: 2, components: want.choice!.allowed });
       expect((await host.exportModel()).generator).toEqual(want.model.generator);
       expect(progress.at(-1)).toMatchObject({ step: 3, etaSeconds: 0 });

@@ -5,7 +5,11 @@ describe('throttle', () => {
   it('sends at most one value per interval and the newest held-back one on flush', () => {
     let clock = 0;
     const sent: number[] = [];
-    const progress = throttle<number>((v) => sent.push(v), 100, () => clock);
+    const progress = throttle<number>(
+      (v) => sent.push(v),
+      100,
+      () => clock,
+    );
     for (let step = 1; step <= 10; step++) {
       progress.push(step);
       clock += 30;
@@ -20,7 +24,11 @@ describe('throttle', () => {
 
   it('flush after a value that was sent at once sends nothing more', () => {
     const sent: string[] = [];
-    const progress = throttle<string>((v) => sent.push(v), 100, () => 0);
+    const progress = throttle<string>(
+      (v) => sent.push(v),
+      100,
+      () => 0,
+    );
     progress.push('only');
     progress.flush();
     expect(sent).toEqual(['only']);

@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/index';
 import { latentPath, seededLatents } from '../../src/sample/latent_paths';
 import { latents } from '../../src/sample/latents';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample as cliSample } from '../../src/cli/sample';
 import {
   disposeParams,
   generatorFromModel,
@@ -21,7 +22,6 @@ import {
   shippedModelNames,
   type Network,
 } from '../../src/index.node';
-import { sample as cliSample } from '../../src/cli/sample';
 
 let dir: string;
 let generator: Network;
@@ -101,11 +101,17 @@ describe('Node entry', () => {
   it('bad requests fail by name', async () => {
     await expect(sampleGenerator(generator, { n: 0, seed: 1 })).rejects.toThrow(/n must be an integer >= 1, got 0/);
     await expect(sampleGenerator(generator, { n: 2, seed: -1 })).rejects.toThrow(/seed must be an integer/);
-    await expect(sampleGenerator(generator, { n: 2, seed: 1, format: 'gif' as never })).rejects.toThrow(/format must be one of float32, rgba, png/);
+    await expect(sampleGenerator(generator, { n: 2, seed: 1, format: 'gif' as never })).rejects.toThrow(
+      /format must be one of float32, rgba, png/,
+    );
     // 2-D points have no pixels: rgba says to use float32 (png draws a scatter plot).
     await expect(sampleGenerator(generator, { n: 2, seed: 1, format: 'rgba' })).rejects.toThrow(/use 'float32'/);
-    await expect(interpolateGenerator(generator, { from: 1, to: 2, steps: 1 })).rejects.toThrow(/steps must be an integer >= 2/);
-    await expect(interpolateGenerator(generator, { from: 1, to: 2, steps: 3, path: 'arc' as never })).rejects.toThrow(/path must be 'slerp' or 'lerp'/);
+    await expect(interpolateGenerator(generator, { from: 1, to: 2, steps: 1 })).rejects.toThrow(
+      /steps must be an integer >= 2/,
+    );
+    await expect(interpolateGenerator(generator, { from: 1, to: 2, steps: 3, path: 'arc' as never })).rejects.toThrow(
+      /path must be 'slerp' or 'lerp'/,
+    );
   });
 
   it('an unknown shipped name fails with the shipped names listed', async () => {
@@ -119,7 +125,9 @@ describe('Node entry', () => {
       );
       expect(error, name).toBeInstanceOf(ModelStorageError);
       expect((error as ModelStorageError).code).toBe('not-found');
-      expect((error as ModelStorageError).message).toMatch(new RegExp(`no shipped model named .*\\(shipped: .*\\b8gaussians\\b`));
+      expect((error as ModelStorageError).message).toMatch(
+        new RegExp(`no shipped model named .*\\(shipped: .*\\b8gaussians\\b`),
+      );
     }
   });
 

@@ -10,7 +10,10 @@ describe('pixels', () => {
   });
 
   it('lays images out in a grid and encodes a PNG that decodes to the same pixels', () => {
-    const n = 5, h = 3, w = 2, c = 1;
+    const n = 5,
+      h = 3,
+      w = 2,
+      c = 1;
     const images = Uint8Array.from({ length: n * h * w * c }, (_, i) => (i * 7) % 256);
     const grid = imageGrid(images, [n, h, w, c], 3, 1);
     expect([grid.width, grid.height]).toEqual([3 * 2 + 4, 2 * 3 + 3]);

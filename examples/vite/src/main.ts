@@ -1,9 +1,9 @@
 // The web-app example: sample the shipped mnist generator in a Web Worker, then serve
 // the same samples to an <img> through the runtime's service worker. No copy step, no wasmPaths:
 // the bundler emits the worker, the .wasm files and the model because the package names them.
+import mnist from 'wgan-edge/models/mnist';
 import { createRuntime, type SampleResult } from 'wgan-edge/runtime';
 import { registerServiceWorker } from 'wgan-edge/service-worker';
-import mnist from 'wgan-edge/models/mnist';
 
 const status = document.getElementById('status')!;
 // ?threads=2 asks for two WASM threads (the page must be cross-origin isolated).

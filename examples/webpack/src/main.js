@@ -1,8 +1,8 @@
 // Sample the shipped mnist generator in a Web Worker, then serve the same samples to an <img>
 // through the runtime's service worker: the Vite example's code, as plain JavaScript.
+import mnist from 'wgan-edge/models/mnist';
 import { createRuntime } from 'wgan-edge/runtime';
 import { registerServiceWorker } from 'wgan-edge/service-worker';
-import mnist from 'wgan-edge/models/mnist';
 
 const status = document.getElementById('status');
 // ?threads=2 asks for two WASM threads (the page must be cross-origin isolated).

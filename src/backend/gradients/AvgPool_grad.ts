@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-type PoolAttrs = { filterSize: [number, number] | number; strides: [number, number] | number; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+type PoolAttrs = {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
 
 /**
  * avgPool's gradient, built from differentiable ops so that every order works: dy divided by
@@ -14,7 +19,10 @@ export const avgPoolGradConfig: tf.GradConfig = {
   inputsToSave: ['x'],
   gradFunc: (dy, saved, attrs) => {
     const [x] = saved;
-    return { x: () => avgPoolAdjoint(dy as tf.Tensor4D, x.shape as [number, number, number, number], attrs as unknown as PoolAttrs) };
+    return {
+      x: () =>
+        avgPoolAdjoint(dy as tf.Tensor4D, x.shape as [number, number, number, number], attrs as unknown as PoolAttrs),
+    };
   },
 };
 
@@ -32,10 +40,25 @@ export const avgPoolGradGradConfig: tf.GradConfig = {
   },
 };
 
-export function avgPoolAdjoint(dy: tf.Tensor4D, xShape: [number, number, number, number], attrs: PoolAttrs): tf.Tensor4D {
+export function avgPoolAdjoint(
+  dy: tf.Tensor4D,
+  xShape: [number, number, number, number],
+  attrs: PoolAttrs,
+): tf.Tensor4D {
   const { filterSize, strides, pad, dimRoundingMode } = attrs;
   const info = tf.backend_util.computePool2DInfo(xShape, filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+  } = info;
   const inside = (start: number, size: number, length: number) => Math.min(start + size, length) - Math.max(start, 0);
   const reciprocals = new Float32Array(outHeight * outWidth);
   for (let r = 0; r < outHeight; r++) {
@@ -45,7 +68,12 @@ export function avgPoolAdjoint(dy: tf.Tensor4D, xShape: [number, number, number,
     }
   }
   const scaled = tf.mul(dy, tf.tensor4d(reciprocals, [1, outHeight, outWidth, 1]));
-  const channelsAsBatch = tf.reshape(tf.transpose(scaled, [0, 3, 1, 2]), [batchSize * inChannels, outHeight, outWidth, 1]) as tf.Tensor4D;
+  const channelsAsBatch = tf.reshape(tf.transpose(scaled, [0, 3, 1, 2]), [
+    batchSize * inChannels,
+    outHeight,
+    outWidth,
+    1,
+  ]) as tf.Tensor4D;
   const spread = tf.conv2dTranspose(
     channelsAsBatch,
     tf.ones([filterHeight, filterWidth, 1, 1]) as tf.Tensor4D,
@@ -59,5 +87,10 @@ export function avgPoolAdjoint(dy: tf.Tensor4D, xShape: [number, number, number,
 /** The pool's own padding, explicit, so the transposed conv sizes and places its windows the same way. */
 export function explicitPadding(info: tf.backend_util.Conv2DInfo): tf.backend_util.ExplicitPadding {
   const { top, bottom, left, right } = info.padInfo;
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }

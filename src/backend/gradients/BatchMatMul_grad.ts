@@ -22,7 +22,13 @@ export const batchMatMulGradConfig: tf.GradConfig = {
 
 type Lazy = () => tf.Tensor;
 
-function matMulGradients(a: tf.Tensor, b: tf.Tensor, dy: tf.Tensor, transposeA: boolean, transposeB: boolean): [Lazy, Lazy] {
+function matMulGradients(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  dy: tf.Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+): [Lazy, Lazy] {
   if (!transposeA && !transposeB) {
     return [() => tf.matMul(dy, b, false, true), () => tf.matMul(a, dy, true, false)];
   }

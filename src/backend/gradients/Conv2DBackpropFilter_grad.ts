@@ -15,11 +15,13 @@ export const conv2DBackpropFilterGradConfig: tf.GradConfig = {
     const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     return {
       x: () =>
-        tf.engine().runKernel(
-          tf.Conv2DBackpropInput,
-          { dy, filter },
-          { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor,
+        tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, {
+          strides,
+          pad,
+          dataFormat,
+          dimRoundingMode,
+          inputShape: x.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
       dy: () => tf.conv2d(x as tf.Tensor4D, filter, strides, pad, dataFormat, 1, dimRoundingMode),
     };
   },

@@ -27,7 +27,8 @@ export const depthwiseBackpropInputGradConfig: tf.GradConfig = {
     const a = attrs as unknown as DepthwiseAttrs;
     return {
       dy: () => depthwise(ddx as tf.Tensor, filter, a),
-      filter: () => run(tf.DepthwiseConv2dNativeBackpropFilter, { x: ddx as tf.Tensor, dy }, { ...a, filterShape: filter.shape }),
+      filter: () =>
+        run(tf.DepthwiseConv2dNativeBackpropFilter, { x: ddx as tf.Tensor, dy }, { ...a, filterShape: filter.shape }),
     };
   },
 };
@@ -39,7 +40,8 @@ export const depthwiseBackpropFilterGradConfig: tf.GradConfig = {
     const [x, dy] = saved;
     const a = attrs as unknown as DepthwiseAttrs;
     return {
-      x: () => run(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: ddw as tf.Tensor }, { ...a, inputShape: x.shape }),
+      x: () =>
+        run(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: ddw as tf.Tensor }, { ...a, inputShape: x.shape }),
       dy: () => depthwise(x, ddw as tf.Tensor, a),
     };
   },

@@ -19,7 +19,8 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
       x: () => sumToShape(tf.mul(scaled(), inverse()), x.shape),
       mean: () => sumToShape(tf.neg(tf.mul(scaled(), inverse())), mean.shape),
       // d/dv (v + eps)^(-1/2) = -1/2 (v + eps)^(-3/2).
-      variance: () => sumToShape(tf.mul(tf.mul(scaled(), tf.sub(x, mean)), tf.mul(-0.5, tf.pow(inverse(), 3))), variance.shape),
+      variance: () =>
+        sumToShape(tf.mul(tf.mul(scaled(), tf.sub(x, mean)), tf.mul(-0.5, tf.pow(inverse(), 3))), variance.shape),
       scale: () => sumToShape(tf.mul(grad, tf.mul(tf.sub(x, mean), inverse())), scale.shape),
       offset: () => sumToShape(grad, offset.shape),
     };

@@ -20,7 +20,13 @@ export const gatherV2GradConfig: tf.GradConfig = {
   },
 };
 
-function gatherAdjoint(dy: tf.Tensor, xShape: number[], indices: tf.Tensor, axis: number, batchDims: number): tf.Tensor {
+function gatherAdjoint(
+  dy: tf.Tensor,
+  xShape: number[],
+  indices: tf.Tensor,
+  axis: number,
+  batchDims: number,
+): tf.Tensor {
   if (batchDims > 0) {
     // One gather per batch entry, each with batchDims 0.
     const batch = xShape.slice(0, batchDims).reduce((a, b) => a * b, 1);

@@ -19,7 +19,10 @@ export const lrnGradConfig: tf.GradConfig = {
           tf.reshape(tf.matMul(tf.reshape(t, [-1, channels]), bandMatrix(channels, depthRadius)), t.shape);
         const s = tf.add(bias, tf.mul(alpha, window(tf.square(x))));
         const direct = tf.mul(dy as tf.Tensor, tf.pow(s, -beta));
-        const throughS = tf.mul(tf.mul(-2 * alpha * beta, x), window(tf.mul(tf.mul(dy as tf.Tensor, x), tf.pow(s, -beta - 1))));
+        const throughS = tf.mul(
+          tf.mul(-2 * alpha * beta, x),
+          window(tf.mul(tf.mul(dy as tf.Tensor, x), tf.pow(s, -beta - 1))),
+        );
         return tf.add(direct, throughS);
       },
     };

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-type PoolAttrs = { filterSize: [number, number] | number; strides: [number, number] | number; pad: 'valid' | 'same' | number };
+type PoolAttrs = {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+};
 
 /**
  * maxPool's gradient: dy goes to each window's maximum, found by maxPoolWithArgmax (flat
@@ -33,7 +37,14 @@ export const maxPoolGradGradConfig: tf.GradConfig = {
   gradFunc: (ddx, saved, attrs) => {
     const [dy, input, output] = saved;
     return {
-      dy: () => tf.reshape(tf.gather(tf.reshape(ddx as tf.Tensor, [-1]), argmaxIndices(input as tf.Tensor4D, attrs as unknown as PoolAttrs)), dy.shape),
+      dy: () =>
+        tf.reshape(
+          tf.gather(
+            tf.reshape(ddx as tf.Tensor, [-1]),
+            argmaxIndices(input as tf.Tensor4D, attrs as unknown as PoolAttrs),
+          ),
+          dy.shape,
+        ),
       input: () => tf.zeros(input.shape),
       output: () => tf.zeros(output.shape),
     };

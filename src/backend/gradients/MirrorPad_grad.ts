@@ -18,8 +18,10 @@ export const mirrorPadGradConfig: tf.GradConfig = {
         let grad = dy as tf.Tensor;
         paddings.forEach(([before, after], axis) => {
           const n = x.shape[axis];
-          const along = (begin: number, size: number) => tf.slice(grad, begin0(grad.rank, axis, begin), size0(grad.shape, axis, size));
-          const spread = (t: tf.Tensor, lead: number) => tf.pad(t, padOn(t.rank, axis, [lead, n - lead - t.shape[axis]]));
+          const along = (begin: number, size: number) =>
+            tf.slice(grad, begin0(grad.rank, axis, begin), size0(grad.shape, axis, size));
+          const spread = (t: tf.Tensor, lead: number) =>
+            tf.pad(t, padOn(t.rank, axis, [lead, n - lead - t.shape[axis]]));
           let folded = along(before, n);
           if (before > 0) folded = tf.add(folded, spread(tf.reverse(along(0, before), axis), skip));
           if (after > 0) folded = tf.add(folded, spread(tf.reverse(along(before + n, after), axis), n - after - skip));
@@ -31,7 +33,8 @@ export const mirrorPadGradConfig: tf.GradConfig = {
   },
 };
 
-const begin0 = (rank: number, axis: number, begin: number) => Array.from({ length: rank }, (_, i) => (i === axis ? begin : 0));
+const begin0 = (rank: number, axis: number, begin: number) =>
+  Array.from({ length: rank }, (_, i) => (i === axis ? begin : 0));
 const size0 = (shape: number[], axis: number, size: number) => shape.map((d, i) => (i === axis ? size : d));
 const padOn = (rank: number, axis: number, pad: [number, number]) =>
   Array.from({ length: rank }, (_, i) => (i === axis ? pad : [0, 0])) as [number, number][];

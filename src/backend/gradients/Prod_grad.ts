@@ -23,7 +23,13 @@ export const prodGradConfig: tf.GradConfig = {
         const diagonal = tf.cast(tf.eye(n), 'bool');
         const others = tf.prod(tf.where(diagonal, tf.ones([n, n]), rows), -1); // [..., n]
         const grad = tf.mul(others, tf.reshape(dy as tf.Tensor, [...outer, 1]));
-        return tf.transpose(tf.reshape(grad, perm.map((a) => x.shape[a])), tf.backend_util.getUndoAxesPermutation(perm));
+        return tf.transpose(
+          tf.reshape(
+            grad,
+            perm.map((a) => x.shape[a]),
+          ),
+          tf.backend_util.getUndoAxesPermutation(perm),
+        );
       },
     };
   },

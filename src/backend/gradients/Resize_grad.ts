@@ -36,14 +36,25 @@ function resizeGradGradConfig(kernelName: string, mode: Mode): tf.GradConfig {
     gradFunc: (ddx, saved, attrs) => {
       const [dy, images] = saved;
       return {
-        dy: () => resize(ddx as tf.Tensor4D, [dy.shape[1] as number, dy.shape[2] as number], mode, attrs as unknown as ResizeAttrs),
+        dy: () =>
+          resize(
+            ddx as tf.Tensor4D,
+            [dy.shape[1] as number, dy.shape[2] as number],
+            mode,
+            attrs as unknown as ResizeAttrs,
+          ),
         images: () => tf.zeros(images.shape),
       };
     },
   };
 }
 
-function resize(x: tf.Tensor4D, size: [number, number], mode: Mode, { alignCorners, halfPixelCenters }: ResizeAttrs): tf.Tensor4D {
+function resize(
+  x: tf.Tensor4D,
+  size: [number, number],
+  mode: Mode,
+  { alignCorners, halfPixelCenters }: ResizeAttrs,
+): tf.Tensor4D {
   return mode === 'bilinear'
     ? tf.image.resizeBilinear(x, size, alignCorners, halfPixelCenters)
     : tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters);
@@ -60,7 +71,12 @@ function resizeAdjoint(dy: tf.Tensor4D, imagesShape: number[], mode: Mode, attrs
 }
 
 /** [outSize, inSize]: row r holds the weights the forward kernel gives each input pixel for output r. */
-export function interpolationWeights(mode: Mode, inSize: number, outSize: number, { alignCorners, halfPixelCenters }: ResizeAttrs): Float32Array {
+export function interpolationWeights(
+  mode: Mode,
+  inSize: number,
+  outSize: number,
+  { alignCorners, halfPixelCenters }: ResizeAttrs,
+): Float32Array {
   const aligned = alignCorners && outSize > 1;
   const ratio = (aligned ? inSize - 1 : inSize) / (aligned ? outSize - 1 : outSize);
   const weights = new Float32Array(outSize * inSize);

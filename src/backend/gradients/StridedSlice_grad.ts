@@ -14,7 +14,15 @@ export const stridedSliceGradConfig: tf.GradConfig = {
       attrs as unknown as tf.StridedSliceAttrs;
     // The dense spec: one begin/end/stride per axis of x, masks and ellipsis resolved.
     const spec = tf.slice_util.sliceInfo(
-      x.shape, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask,
+      x.shape,
+      begin,
+      end,
+      strides,
+      beginMask,
+      endMask,
+      ellipsisMask,
+      newAxisMask,
+      shrinkAxisMask,
     );
     return { x: () => scatterSlice(dy as tf.Tensor, x.shape, spec.begin, spec.end, spec.strides) };
   },
@@ -56,5 +64,9 @@ function spreadWithZeros(t: tf.Tensor, axis: number, step: number): tf.Tensor {
     t.shape.map((d, i) => (i === axis ? d * step : d)),
   );
   const size = t.shape.map((d, i) => (i === axis ? (n - 1) * step + 1 : d));
-  return tf.slice(spread, t.shape.map(() => 0), size);
+  return tf.slice(
+    spread,
+    t.shape.map(() => 0),
+    size,
+  );
 }

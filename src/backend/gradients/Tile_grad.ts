@@ -22,7 +22,10 @@ export const tileGradConfig: tf.GradConfig = {
           const before = count(grad.shape.slice(0, axis));
           const after = count(grad.shape.slice(axis + 1));
           const summed = tf.sum(tf.reshape(grad, [before, reps[axis], size * after]), 1);
-          grad = tf.reshape(summed, grad.shape.map((d, i) => (i === axis ? size : d)));
+          grad = tf.reshape(
+            summed,
+            grad.shape.map((d, i) => (i === axis ? size : d)),
+          );
         });
         return tf.reshape(grad, x.shape);
       },

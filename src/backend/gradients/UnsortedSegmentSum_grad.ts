@@ -13,7 +13,10 @@ export const unsortedSegmentSumGradConfig: tf.GradConfig = {
     return {
       x: () => {
         const gathered = tf.gather(dy as tf.Tensor, tf.maximum(segmentIds, tf.scalar(0, 'int32')));
-        const kept = tf.reshape(tf.greaterEqual(segmentIds, 0), [...segmentIds.shape, ...gathered.shape.slice(segmentIds.rank).map(() => 1)]);
+        const kept = tf.reshape(tf.greaterEqual(segmentIds, 0), [
+          ...segmentIds.shape,
+          ...gathered.shape.slice(segmentIds.rank).map(() => 1),
+        ]);
         return tf.where(tf.broadcastTo(kept, gathered.shape), gathered, tf.zerosLike(gathered));
       },
       segmentIds: () => tf.zeros(segmentIds.shape),

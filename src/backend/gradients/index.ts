@@ -17,7 +17,10 @@ import { batchMatMulGradConfig } from './BatchMatMul_grad';
 import { castGradConfig } from './Cast_grad';
 import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad';
 import { depthToSpaceGradConfig } from './DepthToSpace_grad';
-import { depthwiseBackpropFilterGradConfig, depthwiseBackpropInputGradConfig } from './DepthwiseConv2dNativeBackprop_grad';
+import {
+  depthwiseBackpropFilterGradConfig,
+  depthwiseBackpropInputGradConfig,
+} from './DepthwiseConv2dNativeBackprop_grad';
 import { eluGradGradConfig } from './EluGrad_grad';
 import { equalGradConfig } from './Equal_grad';
 import { fusedBatchNormGradConfig } from './FusedBatchNorm_grad';
@@ -27,10 +30,10 @@ import { greaterEqualGradConfig } from './GreaterEqual_grad';
 import { lessGradConfig } from './Less_grad';
 import { lessEqualGradConfig } from './LessEqual_grad';
 import { logicalAndGradConfig } from './LogicalAnd_grad';
-import { lrnGradConfig } from './LRN_grad';
 import { logicalNotGradConfig } from './LogicalNot_grad';
 import { logicalOrGradConfig } from './LogicalOr_grad';
 import { logicalXorGradConfig } from './LogicalXor_grad';
+import { lrnGradConfig } from './LRN_grad';
 import { maximumGradConfig } from './Maximum_grad';
 import { maxPoolGradConfig, maxPoolGradGradConfig, maxPoolWithArgmaxGradConfig } from './MaxPool_grad';
 import { minimumGradConfig } from './Minimum_grad';

@@ -10,7 +10,6 @@ export function zeroGradient(kernelName: string, inputNames: readonly string[]):
   return {
     kernelName,
     inputsToSave: [...inputNames],
-    gradFunc: (_dy, saved) =>
-      Object.fromEntries(inputNames.map((name, i) => [name, () => tf.zeros(saved[i].shape)])),
+    gradFunc: (_dy, saved) => Object.fromEntries(inputNames.map((name, i) => [name, () => tf.zeros(saved[i].shape)])),
   };
 }

@@ -5,8 +5,8 @@
  * 355 ms on the mnist recipe's ~1900 dispatches, a third of them the optimizer's, and 234 ms
  * with this kernel.
  */
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../adam_update';
 
 const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
@@ -60,7 +60,15 @@ function paramProgram(shape: number[]): WebGPUProgram {
 
 const f32 = (value: number) => ({ type: 'float32', data: [value] });
 
-function adamUpdateWebgpu({ inputs, backend, attrs }: { inputs: Record<'p' | 'm' | 'v' | 'g', TensorInfo>; backend: WebGPUBackend; attrs: AdamUpdateAttrs }): TensorInfo[] {
+function adamUpdateWebgpu({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: Record<'p' | 'm' | 'v' | 'g', TensorInfo>;
+  backend: WebGPUBackend;
+  attrs: AdamUpdateAttrs;
+}): TensorInfo[] {
   const { p, m, v, g } = inputs;
   const { beta1, beta2, step, epsilon } = attrs;
   const m1 = backend.runWebGPUProgram(momentProgram(p.shape, false), [m, g], 'float32', [f32(beta1), f32(1 - beta1)]);

@@ -7,12 +7,21 @@
  * NVIDIA H200 (through Dawn) the trainer's gradient norm over the mnist critic's 8 weights came
  * out non-finite at the first step. This sums the inputs in chunks that fit the device's limit.
  */
-import { AddN, getKernel, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import {
+  AddN,
+  getKernel,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 const builtinConfig = getKernel(AddN, 'webgpu');
 if (builtinConfig == null) {
-  throw new Error('wgan-edge: tfjs-backend-webgpu must be imported before the AddN override: it wraps the built-in kernel.');
+  throw new Error(
+    'wgan-edge: tfjs-backend-webgpu must be imported before the AddN override: it wraps the built-in kernel.',
+  );
 }
 const builtinAddN = builtinConfig.kernelFunc as unknown as KernelFunc;
 

@@ -19,7 +19,9 @@ import { composeKernels } from './compose';
 
 const builtinConfig = getKernel(BatchMatMul, 'wasm');
 if (builtinConfig == null) {
-  throw new Error("wgan-edge: tfjs-backend-wasm must be imported before the BatchMatMul override: it wraps the built-in kernel.");
+  throw new Error(
+    'wgan-edge: tfjs-backend-wasm must be imported before the BatchMatMul override: it wraps the built-in kernel.',
+  );
 }
 const builtinBatchMatMul = builtinConfig.kernelFunc as unknown as KernelFunc;
 
@@ -28,14 +30,23 @@ function lastTwoSwapped(rank: number): number[] {
   return [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
 }
 
-export function batchMatMulWasm(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: KernelBackend; attrs: BatchMatMulAttrs }): TensorInfo {
+export function batchMatMulWasm(args: {
+  inputs: { a: TensorInfo; b: TensorInfo };
+  backend: KernelBackend;
+  attrs: BatchMatMulAttrs;
+}): TensorInfo {
   const { inputs, backend, attrs } = args;
   if (!attrs.transposeA && !attrs.transposeB) return builtinBatchMatMul(args as never) as TensorInfo;
   return composeKernels('wasm', backend, (run) => {
-    const upright = (t: TensorInfo, transposed: boolean) => (transposed ? run('Transpose', { x: t }, { perm: lastTwoSwapped(t.shape.length) }) : t);
+    const upright = (t: TensorInfo, transposed: boolean) =>
+      transposed ? run('Transpose', { x: t }, { perm: lastTwoSwapped(t.shape.length) }) : t;
     const a = upright(inputs.a, attrs.transposeA);
     const b = upright(inputs.b, attrs.transposeB);
-    return builtinBatchMatMul({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } } as never) as TensorInfo;
+    return builtinBatchMatMul({
+      inputs: { a, b },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    } as never) as TensorInfo;
   });
 }
 

@@ -3,7 +3,14 @@
  * bool (a Uint8Array) wraps instead of testing for zero: cast(-1.2, 'bool') gave 255, 2 gave 2,
  * 256 gave 0. Casts to bool here are x != 0; the rest go to the built-in kernel.
  */
-import { Cast, getKernel, type CastAttrs, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  Cast,
+  getKernel,
+  type CastAttrs,
+  type KernelBackend,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { composeKernels } from './compose';
 
@@ -14,7 +21,11 @@ if (builtinConfig == null) throw new Error('wgan-edge: @tensorflow/tfjs-backend-
 const builtinCast = builtinConfig.kernelFunc as unknown as (args: KernelArgs) => TensorInfo;
 
 export function castWasm(args: KernelArgs): TensorInfo {
-  const { inputs: { x }, backend, attrs } = args;
+  const {
+    inputs: { x },
+    backend,
+    attrs,
+  } = args;
   if (attrs.dtype !== 'bool' || x.dtype === 'bool') return builtinCast(args);
   return composeKernels('wasm', backend, (run, constant) => {
     const values = x.dtype === 'float32' ? x : run(Cast, { x }, { dtype: 'float32' });

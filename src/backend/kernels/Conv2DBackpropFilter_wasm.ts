@@ -39,7 +39,11 @@ export function conv2DBackpropFilterWasm(args: {
   backend: KernelBackend;
   attrs: Conv2DBackpropFilterAttrs;
 }): TensorInfo {
-  const { inputs: { x, dy }, backend, attrs } = args;
+  const {
+    inputs: { x, dy },
+    backend,
+    attrs,
+  } = args;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   if (x.shape.length !== 4 || dy.shape.length !== 4) {
     throw new Error(`Conv2DBackpropFilter (wasm): x and dy must be rank 4, got x [${x.shape}] and dy [${dy.shape}].`);
@@ -68,7 +72,12 @@ export function conv2DBackpropFilterWasm(args: {
 }
 
 /** dW [KH*KW*Cin, Cout] = patches(x)^T [KH*KW*Cin, B*OH*OW] @ dy [B*OH*OW, Cout]. */
-function patchesTimesDy(x: TensorInfo, dy: TensorInfo, backend: KernelBackend, info: backend_util.Conv2DInfo): TensorInfo {
+function patchesTimesDy(
+  x: TensorInfo,
+  dy: TensorInfo,
+  backend: KernelBackend,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
   const { filterHeight, filterWidth, inChannels, outChannels } = info;
   const patchSize = filterHeight * filterWidth * inChannels;
   // Patch channel (kh*KW + kw)*Cin + ci takes x's channel ci at tap (kh, kw): an identity matrix.
@@ -76,23 +85,35 @@ function patchesTimesDy(x: TensorInfo, dy: TensorInfo, backend: KernelBackend, i
   for (let i = 0; i < patchSize; i++) identity[i * patchSize + i] = 1;
   return composeKernels('wasm', backend, (run, constant) => {
     const gather = constant([filterHeight, filterWidth, inChannels, patchSize], identity);
-    const patches = run('Conv2D', { x, filter: gather }, {
-      strides: [info.strideHeight, info.strideWidth],
-      dilations: 1,
-      pad: readPadding(info),
-      dataFormat: 'NHWC',
-    });
+    const patches = run(
+      'Conv2D',
+      { x, filter: gather },
+      {
+        strides: [info.strideHeight, info.strideWidth],
+        dilations: 1,
+        pad: readPadding(info),
+        dataFormat: 'NHWC',
+      },
+    );
     const rows = info.batchSize * info.outHeight * info.outWidth;
     const grad = run(
       'BatchMatMul',
-      { a: run('Reshape', { x: patches }, { shape: [rows, patchSize] }), b: run('Reshape', { x: dy }, { shape: [rows, outChannels] }) },
+      {
+        a: run('Reshape', { x: patches }, { shape: [rows, patchSize] }),
+        b: run('Reshape', { x: dy }, { shape: [rows, outChannels] }),
+      },
       { transposeA: true, transposeB: false },
     );
     return run('Reshape', { x: grad }, { shape: [filterHeight, filterWidth, inChannels, outChannels] });
   });
 }
 
-function convOverBatch(x: TensorInfo, dy: TensorInfo, backend: KernelBackend, info: backend_util.Conv2DInfo): TensorInfo {
+function convOverBatch(
+  x: TensorInfo,
+  dy: TensorInfo,
+  backend: KernelBackend,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
 
   return composeKernels('wasm', backend, (run) => {
@@ -109,7 +130,9 @@ function convOverBatch(x: TensorInfo, dy: TensorInfo, backend: KernelBackend, in
       },
     );
     const exact = grad.shape[1] === filterHeight && grad.shape[2] === filterWidth;
-    const cropped = exact ? grad : run('Slice', { x: grad }, { begin: [0, 0, 0, 0], size: [-1, filterHeight, filterWidth, -1] });
+    const cropped = exact
+      ? grad
+      : run('Slice', { x: grad }, { begin: [0, 0, 0, 0], size: [-1, filterHeight, filterWidth, -1] });
     return run('Transpose', { x: cropped }, { perm: FILTER_PERM });
   });
 }
@@ -120,10 +143,25 @@ function convOverBatch(x: TensorInfo, dy: TensorInfo, backend: KernelBackend, in
  * (The backend's Conv2D sizes its output as floor((H + pads - K) / s) + 1 whatever the rounding
  * mode, and leaves a 'ceil' output's last row unwritten.) Unread x rows add nothing.
  */
-function readPadding({ outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, inHeight, inWidth, padInfo }: backend_util.Conv2DInfo): backend_util.ExplicitPadding {
+function readPadding({
+  outHeight,
+  outWidth,
+  strideHeight,
+  strideWidth,
+  filterHeight,
+  filterWidth,
+  inHeight,
+  inWidth,
+  padInfo,
+}: backend_util.Conv2DInfo): backend_util.ExplicitPadding {
   const padBottom = Math.max(0, (outHeight - 1) * strideHeight + filterHeight - inHeight - padInfo.top);
   const padRight = Math.max(0, (outWidth - 1) * strideWidth + filterWidth - inWidth - padInfo.left);
-  return [[0, 0], [padInfo.top, padBottom], [padInfo.left, padRight], [0, 0]];
+  return [
+    [0, 0],
+    [padInfo.top, padBottom],
+    [padInfo.left, padRight],
+    [0, 0],
+  ];
 }
 
 export const conv2DBackpropFilterWasmConfig: KernelConfig = {

@@ -29,7 +29,11 @@ import {
 import '@tensorflow/tfjs-backend-wasm';
 import { composeKernels, type MakeConstant, type RunKernel } from './compose';
 
-type KernelArgs = { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: KernelBackend; attrs: Conv2DBackpropInputAttrs };
+type KernelArgs = {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  backend: KernelBackend;
+  attrs: Conv2DBackpropInputAttrs;
+};
 type KernelFunc = (args: KernelArgs) => TensorInfo;
 
 const builtinConfig = getKernel(Conv2DBackpropInput, 'wasm');
@@ -88,10 +92,16 @@ function groupAxis(phases: PhaseAxis[], stride: number, phaseLength: number, out
 const COMBINED_PHASES_BELOW_CHANNELS = 8;
 
 export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
-  const { inputs: { dy, filter }, backend, attrs } = args;
+  const {
+    inputs: { dy, filter },
+    backend,
+    attrs,
+  } = args;
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
   if (dy.shape.length !== 4 || filter.shape.length !== 4) {
-    throw new Error(`Conv2DBackpropInput (wasm): dy and filter must be rank 4, got dy [${dy.shape}] and filter [${filter.shape}].`);
+    throw new Error(
+      `Conv2DBackpropInput (wasm): dy and filter must be rank 4, got dy [${dy.shape}] and filter [${filter.shape}].`,
+    );
   }
   const info = backend_util.computeConv2DInfo(
     inputShape,
@@ -115,8 +125,18 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
   const combined = inChannels < COMBINED_PHASES_BELOW_CHANNELS;
   const groupsOf = (phases: PhaseAxis[], stride: number, phaseLength: number, outSize: number) =>
     (combined ? [phases] : phases.map((p) => [p])).map((g) => groupAxis(g, stride, phaseLength, outSize));
-  const rowGroups = groupsOf(phaseAxes(info.filterHeight, strideHeight, info.padInfo.top), strideHeight, rowLength, info.outHeight);
-  const colGroups = groupsOf(phaseAxes(info.filterWidth, strideWidth, info.padInfo.left), strideWidth, colLength, info.outWidth);
+  const rowGroups = groupsOf(
+    phaseAxes(info.filterHeight, strideHeight, info.padInfo.top),
+    strideHeight,
+    rowLength,
+    info.outHeight,
+  );
+  const colGroups = groupsOf(
+    phaseAxes(info.filterWidth, strideWidth, info.padInfo.left),
+    strideWidth,
+    colLength,
+    info.outWidth,
+  );
   if (info.dataFormat !== 'channelsLast' || rowGroups.includes(null) || colGroups.includes(null)) {
     return builtinConv2DBackpropInputWasm(args);
   }
@@ -133,12 +153,21 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
     const outputs: TensorInfo[] = [];
     for (const rows of rowGroups as AxisGroup[]) {
       for (const cols of colGroups as AxisGroup[]) {
-        const out = run('Conv2D', { x: dy, filter: groupFilter(rows, cols) }, {
-          strides: 1,
-          dilations: 1,
-          pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-          dataFormat: 'NHWC',
-        });
+        const out = run(
+          'Conv2D',
+          { x: dy, filter: groupFilter(rows, cols) },
+          {
+            strides: 1,
+            dilations: 1,
+            pad: [
+              [0, 0],
+              [rows.padBefore, rows.padAfter],
+              [cols.padBefore, cols.padAfter],
+              [0, 0],
+            ],
+            dataFormat: 'NHWC',
+          },
+        );
         outputs.push(out);
       }
     }
@@ -149,19 +178,39 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
       whole = outputs[0];
     } else if (combined) {
       // One output [B, T_h, T_w, (p_h, p_w, Cin)].
-      const split = run('Reshape', { x: outputs[0] }, { shape: [batchSize * rowLength, colLength, strideHeight, strideWidth * inChannels] });
+      const split = run(
+        'Reshape',
+        { x: outputs[0] },
+        { shape: [batchSize * rowLength, colLength, strideHeight, strideWidth * inChannels] },
+      );
       whole = run('Transpose', { x: split }, { perm: [0, 2, 1, 3] });
     } else {
       // s_h * s_w outputs [B, T_h, T_w, Cin], in (p_h, p_w) order.
-      const stacked = run('Concat', outputs.map((x) => run('Reshape', { x }, { shape: [1, -1] })), { axis: 0 });
-      const byColumnPhase = run('Reshape', { x: stacked }, { shape: [strideHeight, strideWidth, batchSize * rowLength * colLength, inChannels] });
+      const stacked = run(
+        'Concat',
+        outputs.map((x) => run('Reshape', { x }, { shape: [1, -1] })),
+        { axis: 0 },
+      );
+      const byColumnPhase = run(
+        'Reshape',
+        { x: stacked },
+        { shape: [strideHeight, strideWidth, batchSize * rowLength * colLength, inChannels] },
+      );
       const columnsInterleaved = run('Transpose', { x: byColumnPhase }, { perm: [0, 2, 1, 3] });
-      const byRowPhase = run('Reshape', { x: columnsInterleaved }, { shape: [strideHeight, batchSize * rowLength, colLength * strideWidth * inChannels] });
+      const byRowPhase = run(
+        'Reshape',
+        { x: columnsInterleaved },
+        { shape: [strideHeight, batchSize * rowLength, colLength * strideWidth * inChannels] },
+      );
       whole = run('Transpose', { x: byRowPhase }, { perm: [1, 0, 2] });
     }
     const full = [batchSize, rowLength * strideHeight, colLength * strideWidth, inChannels];
     if (full[1] === inHeight && full[2] === inWidth) return run('Reshape', { x: whole }, { shape: full });
-    return run('Slice', { x: run('Reshape', { x: whole }, { shape: full }) }, { begin: [0, 0, 0, 0], size: [-1, inHeight, inWidth, -1] });
+    return run(
+      'Slice',
+      { x: run('Reshape', { x: whole }, { shape: full }) },
+      { begin: [0, 0, 0, 0], size: [-1, inHeight, inWidth, -1] },
+    );
   });
 }
 
@@ -173,7 +222,12 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
  */
 const phaseFilters = new WeakMap<object, Map<string, TensorInfo>>();
 
-function cachedPhaseFilter(backend: KernelBackend, filter: TensorInfo, key: string, make: () => TensorInfo): TensorInfo {
+function cachedPhaseFilter(
+  backend: KernelBackend,
+  filter: TensorInfo,
+  key: string,
+  make: () => TensorInfo,
+): TensorInfo {
   freePhaseFiltersWithTheirFilter(backend);
   let byGroup = phaseFilters.get(filter.dataId);
   if (byGroup == null) phaseFilters.set(filter.dataId, (byGroup = new Map()));
@@ -226,13 +280,18 @@ function phaseFilter(
       for (let i = 0; i < rowPhase.taps; i++) {
         for (let j = 0; j < colPhase.taps; j++) {
           const tap = (rowPhase.lastTap - rows.stride * i) * kw + (colPhase.lastTap - cols.stride * j);
-          const slot = (i + rows.padBefore - rowPhase.padBefore) * cols.slots + (j + cols.padBefore - colPhase.padBefore);
+          const slot =
+            (i + rows.padBefore - rowPhase.padBefore) * cols.slots + (j + cols.padBefore - colPhase.padBefore);
           picks[(slot * phaseCount + a * cols.phases.length + b) * kh * kw + tap] = 1;
         }
       }
     });
   });
-  const picked = run('BatchMatMul', { a: constant([slots * phaseCount, kh * kw], picks), b: taps }, { transposeA: false, transposeB: false });
+  const picked = run(
+    'BatchMatMul',
+    { a: constant([slots * phaseCount, kh * kw], picks), b: taps },
+    { transposeA: false, transposeB: false },
+  );
   const split = run('Reshape', { x: picked }, { shape: [slots, phaseCount, inChannels, outChannels] });
   const outFirst = run('Transpose', { x: split }, { perm: [0, 3, 1, 2] });
   return run('Reshape', { x: outFirst }, { shape: [rows.slots, cols.slots, outChannels, phaseCount * inChannels] });

@@ -24,7 +24,13 @@ import { composeKernels } from './compose';
 
 type Shape4 = [number, number, number, number];
 
-function convInfo(what: string, xShape: Shape4, filterShape: Shape4, attrs: DepthwiseConv2dNativeBackpropInputAttrs | DepthwiseConv2dNativeBackpropFilterAttrs, dy: TensorInfo) {
+function convInfo(
+  what: string,
+  xShape: Shape4,
+  filterShape: Shape4,
+  attrs: DepthwiseConv2dNativeBackpropInputAttrs | DepthwiseConv2dNativeBackpropFilterAttrs,
+  dy: TensorInfo,
+) {
   const { strides, pad, dilations, dimRoundingMode } = attrs;
   if (dy.shape.length !== 4) throw new Error(`${what} (wasm): dy must be rank 4, got [${dy.shape}].`);
   const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
@@ -42,7 +48,11 @@ export function depthwiseBackpropInputWasm(args: {
   backend: KernelBackend;
   attrs: DepthwiseConv2dNativeBackpropInputAttrs;
 }): TensorInfo {
-  const { inputs: { dy, filter }, backend, attrs } = args;
+  const {
+    inputs: { dy, filter },
+    backend,
+    attrs,
+  } = args;
   const what = 'DepthwiseConv2dNativeBackpropInput';
   const info = convInfo(what, attrs.inputShape as Shape4, filter.shape as Shape4, attrs, dy);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, padInfo } = info;
@@ -51,7 +61,8 @@ export function depthwiseBackpropInputWasm(args: {
   const spreadHeight = (outHeight - 1) * strideHeight + 1;
   const spreadWidth = (outWidth - 1) * strideWidth + 1;
   const padBefore = [info.effectiveFilterHeight - 1 - padInfo.top, info.effectiveFilterWidth - 1 - padInfo.left];
-  if (padBefore.some((p) => p < 0)) throw new Error(`${what} (wasm): padding ${JSON.stringify(attrs.pad)} wider than the filter is not supported.`);
+  if (padBefore.some((p) => p < 0))
+    throw new Error(`${what} (wasm): padding ${JSON.stringify(attrs.pad)} wider than the filter is not supported.`);
   // Rows of the spread dy past what dx's last row reads are dropped, not padded.
   const usedHeight = Math.min(spreadHeight, inHeight + padInfo.top);
   const usedWidth = Math.min(spreadWidth, inWidth + padInfo.left);
@@ -59,20 +70,47 @@ export function depthwiseBackpropInputWasm(args: {
     let spread = dy;
     if (strideHeight > 1 || strideWidth > 1) {
       const split = run('Reshape', { x: dy }, { shape: [batchSize, outHeight, 1, outWidth, 1, info.outChannels] });
-      const padded = run('PadV2', { x: split }, { paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0 });
-      spread = run('Reshape', { x: padded }, { shape: [batchSize, outHeight * strideHeight, outWidth * strideWidth, info.outChannels] });
+      const padded = run(
+        'PadV2',
+        { x: split },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, strideHeight - 1],
+            [0, 0],
+            [0, strideWidth - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
+      spread = run(
+        'Reshape',
+        { x: padded },
+        { shape: [batchSize, outHeight * strideHeight, outWidth * strideWidth, info.outChannels] },
+      );
     }
     if (spread.shape[1] !== usedHeight || spread.shape[2] !== usedWidth) {
       spread = run('Slice', { x: spread }, { begin: [0, 0, 0, 0], size: [-1, usedHeight, usedWidth, -1] });
     }
     const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
     const perChannel = run('Reshape', { x: flipped }, { shape: [kh, kw, info.outChannels, 1] });
-    const grad = run('DepthwiseConv2dNative', { x: spread, filter: perChannel }, {
-      strides: 1,
-      dilations: [info.dilationHeight, info.dilationWidth],
-      pad: [[0, 0], [padBefore[0], inHeight - usedHeight + padInfo.top], [padBefore[1], inWidth - usedWidth + padInfo.left], [0, 0]],
-      dataFormat: 'NHWC',
-    });
+    const grad = run(
+      'DepthwiseConv2dNative',
+      { x: spread, filter: perChannel },
+      {
+        strides: 1,
+        dilations: [info.dilationHeight, info.dilationWidth],
+        pad: [
+          [0, 0],
+          [padBefore[0], inHeight - usedHeight + padInfo.top],
+          [padBefore[1], inWidth - usedWidth + padInfo.left],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    );
     if (multiplier === 1) return grad;
     const split = run('Reshape', { x: grad }, { shape: [batchSize, inHeight, inWidth, inChannels, multiplier] });
     return run('Sum', { x: split }, { axis: [4], keepDims: false });
@@ -84,29 +122,66 @@ export function depthwiseBackpropFilterWasm(args: {
   backend: KernelBackend;
   attrs: DepthwiseConv2dNativeBackpropFilterAttrs;
 }): TensorInfo {
-  const { inputs: { x, dy }, backend, attrs } = args;
+  const {
+    inputs: { x, dy },
+    backend,
+    attrs,
+  } = args;
   const what = 'DepthwiseConv2dNativeBackpropFilter';
   if (x.shape.length !== 4) throw new Error(`${what} (wasm): x must be rank 4, got [${x.shape}].`);
   const info = convInfo(what, x.shape as Shape4, attrs.filterShape as Shape4, attrs, dy);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, padInfo, filterHeight, filterWidth } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    padInfo,
+    filterHeight,
+    filterWidth,
+  } = info;
   const multiplier = info.outChannels / inChannels;
   // Only the zero rows that outputs read: the window of the last output ends at row
   // (OH - 1) * s + (K - 1) * d of the padded x.
   const padBottom = Math.max(0, (outHeight - 1) * strideHeight + info.effectiveFilterHeight - inHeight - padInfo.top);
   const padRight = Math.max(0, (outWidth - 1) * strideWidth + info.effectiveFilterWidth - inWidth - padInfo.left);
   return composeKernels('wasm', backend, (run) => {
-    const image = run('Reshape', { x: run('Transpose', { x }, { perm: [1, 2, 0, 3] }) }, { shape: [1, inHeight, inWidth, batchSize * inChannels] });
-    const dyFilter = run('Reshape', { x: run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }) }, { shape: [outHeight, outWidth, batchSize * inChannels, multiplier] });
-    let grad = run('DepthwiseConv2dNative', { x: image, filter: dyFilter }, {
-      strides: [info.dilationHeight, info.dilationWidth],
-      dilations: [strideHeight, strideWidth],
-      pad: [[0, 0], [padInfo.top, padBottom], [padInfo.left, padRight], [0, 0]],
-      dataFormat: 'NHWC',
-    });
+    const image = run(
+      'Reshape',
+      { x: run('Transpose', { x }, { perm: [1, 2, 0, 3] }) },
+      { shape: [1, inHeight, inWidth, batchSize * inChannels] },
+    );
+    const dyFilter = run(
+      'Reshape',
+      { x: run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }) },
+      { shape: [outHeight, outWidth, batchSize * inChannels, multiplier] },
+    );
+    let grad = run(
+      'DepthwiseConv2dNative',
+      { x: image, filter: dyFilter },
+      {
+        strides: [info.dilationHeight, info.dilationWidth],
+        dilations: [strideHeight, strideWidth],
+        pad: [
+          [0, 0],
+          [padInfo.top, padBottom],
+          [padInfo.left, padRight],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    );
     if (grad.shape[1] !== filterHeight || grad.shape[2] !== filterWidth) {
       grad = run('Slice', { x: grad }, { begin: [0, 0, 0, 0], size: [-1, filterHeight, filterWidth, -1] });
     }
-    const byBatch = run('Reshape', { x: grad }, { shape: [filterHeight * filterWidth, batchSize, inChannels * multiplier] });
+    const byBatch = run(
+      'Reshape',
+      { x: grad },
+      { shape: [filterHeight * filterWidth, batchSize, inChannels * multiplier] },
+    );
     const summed = run('Sum', { x: byBatch }, { axis: [1], keepDims: false });
     return run('Reshape', { x: summed }, { shape: [filterHeight, filterWidth, inChannels, multiplier] });
   });

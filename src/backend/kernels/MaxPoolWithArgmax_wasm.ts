@@ -4,14 +4,46 @@
  * reports a padding position (and the value 0): maxPool's gradient, which reads these indices,
  * then lost those pixels' share. A plain loop over the heap, as the cpu backend's.
  */
-import { backend_util, MaxPoolWithArgmax, type KernelConfig, type MaxPoolWithArgmaxAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  backend_util,
+  MaxPoolWithArgmax,
+  type KernelConfig,
+  type MaxPoolWithArgmaxAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
-export function maxPoolWithArgmaxWasm(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: MaxPoolWithArgmaxAttrs }): TensorInfo[] {
-  const { inputs: { x }, backend, attrs: { filterSize, strides, pad, includeBatchInIndex } } = args;
+export function maxPoolWithArgmaxWasm(args: {
+  inputs: { x: TensorInfo };
+  backend: BackendWasm;
+  attrs: MaxPoolWithArgmaxAttrs;
+}): TensorInfo[] {
+  const {
+    inputs: { x },
+    backend,
+    attrs: { filterSize, strides, pad, includeBatchInIndex },
+  } = args;
   if (x.shape.length !== 4) throw new Error(`MaxPoolWithArgmax (wasm): x must be rank 4, got [${x.shape}].`);
-  const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, [1, 1], pad);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
+  const info = backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    [1, 1],
+    pad,
+  );
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    filterHeight,
+    filterWidth,
+    padInfo,
+  } = info;
   const pooled = backend.makeOutput(info.outShape, x.dtype);
   const indexes = backend.makeOutput(info.outShape, 'int32');
   // Views after makeOutput: allocating may grow the heap and detach earlier views.

@@ -3,18 +3,29 @@
  * maxPool's) runs on it. A plain loop over the heap, as the cpu backend's: one add per input
  * element, where a one-hot matMul would cost inputs x segments.
  */
-import { UnsortedSegmentSum, type KernelConfig, type TensorInfo, type UnsortedSegmentSumAttrs } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  UnsortedSegmentSum,
+  type KernelConfig,
+  type TensorInfo,
+  type UnsortedSegmentSumAttrs,
+} from '@tensorflow/tfjs-core';
 
 export function unsortedSegmentSumWasm(args: {
   inputs: { x: TensorInfo; segmentIds: TensorInfo };
   backend: BackendWasm;
   attrs: UnsortedSegmentSumAttrs;
 }): TensorInfo {
-  const { inputs: { x, segmentIds }, backend, attrs: { numSegments } } = args;
+  const {
+    inputs: { x, segmentIds },
+    backend,
+    attrs: { numSegments },
+  } = args;
   const idsRank = segmentIds.shape.length;
   if (segmentIds.shape.some((size, axis) => size !== x.shape[axis])) {
-    throw new Error(`UnsortedSegmentSum (wasm): segmentIds [${segmentIds.shape}] must be a prefix of x's shape [${x.shape}].`);
+    throw new Error(
+      `UnsortedSegmentSum (wasm): segmentIds [${segmentIds.shape}] must be a prefix of x's shape [${x.shape}].`,
+    );
   }
   const out = backend.makeOutput([numSegments, ...x.shape.slice(idsRank)], x.dtype);
   // Views after makeOutput: allocating may grow the heap and detach earlier views.

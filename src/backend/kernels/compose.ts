@@ -6,7 +6,11 @@
 import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** Runs one registered kernel of the backend on backend-level tensors. */
-export type RunKernel = (kernelName: string, inputs: Record<string, TensorInfo> | TensorInfo[], attrs?: object) => TensorInfo;
+export type RunKernel = (
+  kernelName: string,
+  inputs: Record<string, TensorInfo> | TensorInfo[],
+  attrs?: object,
+) => TensorInfo;
 /** Puts small float32 values (an index matrix, say) on the backend. */
 export type MakeConstant = (shape: number[], values: Float32Array) => TensorInfo;
 
@@ -23,9 +27,11 @@ export function composeKernels(
   };
   const run: RunKernel = (kernelName, inputs, attrs = {}) => {
     const kernel = getKernel(kernelName, backendName);
-    if (kernel == null) throw new Error(`wgan-edge: kernel '${kernelName}' is not registered for backend '${backendName}'.`);
+    if (kernel == null)
+      throw new Error(`wgan-edge: kernel '${kernelName}' is not registered for backend '${backendName}'.`);
     const out = kernel.kernelFunc({ inputs: inputs as never, backend, attrs: attrs as NamedAttrMap });
-    if (Array.isArray(out)) throw new Error(`wgan-edge: kernel '${kernelName}' returned several tensors; one was expected.`);
+    if (Array.isArray(out))
+      throw new Error(`wgan-edge: kernel '${kernelName}' returned several tensors; one was expected.`);
     made.push(out);
     return out;
   };

@@ -7,17 +7,25 @@
 import '@tensorflow/tfjs-backend-wasm';
 import '../webgpu';
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import { conv2DBackpropFilterWasmConfig } from './Conv2DBackpropFilter_wasm';
-import { conv2DBackpropInputWasmConfig } from './Conv2DBackpropInput_wasm';
 import { batchMatMulWasmConfig } from './BatchMatMul_wasm';
 import { castWasmConfig } from './Cast_wasm';
-import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './DepthwiseConv2dNativeBackprop_wasm';
+import { conv2DBackpropFilterWasmConfig } from './Conv2DBackpropFilter_wasm';
+import { conv2DBackpropInputWasmConfig } from './Conv2DBackpropInput_wasm';
+import {
+  depthwiseBackpropFilterWasmConfig,
+  depthwiseBackpropInputWasmConfig,
+} from './DepthwiseConv2dNativeBackprop_wasm';
 import { maxPoolGradWasmConfig } from './MaxPoolGrad_wasm';
 import { maxPoolWithArgmaxWasmConfig } from './MaxPoolWithArgmax_wasm';
 import { unsortedSegmentSumWasmConfig } from './UnsortedSegmentSum_wasm';
 
 // Missing from tfjs-backend-wasm 4.22 (Conv2DBackpropFilter: tfjs issue 8474); a release that ships one keeps its own.
-for (const config of [conv2DBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, unsortedSegmentSumWasmConfig]) {
+for (const config of [
+  conv2DBackpropFilterWasmConfig,
+  depthwiseBackpropInputWasmConfig,
+  depthwiseBackpropFilterWasmConfig,
+  unsortedSegmentSumWasmConfig,
+]) {
   if (getKernel(config.kernelName, 'wasm') == null) registerKernel(config);
 }
 

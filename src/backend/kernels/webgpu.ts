@@ -5,8 +5,8 @@
 // The backend's own kernels must be registered first: ours wrap or join them.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import { addNWebgpuConfig } from './AddN_webgpu';
 import { adamUpdateWebgpuConfig } from './AdamUpdate_webgpu';
+import { addNWebgpuConfig } from './AddN_webgpu';
 
 // Replaces the built-in one, which it runs on chunks of inputs.
 if (getKernel(addNWebgpuConfig.kernelName, 'webgpu') !== addNWebgpuConfig) {
