@@ -18,7 +18,9 @@ const LATENTS = 8;
  * looks up). Its PET_* variables set them without changing the command line; 2 (stderr to a
  * log, teed to the console) leaves stdout as it is. docs/pytorch.md says so.
  */
-const TORCHRUN_ENV = { ...PYTHON_ENV, PET_REDIRECTS: '2', PET_TEE: '2' };
+// GLOO_SOCKET_IFNAME: gloo on the loopback interface. Left to find its address from the host
+// name, one start in four hung here (spinning in the kernel) until the 240 s limit; 0 in 8 with it.
+const TORCHRUN_ENV = { ...PYTHON_ENV, PET_REDIRECTS: '2', PET_TEE: '2', GLOO_SOCKET_IFNAME: 'lo' };
 
 const twin = (...args: string[]) => run(PYTHON, ['-m', 'wgan_edge_torch', ...args]);
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
