@@ -18,7 +18,7 @@ import { archConfig, validateArch } from '../../src/models/config';
 import { assignParams, disposeParams } from '../../src/nn/params';
 import { generateSamples } from '../../src/sample/generate';
 import { Rng } from '../../src/utils/rng';
-import { describeWithTorch, maxAbs, maxAbsDiff, PYTHON, readNpy, ROOT, run, writeNpy } from './twin';
+import { archVerdicts, describeWithTorch, maxAbs, maxAbsDiff, PYTHON, readNpy, ROOT, run, writeNpy } from './twin';
 
 const CLI = join(ROOT, 'dist/cli.cjs');
 const TOLERANCE = 1e-4;
@@ -135,31 +135,9 @@ describeWithTorch('PyTorch twin: conditional models', () => {
   it("validate_arch takes and refuses `labels` as config.ts's validateArch does, with its message", async () => {
     const base = archConfig('dcgan28', { dim: 4 });
     const configs = [10, 2, 1024, 1, 0, -3, 1025, 2.5, '10', null, true].map((labels) => ({ ...base, labels }));
-    const path = join(dir, 'configs.json');
-    await writeFile(path, JSON.stringify(configs));
-    const script = `
-import json, sys
-from wgan_edge_torch.arch import validate_arch
-out = []
-for c in json.load(open(sys.argv[1])):
-    try:
-        validate_arch(c)
-        out.append(None)
-    except ValueError as e:
-        out.append(str(e))
-print(json.dumps(out))`;
-    const r = await run(PYTHON, ['-c', script, path]);
-    expect(r.code, r.stderr).toBe(0);
-    const edge = configs.map((c) => {
-      try {
-        validateArch(c);
-        return null;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    });
+    const { twin: verdicts, edge } = await archVerdicts(configs, dir);
     expect(edge.slice(0, 3)).toEqual([null, null, null]);
     expect(edge.slice(3).every((m) => m != null && m.includes('labels must be an integer from 2 to 1024'))).toBe(true);
-    expect(JSON.parse(r.stdout)).toEqual(edge);
+    expect(verdicts).toEqual(edge);
   });
 });

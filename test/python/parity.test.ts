@@ -23,7 +23,7 @@ import { LOSS_NAMES } from '../../src/losses/settings';
 import { criticStepsAt, wassersteinCriticLoss } from '../../src/losses/wgan';
 import { mixtureWeights } from '../../src/losses/wgan_c';
 import { createCritic, createGenerator } from '../../src/models';
-import { ARCH_KINDS, archConfig, sampleSize, validateArch, type ArchConfig } from '../../src/models/config';
+import { ARCH_KINDS, archConfig, sampleSize, type ArchConfig } from '../../src/models/config';
 import { anchorOf, type LatentAnchors } from '../../src/models/latent_mixture';
 import { assignParams, disposeParams, readParams } from '../../src/nn/params';
 import { generateSamples } from '../../src/sample/generate';
@@ -31,7 +31,7 @@ import { learningRateAt } from '../../src/train/optimizers';
 import { emaDecayAt, Trainer } from '../../src/train/trainer';
 import { Rng } from '../../src/utils/rng';
 import { boundaryValues } from '../helpers/anchor_boundaries';
-import { describeWithTorch, maxAbs, maxAbsDiff, PYTHON, readNpy, ROOT, run, writeNpy } from './twin';
+import { archVerdicts, describeWithTorch, maxAbs, maxAbsDiff, PYTHON, readNpy, ROOT, run, writeNpy } from './twin';
 
 const BATCH = 6;
 const LAMBDA = 10;
@@ -244,30 +244,7 @@ print(json.dumps([anchor_of(torch.tensor(c['firsts'], dtype=torch.float32), c['c
       [points],
     ];
     const configs = [...anchorsOf.map((latentAnchors) => ({ ...base, latentAnchors })), { ...archConfig('mlp'), latentAnchors: { points: [[1, 2]], spread: 0.5 } }];
-    const script = `
-import json, sys
-from wgan_edge_torch.arch import validate_arch
-out = []
-for c in json.load(open(sys.argv[1])):
-    try:
-        validate_arch(c)
-        out.append(None)
-    except ValueError as e:
-        out.append(str(e))
-print(json.dumps(out))`;
-    const path = join(dir, 'configs.json');
-    await writeFile(path, JSON.stringify(configs));
-    const r = await run(PYTHON, ['-c', script, path]);
-    expect(r.code, r.stderr).toBe(0);
-    const twin = JSON.parse(r.stdout) as (string | null)[];
-    const edge = configs.map((c) => {
-      try {
-        validateArch(c);
-        return null;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    });
+    const { twin, edge } = await archVerdicts(configs, dir);
     expect(edge[0]).toBeNull();
     expect(edge.slice(1).every((m) => m != null && m.includes('latentAnchors must be'))).toBe(true);
     expect(twin).toEqual(edge);

@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { npyHeader, parseNpy, type NpyArray } from '../../src/io/npy';
+import { validateArch } from '../../src/models/config';
 
 export const ROOT = join(__dirname, '../..');
 /** Debian's python, which python3-torch installs into (a pyenv python on PATH has no torch); WGAN_EDGE_PYTHON overrides it. */
@@ -75,4 +76,35 @@ export function maxAbs(a: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]));
   return max;
+}
+
+/**
+ * Each config's verdict from the twin's validate_arch and from wgan-edge's validateArch: null
+ * when taken, the error's message when refused (the configs go through a JSON file in `dir`).
+ */
+export async function archVerdicts(configs: unknown[], dir: string): Promise<{ twin: (string | null)[]; edge: (string | null)[] }> {
+  const script = `
+import json, sys
+from wgan_edge_torch.arch import validate_arch
+out = []
+for c in json.load(open(sys.argv[1])):
+    try:
+        validate_arch(c)
+        out.append(None)
+    except ValueError as e:
+        out.append(str(e))
+print(json.dumps(out))`;
+  const path = join(dir, 'configs.json');
+  await writeFile(path, JSON.stringify(configs));
+  const r = await run(PYTHON, ['-c', script, path]);
+  if (r.code !== 0) throw new Error(`validate_arch script failed: ${r.stderr}`);
+  const edge = configs.map((c) => {
+    try {
+      validateArch(c as Record<string, unknown>);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  });
+  return { twin: JSON.parse(r.stdout) as (string | null)[], edge };
 }
