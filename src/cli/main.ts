@@ -18,7 +18,7 @@ const USAGE = `Usage: wgan-edge <command> [options]
           few-shot: a handful (5-50) of PNG/JPEG images of one kind in a folder, a model of
           that kind out in well under a minute (the latent components nearest them, anchors
           between their inversions, then a short run with DiffAugment); [--invert (ink on
-          paper)] [--storage ...] [--json]
+          paper)] [--label K (a conditional model: tune toward its class K)] [--storage ...] [--json]
   sample  --model DIR|<shipped name> [--n N] [--seed S] [--truncation T] --out FILE.json|.npy|.png
           [--latents Z.npy (the samples of these [n, latentDim] latents instead of a seed's)]
           [--format uint8|float32 (how a .npy stores images; default uint8)]

@@ -33,7 +33,7 @@ import { Trainer, type RunResult, type StepMetrics } from '../train/trainer';
 import type { ModelContents } from './codec';
 import type { Provenance } from './format';
 import { fineTuneImageArray, type FineTuneImages } from './image_inputs';
-import { archOf, generatorFromModel, modelFromTrainer, startFromModel } from './networks';
+import { archOf, generatorFromModel, labelsAsComponents, modelFromTrainer, startFromModel } from './networks';
 
 /** A step's metrics, with the seconds since the fine-tune started and an estimate of the seconds left. */
 export interface FineTuneProgress extends StepMetrics {
@@ -61,8 +61,8 @@ export interface FineTuneRunOptions extends Omit<FineTuneOptions, 'onProgress'> 
   /** Turns the images to their negatives first (ink on paper for MNIST's light-on-dark digits). */
   invert?: boolean;
   /**
-   * The class to tune, for a conditional model. No model here has classes yet, so any label is
-   * refused ('not-conditional'); left out, the model draws what the images show.
+   * The class to tune toward, for a conditional model (refused, 'not-conditional', for others);
+   * left out, the model draws what the images show.
    */
   label?: number;
   onProgress?: (progress: FineTuneProgress) => void | Promise<void>;
@@ -85,6 +85,8 @@ export interface PreparedFineTune {
   startStep: number;
   /** The trainer's state at its start (startFromModel's): what a run lost before its first snapshot is rebuilt from. */
   start: TrainerState;
+  /** The provenance of the model as tuned (a conditional model's says it was read as a mixture): fineTuneProvenance's base. */
+  provenance: Provenance;
 }
 
 /**
@@ -99,9 +101,12 @@ export async function prepareFineTune(
   source = 'the model',
 ): Promise<PreparedFineTune> {
   const o = { ...FINE_TUNE_DEFAULTS, ...definedOf(options) };
-  const model = base;
+  const baseArch = archOf(base, source);
+  const labelled = checkLabel(options.label, baseArch, options.components, source);
+  // A conditional model is tuned as the mixture model it reads as (a component per label).
+  const model = baseArch.labels == null ? base : labelsAsComponents(base, source);
   const arch = archOf(model, source);
-  checkLabel(options.label, source);
+  if (labelled != null) o.components = [labelled];
   const sized = await fineTuneImageArray(input, arch.outputShape);
   const images = options.invert ? invertImages(sized) : sized;
   checkFineTuneImages(images, arch);
@@ -109,12 +114,6 @@ export async function prepareFineTune(
     throw new FineTuneInputError(
       `${source} has no critic: fine-tuning trains one against the generator (load the model with its critic.bin)`,
       'no-critic',
-    );
-  }
-  if (arch.labels != null) {
-    throw new FineTuneInputError(
-      `${source} is class-conditional (${arch.labels} labels): fine-tuning it toward one label is not supported yet`,
-      'bad-option',
     );
   }
   if (!Number.isInteger(o.steps) || o.steps < 0)
@@ -201,21 +200,42 @@ export async function prepareFineTune(
     trainer.dispose();
     throw e;
   }
-  return { trainer, images, choice, arch: tuned, steps: o.steps, startStep: trainer.step, start };
+  return {
+    trainer,
+    images,
+    choice,
+    arch: tuned,
+    steps: o.steps,
+    startStep: trainer.step,
+    start,
+    provenance: model.provenance,
+  };
 }
 
 /**
- * A label picks a class of a conditional model. None of this project's models has classes (a
- * conditional architecture is not part of the format yet), so every label is refused, clearly.
+ * A label picks the class of a conditional model to tune toward (its component, once read as a
+ * mixture); the images then only place the anchors. Returns it checked, or undefined.
  */
-function checkLabel(label: number | undefined, source: string): void {
-  if (label === undefined) return;
-  if (!Number.isInteger(label) || label < 0)
-    throw new FineTuneInputError(`fineTune: label must be an integer >= 0, got ${label}`, 'bad-option');
-  throw new FineTuneInputError(
-    `${source} is not conditional: it draws one distribution and has no classes for label ${label} to pick; leave the label out (the images alone say what to draw)`,
-    'not-conditional',
-  );
+function checkLabel(
+  label: number | undefined,
+  arch: ArchConfig,
+  components: FineTuneOptions['components'],
+  source: string,
+): number | undefined {
+  if (label === undefined) return undefined;
+  if (arch.labels == null)
+    throw new FineTuneInputError(
+      `${source} is not conditional: it draws one distribution and has no classes for label ${label} to pick; leave the label out (the images alone say what to draw)`,
+      'not-conditional',
+    );
+  if (!Number.isInteger(label) || label < 0 || label >= arch.labels)
+    throw new FineTuneInputError(
+      `fineTune: label must be an integer from 0 to ${arch.labels - 1} (${source} has ${arch.labels} classes), got ${label}`,
+      'bad-option',
+    );
+  if (components !== undefined)
+    throw new FineTuneInputError('fineTune: give a label or components, not both', 'bad-option');
+  return label;
 }
 
 /**
@@ -300,7 +320,12 @@ export async function fineTune(
   source = 'the model',
 ): Promise<FineTuneResult> {
   const started = performance.now();
-  const { trainer, images, choice, steps, startStep } = await prepareFineTune(model, input, options, source);
+  const { trainer, images, choice, steps, startStep, provenance } = await prepareFineTune(
+    model,
+    input,
+    options,
+    source,
+  );
   try {
     const monitor = new FineTuneMonitor(() => trainer.emaGenerator ?? trainer.generator, startStep, startStep + steps, {
       ...options,
@@ -319,7 +344,7 @@ export async function fineTune(
     const seconds = (performance.now() - started) / 1000;
     const tuned = await modelFromTrainer(
       trainer,
-      fineTuneProvenance(model.provenance, {
+      fineTuneProvenance(provenance, {
         images: images.shape[0],
         steps: result.stepsRun,
         components: choice?.allowed ?? null,

@@ -1,6 +1,7 @@
 /** Model contents <-> networks: what a trainer exports, and the generator a model file rebuilds. */
 import { createGenerator, paramShapes } from '../models';
 import { validateArch, type ArchConfig } from '../models/config';
+import { mixtureArchOf, mixtureKernel } from '../models/labels_as_components';
 import type { Network } from '../models/network';
 import { assignParams, disposeParams, type ParamTensors } from '../nn/params';
 import type { TrainerState } from '../train/state';
@@ -110,3 +111,41 @@ export function archOf(model: ModelContents, source: string): ArchConfig {
 function shapesOf(params: ParamTensors): Record<string, number[]> {
   return Object.fromEntries(Object.entries(params).map(([name, t]) => [name, [...t.shape]]));
 }
+
+/**
+ * A class-conditional model read as an unconditional one whose latent mixture has a component
+ * per label (component k draws label k; models/labels_as_components.ts): the generator's input
+ * kernel rewritten in closed form, the critic without its label projection (its unconditional
+ * head). What fineTune tunes a conditional model as, and how models/mnist is made from
+ * models/mnist-conditional.
+ */
+export function labelsAsComponents(model: ModelContents, source: string): ModelContents {
+  const arch = archOf(model, source);
+  if (arch.labels == null)
+    throw new ConfigError(`${source} is not class-conditional: it has no labels to read as components`, 'bad-arch');
+  const kernel = model.generator[INPUT_KERNEL];
+  const mixture = mixtureArchOf(arch);
+  const units = kernel.shape[1];
+  const critic =
+    model.critic == null
+      ? undefined
+      : Object.fromEntries(Object.entries(model.critic).filter(([name]) => name !== CRITIC_PROJECTION));
+  return {
+    ...model,
+    architecture: mixture as unknown as Record<string, unknown>,
+    generator: {
+      ...model.generator,
+      [INPUT_KERNEL]: {
+        shape: [mixture.latentDim - arch.labels, units],
+        values: mixtureKernel(arch, { values: kernel.values, units }),
+      },
+    },
+    critic,
+    provenance: { ...model.provenance, labelsAsComponents: arch.labels },
+  };
+}
+
+/** The generator's first (dense) layer, whose kernel reads the latent and the one-hot label. */
+const INPUT_KERNEL = 'input/kernel';
+/** The conditional critic's label embedding (models/index.ts). */
+const CRITIC_PROJECTION = 'projection/kernel';

@@ -281,7 +281,7 @@ export class RuntimeHost {
             components = chosen;
             const count = prepared.images.shape[0];
             const provenance = (trainer: Trainer) =>
-              fineTuneProvenance(base.provenance, {
+              fineTuneProvenance(prepared.provenance, {
                 images: count,
                 steps: trainer.step - prepared.startStep,
                 components: chosen,

@@ -120,7 +120,7 @@ export interface FineTuneRequest {
   seed?: number;
   /** Turn the images to their negatives first (ink on paper for MNIST's light-on-dark digits). */
   invert?: boolean;
-  /** The class to tune, for a conditional model; no model here has classes yet, so a label is refused (reason 'not-conditional'). */
+  /** The class of a conditional model to tune toward (refused, reason 'not-conditional', for an unconditional one). */
   label?: number;
   /** Milliseconds between preview grids (default PREVIEW.everyMs, 3 s). */
   previewEveryMs?: number;

@@ -62,7 +62,7 @@ describe('wgan-edge finetune', () => {
     ]);
     const tuned = await loadModelDir(out);
     const base = await loadShippedModel('mnist');
-    // The shipped model's sevens component (models/mnist/README.md, scripts/components.script.ts),
+    // The shipped model's sevens component (component k draws digit k: models/mnist/README.md),
     // and an anchor between each pair of the six images, nearest that component's centre.
     const anchors = tuned.architecture.latentAnchors as LatentAnchors;
     expect(anchors.points).toHaveLength(15);
@@ -73,12 +73,12 @@ describe('wgan-edge finetune', () => {
         Array.from({ length: 10 }, (_, k) => distance(p, k)).indexOf(
           Math.min(...Array.from({ length: 10 }, (_, k) => distance(p, k))),
         ),
-      ).toBe(5);
+      ).toBe(7);
     expect(tuned.provenance).toMatchObject({
       dataset: 'mnist',
       steps: base.provenance.steps! + 2,
       seed: 3,
-      fineTune: { images: 6, steps: 2, components: [5] },
+      fineTune: { images: 6, steps: 2, components: [7] },
     });
     expect(tuned.critic).toBeDefined();
     expect(await exists(join(out, 'samples.png'))).toBe(true);
@@ -89,7 +89,24 @@ describe('wgan-edge finetune', () => {
     );
   });
 
-  it('refuses no images, one image, a file that is not an image, ink on paper, a model without a critic', async () => {
+  it('tunes mnist-conditional toward --label 7: the label picks the component, the images place the anchors', async () => {
+    const out = join(dir, 'tuned-label');
+    const args = ['--images', join(dir, 'sevens'), '--out', out, '--steps', '1', '--backend', 'wasm'];
+    await finetune(['--model', 'mnist-conditional', '--label', '7', ...args]);
+    const tuned = await loadModelDir(out);
+    expect(tuned.architecture).toMatchObject({ latentComponents: 10 });
+    expect(tuned.architecture.labels).toBeUndefined();
+    const centres = mixtureCentres(10, 118);
+    const nearest = (p: number[]) => {
+      const d = Array.from({ length: 10 }, (_, k) => Math.hypot(...p.map((v, t) => v - centres[k * 118 + t])));
+      return d.indexOf(Math.min(...d));
+    };
+    const anchors = tuned.architecture.latentAnchors as LatentAnchors;
+    expect(anchors.points.map(nearest)).toEqual(anchors.points.map(() => 7));
+    expect(tuned.provenance).toMatchObject({ labelsAsComponents: 10, fineTune: { components: [7] } });
+  });
+
+  it('refuses no images, one image, a file that is not an image, ink on paper, a model without a critic, a bad --label', async () => {
     const run = (images: string, ...more: string[]) =>
       finetune(['--model', 'mnist', '--images', images, '--out', join(dir, 'never'), '--steps', '1', ...more]);
     const empty = join(dir, 'empty');
@@ -117,6 +134,16 @@ describe('wgan-edge finetune', () => {
       /has no critic/,
     );
     await expect(finetune(['--images', one, '--out', join(dir, 'never')])).rejects.toThrow(/finetune needs --model/);
+    await expect(run(join(dir, 'sevens'), '--label', '7')).rejects.toThrow(
+      new UsageError(
+        '--label: mnist is not conditional: it draws one distribution and has no classes for label 7 to pick; leave the label out (the images alone say what to draw)',
+      ),
+    );
+    await expect(
+      finetune(['--model', 'mnist-conditional', '--images', one, '--out', join(dir, 'never'), '--label', '10']),
+    ).rejects.toThrow(
+      /^--label: fineTune: label must be an integer from 0 to 9 \(mnist-conditional has 10 classes\), got 10$/,
+    );
     expect(await exists(join(dir, 'never', 'model.json'))).toBe(false);
   });
 });

@@ -12,9 +12,10 @@ import type { Dataset } from '../../src/data/dataset';
 import { imageDataset } from '../../src/data/images';
 import { decodeModel, encodeModel } from '../../src/io/codec';
 import { prepareFineTune } from '../../src/io/finetune';
-import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
+import { generatorFromModel, labelsAsComponents, modelFromTrainer } from '../../src/io/networks';
 import { createCritic, createGenerator, paramShapes } from '../../src/models';
 import { archConfig, validateArch } from '../../src/models/config';
+import { mixtureCentres } from '../../src/models/latent_mixture';
 import { disposeParams } from '../../src/nn/params';
 import {
   generateSamples,
@@ -86,6 +87,19 @@ function labelledImages(labels: number[]) {
 }
 
 /** Two blank 28x28 images. */
+/** A conditional dcgan28 pair over 4 labels, its weights those of seed 1 (untrained). */
+async function conditionalDigits() {
+  const trainer = new Trainer({
+    loss: 'wgan-gp',
+    arch: archConfig('dcgan28', { dim: 2, latentDim: 16, labels: 4 }),
+    data: imageDataset(labelledImages28(), [0, 1], 'fixture', { values: Uint8Array.from([0, 1]), classes: 4 }),
+    seed: 1,
+  });
+  const model = await modelFromTrainer(trainer, {});
+  trainer.dispose();
+  return model;
+}
+
 const labelledImages28 = () => ({
   data: new Uint8Array(2 * 28 * 28),
   shape: [2, 28, 28, 1] as [number, number, number, number],
@@ -279,17 +293,27 @@ describe('sampling a conditional model', () => {
     disposeParams(generator.params);
   });
 
-  it('fine-tuning a conditional model is refused, naming why', async () => {
-    const trainer = new Trainer({
-      loss: 'wgan-gp',
-      arch: archConfig('dcgan28', { dim: 2, labels: 4 }),
-      data: imageDataset(labelledImages28(), [0, 1], 'fixture', { values: Uint8Array.from([0, 1]), classes: 4 }),
-      seed: 1,
-    });
-    const model = await modelFromTrainer(trainer, {});
-    trainer.dispose();
-    await expect(prepareFineTune(model, labelledImages28(), {}, 'the digits')).rejects.toThrow(
-      'the digits is class-conditional (4 labels): fine-tuning it toward one label is not supported yet',
+  it("fine-tuning a conditional model toward a label keeps that label's component; a bad label is refused", async () => {
+    const model = await conditionalDigits();
+    // Mid-grey images: the untrained generator's border (sigmoid of about 0) passes the background rule.
+    const images = {
+      data: new Uint8Array(4 * 28 * 28).fill(128),
+      shape: [4, 28, 28, 1] as [number, number, number, number],
+    };
+    const prepared = await prepareFineTune(model, images, { label: 2, steps: 1, anchorSpread: null }, 'the digits');
+    expect(prepared.choice?.allowed).toEqual([2]);
+    expect(prepared.arch.labels).toBeUndefined();
+    expect(prepared.arch.latentComponents).toBe(4);
+    expect(prepared.arch.latentComponentsAllowed).toEqual([2]);
+    prepared.trainer.dispose();
+    for (const [label, message] of [
+      [4, 'label must be an integer from 0 to 3 (the digits has 4 classes), got 4'],
+      [1.5, 'label must be an integer from 0 to 3 (the digits has 4 classes), got 1.5'],
+    ] as const) {
+      await expect(prepareFineTune(model, images, { label }, 'the digits')).rejects.toThrow(message);
+    }
+    await expect(prepareFineTune(model, images, { label: 1, components: [1] }, 'the digits')).rejects.toThrow(
+      'give a label or components, not both',
     );
   });
 
@@ -314,5 +338,50 @@ describe('sampling a conditional model', () => {
     expect(Array.from(a.values)).toEqual(Array.from(b.values));
     disposeParams(loaded.params);
     trainer.dispose();
+  });
+});
+
+describe('a conditional model read as a latent mixture (labelsAsComponents)', () => {
+  it('component k at zero noise draws what label k draws from a zero latent', async () => {
+    const model = await conditionalDigits();
+    const conditional = generatorFromModel(model, 'the digits');
+    const mixture = generatorFromModel(labelsAsComponents(model, 'the digits'), 'the digits');
+    expect(mixture.config.latentComponents).toBe(4);
+    expect(mixture.config.labels).toBeUndefined();
+    // Latents whose first 4 values pick component k (its value largest), the noise 0.
+    const choice = tf.tidy(() => tf.concat([tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4), tf.zeros([4, 12])], 1));
+    const [a, b] = tf.tidy(() => [
+      mixture.apply(mixture.params, choice),
+      conditional.apply(conditional.params, tf.zeros([4, 16]), tf.tensor1d([0, 1, 2, 3], 'int32')),
+    ]);
+    const [x, y] = [await a.data(), await b.data()];
+    expect(Math.max(...x.map((v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-5);
+    tf.dispose([choice, a, b]);
+    disposeParams(conditional.params);
+    disposeParams(mixture.params);
+  });
+
+  it('noise off the centres reads as the conditional latent: the kernel W has W^T P W / 2 = W_z^T W_z (P: off the centres, by QR)', async () => {
+    const model = await conditionalDigits();
+    const converted = labelsAsComponents(model, 'the digits');
+    const [K, noiseDim] = [4, 12];
+    const units = model.generator['input/kernel'].shape[1];
+    const [gap, scale] = tf.tidy(() => {
+      const W = tf.tensor2d(converted.generator['input/kernel'].values, [noiseDim, units]);
+      const Wz = tf.slice(
+        tf.tensor2d(model.generator['input/kernel'].values, [16 + K, units]),
+        [0, 0],
+        [noiseDim - K, units],
+      );
+      const [q] = tf.linalg.qr(tf.transpose(tf.tensor2d(mixtureCentres(K, noiseDim), [K, noiseDim])));
+      const off = tf.sub(tf.eye(noiseDim), tf.matMul(q, q, false, true));
+      const lhs = tf.div(tf.matMul(tf.matMul(W, off, true, false), W), 2);
+      const rhs = tf.matMul(Wz, Wz, true, false);
+      return [tf.max(tf.abs(tf.sub(lhs, rhs))), tf.max(tf.abs(rhs))];
+    });
+    expect((await gap.data())[0]).toBeLessThan(1e-4 * (await scale.data())[0]);
+    tf.dispose([gap, scale]);
+    expect(Object.keys(converted.critic!)).not.toContain('projection/kernel');
+    expect(converted.provenance.labelsAsComponents).toBe(4);
   });
 });
