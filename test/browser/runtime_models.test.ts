@@ -21,8 +21,12 @@ import { startWorker } from './worker_url';
 const SAVED_NAME = 'runtime-models-test';
 /** The shipped digits model, served from the repository root as an app would serve models/. */
 const MNIST_URL = '/models/mnist/';
-/** Largest pixel change (in [0, 1]) one fine-tuning step of the mnist model may make; random networks differ by ~1. */
-const FINE_TUNE_STEP_CHANGE = 0.1;
+/**
+ * Largest pixel change (in [0, 1]) one fine-tuning step of the mnist model may make; random
+ * networks differ by ~1. One step of this request moves the shipped model's 16 samples by at
+ * most 0.149 in Node (mean 0.0026); the model it replaced moved 0.063.
+ */
+const FINE_TUNE_STEP_CHANGE = 0.3;
 const SAMPLE = { n: 16, seed: 5 };
 /** Same weights and latents on wasm (worker) and cpu (page): float32 rounding only. */
 const TOLERANCE = 1e-4;
