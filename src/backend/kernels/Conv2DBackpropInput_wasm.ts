@@ -7,20 +7,21 @@
  * the filter taps kh = r, r + s, r + 2s, ... (r fixed by p and the padding). So dx splits into
  * s*s stride-1 convolutions of dy, one per output phase (p_h, p_w), each with its own flipped
  * sub-filter; together they do exactly the transposed conv's multiply-adds, on XNNPACK's Conv2D.
- * The phase images are then interleaved by transposes.
+ * The phase images are then interleaved by transposes. With few input channels all phases run
+ * as one conv instead (see COMBINED_PHASES_BELOW_CHANNELS).
  *
  * Per axis (rows shown), for phase p: u = p + padBefore, r = u mod s, c = floor(u / s), the
  * sub-filter holds the M = ceil((K - r) / s) taps W[r + s*m], flipped, and
  *   dx[t*s + p] = sum_m dy[t + c - m] * W[r + s*m],   t = 0 .. ceil(H / s) - 1,
  * a stride-1 correlation of dy padded by M - 1 - c before and T - OH + c after.
  *
- * Where H is not a multiple of s (dcgan28 crops its first transposed conv to 7x7), a phase's
- * rows past H are left out of its conv and padded with zeros for the interleaving, then cropped:
- * 28% fewer multiply-adds for dcgan28's first transposed conv. The outputs near dy's edges still
- * multiply zero padding (16% of that conv's multiply-adds, 9% of the next one's): splitting them
- * off as convs of their own, with fewer taps over slices of dy, measured 1.5x slower in all (the
- * backend's Slice copies one innermost run at a time, and XNNPACK is 3x slower per multiply-add
- * on such thin outputs).
+ * Where H is not a multiple of s (dcgan28 crops its first transposed conv to 7x7), each phase's
+ * own conv (not the combined one) leaves out its rows past H; zeros take their place for the
+ * interleaving, then the crop drops them: 28% fewer multiply-adds for dcgan28's first transposed conv. The outputs near dy's
+ * edges still multiply zero padding (22% of that conv's remaining multiply-adds, 16% of the
+ * next one's). Splitting them off as convs of their own, with fewer taps over slices of dy,
+ * measured 1.5x slower: the backend's Slice copies its input, then one innermost run at a time,
+ * and XNNPACK ran those thin convs about 3x slower per multiply-add.
  *
  * NCHW, and paddings that leave dy rows no phase reads, go to the built-in kernel.
  */
