@@ -23,11 +23,12 @@ const { runtime, threads, model } = workerData;
 
 async function startWganEdge() {
   const edge = require('../dist/index.node.cjs');
+  const { assignParams } = require('../dist/internals.cjs');
   const tf = require('@tensorflow/tfjs-core');
   const report = await edge.initBackend({ backend: 'wasm', threads });
   const contents = await edge.loadModelDir(model);
   const generator = edge.createGenerator(contents.architecture, 0);
-  edge.assignParams(generator.params, contents.generator, model);
+  assignParams(generator.params, contents.generator, model);
   const weightTensors = tf.memory().numTensors;
   return {
     ready: { threads: report.threads, reason: report.reason },

@@ -41,8 +41,8 @@ export function defineDcganGenerator(c: DcganArch, b: ParamBuilder): void {
 export function dcganGenerator(c: DcganArch, p: ParamTensors, z: tf.Tensor): tf.Tensor {
   const n = z.shape[0];
   let h = tf.reshape(tf.relu(dense(p, 'input', z)), [n, BASE_SIDE, BASE_SIDE, 4 * c.dim]) as tf.Tensor4D;
-  h = tf.relu(upsample(p, upsampling(c), 1, h));
-  if (c.kind === 'dcgan28') h = tf.slice(h, [0, 0, 0, 0], [n, 7, 7, 2 * c.dim]);
+  // dcgan28 keeps the top-left 7x7 of the 8x8 (a transposed conv then never computes the rest).
+  h = tf.relu(upsample(p, upsampling(c), 1, h, c.kind === 'dcgan28' ? 7 : undefined));
   h = tf.relu(upsample(p, upsampling(c), 2, h));
   return squash(upsample(p, upsampling(c), 3, h), c.outputRange);
 }

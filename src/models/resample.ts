@@ -28,14 +28,15 @@ export function defineUpsample(b: ParamBuilder, mode: Upsample, index: number, i
   else defineConv(b, name, KERNEL_SIZE, inChannels, outChannels, init);
 }
 
-/** Doubles height and width. */
-export function upsample(p: ParamTensors, mode: Upsample, index: number, h: tf.Tensor4D): tf.Tensor4D {
+/** Doubles height and width; with `crop`, keeps the top-left crop x crop of that. */
+export function upsample(p: ParamTensors, mode: Upsample, index: number, h: tf.Tensor4D, crop?: number): tf.Tensor4D {
   const name = upsampleLayerName(mode, index);
-  if (mode === 'transposed') return deconv(p, name, h, FACTOR);
+  if (mode === 'transposed') return deconv(p, name, h, FACTOR, crop);
   const size: [number, number] = [h.shape[1] * FACTOR, h.shape[2] * FACTOR];
   // Half-pixel centres for bilinear: each output pixel reads its own neighbourhood (PyTorch's align_corners=False).
   const resized = mode === 'nearest' ? tf.image.resizeNearestNeighbor(h, size) : tf.image.resizeBilinear(h, size, false, true);
-  return conv(p, name, resized, 1);
+  const out = conv(p, name, resized, 1);
+  return crop == null ? out : tf.slice(out, [0, 0, 0, 0], [-1, crop, crop, -1]);
 }
 
 export function defineDownsample(b: ParamBuilder, name: string, inChannels: number, outChannels: number, init: Init): void {

@@ -55,12 +55,27 @@ export function defineDeconv(
   b.bias(`${name}/bias`, [outChannels], fanIn, init);
 }
 
-/** 'same'-padded transposed convolution that multiplies height and width by `stride`. */
-export function deconv(p: ParamTensors, name: string, x: tf.Tensor4D, stride: number): tf.Tensor4D {
+/**
+ * 'same'-padded transposed convolution that multiplies height and width by `stride`. With `size`,
+ * only the top-left size x size of that output, as cropping it would give: the padding past the
+ * crop goes to the bottom and right, so a backend need not compute the rows and columns cropped.
+ */
+export function deconv(p: ParamTensors, name: string, x: tf.Tensor4D, stride: number, size?: number): tf.Tensor4D {
   const kernel = p[`${name}/kernel`] as tf.Tensor4D;
   const [batch, height, width] = x.shape;
-  const outShape: [number, number, number, number] = [batch, height * stride, width * stride, kernel.shape[2]];
-  return tf.add(tf.conv2dTranspose(x, kernel, outShape, stride, 'same'), p[`${name}/bias`]);
+  const full = [height * stride, width * stride];
+  if (size == null) {
+    const outShape: [number, number, number, number] = [batch, full[0], full[1], kernel.shape[2]];
+    return tf.add(tf.conv2dTranspose(x, kernel, outShape, stride, 'same'), p[`${name}/bias`]);
+  }
+  // The 'same' padding of the full output (the odd one after), plus the rows cropped.
+  const [rows, cols] = [height, width].map((inSize, axis) => {
+    const total = Math.max(0, (inSize - 1) * stride + kernel.shape[axis] - full[axis]);
+    const before = Math.floor(total / 2);
+    return [before, total - before + full[axis] - size] as [number, number];
+  });
+  const outShape: [number, number, number, number] = [batch, size, size, kernel.shape[2]];
+  return tf.add(tf.conv2dTranspose(x, kernel, outShape, stride, [[0, 0], rows, cols, [0, 0]]), p[`${name}/bias`]);
 }
 
 /** Per-channel scale (1) and shift (0) for layerNorm. */

@@ -89,6 +89,33 @@ const CASES: Case[] = [
     ],
   },
   { name: 'per-phase convs: stride 1, same', x: [2, 6, 7, 8], filter: [3, 3, 8, 4], strides: 1, pad: 'same' },
+  // Rows and columns past the crop are left out of the phase convs.
+  {
+    name: "per-phase convs: dcgan28's first layer, 7x7 of 8x8 as explicit padding",
+    x: [3, 7, 7, 16],
+    filter: [5, 5, 16, 32],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 3],
+      [1, 3],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'per-phase convs: an input narrower than the stride (phases with no rows inside the crop)',
+    x: [2, 1, 3, 8],
+    filter: [3, 3, 8, 4],
+    strides: 2,
+    pad: 'same',
+  },
+  {
+    name: 'per-phase convs: crop on rows only, stride 3',
+    x: [2, 10, 9, 8],
+    filter: [5, 4, 8, 6],
+    strides: 3,
+    pad: 'same',
+  },
   {
     name: 'kernel smaller than stride: phases without taps',
     x: [2, 8, 8, 2],
