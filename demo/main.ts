@@ -1,6 +1,7 @@
 /**
- * The demo page (demo/index.html, served by `wgan-edge demo`): samples the shipped mnist model
- * and fine-tunes it on the user's own images in the runtime's Web Worker, and trains the toy
+ * The demo page (demo/index.html, served by `wgan-edge demo`): samples the shipped mnist model,
+ * or one digit of mnist-conditional (the digit picker, in a worker of its own), fine-tunes mnist
+ * on the user's own images in the runtime's Web Worker, and trains the toy
  * models of the family from scratch in a second one. The page holds no tfjs; what it does itself
  * is pixels: decoding the user's files, drawing grids and curves.
  */
@@ -25,6 +26,8 @@ import {
 /** Where the build puts the worker and the server the models, relative to this script. */
 const WORKER_URL = new URL('../gan.worker.js', import.meta.url);
 const MODEL_URL = new URL('../../models/mnist/', import.meta.url).href;
+/** The class-conditional digits, which the digit picker draws from. */
+const CONDITIONAL_URL = new URL('../../models/mnist-conditional/', import.meta.url).href;
 /** The fine-tuned model's name in IndexedDB. */
 const KEPT_MODEL = 'wgan-edge-demo';
 const GRID_COLUMNS = 8;
@@ -40,6 +43,7 @@ const TOY_SAMPLES = 1024;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const seedInput = $<HTMLInputElement>('seed');
+const digitSelect = $<HTMLSelectElement>('digit');
 const stepsInput = $<HTMLInputElement>('steps');
 const filesInput = $<HTMLInputElement>('files');
 const invertBox = $<HTMLInputElement>('invert');
@@ -69,6 +73,7 @@ function setState(state: string, message = '', isError = false): void {
   status.classList.toggle('error', isError);
   const idle = state === 'ready';
   for (const name of ['draw', 'walk', 'keep', 'kept'] as const) buttons[name].disabled = !idle;
+  digitSelect.disabled = !idle;
   buttons.train.disabled = !idle || yours == null;
   // New images need the model's size, and must not change under a run.
   filesInput.disabled = invertBox.disabled = !idle;
@@ -99,16 +104,40 @@ function drawGrid(result: SampleResult): void {
   lastSamples = result;
 }
 
+/** The digit picked (a label of mnist-conditional), or null for any (mnist, the model fine-tuned below). */
+const pickedDigit = (): number | null => (digitSelect.value === '' ? null : Number(digitSelect.value));
+
+/** The picker's runtime: a worker of its own holding mnist-conditional, started on first use. */
+let conditionalRuntime: Promise<Runtime> | null = null;
+
+/** Where a sampling request goes: the picker's runtime with the label, or the main one. */
+async function sampler(): Promise<{ from: Runtime; label?: number; what: string }> {
+  const label = pickedDigit();
+  if (label == null) return { from: runtime, what: '' };
+  // A worker that failed to start or load is asked for again on the next click.
+  conditionalRuntime ??= (async () => {
+    const conditional = await createRuntime({ worker: WORKER_URL, backend: backendAsked() });
+    await conditional.load({ url: CONDITIONAL_URL });
+    return conditional;
+  })().catch((e) => {
+    conditionalRuntime = null;
+    throw e;
+  });
+  return { from: await conditionalRuntime, label, what: ` of the digit ${label} (mnist-conditional)` };
+}
+
 async function drawSamples(): Promise<string> {
   const seed = Number(seedInput.value);
-  drawGrid(await runtime.sample({ n: GRID_SAMPLES, seed, format: 'rgba' }));
-  return `64 samples of seed ${seed}.`;
+  const { from, label, what } = await sampler();
+  drawGrid(await from.sample({ n: GRID_SAMPLES, seed, format: 'rgba', label }));
+  return `64 samples${what} of seed ${seed}.`;
 }
 
 async function walk(): Promise<string> {
   const from = Number(seedInput.value);
-  drawGrid(await runtime.interpolate({ from, to: from + 1, steps: GRID_SAMPLES, format: 'rgba' }));
-  return `From seed ${from} to ${from + 1} along a great circle (slerp), row by row.`;
+  const { from: source, label, what } = await sampler();
+  drawGrid(await source.interpolate({ from, to: from + 1, steps: GRID_SAMPLES, format: 'rgba', label }));
+  return `From seed ${from} to ${from + 1}${what} along a great circle (slerp), row by row.`;
 }
 
 /** The user's files at the model's size: decoded by the browser, area-averaged by the library. */
@@ -256,6 +285,7 @@ async function fineTune(): Promise<void> {
     });
     drawCurve($('curve'), wasserstein);
     model = result.model;
+    digitSelect.value = '';
     await drawSamples();
     setState(
       'ready',
@@ -375,6 +405,7 @@ async function start(): Promise<void> {
 }
 
 buttons.draw.onclick = () => busy('Sampling…', drawSamples);
+digitSelect.onchange = () => busy(pickedDigit() == null ? 'Sampling…' : 'Loading the conditional model…', drawSamples);
 buttons.walk.onclick = () => busy('Sampling…', walk);
 buttons.train.onclick = () => void fineTune();
 buttons.stop.onclick = () => stopRun?.abort();
@@ -389,6 +420,7 @@ buttons.keep.onclick = () =>
 buttons.kept.onclick = () =>
   busy('Loading…', async () => {
     model = await runtime.load({ indexedDb: KEPT_MODEL });
+    digitSelect.value = '';
     return `The kept model. ${await drawSamples()}`;
   });
 filesInput.onchange = () => busy('Reading your images…', chooseFiles);

@@ -153,6 +153,39 @@ describe('wgan-edge demo', () => {
     expect(await gridPixels(page)).not.toEqual(grid);
   });
 
+  it("the digit picker draws the shipped mnist-conditional model's samples of that label, as Node samples them", async () => {
+    await page.goto(server.url);
+    await waitReady(page);
+    await page.fill('#seed', '3');
+    await page.selectOption('#digit', '4');
+    await waitReady(page);
+    expect(await status(page)).toBe('64 samples of the digit 4 (mnist-conditional) of seed 3.');
+    await initBackend({ backend: 'wasm' });
+    const dir = (await findShippedModel('mnist-conditional'))!;
+    const generator = generatorFromModel(await loadModelDir(dir), dir);
+    const ours = await sampleGenerator(generator, { n: 64, seed: 3, format: 'rgba', label: 4 }).finally(() =>
+      disposeParams(generator.params),
+    );
+    const grid = await gridPixels(page);
+    let worst = 0;
+    for (let i = 0; i < 64; i++) {
+      for (let p = 0; p < 28 * 28 * 4; p++) {
+        const [y, x, c] = [Math.floor(p / 112), Math.floor(p / 4) % 28, p % 4];
+        const at = ((Math.floor(i / 8) * 28 + y) * 224 + (i % 8) * 28 + x) * 4 + c;
+        worst = Math.max(worst, Math.abs(grid[at] - ours.values[i * 3136 + p]));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+    // Back to any: mnist again, the seed's samples as the first test drew them.
+    await page.fill('#seed', '0');
+    await page.selectOption('#digit', '');
+    await waitReady(page);
+    expect(await status(page)).toBe('64 samples of seed 0.');
+    expect(await gridPixels(page)).toEqual(firstGrid);
+    // The next test goes on from the seed the first one left.
+    await page.fill('#seed', '7');
+  });
+
   it('inverts scans of ink on paper, fine-tunes on them, and keeps the model across a reload', async () => {
     const digits = await loadMnist('test', { limit: DIGITS });
     await page.setInputFiles(
