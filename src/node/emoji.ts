@@ -131,9 +131,12 @@ export async function saveEmojiArrays(set: EmojiSet, directory: string): Promise
     throw new Error(
       `saveEmojiArrays: label ${set.labels[bad]} at index ${bad} is outside 0..${EMOJI_CATEGORIES.length - 1}`,
     );
+  const pixels = set.images.data;
+  if (!(pixels instanceof Uint8Array))
+    throw new Error(`saveEmojiArrays: expected uint8 pixels (as loadEmoji gives), got a ${pixels.constructor.name}`);
   await mkdir(directory, { recursive: true });
   const npy = (values: Uint8Array, dims: number[]) => Buffer.concat([npyHeader('uint8', dims), values]);
-  await writeFile(join(directory, EMOJI_ARRAY_FILES.images), npy(set.images.data, set.images.shape));
+  await writeFile(join(directory, EMOJI_ARRAY_FILES.images), npy(pixels, set.images.shape));
   await writeFile(join(directory, EMOJI_ARRAY_FILES.labels), npy(Uint8Array.from(set.labels), [n]));
   await writeFile(join(directory, EMOJI_ARRAY_FILES.names), JSON.stringify(set.names) + '\n');
 }
