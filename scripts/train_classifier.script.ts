@@ -16,11 +16,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import '../src/index';
 import { initBackend } from '../src/backend/init';
+import type { ImageArray } from '../src/data/images';
 import { classifierFromContents, decodeClassifier, encodeClassifier } from '../src/io/classifier_file';
 import type { WeightStorage } from '../src/io/format';
 import { baseSettings } from '../src/losses/settings';
 import { classAccuracy, classifierOutputs, predictedClasses } from '../src/metrics/classifier_quality';
-import type { ImageArray } from '../src/data/images';
 import {
   classifierLogits,
   classifierParams,
