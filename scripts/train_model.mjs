@@ -402,7 +402,7 @@ function barLine(recipe, metrics) {
       ` the Frechet distance on its features within 3 times the real-vs-real floor): lowest label ${pct(lowest)}, mean` +
       ` ${pct(metrics.labelAccuracyMean)} over ${metrics.labelSamples} samples per label (the classifier gives the real Noto images` +
       ` ${pct(metrics.realLabelAccuracyMean)} on average: the most the samples can show); Frechet ${metrics.frechet.toFixed(2)},` +
-      ` ${ratio.toFixed(1)} times the floor ${metrics.frechetRealBaseline.toFixed(2)}: ${met ? 'met' : 'not met yet'}.`
+      ` ${ratio.toFixed(2)} times the floor ${metrics.frechetRealBaseline.toFixed(2)}: ${met ? 'met' : 'not met yet'}.`
     );
   }
   if (metrics.labelAccuracy != null) {
