@@ -111,6 +111,22 @@ describe('classAccuracy', () => {
   });
 });
 
+describe('the committed emoji classifier', () => {
+  it('loads as the 9-class 32x32x3 classifier and records its accuracy on Noto, per category too', async () => {
+    const contents = await loadClassifierDir('models/classifiers/emoji');
+    expect(contents.architecture).toEqual(EMOJI_CLASSIFIER);
+    const committed = classifierFromContents(contents, 'models/classifiers/emoji');
+    expect(classifierArch(committed)).toBe(EMOJI_CLASSIFIER);
+    disposeParams(committed);
+    const metrics = contents.provenance.metrics as { testAccuracy: number; testClassAccuracy: number[] };
+    // The script's bar; the overall accuracy, a mean of the per-category ones weighted by category size, lies between them.
+    expect(metrics.testAccuracy).toBeGreaterThanOrEqual(0.6);
+    expect(metrics.testClassAccuracy).toHaveLength(9);
+    expect(Math.max(...metrics.testClassAccuracy)).toBeGreaterThanOrEqual(metrics.testAccuracy);
+    expect(Math.min(...metrics.testClassAccuracy)).toBeLessThanOrEqual(metrics.testAccuracy);
+  });
+});
+
 describe('emoji classifier folders', () => {
   let dir: string;
   beforeAll(async () => {
