@@ -63,7 +63,7 @@ describe('the emoji classifier network', () => {
     ]);
     tf.dispose([features, logits]);
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => classifierFeatures(params, tf.zeros([1, 28, 28, 1]))).toThrow(
+    expect(() => tf.tidy(() => classifierFeatures(params, tf.zeros([1, 28, 28, 1])))).toThrow(
       /classifier expects input \[batch, 32, 32, 3\], got \[1, 28, 28, 1\]/,
     );
     const odd = { ...params, 'logits/kernel': tf.zeros([128, 7]) };
@@ -71,6 +71,7 @@ describe('the emoji classifier network', () => {
       /logits\/kernel \[128,7\] fit none of mnist-classifier, emoji-classifier/,
     );
     tf.dispose(odd['logits/kernel']);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
