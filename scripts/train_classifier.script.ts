@@ -151,7 +151,7 @@ it(`trains the ${SET} classifier`, async () => {
     OUT,
     {
       architecture: ARCH,
-      provenance: { ...provenance, metrics: { testAccuracy: storedAccuracy, testClassAccuracy } },
+      provenance: { ...provenance, metrics: { testAccuracy: storedAccuracy }, testClassAccuracy },
       weights,
     },
     STORAGE,
