@@ -1,7 +1,8 @@
 /**
  * The demo page (demo/index.html, served by `wgan-edge demo`): samples the shipped mnist model
- * and fine-tunes it on the user's own images in the runtime's Web Worker, and trains the toy
- * models of the family from scratch in a second one. The page holds no tfjs; what it does itself
+ * and fine-tunes it on the user's own images in the runtime's Web Worker, samples a
+ * class-conditional model by the class picked in a second one, and trains the toy models of the
+ * family from scratch in a third. The page holds no tfjs; what it does itself
  * is pixels: decoding the user's files, drawing grids and curves.
  */
 import {
@@ -37,6 +38,14 @@ const MAX_DECODED_SIDE = 512;
 /** The toy panel redraws its samples this often while it trains, from this many points. */
 const TOY_REDRAW_MS = 500;
 const TOY_SAMPLES = 1024;
+/** The "Sample by class" panel's model and its classes' names, in label order. */
+const CONDITIONAL = {
+  name: 'mnist-conditional',
+  url: new URL('../../models/mnist-conditional/', import.meta.url).href,
+  classes: Array.from({ length: 10 }, (_, k) => `digit ${k}`),
+};
+const LABEL_COLUMNS = 4;
+const LABEL_SAMPLES = LABEL_COLUMNS * LABEL_COLUMNS;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const seedInput = $<HTMLInputElement>('seed');
@@ -85,17 +94,21 @@ async function busy(message: string, work: () => Promise<string>): Promise<void>
   }
 }
 
-/** Draws n samples ([n, h, w, 4] RGBA) into the grid, GRID_COLUMNS to a row. */
-function drawGrid(result: SampleResult): void {
+/** Draws n samples ([n, h, w, 4] RGBA) into a canvas, `columns` to a row. */
+function paintGrid(canvas: HTMLCanvasElement, result: SampleResult, columns: number): void {
   if (result.format !== 'rgba') throw new Error(`expected rgba samples, got ${result.format}`);
   const [n, h, w] = result.shape;
-  const canvas = $<HTMLCanvasElement>('grid');
-  [canvas.width, canvas.height] = [GRID_COLUMNS * w, Math.ceil(n / GRID_COLUMNS) * h];
+  [canvas.width, canvas.height] = [columns * w, Math.ceil(n / columns) * h];
   const context = canvas.getContext('2d')!;
   for (let i = 0; i < n; i++) {
     const image = new ImageData(result.values.slice(i * h * w * 4, (i + 1) * h * w * 4), w, h);
-    context.putImageData(image, (i % GRID_COLUMNS) * w, Math.floor(i / GRID_COLUMNS) * h);
+    context.putImageData(image, (i % columns) * w, Math.floor(i / columns) * h);
   }
+}
+
+/** Draws n samples into the digits grid, GRID_COLUMNS to a row. */
+function drawGrid(result: SampleResult): void {
+  paintGrid($<HTMLCanvasElement>('grid'), result, GRID_COLUMNS);
   lastSamples = result;
 }
 
@@ -284,6 +297,42 @@ function oncePerFrame(draw: () => void): () => void {
   };
 }
 
+/** The class panel's runtime: a worker of its own holding CONDITIONAL, started on first use. */
+let labelRuntime: Promise<Runtime> | null = null;
+
+/** LABEL_SAMPLES samples of the picked class for the seed box's seed. */
+async function drawLabel(): Promise<void> {
+  const [button, status] = [$<HTMLButtonElement>('draw-label'), $('label-status')];
+  const label = Number($<HTMLSelectElement>('label').value);
+  const seed = Number(seedInput.value);
+  button.disabled = true;
+  status.classList.remove('error');
+  try {
+    // A worker or model that failed to load is asked for again on the next click.
+    labelRuntime ??= (async () => {
+      status.textContent = `Loading ${CONDITIONAL.name}…`;
+      const conditional = await createRuntime({ worker: WORKER_URL, backend: backendAsked() });
+      const { architecture } = await conditional.load({ url: CONDITIONAL.url });
+      if (architecture.labels !== CONDITIONAL.classes.length)
+        throw new Error(
+          `${CONDITIONAL.name} has ${String(architecture.labels)} labels, the page names ${CONDITIONAL.classes.length} classes`,
+        );
+      return conditional;
+    })().catch((e) => {
+      labelRuntime = null;
+      throw e;
+    });
+    const result = await (await labelRuntime).sample({ n: LABEL_SAMPLES, seed, label, format: 'rgba' });
+    paintGrid($<HTMLCanvasElement>('label-grid'), result, LABEL_COLUMNS);
+    status.textContent = `${LABEL_SAMPLES} samples of ${CONDITIONAL.classes[label]} (label ${label}), seed ${seed}.`;
+  } catch (e) {
+    status.textContent = (e as Error).message;
+    status.classList.add('error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
 /** The toy panel's runtime: a second worker, started on first use, so the digits model stays loaded in the first. */
 let toyRuntime: Promise<Runtime> | null = null;
 
@@ -394,5 +443,7 @@ buttons.kept.onclick = () =>
 filesInput.onchange = () => busy('Reading your images…', chooseFiles);
 invertBox.onchange = () => yours && drawYours();
 $('toy-train').onclick = () => void trainToy();
+$<HTMLSelectElement>('label').append(...CONDITIONAL.classes.map((name, k) => new Option(name, String(k))));
+$('draw-label').onclick = () => void drawLabel();
 
 start().catch((e) => setState('error', `The demo could not start: ${(e as Error).message}`, true));

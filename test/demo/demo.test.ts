@@ -153,6 +153,47 @@ describe('wgan-edge demo', () => {
     expect(await gridPixels(page)).not.toEqual(grid);
   });
 
+  it('draws the class picked from mnist-conditional in a worker of its own, as Node samples that label', async () => {
+    expect(await page.locator('#label option').allTextContents()).toEqual(
+      Array.from({ length: 10 }, (_, k) => `digit ${k}`),
+    );
+    await page.fill('#seed', '3');
+    await page.selectOption('#label', '7');
+    await page.click('#draw-label');
+    await page.waitForFunction(
+      () => /samples of|labels|failed|error/i.test(document.getElementById('label-status')!.textContent ?? ''),
+      null,
+      {
+        timeout: 90_000,
+      },
+    );
+    expect(await page.locator('#label-status').textContent()).toBe('16 samples of digit 7 (label 7), seed 3.');
+
+    await initBackend({ backend: 'wasm' });
+    const dir = (await findShippedModel('mnist-conditional'))!;
+    const generator = generatorFromModel(await loadModelDir(dir), dir);
+    const sample = (label: number) => sampleGenerator(generator, { n: 16, seed: 3, label, format: 'rgba' });
+    const [sevens, ones] = await Promise.all([sample(7), sample(1)]).finally(() => disposeParams(generator.params));
+    const { width, data } = await canvasPixels(page, 'label-grid');
+    expect([width, data.length]).toEqual([112, 112 * 112 * 4]);
+    /** The largest pixel difference between the canvas and Node's samples laid out 4 to a row. */
+    const worstAgainst = (ours: typeof sevens) => {
+      let worst = 0;
+      for (let i = 0; i < 16; i++)
+        for (let p = 0; p < 28 * 28 * 4; p++) {
+          const [y, x, c] = [Math.floor(p / 112), Math.floor(p / 4) % 28, p % 4];
+          const at = ((Math.floor(i / 4) * 28 + y) * 112 + (i % 4) * 28 + x) * 4 + c;
+          worst = Math.max(worst, Math.abs(data[at] - ours.values[i * 3136 + p]));
+        }
+      return worst;
+    };
+    expect(worstAgainst(sevens)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+    // The label steers: the same latents as ones differ.
+    expect(worstAgainst(ones)).toBeGreaterThan(100);
+    // The digits panel kept its own model and state.
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+  });
+
   it('inverts scans of ink on paper, fine-tunes on them, and keeps the model across a reload', async () => {
     const digits = await loadMnist('test', { limit: DIGITS });
     await page.setInputFiles(
