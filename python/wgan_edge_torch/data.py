@@ -1,5 +1,6 @@
 """Training data from the files wgan-edge reads: the toy sets, MNIST and Fashion-MNIST idx files,
-and folders of PNG/JPEG images (src/cli/data.ts, src/node/mnist.ts, src/data/*.ts).
+emoji artwork as arrays wgan-edge wrote, and folders of PNG/JPEG images (src/cli/data.ts,
+src/node/mnist.ts, src/node/emoji.ts, src/data/*.ts).
 
 A data set gives batches NHWC (or [n, 2]) in the generator's output range, drawn with
 replacement by the caller's torch.Generator, on the device the images were put on.
@@ -13,6 +14,7 @@ import torch
 
 TOY_NAMES = ('8gaussians', '25gaussians', 'swissroll')
 MNIST_SETS = ('mnist', 'fashion-mnist')
+LABELLED_SETS = MNIST_SETS + ('emoji',)
 FASHION_DIRECTORY = '/usr/share/datasets/fashion-mnist'
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg')
 IDX_IMAGES_MAGIC = 0x00000803
@@ -20,6 +22,11 @@ IDX_LABELS_MAGIC = 0x00000801
 IDX_HEADER = 16
 IDX_LABELS_HEADER = 8
 MNIST_CLASSES = 10
+# src/node/emoji.ts: EMOJI_CATEGORIES (nine), 32x32 RGB on white.
+EMOJI_CLASSES = 9
+EMOJI_SHAPE = (32, 32, 3)
+EMOJI_FILES = ('images.npy', 'labels.npy')
+EMOJI_WRITE = 'npx vitest run --config scripts/vitest.config.ts scripts/emoji_arrays.script.ts (OUT=DIR; see docs/pytorch.md)'
 SIDE = 28
 TRAIN_COUNT = 60000
 # ITU-R BT.601 luma, as src/data/image_pixels.ts converts colour to grey.
@@ -158,6 +165,32 @@ def load_mnist(name, directory=None, with_labels=False):
     return images, read_idx_labels(path.replace('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'), len(images))
 
 
+def load_emoji_arrays(directory):
+    """The emoji set as src/node/emoji.ts saveEmojiArrays writes it (no PNG decoder needed here):
+    DIR/images.npy, uint8 [n, 32, 32, 3] RGB on white, and DIR/labels.npy, uint8 [n] in 0..8
+    (EMOJI_CATEGORIES' order). Returns (images, labels)."""
+    if directory is None:
+        raise FileNotFoundError(f'--data emoji reads {EMOJI_FILES[0]} and {EMOJI_FILES[1]} from --data-dir DIR; write them with {EMOJI_WRITE}')
+    paths = [os.path.join(directory, name) for name in EMOJI_FILES]
+    arrays = []
+    for path in paths:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f'{path} is missing; write it with {EMOJI_WRITE}')
+        try:
+            arrays.append(np.load(path, allow_pickle=False))
+        except ValueError as e:
+            raise ValueError(f'{path}: not a readable .npy file ({e})') from e
+    (images, labels), (images_path, labels_path) = arrays, paths
+    if images.dtype != np.uint8 or images.ndim != 4 or tuple(images.shape[1:]) != EMOJI_SHAPE or len(images) == 0:
+        raise ValueError(f'{images_path}: expected uint8 [n, 32, 32, 3] with n >= 1, got {images.dtype} {list(images.shape)}')
+    if labels.dtype != np.uint8 or labels.shape != (len(images),):
+        raise ValueError(f'{labels_path}: expected uint8 [{len(images)}] (one label per image), got {labels.dtype} {list(labels.shape)}')
+    bad = np.flatnonzero(labels >= EMOJI_CLASSES)
+    if bad.size:
+        raise ValueError(f'{labels_path} holds label {labels[bad[0]]} at index {bad[0]}; classes are 0..{EMOJI_CLASSES - 1}')
+    return images, labels
+
+
 def to_image_array(rgba, size, channels):
     """src/data/image_pixels.ts toImageArray: composite on white, area-average to size x size,
     keep luma (1 channel) or RGB (3), round to uint8."""
@@ -203,28 +236,31 @@ def is_greyscale(rgba):
 
 
 def resolve_data(spec, data_dir=None, invert=False, conditional=False):
-    """--data: (kind of network it trains, loader(output_range, device)), as src/cli/data.ts picks.
-    conditional: the data's labels come too (the loader's data has .classes); MNIST's sets only."""
-    if conditional and spec not in MNIST_SETS:
-        raise ValueError(f"--conditional needs labelled data: {', '.join(MNIST_SETS)}, not --data {spec}")
+    """--data: (kind of network it trains, its classes or None, loader(output_range, device)), as
+    src/cli/data.ts picks. conditional: the data's labels come too (the loader's data has .classes)."""
+    if conditional and spec not in LABELLED_SETS:
+        raise ValueError(f"--conditional needs labelled data: {', '.join(LABELLED_SETS)}, not --data {spec}")
+    if invert and (spec in TOY_NAMES or spec in LABELLED_SETS):
+        raise ValueError(f'--invert flips a folder of images, not --data {spec}')
     if spec in TOY_NAMES:
-        if invert:
-            raise ValueError(f'--invert flips a folder of images, not --data {spec}')
-        return 'mlp', lambda output_range, device: ToyData(spec, device)
+        return 'mlp', None, lambda output_range, device: ToyData(spec, device)
+    if spec == 'emoji':
+        images, labels = load_emoji_arrays(data_dir)
+        if conditional:
+            return 'dcgan32', EMOJI_CLASSES, lambda output_range, device: ImageData(images, output_range, device, labels, EMOJI_CLASSES)
+        return 'dcgan32', None, lambda output_range, device: ImageData(images, output_range, device)
     if spec in MNIST_SETS:
-        if invert:
-            raise ValueError(f'--invert flips a folder of images, not --data {spec}')
         if conditional:
             images, labels = load_mnist(spec, data_dir, with_labels=True)
-            return 'dcgan28', lambda output_range, device: ImageData(images, output_range, device, labels, MNIST_CLASSES)
+            return 'dcgan28', MNIST_CLASSES, lambda output_range, device: ImageData(images, output_range, device, labels, MNIST_CLASSES)
         images = load_mnist(spec, data_dir)
-        return 'dcgan28', lambda output_range, device: ImageData(images, output_range, device)
+        return 'dcgan28', None, lambda output_range, device: ImageData(images, output_range, device)
     if not os.path.isdir(spec):
-        raise ValueError(f"--data must be one of {', '.join(TOY_NAMES + MNIST_SETS)} or a folder of PNG/JPEG images; '{spec}' is none")
+        raise ValueError(f"--data must be one of {', '.join(TOY_NAMES + LABELLED_SETS)} or a folder of PNG/JPEG images; '{spec}' is none")
     _, decoded = read_image_folder(spec)
     grey = all(is_greyscale(image) for image in decoded)
     size, channels = (28, 1) if grey else (32, 3)
     images = np.stack([to_image_array(image, size, channels) for image in decoded])
     if invert:
         images = 255 - images
-    return ('dcgan28' if grey else 'dcgan32'), lambda output_range, device: ImageData(images, output_range, device)
+    return ('dcgan28' if grey else 'dcgan32'), None, lambda output_range, device: ImageData(images, output_range, device)

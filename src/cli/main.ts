@@ -23,11 +23,12 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--latents Z.npy (the samples of these [n, latentDim] latents instead of a seed's)]
           [--format uint8|float32 (how a .npy stores images; default uint8)]
           [--label K (a conditional model's class; default: uniformly random labels)]
-  eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist
-          [--n N] [--seed S] [--truncation T (digit sets; as sample's)]
+  eval    --model DIR|<shipped name> --data 8gaussians|25gaussians|swissroll|mnist|fashion-mnist|emoji
+          [--n N (default 2048; emoji 900)] [--seed S] [--truncation T (image sets; as sample's)]
   info    the backends here and what auto picks
   demo    [--port P (default 8080)]: serves the demo page on localhost (mnist sampled and
-          fine-tuned on your images, the family trained on toy sets, all in Web Workers);
+          fine-tuned on your images, mnist-conditional by the class picked, the family trained
+          on toy sets, all in Web Workers);
           a --backend other than auto goes to the page
 
   Every command: [--backend auto|webgpu|wasm|cpu] [--threads N (WASM threads, 1-8; default cores / 2)]

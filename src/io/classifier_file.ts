@@ -1,14 +1,10 @@
 /**
- * The project's MNIST classifier on disk: `classifier.json` (architecture, provenance and one
- * weights-manifest group) beside `classifier.bin`, in the shard layout of model folders.
+ * The project's classifiers (MNIST's, the emoji categories') on disk: `classifier.json`
+ * (architecture, provenance and one weights-manifest group) beside `classifier.bin`, in the
+ * shard layout of model folders.
  * Storage-agnostic like codec.ts; src/node/classifier_files.ts reads and writes folders.
  */
-import {
-  CLASSIFIER_CLASSES,
-  CLASSIFIER_FEATURES,
-  CLASSIFIER_INPUT_SHAPE,
-  classifierParams,
-} from '../models/classifier';
+import { CLASSIFIER_ARCHS, classifierParams, MNIST_CLASSIFIER, type ClassifierArch } from '../models/classifier';
 import { assignParams, disposeParams, type Params } from '../nn/params';
 import { checkWeightGroup, decodeWeightGroup, encodeWeightGroup, type ShardReader } from './codec';
 import { ModelFormatError, type NamedArrays, type Provenance, type WeightGroup, type WeightStorage } from './format';
@@ -16,24 +12,19 @@ import { ModelFormatError, type NamedArrays, type Provenance, type WeightGroup, 
 export const CLASSIFIER_FORMAT = 'wgan-edge/classifier';
 export const CLASSIFIER_FORMAT_VERSION = 1;
 export const CLASSIFIER_JSON = 'classifier.json';
-/** Names the architecture classifierParams builds, so a file for another net is refused. */
-export const CLASSIFIER_ARCHITECTURE = {
-  kind: 'mnist-classifier',
-  inputShape: CLASSIFIER_INPUT_SHAPE,
-  classes: CLASSIFIER_CLASSES,
-  features: CLASSIFIER_FEATURES,
-};
-
 export interface ClassifierJson {
   format: typeof CLASSIFIER_FORMAT;
   formatVersion: number;
-  architecture: typeof CLASSIFIER_ARCHITECTURE;
+  /** One of the architectures classifierParams builds (CLASSIFIER_ARCHS), so a file for another net is refused. */
+  architecture: ClassifierArch;
   /** Training facts, test accuracy among them. */
   provenance: Provenance;
   weightsManifest: [WeightGroup];
 }
 
 export interface ClassifierContents {
+  /** Which classifier (default: MNIST's). */
+  architecture?: ClassifierArch;
   provenance: Provenance;
   weights: NamedArrays;
 }
@@ -46,7 +37,7 @@ export async function encodeClassifier(
   const json: ClassifierJson = {
     format: CLASSIFIER_FORMAT,
     formatVersion: CLASSIFIER_FORMAT_VERSION,
-    architecture: CLASSIFIER_ARCHITECTURE,
+    architecture: contents.architecture ?? MNIST_CLASSIFIER,
     provenance: contents.provenance,
     weightsManifest: [group],
   };
@@ -74,9 +65,10 @@ export async function decodeClassifier(
       'unsupported-version',
     );
   }
-  if (JSON.stringify(c.architecture) !== JSON.stringify(CLASSIFIER_ARCHITECTURE)) {
+  const architecture = CLASSIFIER_ARCHS.find((a) => JSON.stringify(a) === JSON.stringify(c.architecture));
+  if (architecture == null) {
     fail(
-      `describes architecture ${JSON.stringify(c.architecture)}; this wgan-edge builds ${JSON.stringify(CLASSIFIER_ARCHITECTURE)}.`,
+      `describes architecture ${JSON.stringify(c.architecture)}; this wgan-edge builds ${CLASSIFIER_ARCHS.map((a) => JSON.stringify(a)).join(' or ')}.`,
     );
   }
   const groups = c.weightsManifest;
@@ -86,12 +78,12 @@ export async function decodeClassifier(
   const group = (groups as WeightGroup[])[0];
   checkWeightGroup(group, fail);
   const weights = await decodeWeightGroup(group, readShard, where, CLASSIFIER_JSON);
-  return { provenance: c.provenance ?? {}, weights };
+  return { architecture, provenance: c.provenance ?? {}, weights };
 }
 
 /** Fresh variables holding a decoded classifier's weights; throws naming `source` on a mismatch. */
 export function classifierFromContents(contents: ClassifierContents, source: string): Params {
-  const params = classifierParams(0);
+  const params = classifierParams(0, contents.architecture ?? MNIST_CLASSIFIER);
   try {
     assignParams(params, contents.weights, `${source}: classifier weights`);
   } catch (e) {

@@ -1,17 +1,18 @@
 /**
- * The project's image-quality measure for 28x28 digits, from its own MNIST classifier
- * (src/models/classifier.ts): the Frechet distance between the classifier's penultimate
- * features of generated and of real held-out images, with a real-vs-real baseline of the same
- * sizes to read it against, plus the classes the generated samples fall in and how confidently.
+ * The project's image-quality measure, from its own classifiers (src/models/classifier.ts:
+ * MNIST's for 28x28 digits, the emoji categories' for 32x32 colour emoji; the parameters say
+ * which): the Frechet distance between the classifier's penultimate features of generated and
+ * of real held-out images, with a real-vs-real baseline of the same sizes to read it against,
+ * plus the classes the generated samples fall in and how confidently.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageArray } from '../data/images';
 import {
   CLASSIFIER_CLASSES,
-  CLASSIFIER_FEATURES,
-  CLASSIFIER_INPUT_SHAPE,
+  classifierArch,
   classifierFeatures,
   classifierHead,
+  type ClassifierArch,
 } from '../models/classifier';
 import type { Network } from '../models/network';
 import type { ParamTensors } from '../nn/params';
@@ -28,14 +29,14 @@ const BATCH = 500;
 /** Default seed of the real subsets, so a model card's numbers can be recomputed. */
 const REAL_SUBSET_SEED = 0;
 
-/** Images N x 28 x 28 x 1 in [0, 1]: a tensor, bare floats, or an image array (uint8 is 0..255). */
+/** Images [n, ...the classifier's inputShape] in [0, 1]: a tensor, bare floats, or an image array (uint8 is 0..255). */
 export type Images = tf.Tensor | Float32Array | ImageArray;
 
 export interface ClassifierOutputs {
   count: number;
-  /** count x 128, row-major. */
+  /** count x features (128), row-major. */
   features: Float32Array;
-  /** count x 10 softmax probabilities, row-major. */
+  /** count x classes softmax probabilities, row-major. */
   probabilities: Float32Array;
 }
 
@@ -44,7 +45,7 @@ export interface ClassifierQuality {
   confidentShare: number;
   /** The same share for real subset B: what the classifier gives real images (its own ceiling). */
   realConfidentShare: number;
-  /** Share of generated samples whose top class is each digit 0..9. */
+  /** Share of generated samples whose top class is each class (digit 0..9, emoji category 0..8). */
   classShares: number[];
   /** Frechet distance of generated vs real features (lower is better). */
   frechet: number;
@@ -64,7 +65,8 @@ export async function classifierOutputs(
   what = 'images',
   indices?: Int32Array,
 ): Promise<ClassifierOutputs> {
-  const source = imageSource(images, what);
+  const { inputShape, classes, features: width } = classifierArch(params);
+  const source = imageSource(images, what, inputShape);
   const picked = indices ?? Int32Array.from({ length: source.count }, (_, i) => i);
   const bad = picked.findIndex((i) => !(i >= 0 && i < source.count));
   if (bad >= 0)
@@ -73,16 +75,16 @@ export async function classifierOutputs(
       'bad-metric-input',
     );
   const count = picked.length;
-  const features = new Float32Array(count * CLASSIFIER_FEATURES);
-  const probabilities = new Float32Array(count * CLASSIFIER_CLASSES);
+  const features = new Float32Array(count * width);
+  const probabilities = new Float32Array(count * classes);
   for (let start = 0; start < count; start += BATCH) {
     const [f, p] = tf.tidy(() => {
       const f = classifierFeatures(params, source.take(picked.subarray(start, start + BATCH)));
       return [f, tf.softmax(classifierHead(params, f))];
     });
     try {
-      features.set(await f.data<'float32'>(), start * CLASSIFIER_FEATURES);
-      probabilities.set(await p.data<'float32'>(), start * CLASSIFIER_CLASSES);
+      features.set(await f.data<'float32'>(), start * width);
+      probabilities.set(await p.data<'float32'>(), start * classes);
     } finally {
       f.dispose();
       p.dispose();
@@ -91,18 +93,46 @@ export async function classifierOutputs(
   return { count, features, probabilities };
 }
 
-/** Top class of each row of `probabilities`. */
-export function predictedClasses(probabilities: Float32Array): Uint8Array {
-  const count = probabilities.length / CLASSIFIER_CLASSES;
+/** Top class of each row of `probabilities` (rows of `classes`, MNIST's 10 by default). */
+export function predictedClasses(probabilities: Float32Array, classes = CLASSIFIER_CLASSES): Uint8Array {
+  const count = probabilities.length / classes;
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     let best = 0;
-    for (let c = 1; c < CLASSIFIER_CLASSES; c++) {
-      if (probabilities[i * CLASSIFIER_CLASSES + c] > probabilities[i * CLASSIFIER_CLASSES + best]) best = c;
+    for (let c = 1; c < classes; c++) {
+      if (probabilities[i * classes + c] > probabilities[i * classes + best]) best = c;
     }
     out[i] = best;
   }
   return out;
+}
+
+/**
+ * The classifier's accuracy on labelled images, per class: entry k is the share of the images
+ * labelled k that it puts in class k (NaN for a class with no image). On real images of a
+ * generator's training set, the ceiling of that generator's label accuracy.
+ */
+export async function classAccuracy(
+  params: ParamTensors,
+  images: Images,
+  labels: ArrayLike<number>,
+  what = 'labelled images',
+): Promise<number[]> {
+  const { classes } = classifierArch(params);
+  const { count, probabilities } = await classifierOutputs(params, images, what);
+  if (labels.length !== count)
+    throw new ConfigError(`${what}: ${count} images but ${labels.length} labels`, 'bad-metric-input');
+  const predicted = predictedClasses(probabilities, classes);
+  const right = new Array<number>(classes).fill(0);
+  const total = new Array<number>(classes).fill(0);
+  for (let i = 0; i < count; i++) {
+    const label = labels[i];
+    if (!(Number.isInteger(label) && label >= 0 && label < classes))
+      throw new ConfigError(`${what}: label ${label} at index ${i} is outside 0..${classes - 1}`, 'bad-metric-input');
+    total[label]++;
+    if (predicted[i] === label) right[label]++;
+  }
+  return right.map((r, k) => r / total[k]);
 }
 
 /**
@@ -117,8 +147,9 @@ export async function classifierQuality(
   real: Images,
   options: { seed?: number } = {},
 ): Promise<ClassifierQuality> {
-  const n = imageSource(generated, 'generated images').count;
-  const realCount = imageSource(real, 'real images').count;
+  const { inputShape, classes: classCount, features: width } = classifierArch(params);
+  const n = imageSource(generated, 'generated images', inputShape).count;
+  const realCount = imageSource(real, 'real images', inputShape).count;
   if (n < 2)
     throw new ConfigError(`classifier quality: needs at least 2 generated images, got ${n}`, 'bad-metric-input');
   if (realCount < 2 * n) {
@@ -134,20 +165,16 @@ export async function classifierQuality(
     'real images',
     randomSubset(realCount, 2 * n, options.seed ?? REAL_SUBSET_SEED),
   );
-  const realA = featureStats(ref.features.subarray(0, n * CLASSIFIER_FEATURES), CLASSIFIER_FEATURES, 'real subset A');
-  const realB = featureStats(
-    ref.features.subarray(n * CLASSIFIER_FEATURES, 2 * n * CLASSIFIER_FEATURES),
-    CLASSIFIER_FEATURES,
-    'real subset B',
-  );
-  const generatedStats = featureStats(gen.features, CLASSIFIER_FEATURES, 'generated features');
+  const realA = featureStats(ref.features.subarray(0, n * width), width, 'real subset A');
+  const realB = featureStats(ref.features.subarray(n * width, 2 * n * width), width, 'real subset B');
+  const generatedStats = featureStats(gen.features, width, 'generated features');
 
-  const classes = predictedClasses(gen.probabilities);
-  const counts = new Array<number>(CLASSIFIER_CLASSES).fill(0);
+  const classes = predictedClasses(gen.probabilities, classCount);
+  const counts = new Array<number>(classCount).fill(0);
   for (const c of classes) counts[c]++;
   return {
-    confidentShare: confidentShare(gen.probabilities),
-    realConfidentShare: confidentShare(ref.probabilities.subarray(n * CLASSIFIER_CLASSES)),
+    confidentShare: confidentShare(gen.probabilities, classCount),
+    realConfidentShare: confidentShare(ref.probabilities.subarray(n * classCount), classCount),
     classShares: counts.map((c) => c / n),
     frechet: frechetFromStats(generatedStats, realA),
     frechetRealBaseline: frechetFromStats(realB, realA),
@@ -155,21 +182,18 @@ export async function classifierQuality(
   };
 }
 
-/** Share of rows (softmax probabilities) whose top class probability exceeds CONFIDENT_PROBABILITY. */
-function confidentShare(probabilities: Float32Array): number {
-  const rows = probabilities.length / CLASSIFIER_CLASSES;
+/** Share of rows (softmax probabilities of `classes`) whose top class probability exceeds CONFIDENT_PROBABILITY. */
+function confidentShare(probabilities: Float32Array, classes: number): number {
+  const rows = probabilities.length / classes;
   let confident = 0;
   for (let i = 0; i < rows; i++) {
-    if (
-      Math.max(...probabilities.subarray(i * CLASSIFIER_CLASSES, (i + 1) * CLASSIFIER_CLASSES)) > CONFIDENT_PROBABILITY
-    )
-      confident++;
+    if (Math.max(...probabilities.subarray(i * classes, (i + 1) * classes)) > CONFIDENT_PROBABILITY) confident++;
   }
   return confident / rows;
 }
 
 /**
- * classifierQuality of `n` samples of a 28x28x1 generator (latents seeded by `seed`, truncated
+ * classifierQuality of `n` samples of a generator of the classifier's input shape (latents seeded by `seed`, truncated
  * as the sampling API does when `truncation` is given), drawn in batches; a [-1, 1] generator's
  * samples are mapped to [0, 1] first. A conditional generator's labels are drawn uniformly, as
  * sampleGenerator draws them without a label.
@@ -182,16 +206,16 @@ export async function generatorClassifierQuality(
   seed: number,
   truncation?: number,
 ): Promise<ClassifierQuality> {
-  checkClassifierGenerator(generator);
+  const arch = checkClassifierGenerator(generator, classifier);
   if (!Number.isInteger(n) || n < 2)
     throw new ConfigError(`classifier quality: n must be an integer >= 2, got ${n}`, 'bad-metric-input');
-  return classifierQuality(classifier, await generatedImages(generator, n, seed, truncation), real, { seed });
+  return classifierQuality(classifier, await generatedImages(generator, arch, n, seed, truncation), real, { seed });
 }
 
 /**
  * A conditional generator's per-label accuracy: for each label k, the share of `perLabel`
  * samples drawn with label k (latents seeded from `seed`) that the classifier puts in class k.
- * The generator's labels must be the classifier's classes (0..9).
+ * The generator's labels must be the classifier's classes (digits 0..9, emoji categories 0..8).
  */
 export async function generatorLabelAccuracy(
   generator: Network,
@@ -200,16 +224,16 @@ export async function generatorLabelAccuracy(
   seed: number,
   truncation?: number,
 ): Promise<number[]> {
-  checkClassifierGenerator(generator);
+  const arch = checkClassifierGenerator(generator, classifier);
   const classes = generator.config.labels;
   if (classes == null)
     throw new ConfigError(
       'label accuracy: the generator is unconditional, it has no labels to check',
       'bad-metric-input',
     );
-  if (classes > CLASSIFIER_CLASSES)
+  if (classes > arch.classes)
     throw new ConfigError(
-      `label accuracy: the generator has ${classes} labels, the classifier ${CLASSIFIER_CLASSES} classes`,
+      `label accuracy: the generator has ${classes} labels, the classifier ${arch.classes} classes`,
       'bad-metric-input',
     );
   if (!Number.isInteger(perLabel) || perLabel < 1)
@@ -219,34 +243,37 @@ export async function generatorLabelAccuracy(
   for (let label = 0; label < classes; label++) {
     const { probabilities } = await classifierOutputs(
       classifier,
-      await generatedImages(generator, perLabel, rng.seed(), truncation, label),
+      await generatedImages(generator, arch, perLabel, rng.seed(), truncation, label),
       `samples of label ${label}`,
     );
-    accuracy.push(predictedClasses(probabilities).filter((c) => c === label).length / perLabel);
+    accuracy.push(predictedClasses(probabilities, arch.classes).filter((c) => c === label).length / perLabel);
   }
   return accuracy;
 }
 
-function checkClassifierGenerator(generator: Network): void {
+function checkClassifierGenerator(generator: Network, classifier: ParamTensors): ClassifierArch {
+  const arch = classifierArch(classifier);
   const { outputShape } = generator.config;
-  if (outputShape.join() !== CLASSIFIER_INPUT_SHAPE.join()) {
+  if (outputShape.join() !== arch.inputShape.join()) {
     throw new ConfigError(
-      `classifier quality: the generator makes [${outputShape}] samples; the classifier reads [${CLASSIFIER_INPUT_SHAPE}]`,
+      `classifier quality: the generator makes [${outputShape}] samples; the classifier reads [${arch.inputShape}]`,
       'bad-metric-input',
     );
   }
+  return arch;
 }
 
 /** `n` samples in [0, 1], drawn BATCH at a time (each batch's latents and labels from its own seed). */
 async function generatedImages(
   generator: Network,
+  arch: ClassifierArch,
   n: number,
   seed: number,
   truncation?: number,
   label?: number,
 ): Promise<Float32Array> {
   const { outputRange, latentDim, labels: classes } = generator.config;
-  const sampleSize = CLASSIFIER_INPUT_SHAPE.reduce((a, b) => a * b, 1);
+  const sampleSize = arch.inputShape.reduce((a, b) => a * b, 1);
   const samples = new Float32Array(n * sampleSize);
   const rng = new Rng(seed);
   for (let start = 0; start < n; start += BATCH) {
@@ -270,14 +297,18 @@ async function generatedImages(
 }
 
 /** Checks the images' shape and range, and gives the images at given indices as a float tensor in [0, 1]. */
-function imageSource(images: Images, what: string): { count: number; take: (indices: Int32Array) => tf.Tensor4D } {
-  const sampleSize = CLASSIFIER_INPUT_SHAPE.reduce((a, b) => a * b, 1);
-  const shape4 = (n: number) => [n, ...CLASSIFIER_INPUT_SHAPE] as [number, number, number, number];
+function imageSource(
+  images: Images,
+  what: string,
+  inputShape: number[],
+): { count: number; take: (indices: Int32Array) => tf.Tensor4D } {
+  const sampleSize = inputShape.reduce((a, b) => a * b, 1);
+  const shape4 = (n: number) => [n, ...inputShape] as [number, number, number, number];
   if (images instanceof tf.Tensor) {
     const trailing = images.shape.slice(1);
-    if (images.rank !== 4 || trailing.some((d, i) => d !== CLASSIFIER_INPUT_SHAPE[i])) {
+    if (images.rank !== 4 || trailing.some((d, i) => d !== inputShape[i])) {
       throw new ConfigError(
-        `${what}: expected a tensor [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got [${images.shape.join(', ')}]`,
+        `${what}: expected a tensor [n, ${inputShape.join(', ')}], got [${images.shape.join(', ')}]`,
         'bad-metric-input',
       );
     }
@@ -296,16 +327,16 @@ function imageSource(images: Images, what: string): { count: number; take: (indi
   }
   if (!isArray) {
     const shape = (images as ImageArray).shape;
-    if (!Array.isArray(shape) || shape.length !== 4 || shape.slice(1).some((d, i) => d !== CLASSIFIER_INPUT_SHAPE[i])) {
+    if (!Array.isArray(shape) || shape.length !== 4 || shape.slice(1).some((d, i) => d !== inputShape[i])) {
       throw new ConfigError(
-        `${what}: expected an image array of shape [n, ${CLASSIFIER_INPUT_SHAPE.join(', ')}], got ${JSON.stringify(shape)}`,
+        `${what}: expected an image array of shape [n, ${inputShape.join(', ')}], got ${JSON.stringify(shape)}`,
         'bad-metric-input',
       );
     }
   }
   if (data.length % sampleSize !== 0) {
     throw new ConfigError(
-      `${what}: ${data.length} values are not a whole number of ${CLASSIFIER_INPUT_SHAPE.join('x')} images`,
+      `${what}: ${data.length} values are not a whole number of ${inputShape.join('x')} images`,
       'bad-metric-input',
     );
   }

@@ -122,7 +122,7 @@ describeWithTorch('PyTorch twin: conditional models', () => {
     expect(wrongCount.code).toBe(1);
     expect(wrongCount.stderr).toMatch(/labels must have shape \[12\] \(one per latent\), got \[2\]/);
     expect(toy.code).toBe(2);
-    expect(toy.stderr).toMatch(/--conditional needs labelled data: mnist, fashion-mnist, not --data 8gaussians/);
+    expect(toy.stderr).toMatch(/--conditional needs labelled data: mnist, fashion-mnist, emoji, not --data 8gaussians/);
     expect(trainedToy.code, trainedToy.stderr).toBe(0);
     const toyZ = join(dir, 'toy_z.npy');
     await writeNpy(toyZ, new Float32Array(4), [2, 2]);

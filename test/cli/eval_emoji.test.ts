@@ -1,0 +1,121 @@
+// `wgan-edge eval --data emoji` (the built dist/cli.cjs) on a tiny untrained 9-label colour
+// model. With Noto Emoji installed (npm install --no-save emoji-datasource-google@16) it scores
+// the samples with the shipped emoji classifier, and its realLabelAccuracy equals that
+// classifier's per-category accuracy on the Noto images counted here; without the package
+// (a fresh clone) it says what to install.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../src/index';
+import { initBackend } from '../../src/backend/init';
+import { classifierFromContents } from '../../src/io/classifier_file';
+import { saveModelDir } from '../../src/io/node_files';
+import { classifierOutputs } from '../../src/metrics/classifier_quality';
+import { createGenerator } from '../../src/models';
+import { archConfig } from '../../src/models/config';
+import { disposeParams, readParams } from '../../src/nn/params';
+import { loadClassifierDir } from '../../src/node/classifier_files';
+import { EMOJI_PACKAGE, loadEmoji } from '../../src/node/emoji';
+
+const CLI = join(__dirname, '../../dist/cli.cjs');
+const CLASSIFIER_DIR = 'models/classifiers/emoji';
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('node', [CLI, ...args], { timeout: 300_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const installed = (() => {
+  try {
+    createRequire(__filename).resolve(`${EMOJI_PACKAGE}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A model folder of an untrained generator of `kind` with 9 labels. */
+async function tinyModel(dir: string, kind: 'dcgan32' | 'dcgan28'): Promise<string> {
+  const arch = archConfig(kind, { dim: 4, labels: 9 });
+  const generator = createGenerator(arch, 1);
+  const out = join(dir, kind);
+  await saveModelDir(out, {
+    architecture: { ...arch },
+    latentDim: arch.latentDim,
+    outputShape: arch.outputShape,
+    outputRange: arch.outputRange,
+    provenance: {},
+    generator: await readParams(generator.params),
+  });
+  disposeParams(generator.params);
+  return out;
+}
+
+describe('wgan-edge eval --data emoji', () => {
+  let dir: string;
+  let colour: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wgan-edge-eval-emoji-'));
+    await initBackend({ backend: 'cpu' });
+    colour = await tinyModel(dir, 'dcgan32');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.runIf(!installed)('without the Noto package, names the install', async () => {
+    const r = await cli('eval', '--model', colour, '--data', 'emoji', '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--data emoji: .*'emoji-datasource-google' is not installed: npm install --no-save emoji-datasource-google@16/,
+    );
+  });
+
+  it.runIf(installed)(
+    "scores per label, and gives the classifier's own per-category accuracy on the Noto images as the ceiling",
+    async () => {
+      const r = await cli('eval', '--model', colour, '--data', 'emoji', '--n', '90', '--backend', 'cpu');
+      expect(r.code, r.stderr).toBe(0);
+      const q = JSON.parse(r.stdout);
+      expect(q).toMatchObject({ data: 'emoji', samples: 90, labelSamples: 10, frechetSamples: 90 });
+      expect(q.labelAccuracy).toHaveLength(9);
+      for (const a of q.labelAccuracy) expect(Number.isInteger(a * 10)).toBe(true);
+      expect(q.classShares).toHaveLength(9);
+      // The real-vs-real floor sits below an untrained model's distance.
+      expect(q.frechet).toBeGreaterThan(q.frechetRealBaseline);
+
+      // The ceiling, counted here from the classifier's probabilities on every Noto image.
+      const noto = await loadEmoji();
+      const classifier = classifierFromContents(await loadClassifierDir(CLASSIFIER_DIR), CLASSIFIER_DIR);
+      const { probabilities } = await classifierOutputs(classifier, noto.images);
+      disposeParams(classifier);
+      const right = new Array<number>(9).fill(0);
+      const total = new Array<number>(9).fill(0);
+      noto.labels.forEach((label, i) => {
+        const row = Array.from(probabilities.subarray(i * 9, i * 9 + 9));
+        total[label]++;
+        if (row.indexOf(Math.max(...row)) === label) right[label]++;
+      });
+      const ceiling = right.map((r, k) => r / total[k]);
+      expect(q.realLabelAccuracy).toHaveLength(9);
+      q.realLabelAccuracy.forEach((a: number, k: number) => expect(a).toBeCloseTo(ceiling[k], 9));
+      expect(q.realLabelAccuracyMean).toBeCloseTo(ceiling.reduce((a, b) => a + b, 0) / 9, 9);
+
+      const count = noto.images.shape[0];
+      const half = Math.floor(count / 2);
+      const tooMany = await cli('eval', '--model', colour, '--data', 'emoji', '--n', String(half + 1));
+      expect(tooMany.code).toBe(2);
+      expect(tooMany.stderr).toContain(
+        `--n ${half + 1}: the emoji measures compare with two disjoint sets of --n real emoji (of ${count}), so --n is at most ${half}.`,
+      );
+      const grey = await cli('eval', '--model', await tinyModel(dir, 'dcgan28'), '--data', 'emoji', '--n', '90');
+      expect(grey.code).toBe(2);
+      expect(grey.stderr).toMatch(/makes \[28,28,1\] samples; --data emoji needs \[32,32,3\]/);
+    },
+    600_000,
+  );
+});
