@@ -141,17 +141,10 @@ const RECIPES = {
       'Noto Emoji images by Google, Apache License 2.0 (the package emoji-datasource-google is MIT); credit: Noto Emoji, https://github.com/googlefonts/noto-emoji',
     notes:
       'Class-conditional on the nine categories (labels in the order of EMOJI_CATEGORIES in src/node/emoji.ts). Scored by the emoji classifier (models/classifiers/emoji), trained on Twemoji, other artwork of the same emoji, and compared with the Noto images themselves (the set has no test split); that classifier reads 67.1% of the real Noto images right (34-99% per category), the most the per-label accuracy can show. Trained in the PyTorch twin (`--twin`) on one CPU thread, 2.4 s a step on average on the shared 2-core machine; at step 1600 the per-label accuracy read 28.1% (chance 11%; flags 80%) and the Frechet distance 265.7, 3.3 times the real-vs-real floor 80.6 (eval, seed 1): see docs/models.md.',
-    classes: [
-      'Smileys & Emotion',
-      'People & Body',
-      'Animals & Nature',
-      'Food & Drink',
-      'Travel & Places',
-      'Activities',
-      'Objects',
-      'Symbols',
-      'Flags',
-    ],
+    // The categories in label order, as the loader defines them.
+    get classes() {
+      return [...library().EMOJI_CATEGORIES];
+    },
   },
   'fashion-mnist': {
     train: [
@@ -181,6 +174,13 @@ const RECIPES = {
     classes: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
   },
 };
+
+/** The built library (dist/index.node.cjs), loaded when a recipe first needs it. */
+let built;
+function library() {
+  built ??= createRequire(import.meta.url)(join(ROOT, 'dist', 'index.node.cjs'));
+  return built;
+}
 
 /** The PyTorch twin's command line (python3 -m wgan_edge_torch), run from the repository root. */
 function twin(args) {
@@ -240,7 +240,7 @@ async function main(name, extra) {
   let run = join(ROOT, 'checkpoints', name);
   if (recipe.from != null) {
     // A conversion of a shipped conditional model (labelsAsComponents), its curve that model's run.
-    const lib = createRequire(import.meta.url)(join(ROOT, 'dist', 'index.node.cjs'));
+    const lib = library();
     const source = join(ROOT, 'models', recipe.from);
     run = join(ROOT, 'checkpoints', `${name}-converted`);
     await lib.saveModelDir(run, lib.labelsAsComponents(await lib.loadModelDir(source), source), 'float16');

@@ -1,5 +1,5 @@
 /** Model contents <-> networks: what a trainer exports, and the generator a model file rebuilds. */
-import { createGenerator, paramShapes } from '../models';
+import { createGenerator, paramShapes, PROJECTION } from '../models';
 import { validateArch, type ArchConfig } from '../models/config';
 import { mixtureArchOf, mixtureKernel } from '../models/labels_as_components';
 import type { Network } from '../models/network';
@@ -112,6 +112,9 @@ function shapesOf(params: ParamTensors): Record<string, number[]> {
   return Object.fromEntries(Object.entries(params).map(([name, t]) => [name, [...t.shape]]));
 }
 
+/** The generator's first (dense) layer, whose kernel reads the latent and the one-hot label. */
+const INPUT_KERNEL = 'input/kernel';
+
 /**
  * A class-conditional model read as an unconditional one whose latent mixture has a component
  * per label (component k draws label k; models/labels_as_components.ts): the generator's input
@@ -129,7 +132,7 @@ export function labelsAsComponents(model: ModelContents, source: string): ModelC
   const critic =
     model.critic == null
       ? undefined
-      : Object.fromEntries(Object.entries(model.critic).filter(([name]) => name !== CRITIC_PROJECTION));
+      : Object.fromEntries(Object.entries(model.critic).filter(([name]) => name !== `${PROJECTION}/kernel`));
   return {
     ...model,
     architecture: mixture as unknown as Record<string, unknown>,
@@ -144,8 +147,3 @@ export function labelsAsComponents(model: ModelContents, source: string): ModelC
     provenance: { ...model.provenance, labelsAsComponents: arch.labels },
   };
 }
-
-/** The generator's first (dense) layer, whose kernel reads the latent and the one-hot label. */
-const INPUT_KERNEL = 'input/kernel';
-/** The conditional critic's label embedding (models/index.ts). */
-const CRITIC_PROJECTION = 'projection/kernel';

@@ -21,6 +21,15 @@ export function npyHeader(dtype: NpyDtype, shape: number[]): Uint8Array {
   return out;
 }
 
+/** A whole .npy file of `values` (uint8 or float32, C order) of `shape`. */
+export function npyFile(values: Uint8Array | Float32Array, shape: number[]): Uint8Array {
+  const header = npyHeader(values instanceof Uint8Array ? 'uint8' : 'float32', shape);
+  const out = new Uint8Array(header.length + values.byteLength);
+  out.set(header);
+  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), header.length);
+  return out;
+}
+
 export interface NpyArray {
   /** The dtype the file stores ('<f4' or '<f8'); the values are float32 either way. */
   descr: string;

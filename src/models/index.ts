@@ -10,7 +10,7 @@ import { mlpCriticFeatures, defineMlpCritic, mlpGenerator, defineMlpGenerator } 
 import { checkInput, checkLabels, type Network } from './network';
 
 /** The conditional critic's class embedding: 'projection/kernel' [labels, features]. */
-const PROJECTION = 'projection';
+export const PROJECTION = 'projection';
 
 /**
  * A conditional generator reads its one-hot label concatenated after the latent (after the

@@ -18,7 +18,7 @@ import { toImageArray } from '../data/image_pixels';
 import type { ImageArray } from '../data/images';
 import { decodeImage } from '../io/image_files';
 import { readRegularFile } from '../io/node_files';
-import { npyHeader } from '../io/npy';
+import { npyFile } from '../io/npy';
 
 /** Whose drawings: Noto Emoji (the training data) or Twemoji (the classifier's held-out artwork). */
 export type EmojiArtwork = 'google' | 'twitter';
@@ -135,9 +135,8 @@ export async function saveEmojiArrays(set: EmojiSet, directory: string): Promise
   if (!(pixels instanceof Uint8Array))
     throw new Error(`saveEmojiArrays: expected uint8 pixels (as loadEmoji gives), got a ${pixels.constructor.name}`);
   await mkdir(directory, { recursive: true });
-  const npy = (values: Uint8Array, dims: number[]) => Buffer.concat([npyHeader('uint8', dims), values]);
-  await writeFile(join(directory, EMOJI_ARRAY_FILES.images), npy(pixels, set.images.shape));
-  await writeFile(join(directory, EMOJI_ARRAY_FILES.labels), npy(Uint8Array.from(set.labels), [n]));
+  await writeFile(join(directory, EMOJI_ARRAY_FILES.images), npyFile(pixels, set.images.shape));
+  await writeFile(join(directory, EMOJI_ARRAY_FILES.labels), npyFile(Uint8Array.from(set.labels), [n]));
   await writeFile(join(directory, EMOJI_ARRAY_FILES.names), JSON.stringify(set.names) + '\n');
 }
 

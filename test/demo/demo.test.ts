@@ -44,6 +44,18 @@ const gridPixels = (page: Page) =>
     const canvas = document.getElementById('grid') as HTMLCanvasElement;
     return Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data);
   });
+/** The largest difference between the page's 8 x 8 grid of 28 x 28 RGBA samples and the samples themselves ([64, 28, 28, 4]). */
+function gridDifference(grid: number[], samples: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < 64; i++) {
+    for (let p = 0; p < 28 * 28 * 4; p++) {
+      const [y, x, c] = [Math.floor(p / 112), Math.floor(p / 4) % 28, p % 4];
+      const at = ((Math.floor(i / 8) * 28 + y) * 224 + (i % 8) * 28 + x) * 4 + c;
+      worst = Math.max(worst, Math.abs(grid[at] - samples[i * 3136 + p]));
+    }
+  }
+  return worst;
+}
 const waitReady = (page: Page) =>
   page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', null, {
     timeout: 90_000,
@@ -136,15 +148,7 @@ describe('wgan-edge demo', () => {
     const grid = await gridPixels(page);
     firstGrid = grid;
     expect(grid.length).toBe(224 * 224 * 4);
-    let worst = 0;
-    for (let i = 0; i < 64; i++) {
-      for (let p = 0; p < 28 * 28 * 4; p++) {
-        const [y, x, c] = [Math.floor(p / 112), Math.floor(p / 4) % 28, p % 4];
-        const at = ((Math.floor(i / 8) * 28 + y) * 224 + (i % 8) * 28 + x) * 4 + c;
-        worst = Math.max(worst, Math.abs(grid[at] - ours.values[i * 3136 + p]));
-      }
-    }
-    expect(worst).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+    expect(gridDifference(grid, ours.values)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
 
     await page.fill('#seed', '7');
     await page.click('#draw');
@@ -167,15 +171,7 @@ describe('wgan-edge demo', () => {
       disposeParams(generator.params),
     );
     const grid = await gridPixels(page);
-    let worst = 0;
-    for (let i = 0; i < 64; i++) {
-      for (let p = 0; p < 28 * 28 * 4; p++) {
-        const [y, x, c] = [Math.floor(p / 112), Math.floor(p / 4) % 28, p % 4];
-        const at = ((Math.floor(i / 8) * 28 + y) * 224 + (i % 8) * 28 + x) * 4 + c;
-        worst = Math.max(worst, Math.abs(grid[at] - ours.values[i * 3136 + p]));
-      }
-    }
-    expect(worst).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+    expect(gridDifference(grid, ours.values)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
     // Back to any: mnist again, the seed's samples as the first test drew them.
     await page.fill('#seed', '0');
     await page.selectOption('#digit', '');

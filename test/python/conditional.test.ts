@@ -12,7 +12,7 @@ import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { generatorFromModel } from '../../src/io/networks';
 import { loadModelDir } from '../../src/io/node_files';
-import { npyHeader } from '../../src/io/npy';
+import { npyFile } from '../../src/io/npy';
 import { createCritic, paramShapes } from '../../src/models';
 import { archConfig, validateArch } from '../../src/models/config';
 import { assignParams, disposeParams } from '../../src/nn/params';
@@ -26,7 +26,7 @@ const LATENTS = 12;
 const DIM = 4;
 
 const twin = (...args: string[]) => run(PYTHON, ['-m', 'wgan_edge_torch', ...args]);
-const writeLabels = (path: string, labels: ArrayLike<number>) => writeFile(path, Buffer.concat([npyHeader('uint8', [labels.length]), Uint8Array.from(labels)]));
+const writeLabels = (path: string, labels: ArrayLike<number>) => writeFile(path, npyFile(Uint8Array.from(labels), [labels.length]));
 
 describeWithTorch('PyTorch twin: conditional models', () => {
   let dir: string;

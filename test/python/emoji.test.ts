@@ -13,7 +13,7 @@ import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { generatorFromModel } from '../../src/io/networks';
 import { loadModelDir } from '../../src/io/node_files';
-import { npyHeader } from '../../src/io/npy';
+import { npyFile } from '../../src/io/npy';
 import { archConfig } from '../../src/models/config';
 import { disposeParams } from '../../src/nn/params';
 import { EMOJI_CATEGORIES, loadEmoji, saveEmojiArrays, type EmojiSet } from '../../src/node/emoji';
@@ -26,7 +26,6 @@ const DIM = 4;
 const LATENTS = 9;
 
 const twin = (...args: string[]) => run(PYTHON, ['-m', 'wgan_edge_torch', ...args]);
-const uint8Npy = (values: Uint8Array, shape: number[]) => Buffer.concat([npyHeader('uint8', shape), values]);
 
 /** A 64x64 RGBA PNG of random colours (seeded), a quarter of it transparent. */
 function png(rng: Rng): Uint8Array {
@@ -93,7 +92,7 @@ print(json.dumps({'shape': list(images.shape), 'pixels': images.reshape(-1).toli
     const labels = Int32Array.from({ length: LATENTS }, (_, i) => i);
     const [z, y, out] = [join(dir, 'z.npy'), join(dir, 'y.npy'), join(dir, 'x.npy')];
     await writeNpy(z, latents, [LATENTS, 128]);
-    await writeFile(y, uint8Npy(Uint8Array.from(labels), [LATENTS]));
+    await writeFile(y, npyFile(Uint8Array.from(labels), [LATENTS]));
     const sampled = await twin('sample', checkpoint, '--latents', z, '--labels', y, '--out', out);
     expect(sampled.code, sampled.stderr).toBe(0);
     const fromCheckpoint = await readNpy(out);
@@ -121,17 +120,17 @@ print(json.dumps({'shape': list(images.shape), 'pixels': images.reshape(-1).toli
     const missing = await attempt(bad);
     expect(missing.stderr).toMatch(/bad\/images\.npy is missing/);
 
-    await writeFile(join(bad, 'images.npy'), uint8Npy(new Uint8Array(2 * 28 * 28), [2, 28, 28, 1]));
-    await writeFile(join(bad, 'labels.npy'), uint8Npy(Uint8Array.from([0, 1]), [2]));
+    await writeFile(join(bad, 'images.npy'), npyFile(new Uint8Array(2 * 28 * 28), [2, 28, 28, 1]));
+    await writeFile(join(bad, 'labels.npy'), npyFile(Uint8Array.from([0, 1]), [2]));
     const shape = await attempt(bad);
     expect(shape.stderr).toMatch(/bad\/images\.npy: expected uint8 \[n, 32, 32, 3\] with n >= 1, got uint8 \[2, 28, 28, 1\]/);
 
-    await writeFile(join(bad, 'images.npy'), uint8Npy(new Uint8Array(2 * 32 * 32 * 3), [2, 32, 32, 3]));
-    await writeFile(join(bad, 'labels.npy'), uint8Npy(Uint8Array.from([0, 9]), [2]));
+    await writeFile(join(bad, 'images.npy'), npyFile(new Uint8Array(2 * 32 * 32 * 3), [2, 32, 32, 3]));
+    await writeFile(join(bad, 'labels.npy'), npyFile(Uint8Array.from([0, 9]), [2]));
     const outside = await attempt(bad);
     expect(outside.stderr).toMatch(/bad\/labels\.npy holds label 9 at index 1; classes are 0\.\.8/);
 
-    await writeFile(join(bad, 'labels.npy'), uint8Npy(Uint8Array.from([0, 1, 2]), [3]));
+    await writeFile(join(bad, 'labels.npy'), npyFile(Uint8Array.from([0, 1, 2]), [3]));
     const count = await attempt(bad);
     expect(count.stderr).toMatch(/bad\/labels\.npy: expected uint8 \[2\] \(one label per image\), got uint8 \[3\]/);
     // A missing file exits 1; data that is there but wrong is refused as the other bad --data (2).

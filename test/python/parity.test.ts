@@ -16,7 +16,7 @@ import { fineTune } from '../../src/io/finetune';
 import type { WeightStorage } from '../../src/io/format';
 import { generatorFromModel, modelFromTrainer } from '../../src/io/networks';
 import { loadModelDir, saveModelDir } from '../../src/io/node_files';
-import { npyHeader } from '../../src/io/npy';
+import { npyFile } from '../../src/io/npy';
 import { defaultsFor } from '../../src/losses';
 import { inputGradientNorms } from '../../src/losses/penalty';
 import { LOSS_NAMES } from '../../src/losses/settings';
@@ -113,7 +113,7 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
     await run('mkdir', ['-p', inputs, outputs]);
     await writeNpy(join(inputs, 'z.npy'), z, [BATCH, arch.latentDim]);
     for (const [name, values] of Object.entries({ x, fake: samples, xhat, u })) await writeNpy(join(inputs, `${name}.npy`), values, sampleShape);
-    if (labels != null) await writeFile(join(inputs, 'labels.npy'), Buffer.concat([npyHeader('uint8', [BATCH]), Uint8Array.from(labels)]));
+    if (labels != null) await writeFile(join(inputs, 'labels.npy'), npyFile(Uint8Array.from(labels), [BATCH]));
 
     const twin = run(PYTHON, [join(ROOT, 'test/python/twin_outputs.py'), folder, inputs, outputs, String(LAMBDA)]);
 

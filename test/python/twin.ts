@@ -7,7 +7,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { npyHeader, parseNpy, type NpyArray } from '../../src/io/npy';
+import { npyFile, parseNpy, type NpyArray } from '../../src/io/npy';
 import { validateArch } from '../../src/models/config';
 
 export const ROOT = join(__dirname, '../..');
@@ -57,8 +57,7 @@ export function run(command: string, args: string[], options: { cwd?: string; en
 }
 
 export async function writeNpy(path: string, values: Float32Array, shape: number[]): Promise<void> {
-  const header = npyHeader('float32', shape);
-  await writeFile(path, Buffer.concat([header, new Uint8Array(values.buffer, values.byteOffset, values.byteLength)]));
+  await writeFile(path, npyFile(values, shape));
 }
 
 export async function readNpy(path: string): Promise<NpyArray> {
