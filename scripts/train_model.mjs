@@ -85,7 +85,7 @@ const RECIPES = {
     notes:
       "Class-conditional (`--conditional`): the generator reads a one-hot digit beside its 128-d latent (one Gaussian, no mixture: the label separates the digits), the critic scores by projection (Miyato and Koyama 2018), the gradient penalty is taken with respect to the image with the label held fixed. The fakes of a critic update take the real batch's labels, the generator update draws its labels from the training labels. `wgan-edge sample --model mnist-conditional --label 7` draws sevens; without --label each sample gets a uniformly random digit. Trained in the PyTorch twin (`--twin`) on one CPU thread of a shared 2-core machine, 0.6-2.5 s a step (WASM there ran 6-11 s a step); its per-label accuracy (eval --n 1000, 100 samples per label) read 45% at step 400, 79% at 800, 85% at 1200, 94% at 2000, 97% at 3000 and 98% at 5600 (sevens 62%, 88%, 95%, 91%, 96%, 94%): see docs/models.md.",
   },
-  'emoji-conditional': {
+  emoji: {
     // DIM 32 keeps the generator near 1.1 MB in float16 (the issue's cap is 2 MB).
     train: [
       '--data',
@@ -266,6 +266,7 @@ async function main(name, extra) {
   await mkdir(out, { recursive: true });
   for (const file of ['model.json', 'generator.bin', 'critic.bin', 'curve.png'])
     await copyFile(join(run, file), join(out, file));
+  if (recipe.classes != null) await nameLabels(join(out, 'model.json'), recipe.classes);
   cli([
     'sample',
     '--model',
@@ -298,6 +299,14 @@ async function main(name, extra) {
   await writeFile(join(out, 'README.md'), card(name, recipe, model, metrics, generatorBytes, useTwin));
   if (!(await exists(join(out, 'index.js')))) await writeFile(join(out, 'index.js'), moduleOf(name));
   console.error(`exported ${name} to ${out}`);
+}
+
+/** A conditional model's provenance.labelNames (what an app shows in a picker: ModelSummary.labelNames). */
+async function nameLabels(file, classes) {
+  const model = JSON.parse(await readFile(file, 'utf8'));
+  if (model.architecture.labels == null) return;
+  model.provenance.labelNames = classes;
+  await writeFile(file, JSON.stringify(model, null, 2) + '\n');
 }
 
 /** models/<name>/index.js, as the other shipped models have it: the files as literal URLs, for bundlers. */

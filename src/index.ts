@@ -79,7 +79,7 @@ export {
   type WeightStorage,
   type Provenance,
 } from './io/format';
-export { generatorFromModel, labelsAsComponents, modelFromTrainer, startFromModel } from './io/networks';
+export { generatorFromModel, labelNamesOf, labelsAsComponents, modelFromTrainer, startFromModel } from './io/networks';
 export { ModelStorageError } from './io/storage_files';
 export { loadModelFromUrl } from './io/storage_url';
 export { saveModelToCache, loadModelFromCache, deleteModelFromCache } from './io/storage_cache';

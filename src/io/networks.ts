@@ -108,6 +108,24 @@ export function archOf(model: ModelContents, source: string): ArchConfig {
   return arch;
 }
 
+/**
+ * A class-conditional model's names for its labels (provenance.labelNames, e.g. the emoji
+ * categories), what an app shows in a picker; undefined where the model names none or has no
+ * labels. A list that does not give each label one non-empty name is a ModelFormatError.
+ */
+export function labelNamesOf(model: ModelContents, source: string): string[] | undefined {
+  const names = model.provenance.labelNames;
+  const labels = model.architecture.labels;
+  if (names == null || labels == null) return undefined;
+  if (!Array.isArray(names) || names.length !== labels || !names.every((n) => typeof n === 'string' && n !== ''))
+    throw new ModelFormatError(
+      `${source}: provenance.labelNames must name each of the ${String(labels)} labels with a non-empty string, got ${JSON.stringify(names).slice(0, 200)}`,
+      'not-a-model',
+      source,
+    );
+  return [...(names as string[])];
+}
+
 function shapesOf(params: ParamTensors): Record<string, number[]> {
   return Object.fromEntries(Object.entries(params).map(([name, t]) => [name, [...t.shape]]));
 }

@@ -18,7 +18,7 @@ import {
   type FineTuneProgress,
 } from '../io/finetune';
 import type { Provenance } from '../io/format';
-import { generatorFromModel, modelFromTrainer, startFromModel } from '../io/networks';
+import { generatorFromModel, labelNamesOf, modelFromTrainer, startFromModel } from '../io/networks';
 import { saveModelToCache } from '../io/storage_cache';
 import { saveModelToIndexedDb } from '../io/storage_indexeddb';
 import { validateArch, type ArchConfig } from '../models/config';
@@ -170,13 +170,14 @@ export class RuntimeHost {
     // Build the generator on the backend that is live now (not the one a lost device leaves).
     await this.device.settled();
     this.checkIdle('load');
+    const labelNames = labelNamesOf(model, describeSource(source));
     const network = generatorFromModel(model, describeSource(source));
     this.unload();
     this.generator = network;
     this.loadedModel = model;
     this.readWholeModel = isFetched(source) ? () => readModel(source, {}) : null;
     this.models++;
-    return summarize(network);
+    return summarize(network, labelNames);
   }
 
   /** Saves the loaded (or trained) model under a name in the Cache API or IndexedDB. */
@@ -558,13 +559,14 @@ export class RuntimeHost {
   }
 }
 
-function summarize(network: Network): ModelSummary {
+function summarize(network: Network, labelNames?: string[]): ModelSummary {
   const config = network.config;
   return {
     architecture: { ...config },
     latentDim: config.latentDim,
     outputShape: [...config.outputShape],
     generatorParams: countParams(network.params),
+    ...(labelNames && { labelNames }),
   };
 }
 

@@ -83,6 +83,8 @@ export interface ModelSummary {
   latentDim: number;
   outputShape: number[];
   generatorParams: number;
+  /** A class-conditional model's name for each label (label k is labelNames[k]), where it names them. */
+  labelNames?: string[];
 }
 
 /** Training data, described so it can cross to the worker: a toy set by name, or images (transferred). */

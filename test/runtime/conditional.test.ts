@@ -53,6 +53,19 @@ describe('a conditional model in the runtime', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("load's summary gives the model's label names; a list that misses a label is refused and the loaded model stays", async () => {
+    const named = { ...model, provenance: { labelNames: ['cats', 'dogs', 'birds'] } };
+    expect((await host.load(named)).labelNames).toEqual(['cats', 'dogs', 'birds']);
+    expect((await host.load(model)).labelNames).toBeUndefined();
+    const before = await host.sample({ n: 2, seed: 1, label: 0 });
+    for (const labelNames of [['cats', 'dogs'], ['cats', '', 'birds'], 'cats,dogs,birds'])
+      await expect(host.load({ ...model, provenance: { labelNames } })).rejects.toThrow(
+        'provenance.labelNames must name each of the 3 labels with a non-empty string',
+      );
+    expect(await host.sample({ n: 2, seed: 1, label: 0 })).toEqual(before);
+    host.unload();
+  });
+
   it('an unconditional model refuses a label', async () => {
     const plain = archConfig('mlp', { hidden: 8, depth: 1 });
     const generator = createGenerator(plain, 1);
