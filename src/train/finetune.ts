@@ -399,9 +399,10 @@ export async function chooseSpread(
         pairMedian(await squaredDistances(whole, whole), SPREAD_SAMPLES),
     );
     for (const spread of SPREAD_GRID) {
-      const samples = samplesAt(spread);
+      // Spread 1 is the components whole: the samples already drawn for the typical distance.
+      const samples = spread === 1 ? whole : samplesAt(spread);
       const d = await squaredDistances(samples, shots);
-      samples.dispose();
+      if (samples !== whole) samples.dispose();
       const nearest = Array.from({ length: SPREAD_SAMPLES }, (_, i) =>
         Math.sqrt(Math.max(0, Math.min(...d.subarray(i * count, (i + 1) * count)))),
       );
