@@ -12,9 +12,15 @@ ARCH_KINDS = ('mlp', 'dcgan28', 'dcgan32')
 TOY_WIDTH = 128
 # Classes a conditional pair may have (config.ts MAX_LABELS).
 MAX_LABELS = 1024
+# How a DCGAN generator doubles its resolution, and its critic halves it (config.ts UPSAMPLES,
+# CRITIC_DOWNSAMPLES; networks.py builds them as src/models/resample.ts); absent: the first.
+UPSAMPLES = ('transposed', 'nearest', 'bilinear')
+CRITIC_DOWNSAMPLES = ('strided', 'avgpool')
+RESAMPLING_FIELDS = ('upsample', 'criticDownsample')
 
 COMMON_FIELDS = {'kind', 'latentDim', 'latentComponents', 'latentComponentsAllowed', 'latentAnchors', 'labels', 'outputShape', 'outputRange', 'criticNorm'}
-KNOWN_FIELDS = {'mlp': COMMON_FIELDS | {'hidden', 'depth'}, 'dcgan28': COMMON_FIELDS | {'dim'}, 'dcgan32': COMMON_FIELDS | {'dim'}}
+DCGAN_FIELDS = COMMON_FIELDS | {'dim', *RESAMPLING_FIELDS}
+KNOWN_FIELDS = {'mlp': COMMON_FIELDS | {'hidden', 'depth'}, 'dcgan28': DCGAN_FIELDS, 'dcgan32': DCGAN_FIELDS}
 
 DEFAULT_ARCHS = {
     'mlp': {'kind': 'mlp', 'latentDim': 2, 'outputShape': [2], 'outputRange': None, 'criticNorm': 'none', 'hidden': TOY_WIDTH, 'depth': 3},
@@ -35,6 +41,17 @@ def _positive_int(c, field):
     v = c.get(field)
     if not _is_int(v) or v < 1:
         raise ValueError(f'architecture config: {field} must be a positive integer, got {v!r}')
+
+
+def _one_of(c, field, allowed):
+    """An optional field: absent, or one of `allowed` (config.ts oneOf)."""
+    if field in c and c[field] not in allowed:
+        raise ValueError(f"architecture config: {field} must be {', '.join(repr(a) for a in allowed)} or absent, got {_js(c[field])}")
+
+
+def _js(v):
+    """JSON.stringify's text of a JSON value (compact)."""
+    return json.dumps(v, separators=(',', ':'), default=repr)
 
 
 def _is_int(v):
@@ -93,7 +110,12 @@ def validate_arch(config):
     if kind == 'mlp':
         _positive_int(c, 'hidden')
         _positive_int(c, 'depth')
+        for field in RESAMPLING_FIELDS:
+            if field in c:
+                raise ValueError(f'architecture config: {field} is for the dcgan kinds, not mlp, got {_js(c[field])}')
     else:
+        _one_of(c, 'upsample', UPSAMPLES)
+        _one_of(c, 'criticDownsample', CRITIC_DOWNSAMPLES)
         _positive_int(c, 'dim')
         side = 28 if kind == 'dcgan28' else 32
         if len(shape) != 3 or shape[0] != side or shape[1] != side:

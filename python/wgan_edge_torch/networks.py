@@ -3,8 +3,11 @@
 Inputs and outputs are NHWC, as on the TypeScript side (images [n, height, width, channels],
 vectors [n, d]); the convolutions run NCHW inside. Padding is TensorFlow's 'same' (for a 5x5
 stride-2 convolution of an even side: 1 before, 2 after), which no symmetric PyTorch padding
-gives, so it is padded (conv) or cropped (transposed conv) explicitly. Weights cross to and from
-a model folder by wgan-edge's names ('deconv1/kernel') in its layouts (EDGE_LAYOUTS).
+gives, so it is padded (conv) or cropped (transposed conv) explicitly. The DCGAN pairs' resampling
+options are src/models/resample.ts's: resize x2 then a 5x5 'same' conv ('upconvN') in place of the
+transposed conv ('deconvN'), and a 5x5 conv then 2x2 'same' average pooling in place of the critic's
+strided conv. Weights cross to and from a model folder by wgan-edge's names ('deconv1/kernel') in
+its layouts (EDGE_LAYOUTS).
 """
 import math
 
@@ -18,6 +21,8 @@ from .rng import Rng
 
 KERNEL_SIZE = 5
 STRIDE = 2
+# The resampling factor of resample.ts: resize x2, pool 2x2 with stride 2.
+FACTOR = 2
 LEAKY_SLOPE = 0.2
 BASE_SIDE = 4
 # src/nn/layers.ts: layer norm's variance floor.
@@ -64,6 +69,40 @@ def deconv_same(layer, x):
     side = x.shape[-1] * layer.stride[0]
     before, _ = same_padding(side, layer.kernel_size[0], layer.stride[0])
     return layer(x)[:, :, before:before + side, before:before + side]
+
+
+def upsample_name(mode, index):
+    """resample.ts upsampleLayerName: the transposed conv keeps 'deconvN' (existing weights load)."""
+    return f'deconv{index}' if mode == 'transposed' else f'upconv{index}'
+
+
+def upsample_same(layer, mode, x):
+    """resample.ts upsample: doubles the side. 'nearest' is tf.image.resizeNearestNeighbor's
+    default (source pixel floor(dst / 2), as PyTorch's 'nearest' reads it for a factor of 2);
+    'bilinear' is resizeBilinear with half-pixel centres (PyTorch's align_corners=False, both
+    clamping at the edges). Then the 5x5 stride-1 'same' conv."""
+    if mode == 'transposed':
+        return deconv_same(layer, x)
+    size = (x.shape[-2] * FACTOR, x.shape[-1] * FACTOR)
+    resized = F.interpolate(x, size=size, mode='nearest') if mode == 'nearest' else F.interpolate(x, size=size, mode='bilinear', align_corners=False)
+    return conv_same(layer, resized)
+
+
+def avg_pool_same(x):
+    """tf.avgPool(x, 2, 2, 'same'): on an odd side the last window hangs over the edge and
+    TensorFlow averages only its cells inside the image (1 or 2 of them, not 4): sums over the
+    padded windows, divided by the count of real cells in each."""
+    before, after = same_padding(x.shape[-1], FACTOR, FACTOR)
+    pad = (before, after, before, after)
+    sums = F.avg_pool2d(F.pad(x, pad), FACTOR, FACTOR, divisor_override=1)
+    counts = F.avg_pool2d(F.pad(torch.ones_like(x[:1, :1]), pad), FACTOR, FACTOR, divisor_override=1)
+    return sums / counts
+
+
+def downsample_same(layer, mode, x):
+    """resample.ts downsample: halves the side, rounding up; the layer's stride is 2 ('strided') or 1 ('avgpool')."""
+    h = conv_same(layer, x)
+    return h if mode == 'strided' else avg_pool_same(h)
 
 
 def squash(x, output_range):
@@ -148,10 +187,12 @@ class Generator(nn.Module):
             self.output = nn.Linear(inputs, sample_size(c))
         else:
             dim, channels = c['dim'], c['outputShape'][2]
+            self.upsample = c.get('upsample', 'transposed')
             self.input = nn.Linear(inputs, BASE_SIDE * BASE_SIDE * 4 * dim)
-            self.deconv1 = nn.ConvTranspose2d(4 * dim, 2 * dim, KERNEL_SIZE, STRIDE)
-            self.deconv2 = nn.ConvTranspose2d(2 * dim, dim, KERNEL_SIZE, STRIDE)
-            self.deconv3 = nn.ConvTranspose2d(dim, channels, KERNEL_SIZE, STRIDE)
+            for i, (ins, outs) in enumerate(((4 * dim, 2 * dim), (2 * dim, dim), (dim, channels)), 1):
+                layer = (nn.ConvTranspose2d(ins, outs, KERNEL_SIZE, FACTOR) if self.upsample == 'transposed'
+                         else nn.Conv2d(ins, outs, KERNEL_SIZE, 1))
+                setattr(self, upsample_name(self.upsample, i), layer)
 
     def mixture_input(self, z):
         """latent_mixture.ts mixtureInput: the argmax of the first K values (over the allowed
@@ -184,11 +225,12 @@ class Generator(nn.Module):
             return squash(self.output(h), c['outputRange']).reshape(n, *c['outputShape'])
         dim = c['dim']
         h = torch.relu(self.input(h)).view(n, BASE_SIDE, BASE_SIDE, 4 * dim).permute(0, 3, 1, 2)
-        h = torch.relu(deconv_same(self.deconv1, h))
+        mode = self.upsample
+        h = torch.relu(upsample_same(getattr(self, upsample_name(mode, 1)), mode, h))
         if c['kind'] == 'dcgan28':
             h = h[:, :, :7, :7]
-        h = torch.relu(deconv_same(self.deconv2, h))
-        return squash(deconv_same(self.deconv3, h), c['outputRange']).permute(0, 2, 3, 1)
+        h = torch.relu(upsample_same(getattr(self, upsample_name(mode, 2)), mode, h))
+        return squash(upsample_same(getattr(self, upsample_name(mode, 3)), mode, h), c['outputRange']).permute(0, 2, 3, 1)
 
 
 class Critic(nn.Module):
@@ -211,11 +253,14 @@ class Critic(nn.Module):
             self.output = nn.Linear(inputs, 1)
         else:
             dim, channels = c['dim'], c['outputShape'][2]
+            self.downsample = c.get('criticDownsample', 'strided')
+            # The first conv is strided either way; 'avgpool' pools after convs 2 and 3.
+            stride = STRIDE if self.downsample == 'strided' else 1
             self.conv1 = nn.Conv2d(channels, dim, KERNEL_SIZE, STRIDE)
-            self.conv2 = nn.Conv2d(dim, 2 * dim, KERNEL_SIZE, STRIDE)
+            self.conv2 = nn.Conv2d(dim, 2 * dim, KERNEL_SIZE, stride)
             if layer_norm:
                 self.norm2 = ChannelLayerNorm(2 * dim)
-            self.conv3 = nn.Conv2d(2 * dim, 4 * dim, KERNEL_SIZE, STRIDE)
+            self.conv3 = nn.Conv2d(2 * dim, 4 * dim, KERNEL_SIZE, stride)
             if layer_norm:
                 self.norm3 = ChannelLayerNorm(4 * dim)
             self.output = nn.Linear(BASE_SIDE * BASE_SIDE * 4 * dim, 1)
@@ -249,7 +294,7 @@ class Critic(nn.Module):
             return h
         h = F.leaky_relu(conv_same(self.conv1, x.permute(0, 3, 1, 2)), LEAKY_SLOPE)
         for i in (2, 3):
-            h = conv_same(getattr(self, f'conv{i}'), h)
+            h = downsample_same(getattr(self, f'conv{i}'), self.downsample, h)
             if layer_norm:
                 h = getattr(self, f'norm{i}')(h)
             h = F.leaky_relu(h, LEAKY_SLOPE)
