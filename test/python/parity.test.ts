@@ -1,4 +1,4 @@
-// The PyTorch twin against wgan-edge on every architecture, conditional ones included: a model
+// The PyTorch twin against wgan-edge on every architecture, conditional ones and the DCGAN resampling options included: a model
 // folder wgan-edge writes loads into the twin (float32, float16 and uint8 shards), and on the same
 // latents, labels and inputs both give the same samples (max abs difference <= 1e-4), critic
 // scores, gradient penalty and training gradients: the critic's WGAN-GP objective (double
@@ -23,7 +23,7 @@ import { LOSS_NAMES } from '../../src/losses/settings';
 import { criticStepsAt, wassersteinCriticLoss } from '../../src/losses/wgan';
 import { mixtureWeights } from '../../src/losses/wgan_c';
 import { createCritic, createGenerator } from '../../src/models';
-import { ARCH_KINDS, archConfig, sampleSize, type ArchConfig } from '../../src/models/config';
+import { ARCH_KINDS, archConfig, CRITIC_DOWNSAMPLES, sampleSize, UPSAMPLES, type ArchConfig } from '../../src/models/config';
 import { anchorOf, type LatentAnchors } from '../../src/models/latent_mixture';
 import { assignParams, disposeParams, readParams } from '../../src/nn/params';
 import { generateSamples } from '../../src/sample/generate';
@@ -55,6 +55,15 @@ const CASES: { name: string; arch: ArchConfig; storage: WeightStorage; firsts?: 
   { name: 'mlp (toy), conditional on 3 labels, layer-norm critic', arch: archConfig('mlp', { hidden: 32, criticNorm: 'layer', labels: 3 }), storage: 'float32' },
   { name: 'dcgan28, conditional on 10 labels, float16 shards', arch: archConfig('dcgan28', { dim: 8, labels: 10 }), storage: 'float16' },
   { name: 'dcgan28, latent mixture of 10 and conditional on 10 labels', arch: archConfig('dcgan28', { dim: 8, latentComponents: 10, labels: 10 }), storage: 'float32' },
+  // The resampling options (resample.ts). dcgan28's critic pools 7x7 to 4x4: the last window of a row holds 1 or 2 real cells, which 'same' pooling averages alone.
+  { name: 'dcgan28, nearest upsampling, average-pooling critic', arch: archConfig('dcgan28', { dim: 8, upsample: 'nearest', criticDownsample: 'avgpool' }), storage: 'float32' },
+  {
+    name: 'dcgan28, bilinear upsampling, average-pooling layer-norm critic, conditional on 10 labels',
+    arch: archConfig('dcgan28', { dim: 8, upsample: 'bilinear', criticDownsample: 'avgpool', criticNorm: 'layer', labels: 10 }),
+    storage: 'float32',
+  },
+  { name: 'dcgan32 (tanh), nearest upsampling, average-pooling critic, float16 shards', arch: archConfig('dcgan32', { dim: 8, upsample: 'nearest', criticDownsample: 'avgpool' }), storage: 'float16' },
+  { name: 'dcgan32 (tanh), bilinear upsampling, strided critic', arch: archConfig('dcgan32', { dim: 8, upsample: 'bilinear', criticDownsample: 'strided' }), storage: 'float32' },
 ];
 /** A conditional case's labels, batch 6: drawn, with two samples of one label so a mixed-up row shows. */
 const labelsFor = (arch: ArchConfig, rng: Rng) => {
@@ -165,6 +174,31 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
       expect(maxAbs(expected[name]), name).toBeGreaterThan(0);
       expect(maxAbsDiff(got[name], expected[name]) / maxAbs(expected[name]), name).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
     }
+  });
+});
+
+describeWithTorch('PyTorch twin: resampling options', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wgan-edge-twin-resampling-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("validate_arch takes and refuses upsample and criticDownsample as config.ts's validateArch does, with its message", async () => {
+    const good = [
+      ...UPSAMPLES.map((upsample) => ({ ...archConfig('dcgan28', { dim: 4 }), upsample })),
+      ...CRITIC_DOWNSAMPLES.map((criticDownsample) => ({ ...archConfig('dcgan32', { dim: 4 }), criticDownsample })),
+    ];
+    const bad = [
+      ...['bicubic', 'Nearest', '', null, 2, ['nearest']].map((upsample) => ({ ...archConfig('dcgan28', { dim: 4 }), upsample })),
+      ...['maxpool', 'avgPool', null, true].map((criticDownsample) => ({ ...archConfig('dcgan32', { dim: 4 }), criticDownsample })),
+      { ...archConfig('mlp'), upsample: 'nearest' },
+      { ...archConfig('mlp'), criticDownsample: 'strided' },
+    ];
+    const { twin, edge } = await archVerdicts([...good, ...bad], dir);
+    expect(edge.slice(0, good.length)).toEqual(good.map(() => null));
+    expect(edge.slice(good.length).every((m) => m != null && /(upsample|criticDownsample) (must be|is for the dcgan kinds)/.test(m))).toBe(true);
+    expect(twin).toEqual(edge);
   });
 });
 
