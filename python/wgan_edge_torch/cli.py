@@ -1,6 +1,6 @@
 """python3 -m wgan_edge_torch train | export | sample: the twin's command line.
 
-  train  --data SET|FOLDER [--arch KIND] [--loss L] [--steps N] [--dim D] ... --out CKPT [--resume]
+  train  --data SET|FOLDER [--arch KIND] [--loss L] [--steps N] [--dim D] [--upsample U] [--critic-downsample C] ... --out CKPT [--resume]
          under torchrun for several processes (python3 -m torch.distributed.run ... -m wgan_edge_torch train ...)
   export CKPT --out MODEL_DIR [--storage float32|float16|uint8]   a wgan-edge model folder (and the run's history.json)
   sample CKPT|MODEL_DIR --latents z.npy [--labels y.npy] --out x.npy   float32 samples of given latents (and labels)
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from .arch import ARCH_KINDS, arch_config, validate_arch
+from .arch import ARCH_KINDS, CRITIC_DOWNSAMPLES, UPSAMPLES, arch_config, validate_arch
 from .data import LABELLED_SETS, TOY_NAMES, resolve_data
 from .losses import LOSS_NAMES, resolve_settings
 from .model import check_labels, check_latents, checkpoint_contents, checkpoint_generator, load_model, sample
@@ -25,7 +25,11 @@ from .trainer import CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Placement, Trainer, 
 
 DEFAULT_STEPS = {'toy': 2000, 'images': 5000}
 # Flags a --resume must repeat unchanged when given again (the checkpoint keeps them).
-RUN_FLAGS = ('data', 'arch', 'loss', 'dim', 'batch', 'lr', 'lr_decay', 'ema', 'latent_mixture', 'seed', 'invert', 'init', 'conditional')
+RUN_FLAGS = ('data', 'arch', 'loss', 'dim', 'batch', 'lr', 'lr_decay', 'ema', 'latent_mixture', 'seed', 'invert', 'init', 'conditional',
+             'upsample', 'critic_downsample')
+# The DCGAN resampling flags (the twin's own: wgan-edge's train has none) and the architecture
+# fields they set, with the value of an architecture without the field.
+RESAMPLING_FLAGS = (('upsample', 'upsample', UPSAMPLES[0]), ('critic_downsample', 'criticDownsample', CRITIC_DOWNSAMPLES[0]))
 
 
 class UsageError(Exception):
@@ -49,6 +53,10 @@ def _parser():
     train.add_argument('--lr', type=float, help="both nets' learning rate (default: the loss's)")
     train.add_argument('--lr-decay', type=int, help='the rate falls linearly to 0 from this step to --steps')
     train.add_argument('--latent-mixture', type=int, help='latents as K separated Gaussians')
+    train.add_argument('--upsample', choices=UPSAMPLES,
+                       help="dcgan kinds: the generator's x2 steps, 5x5 stride-2 transposed convs (default) or a resize then a 5x5 conv")
+    train.add_argument('--critic-downsample', choices=CRITIC_DOWNSAMPLES,
+                       help="dcgan kinds: the critic's 2nd and 3rd layers, 5x5 stride-2 convs (default) or 5x5 convs then 2x2 average pooling")
     train.add_argument('--invert', action='store_true', default=None, help="a folder's images as negatives")
     train.add_argument('--conditional', action='store_true', default=None,
                        help="a class-conditional pair on the data's labels (mnist, fashion-mnist, emoji): one-hot label into the generator, projection critic")
@@ -97,7 +105,8 @@ def train(args):
             if value is not None and value != was:
                 name = '--' + flag.replace('_', '-')
                 raise UsageError(f"--resume: {args.out} was trained {f'without {name}' if was is None else f'with {name} {was}'}, not {name} {value}")
-        given = dict(record['flags'])
+        # A checkpoint from before a flag existed was trained without it.
+        given = {flag: record['flags'].get(flag) for flag in RUN_FLAGS}
     elif args.data is None:
         raise UsageError('train needs --data (a toy set, mnist, fashion-mnist, emoji or a folder of images)')
     init = read_model_dir(given['init']) if given['init'] is not None and record is None else None
@@ -112,18 +121,24 @@ def train(args):
         raise UsageError(str(e)) from e
     if given['arch'] is not None and given['arch'] != kind:
         raise UsageError(f"--arch {given['arch']}: --data {given['data']} trains the {kind} networks")
+    for flag, _, _ in RESAMPLING_FLAGS:
+        if kind == 'mlp' and given[flag] is not None:
+            raise UsageError(f"--{flag.replace('_', '-')} is for the dcgan kinds: --data {given['data']} trains the mlp networks")
     width_field = 'hidden' if kind == 'mlp' else 'dim'
-    if init is not None:
+    if record is not None:
+        # The networks the checkpoint holds (an --init run's are its model's).
+        arch = validate_arch(dict(record['arch']))
+    elif init is not None:
         # The networks come from the model, as wgan-edge's train --init takes them.
         arch = validate_arch(dict(init['architecture']))
-        for flag, field in (('dim', width_field), ('latent_mixture', 'latentComponents')):
-            if given[flag] is not None and given[flag] != arch.get(field):
-                raise UsageError(f"--init {given['init']}: its networks have {field} {arch.get(field)}, not --{flag.replace('_', '-')} {given[flag]}")
+        for flag, field, absent in (('dim', width_field, None), ('latent_mixture', 'latentComponents', None), *RESAMPLING_FLAGS):
+            if given[flag] is not None and given[flag] != arch.get(field, absent):
+                raise UsageError(f"--init {given['init']}: its networks have {field} {arch.get(field, absent)}, not --{flag.replace('_', '-')} {given[flag]}")
         if arch['kind'] != kind:
             raise UsageError(f"--init {given['init']}: a {arch['kind']} model; --data {given['data']} trains {kind} networks")
     else:
         arch = arch_config(kind, **{width_field: given['dim']}, latentComponents=given['latent_mixture'],
-                           labels=classes)
+                           labels=classes, upsample=given['upsample'], criticDownsample=given['critic_downsample'])
     loss = given['loss'] or 'wgan-gp'
     steps = args.steps or (record or {}).get('steps') or DEFAULT_STEPS['toy' if kind == 'mlp' else 'images']
     decay = None if given['lr_decay'] is None else {'start': given['lr_decay'], 'end': steps}

@@ -4,7 +4,7 @@
 // scores, gradient penalty and training gradients: the critic's WGAN-GP objective (double
 // backprop through the penalty) and the generator's backward pass under a random upstream
 // gradient, batch 6.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,7 +22,7 @@ import { inputGradientNorms } from '../../src/losses/penalty';
 import { LOSS_NAMES } from '../../src/losses/settings';
 import { criticStepsAt, wassersteinCriticLoss } from '../../src/losses/wgan';
 import { mixtureWeights } from '../../src/losses/wgan_c';
-import { createCritic, createGenerator } from '../../src/models';
+import { createCritic, createGenerator, paramShapes } from '../../src/models';
 import { ARCH_KINDS, archConfig, CRITIC_DOWNSAMPLES, sampleSize, UPSAMPLES, type ArchConfig } from '../../src/models/config';
 import { anchorOf, type LatentAnchors } from '../../src/models/latent_mixture';
 import { assignParams, disposeParams, readParams } from '../../src/nn/params';
@@ -180,6 +180,7 @@ describeWithTorch('PyTorch twin: parity with wgan-edge', () => {
 describeWithTorch('PyTorch twin: resampling options', () => {
   let dir: string;
   beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
     dir = await mkdtemp(join(tmpdir(), 'wgan-edge-twin-resampling-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -200,6 +201,53 @@ describeWithTorch('PyTorch twin: resampling options', () => {
     expect(edge.slice(good.length).every((m) => m != null && /(upsample|criticDownsample) (must be|is for the dcgan kinds)/.test(m))).toBe(true);
     expect(twin).toEqual(edge);
   });
+
+  it('train --upsample / --critic-downsample: the export records them and samples in wgan-edge as in the twin; a resume or --init must repeat them', async () => {
+    const before = tf.memory().numTensors;
+    const twin = (...args: string[]) => run(PYTHON, ['-m', 'wgan_edge_torch', ...args]);
+    const common = ['--dim', '2', '--batch', '4', '--threads', '1', '--device', 'cpu'];
+    const out = join(dir, 'run.pt');
+    const folder = join(dir, 'model');
+    const train = await twin('train', '--data', 'mnist', ...common, '--steps', '2', '--upsample', 'bilinear', '--critic-downsample', 'avgpool', '--out', out);
+    expect(train.code, train.stderr).toBe(0);
+    const exported = await twin('export', out, '--out', folder);
+    expect(exported.code, exported.stderr).toBe(0);
+    const arch = archConfig('dcgan28', { dim: 2, upsample: 'bilinear', criticDownsample: 'avgpool' });
+    const modelJson = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
+    expect(modelJson.architecture).toEqual(arch);
+    for (const network of ['generator', 'critic'] as const) {
+      const group = modelJson.weightsManifest.find((g: { network: string }) => g.network === network);
+      expect(Object.fromEntries(group.weights.map((w: { name: string; shape: number[] }) => [w.name, w.shape]))).toEqual(paramShapes(arch, network));
+    }
+
+    const n = 4;
+    const zPath = join(dir, 'z.npy');
+    const z = normals(new Rng(5), n * arch.latentDim);
+    await writeNpy(zPath, z, [n, arch.latentDim]);
+    const sampled = await twin('sample', out, '--latents', zPath, '--out', join(dir, 'twin.npy'));
+    expect(sampled.code, sampled.stderr).toBe(0);
+    const generator = generatorFromModel(await loadModelDir(folder), folder);
+    const expected = (await generateSamples(generator, z)).values;
+    disposeParams(generator.params);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(maxAbsDiff((await readNpy(join(dir, 'twin.npy'))).values, expected)).toBeLessThanOrEqual(TOLERANCE);
+
+    const changed = await twin('train', ...common, '--steps', '3', '--upsample', 'nearest', '--out', out, '--resume');
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain(`--resume: ${out} was trained with --upsample bilinear, not --upsample nearest`);
+    const toy = await twin('train', '--data', '8gaussians', '--critic-downsample', 'avgpool', '--steps', '1', '--out', join(dir, 'toy.pt'));
+    expect(toy.code).toBe(2);
+    expect(toy.stderr).toContain('--critic-downsample is for the dcgan kinds: --data 8gaussians trains the mlp networks');
+    const init = ['train', '--data', 'mnist', ...common, '--init', folder];
+    const mismatched = await twin(...init, '--steps', '4', '--upsample', 'transposed', '--out', join(dir, 'init.pt'));
+    expect(mismatched.code).toBe(2);
+    expect(mismatched.stderr).toContain(`--init ${folder}: its networks have upsample bilinear, not --upsample transposed`);
+    // An --init run's networks are its model's, on a resume too (the checkpoint holds them).
+    const started = await twin(...init, '--steps', '3', '--critic-downsample', 'avgpool', '--out', join(dir, 'init.pt'));
+    expect(started.code, started.stderr).toBe(0);
+    const resumed = await twin('train', '--steps', '4', '--threads', '1', '--device', 'cpu', '--out', join(dir, 'init.pt'), '--resume');
+    expect(resumed.code, resumed.stderr).toBe(0);
+  }, 300_000);
 });
 
 describeWithTorch('PyTorch twin: latent anchors', () => {
