@@ -3,7 +3,7 @@
  * emoji categories, the yardstick of the image-quality measure, on the WASM backend, seeded,
  * and saves it float16 to models/classifiers/<set>/ (classifier.json + classifier.bin).
  *   npx vitest run --config scripts/vitest.config.ts scripts/train_classifier.script.ts
- * Environment: SET=mnist|fashion-mnist|emoji  SEED=1  EPOCHS (1; emoji 100)  TRAIN_IMAGES=60000  OUT=models/classifiers/<set>
+ * Environment: SET=mnist|fashion-mnist|emoji  SEED=1  EPOCHS (1; emoji 200)  TRAIN_IMAGES=60000  OUT=models/classifiers/<set>
  *   EMOJI_TRAIN=twitter,fluent  LOG_EVERY=200 (steps between loss lines)
  * MNIST's sets train on their train split and are tested on their test split (all 10000). The
  * emoji classifier trains on held-out artwork, with random scaling, shifts, mirror images and ink
@@ -43,7 +43,7 @@ import { FLUENT_CREDIT, loadFluentEmoji } from './fluent_emoji';
 const env = process.env;
 const SEED = Number(env.SEED ?? 1);
 const SET = (env.SET ?? 'mnist') as MnistSet | 'emoji';
-const EPOCHS = Number(env.EPOCHS ?? (SET === 'emoji' ? 100 : 1));
+const EPOCHS = Number(env.EPOCHS ?? (SET === 'emoji' ? 200 : 1));
 const TRAIN_IMAGES = Number(env.TRAIN_IMAGES ?? 60000);
 const OUT = env.OUT ?? `models/classifiers/${SET}`;
 /** The emoji classifier's held-out training artwork, each with its credit and licence for the provenance. */
