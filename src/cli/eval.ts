@@ -4,7 +4,7 @@
  * class shares, Frechet distance next to the real-vs-real baseline; for a conditional model,
  * the share of each label's samples the classifier puts in that class). Emoji models are
  * compared with Noto Emoji, their training artwork (there is no test split), by a classifier
- * trained on other artwork (Twemoji), whose accuracy on Noto per category is reported beside
+ * trained on other artwork (Twemoji and Fluent Emoji), whose accuracy on Noto per category is reported beside
  * (realLabelAccuracy: the ceiling of labelAccuracy).
  */
 import { initBackend } from '../backend/init';

@@ -2,8 +2,9 @@
  * Node-only loader for emoji artwork, the data of the colour model (issue: a class-conditional
  * colour generator): Noto Emoji's 64x64 PNGs from the npm package `emoji-datasource-google`
  * (images Apache-2.0; the package's code MIT), labelled by the package's categories. The same
- * emoji drawn by another artist, Twemoji (`emoji-datasource-twitter`, images CC-BY 4.0), is the
- * held-out artwork the emoji classifier learns from (`artwork: 'twitter'`).
+ * emoji drawn by another artist, Twemoji (`emoji-datasource-twitter`, images CC-BY 4.0), is
+ * held-out artwork the emoji classifier learns from (`artwork: 'twitter'`), beside Microsoft's
+ * Fluent Emoji (MIT; SVGs, drawn by scripts/fluent_emoji.ts).
  *
  * 32x32 RGB on white, not RGBA: the 32x32x3 networks take it as it is, an app shows emoji on a
  * light page far more often than on a dark one, and Noto's alpha is a silhouette, not a layer
@@ -20,7 +21,7 @@ import { decodeImage } from '../io/image_files';
 import { readRegularFile } from '../io/node_files';
 import { npyFile } from '../io/npy';
 
-/** Whose drawings: Noto Emoji (the training data) or Twemoji (the classifier's held-out artwork). */
+/** Whose drawings: Noto Emoji (the training data) or Twemoji (held-out artwork of the classifier). */
 export type EmojiArtwork = 'google' | 'twitter';
 /** The package of the training artwork (Noto), and each artwork's package, licence and install line. */
 export const EMOJI_PACKAGE = 'emoji-datasource-google';
