@@ -1,6 +1,7 @@
 /**
  * The demo page (demo/index.html, served by `wgan-edge demo`): samples the shipped mnist model,
- * or one digit of mnist-conditional (the digit picker, in a worker of its own), fine-tunes mnist
+ * or one digit of mnist-conditional (the digit picker, in a worker of its own), and emoji by
+ * category (models/emoji, in a third worker), fine-tunes mnist
  * on the user's own images in the runtime's Web Worker, and trains the toy
  * models of the family from scratch in a second one. The page holds no tfjs; what it does itself
  * is pixels: decoding the user's files, drawing grids and curves.
@@ -28,6 +29,8 @@ const WORKER_URL = new URL('../gan.worker.js', import.meta.url);
 const MODEL_URL = new URL('../../models/mnist/', import.meta.url).href;
 /** The class-conditional digits, which the digit picker draws from. */
 const CONDITIONAL_URL = new URL('../../models/mnist-conditional/', import.meta.url).href;
+/** The class-conditional emoji, which the emoji panel draws from. */
+const EMOJI_URL = new URL('../../models/emoji/', import.meta.url).href;
 /** The fine-tuned model's name in IndexedDB. */
 const KEPT_MODEL = 'wgan-edge-demo';
 const GRID_COLUMNS = 8;
@@ -90,18 +93,22 @@ async function busy(message: string, work: () => Promise<string>): Promise<void>
   }
 }
 
-/** Draws n samples ([n, h, w, 4] RGBA) into the grid, GRID_COLUMNS to a row. */
+/** Draws n samples ([n, h, w, 4] RGBA) into the digits' grid, GRID_COLUMNS to a row. */
 function drawGrid(result: SampleResult): void {
+  paintGrid($<HTMLCanvasElement>('grid'), result);
+  lastSamples = result;
+}
+
+/** Paints n samples ([n, h, w, 4] RGBA) into `canvas`, GRID_COLUMNS to a row. */
+function paintGrid(canvas: HTMLCanvasElement, result: SampleResult): void {
   if (result.format !== 'rgba') throw new Error(`expected rgba samples, got ${result.format}`);
   const [n, h, w] = result.shape;
-  const canvas = $<HTMLCanvasElement>('grid');
   [canvas.width, canvas.height] = [GRID_COLUMNS * w, Math.ceil(n / GRID_COLUMNS) * h];
   const context = canvas.getContext('2d')!;
   for (let i = 0; i < n; i++) {
     const image = new ImageData(result.values.slice(i * h * w * 4, (i + 1) * h * w * 4), w, h);
     context.putImageData(image, (i % GRID_COLUMNS) * w, Math.floor(i / GRID_COLUMNS) * h);
   }
-  lastSamples = result;
 }
 
 /** The digit picked (a label of mnist-conditional), or null for any (mnist, the model fine-tuned below). */
@@ -387,6 +394,50 @@ async function trainToy(): Promise<void> {
   }
 }
 
+/**
+ * The emoji panel: models/emoji in a worker of its own, started once the digits are ready. Its
+ * category picker lists the names the model gives its labels (load()'s labelNames).
+ */
+async function startEmoji(): Promise<void> {
+  const categorySelect = $<HTMLSelectElement>('category');
+  const drawButton = $<HTMLButtonElement>('emoji-draw');
+  const setEmojiState = (state: 'loading' | 'ready' | 'busy' | 'error', message: string, isError = false) => {
+    document.body.dataset.emoji = state;
+    categorySelect.disabled = drawButton.disabled = state !== 'ready';
+    const status = $('emoji-status');
+    status.textContent = message;
+    status.classList.toggle('error', isError);
+  };
+  setEmojiState('loading', 'Loading the emoji model in a worker of its own…');
+  let emoji: Runtime;
+  try {
+    emoji = await createRuntime({ worker: WORKER_URL, backend: backendAsked() });
+    const summary = await emoji.load({ url: EMOJI_URL });
+    for (const [k, name] of (summary.labelNames ?? []).entries()) categorySelect.add(new Option(name, String(k)));
+  } catch (e) {
+    return setEmojiState('error', `The emoji model could not load: ${(e as Error).message}`, true);
+  }
+  const draw = async () => {
+    setEmojiState('busy', 'Sampling…');
+    try {
+      const seed = Number($<HTMLInputElement>('emoji-seed').value);
+      const picked = categorySelect.selectedOptions[0];
+      const label = picked.value === '' ? undefined : Number(picked.value);
+      paintGrid(
+        $<HTMLCanvasElement>('emoji-grid'),
+        await emoji.sample({ n: GRID_SAMPLES, seed, format: 'rgba', label }),
+      );
+      const what = label == null ? 'of any category' : `of ${picked.text}`;
+      setEmojiState('ready', `64 emoji ${what} of seed ${seed}.`);
+    } catch (e) {
+      setEmojiState('ready', (e as Error).message, true);
+    }
+  };
+  drawButton.onclick = () => void draw();
+  categorySelect.onchange = () => void draw();
+  await draw();
+}
+
 /** `wgan-edge demo --backend wasm` opens the page with ?backend=wasm. */
 const backendAsked = () =>
   (new URLSearchParams(location.search).get('backend') ?? 'auto') as RuntimeBackendOptions['backend'];
@@ -402,6 +453,7 @@ async function start(): Promise<void> {
     { onProgress: (p) => ($('status').textContent = `Loading mnist: ${Math.round((100 * p.loaded) / p.total)}%`) },
   );
   setState('ready', await drawSamples());
+  await startEmoji();
 }
 
 buttons.draw.onclick = () => busy('Sampling…', drawSamples);

@@ -27,8 +27,8 @@ const USAGE = `Usage: wgan-edge <command> [options]
           [--n N (default 2048; emoji 900)] [--seed S] [--truncation T (image sets; as sample's)]
   info    the backends here and what auto picks
   demo    [--port P (default 8080)]: serves the demo page on localhost (mnist sampled and
-          fine-tuned on your images, mnist-conditional by the class picked, the family trained
-          on toy sets, all in Web Workers);
+          fine-tuned on your images, mnist-conditional by the class picked, emoji by the
+          category picked, the family trained on toy sets, all in Web Workers);
           a --backend other than auto goes to the page
 
   Every command: [--backend auto|webgpu|wasm|cpu] [--threads N (WASM threads, 1-8; default cores / 2)]

@@ -44,14 +44,14 @@ const gridPixels = (page: Page) =>
     const canvas = document.getElementById('grid') as HTMLCanvasElement;
     return Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data);
   });
-/** The largest difference between the page's 8 x 8 grid of 28 x 28 RGBA samples and the samples themselves ([64, 28, 28, 4]). */
-function gridDifference(grid: number[], samples: ArrayLike<number>): number {
+/** The largest difference between a page's 8 x 8 grid of side x side RGBA samples and the samples themselves ([64, side, side, 4]). */
+function gridDifference(grid: number[], samples: ArrayLike<number>, side = 28): number {
   let worst = 0;
   for (let i = 0; i < 64; i++) {
-    for (let p = 0; p < 28 * 28 * 4; p++) {
-      const [y, x, c] = [Math.floor(p / 112), Math.floor(p / 4) % 28, p % 4];
-      const at = ((Math.floor(i / 8) * 28 + y) * 224 + (i % 8) * 28 + x) * 4 + c;
-      worst = Math.max(worst, Math.abs(grid[at] - samples[i * 3136 + p]));
+    for (let p = 0; p < side * side * 4; p++) {
+      const [y, x, c] = [Math.floor(p / (4 * side)), Math.floor(p / 4) % side, p % 4];
+      const at = ((Math.floor(i / 8) * side + y) * 8 * side + (i % 8) * side + x) * 4 + c;
+      worst = Math.max(worst, Math.abs(grid[at] - samples[i * side * side * 4 + p]));
     }
   }
   return worst;
@@ -180,6 +180,32 @@ describe('wgan-edge demo', () => {
     expect(await gridPixels(page)).toEqual(firstGrid);
     // The next test goes on from the seed the first one left.
     await page.fill('#seed', '7');
+  });
+
+  it('the emoji panel lists the categories models/emoji names and draws its samples of one, as Node samples them', async () => {
+    // The page the digit picker's test left: the emoji panel starts once the digits are ready.
+    const emojiReady = () =>
+      page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.emoji ?? ''), null, {
+        timeout: 90_000,
+      });
+    await emojiReady();
+    const dir = (await findShippedModel('emoji'))!;
+    const model = await loadModelDir(dir);
+    const options = await page.locator('#category option').allTextContents();
+    expect(options).toEqual(['any', ...(model.provenance.labelNames as string[])]);
+    expect(await page.locator('#emoji-status').textContent()).toBe('64 emoji of any category of seed 0.');
+    await page.fill('#emoji-seed', '5');
+    await page.selectOption('#category', '3');
+    await emojiReady();
+    expect(await page.locator('#emoji-status').textContent()).toBe(`64 emoji of ${options[4]} of seed 5.`);
+    await initBackend({ backend: 'wasm' });
+    const generator = generatorFromModel(model, dir);
+    const ours = await sampleGenerator(generator, { n: 64, seed: 5, format: 'rgba', label: 3 }).finally(() =>
+      disposeParams(generator.params),
+    );
+    const grid = await canvasPixels(page, 'emoji-grid');
+    expect(grid.width).toBe(256);
+    expect(gridDifference(grid.data, ours.values, 32)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
   });
 
   it('inverts scans of ink on paper, fine-tunes on them, and keeps the model across a reload', async () => {
