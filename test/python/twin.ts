@@ -46,12 +46,15 @@ export interface Run {
   code: number;
   stdout: string;
   stderr: string;
+  /** Killed at the timeout, not exited. */
+  timedOut: boolean;
 }
 
 export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? PYTHON_ENV, timeout: options.timeout ?? 240_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      const timedOut = (err as { killed?: boolean } | null)?.killed === true;
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, timedOut });
     });
   });
 }
