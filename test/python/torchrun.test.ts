@@ -24,21 +24,24 @@ const TORCHRUN_ENV = { ...PYTHON_ENV, PET_REDIRECTS: '2', PET_TEE: '2', GLOO_SOC
 /**
  * A 2-process start still hangs now and then before its first step on a loaded machine (the
  * fresh-clone CI run of stop 38, beside a training run: killed at 240 s; by hand, 7 s each): a
- * start killed at this limit is launched again, at most START_ATTEMPTS times. A run that exits
+ * start killed at this limit is launched again, at most START_ATTEMPTS times (the second CI run
+ * of stop 38 hung after writing its checkpoint, so a retry removes it first). A run that exits
  * with an error is not retried.
  */
 const START_TIMEOUT_MS = 90_000;
 const START_ATTEMPTS = 3;
 
 /** torchrun's train, launched again when a start hangs (START_TIMEOUT_MS); the last attempt's result. */
-async function torchrunTrain(args: string[]): Promise<Run> {
+async function torchrunTrain(args: string[], out: string): Promise<Run> {
   let result: Run | undefined;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    result = await run(PYTHON, ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '-m', 'wgan_edge_torch', 'train', ...args], {
+    result = await run(PYTHON, ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '-m', 'wgan_edge_torch', 'train', ...args, '--out', out], {
       env: TORCHRUN_ENV,
       timeout: START_TIMEOUT_MS,
     });
     if (!result.timedOut) break;
+    // The hang can come after the checkpoint is written (at the processes' exit): start clean.
+    await rm(out, { force: true });
     console.warn(`torchrun: attempt ${attempt} hung past ${START_TIMEOUT_MS / 1000} s and was killed`);
   }
   return result!;
@@ -57,7 +60,7 @@ describeWithTorch('PyTorch twin: torchrun, export, sample', () => {
   it('2 gloo processes train 2 steps; the export samples as the checkpoint does, in wgan-edge and in the twin', async () => {
     const checkpoint = join(dir, 'CKPT');
     const model = join(dir, 'MODEL');
-    const train = await torchrunTrain(['--data', 'mnist', '--arch', 'dcgan28', '--dim', '8', '--steps', '2', '--out', checkpoint]);
+    const train = await torchrunTrain(['--data', 'mnist', '--arch', 'dcgan28', '--dim', '8', '--steps', '2'], checkpoint);
     expect(train.code, train.stderr).toBe(0);
     // The processes drew different batches; DDP averaged their gradients, so they end equal (checked by the trainer).
     expect(lastJson(train.stdout)).toMatchObject({ step: 2, processes: 2, processesAgree: true, device: 'cpu' });
