@@ -95,10 +95,12 @@ function groupAxis(phases: PhaseAxis[], stride: number, phaseLength: number, out
 }
 
 /**
- * One group per phase, each computing only the phase's rows inside the crop (inSize), or all
+ * One axis's groups: all phases as one (`combined`, see COMBINED_PHASES_BELOW_CHANNELS), or one
+ * group per phase, each computing only the phase's rows inside the crop (inSize), or all
  * phaseLength rows where dy has rows past what those read.
  */
-function phaseGroups(
+function axisGroups(
+  combined: boolean,
   kernelSize: number,
   stride: number,
   padBefore: number,
@@ -106,7 +108,9 @@ function phaseGroups(
   inSize: number,
   phaseLength: number,
 ): (AxisGroup | null)[] {
-  return phaseAxes(kernelSize, stride, padBefore).map((phase, p) => {
+  const phases = phaseAxes(kernelSize, stride, padBefore);
+  if (combined) return [groupAxis(phases, stride, phaseLength, outSize)];
+  return phases.map((phase, p) => {
     const kept = Math.ceil((inSize - p) / stride);
     return (
       (kept > 0 ? groupAxis([phase], stride, kept, outSize) : null) ?? groupAxis([phase], stride, phaseLength, outSize)
@@ -154,19 +158,8 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
   const colLength = Math.ceil(inWidth / strideWidth);
   const [kh, kw, , outChannels] = filter.shape;
   const combined = inChannels < COMBINED_PHASES_BELOW_CHANNELS;
-  const groupsOf = (
-    kernelSize: number,
-    stride: number,
-    padBefore: number,
-    outSize: number,
-    inSize: number,
-    phaseLength: number,
-  ) =>
-    combined
-      ? [groupAxis(phaseAxes(kernelSize, stride, padBefore), stride, phaseLength, outSize)]
-      : phaseGroups(kernelSize, stride, padBefore, outSize, inSize, phaseLength);
-  const rowGroups = groupsOf(kh, strideHeight, info.padInfo.top, info.outHeight, inHeight, rowLength);
-  const colGroups = groupsOf(kw, strideWidth, info.padInfo.left, info.outWidth, inWidth, colLength);
+  const rowGroups = axisGroups(combined, kh, strideHeight, info.padInfo.top, info.outHeight, inHeight, rowLength);
+  const colGroups = axisGroups(combined, kw, strideWidth, info.padInfo.left, info.outWidth, inWidth, colLength);
   if (info.dataFormat !== 'channelsLast' || rowGroups.includes(null) || colGroups.includes(null)) {
     return builtinConv2DBackpropInputWasm(args);
   }
