@@ -1,5 +1,5 @@
 // The built command line (dist/cli.cjs, made by `npm run build`, which `npm test` runs first).
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,23 +13,10 @@ import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { disposeParams, readParams } from '../../src/nn/params';
 import type { TrainerState } from '../../src/train/state';
+import { CLI, runCli } from '../helpers/cli';
 import { TINY, tiny } from './tiny_run';
 
-const CLI = join(__dirname, '../../dist/cli.cjs');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('wgan-edge CLI', () => {
   let dir: string;

@@ -1,6 +1,5 @@
 // The CLI on class-conditional models: train --conditional, sample --label, eval's per-label
 // accuracy, and the refusals (the built dist/cli.cjs, as cli.test.ts).
-import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +10,10 @@ import { saveModelDir } from '../../src/io/node_files';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { disposeParams, readParams } from '../../src/nn/params';
+import { runCli } from '../helpers/cli';
 import { TINY } from './tiny_run';
 
-const CLI = join(__dirname, '../../dist/cli.cjs');
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: 180_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args, { timeout: 180_000 });
 
 describe('wgan-edge on conditional models', () => {
   let dir: string;

@@ -4,7 +4,6 @@
 // Emoji when it is installed (npm install --no-save emoji-datasource-google@16), else of a tiny
 // package made here and found through NODE_PATH (a fresh clone). Without any, it says what to
 // install.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,24 +21,12 @@ import { disposeParams, readParams } from '../../src/nn/params';
 import { loadClassifierDir } from '../../src/node/classifier_files';
 import { EMOJI_CATEGORIES, EMOJI_PACKAGE, loadEmoji } from '../../src/node/emoji';
 import { Rng } from '../../src/utils/rng';
+import { runCli } from '../helpers/cli';
 
-const CLI = join(__dirname, '../../dist/cli.cjs');
 const CLASSIFIER_DIR = 'models/classifiers/emoji';
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return cliWith({}, ...args);
-}
-
-function cliWith(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: 300_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const TIMEOUT = 300_000;
+const cli = (...args: string[]) => runCli(args, { timeout: TIMEOUT });
 
 const installed = (() => {
   try {
@@ -118,7 +105,7 @@ describe('wgan-edge eval --data emoji', () => {
     // The installed Noto package when there is one (the CLI finds it first), else the one made here.
     const modules = installed ? null : await fakeNotoPackage(dir);
     const env: Record<string, string> = modules == null ? {} : { NODE_PATH: modules };
-    const cli = (...args: string[]) => cliWith(env, ...args);
+    const cli = (...args: string[]) => runCli(args, { timeout: TIMEOUT, env });
     const r = await cli('eval', '--model', colour, '--data', 'emoji', '--n', '90', '--backend', 'cpu');
     expect(r.code, r.stderr).toBe(0);
     const q = JSON.parse(r.stdout);

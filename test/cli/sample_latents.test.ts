@@ -1,7 +1,6 @@
 // `wgan-edge sample --latents z.npy [--format float32]`: the samples of given latents (the built
 // CLI, dist/cli.cjs), equal to the library's on the same backend, from float32 or float64 files;
 // bad files and flag mixes are refused with the shape or value named.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +14,12 @@ import { archConfig } from '../../src/models/config';
 import { disposeParams, readParams } from '../../src/nn/params';
 import { generateSamples } from '../../src/sample/generate';
 import { Rng } from '../../src/utils/rng';
+import { runCli } from '../helpers/cli';
 
-const CLI = join(__dirname, '../../dist/cli.cjs');
 const ARCH = archConfig('dcgan28', { dim: 4, latentComponents: 3 });
 const N = 3;
 
-function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: 120_000 }, (err, _stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
-    );
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 /** A .npy of float64 values: numpy's default dtype. */
 function float64Npy(values: number[], shape: number[]): Uint8Array {

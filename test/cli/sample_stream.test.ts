@@ -1,7 +1,6 @@
 // `wgan-edge sample` and `eval` at large n: samples drawn in batches and written as they come
 // (memory flat in --n, the same values as one pass), progress on stderr, a .png grid bounded,
 // and outputs the rule refuses (a folder) refused up front with no partial file left behind.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,33 +12,14 @@ import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
 import { disposeParams, readParams } from '../../src/nn/params';
 import { sampleGenerator } from '../../src/sample/generate';
+import { runCli } from '../helpers/cli';
 
-const CLI = join(__dirname, '../../dist/cli.cjs');
 const REPORT_MAX_RSS = join(__dirname, '../helpers/report_max_rss.cjs');
 
-interface Result {
-  code: number;
-  stderr: string;
-  stdout: string;
-  maxRss: number;
-}
-
-function cli(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      'node',
-      ['--require', REPORT_MAX_RSS, CLI, ...args],
-      { timeout: 120_000, maxBuffer: 2 ** 26 },
-      (err, stdout, stderr) => {
-        resolve({
-          code: err ? ((err as { code?: number }).code ?? 1) : 0,
-          stdout,
-          stderr,
-          maxRss: Number(/maxRSS (\d+)/.exec(stderr)?.[1]),
-        });
-      },
-    );
-  });
+/** The CLI's run with its peak resident memory, which report_max_rss.cjs writes to stderr. */
+async function cli(...args: string[]) {
+  const r = await runCli(args, { nodeArgs: ['--require', REPORT_MAX_RSS] });
+  return { ...r, maxRss: Number(/maxRSS (\d+)/.exec(r.stderr)?.[1]) };
 }
 
 describe('sampling and evaluating at large n', () => {

@@ -2,7 +2,6 @@
 // `wgan-edge sample --model mnist-conditional --label 7` draws sevens. The project's classifier
 // (models/classifiers/mnist) must call at least 95% of 1000 such samples 7 (the issue's bar; seed
 // 5, not the card's), and the samples of --label 1 must be ones, not sevens: the label steers.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +14,12 @@ import { parseNpy } from '../../src/io/npy';
 import { classifierOutputs, predictedClasses } from '../../src/metrics/classifier_quality';
 import { disposeParams, type Params } from '../../src/nn/params';
 import { loadClassifierDir } from '../../src/node/classifier_files';
+import { runCli } from '../helpers/cli';
 
-const CLI = join(__dirname, '../../dist/cli.cjs');
 const CLASSIFIER_DIR = 'models/classifiers/mnist';
 const N = 1000;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: 180_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args, { timeout: 180_000 });
 
 describe('shipped model mnist-conditional', () => {
   let dir: string;

@@ -3,7 +3,6 @@
 // from a generator of at most 2 MB that names its nine categories. The label must steer: by the
 // emoji classifier (models/classifiers/emoji, trained on other artwork), samples of the Flags
 // label are flags and samples of Smileys & Emotion are not. The card holds the per-label numbers.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +18,8 @@ import { disposeParams, type Params } from '../../src/nn/params';
 import { loadClassifierDir } from '../../src/node/classifier_files';
 import { EMOJI_CATEGORIES } from '../../src/node/emoji';
 import { toUint8 } from '../../src/sample/png';
+import { runCli } from '../helpers/cli';
 
-const CLI = join(__dirname, '../../dist/cli.cjs');
 const MODEL_DIR = 'models/emoji';
 const CLASSIFIER_DIR = 'models/classifiers/emoji';
 /** The cap on the generator's weights. */
@@ -32,13 +31,7 @@ const RANGE: [number, number] = [-1, 1];
 /** imageGrid's gap between tiles and around them. */
 const GAP = 2;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: 180_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args, { timeout: 180_000 });
 
 describe('shipped model emoji', () => {
   let dir: string;

@@ -1,37 +1,14 @@
 // `wgan-edge train --out`: the output rule refuses what is not a model folder (and names it),
 // and a training process killed at each point of a save (WGAN_EDGE_KILL_AT, src/io/node_files.ts)
 // leaves a state that `--resume` recovers, going on from the newest complete save.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAVE_POINTS } from '../../src/io/node_files';
+import { runCli } from '../helpers/cli';
 import { folderBytes } from '../helpers/folder_bytes';
 import { TINY } from './tiny_run';
-
-const CLI = join(__dirname, '../../dist/cli.cjs');
-
-interface Result {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      'node',
-      [CLI, ...args],
-      { timeout: 120_000, cwd: options.cwd, env: { ...process.env, ...options.env } },
-      (err, stdout, stderr) => {
-        const e = err as { code?: number; signal?: string } | null;
-        resolve({ code: e ? (e.code ?? null) : 0, signal: e?.signal ?? null, stdout, stderr });
-      },
-    );
-  });
-}
 
 const RULE =
   'A model folder is written only where nothing is yet, into an empty folder, or over a folder wgan-edge wrote (its model.json says "format": "wgan-edge/model"); choose another path.';
@@ -57,11 +34,11 @@ describe('train --out', () => {
       ['', dir, `--out : is an empty path. ${RULE}`],
       ['/dev/null', dir, `--out /dev/null: is a device, not a folder. ${RULE}`],
     ]) {
-      const r = await cli(['train', ...TINY, '--steps', '1', '--out', out], { cwd });
+      const r = await runCli(['train', ...TINY, '--steps', '1', '--out', out], { cwd });
       expect(r.code, out).toBe(2);
       expect(r.stderr).toBe(`wgan-edge: ${message}\n`);
     }
-    const proc = await cli(['train', ...TINY, '--steps', '1', '--out', '/proc/x']);
+    const proc = await runCli(['train', ...TINY, '--steps', '1', '--out', '/proc/x']);
     expect(proc.code).toBe(2);
     expect(proc.stderr).toMatch(
       /^wgan-edge: --out \/proc\/x: cannot create files beside it \(ENOENT: .*'\/proc\/\.x\.lock'\); --out must name a folder in a place this user can write\.\n$/,
@@ -72,7 +49,7 @@ describe('train --out', () => {
 
   it('a run killed at each point of a save resumes from the newest complete save, and ends as an unbroken run', async () => {
     const straight = join(dir, 'straight');
-    expect((await cli(['train', ...TINY, '--seed', '3', '--steps', '6', '--out', straight])).code).toBe(0);
+    expect((await runCli(['train', ...TINY, '--seed', '3', '--steps', '6', '--out', straight])).code).toBe(0);
     // The copies a cut save leaves (a killed run's lock file stays too, and the next run takes it over).
     const leftovers = async (out: string) =>
       (await readdir(dir))
@@ -87,15 +64,15 @@ describe('train --out', () => {
     };
     for (const point of SAVE_POINTS) {
       const out = join(dir, point);
-      expect((await cli(['train', ...TINY, '--seed', '3', '--steps', '2', '--out', out])).code).toBe(0);
-      const killed = await cli(['train', ...TINY, '--steps', '4', '--out', out, '--resume'], {
+      expect((await runCli(['train', ...TINY, '--seed', '3', '--steps', '2', '--out', out])).code).toBe(0);
+      const killed = await runCli(['train', ...TINY, '--steps', '4', '--out', out, '--resume'], {
         env: { WGAN_EDGE_KILL_AT: point },
       });
       expect(killed.signal, point).toBe('SIGKILL');
       expect((await leftovers(point)).sort(), point).toEqual(expected[point].left.map((role) => `.${point}.${role}`));
       expect((await readdir(dir)).includes(point), point).toBe(expected[point].model);
 
-      const resumed = await cli(['train', ...TINY, '--steps', '6', '--out', out, '--resume', '--json']);
+      const resumed = await runCli(['train', ...TINY, '--steps', '6', '--out', out, '--resume', '--json']);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stderr).toMatch(new RegExp(`^${out}: a save was cut short; `));
       expect(JSON.parse(resumed.stdout.split('\n')[0]).step, point).toBe(expected[point].from + 1);
