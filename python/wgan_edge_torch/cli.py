@@ -185,6 +185,7 @@ def train(args):
         if placement.rank == 0:
             print(json.dumps({'out': args.out, 'step': trainer.step, 'seconds': round(seconds, 2), 'processes': placement.world,
                               'device': placement.describe()['device'], 'processesAgree': agree}), flush=True)
+        placement.exit_when_done()
     finally:
         placement.close()
 
