@@ -15,6 +15,24 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli.cjs');
 const PYTHON = process.env.WGAN_EDGE_PYTHON ?? '/usr/bin/python3';
 
+/**
+ * The class-conditional recipes' training flags (mnist-conditional, emoji), in wgan-edge and in the
+ * twin alike: WGAN-GP at DIM 32 with a one-hot label, the moving average of the generator, seed 0.
+ */
+const CONDITIONAL_WGAN_GP = [
+  '--conditional',
+  '--loss',
+  'wgan-gp',
+  '--dim',
+  '32',
+  '--ema',
+  '0.999',
+  '--lr',
+  '4e-4',
+  '--seed',
+  '0',
+];
+
 /** Each shipped model's recipe: the exact `wgan-edge train` flags, and what its card says. */
 const RECIPES = {
   '8gaussians': {
@@ -37,44 +55,10 @@ const RECIPES = {
       "mnist-conditional's networks (the PyTorch twin's run, its curve above) read as an unconditional model whose 128-d latent is a mixture of ten Gaussians (the argmax of the first ten values picks a component, the other 118 values are its noise; see the project README), component k drawing digit k: `labelsAsComponents` rewrites the generator's first dense kernel in closed form (src/models/labels_as_components.ts) and drops the critic's label projection. No training. Against the model it replaced (21874 steps of WASM training with `--latent-mixture 10`, whose components 1 and 6 each drew both 4s and 9s): 93.3% confident (was 90.2%) and Frechet 4.07 (was 3.83) on 2048 samples at seed 1; the few-shot fine-tune (docs/finetune.md) reaches 4s and 9s it could not. mnist-conditional itself reads Frechet 3.59: the conversion gives each digit 108 of its 128 latent values and adds noise of about 0.09 to the label's one-hot.",
   },
   'mnist-conditional': {
-    train: [
-      '--data',
-      'mnist',
-      '--conditional',
-      '--loss',
-      'wgan-gp',
-      '--dim',
-      '32',
-      '--ema',
-      '0.999',
-      '--lr',
-      '4e-4',
-      '--steps',
-      '20000',
-      '--seed',
-      '0',
-      '--storage',
-      'float16',
-    ],
+    train: ['--data', 'mnist', ...CONDITIONAL_WGAN_GP, '--steps', '20000', '--storage', 'float16'],
     // The same networks and flags in the PyTorch twin (`--twin`), on one CPU thread: about 1 s a step on the shared 2-core machine, against 6-10 on WASM.
     twin: {
-      train: [
-        '--data',
-        'mnist',
-        '--conditional',
-        '--loss',
-        'wgan-gp',
-        '--dim',
-        '32',
-        '--ema',
-        '0.999',
-        '--lr',
-        '4e-4',
-        '--steps',
-        '5600',
-        '--seed',
-        '0',
-      ],
+      train: ['--data', 'mnist', ...CONDITIONAL_WGAN_GP, '--steps', '5600'],
       storage: 'float16',
     },
     eval: ['--data', 'mnist'],
@@ -87,25 +71,7 @@ const RECIPES = {
   },
   emoji: {
     // DIM 32 keeps the generator near 1.1 MB in float16 (the issue's cap is 2 MB).
-    train: [
-      '--data',
-      'emoji',
-      '--conditional',
-      '--loss',
-      'wgan-gp',
-      '--dim',
-      '32',
-      '--ema',
-      '0.999',
-      '--lr',
-      '4e-4',
-      '--steps',
-      '20000',
-      '--seed',
-      '0',
-      '--storage',
-      'float16',
-    ],
+    train: ['--data', 'emoji', ...CONDITIONAL_WGAN_GP, '--steps', '20000', '--storage', 'float16'],
     // The same in the PyTorch twin, which reads the set as arrays (written first when missing:
     // scripts/emoji_arrays.script.ts); about 1 s a step on one CPU thread of the shared 2-core machine.
     twin: {
@@ -114,19 +80,9 @@ const RECIPES = {
         'emoji',
         '--data-dir',
         'checkpoints/emoji-data',
-        '--conditional',
-        '--loss',
-        'wgan-gp',
-        '--dim',
-        '32',
-        '--ema',
-        '0.999',
-        '--lr',
-        '4e-4',
+        ...CONDITIONAL_WGAN_GP,
         '--steps',
         '20000',
-        '--seed',
-        '0',
         '--checkpoint-every',
         '200',
       ],
