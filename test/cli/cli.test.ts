@@ -7,13 +7,11 @@ import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
-import { saveModelDir } from '../../src/io/node_files';
 import { loadStateDir } from '../../src/io/state_file';
-import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
-import { disposeParams, readParams } from '../../src/nn/params';
 import type { TrainerState } from '../../src/train/state';
 import { CLI, runCli } from '../helpers/cli';
+import { saveUntrainedModel } from '../helpers/untrained_model';
 import { TINY, tiny } from './tiny_run';
 
 const cli = (...args: string[]) => runCli(args);
@@ -154,18 +152,7 @@ describe('wgan-edge CLI', () => {
 
   it('eval measures an MNIST-shaped model through the shipped classifier', async () => {
     await initBackend({ backend: 'cpu' });
-    const arch = archConfig('dcgan28', { dim: 4 });
-    const generator = createGenerator(arch, 1);
-    const model = join(dir, 'digits');
-    await saveModelDir(model, {
-      architecture: { ...arch },
-      latentDim: arch.latentDim,
-      outputShape: arch.outputShape,
-      outputRange: [0, 1],
-      provenance: {},
-      generator: await readParams(generator.params),
-    });
-    disposeParams(generator.params);
+    const model = await saveUntrainedModel(join(dir, 'digits'), archConfig('dcgan28', { dim: 4 }), 1);
     const r = await cli('eval', '--model', model, '--data', 'mnist', '--n', '64', '--backend', 'cpu');
     expect(r.code, r.stderr).toBe(0);
     const q = JSON.parse(r.stdout);

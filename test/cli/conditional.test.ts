@@ -6,11 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
-import { saveModelDir } from '../../src/io/node_files';
-import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
-import { disposeParams, readParams } from '../../src/nn/params';
 import { runCli } from '../helpers/cli';
+import { saveUntrainedModel } from '../helpers/untrained_model';
 import { TINY } from './tiny_run';
 
 const cli = (...args: string[]) => runCli(args, { timeout: 180_000 });
@@ -21,18 +19,7 @@ describe('wgan-edge on conditional models', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wgan-edge-conditional-'));
     await initBackend({ backend: 'cpu' });
-    const arch = archConfig('dcgan28', { dim: 4, labels: 10 });
-    const generator = createGenerator(arch, 1);
-    digits = join(dir, 'digits');
-    await saveModelDir(digits, {
-      architecture: { ...arch },
-      latentDim: arch.latentDim,
-      outputShape: arch.outputShape,
-      outputRange: [0, 1],
-      provenance: {},
-      generator: await readParams(generator.params),
-    });
-    disposeParams(generator.params);
+    digits = await saveUntrainedModel(join(dir, 'digits'), archConfig('dcgan28', { dim: 4, labels: 10 }), 1);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

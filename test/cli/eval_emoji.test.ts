@@ -13,15 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
 import { classifierFromContents } from '../../src/io/classifier_file';
-import { saveModelDir } from '../../src/io/node_files';
 import { classifierOutputs } from '../../src/metrics/classifier_quality';
-import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
-import { disposeParams, readParams } from '../../src/nn/params';
+import { disposeParams } from '../../src/nn/params';
 import { loadClassifierDir } from '../../src/node/classifier_files';
 import { EMOJI_CATEGORIES, EMOJI_PACKAGE, loadEmoji } from '../../src/node/emoji';
 import { Rng } from '../../src/utils/rng';
 import { runCli } from '../helpers/cli';
+import { saveUntrainedModel } from '../helpers/untrained_model';
 
 const CLASSIFIER_DIR = 'models/classifiers/emoji';
 
@@ -68,19 +67,7 @@ async function fakeNotoPackage(dir: string): Promise<string> {
 
 /** A model folder of an untrained generator of `kind` with 9 labels. */
 async function tinyModel(dir: string, kind: 'dcgan32' | 'dcgan28'): Promise<string> {
-  const arch = archConfig(kind, { dim: 4, labels: 9 });
-  const generator = createGenerator(arch, 1);
-  const out = join(dir, kind);
-  await saveModelDir(out, {
-    architecture: { ...arch },
-    latentDim: arch.latentDim,
-    outputShape: arch.outputShape,
-    outputRange: arch.outputRange,
-    provenance: {},
-    generator: await readParams(generator.params),
-  });
-  disposeParams(generator.params);
-  return out;
+  return saveUntrainedModel(join(dir, kind), archConfig(kind, { dim: 4, labels: 9 }), 1);
 }
 
 describe('wgan-edge eval --data emoji', () => {

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
 import { initBackend } from '../../src/backend/init';
-import { saveModelDir } from '../../src/io/node_files';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
-import { disposeParams, readParams } from '../../src/nn/params';
+import { disposeParams } from '../../src/nn/params';
 import { sampleGenerator } from '../../src/sample/generate';
 import { runCli } from '../helpers/cli';
+import { saveUntrainedModel } from '../helpers/untrained_model';
 
 const REPORT_MAX_RSS = join(__dirname, '../helpers/report_max_rss.cjs');
 
@@ -29,18 +29,7 @@ describe('sampling and evaluating at large n', () => {
     dir = await mkdtemp(join(tmpdir(), 'wgan-edge-stream-'));
     // A narrow digit generator: the forward passes are cheap, the outputs as large as mnist's.
     await initBackend({ backend: 'cpu' });
-    const arch = archConfig('dcgan28', { dim: 4 });
-    const generator = createGenerator(arch, 1);
-    model = join(dir, 'digits');
-    await saveModelDir(model, {
-      architecture: { ...arch },
-      latentDim: arch.latentDim,
-      outputShape: arch.outputShape,
-      outputRange: [0, 1],
-      provenance: {},
-      generator: await readParams(generator.params),
-    });
-    disposeParams(generator.params);
+    model = await saveUntrainedModel(join(dir, 'digits'), archConfig('dcgan28', { dim: 4 }), 1);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

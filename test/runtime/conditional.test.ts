@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGenerator } from '../../src/models';
 import { archConfig } from '../../src/models/config';
-import { readParams, disposeParams } from '../../src/nn/params';
+import { disposeParams } from '../../src/nn/params';
 import { RuntimeHost } from '../../src/runtime/host';
 import type { ModelContents } from '../../src/runtime/protocol';
 import { parseSampleQuery } from '../../src/runtime/service_worker';
 import { sampleGenerator, interpolateGenerator } from '../../src/sample/generate';
+import { untrainedModel } from '../helpers/untrained_model';
 
 const ARCH = archConfig('mlp', { hidden: 8, depth: 1, labels: 3 });
 
@@ -17,16 +18,7 @@ let model: ModelContents;
 beforeAll(async () => {
   host = new RuntimeHost();
   await host.init({ backend: 'cpu' });
-  const generator = createGenerator(ARCH, 6);
-  model = {
-    architecture: { ...ARCH },
-    latentDim: ARCH.latentDim,
-    outputShape: ARCH.outputShape,
-    outputRange: null,
-    provenance: {},
-    generator: await readParams(generator.params),
-  };
-  disposeParams(generator.params);
+  model = await untrainedModel(ARCH, 6);
 });
 
 describe('a conditional model in the runtime', () => {
@@ -67,17 +59,7 @@ describe('a conditional model in the runtime', () => {
   });
 
   it('an unconditional model refuses a label', async () => {
-    const plain = archConfig('mlp', { hidden: 8, depth: 1 });
-    const generator = createGenerator(plain, 1);
-    await host.load({
-      architecture: { ...plain },
-      latentDim: 2,
-      outputShape: [2],
-      outputRange: null,
-      provenance: {},
-      generator: await readParams(generator.params),
-    });
-    disposeParams(generator.params);
+    await host.load(await untrainedModel(archConfig('mlp', { hidden: 8, depth: 1 }), 1));
     await expect(host.sample({ n: 1, seed: 0, label: 0 })).rejects.toThrow(
       'this model is unconditional, it takes no label',
     );
