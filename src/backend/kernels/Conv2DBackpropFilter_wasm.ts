@@ -17,6 +17,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { composeKernels } from './compose';
+import { backpropConvInfo, type Shape4 } from './conv_info';
 
 /** x [B,H,W,Cin] -> [Cin,H,W,B]; NCHW x [B,Cin,H,W] -> the same. */
 const IMAGES_PERM = { channelsLast: [3, 1, 2, 0], channelsFirst: [1, 2, 3, 0] };
@@ -44,26 +45,8 @@ export function conv2DBackpropFilterWasm(args: {
     backend,
     attrs,
   } = args;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-  if (x.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new Error(`Conv2DBackpropFilter (wasm): x and dy must be rank 4, got x [${x.shape}] and dy [${dy.shape}].`);
-  }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.outShape.some((size, axis) => size !== dy.shape[axis])) {
-    throw new Error(
-      `Conv2DBackpropFilter (wasm): dy has shape [${dy.shape}], but a conv of x [${x.shape}] with filter ` +
-        `[${filterShape}], strides ${JSON.stringify(strides)} and pad ${JSON.stringify(pad)} gives [${info.outShape}].`,
-    );
-  }
+  if (x.shape.length !== 4) throw new Error(`Conv2DBackpropFilter (wasm): x must be rank 4, got [${x.shape}].`);
+  const info = backpropConvInfo('Conv2DBackpropFilter', x.shape as Shape4, attrs.filterShape, attrs, dy);
   const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
   if (info.dataFormat === 'channelsLast' && patchSize <= PATCH_GATHER_MAX_COST * info.outChannels) {
     return patchesTimesDy(x, dy, backend, info);

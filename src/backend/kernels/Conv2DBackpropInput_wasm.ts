@@ -26,7 +26,6 @@
  * NCHW, and paddings that leave dy rows no phase reads, go to the built-in kernel.
  */
 import {
-  backend_util,
   Conv2DBackpropInput,
   getKernel,
   type Conv2DBackpropInputAttrs,
@@ -36,6 +35,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { composeKernels, type MakeConstant, type RunKernel } from './compose';
+import { backpropConvInfo, type Shape4 } from './conv_info';
 
 type KernelArgs = {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -131,28 +131,10 @@ export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
     backend,
     attrs,
   } = args;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
-  if (dy.shape.length !== 4 || filter.shape.length !== 4) {
-    throw new Error(
-      `Conv2DBackpropInput (wasm): dy and filter must be rank 4, got dy [${dy.shape}] and filter [${filter.shape}].`,
-    );
+  if (filter.shape.length !== 4) {
+    throw new Error(`Conv2DBackpropInput (wasm): filter must be rank 4, got [${filter.shape}].`);
   }
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.outShape.some((size, axis) => size !== dy.shape[axis])) {
-    throw new Error(
-      `Conv2DBackpropInput (wasm): dy has shape [${dy.shape}], but a conv of an input [${inputShape}] with filter ` +
-        `[${filter.shape}], strides ${JSON.stringify(strides)} and pad ${JSON.stringify(pad)} gives [${info.outShape}].`,
-    );
-  }
+  const info = backpropConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape as Shape4, attrs, dy);
   const { batchSize, inHeight, inWidth, inChannels, strideHeight, strideWidth } = info;
   const rowLength = Math.ceil(inHeight / strideHeight);
   const colLength = Math.ceil(inWidth / strideWidth);

@@ -11,7 +11,6 @@
  *   then a sum over the batch.
  */
 import {
-  backend_util,
   DepthwiseConv2dNativeBackpropFilter,
   DepthwiseConv2dNativeBackpropInput,
   type DepthwiseConv2dNativeBackpropFilterAttrs,
@@ -21,27 +20,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { composeKernels } from './compose';
-
-type Shape4 = [number, number, number, number];
-
-function convInfo(
-  what: string,
-  xShape: Shape4,
-  filterShape: Shape4,
-  attrs: DepthwiseConv2dNativeBackpropInputAttrs | DepthwiseConv2dNativeBackpropFilterAttrs,
-  dy: TensorInfo,
-) {
-  const { strides, pad, dilations, dimRoundingMode } = attrs;
-  if (dy.shape.length !== 4) throw new Error(`${what} (wasm): dy must be rank 4, got [${dy.shape}].`);
-  const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
-  if (info.outShape.some((size, axis) => size !== dy.shape[axis])) {
-    throw new Error(
-      `${what} (wasm): dy has shape [${dy.shape}], but a depthwise conv of x [${xShape}] with filter [${filterShape}], ` +
-        `strides ${JSON.stringify(strides)} and pad ${JSON.stringify(pad)} gives [${info.outShape}].`,
-    );
-  }
-  return info;
-}
+import { backpropConvInfo, type Shape4 } from './conv_info';
 
 export function depthwiseBackpropInputWasm(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -54,7 +33,7 @@ export function depthwiseBackpropInputWasm(args: {
     attrs,
   } = args;
   const what = 'DepthwiseConv2dNativeBackpropInput';
-  const info = convInfo(what, attrs.inputShape as Shape4, filter.shape as Shape4, attrs, dy);
+  const info = backpropConvInfo(what, attrs.inputShape as Shape4, filter.shape as Shape4, attrs, dy, true);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, padInfo } = info;
   const multiplier = info.outChannels / inChannels;
   const [kh, kw] = filter.shape;
@@ -129,7 +108,7 @@ export function depthwiseBackpropFilterWasm(args: {
   } = args;
   const what = 'DepthwiseConv2dNativeBackpropFilter';
   if (x.shape.length !== 4) throw new Error(`${what} (wasm): x must be rank 4, got [${x.shape}].`);
-  const info = convInfo(what, x.shape as Shape4, attrs.filterShape as Shape4, attrs, dy);
+  const info = backpropConvInfo(what, x.shape as Shape4, attrs.filterShape as Shape4, attrs, dy, true);
   const {
     batchSize,
     inHeight,
