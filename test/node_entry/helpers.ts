@@ -1,35 +1,18 @@
 /** Running the built Node entry (dist/) in a plain Node process, as an app does. */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { runProcess, type ProcessResult } from '../helpers/run_process';
 
 export const ROOT = join(__dirname, '../..');
 export const NODE_ENTRY = join(ROOT, 'dist/index.node.cjs');
 /** wgan-edge/internals in Node: the building blocks (gradientPenalty, latents, ...), sharing the entry's modules. */
 export const NODE_INTERNALS = join(ROOT, 'dist/internals.cjs');
-export const CLI = join(ROOT, 'dist/cli.cjs');
+export { CLI } from '../helpers/cli';
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type Run = ProcessResult;
 
 /** `node -e script` (or `node file args`) in `cwd` (default: the repository, whose node_modules has the tfjs peers). */
 export function node(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      args,
-      { cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 120_000, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => {
-        resolve({
-          code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
+  return runProcess(process.execPath, args, { cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 120_000 });
 }
 
 /** The JSON a child printed on a line of its own after `marker ` (tfjs prints its own lines too). */

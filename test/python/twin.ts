@@ -3,12 +3,13 @@
  * In CI (CI=true) a missing torch fails the suite with the install line; elsewhere the suite is
  * skipped, saying why.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { npyFile, parseNpy, type NpyArray } from '../../src/io/npy';
 import { validateArch } from '../../src/models/config';
+import { runProcess, type ProcessResult } from '../helpers/run_process';
 
 export const ROOT = join(__dirname, '../..');
 /** Debian's python, which python3-torch installs into (a pyenv python on PATH has no torch); WGAN_EDGE_PYTHON overrides it. */
@@ -42,21 +43,10 @@ export function describeWithTorch(name: string, body: () => void): void {
   }
 }
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Killed at the timeout, not exited. */
-  timedOut: boolean;
-}
+export type Run = ProcessResult;
 
 export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? PYTHON_ENV, timeout: options.timeout ?? 240_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const timedOut = (err as { killed?: boolean } | null)?.killed === true;
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, timedOut });
-    });
-  });
+  return runProcess(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? PYTHON_ENV, timeout: options.timeout ?? 240_000 });
 }
 
 export async function writeNpy(path: string, values: Float32Array, shape: number[]): Promise<void> {
