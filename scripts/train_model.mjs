@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // `npm run train:model -- <name> [--threads N]`: trains (or resumes) one shipped model with the recorded
 // recipe, then exports it to models/<name>/ with its sample grid, training curve, metrics and
-// model card. `--export-only` exports the run's last checkpoint as it stands, training nothing. Runs the built CLI (npm run build first); the run folder under checkpoints/ is
-// git-ignored and resumable, so an interrupted training continues where it stopped. `--twin` trains a
-// recipe's `twin` flags in the PyTorch twin instead (python/wgan_edge_torch, /usr/bin/python3 with torch
-// or WGAN_EDGE_PYTHON): checkpoint checkpoints/<name>-twin/run.pt, exported to checkpoints/<name>-twin/model.
+// model card. `--export-only` exports the run's last checkpoint as it stands, training nothing.
+// Runs the built CLI (npm run build first); the run folder under checkpoints/ is git-ignored and
+// resumable, so an interrupted training continues where it stopped. `--twin` trains a recipe's
+// `twin` flags in the PyTorch twin instead (python/wgan_edge_torch, /usr/bin/python3 with torch or
+// WGAN_EDGE_PYTHON): checkpoint checkpoints/<name>-twin/run.pt, exported to
+// checkpoints/<name>-twin/model. A twin run with no checkpoint goes on from its shipped model
+// (shippedStart) unless `--from-scratch`.
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -138,6 +141,24 @@ function library() {
   return built;
 }
 
+/**
+ * A twin run with no checkpoint here (a new machine: checkpoints/ is not committed) goes on from the
+ * shipped model when the twin trained it and it is short of the recipe's steps: `--init` takes its
+ * generator (the moving average, as shipped in float16) and critic, and counts steps and time on
+ * from its provenance; the optimizer's moments start afresh. Otherwise (or with --from-scratch) the
+ * run starts from step 0.
+ */
+async function shippedStart(name, trainFlags) {
+  const folder = join('models', name);
+  const modelJson = join(ROOT, folder, 'model.json');
+  if (!(await exists(modelJson))) return [];
+  const { provenance } = JSON.parse(await readFile(modelJson, 'utf8'));
+  const steps = Number(trainFlags[trainFlags.indexOf('--steps') + 1]);
+  if (provenance?.backend !== 'pytorch' || !(provenance.steps < steps)) return [];
+  console.error(`no checkpoint: going on from the shipped ${folder} at step ${provenance.steps} of ${steps}`);
+  return ['--init', folder];
+}
+
 /** The PyTorch twin's command line (python3 -m wgan_edge_torch), run from the repository root. */
 function twin(args) {
   const env = { ...process.env, PYTHONPATH: join(ROOT, 'python') };
@@ -191,7 +212,8 @@ async function main(name, extra) {
   if (recipe == null) throw new Error(`unknown model '${name}': one of ${Object.keys(RECIPES).join(', ')}`);
   const exportOnly = extra.includes('--export-only');
   const useTwin = extra.includes('--twin');
-  const flags = extra.filter((f) => f !== '--export-only' && f !== '--twin');
+  const fromScratch = extra.includes('--from-scratch');
+  const flags = extra.filter((f) => !['--export-only', '--twin', '--from-scratch'].includes(f));
   const out = join(ROOT, 'models', name);
   let run = join(ROOT, 'checkpoints', name);
   if (recipe.from != null) {
@@ -205,12 +227,16 @@ async function main(name, extra) {
     if (recipe.twin == null) throw new Error(`--twin: ${name} has no PyTorch twin recipe`);
     const checkpoint = join(ROOT, 'checkpoints', `${name}-twin`, 'run.pt');
     run = join(ROOT, 'checkpoints', `${name}-twin`, 'model');
-    const resume = (await exists(checkpoint)) ? ['--resume'] : [];
-    if (exportOnly && resume.length === 0) throw new Error(`--export-only: ${checkpoint} holds no run to export`);
+    const start = (await exists(checkpoint))
+      ? ['--resume']
+      : exportOnly || fromScratch
+        ? []
+        : await shippedStart(name, recipe.twin.train);
+    if (exportOnly && start.length === 0) throw new Error(`--export-only: ${checkpoint} holds no run to export`);
     await mkdir(dirname(checkpoint), { recursive: true });
     const arrays = recipe.twin.emojiArrays;
     if (!exportOnly && arrays != null && !(await exists(join(ROOT, arrays, 'images.npy')))) writeEmojiArrays(arrays);
-    if (!exportOnly) twin(['train', ...recipe.twin.train, '--out', checkpoint, ...resume, ...flags]);
+    if (!exportOnly) twin(['train', ...recipe.twin.train, '--out', checkpoint, ...start, ...flags]);
     twin(['export', checkpoint, '--out', run, '--storage', recipe.twin.storage]);
     drawCurve(run);
   } else {

@@ -8,6 +8,7 @@
 import argparse
 import hashlib
 import json
+import math
 import os
 import sys
 import time
@@ -155,6 +156,10 @@ def train(args):
         elif init is not None:
             trainer.start_from_model(init, given['init'])
             initialized_from = {'model': given['init'], 'dataset': init['provenance'].get('dataset'), 'steps': trainer.step}
+            # Steps count on from the model, and so does the training time (as wgan-edge's train --init).
+            given_seconds = init['provenance'].get('seconds')
+            if isinstance(given_seconds, (int, float)) and math.isfinite(given_seconds) and given_seconds >= 0:
+                seconds = float(given_seconds)
         if trainer.step >= steps:
             raise UsageError(f'{args.out} is at step {trainer.step} already: --steps must be more than that to train')
 

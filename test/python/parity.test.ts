@@ -243,10 +243,21 @@ describeWithTorch('PyTorch twin: resampling options', () => {
     expect(mismatched.code).toBe(2);
     expect(mismatched.stderr).toContain(`--init ${folder}: its networks have upsample bilinear, not --upsample transposed`);
     // An --init run's networks are its model's, on a resume too (the checkpoint holds them).
+    const baseSeconds = 1000; // far above this test's own training time, so the count-on shows
+    await writeFile(join(folder, 'model.json'), JSON.stringify({ ...modelJson, provenance: { ...modelJson.provenance, seconds: baseSeconds } }));
     const started = await twin(...init, '--steps', '3', '--critic-downsample', 'avgpool', '--out', join(dir, 'init.pt'));
     expect(started.code, started.stderr).toBe(0);
     const resumed = await twin('train', '--steps', '4', '--threads', '1', '--device', 'cpu', '--out', join(dir, 'init.pt'), '--resume');
     expect(resumed.code, resumed.stderr).toBe(0);
+    // Steps and training time count on from the model's, as wgan-edge's train --init counts them.
+    const continued = join(dir, 'continued');
+    expect((await twin('export', join(dir, 'init.pt'), '--out', continued)).code).toBe(0);
+    const { provenance } = JSON.parse(await readFile(join(continued, 'model.json'), 'utf8'));
+    expect(modelJson.provenance.steps).toBe(2);
+    expect(provenance.steps).toBe(4);
+    expect(provenance.initializedFrom).toEqual({ model: folder, dataset: 'mnist', steps: 2 });
+    expect(provenance.seconds).toBeGreaterThan(baseSeconds);
+    expect(provenance.seconds).toBeLessThan(baseSeconds + 300);
   }, 300_000);
 });
 
