@@ -159,6 +159,20 @@ async function shippedStart(name, trainFlags) {
   return ['--init', folder];
 }
 
+/**
+ * A run that went on from the shipped model (shippedStart) draws its curve on from the shipped
+ * model's history.json: the points up to the step it started from, then its own.
+ */
+async function carryShippedHistory(run, name) {
+  const folder = join('models', name);
+  const from = JSON.parse(await readFile(join(run, 'model.json'), 'utf8')).provenance.initializedFrom;
+  const shippedHistory = join(ROOT, folder, 'history.json');
+  if (from?.model !== folder || !(await exists(shippedHistory))) return;
+  const earlier = JSON.parse(await readFile(shippedHistory, 'utf8')).filter((point) => point.step <= from.steps);
+  const own = JSON.parse(await readFile(join(run, 'history.json'), 'utf8'));
+  await writeFile(join(run, 'history.json'), JSON.stringify([...earlier, ...own]) + '\n');
+}
+
 /** The PyTorch twin's command line (python3 -m wgan_edge_torch), run from the repository root. */
 function twin(args) {
   const env = { ...process.env, PYTHONPATH: join(ROOT, 'python') };
@@ -238,6 +252,7 @@ async function main(name, extra) {
     if (!exportOnly && arrays != null && !(await exists(join(ROOT, arrays, 'images.npy')))) writeEmojiArrays(arrays);
     if (!exportOnly) twin(['train', ...recipe.twin.train, '--out', checkpoint, ...start, ...flags]);
     twin(['export', checkpoint, '--out', run, '--storage', recipe.twin.storage]);
+    await carryShippedHistory(run, name);
     drawCurve(run);
   } else {
     const resume = (await exists(join(run, 'model.json'))) ? ['--resume'] : [];
@@ -248,6 +263,8 @@ async function main(name, extra) {
   await mkdir(out, { recursive: true });
   for (const file of ['model.json', 'generator.bin', 'critic.bin', 'curve.png'])
     await copyFile(join(run, file), join(out, file));
+  // The curve's points, for a later run that goes on from the shipped model (carryShippedHistory).
+  if (await exists(join(run, 'history.json'))) await copyFile(join(run, 'history.json'), join(out, 'history.json'));
   if (recipe.classes != null) await nameLabels(join(out, 'model.json'), recipe.classes);
   cli([
     'sample',
