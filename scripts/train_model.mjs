@@ -93,6 +93,7 @@ const RECIPES = {
       emojiArrays: 'checkpoints/emoji-data',
     },
     eval: ['--data', 'emoji'],
+    truncations: [1, 1.25, 1.5, 2],
     bar: 'emoji',
     sample: { n: 81, file: 'samples.png' },
     data: 'Noto Emoji artwork (1906 images in nine categories, 32x32 RGB on white) from the npm package emoji-datasource-google@16 (`npm install --no-save emoji-datasource-google@16`).',
@@ -293,9 +294,13 @@ async function main(name, extra) {
       join(out, `label-${k}.png`),
     ]);
   const metrics = recipe.eval ? JSON.parse(cli(['eval', '--model', out, ...recipe.eval], { capture: true })) : {};
+  const truncated = (recipe.truncations ?? []).map((truncation) => ({
+    truncation,
+    ...JSON.parse(cli(['eval', '--model', out, ...recipe.eval, '--truncation', String(truncation)], { capture: true })),
+  }));
   const model = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
   const generatorBytes = (await stat(join(out, 'generator.bin'))).size;
-  await writeFile(join(out, 'README.md'), card(name, recipe, model, metrics, generatorBytes, useTwin));
+  await writeFile(join(out, 'README.md'), card(name, recipe, model, metrics, generatorBytes, useTwin, truncated));
   if (!(await exists(join(out, 'index.js')))) await writeFile(join(out, 'index.js'), moduleOf(name));
   console.error(`exported ${name} to ${out}`);
 }
@@ -322,7 +327,7 @@ ${['model.json', 'generator.bin', 'critic.bin'].map(url).join('\n')}
 `;
 }
 
-function card(name, recipe, model, metrics, generatorBytes, useTwin) {
+function card(name, recipe, model, metrics, generatorBytes, useTwin, truncated) {
   const p = model.provenance;
   const range = model.outputRange == null ? 'unbounded (linear output)' : `[${model.outputRange.join(', ')}]`;
   const rows = Object.entries(metrics)
@@ -356,7 +361,8 @@ A ${model.architecture.kind} generator trained by wgan-edge${p.backend === 'pyto
   models/${recipe.from}'s card says how that was trained.`
       : useTwin
         ? `\`npm run build && npm run train:model -- ${name} --twin\`, in the PyTorch twin (\`python3 -m wgan_edge_torch train ${recipe.twin.train.join(' ')}\`,
-  exported as ${recipe.twin.storage}; see docs/pytorch.md); it resumes from checkpoints/${name}-twin/run.pt when interrupted.`
+  exported as ${recipe.twin.storage}; see docs/pytorch.md); it resumes from checkpoints/${name}-twin/run.pt when interrupted, and
+  where that checkpoint is missing (a new machine) goes on from this model until the recipe's steps are reached.`
         : `\`npm run build && npm run train:model -- ${name}\` (flags: \`${recipe.train.join(' ')}\`);
   it resumes from checkpoints/${name}/ when interrupted.`
   }
@@ -374,6 +380,26 @@ Metrics from \`wgan-edge eval --model models/${name} ${recipe.eval?.join(' ') ??
 | metric | value |
 |---|---|
 ${[...rows, ...shares, ...accuracy].join('\n')}
+${truncationTable(truncated)}`;
+}
+
+/**
+ * The same measures on truncated latents (`--truncation t` redraws every latent value beyond t):
+ * recognisability bought with variety, the trade an app makes with sample's `truncation`.
+ */
+function truncationTable(truncated) {
+  if (truncated.length === 0) return '';
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  const rows = truncated.map(
+    (m) =>
+      `| ${m.truncation} | ${pct(m.labelAccuracyMean)} | ${m.labelAccuracy.map((a) => Math.round(100 * a)).join(' ')} | ${pct(m.confidentShare)} | ${m.frechet.toFixed(1)} (${(m.frechet / m.frechetRealBaseline).toFixed(2)}x) |`,
+  );
+  return `
+On truncated latents (\`--truncation t\`, which redraws every latent value beyond t: \`sample\`'s and the runtime's \`truncation\`), the samples are more recognisable and less varied:
+
+| truncation | labels, mean | per label (%) | confident | Frechet (x the floor) |
+|---|---|---|---|---|
+${rows.join('\n')}
 `;
 }
 
