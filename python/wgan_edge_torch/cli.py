@@ -157,9 +157,9 @@ def train(args):
             trainer.start_from_model(init, given['init'])
             initialized_from = {'model': given['init'], 'dataset': init['provenance'].get('dataset'), 'steps': trainer.step}
             # Steps count on from the model, and so does the training time (as wgan-edge's train --init).
-            given_seconds = init['provenance'].get('seconds')
-            if isinstance(given_seconds, (int, float)) and math.isfinite(given_seconds) and given_seconds >= 0:
-                seconds = float(given_seconds)
+            model_seconds = init['provenance'].get('seconds')
+            if isinstance(model_seconds, (int, float)) and math.isfinite(model_seconds) and model_seconds >= 0:
+                seconds = float(model_seconds)
         if trainer.step >= steps:
             raise UsageError(f'{args.out} is at step {trainer.step} already: --steps must be more than that to train')
 

@@ -8,10 +8,8 @@ export const NODE_ENTRY = join(ROOT, 'dist/index.node.cjs');
 export const NODE_INTERNALS = join(ROOT, 'dist/internals.cjs');
 export { CLI } from '../helpers/cli';
 
-export type Run = ProcessResult;
-
 /** `node -e script` (or `node file args`) in `cwd` (default: the repository, whose node_modules has the tfjs peers). */
-export function node(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<Run> {
+export function node(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<ProcessResult> {
   return runProcess(process.execPath, args, { cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 120_000 });
 }
 

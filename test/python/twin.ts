@@ -43,9 +43,7 @@ export function describeWithTorch(name: string, body: () => void): void {
   }
 }
 
-export type Run = ProcessResult;
-
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<Run> {
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<ProcessResult> {
   return runProcess(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? PYTHON_ENV, timeout: options.timeout ?? 240_000 });
 }
 
